@@ -1,0 +1,35 @@
+/** Shared vocabulary of leukodiff: cell types, boxes, detections and fused cells. */
+
+/** Type order everywhere (models, APIs, reports): index = type id. */
+export const CELL_TYPES = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'] as const;
+export type CellTypeName = (typeof CELL_TYPES)[number];
+/** Short names used by the study's datasets (NG, EG, BG, L, M), same order. */
+export const CELL_TYPE_CODES = ['NG', 'EG', 'BG', 'L', 'M'] as const;
+export const NUM_TYPES = CELL_TYPES.length;
+
+/** Axis-aligned box x1, y1, x2, y2 (pixels unless a function says otherwise). */
+export type Box = [number, number, number, number];
+
+/** One detection of one model after its own score threshold and NMS. */
+export interface Detection {
+  box: Box;
+  /** Winning type index (argmax of probs). */
+  type: number;
+  /** Confidence of the winning type (probs[type]). */
+  score: number;
+  /** Per-type probabilities, length NUM_TYPES. */
+  probs: number[];
+}
+
+/** A cell after fusion of the members' detections. */
+export interface FusedCell {
+  box: Box;
+  type: number;
+  confidence: number;
+  /** Number of member detections that voted for each type (length NUM_TYPES). */
+  votes: number[];
+  /** Models voting for the winning type / number of models. */
+  agreement: number;
+  /** Number of distinct models that contributed a detection to this cell. */
+  support: number;
+}
