@@ -4,12 +4,18 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   serve: () => import('./commands/serve.ts'),
   analyze: () => import('./commands/analyze.ts'),
+  eval: () => import('./commands/eval.ts'),
+  dataset: () => import('./commands/dataset.ts'),
+  'build-engines': () => import('./commands/build-engines.ts'),
 };
 
 const USAGE = `usage: leukodiff <command> [options]
 commands:
   serve                      start the daemon (HTTP API and UI)
   analyze <image...>         find and type the leukocytes in smear photos
+  eval --dataset <coco.json> measure the models on a labelled dataset (COCO mAP/mAR)
+  dataset --bccd D --txl D --out D   build the leukocyte datasets and their splits
+  build-engines              build TensorRT engines for every model ahead of time
 run 'leukodiff <command> --help' for the options of one command`;
 
 export async function main(argv: string[]): Promise<number> {
