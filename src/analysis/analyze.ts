@@ -1,0 +1,135 @@
+/** One field: image -> quality check -> each member detector -> fusion -> typed cells. */
+import { fuse, type FusionConfig } from '../ensemble/index.ts';
+import { decodeOutput } from '../inference/decode.ts';
+import type { Engine } from '../inference/engine.ts';
+import { letterboxTensor } from '../inference/preprocess.ts';
+import { CELL_TYPES, NUM_TYPES, type Detection, type FusedCell } from '../types.ts';
+import { decodeImage, type DecodedImage } from './image-input.ts';
+import { assessQuality, type QualityReport } from './quality.ts';
+
+export interface AnalyzedCell extends FusedCell {
+  /** True when the members disagree enough that a person should look at this cell. */
+  review: boolean;
+}
+
+export interface StageTimings {
+  decodeMs: number;
+  qualityMs: number;
+  letterboxMs: number;
+  /** Raw model run per member id. */
+  modelMs: Record<string, number>;
+  postprocessMs: number;
+  fusionMs: number;
+  totalMs: number;
+}
+
+export interface FieldAnalysis {
+  /** The decoded pixels (for overlays and crops); not part of the JSON form. */
+  decoded: DecodedImage;
+  image: { width: number; height: number; format: string; sha256: string };
+  quality: QualityReport;
+  members: { id: string; detections: Detection[] }[];
+  fusion: FusionConfig;
+  cells: AnalyzedCell[];
+  differential: Differential;
+  timings: StageTimings;
+}
+
+export interface Differential {
+  total: number;
+  counts: Record<string, number>;
+  percent: Record<string, number>;
+}
+
+export interface AnalyzeOptions {
+  /** Defaults to the manifest's ensemble. */
+  fusion?: FusionConfig;
+  /** Cells with agreement below this are marked for review (split votes always are). */
+  reviewBelowAgreement?: number;
+  maxImagePixels?: number;
+}
+
+export function defaultFusion(engine: Engine): FusionConfig {
+  const { mode, iou } = engine.manifest.ensemble;
+  return { mode, iou } as FusionConfig;
+}
+
+/** Model ids to run: the ensemble's members, or for `single` the model at that index of the manifest. */
+function members(engine: Engine, fusion: FusionConfig): string[] {
+  if (fusion.mode !== 'single') return engine.manifest.ensemble.members;
+  const model = engine.manifest.models[fusion.member];
+  if (!model) throw new Error(`no model number ${fusion.member} in the manifest`);
+  return [model.id];
+}
+
+/** Model ids a `single:<id>` fusion spec may name. */
+export function singleChoices(engine: Engine): string[] {
+  return engine.manifest.models.map((m) => m.id);
+}
+
+export async function analyzeField(engine: Engine, input: Buffer | string, opts: AnalyzeOptions = {}): Promise<FieldAnalysis> {
+  const t0 = performance.now();
+  const img = await decodeImage(input, { maxPixels: opts.maxImagePixels });
+  const t1 = performance.now();
+  const quality = assessQuality(img);
+  quality.warnings.unshift(...img.warnings);
+  const t2 = performance.now();
+  const result = await detectAndFuse(engine, img, opts);
+  const totalMs = performance.now() - t0;
+  return {
+    decoded: img,
+    image: { width: img.width, height: img.height, format: img.format, sha256: img.sha256 },
+    quality,
+    ...result,
+    timings: { ...result.timings, decodeMs: t1 - t0, qualityMs: t2 - t1, totalMs },
+  };
+}
+
+export async function detectAndFuse(engine: Engine, img: DecodedImage | { rgb: Buffer; width: number; height: number }, opts: AnalyzeOptions = {}) {
+  const fusion = opts.fusion ?? defaultFusion(engine);
+  const ids = members(engine, fusion);
+  const tensors = new Map<string, Awaited<ReturnType<typeof letterboxTensor>>>();
+  const timings = { letterboxMs: 0, modelMs: {} as Record<string, number>, postprocessMs: 0, fusionMs: 0 };
+  const perModel: { id: string; detections: Detection[] }[] = [];
+  for (const id of ids) {
+    const entry = engine.detectors.get(id);
+    if (!entry) throw new Error(`ensemble member '${id}' is not loaded`);
+    const [h, w] = entry.model.input;
+    const key = `${h}x${w}`;
+    let t = performance.now();
+    let lt = tensors.get(key);
+    if (!lt) {
+      lt = await letterboxTensor(img, h, w);
+      tensors.set(key, lt);
+    }
+    timings.letterboxMs += performance.now() - t;
+    t = performance.now();
+    const raw = await entry.detector.run(lt.tensor);
+    timings.modelMs[id] = performance.now() - t;
+    t = performance.now();
+    perModel.push({ id, detections: decodeOutput(raw, lt.letterbox, img, entry.model) });
+    timings.postprocessMs += performance.now() - t;
+  }
+  const t = performance.now();
+  const effective: FusionConfig = fusion.mode === 'single' ? { mode: 'single', member: 0 } : fusion;
+  const fused = fuse(perModel.map((m) => m.detections), effective, img);
+  timings.fusionMs = performance.now() - t;
+  const minAgreement = opts.reviewBelowAgreement ?? 2 / 3;
+  const cells = fused.map((c) => ({ ...c, review: needsReview(c, minAgreement) }));
+  return { members: perModel, fusion, cells, differential: differential(cells), timings };
+}
+
+export function needsReview(cell: FusedCell, minAgreement: number): boolean {
+  const typesVoted = cell.votes.filter((v) => v > 0).length;
+  return typesVoted > 1 || cell.agreement < minAgreement - 1e-9;
+}
+
+export function differential(cells: { type: number }[]): Differential {
+  const counts: Record<string, number> = {};
+  const percent: Record<string, number> = {};
+  for (const name of CELL_TYPES) counts[name] = 0;
+  for (const c of cells) if (c.type >= 0 && c.type < NUM_TYPES) counts[CELL_TYPES[c.type]]++;
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  for (const name of CELL_TYPES) percent[name] = total ? (100 * counts[name]) / total : 0;
+  return { total, counts, percent };
+}

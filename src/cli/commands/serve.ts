@@ -1,0 +1,42 @@
+/** `leukodiff serve`: the daemon. Loads config and models, says which backend and why, listens. */
+import { ConfigError, loadConfig } from '../../config.ts';
+import { loadEngine } from '../../inference/engine.ts';
+import { ModelError } from '../../inference/manifest.ts';
+import { buildServer } from '../../server/server.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write('usage: leukodiff serve\nconfiguration: LEUKODIFF_CONFIG (JSON file), LEUKODIFF_HOST, LEUKODIFF_PORT or PORT, LEUKODIFF_DATA, LEUKODIFF_BACKEND (auto|tensorrt|onnxruntime)\n');
+    return 0;
+  }
+  let config;
+  let engine;
+  try {
+    config = loadConfig();
+    engine = await loadEngine({ modelsDir: config.modelsDir, backend: config.backend, threads: config.threads });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof ModelError) {
+      process.stderr.write(`leukodiff: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const server = await buildServer(config, engine);
+  server.log.info({ backend: engine.backend.name, reason: engine.backend.reason }, `inference backend: ${engine.backend.name} (${engine.backend.reason})`);
+  server.log.info({ models: engine.manifest.models.map((m) => m.id), ensemble: engine.manifest.ensemble }, 'models loaded');
+  try {
+    await server.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    process.stderr.write(`leukodiff: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}\n`);
+    await server.close();
+    return 2;
+  }
+  const stop = async (signal: string) => {
+    server.log.info(`${signal}: shutting down`);
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return new Promise<number>(() => {});
+}

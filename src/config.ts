@@ -1,0 +1,132 @@
+/**
+ * The daemon's one typed configuration: defaults, then a JSON file (LEUKODIFF_CONFIG), then the
+ * environment. Validated once at startup; a bad value is a ConfigError naming the key.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type BackendSetting = 'auto' | 'tensorrt' | 'onnxruntime';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  modelsDir: string;
+  backend: BackendSetting;
+  hubUrl: string | null;
+  /** Intra-op threads for onnxruntime (0 = its default). */
+  threads: number;
+  /** Largest accepted image, in pixels (a decompression-bomb guard). */
+  maxImagePixels: number;
+  /** Largest accepted upload, in bytes. */
+  maxUploadBytes: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+export function defaultConfig(): Config {
+  return {
+    host: '127.0.0.1',
+    port: 8080,
+    dataDir: path.join(PROJECT_ROOT, 'data'),
+    modelsDir: path.join(PROJECT_ROOT, 'models'),
+    backend: 'auto',
+    hubUrl: null,
+    threads: 0,
+    maxImagePixels: 50_000_000,
+    maxUploadBytes: 40 * 1024 * 1024,
+    logLevel: 'info',
+  };
+}
+
+const ENV_KEYS: Record<string, keyof Config> = {
+  LEUKODIFF_HOST: 'host',
+  LEUKODIFF_PORT: 'port',
+  PORT: 'port',
+  LEUKODIFF_DATA: 'dataDir',
+  LEUKODIFF_MODELS: 'modelsDir',
+  LEUKODIFF_BACKEND: 'backend',
+  LEUKODIFF_HUB_URL: 'hubUrl',
+  LEUKODIFF_THREADS: 'threads',
+  LEUKODIFF_LOG_LEVEL: 'logLevel',
+};
+
+type Validator = (value: unknown, key: string) => unknown;
+
+const int = (min: number, max: number): Validator => (v, key) => {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`config ${key}: expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+};
+const oneOf = (...choices: string[]): Validator => (v, key) => {
+  if (typeof v !== 'string' || !choices.includes(v)) {
+    throw new ConfigError(`config ${key}: expected one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+};
+const text: Validator = (v, key) => {
+  if (typeof v !== 'string' || v === '') throw new ConfigError(`config ${key}: expected a non-empty string`);
+  return v;
+};
+const dir: Validator = (v, key) => path.resolve(text(v, key) as string);
+const url: Validator = (v, key) => {
+  if (v === null || v === '') return null;
+  try {
+    const u = new URL(text(v, key) as string);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    throw new ConfigError(`config ${key}: expected an http(s) URL, got ${JSON.stringify(v)}`);
+  }
+};
+
+const VALIDATORS: Record<keyof Config, Validator> = {
+  host: text,
+  port: int(0, 65535),
+  dataDir: dir,
+  modelsDir: dir,
+  backend: oneOf('auto', 'tensorrt', 'onnxruntime'),
+  hubUrl: url,
+  threads: int(0, 256),
+  maxImagePixels: int(1, 1_000_000_000),
+  maxUploadBytes: int(1, 2 ** 31),
+  logLevel: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+};
+
+/** Loads the configuration; `overrides` (tests, CLI flags) apply last. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = { ...defaultConfig() };
+  const file = env.LEUKODIFF_CONFIG;
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`config file ${file}: ${(err as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError(`config file ${file}: expected a JSON object`);
+    }
+    for (const [key, value] of Object.entries(parsed)) {
+      if (!(key in VALIDATORS)) {
+        throw new ConfigError(`config file ${file}: unknown key '${key}' (known: ${Object.keys(VALIDATORS).join(', ')})`);
+      }
+      raw[key] = value;
+    }
+  }
+  // PORT is the generic name; LEUKODIFF_PORT wins when both are set.
+  for (const name of ['PORT', ...Object.keys(ENV_KEYS).filter((k) => k !== 'PORT')]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[ENV_KEYS[name]] = value;
+  }
+  Object.assign(raw, overrides);
+  const config = {} as Record<string, unknown>;
+  for (const [key, validate] of Object.entries(VALIDATORS)) config[key] = validate(raw[key], key);
+  return config as unknown as Config;
+}

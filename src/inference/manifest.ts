@@ -1,0 +1,133 @@
+/** models/manifest.json: the shipped detectors and the ensemble, verified against their sha256. */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CELL_TYPES } from '../types.ts';
+
+export interface ModelEntry {
+  id: string;
+  file: string;
+  sha256: string;
+  /** [H, W] */
+  input: [number, number];
+  classes: string[];
+  scoreThreshold: number;
+  nmsIou: number;
+  nmsClassAware: boolean;
+  maxDetections: number;
+  sizeBytes?: number;
+  gflops?: number;
+  params?: number;
+  architecture?: string;
+  training?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+}
+
+export interface EnsembleEntry {
+  members: string[];
+  mode: 'paper' | 'wbf' | 'nms';
+  iou: number;
+}
+
+export interface Manifest {
+  version: 1;
+  models: ModelEntry[];
+  ensemble: EnsembleEntry;
+}
+
+export class ModelError extends Error {}
+
+const fail = (where: string, what: string): never => {
+  throw new ModelError(`models/manifest.json: ${where}: ${what}`);
+};
+
+function checkModel(m: unknown, i: number): ModelEntry {
+  const where = `models[${i}]`;
+  if (typeof m !== 'object' || m === null) return fail(where, 'expected an object');
+  const e = m as Record<string, unknown>;
+  const str = (k: string) => (typeof e[k] === 'string' && e[k] !== '' ? (e[k] as string) : fail(where, `'${k}' must be a non-empty string`));
+  const num = (k: string, lo: number, hi: number) =>
+    typeof e[k] === 'number' && (e[k] as number) >= lo && (e[k] as number) <= hi ? (e[k] as number) : fail(where, `'${k}' must be a number from ${lo} to ${hi}`);
+  const id = str('id');
+  const file = str('file');
+  if (file.includes('/') || file.includes('\\') || file.startsWith('.')) fail(where, `'file' must be a plain file name in models/, got '${file}'`);
+  const sha256 = str('sha256');
+  if (!/^[0-9a-f]{64}$/.test(sha256)) fail(where, `'sha256' must be 64 lowercase hex digits`);
+  const input = e.input;
+  if (!Array.isArray(input) || input.length !== 2 || !input.every((v) => Number.isInteger(v) && v >= 32 && v <= 4096)) {
+    fail(where, `'input' must be [H, W] with integers from 32 to 4096`);
+  }
+  const classes = e.classes;
+  if (!Array.isArray(classes) || classes.join() !== CELL_TYPES.join()) fail(where, `'classes' must be exactly ${CELL_TYPES.join(', ')}`);
+  return {
+    ...(e as object),
+    id,
+    file,
+    sha256,
+    input: input as [number, number],
+    classes: classes as string[],
+    scoreThreshold: num('scoreThreshold', 0, 1),
+    nmsIou: num('nmsIou', 0, 1),
+    nmsClassAware: e.nmsClassAware === true,
+    maxDetections: typeof e.maxDetections === 'number' ? num('maxDetections', 1, 10000) : 100,
+  } as ModelEntry;
+}
+
+export function parseManifest(json: unknown): Manifest {
+  if (typeof json !== 'object' || json === null) return fail('top level', 'expected an object');
+  const j = json as Record<string, unknown>;
+  if (j.version !== 1) fail('version', `expected 1, got ${JSON.stringify(j.version)}`);
+  if (!Array.isArray(j.models) || j.models.length === 0) fail('models', 'expected a non-empty list');
+  const models = (j.models as unknown[]).map(checkModel);
+  const ids = new Set<string>();
+  for (const m of models) {
+    if (ids.has(m.id)) fail('models', `duplicate id '${m.id}'`);
+    ids.add(m.id);
+  }
+  const ens = j.ensemble as Record<string, unknown> | undefined;
+  if (typeof ens !== 'object' || ens === null) return fail('ensemble', 'expected an object');
+  const members = ens.members;
+  if (!Array.isArray(members) || members.length === 0 || !members.every((id) => typeof id === 'string' && ids.has(id))) {
+    fail('ensemble.members', `expected a non-empty list of model ids among ${[...ids].join(', ')}`);
+  }
+  if (!['paper', 'wbf', 'nms'].includes(ens.mode as string)) fail('ensemble.mode', `expected paper, wbf or nms`);
+  if (typeof ens.iou !== 'number' || ens.iou <= 0 || ens.iou >= 1) fail('ensemble.iou', 'expected a number between 0 and 1');
+  return { version: 1, models, ensemble: { members: members as string[], mode: ens.mode as EnsembleEntry['mode'], iou: ens.iou as number } };
+}
+
+export async function sha256File(file: string): Promise<string> {
+  return createHash('sha256').update(await readFile(file)).digest('hex');
+}
+
+/** Reads the manifest and verifies every model file named by it (present, sha256 as stated). */
+export async function loadManifest(modelsDir: string): Promise<Manifest> {
+  const file = path.join(modelsDir, 'manifest.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new ModelError(`no model manifest at ${file}: reinstall the models (models/manifest.json and the .onnx files)`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ModelError(`${file} is not valid JSON (${(err as Error).message}): reinstall the models`);
+  }
+  const manifest = parseManifest(json);
+  for (const m of manifest.models) {
+    const modelPath = path.join(modelsDir, m.file);
+    let actual: string;
+    try {
+      actual = await sha256File(modelPath);
+    } catch {
+      throw new ModelError(`model file missing: ${modelPath} (listed in models/manifest.json as '${m.id}'): reinstall the models`);
+    }
+    if (actual !== m.sha256) {
+      throw new ModelError(
+        `model file ${modelPath} does not match its sha256 in models/manifest.json (expected ${m.sha256.slice(0, 12)}…, got ${actual.slice(0, 12)}…): the file is damaged or was replaced; reinstall the models`,
+      );
+    }
+  }
+  return manifest;
+}

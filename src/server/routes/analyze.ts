@@ -1,0 +1,51 @@
+/** POST /api/analyze: one smear photo in the body -> typed, fused cells, quality warnings, differential. */
+import type { FastifyPluginAsync } from 'fastify';
+import { analyzeField, singleChoices } from '../../analysis/analyze.ts';
+import { parseFusionSpec } from '../../ensemble/index.ts';
+import { InputError } from '../../errors.ts';
+import { errorSchema } from '../plugins/errors.ts';
+import { fieldAnalysisSchema, toFieldJson } from '../../analysis/field-json.ts';
+
+const analyze: FastifyPluginAsync = async (app) => {
+  app.addContentTypeParser(
+    /^(application\/octet-stream|image\/[a-z0-9.+-]+)$/i,
+    { parseAs: 'buffer', bodyLimit: app.config.maxUploadBytes },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.post<{ Querystring: { ensemble?: string }; Body: Buffer }>(
+    '/api/analyze',
+    {
+      bodyLimit: app.config.maxUploadBytes,
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ensemble: { type: 'string', maxLength: 100 } },
+        },
+        response: { 200: fieldAnalysisSchema, '4xx': errorSchema, '5xx': errorSchema },
+      },
+    },
+    async (req) => {
+      if (!Buffer.isBuffer(req.body)) {
+        throw new InputError('not_an_image', 'send the image bytes as the request body with Content-Type image/jpeg, image/png, ... or application/octet-stream');
+      }
+      let fusion;
+      if (req.query.ensemble) {
+        const engine = app.engine;
+        const spec = req.query.ensemble;
+        try {
+          fusion = parseFusionSpec(spec, spec.startsWith('single:') ? singleChoices(engine) : engine.manifest.ensemble.members, {
+            iou: engine.manifest.ensemble.iou,
+          });
+        } catch (err) {
+          throw new InputError('bad_ensemble', (err as Error).message);
+        }
+      }
+      const result = await analyzeField(app.engine, req.body, { fusion, maxImagePixels: app.config.maxImagePixels });
+      return toFieldJson(result);
+    },
+  );
+};
+
+export default analyze;

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { decodeOutput, type DecodeOptions } from '../../src/inference/decode.ts';
+import { letterboxGeometry } from '../../src/inference/preprocess.ts';
+
+const opts: DecodeOptions = { scoreThreshold: 0.3, nmsIou: 0.5, nmsClassAware: false, maxDetections: 100 };
+
+function raw(boxes: number[][], scores: number[][]) {
+  return { boxes: Float32Array.from(boxes.flat()), scores: Float32Array.from(scores.flat()), count: boxes.length };
+}
+
+describe('decodeOutput', () => {
+  // A 640x480 image in a 320x320 input: scale 0.5, padY 40.
+  const lb = letterboxGeometry(640, 480, 320, 320);
+  const image = { width: 640, height: 480 };
+
+  it('maps boxes from input pixels back to original pixels', () => {
+    const out = decodeOutput(raw([[10, 50, 60, 90]], [[0.1, 0.8, 0, 0.1, 0]]), lb, image, opts);
+    expect(out).toHaveLength(1);
+    expect(out[0].box).toEqual([20, 20, 120, 100]);
+    expect(out[0].type).toBe(1);
+    expect(out[0].score).toBeCloseTo(0.8);
+    expect(out[0].probs.map((p) => +p.toFixed(4))).toEqual([0.1, 0.8, 0, 0.1, 0]);
+  });
+
+  it('clips to the image and drops boxes that vanish in the padding', () => {
+    const out = decodeOutput(
+      raw(
+        [
+          [-20, 30, 40, 100],
+          [100, 0, 140, 38],
+        ],
+        [
+          [0.9, 0, 0, 0, 0],
+          [0.9, 0, 0, 0, 0],
+        ],
+      ),
+      lb,
+      image,
+      opts,
+    );
+    expect(out).toHaveLength(1);
+    expect(out[0].box).toEqual([0, 0, 80, 120]);
+  });
+
+  it('applies the score threshold to the best type (inclusive)', () => {
+    const out = decodeOutput(
+      raw(
+        [
+          [0, 40, 50, 90],
+          [100, 100, 150, 150],
+        ],
+        [
+          [0.29, 0.2, 0, 0, 0],
+          [0.0, 0, 0.3, 0, 0],
+        ],
+      ),
+      lb,
+      image,
+      opts,
+    );
+    expect(out.map((d) => d.type)).toEqual([2]);
+  });
+
+  it('suppresses overlapping boxes class-agnostically or per class, as the model says', () => {
+    const r = raw(
+      [
+        [10, 50, 60, 100],
+        [12, 52, 62, 102],
+      ],
+      [
+        [0.9, 0, 0, 0, 0],
+        [0, 0, 0, 0.8, 0],
+      ],
+    );
+    expect(decodeOutput(r, lb, image, opts)).toHaveLength(1);
+    expect(decodeOutput(r, lb, image, { ...opts, nmsClassAware: true })).toHaveLength(2);
+  });
+
+  it('keeps at most maxDetections, the best first', () => {
+    const boxes = Array.from({ length: 10 }, (_, i) => [i * 30, 50, i * 30 + 20, 70]);
+    const scores = boxes.map((_, i) => [0.5 + i * 0.01, 0, 0, 0, 0]);
+    const out = decodeOutput(raw(boxes, scores), lb, image, { ...opts, maxDetections: 3 });
+    expect(out.map((d) => +d.score.toFixed(2))).toEqual([0.59, 0.58, 0.57]);
+  });
+
+  it('refuses outputs whose sizes do not match N', () => {
+    expect(() => decodeOutput({ boxes: new Float32Array(8), scores: new Float32Array(5), count: 2 }, lb, image, opts)).toThrow(/wrong size/);
+  });
+});

@@ -1,0 +1,59 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadManifest, ModelError, parseManifest } from '../../src/inference/manifest.ts';
+import { FIXTURE_MODELS } from '../helpers/paths.ts';
+
+const fixture = () => JSON.parse(readFileSync(path.join(FIXTURE_MODELS, 'manifest.json'), 'utf8'));
+
+function copyModels(edit?: (m: ReturnType<typeof fixture>) => void): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ld-models-'));
+  for (const f of ['fixed-a.onnx', 'fixed-b.onnx']) copyFileSync(path.join(FIXTURE_MODELS, f), path.join(dir, f));
+  const m = fixture();
+  edit?.(m);
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
+  return dir;
+}
+
+describe('model manifest', () => {
+  it('loads and verifies every listed model', async () => {
+    const m = await loadManifest(FIXTURE_MODELS);
+    expect(m.models.map((x) => x.id)).toEqual(['fixed-a', 'fixed-b']);
+    expect(m.ensemble).toEqual({ members: ['fixed-a', 'fixed-b'], mode: 'paper', iou: 0.55 });
+  });
+
+  it('refuses a model whose sha256 does not match, naming the file', async () => {
+    const dir = copyModels();
+    writeFileSync(path.join(dir, 'fixed-b.onnx'), Buffer.concat([readFileSync(path.join(dir, 'fixed-b.onnx')), Buffer.from([0])]));
+    await expect(loadManifest(dir)).rejects.toThrow(ModelError);
+    await expect(loadManifest(dir)).rejects.toThrow(/fixed-b\.onnx does not match its sha256/);
+  });
+
+  it('refuses a missing model file, naming it', async () => {
+    const dir = copyModels((m) => (m.models[0].file = 'gone.onnx'));
+    await expect(loadManifest(dir)).rejects.toThrow(/model file missing: .*gone\.onnx/);
+  });
+
+  it('refuses a missing or malformed manifest with what to do', async () => {
+    await expect(loadManifest(mkdtempSync(path.join(tmpdir(), 'ld-empty-')))).rejects.toThrow(/no model manifest .* reinstall/);
+    const dir = copyModels();
+    writeFileSync(path.join(dir, 'manifest.json'), '{"version": 1,');
+    await expect(loadManifest(dir)).rejects.toThrow(/not valid JSON/);
+  });
+
+  it.each([
+    [(m: any) => (m.version = 2), /version: expected 1/],
+    [(m: any) => (m.models[0].classes = ['a', 'b', 'c', 'd', 'e']), /'classes' must be exactly neutrophil/],
+    [(m: any) => (m.models[0].input = [64]), /'input' must be \[H, W\]/],
+    [(m: any) => (m.models[0].file = '../etc/passwd'), /plain file name/],
+    [(m: any) => (m.models[1].id = 'fixed-a'), /duplicate id 'fixed-a'/],
+    [(m: any) => (m.ensemble.members = ['fixed-a', 'nope']), /ensemble.members/],
+    [(m: any) => (m.ensemble.mode = 'vote'), /ensemble.mode/],
+    [(m: any) => (m.models[0].scoreThreshold = 2), /'scoreThreshold' must be a number from 0 to 1/],
+  ])('validates every field (%#)', (edit, message) => {
+    const m = fixture();
+    edit(m);
+    expect(() => parseManifest(m)).toThrow(message);
+  });
+});
