@@ -1,0 +1,31 @@
+/** `npm run bench`: medians, p90s and ratios of every performance budget. Tests never assert on time. */
+import { runCocoEvalBench } from './coco-eval.ts';
+import { runFusionBench } from './fusion.ts';
+import { runPipelineBench } from './pipeline.ts';
+import { fmtMs } from './stats.ts';
+
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+
+function table(rows: { name: string; medianMs: number; p90Ms: number }[]) {
+  const w = Math.max(...rows.map((r) => r.name.length));
+  for (const r of rows) console.log(`  ${r.name.padEnd(w)}  median ${fmtMs(r.medianMs).padStart(9)}  p90 ${fmtMs(r.p90Ms).padStart(9)}`);
+}
+
+if (want('pipeline')) {
+  const p = await runPipelineBench();
+  console.log(`pipeline (onnxruntime, CPU) on ${p.fields.length} demo fields: ${p.fields.join(', ')}`);
+  table(Object.entries(p.stages).map(([name, t]) => ({ name, ...t })));
+  console.log(`  fields per minute         ${p.fieldsPerMinute.toFixed(0)}`);
+  console.log(`  overhead ratio (total without quality / model runs)  ${p.overheadRatio.toFixed(3)}  (budget <= 1.15)`);
+  console.log(`  overhead ratio incl. quality check                   ${p.overheadRatioWithQuality.toFixed(3)}`);
+  console.log(`  RSS with models loaded ${p.idleRssMB.toFixed(0)} MB, peak ${p.peakRssMB.toFixed(0)} MB`);
+}
+if (want('fusion')) {
+  console.log('fusion of 3 models x 100 boxes (budget: paper < 1 ms median)');
+  table(await runFusionBench());
+}
+if (want('coco')) {
+  console.log('COCO evaluation, 1,000 images, ~10,000 detections (budget < 2 s)');
+  table(await runCocoEvalBench());
+}
