@@ -1,0 +1,93 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { fuse, weightedBoxesFusion } from '../../src/ensemble/index.ts';
+import type { Box, Detection } from '../../src/types.ts';
+
+interface WbfCase {
+  description: string;
+  params: { weights: number[] | null; iou_thr: number; skip_box_thr: number; conf_type: 'avg' | 'max' };
+  input: { boxes_list: number[][][]; scores_list: number[][]; labels_list: number[][] };
+  expected: { boxes: number[][]; scores: number[]; labels: number[] };
+}
+
+const dir = fileURLToPath(new URL('../fixtures/wbf/', import.meta.url));
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const TOL = 1e-6;
+
+describe('weightedBoxesFusion against the reference vectors', () => {
+  it('has all 12 vector files', () => {
+    expect(files).toHaveLength(12);
+  });
+
+  for (const file of files) {
+    const c = JSON.parse(readFileSync(dir + file, 'utf8')) as WbfCase;
+    it(`${file}: ${c.description.slice(0, 60)}`, () => {
+      const r = weightedBoxesFusion(c.input.boxes_list, c.input.scores_list, c.input.labels_list, {
+        weights: c.params.weights ?? undefined,
+        iouThr: c.params.iou_thr,
+        skipBoxThr: c.params.skip_box_thr,
+        confType: c.params.conf_type,
+      });
+      expect(r.boxes.length).toBe(c.expected.boxes.length);
+      expect(r.labels).toEqual(c.expected.labels);
+      let worst = 0;
+      for (let i = 0; i < r.boxes.length; i++) {
+        worst = Math.max(worst, Math.abs(r.scores[i] - c.expected.scores[i]));
+        for (let k = 0; k < 4; k++) worst = Math.max(worst, Math.abs(r.boxes[i][k] - c.expected.boxes[i][k]));
+      }
+      expect(worst).toBeLessThan(TOL);
+    });
+  }
+});
+
+describe('wbf fusion mode on pixel detections', () => {
+  const det = (box: Box, type: number, score: number): Detection => ({ box, type, score, probs: [] });
+  const image = { width: 640, height: 480 };
+
+  it('matches weightedBoxesFusion on the normalised boxes and maps back to pixels', () => {
+    const c = JSON.parse(readFileSync(dir + 'case05.json', 'utf8')) as WbfCase;
+    const perModel = c.input.boxes_list.map((boxes, m) =>
+      boxes.map((b, i) =>
+        det([b[0] * 640, b[1] * 480, b[2] * 640, b[3] * 480], c.input.labels_list[m][i] - 1, c.input.scores_list[m][i]),
+      ),
+    );
+    const cells = fuse(perModel, { mode: 'wbf', iou: 0.55 }, image);
+    expect(cells.map((x) => x.type + 1)).toEqual(c.expected.labels);
+    cells.forEach((cell, i) => {
+      expect(cell.confidence).toBeCloseTo(c.expected.scores[i], 6);
+      const e = c.expected.boxes[i];
+      expect(cell.box[0] / 640).toBeCloseTo(e[0], 6);
+      expect(cell.box[1] / 480).toBeCloseTo(e[1], 6);
+      expect(cell.box[2] / 640).toBeCloseTo(e[2], 6);
+      expect(cell.box[3] / 480).toBeCloseTo(e[3], 6);
+    });
+  });
+
+  it('counts votes as boxes and support as distinct models', () => {
+    // Model 0 gives two boxes on one cell, model 1 one, model 2 nothing.
+    const perModel = [
+      [det([100, 100, 140, 140], 3, 0.9), det([101, 101, 141, 141], 3, 0.5)],
+      [det([102, 100, 142, 140], 3, 0.8)],
+      [],
+    ];
+    const cells = fuse(perModel, { mode: 'wbf', iou: 0.55 }, image);
+    expect(cells).toHaveLength(1);
+    expect(cells[0].type).toBe(3);
+    expect(cells[0].votes).toEqual([0, 0, 0, 3, 0]);
+    expect(cells[0].support).toBe(2);
+    expect(cells[0].agreement).toBeCloseTo(2 / 3, 12);
+    // avg: mean score * min(M, n) / M = (2.2 / 3) * 3 / 3
+    expect(cells[0].confidence).toBeCloseTo(2.2 / 3, 12);
+  });
+
+  it('keeps two cells when members disagree on the type (per-label clusters)', () => {
+    const perModel = [[det([100, 100, 140, 140], 0, 0.9)], [det([100, 100, 140, 140], 1, 0.8)]];
+    const cells = fuse(perModel, { mode: 'wbf', iou: 0.55 }, image);
+    expect(cells.map((c) => c.type)).toEqual([0, 1]);
+  });
+
+  it('rejects a weights list of the wrong length', () => {
+    expect(() => fuse([[], []], { mode: 'wbf', iou: 0.5, weights: [1] }, image)).toThrow(/weights/);
+  });
+});
