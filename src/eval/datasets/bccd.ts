@@ -124,14 +124,18 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /** Accepts the folder holding BCCD/ and labels.csv, or the VOC folder itself (labels.csv beside or above it). */
-export async function readBccd(dir: string, onWarning?: (m: string) => void): Promise<BccdData> {
+export async function locateBccd(dir: string): Promise<{ vocRoot: string; csvPath: string }> {
   const abs = path.resolve(dir);
   const vocRoot = (await exists(path.join(abs, 'BCCD', 'Annotations'))) ? path.join(abs, 'BCCD') : abs;
   if (!(await exists(path.join(vocRoot, 'Annotations')))) throw new Error(`${dir}: no BCCD/Annotations or Annotations folder`);
-  const csvCandidates = [path.join(abs, 'labels.csv'), path.join(vocRoot, 'labels.csv'), path.join(path.dirname(vocRoot), 'labels.csv')];
-  let csvPath: string | undefined;
-  for (const c of csvCandidates) if (!csvPath && (await exists(c))) csvPath = c;
-  if (!csvPath) throw new Error(`${dir}: no labels.csv`);
+  for (const c of [path.join(abs, 'labels.csv'), path.join(vocRoot, 'labels.csv'), path.join(path.dirname(vocRoot), 'labels.csv')]) {
+    if (await exists(c)) return { vocRoot, csvPath: c };
+  }
+  throw new Error(`${dir}: no labels.csv`);
+}
+
+export async function readBccd(dir: string, onWarning?: (m: string) => void): Promise<BccdData> {
+  const { vocRoot, csvPath } = await locateBccd(dir);
   const labels = parseBccdLabels(await readFile(csvPath, 'utf8'));
   const imagesDir = path.join(vocRoot, 'JPEGImages');
   const fields = await readVoc(vocRoot, { imagesDir, onWarning });

@@ -9,7 +9,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { CELL_TYPE_CODES, NUM_TYPES } from '../../types.ts';
-import { type PairingOutcome, readBccd } from './bccd.ts';
+import { locateBccd, type PairingOutcome, readBccd } from './bccd.ts';
 import { CELL_CATEGORIES, cellCategoryOf, TYPE_CATEGORIES, toCoco, typedCategoryOf } from './coco.ts';
 import { dedupeBoxes, findLeaks, groupByHash } from './dedupe.ts';
 import {
@@ -142,6 +142,9 @@ export async function buildDatasets(opts: BuildOptions): Promise<BuildSummary> {
   const ratios = opts.ratios ?? DEFAULT_RATIOS;
   const txlRoot = await resolveTxlRoot(opts.txlDir);
   if (!(await exists(opts.bccdDir))) throw new BuildInputError(`${opts.bccdDir}: no such folder`);
+  await locateBccd(opts.bccdDir).catch((e: Error) => {
+    throw new BuildInputError(e.message);
+  });
   const [bccd, txlFields] = await Promise.all([readBccd(opts.bccdDir, warn), readYolo(txlRoot, { onWarning: warn })]);
   const txlImagesRoot = path.join(txlRoot, 'images');
 
