@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../../config.ts';
 import { loadEngine } from '../../inference/engine.ts';
 import { ModelError } from '../../inference/manifest.ts';
 import { buildServer } from '../../server/server.ts';
+import { httpHealthCheck, startWatchdog } from '../../deploy/watchdog.ts';
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
@@ -31,8 +32,10 @@ export async function run(argv: string[]): Promise<number> {
     await server.close();
     return 2;
   }
+  const watchdog = startWatchdog({ check: httpHealthCheck(server), log: server.log });
   const stop = async (signal: string) => {
     server.log.info(`${signal}: shutting down`);
+    watchdog.stop();
     await server.close();
     process.exit(0);
   };
