@@ -3,6 +3,7 @@
  * nurse can act on, well before SQLite or an image write fails with ENOSPC half-way.
  */
 import { statfs } from 'node:fs/promises';
+import { InputError } from '../errors.ts';
 
 export interface DiskSpace {
   /** Bytes an unprivileged writer may still use (statfs bavail). */
@@ -14,17 +15,14 @@ export type StatFs = (dir: string) => Promise<{ bavail: number; blocks: number; 
 
 const MB = 1024 * 1024;
 
-/** Refusal of a new capture for lack of space: HTTP 507 Insufficient Storage. */
-export class StorageFullError extends Error {
-  readonly code = 'storage_full';
-  readonly status = 507;
+/** Refusal of a new capture for lack of space: HTTP 507 Insufficient Storage, code storage_full. */
+export class StorageFullError extends InputError {
   readonly statusCode = 507;
   constructor(
     readonly freeBytes: number,
     readonly floorBytes: number,
   ) {
-    super(`storage almost full: ${Math.floor(freeBytes / MB)} MB free; back up and delete old samples, or free space`);
-    this.name = 'StorageFullError';
+    super('storage_full', `storage almost full: ${Math.floor(freeBytes / MB)} MB free; back up and delete old samples, or free space`, { status: 507 });
   }
 }
 

@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import errorsPlugin from '../../src/server/plugins/errors.ts';
+import { InputError } from '../../src/errors.ts';
 import { diskSpace, ensureFreeSpace, StorageFullError, type StatFs } from '../../src/deploy/disk-guard.ts';
 
 const MB = 1024 * 1024;
@@ -10,6 +13,8 @@ describe('disk guard', () => {
   it('refuses below the floor with a 507 and a message the nurse can act on', async () => {
     const err = await ensureFreeSpace('/data', 64 * MB, 0, fakeFs(12 * MB)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageFullError);
+    // The API's error handler answers InputErrors with their status and code.
+    expect(err).toBeInstanceOf(InputError);
     const e = err as StorageFullError;
     expect(e.status).toBe(507);
     expect(e.statusCode).toBe(507);
@@ -31,5 +36,18 @@ describe('disk guard', () => {
     expect(Math.abs(space.freeBytes - avail)).toBeLessThan(256 * MB);
     await expect(ensureFreeSpace(dir, 0)).resolves.toMatchObject({ totalBytes: size });
     await expect(ensureFreeSpace(dir, space.totalBytes + 1)).rejects.toBeInstanceOf(StorageFullError);
+  });
+
+  it('reaches the screen as a 507 with the message through the API error handler', async () => {
+    const app = Fastify({ logger: false });
+    await app.register(errorsPlugin);
+    app.post('/capture', async () => {
+      await ensureFreeSpace('/data', 64 * MB, 0, fakeFs(3 * MB));
+      return {};
+    });
+    const res = await app.inject({ method: 'POST', url: '/capture' });
+    expect(res.statusCode).toBe(507);
+    expect(res.json()).toEqual({ error: 'storage_full', message: 'storage almost full: 3 MB free; back up and delete old samples, or free space' });
+    await app.close();
   });
 });
