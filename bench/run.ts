@@ -1,5 +1,6 @@
 /** `npm run bench`: medians, p90s and ratios of every performance budget. Tests never assert on time. */
 import { runCocoEvalBench } from './coco-eval.ts';
+import { runDaemonBench } from './daemon.ts';
 import { runFusionBench } from './fusion.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { fmtMs } from './stats.ts';
@@ -20,6 +21,12 @@ if (want('pipeline')) {
   console.log(`  overhead ratio (total without quality / model runs)  ${p.overheadRatio.toFixed(3)}  (budget <= 1.15)`);
   console.log(`  overhead ratio incl. quality check                   ${p.overheadRatioWithQuality.toFixed(3)}`);
   console.log(`  RSS with models loaded ${p.idleRssMB.toFixed(0)} MB, peak ${p.peakRssMB.toFixed(0)} MB`);
+}
+if (want('daemon')) {
+  const d = await runDaemonBench();
+  console.log(`daemon (npm start with the shipped models)`);
+  console.log(`  startup to first /api/health  ${d.startupMs.toFixed(0)} ms`);
+  console.log(`  idle RSS ${d.idleRssMB.toFixed(0)} MB (budget < 250 MB), after 5 analyses ${d.afterAnalysisRssMB.toFixed(0)} MB`);
 }
 if (want('fusion')) {
   console.log('fusion of 3 models x 100 boxes (budget: paper < 1 ms median)');

@@ -40,8 +40,8 @@ export async function createOnnxDetector(model: ModelEntry, modelPath: string, o
     session = await ort.InferenceSession.create(modelPath, {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
-      intraOpNumThreads: opts.threads || undefined,
       interOpNumThreads: 1,
+      ...(opts.threads > 0 ? { intraOpNumThreads: opts.threads } : {}),
     });
   } catch (err) {
     throw new ModelError(`cannot load model ${modelPath}: ${(err as Error).message}`);

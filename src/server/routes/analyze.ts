@@ -28,7 +28,7 @@ const analyze: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       if (!Buffer.isBuffer(req.body)) {
-        throw new InputError('not_an_image', 'send the image bytes as the request body with Content-Type image/jpeg, image/png, ... or application/octet-stream');
+        throw new InputError('unsupported_media_type', 'send the image bytes as the request body with Content-Type image/jpeg, image/png, ... or application/octet-stream', { status: 415 });
       }
       let fusion;
       if (req.query.ensemble) {

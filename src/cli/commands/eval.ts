@@ -1,0 +1,174 @@
+/** `leukodiff eval`: the study's Table 2 (and figures, and robustness) for the shipped models on a COCO dataset. */
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../../config.ts';
+import { InputError } from '../../errors.ts';
+import type { CocoDataset } from '../../eval/coco-types.ts';
+import { confusionMatrix } from '../../eval/confusion.ts';
+import { parseInterference } from '../../eval/interference.ts';
+import { confusionSvg, prChartSvg, writeFigure } from '../../eval/plots.ts';
+import { evaluateRow, leukocyteGt, rowSpecs, runModels, type EvalRow, type RowResult } from '../../eval/run-eval.ts';
+import { loadEngine, type Engine } from '../../inference/engine.ts';
+import { ModelError } from '../../inference/manifest.ts';
+import { CELL_TYPES } from '../../types.ts';
+
+const USAGE = `usage: leukodiff eval --dataset <coco.json> [--images <dir>] [--ensemble all|ensemble|paper|wbf|nms|single:<id>]
+                     [--class-agnostic] [--json] [--plots <dir>] [--interference <name|all>]
+  --images D        folder the dataset's file_names are relative to (default: info.image_root)
+  --class-agnostic  evaluate localisation only (every leukocyte one class)
+  --plots D         write PR curves at IoU .5 .6 .7 .8 .9 and the type confusion matrix (SVG + PNG)
+  --interference F  also measure under colour-cast, low-light, defocus, stain-acid, stain-alkaline, jpeg30 (or all)`;
+
+const fail = (message: string) => {
+  process.stderr.write(`leukodiff eval: ${message}\n`);
+  return 2;
+};
+
+function progress(label: string) {
+  const tty = process.stderr.isTTY;
+  let last = -1;
+  return (done: number, total: number) => {
+    const pct = Math.floor((100 * done) / total);
+    if (tty) {
+      const bar = '#'.repeat(Math.round(pct / 4)).padEnd(25, '.');
+      process.stderr.write(`\r${label} [${bar}] ${done}/${total}${done === total ? '\n' : ''}`);
+    } else if (pct >= last + 25 || done === total) {
+      last = pct;
+      process.stderr.write(`${label}: ${done}/${total} images\n`);
+    }
+  };
+}
+
+const f3 = (v: number) => (v < 0 ? '  -  ' : v.toFixed(3));
+
+export function formatTable(rows: EvalRow[], typed: boolean): string {
+  const w = Math.max(8, ...rows.map((r) => r.name.length));
+  const typeCols = typed ? CELL_TYPES.map((t) => t.slice(0, 5).padStart(6)).join('') : '';
+  const head = `${'model'.padEnd(w)}  mAP    AP50   AP75   mAR  ${typeCols}  size MB  GFLOPs  fields/s`;
+  const lines = rows.map((r) => {
+    const types = typed ? CELL_TYPES.map((t) => f3(r.perType[t]).padStart(6)).join('') : '';
+    return `${r.name.padEnd(w)}  ${f3(r.mAP)}  ${f3(r.AP50)}  ${f3(r.AP75)}  ${f3(r.mAR)}${types}  ${r.sizeMB.toFixed(2).padStart(7)}  ${r.gflops.toFixed(2).padStart(6)}  ${r.fieldsPerSecond.toFixed(1).padStart(8)}`;
+  });
+  return [head, ...lines].join('\n') + '\n';
+}
+
+async function writePlots(dir: string, results: RowResult[], gt: CocoDataset, typed: boolean): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const files: string[] = [];
+  for (const iou of [0.5, 0.6, 0.7, 0.8, 0.9]) {
+    const series = results.map((r) => ({ name: r.row.name, ...r.result.precision.prCurve(iou) }));
+    const ap = results.map((r) => {
+      const p = r.result.precision.prCurve(iou).precision.filter((v) => v >= 0);
+      return `${r.row.name} ${(p.reduce((a, b) => a + b, 0) / Math.max(1, p.length)).toFixed(3)}`;
+    });
+    const title = `PR at IoU ${iou.toFixed(2)} — AP: ${ap.slice(-1)[0]}`;
+    files.push(...(await writeFigure(path.join(dir, `pr-iou${iou.toFixed(2)}`), prChartSvg(title, series))));
+  }
+  const ensemble = results.find((r) => r.row.name === 'ensemble') ?? results[results.length - 1];
+  if (typed) {
+    const cm = confusionMatrix(gt, ensemble.detections, { iouThr: 0.5, scoreThr: 0 });
+    const correct = cm.matrix.slice(0, CELL_TYPES.length).reduce((a, row, i) => a + row[i], 0);
+    const matched = cm.matrix.slice(0, CELL_TYPES.length).reduce((a, row) => a + row.slice(0, CELL_TYPES.length).reduce((x, y) => x + y, 0), 0);
+    const title = `Types of ${ensemble.row.name} at IoU 0.5: ${correct}/${matched} right (${((100 * correct) / Math.max(1, matched)).toFixed(1)} %)`;
+    files.push(...(await writeFigure(path.join(dir, `confusion-${ensemble.row.name}`), confusionSvg(title, cm.rowLabels, cm.colLabels, cm.matrix))));
+  }
+  return files;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        dataset: { type: 'string' },
+        images: { type: 'string' },
+        ensemble: { type: 'string', default: 'all' },
+        'class-agnostic': { type: 'boolean' },
+        json: { type: 'boolean' },
+        plots: { type: 'string' },
+        interference: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return fail(`${(err as Error).message}\n${USAGE}`);
+  }
+  const o = args.values;
+  if (o.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (!o.dataset) return fail(`--dataset is required\n${USAGE}`);
+  let raw: CocoDataset;
+  try {
+    raw = JSON.parse(await readFile(o.dataset, 'utf8'));
+    if (!Array.isArray(raw.images) || !Array.isArray(raw.annotations) || !Array.isArray(raw.categories)) throw new Error('not a COCO dataset (images, annotations, categories)');
+  } catch (err) {
+    return fail(`cannot read ${o.dataset}: ${(err as Error).message}`);
+  }
+  const imageRoot = o.images ?? raw.info?.image_root ?? path.dirname(o.dataset);
+  let interference;
+  let prepared;
+  try {
+    interference = o.interference ? parseInterference(o.interference) : [];
+    prepared = leukocyteGt(raw);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  const typed = prepared.typed && !o['class-agnostic'];
+  const gt = prepared.gt;
+
+  let engine: Engine;
+  try {
+    const config = loadConfig();
+    engine = await loadEngine({ modelsDir: config.modelsDir, backend: config.backend, threads: config.threads });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof ModelError) return fail(err.message);
+    throw err;
+  }
+  try {
+    let specs;
+    try {
+      specs = rowSpecs(engine, o.ensemble!);
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+    const modelIds = [...new Set(specs.flatMap((s) => s.members))];
+    const measure = async (factor?: (typeof interference)[number]) => {
+      const runs = await runModels(engine, gt, imageRoot, modelIds, { interference: factor, onProgress: progress(factor ?? 'clean') });
+      return specs.map((s) => evaluateRow(engine, gt, typed, runs, s));
+    };
+    let clean: RowResult[];
+    try {
+      clean = await measure();
+    } catch (err) {
+      if (err instanceof InputError) return fail(`${err.message} (is --images right? images are read from ${imageRoot})`);
+      throw err;
+    }
+    const robustness: Record<string, { name: string; mAP: number; drop: number }[]> = {};
+    for (const factor of interference) {
+      const degraded = await measure(factor);
+      robustness[factor] = degraded.map((d, i) => ({ name: d.row.name, mAP: d.row.mAP, drop: clean[i].row.mAP - d.row.mAP }));
+    }
+    const plots = o.plots ? await writePlots(o.plots, clean, gt, typed) : [];
+    const rows = clean.map((r) => r.row);
+    if (o.json) {
+      const out: Record<string, unknown> = { dataset: o.dataset, images: gt.images.length, typed, backend: engine.backend, rows };
+      if (interference.length) out.interference = robustness;
+      if (plots.length) out.plots = plots;
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    } else {
+      process.stdout.write(`${o.dataset}: ${gt.images.length} images, ${typed ? '5-type' : 'class-agnostic leukocyte'} evaluation, COCO mAP@[.5:.95]\n`);
+      process.stdout.write(formatTable(rows, typed));
+      for (const [factor, list] of Object.entries(robustness)) {
+        process.stdout.write(`${factor}: ${list.map((r) => `${r.name} ${r.mAP.toFixed(3)} (drop ${r.drop.toFixed(3)})`).join(', ')}\n`);
+      }
+      for (const p of plots) process.stdout.write(`wrote ${p}\n`);
+    }
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}

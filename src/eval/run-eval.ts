@@ -1,0 +1,155 @@
+/**
+ * Runs the shipped models over a COCO dataset (through the same decoding, thresholds, NMS and fusion
+ * as the daemon) and measures every member and fusion mode: the study's Table 2.
+ */
+import path from 'node:path';
+import { detectAndFuse } from '../analysis/analyze.ts';
+import { decodeImage } from '../analysis/image-input.ts';
+import { fuse, type FusionConfig } from '../ensemble/index.ts';
+import type { Engine } from '../inference/engine.ts';
+import { CELL_TYPES, type Detection, type FusedCell } from '../types.ts';
+import { evaluate, type CocoEvalResult } from './coco-eval.ts';
+import type { CocoDataset, CocoDetection } from './coco-types.ts';
+import { applyInterference, type Interference } from './interference.ts';
+
+export interface EvalRow {
+  name: string;
+  mAP: number;
+  AP50: number;
+  AP75: number;
+  mAR: number;
+  perType: Record<string, number>;
+  sizeMB: number;
+  gflops: number;
+  fieldsPerSecond: number;
+}
+
+/** What one row runs: a single model, or a fusion of the ensemble's members. */
+export interface RowSpec {
+  name: string;
+  members: string[];
+  fusion: FusionConfig;
+}
+
+interface FieldRun {
+  imageId: number;
+  width: number;
+  height: number;
+  decodeMs: number;
+  perModel: Map<string, { detections: Detection[]; ms: number }>;
+}
+
+/** The leukocyte ground truth: the five types as they are, or (other sets) only the leukocyte class, untyped. */
+export function leukocyteGt(gt: CocoDataset): { gt: CocoDataset; typed: boolean } {
+  const names = gt.categories.map((c) => c.name.toLowerCase());
+  if (CELL_TYPES.every((t) => names.includes(t))) return { gt, typed: true };
+  const wbc = gt.categories.filter((c) => /^(wbc|leukocytes?|leucocytes?|white blood cells?)$/i.test(c.name)).map((c) => c.id);
+  if (wbc.length === 0) {
+    throw new Error(`the dataset has neither the five leukocyte types nor a WBC/leukocyte category (categories: ${gt.categories.map((c) => c.name).join(', ')})`);
+  }
+  return {
+    gt: {
+      ...gt,
+      categories: [{ id: 1, name: 'leukocyte' }],
+      annotations: gt.annotations.filter((a) => wbc.includes(a.category_id)).map((a) => ({ ...a, category_id: 1 })),
+    },
+    typed: false,
+  };
+}
+
+/** Rows for `--ensemble`: paper | wbf | nms | single:<id> | ensemble | all. */
+export function rowSpecs(engine: Engine, spec: string): RowSpec[] {
+  const { members, mode, iou } = engine.manifest.ensemble;
+  const all = engine.manifest.models.map((m) => m.id);
+  const single = (id: string): RowSpec => ({ name: id, members: [id], fusion: { mode: 'single', member: 0 } });
+  const fusionRow = (name: string, m: 'paper' | 'wbf' | 'nms'): RowSpec => ({ name, members, fusion: { mode: m, iou } as FusionConfig });
+  if (spec === 'all') return [...all.map(single), fusionRow('paper', 'paper'), fusionRow('wbf', 'wbf'), fusionRow('nms', 'nms'), fusionRow('ensemble', mode)];
+  if (spec === 'ensemble') return [fusionRow('ensemble', mode)];
+  if (spec === 'paper' || spec === 'wbf' || spec === 'nms') return [fusionRow(spec, spec)];
+  if (spec.startsWith('single:') && all.includes(spec.slice(7))) return [single(spec.slice(7))];
+  throw new Error(`unknown --ensemble '${spec}': choose all, ensemble, paper, wbf, nms or single:<id> with id one of ${all.join(', ')}`);
+}
+
+/** Runs every needed model once per image; fusion modes then reuse the members' detections. */
+export async function runModels(
+  engine: Engine,
+  gt: CocoDataset,
+  imageRoot: string,
+  modelIds: string[],
+  opts: { interference?: Interference; onProgress?: (done: number, total: number) => void } = {},
+): Promise<FieldRun[]> {
+  const runs: FieldRun[] = [];
+  let done = 0;
+  for (const image of gt.images) {
+    const t0 = performance.now();
+    let img = await decodeImage(path.resolve(imageRoot, image.file_name));
+    if (opts.interference) img = { ...img, ...(await applyInterference(img, opts.interference)) };
+    const decodeMs = performance.now() - t0;
+    const perModel = new Map<string, { detections: Detection[]; ms: number }>();
+    for (const id of modelIds) {
+      const index = engine.manifest.models.findIndex((m) => m.id === id);
+      const t = performance.now();
+      const res = await detectAndFuse(engine, img, { fusion: { mode: 'single', member: index } });
+      perModel.set(id, { detections: res.members[0].detections, ms: performance.now() - t });
+    }
+    runs.push({ imageId: image.id, width: img.width, height: img.height, decodeMs, perModel });
+    opts.onProgress?.(++done, gt.images.length);
+  }
+  return runs;
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : 0;
+};
+
+export function toCocoDetections(imageId: number, cells: FusedCell[], typed: boolean): CocoDetection[] {
+  return cells.map((c) => ({
+    image_id: imageId,
+    category_id: typed ? c.type + 1 : 1,
+    bbox: [c.box[0], c.box[1], c.box[2] - c.box[0], c.box[3] - c.box[1]],
+    score: c.confidence,
+  }));
+}
+
+export interface RowResult {
+  row: EvalRow;
+  detections: CocoDetection[];
+  result: CocoEvalResult;
+}
+
+export function evaluateRow(engine: Engine, gt: CocoDataset, typed: boolean, runs: FieldRun[], spec: RowSpec): RowResult {
+  const detections: CocoDetection[] = [];
+  const times: number[] = [];
+  for (const run of runs) {
+    const perModel = spec.members.map((id) => run.perModel.get(id)!);
+    const t = performance.now();
+    const cells = fuse(
+      perModel.map((p) => p.detections),
+      spec.fusion,
+      run,
+    );
+    const fusionMs = performance.now() - t;
+    times.push(run.decodeMs + perModel.reduce((a, p) => a + p.ms, 0) + fusionMs);
+    detections.push(...toCocoDetections(run.imageId, cells, typed));
+  }
+  const result = evaluate(gt, detections, { classAgnostic: !typed });
+  const models = spec.members.map((id) => engine.manifest.models.find((m) => m.id === id)!);
+  const perType: Record<string, number> = {};
+  if (typed) CELL_TYPES.forEach((t, i) => (perType[t] = result.perCategory[i + 1]?.ap ?? -1));
+  return {
+    row: {
+      name: spec.name,
+      mAP: result.stats[0],
+      AP50: result.stats[1],
+      AP75: result.stats[2],
+      mAR: result.stats[8],
+      perType,
+      sizeMB: models.reduce((a, m) => a + (m.sizeBytes ?? 0), 0) / 1e6,
+      gflops: models.reduce((a, m) => a + (m.gflops ?? 0), 0),
+      fieldsPerSecond: 1000 / Math.max(1e-6, median(times)),
+    },
+    detections,
+    result,
+  };
+}

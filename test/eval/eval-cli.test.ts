@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_MODELS, ROOT } from '../helpers/paths.ts';
+
+const exec = promisify(execFile);
+
+async function cli(args: string[]) {
+  try {
+    const r = await exec(process.execPath, [path.join(ROOT, 'bin', 'leukodiff.mjs'), 'eval', ...args], {
+      env: { ...process.env, LEUKODIFF_MODELS: FIXTURE_MODELS, LEUKODIFF_BACKEND: 'onnxruntime' },
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const categories = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'].map((name, i) => ({ id: i + 1, name }));
+
+describe('leukodiff eval (constant-output fixture models)', () => {
+  let dir: string;
+  let typedSet: string;
+  let wbcSet: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'ld-eval-'));
+    for (const name of ['a.png', 'b.png']) {
+      await sharp({ create: { width: 640, height: 480, channels: 3, background: '#d8c8d0' } })
+        .png()
+        .toFile(path.join(dir, name));
+    }
+    const images = [
+      { id: 1, file_name: 'a.png', width: 640, height: 480 },
+      { id: 2, file_name: 'b.png', width: 640, height: 480 },
+    ];
+    // fixed-a finds exactly these two cells on any 640x480 field (input 64x64: scale 0.1, padY 8).
+    const cells = (imageId: number, base: number) => [
+      { id: base, image_id: imageId, category_id: 1, bbox: [80, 0, 160, 160], area: 25600, iscrowd: 0 },
+      { id: base + 1, image_id: imageId, category_id: 4, bbox: [400, 220, 160, 200], area: 32000, iscrowd: 0 },
+    ];
+    typedSet = path.join(dir, 'typed.json');
+    writeFileSync(typedSet, JSON.stringify({ info: { image_root: dir }, images, categories, annotations: [...cells(1, 1), ...cells(2, 3)] }));
+    wbcSet = path.join(dir, 'wbc.json');
+    writeFileSync(
+      wbcSet,
+      JSON.stringify({
+        info: { image_root: dir },
+        images,
+        categories: [
+          { id: 1, name: 'WBC' },
+          { id: 2, name: 'RBC' },
+        ],
+        annotations: [...cells(1, 1), { id: 9, image_id: 2, category_id: 2, bbox: [0, 0, 10, 10], area: 100 }].map((a) => ({ ...a, category_id: a.category_id === 4 ? 1 : a.category_id })),
+      }),
+    );
+  });
+
+  it('prints Table 2 as JSON: one row per member and fusion mode, the shipped ensemble named', async () => {
+    const r = await cli(['--dataset', typedSet, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.typed).toBe(true);
+    expect(out.rows.map((x: { name: string }) => x.name)).toEqual(['fixed-a', 'fixed-b', 'paper', 'wbf', 'nms', 'ensemble']);
+    for (const row of out.rows) {
+      for (const k of ['mAP', 'AP50', 'AP75', 'mAR', 'sizeMB', 'gflops', 'fieldsPerSecond']) expect(typeof row[k]).toBe('number');
+      expect(Object.keys(row.perType)).toEqual(['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte']);
+    }
+    const a = out.rows[0];
+    expect(a.mAP).toBeCloseTo(1, 9);
+    expect(a.perType.basophil).toBe(-1);
+    // fixed-b types the same cells as eosinophil and monocyte: all wrong.
+    expect(out.rows[1].mAP).toBe(0);
+  });
+
+  it('evaluates a WBC/RBC set class-agnostically on the leukocytes only', async () => {
+    const r = await cli(['--dataset', wbcSet, '--json', '--ensemble', 'single:fixed-b']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.typed).toBe(false);
+    expect(out.rows).toHaveLength(1);
+    // On image 1 fixed-b finds both cells (untyped; one of them at IoU 0.78, so matched at the six
+    // thresholds up to 0.75 only); on image 2 it finds two cells with no GT.
+    expect(out.rows[0].mAR).toBeCloseTo(0.8, 9);
+    expect(out.rows[0].AP50).toBeLessThan(1);
+  });
+
+  it('writes the PR charts and the confusion matrix as SVG and PNG', async () => {
+    const plots = path.join(dir, 'plots');
+    const r = await cli(['--dataset', typedSet, '--plots', plots, '--ensemble', 'ensemble']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ensemble/);
+    const files = readdirSync(plots).sort();
+    expect(files).toEqual(
+      expect.arrayContaining(['pr-iou0.50.png', 'pr-iou0.50.svg', 'pr-iou0.90.png', 'confusion-ensemble.png', 'confusion-ensemble.svg']),
+    );
+    for (const f of files) expect(statSync(path.join(plots, f)).size).toBeGreaterThan(500);
+    const meta = await sharp(path.join(plots, 'confusion-ensemble.png')).metadata();
+    expect(meta.width).toBeGreaterThan(300);
+  });
+
+  it('reports the drop under each interference factor', async () => {
+    const r = await cli(['--dataset', typedSet, '--json', '--ensemble', 'single:fixed-a', '--interference', 'all']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out.interference)).toEqual(['colour-cast', 'low-light', 'defocus', 'stain-acid', 'stain-alkaline', 'jpeg30']);
+    // The fixture models ignore pixels: no drop at all.
+    for (const list of Object.values(out.interference) as { drop: number }[][]) expect(list[0].drop).toBeCloseTo(0, 12);
+  });
+
+  it.each([
+    [[], /--dataset is required/],
+    [['--dataset', '/nonexistent.json'], /cannot read \/nonexistent\.json/],
+    [['--dataset', 'TYPED', '--ensemble', 'vote'], /unknown --ensemble 'vote'/],
+    [['--dataset', 'TYPED', '--interference', 'rain'], /unknown interference 'rain'/],
+    [['--dataset', 'TYPED', '--images', '/nonexistent-dir'], /is --images right\?/],
+  ])('refuses bad arguments with exit 2 and one line (%#)', async (args, message) => {
+    const r = await cli(args.map((a) => (a === 'TYPED' ? typedSet : a)));
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(message);
+  });
+});
