@@ -5,7 +5,7 @@ import type { Engine } from '../inference/engine.ts';
 import { letterboxTensor } from '../inference/preprocess.ts';
 import { CELL_TYPES, NUM_TYPES, type Detection, type FusedCell } from '../types.ts';
 import { decodeImage, type DecodedImage } from './image-input.ts';
-import { assessQuality, type QualityReport } from './quality.ts';
+import { assessQuality, mergeWarnings, type QualityReport } from './quality.ts';
 
 export interface AnalyzedCell extends FusedCell {
   /** True when the members disagree enough that a person should look at this cell. */
@@ -71,8 +71,8 @@ export async function analyzeField(engine: Engine, input: Buffer | string, opts:
   const t0 = performance.now();
   const img = await decodeImage(input, { maxPixels: opts.maxImagePixels });
   const t1 = performance.now();
-  const quality = assessQuality(img);
-  quality.warnings.unshift(...img.warnings);
+  const measured = assessQuality(img);
+  const quality = { ...measured, warnings: mergeWarnings(img.warnings, measured.warnings) };
   const t2 = performance.now();
   const result = await detectAndFuse(engine, img, opts);
   const totalMs = performance.now() - t0;

@@ -63,6 +63,24 @@ describe('POST /api/analyze (constant-output fixture models)', () => {
     expect(res.json().image.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('analyses a greyscale image with one warning that types are unreliable', async () => {
+    const demo = readdirSync(DEMO_IMAGES).find((f) => /\.jpe?g$/i.test(f))!;
+    const grey = await sharp(path.join(DEMO_IMAGES, demo)).greyscale().toColourspace('b-w').png().toBuffer();
+    expect((await sharp(grey).metadata()).channels).toBe(1);
+    const body = (await post(app, grey, 'image/png')).json();
+    expect(body.cells).toHaveLength(2);
+    expect(body.quality.warnings.filter((w: { code: string }) => w.code === 'greyscale')).toHaveLength(1);
+  });
+
+  it('applies EXIF orientation before analysis', async () => {
+    const rotated = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#d8c8d0' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const body = (await post(app, rotated)).json();
+    expect(body.image).toMatchObject({ width: 480, height: 640 });
+  });
+
   it.each([
     ['an empty body', Buffer.alloc(0), 'image/jpeg', 400],
     ['a text file', Buffer.from('hello, not an image'), 'image/jpeg', 400],
