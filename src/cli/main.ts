@@ -7,6 +7,13 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   eval: () => import('./commands/eval.ts'),
   dataset: () => import('./commands/dataset.ts'),
   'build-engines': () => import('./commands/build-engines.ts'),
+  backup: () => import('./commands/backup.ts'),
+  restore: () => import('./commands/restore.ts'),
+  migrate: () => import('./commands/migrate.ts'),
+  'make-bundle': () => import('./commands/bundle-make.ts'),
+  'verify-bundle': () => import('./commands/bundle-verify.ts'),
+  'apply-bundle': () => import('./commands/bundle-apply.ts'),
+  'bundle-keygen': () => import('./commands/bundle-keygen.ts'),
 };
 
 const USAGE = `usage: leukodiff <command> [options]
@@ -16,6 +23,13 @@ commands:
   eval --dataset <coco.json> measure the models on a labelled dataset (COCO mAP/mAR)
   dataset --bccd D --txl D --out D   build the leukocyte datasets and their splits
   build-engines              build TensorRT engines for every model ahead of time
+  backup [--dest DIR|auto]   back up the database and images (a prepared USB stick when present)
+  restore <backup>           bring the data folder back to a backup
+  migrate                    bring the database to this version's schema
+  make-bundle --key K        pack this checkout into a signed offline update bundle
+  verify-bundle <file>       check an update bundle without installing it
+  apply-bundle <file>        install an update bundle (root), rolling back if it is not healthy
+  bundle-keygen --out DIR    make the network's bundle signing key pair
 run 'leukodiff <command> --help' for the options of one command`;
 
 export async function main(argv: string[]): Promise<number> {

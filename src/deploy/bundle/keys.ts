@@ -21,7 +21,7 @@ export function loadPrivateKey(pem: string | Buffer): KeyObject {
   try {
     key = createPrivateKey(pem);
   } catch (err) {
-    throw new BundleError(`not a private key: ${(err as Error).message}`);
+    throw new BundleError(`not a PEM private key (the .key file from bundle-keygen, not the .pub): ${(err as Error).message}`);
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new BundleError(`the signing key must be Ed25519, not ${key.asymmetricKeyType}`);
   return key;
