@@ -24,6 +24,12 @@ export interface Config {
   /** Largest accepted upload, in bytes. */
   maxUploadBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Fields waiting for or in analysis before uploads are refused with 503. */
+  queueCapacity: number;
+  /** Leukocytes to count per sample; seeds the settings table, where a supervisor can change it. */
+  targetCount: number;
+  /** Uploads are refused (507) when the data folder has less free space than this. */
+  minFreeBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +46,9 @@ export function defaultConfig(): Config {
     maxImagePixels: 50_000_000,
     maxUploadBytes: 40 * 1024 * 1024,
     logLevel: 'info',
+    queueCapacity: 16,
+    targetCount: 100,
+    minFreeBytes: 64 * 1024 * 1024,
   };
 }
 
@@ -53,6 +62,8 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LEUKODIFF_HUB_URL: 'hubUrl',
   LEUKODIFF_THREADS: 'threads',
   LEUKODIFF_LOG_LEVEL: 'logLevel',
+  LEUKODIFF_QUEUE_CAPACITY: 'queueCapacity',
+  LEUKODIFF_MIN_FREE_BYTES: 'minFreeBytes',
 };
 
 type Validator = (value: unknown, key: string) => unknown;
@@ -97,6 +108,9 @@ const VALIDATORS: Record<keyof Config, Validator> = {
   maxImagePixels: int(1, 1_000_000_000),
   maxUploadBytes: int(1, 2 ** 31),
   logLevel: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  queueCapacity: int(1, 10_000),
+  targetCount: int(1, 10_000),
+  minFreeBytes: int(0, Number.MAX_SAFE_INTEGER),
 };
 
 /** Loads the configuration; `overrides` (tests, CLI flags) apply last. */

@@ -4,9 +4,12 @@ import type { Config } from '../config.ts';
 import type { Engine } from '../inference/engine.ts';
 import configPlugin from './plugins/config.ts';
 import enginePlugin from './plugins/engine.ts';
+import docsPlugin from './plugins/docs.ts';
 import errorsPlugin from './plugins/errors.ts';
+import workflowPlugin from './plugins/workflow.ts';
 import analyzeRoutes from './routes/analyze.ts';
 import healthRoutes from './routes/health.ts';
+import workflowRoutes from './routes/workflow.ts';
 
 export interface AppOptions {
   config: Config;
@@ -17,8 +20,11 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(configPlugin, { config: opts.config });
   await fastify.register(enginePlugin, { engine: opts.engine });
   await fastify.register(errorsPlugin);
+  await fastify.register(docsPlugin);
+  await fastify.register(workflowPlugin);
   await fastify.register(healthRoutes);
   await fastify.register(analyzeRoutes);
+  await fastify.register(workflowRoutes);
 };
 
 export default app;

@@ -12,6 +12,8 @@ export async function buildServer(config: Config, engine: Engine, opts: { logger
     bodyLimit: 1024 * 1024,
     // Only the nurse's own screen talks to us; never trust proxy headers.
     trustProxy: false,
+    // additionalProperties: false must refuse unknown fields, not silently drop them.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   await fastify.register(app, { config, engine });
   return fastify;

@@ -1,14 +1,22 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { loadEngine } from '../../src/inference/engine.ts';
 import { buildServer } from '../../src/server/server.ts';
 import { FIXTURE_MODELS } from './paths.ts';
 
-/** A real app on the given models (default: the constant-output fixture models), for app.inject(). */
+/**
+ * A real app on the given models (default: the constant-output fixture models), for app.inject().
+ * Without a dataDir override it gets a fresh temporary data folder, removed when the app closes.
+ */
 export async function testApp(overrides: Partial<Config> = {}): Promise<FastifyInstance> {
-  const config = loadConfig({}, { modelsDir: FIXTURE_MODELS, backend: 'onnxruntime', threads: 1, logLevel: 'silent', ...overrides });
+  const tmp = overrides.dataDir ? null : mkdtempSync(path.join(os.tmpdir(), 'leukodiff-test-'));
+  const config = loadConfig({}, { modelsDir: FIXTURE_MODELS, backend: 'onnxruntime', threads: 1, logLevel: 'silent', ...(tmp ? { dataDir: tmp } : {}), ...overrides });
   const engine = await loadEngine({ modelsDir: config.modelsDir, backend: config.backend, threads: config.threads });
   const app = await buildServer(config, engine, { logger: false });
+  if (tmp) app.addHook('onClose', async () => rmSync(tmp, { recursive: true, force: true }));
   await app.ready();
   return app;
 }

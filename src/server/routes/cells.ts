@@ -1,0 +1,111 @@
+/** Cells: list a field's cells, add a missed one, reclassify, delete a false detection, mark looked at, crop. */
+import type { FastifyPluginAsync } from 'fastify';
+import { CELL_CLASSES, type BoxTuple, type CellClass } from '../../store/types.ts';
+import { addCell, deleteCell, getCell, reclassifyCell, reviewCell } from '../../workflow/cells.ts';
+import { cropKey, cropRect } from '../../workflow/derived-images.ts';
+import { getField } from '../../workflow/fields.ts';
+import { cellView } from '../../workflow/views.ts';
+import { actorOf } from '../actor.ts';
+import { actorHeaders, cellSchema, errors, idParams, reason, reasonBody } from '../schemas/common.ts';
+import { sendImmutable } from './image-reply.ts';
+
+const cellClass = {
+  type: 'string',
+  enum: [...CELL_CLASSES],
+  description: 'one of the five types, not_leukocyte (a false detection kept for the record) or unclassified (atypical: counted, not typed)',
+} as const;
+const coordinate = { type: 'number', minimum: 0, maximum: 100_000 } as const;
+const params = idParams('cellId');
+
+const cells: FastifyPluginAsync = async (app) => {
+  const ctx = app.workflow;
+
+  app.get<{ Params: { fieldId: string } }>(
+    '/api/fields/:fieldId/cells',
+    { schema: { summary: "A field's cells", tags: ['cells'], params: idParams('fieldId'), response: { 200: { type: 'array', items: cellSchema }, ...errors } } },
+    async (req) => ctx.store.cells.listByField(getField(ctx, req.params.fieldId).id).map(cellView),
+  );
+
+  app.post<{ Params: { fieldId: string }; Body: { box: BoxTuple; type: CellClass; reason?: string } }>(
+    '/api/fields/:fieldId/cells',
+    {
+      schema: {
+        summary: 'Add a cell the detectors missed, by its box in image pixels [x1, y1, x2, y2]',
+        tags: ['cells'],
+        params: idParams('fieldId'),
+        headers: actorHeaders,
+        body: {
+          type: 'object',
+          required: ['box', 'type'],
+          additionalProperties: false,
+          properties: { box: { type: 'array', items: coordinate, minItems: 4, maxItems: 4 }, type: cellClass, reason },
+        },
+        response: { 201: cellSchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { box, type, reason: why } = req.body;
+      return reply.status(201).send(cellView(addCell(ctx, req.params.fieldId, box, type, actorOf(ctx, req, why))));
+    },
+  );
+
+  app.get<{ Params: { cellId: string } }>(
+    '/api/cells/:cellId',
+    { schema: { summary: 'One cell', tags: ['cells'], params, response: { 200: cellSchema, ...errors } } },
+    async (req) => cellView(getCell(ctx, req.params.cellId)),
+  );
+
+  app.patch<{ Params: { cellId: string }; Body: { type: CellClass; reason?: string } }>(
+    '/api/cells/:cellId',
+    {
+      schema: {
+        summary: 'Reclassify a cell (also marks it as looked at)',
+        tags: ['cells'],
+        params,
+        headers: actorHeaders,
+        body: { type: 'object', required: ['type'], additionalProperties: false, properties: { type: cellClass, reason } },
+        response: { 200: cellSchema, ...errors },
+      },
+    },
+    async (req) => cellView(reclassifyCell(ctx, req.params.cellId, req.body.type, actorOf(ctx, req, req.body.reason))),
+  );
+
+  app.delete<{ Params: { cellId: string }; Body: { reason?: string } | null }>(
+    '/api/cells/:cellId',
+    {
+      schema: { summary: 'Delete a false detection', tags: ['cells'], params, headers: actorHeaders, body: reasonBody, response: { 204: { type: 'null' }, ...errors } },
+    },
+    async (req, reply) => {
+      deleteCell(ctx, req.params.cellId, actorOf(ctx, req, req.body?.reason));
+      return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Params: { cellId: string }; Body: { reason?: string } | null }>(
+    '/api/cells/:cellId/review',
+    {
+      schema: {
+        summary: 'Mark a flagged cell as looked at, keeping its type',
+        tags: ['cells'],
+        params,
+        headers: actorHeaders,
+        body: reasonBody,
+        response: { 200: cellSchema, ...errors },
+      },
+    },
+    async (req) => cellView(reviewCell(ctx, req.params.cellId, actorOf(ctx, req, req.body?.reason))),
+  );
+
+  app.get<{ Params: { cellId: string } }>(
+    '/api/cells/:cellId/crop',
+    { schema: { summary: 'A JPEG crop of the cell with some context (at most 256 pixels a side)', tags: ['cells'], params, produces: ['image/jpeg'], response: errors } },
+    async (req, reply) => {
+      const cell = getCell(ctx, req.params.cellId);
+      const field = getField(ctx, cell.fieldId);
+      const jpeg = await app.derived.crop(field.imageSha256, cell.box, field.width, field.height);
+      return sendImmutable(req, reply, cropKey(field.imageSha256, cropRect(cell.box, field.width, field.height)), 'image/jpeg', jpeg);
+    },
+  );
+};
+
+export default cells;

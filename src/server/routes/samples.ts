@@ -1,0 +1,151 @@
+/** Samples: create, list, get (with fields, cells and differential), edit, sign off, audit trail. */
+import type { FastifyPluginAsync } from 'fastify';
+import { SAMPLE_STATUSES, type SampleStatus } from '../../store/types.ts';
+import type { Credentials } from '../../workflow/auth.ts';
+import { getSample } from '../../workflow/changes.ts';
+import { createSample, editSample, type NewSample } from '../../workflow/samples.ts';
+import { signSample } from '../../workflow/signoff.ts';
+import { sampleDetail, sampleSummary } from '../../workflow/views.ts';
+import { actorOf } from '../actor.ts';
+import { actorHeaders, credentials, differentialSchema, errors, idParams, reason, sampleDetailSchema, sampleSummarySchema, uuid } from '../schemas/common.ts';
+
+const details = {
+  reference: { type: 'string', minLength: 1, maxLength: 64, pattern: '\\S', description: 'sample or accession reference on the slide' },
+  patientId: { type: ['string', 'null'], maxLength: 64, description: 'patient identifier: stored and reported, never logged' },
+  collectedAt: { type: ['string', 'null'], format: 'date-time' },
+  wbcCount: { type: ['number', 'null'], minimum: 0, maximum: 1000, description: 'total white cell count, 10^9/L (for absolute counts)' },
+} as const;
+
+const params = idParams('sampleId');
+
+const samples: FastifyPluginAsync = async (app) => {
+  const ctx = app.workflow;
+
+  app.post<{ Body: NewSample }>(
+    '/api/samples',
+    {
+      schema: {
+        summary: 'Create a sample (idempotent when the client sends its own id)',
+        tags: ['samples'],
+        headers: actorHeaders,
+        body: { type: 'object', required: ['reference'], additionalProperties: false, properties: { id: uuid, ...details } },
+        response: { 200: sampleSummarySchema, 201: sampleSummarySchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { sample, created } = createSample(ctx, req.body, actorOf(ctx, req));
+      return reply.status(created ? 201 : 200).send(sampleSummary(ctx, sample));
+    },
+  );
+
+  app.get<{ Querystring: { status?: SampleStatus; reference?: string; limit: number; offset: number } }>(
+    '/api/samples',
+    {
+      schema: {
+        summary: 'List samples, newest first',
+        tags: ['samples'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: [...SAMPLE_STATUSES] },
+            reference: { type: 'string', minLength: 1, maxLength: 64, description: 'prefix of the sample reference' },
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+            offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { items: { type: 'array', items: sampleSummarySchema }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const { items, total } = ctx.store.samples.list(req.query);
+      return { items: items.map((s) => sampleSummary(ctx, s)), total, limit: req.query.limit, offset: req.query.offset };
+    },
+  );
+
+  app.get<{ Params: { sampleId: string } }>(
+    '/api/samples/:sampleId',
+    { schema: { summary: 'A sample with its fields, their cells, and the differential', tags: ['samples'], params, response: { 200: sampleDetailSchema, ...errors } } },
+    async (req) => sampleDetail(ctx, getSample(ctx, req.params.sampleId)),
+  );
+
+  app.get<{ Params: { sampleId: string } }>(
+    '/api/samples/:sampleId/differential',
+    { schema: { summary: "The sample's differential", tags: ['samples'], params, response: { 200: differentialSchema, ...errors } } },
+    async (req) => sampleDetail(ctx, getSample(ctx, req.params.sampleId)).differential,
+  );
+
+  app.patch<{ Params: { sampleId: string }; Body: Partial<NewSample> & { reason?: string } }>(
+    '/api/samples/:sampleId',
+    {
+      schema: {
+        summary: 'Edit the details (reference, patient, collection time, total WBC count)',
+        tags: ['samples'],
+        params,
+        headers: actorHeaders,
+        body: { type: 'object', minProperties: 1, additionalProperties: false, properties: { ...details, reason } },
+        response: { 200: sampleSummarySchema, ...errors },
+      },
+    },
+    async (req) => {
+      const { reason: why, ...edit } = req.body;
+      return sampleSummary(ctx, editSample(ctx, req.params.sampleId, edit, actorOf(ctx, req, why)));
+    },
+  );
+
+  app.post<{ Params: { sampleId: string }; Body: { auth: Credentials } }>(
+    '/api/samples/:sampleId/sign',
+    {
+      schema: {
+        summary: "Sign off with a supervisor's PIN (refused while flagged cells are unreviewed or fields are in analysis)",
+        tags: ['samples'],
+        params,
+        body: { type: 'object', required: ['auth'], additionalProperties: false, properties: { auth: credentials } },
+        response: { 200: sampleSummarySchema, ...errors },
+      },
+    },
+    async (req) => sampleSummary(ctx, await signSample(ctx, req.params.sampleId, req.body.auth)),
+  );
+
+  app.get<{ Params: { sampleId: string } }>(
+    '/api/samples/:sampleId/audit',
+    {
+      schema: {
+        summary: "The sample's audit trail, oldest first",
+        tags: ['samples'],
+        params,
+        response: {
+          200: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                seq: { type: 'integer' },
+                at: { type: 'string' },
+                revision: { type: ['integer', 'null'] },
+                userId: { type: ['string', 'null'] },
+                action: { type: 'string' },
+                target: { type: ['string', 'null'] },
+                detail: { type: 'object', additionalProperties: true },
+                reason: { type: ['string', 'null'] },
+              },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      getSample(ctx, req.params.sampleId);
+      return ctx.store.audit.forSample(req.params.sampleId);
+    },
+  );
+};
+
+export default samples;

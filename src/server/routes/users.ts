@@ -1,0 +1,72 @@
+/** Users: list, add (supervisor PIN, except the first user of a new box), change, check a PIN. */
+import type { FastifyPluginAsync } from 'fastify';
+import { ROLES, type Role } from '../../store/types.ts';
+import type { Credentials } from '../../workflow/auth.ts';
+import { createUser, updateUser, verifyUserPin, type UserPatch } from '../../workflow/users.ts';
+import { credentials, errors, idParams, pin, userSchema } from '../schemas/common.ts';
+
+const name = { type: 'string', minLength: 1, maxLength: 60, pattern: '\\S' } as const;
+const role = { type: 'string', enum: [...ROLES] } as const;
+
+const users: FastifyPluginAsync = async (app) => {
+  const ctx = app.workflow;
+
+  app.get('/api/users', { schema: { summary: 'Users of the box (no secrets)', tags: ['users'], response: { 200: { type: 'array', items: userSchema } } } }, async () =>
+    ctx.store.users.list(),
+  );
+
+  app.post<{ Body: { name: string; role: Role; pin: string; auth?: Credentials } }>(
+    '/api/users',
+    {
+      schema: {
+        summary: "Add a user; needs a supervisor's PIN (`auth`) unless the box has no supervisor yet, and then the user must be one",
+        tags: ['users'],
+        body: { type: 'object', required: ['name', 'role', 'pin'], additionalProperties: false, properties: { name, role, pin, auth: credentials } },
+        response: { 201: userSchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { auth, ...user } = req.body;
+      return reply.status(201).send(await createUser(ctx, user, auth));
+    },
+  );
+
+  app.patch<{ Params: { userId: string }; Body: UserPatch & { auth: Credentials } }>(
+    '/api/users/:userId',
+    {
+      schema: {
+        summary: "Rename, change role, deactivate or set a new PIN; needs a supervisor's PIN",
+        tags: ['users'],
+        params: idParams('userId'),
+        body: {
+          type: 'object',
+          required: ['auth'],
+          minProperties: 2,
+          additionalProperties: false,
+          properties: { name, role, active: { type: 'boolean' }, pin, auth: credentials },
+        },
+        response: { 200: userSchema, ...errors },
+      },
+    },
+    async (req) => {
+      const { auth, ...patch } = req.body;
+      return updateUser(ctx, req.params.userId, patch, auth);
+    },
+  );
+
+  app.post<{ Params: { userId: string }; Body: { pin: string } }>(
+    '/api/users/:userId/verify-pin',
+    {
+      schema: {
+        summary: "Check a user's PIN (the kiosk's user switch); 5 wrong PINs lock the user out (429)",
+        tags: ['users'],
+        params: idParams('userId'),
+        body: { type: 'object', required: ['pin'], additionalProperties: false, properties: { pin } },
+        response: { 200: userSchema, ...errors },
+      },
+    },
+    async (req) => verifyUserPin(ctx, req.params.userId, req.body.pin),
+  );
+};
+
+export default users;

@@ -1,0 +1,57 @@
+/**
+ * The sample-workflow API: every resource's routes, under one error handler that turns workflow
+ * refusals (with their Retry-After), a full disk and the framework's own request errors into
+ * `{error, message}` with a stable code. Anything else goes to the app's error handler.
+ */
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import { diskFullError, WorkflowError } from '../../workflow/errors.ts';
+import cells from './cells.ts';
+import device from './device.ts';
+import events from './events.ts';
+import fields from './fields.ts';
+import report from './report.ts';
+import samples from './samples.ts';
+import settings from './settings.ts';
+import users from './users.ts';
+
+/** Framework error codes -> status, code and a message a UI can show. */
+function requestError(err: FastifyError, maxUploadMB: number): WorkflowError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new WorkflowError('malformed_json', 'the request body is not valid JSON', 400);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new WorkflowError('body_too_large', 'the request body is too large', 413);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new WorkflowError('unsupported_media_type', err.message, 415);
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new WorkflowError('file_too_large', `the photo is larger than the ${maxUploadMB} MB limit: save it as JPEG or at a lower resolution`, 413);
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new WorkflowError('not_multipart', 'send the photo as multipart/form-data with a file part named image', 415);
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new WorkflowError('too_many_parts', 'send one file part named image and at most the fields capturedAt and reason', 413);
+    case 'FST_PROTO_VIOLATION':
+      return new WorkflowError('invalid_request', err.message, 400);
+    default:
+      return undefined;
+  }
+}
+
+const workflowApi: FastifyPluginAsync = async (app) => {
+  const maxUploadMB = Math.round((app.config.maxUploadBytes / 2 ** 20) * 10) / 10;
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const known = err instanceof WorkflowError ? err : (requestError(err, maxUploadMB) ?? diskFullError(err));
+    if (!known) throw err;
+    if (known.statusCode >= 500) req.log.warn({ code: known.code }, known.message);
+    return reply.status(known.statusCode).headers(known.headers).send({ error: known.code, message: known.message });
+  });
+  // JSON bodies of this API are small; uploads have their own limit.
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= 64 * 1024;
+  });
+  for (const routes of [samples, fields, cells, report, users, settings, device, events]) await app.register(routes);
+};
+
+export default workflowApi;

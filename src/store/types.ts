@@ -1,0 +1,135 @@
+/** What the store keeps, in the shapes the rest of the daemon uses (camelCase, parsed JSON). */
+import type { CELL_TYPES } from '../types.ts';
+
+export const SAMPLE_STATUSES = ['draft', 'analysing', 'review', 'signed', 'synced'] as const;
+export type SampleStatus = (typeof SAMPLE_STATUSES)[number];
+
+export const FIELD_STATUSES = ['queued', 'analysing', 'analysed', 'failed'] as const;
+export type FieldStatus = (typeof FIELD_STATUSES)[number];
+
+/** A cell's class: one of the five types, or what a person can say instead. */
+export const CELL_CLASSES = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte', 'not_leukocyte', 'unclassified'] as const;
+export type CellClass = (typeof CELL_CLASSES)[number];
+export type LeukocyteType = (typeof CELL_TYPES)[number];
+
+export const CELL_SOURCES = ['automatic', 'corrected', 'added'] as const;
+export type CellSource = (typeof CELL_SOURCES)[number];
+
+export const ROLES = ['nurse', 'supervisor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Sample {
+  id: string;
+  reference: string;
+  patientId: string | null;
+  collectedAt: string | null;
+  status: SampleStatus;
+  revision: number;
+  /** Total white cell count entered by the nurse, 10^9/L. */
+  wbcCount: number | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  signedBy: string | null;
+  signedAt: string | null;
+  signedRevision: number | null;
+  syncedRevision: number | null;
+}
+
+export interface QualityJson {
+  metrics: Record<string, number>;
+  warnings: { code: string; message: string }[];
+}
+
+export interface AnalysisJson {
+  fusion: string;
+  backend: string;
+  models: { id: string; sha256: string }[];
+  totalMs: number;
+}
+
+export interface Field {
+  id: string;
+  sampleId: string;
+  seq: number;
+  imageSha256: string;
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+  status: FieldStatus;
+  queueSeq: number;
+  attempts: number;
+  error: string | null;
+  quality: QualityJson | null;
+  analysis: AnalysisJson | null;
+  capturedAt: string;
+  uploadedBy: string | null;
+  analysedAt: string | null;
+  deletedAt: string | null;
+}
+
+export type BoxTuple = [number, number, number, number];
+
+export interface Cell {
+  id: string;
+  fieldId: string;
+  sampleId: string;
+  box: BoxTuple;
+  type: CellClass;
+  autoType: LeukocyteType | null;
+  confidence: number | null;
+  agreement: number | null;
+  support: number | null;
+  /** Member votes per type, in CELL_TYPES order; null for a cell a person added. */
+  votes: number[] | null;
+  flagged: boolean;
+  source: CellSource;
+  changedBy: string | null;
+  changedAt: string | null;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  deletedAt: string | null;
+  deletedBy: string | null;
+  createdAt: string;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserWithSecret extends User {
+  pinHash: string;
+  failedPins: number;
+  lockedUntil: number | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  sampleId: string | null;
+  revision: number | null;
+  userId: string | null;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown>;
+  reason: string | null;
+}
+
+export interface OutboxEntry {
+  id: number;
+  sampleId: string;
+  revision: number;
+  payload: unknown;
+  images: string[];
+  createdAt: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+}

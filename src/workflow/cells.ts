@@ -1,0 +1,84 @@
+/**
+ * A person's corrections of a field's cells: reclassify, delete a false detection, add a missed
+ * cell, mark a flagged cell as looked at. Every correction also counts as having looked at the cell.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BoxTuple, Cell, CellClass } from '../store/types.ts';
+import { applyChange } from './changes.ts';
+import type { Actor, WorkflowContext } from './context.ts';
+import { badRequest, conflict, notFound } from './errors.ts';
+import { getField } from './fields.ts';
+
+/** Smallest box side a person can add, in image pixels. */
+export const MIN_CELL_SIDE = 4;
+
+export function getCell(ctx: WorkflowContext, id: string): Cell {
+  const c = ctx.store.cells.get(id);
+  if (!c || c.deletedAt || ctx.store.fields.get(c.fieldId)?.deletedAt) throw notFound('cell', id);
+  return c;
+}
+
+function changeCell(ctx: WorkflowContext, cell: Cell, actor: Actor, action: string, detail: Record<string, unknown>, change: 'reclassified' | 'deleted' | 'reviewed', fn: (at: string) => void): void {
+  applyChange(ctx, cell.sampleId, actor, { action, target: `cell:${cell.id}`, detail }, () => fn(ctx.now().toISOString()));
+  ctx.events.publish({ type: 'cell.changed', sampleId: cell.sampleId, fieldId: cell.fieldId, cellId: cell.id, change });
+}
+
+export function reclassifyCell(ctx: WorkflowContext, cellId: string, type: CellClass, actor: Actor): Cell {
+  const cell = getCell(ctx, cellId);
+  // Setting a cell back to what the ensemble said makes it automatic again (confirmed by a person).
+  const source = cell.source === 'added' ? 'added' : type === cell.autoType ? 'automatic' : 'corrected';
+  changeCell(ctx, cell, actor, 'cell.reclassified', { from: cell.type, to: type }, 'reclassified', (at) => {
+    ctx.store.cells.setType(cellId, type, source, actor.userId, at);
+    ctx.store.cells.markReviewed(cellId, actor.userId, at);
+  });
+  return getCellAny(ctx, cellId);
+}
+
+export function deleteCell(ctx: WorkflowContext, cellId: string, actor: Actor): void {
+  const cell = getCell(ctx, cellId);
+  changeCell(ctx, cell, actor, 'cell.deleted', { type: cell.type, box: cell.box }, 'deleted', (at) => ctx.store.cells.softDelete(cellId, actor.userId, at));
+}
+
+export function reviewCell(ctx: WorkflowContext, cellId: string, actor: Actor): Cell {
+  const cell = getCell(ctx, cellId);
+  if (cell.reviewedAt) return cell;
+  changeCell(ctx, cell, actor, 'cell.reviewed', { type: cell.type }, 'reviewed', (at) => ctx.store.cells.markReviewed(cellId, actor.userId, at));
+  return getCellAny(ctx, cellId);
+}
+
+export function addCell(ctx: WorkflowContext, fieldId: string, box: BoxTuple, type: CellClass, actor: Actor): Cell {
+  const field = getField(ctx, fieldId);
+  if (field.status !== 'analysed') throw conflict('field_not_analysed', `field ${fieldId} is ${field.status}: add missed cells once it is analysed`);
+  const [x1, y1, x2, y2] = box;
+  if (x1 < 0 || y1 < 0 || x2 > field.width || y2 > field.height) {
+    throw badRequest('box_outside_image', `box [${box.join(', ')}] is not inside the ${field.width}x${field.height} image`);
+  }
+  if (x2 - x1 < MIN_CELL_SIDE || y2 - y1 < MIN_CELL_SIDE) {
+    throw badRequest('box_too_small', `a cell box needs x2 > x1 and y2 > y1, at least ${MIN_CELL_SIDE} pixels each way`);
+  }
+  const id = randomUUID();
+  applyChange(ctx, field.sampleId, actor, { action: 'cell.added', target: `cell:${id}`, detail: { type, box } }, () => {
+    const at = ctx.now().toISOString();
+    ctx.store.cells.insert({
+      id,
+      fieldId,
+      sampleId: field.sampleId,
+      box,
+      type,
+      autoType: null,
+      confidence: null,
+      agreement: null,
+      support: null,
+      votes: null,
+      flagged: false,
+      source: 'added',
+      changedBy: actor.userId,
+      changedAt: at,
+      createdAt: at,
+    });
+  });
+  ctx.events.publish({ type: 'cell.changed', sampleId: field.sampleId, fieldId, cellId: id, change: 'added' });
+  return getCellAny(ctx, id);
+}
+
+const getCellAny = (ctx: WorkflowContext, id: string) => ctx.store.cells.get(id)!;

@@ -1,0 +1,82 @@
+/**
+ * The sample report as JSON: what the printable page shows, and what the outbox sends to the hub
+ * for each signed revision (with every cell, so a remote reviewer can work on it).
+ */
+import type { Sample } from '../store/types.ts';
+import { VERSION } from '../version.ts';
+import type { WorkflowContext } from './context.ts';
+import { sampleDetail } from './views.ts';
+
+export const DISCLAIMER =
+  'Automated pre-classification to support, not replace, a trained microscopist. ' +
+  'Every result must be checked and confirmed by a qualified professional before it is used for any clinical decision.';
+
+interface Person {
+  id: string;
+  name: string;
+}
+
+export function buildReport(ctx: WorkflowContext, sample: Sample) {
+  const detail = sampleDetail(ctx, sample);
+  const person = (id: string | null): Person | null => (id ? { id, name: ctx.store.users.get(id)?.name ?? 'unknown user' } : null);
+  const people = (ids: (string | null)[]) => [...new Set(ids.filter((x): x is string => x !== null))].map((id) => person(id)!);
+  const cells = detail.fields.flatMap((f) => f.cells);
+  const models = new Map<string, string>();
+  const fusion = new Set<string>();
+  const backends = new Set<string>();
+  for (const f of detail.fields) {
+    if (!f.analysis) continue;
+    for (const m of f.analysis.models) models.set(m.id, m.sha256);
+    fusion.add(f.analysis.fusion);
+    backends.add(f.analysis.backend);
+  }
+  const amendments = ctx.store.audit
+    .forSample(sample.id)
+    .filter((e) => e.reason !== null)
+    .map((e) => ({ at: e.at, revision: e.revision, action: e.action, by: person(e.userId), reason: e.reason! }));
+  return {
+    kind: 'leukodiff.report' as const,
+    schemaVersion: 1,
+    generatedAt: ctx.now().toISOString(),
+    software: { name: 'leukodiff', version: VERSION },
+    sample: {
+      id: sample.id,
+      reference: sample.reference,
+      patientId: sample.patientId,
+      collectedAt: sample.collectedAt,
+      createdAt: sample.createdAt,
+      status: sample.status,
+      revision: sample.revision,
+      signedRevision: sample.signedRevision,
+      amended: detail.amended,
+      wbcCount: sample.wbcCount,
+    },
+    differential: detail.differential,
+    fields: detail.fields.map((f) => ({
+      id: f.id,
+      seq: f.seq,
+      status: f.status,
+      error: f.error,
+      capturedAt: f.capturedAt,
+      analysedAt: f.analysedAt,
+      image: f.image,
+      warnings: f.quality?.warnings ?? [],
+      cells: f.cells,
+    })),
+    people: {
+      createdBy: person(sample.createdBy),
+      photographedBy: people(detail.fields.map((f) => f.uploadedBy)),
+      correctedBy: people(cells.flatMap((c) => [c.changedBy, c.reviewedBy])),
+      signedBy: sample.signedBy ? { ...person(sample.signedBy)!, at: sample.signedAt, revision: sample.signedRevision } : null,
+    },
+    amendments,
+    analysis: {
+      models: [...models].map(([id, sha256]) => ({ id, sha256 })),
+      fusion: [...fusion],
+      backend: [...backends],
+    },
+    disclaimer: DISCLAIMER,
+  };
+}
+
+export type Report = ReturnType<typeof buildReport>;

@@ -1,0 +1,70 @@
+/**
+ * Clinic settings kept in the database: the count target and the reference ranges the differential
+ * is flagged against. Defaults: target from the config; adult ranges (Dacie and Lewis, Practical
+ * Haematology) as percentages of leukocytes and as absolute counts in 10^9/L.
+ */
+import type { Store } from '../store/store.ts';
+import type { LeukocyteType } from '../store/types.ts';
+import { CELL_TYPES } from '../types.ts';
+import type { Credentials } from './auth.ts';
+import type { WorkflowContext } from './context.ts';
+import { badRequest } from './errors.ts';
+
+export interface Range {
+  low: number;
+  high: number;
+}
+
+export interface TypeRange {
+  percent: Range;
+  /** 10^9/L; used once a total WBC count is entered. */
+  absolute: Range | null;
+}
+
+export type ReferenceRanges = Record<LeukocyteType, TypeRange>;
+
+export interface Settings {
+  targetCount: number;
+  referenceRanges: ReferenceRanges;
+}
+
+export const ADULT_RANGES: ReferenceRanges = {
+  neutrophil: { percent: { low: 40, high: 75 }, absolute: { low: 2.0, high: 7.0 } },
+  eosinophil: { percent: { low: 1, high: 6 }, absolute: { low: 0.02, high: 0.5 } },
+  basophil: { percent: { low: 0, high: 2 }, absolute: { low: 0.02, high: 0.1 } },
+  lymphocyte: { percent: { low: 20, high: 45 }, absolute: { low: 1.0, high: 3.0 } },
+  monocyte: { percent: { low: 2, high: 10 }, absolute: { low: 0.2, high: 1.0 } },
+};
+
+export const SETTING_KEYS = ['targetCount', 'referenceRanges'] as const;
+
+export function readSettings(store: Store, defaultTarget: number): Settings {
+  return {
+    targetCount: store.settings.get<number>('targetCount') ?? defaultTarget,
+    referenceRanges: store.settings.get<ReferenceRanges>('referenceRanges') ?? ADULT_RANGES,
+  };
+}
+
+/** Checks what a JSON schema cannot: every range has low <= high. */
+export function checkRanges(ranges: ReferenceRanges): void {
+  for (const type of CELL_TYPES) {
+    const r = ranges[type];
+    for (const [kind, range] of [['percent', r.percent], ['absolute', r.absolute]] as const) {
+      if (range && range.low > range.high) {
+        throw badRequest('bad_range', `${type} ${kind} range: low (${range.low}) is above high (${range.high})`);
+      }
+    }
+  }
+}
+
+/** Changes settings with a supervisor's PIN; audited with the new values. */
+export async function updateSettings(ctx: WorkflowContext, patch: Partial<Settings>, auth: Credentials): Promise<Settings> {
+  if (patch.referenceRanges) checkRanges(patch.referenceRanges);
+  const by = (await ctx.auth.check(auth, 'supervisor')).id;
+  const at = ctx.now().toISOString();
+  ctx.store.transaction(() => {
+    for (const key of SETTING_KEYS) if (patch[key] !== undefined) ctx.store.settings.set(key, patch[key], by, at);
+    ctx.store.audit.append({ at, sampleId: null, revision: null, userId: by, action: 'settings.changed', target: null, detail: { ...patch }, reason: null });
+  });
+  return readSettings(ctx.store, ctx.defaultTarget);
+}

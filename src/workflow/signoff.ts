@@ -1,0 +1,68 @@
+/**
+ * Sign-off by a supervisor, and the sync marks. Signing writes the sample's new revision and its
+ * outbox row in one transaction, so every signed revision is delivered to the hub.
+ */
+import type { Sample } from '../store/types.ts';
+import type { Credentials } from './auth.ts';
+import { applyChangeInTransaction, getSample, publishSampleChanged } from './changes.ts';
+import type { WorkflowContext } from './context.ts';
+import { conflict } from './errors.ts';
+import { buildReport } from './report.ts';
+
+export async function signSample(ctx: WorkflowContext, sampleId: string, cred: Credentials): Promise<Sample> {
+  getSample(ctx, sampleId);
+  const user = await ctx.auth.check(cred, 'supervisor');
+  const sample = ctx.store.transaction(() => {
+    const { sample } = applyChangeInTransaction(
+      ctx,
+      sampleId,
+      { userId: user.id },
+      { action: 'sample.signed', status: 'signed', signature: { signedBy: user.id, signedAt: ctx.now().toISOString() } },
+      (s) => {
+        if (s.status === 'signed' || s.status === 'synced') throw conflict('already_signed', `revision ${s.revision} of this sample is already signed`);
+        const pending = ctx.store.fields.pendingCountForSample(s.id);
+        if (pending) throw conflict('analysis_pending', `${pending} ${pending === 1 ? 'field is' : 'fields are'} still being analysed: sign once ${pending === 1 ? 'it is' : 'they are'} done`);
+        if (!ctx.store.fields.listBySample(s.id).some((f) => f.status === 'analysed')) throw conflict('nothing_to_sign', 'no field of this sample has been analysed');
+        const { reviewPending } = ctx.store.cells.tally(s.id);
+        if (reviewPending) {
+          throw conflict(
+            'review_pending',
+            `${reviewPending} ${reviewPending === 1 ? 'cell' : 'cells'} flagged for review ${reviewPending === 1 ? 'has' : 'have'} not been looked at: open ${reviewPending === 1 ? 'it' : 'them'}, confirm or correct, then sign`,
+          );
+        }
+      },
+    );
+    const report = buildReport(ctx, sample);
+    ctx.store.outbox.add({
+      sampleId,
+      revision: sample.revision,
+      payload: report,
+      images: [...new Set(report.fields.map((f) => f.image.sha256))],
+      createdAt: sample.updatedAt,
+    });
+    return sample;
+  });
+  publishSampleChanged(ctx, sample);
+  ctx.events.publish({ type: 'sync.changed', sampleId, state: 'queued', revision: sample.revision });
+  return sample;
+}
+
+/**
+ * For sync: the hub has stored this signed revision. The sample becomes "synced" when that is still
+ * its current revision; an amendment made meanwhile stays to be signed. Not a change of the sample:
+ * the revision stays.
+ */
+export function markDelivered(ctx: WorkflowContext, sampleId: string, revision: number): void {
+  const sample = ctx.store.transaction(() => {
+    const s = getSample(ctx, sampleId);
+    const row = ctx.store.outbox.forRevision(sampleId, revision);
+    const at = ctx.now().toISOString();
+    if (row && !row.deliveredAt) ctx.store.outbox.markDelivered(row.id, at);
+    if (s.status !== 'signed' || s.revision !== revision) return undefined;
+    ctx.store.samples.setState({ ...s, status: 'synced', syncedRevision: revision });
+    ctx.store.audit.append({ at, sampleId, revision, userId: null, action: 'sample.synced', target: null, detail: {}, reason: null });
+    return getSample(ctx, sampleId);
+  });
+  ctx.events.publish({ type: 'sync.changed', sampleId, state: 'synced', revision });
+  if (sample) publishSampleChanged(ctx, sample);
+}

@@ -1,0 +1,75 @@
+/** Helpers for workflow tests: multipart bodies, distinct field photos, users, waiting for the queue. */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import sharp from 'sharp';
+
+export const SUPERVISOR_PIN = '4821';
+export const NURSE_PIN = '1357';
+
+/** A multipart/form-data body: text fields and at most one file part. */
+export function multipart(fields: Record<string, string>, file?: { name?: string; data: Buffer; filename?: string; type?: string }) {
+  const boundary = `----leukodiff${randomBytes(8).toString('hex')}`;
+  const chunks: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  }
+  if (file) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.name ?? 'image'}"; filename="${file.filename ?? 'field.jpg'}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`,
+      ),
+      file.data,
+      Buffer.from('\r\n'),
+    );
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** A 640x480 JPEG whose bytes differ for each seed (the fixture models ignore the pixels). */
+export function fieldJpeg(seed: number, width = 640, height = 480): Promise<Buffer> {
+  const c = (n: number) => 96 + ((seed * n) % 150);
+  return sharp({ create: { width, height, channels: 3, background: { r: c(37), g: c(59), b: c(83) } } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+}
+
+export async function createUsers(app: FastifyInstance) {
+  const sup = await app.inject({ method: 'POST', url: '/api/users', payload: { name: 'Dr Okafor', role: 'supervisor', pin: SUPERVISOR_PIN } });
+  if (sup.statusCode !== 201) throw new Error(`supervisor: ${sup.body}`);
+  const supervisor = sup.json().id as string;
+  const n = await app.inject({
+    method: 'POST',
+    url: '/api/users',
+    payload: { name: 'Nurse Amina', role: 'nurse', pin: NURSE_PIN, auth: { userId: supervisor, pin: SUPERVISOR_PIN } },
+  });
+  if (n.statusCode !== 201) throw new Error(`nurse: ${n.body}`);
+  return { supervisor, nurse: n.json().id as string };
+}
+
+export async function createSample(app: FastifyInstance, body: Record<string, unknown> = { reference: 'S-001' }, user?: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/samples', payload: body, headers: user ? { 'x-leukodiff-user': user } : {} });
+  if (res.statusCode !== 201) throw new Error(`sample: ${res.body}`);
+  return res.json().id;
+}
+
+export function upload(app: FastifyInstance, sampleId: string, image: Buffer, fields: Record<string, string> = {}, user?: string) {
+  const body = multipart(fields, { data: image });
+  return app.inject({
+    method: 'POST',
+    url: `/api/samples/${sampleId}/fields`,
+    payload: body.payload,
+    headers: { ...body.headers, ...(user ? { 'x-leukodiff-user': user } : {}) },
+  });
+}
+
+/** Waits until no field of the sample is queued or in analysis; returns the sample. */
+export async function analysed(app: FastifyInstance, sampleId: string, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = (await app.inject({ url: `/api/samples/${sampleId}` })).json();
+    if (s.pendingFields === 0) return s;
+    if (Date.now() > until) throw new Error(`sample ${sampleId} still has ${s.pendingFields} fields in analysis`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
