@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+"""Export a trained detector to ONNX per the detector contract and register it in models/.
+
+  /usr/bin/python3 scripts/train/export.py --config scripts/train/configs/cnet320.json \
+      [--run-dir work/train/cnet320] [--weights best.pt] [--models models] [--no-manifest] [--no-verify]
+
+Graph: images float32 [1,3,H,W] RGB 0..1 letterboxed -> boxes [1,N,4] x1,y1,x2,y2 input pixels,
+scores [1,N,5] = objectness x type softmax; opset 17, no threshold or NMS.
+Beside the weights (<run-dir>/export/) it leaves input.f32, boxes.f32, scores.f32 (raw float32,
+little-endian) and io.json for verify_onnx.mjs, which it runs unless --no-verify.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leukotrain import TYPES  # noqa: E402
+from leukotrain.config import load_config, resolve  # noqa: E402
+from leukotrain.data import letterbox, load_eval_set, load_split  # noqa: E402
+from leukotrain.flops import count_flops, count_params  # noqa: E402
+from leukotrain.metrics import evaluate  # noqa: E402
+from leukotrain.models import build_model  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class ContractWrapper(torch.nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, images):
+        return self.model.export_outputs(images)
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def r4(v):
+    return None if v is None else round(float(v), 4)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--run-dir", default=None, help="default work/train/<id>")
+    ap.add_argument("--weights", default="best.pt", help="checkpoint file in the run dir (best.pt: EMA weights)")
+    ap.add_argument("--models", default="models", help="models folder holding manifest.json")
+    ap.add_argument("--no-manifest", action="store_true")
+    ap.add_argument("--not-member", action="store_true", help="do not add the model to the ensemble's members")
+    ap.add_argument("--no-verify", action="store_true")
+    ap.add_argument("--no-eval", action="store_true", help="skip measuring val/test metrics for the manifest")
+    ap.add_argument("--txl-dir", default=None)
+    ap.add_argument("--bccd-dir", default=None)
+    args = ap.parse_args()
+    torch.set_num_threads(os.cpu_count())
+
+    cfg = load_config(args.config)
+    mid = cfg["id"]
+    run_dir = resolve(args.run_dir or os.path.join("work/train", mid))
+    ck = torch.load(os.path.join(run_dir, args.weights), map_location="cpu")
+    if "ema" in ck:
+        weights = ck["ema"]
+    else:
+        weights = ck["model"]
+    cfg_run = ck.get("config", cfg)
+    model = build_model(cfg_run["model"])
+    model.load_state_dict(weights)
+    model.eval()
+    H, W = cfg_run["model"]["input_hw"]
+
+    d = cfg.get("data", {})
+    txl_dir = resolve(args.txl_dir or d.get("txl_dir"))
+    bccd_dir = resolve(args.bccd_dir or d.get("bccd_dir"))
+
+    def split(name):
+        t = os.path.join(txl_dir, name + ".json") if txl_dir else None
+        b = os.path.join(bccd_dir, name + ".json") if bccd_dir else None
+        return load_split(t if t and os.path.exists(t) else None, b if b and os.path.exists(b) else None, log=None)
+
+    # The verification input is a real validation field, so scores are not all near zero.
+    val = split("val")
+    if val:
+        x_np, _, _, _ = letterbox(Image.open(val[0]["path"]), H, W)
+        x = torch.from_numpy(x_np).permute(2, 0, 1)[None].float() / 255
+    else:
+        x = torch.rand(1, 3, H, W, generator=torch.Generator().manual_seed(0))
+    wrapper = ContractWrapper(model).eval()
+    with torch.no_grad():
+        boxes, scores = wrapper(x)
+
+    models_dir = resolve(args.models)
+    os.makedirs(models_dir, exist_ok=True)
+    onnx_path = os.path.join(models_dir, mid + ".onnx")
+    tmp = onnx_path + ".tmp"
+    torch.onnx.export(wrapper, x, tmp, opset_version=17, input_names=["images"], output_names=["boxes", "scores"],
+                      do_constant_folding=True)
+    os.replace(tmp, onnx_path)
+    size = os.path.getsize(onnx_path)
+    print(f"{onnx_path}: {size / 1e6:.2f} MB, boxes {tuple(boxes.shape)}, scores {tuple(scores.shape)}")
+
+    exp_dir = os.path.join(run_dir, "export")
+    os.makedirs(exp_dir, exist_ok=True)
+    x.numpy().astype("<f4").tofile(os.path.join(exp_dir, "input.f32"))
+    boxes.numpy().astype("<f4").tofile(os.path.join(exp_dir, "boxes.f32"))
+    scores.numpy().astype("<f4").tofile(os.path.join(exp_dir, "scores.f32"))
+    with open(os.path.join(exp_dir, "io.json"), "w") as f:
+        json.dump({"model": onnx_path, "input": list(x.shape), "boxes": list(boxes.shape), "scores": list(scores.shape)}, f)
+
+    diffs = None
+    if not args.no_verify:
+        r = subprocess.run(["node", os.path.join(HERE, "verify_onnx.mjs"), onnx_path, exp_dir], capture_output=True, text=True)
+        print(r.stdout.strip())
+        if r.returncode != 0:
+            sys.exit("verification failed: " + r.stderr.strip())
+        diffs = json.loads(r.stdout.strip().splitlines()[-1])
+
+    if args.no_manifest:
+        return
+    metrics = {}
+    if diffs:
+        metrics["onnxMaxAbsDiff"] = {"boxes": diffs["boxes"], "scores": diffs["scores"]}
+    if not args.no_eval:
+        for name in ("val", "test"):
+            s = split(name)
+            if not s:
+                continue
+            imgs, gts = load_eval_set(s, (H, W), log=None)
+            m = evaluate(model, imgs, gts, torch.device("cpu"))
+            metrics[name] = {"AP50": r4(m["AP50"]), "AP75": r4(m["AP75"]), "AP": r4(m["AP"]), "typeAccuracy": r4(m["type_acc"]),
+                             "typeRecall": [r4(v) for v in m["type_recall"]], "typedBoxes": m["typed_gt"],
+                             "bestF1": {k: r4(v) for k, v in m["best_f1"].items()},
+                             "fields": len(s), "note": "class-agnostic leukocyte AP on merged TXL-PBC+BCCD split, quick evaluator"}
+            print(name, metrics[name])
+    # Unless the config fixes it, the threshold is the one with the best F1 on validation.
+    score_thr = cfg.get("export", {}).get("scoreThreshold")
+    if score_thr is None:
+        score_thr = metrics.get("val", {}).get("bestF1", {}).get("threshold", 0.25)
+    mpath = os.path.join(run_dir, "metrics.json")
+    tm = json.load(open(mpath)) if os.path.exists(mpath) else {}
+    cfg_rel = os.path.relpath(resolve(args.config), resolve("."))
+    entry = {
+        "id": mid, "file": mid + ".onnx", "sha256": sha256_file(onnx_path), "input": [H, W], "classes": TYPES,
+        "scoreThreshold": score_thr, "nmsIou": cfg.get("export", {}).get("nmsIou", 0.5),
+        "nmsClassAware": False, "maxDetections": 100, "sizeBytes": size,
+        "gflops": round(count_flops(model, (H, W)) / 1e9, 3), "params": count_params(model),
+        "architecture": cfg.get("description", cfg_run["model"]["arch"]),
+        "training": {"data": "TXL-PBC (WBC boxes, 4 sources) merged by sha256 with BCCD typed boxes; splits of datasets/build",
+                     "epochs": tm.get("epochs_done"), "minutes": tm.get("minutes"), "config": cfg_rel},
+        "metrics": metrics,
+    }
+    man_path = os.path.join(models_dir, "manifest.json")
+    man = json.load(open(man_path)) if os.path.exists(man_path) else {"version": 1, "models": [], "ensemble": {"members": [], "mode": "paper", "iou": 0.55}}
+    man["models"] = [m for m in man["models"] if m["id"] != mid] + [entry]
+    man["models"].sort(key=lambda m: m["id"])
+    ens = man.setdefault("ensemble", {"members": [], "mode": "paper", "iou": 0.55})
+    if not args.not_member and mid not in ens.get("members", []):
+        ens["members"] = ens.get("members", []) + [mid]
+    tmpm = man_path + ".tmp"
+    with open(tmpm, "w") as f:
+        json.dump(man, f, indent=2)
+        f.write("\n")
+    os.replace(tmpm, man_path)
+    print(f"manifest updated: {man_path}")
+
+
+if __name__ == "__main__":
+    main()

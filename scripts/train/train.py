@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""Train one leukocyte detector.
+
+  nice -n 19 /usr/bin/python3 scripts/train/train.py --config scripts/train/configs/cnet320.json \
+      [--resume] [--restart] [--time-budget-min 30] [--txl-dir D] [--bccd-dir D] [--out work/train]
+
+Writes work/train/<id>/: config.json, train.log, metrics.json, last.pt (every epoch, atomic),
+best.pt (EMA weights with the best val AP). An interrupted run continues from last.pt when
+started again with the same command (--restart discards it).
+"""
+import argparse
+import copy
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leukotrain import TYPES  # noqa: E402
+from leukotrain.config import load_config, repo_root, resolve  # noqa: E402
+from leukotrain.data import ImageCache, TrainLoader, class_weights, load_eval_set, load_split, type_counts  # noqa: E402
+from leukotrain.flops import count_flops, count_params  # noqa: E402
+from leukotrain.losses import LOSSES  # noqa: E402
+from leukotrain.metrics import evaluate  # noqa: E402
+from leukotrain.models import build_model  # noqa: E402
+
+
+class EMA:
+    """Exponential moving average of weights; the decay ramps up over the first updates."""
+
+    def __init__(self, model, decay, tau):
+        self.model = copy.deepcopy(model).eval()
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        self.decay, self.tau, self.updates = decay, tau, 0
+
+    @torch.no_grad()
+    def update(self, model):
+        self.updates += 1
+        d = self.decay * (1 - math.exp(-self.updates / self.tau))
+        msd = model.state_dict()
+        for k, v in self.model.state_dict().items():
+            if v.dtype.is_floating_point:
+                v.mul_(d).add_(msd[k].detach(), alpha=1 - d)
+            else:
+                v.copy_(msd[k])
+
+
+def lr_at(step, steps_per_epoch, epochs, cfg):
+    warm = cfg.get("warmup_epochs", 1) * steps_per_epoch
+    total = max(epochs * steps_per_epoch, warm + 1)
+    base, final = cfg["lr"], cfg["lr"] * cfg.get("final_lr_ratio", 0.05)
+    if step < warm:
+        return base * (0.1 + 0.9 * step / warm)
+    t = min(1.0, (step - warm) / (total - warm))
+    return final + 0.5 * (base - final) * (1 + math.cos(math.pi * t))
+
+
+def atomic_save(obj, path):
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def atomic_json(obj, path):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=2)
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--resume", action="store_true", help="require a checkpoint to continue from")
+    ap.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    ap.add_argument("--time-budget-min", type=float, default=None, help="stop after about this many training minutes (all sessions together)")
+    ap.add_argument("--epochs", type=int, default=None, help="override the config's epochs")
+    ap.add_argument("--txl-dir", default=None, help="folder with txl-wbc {train,val}.json")
+    ap.add_argument("--bccd-dir", default=None, help="folder with bccd-typed {train,val}.json")
+    ap.add_argument("--out", default=None, help="runs folder (default work/train)")
+    args = ap.parse_args()
+
+    cfg = load_config(args.config)
+    if args.epochs:
+        cfg["train"]["epochs"] = args.epochs
+    if args.txl_dir:
+        cfg["data"]["txl_dir"] = args.txl_dir
+    if args.bccd_dir:
+        cfg["data"]["bccd_dir"] = args.bccd_dir
+    run_dir = os.path.join(resolve(args.out or "work/train"), cfg["id"])
+    os.makedirs(run_dir, exist_ok=True)
+    log_f = open(os.path.join(run_dir, "train.log"), "a")
+
+    def log(msg):
+        line = time.strftime("%H:%M:%S ") + msg
+        print(line, flush=True)
+        log_f.write(line + "\n")
+        log_f.flush()
+
+    torch.set_num_threads(os.cpu_count())
+    seed = cfg.get("seed", 0)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    tc = cfg["train"]
+    hw = tuple(cfg["model"]["input_hw"])
+    ckpt_path = os.path.join(run_dir, "last.pt")
+    resuming = os.path.exists(ckpt_path) and not args.restart
+    if args.resume and not resuming:
+        sys.exit(f"--resume: no checkpoint at {ckpt_path}")
+    log(f"run {cfg['id']} on {device} ({'resuming' if resuming else 'new'}), threads {torch.get_num_threads()}")
+    atomic_json(cfg, os.path.join(run_dir, "config.json"))
+
+    d = cfg["data"]
+    txl_dir, bccd_dir = resolve(d.get("txl_dir")), resolve(d.get("bccd_dir"))
+
+    def split(name):
+        t = os.path.join(txl_dir, name + ".json") if txl_dir else None
+        b = os.path.join(bccd_dir, name + ".json") if bccd_dir else None
+        return load_split(t if t and os.path.exists(t) else None, b if b and os.path.exists(b) else None, log=log)
+    log("train split:")
+    train_s = split(d.get("train_split", "train"))
+    log("val split:")
+    val_s = split(d.get("val_split", "val"))
+    counts = type_counts(train_s)
+    cw = class_weights(counts, tc.get("cw_power", 0.5), tc.get("cw_max_ratio", 10.0))
+    log("type counts " + str(dict(zip(TYPES, counts.tolist()))) + " loss weights " + str(dict(zip(TYPES, np.round(cw, 2).tolist()))))
+
+    model = build_model(cfg["model"])
+    flops, params = count_flops(model, hw), count_params(model)
+    log(f"model {cfg['model']['arch']} input {hw}: {flops / 1e9:.2f} GFLOPs, {params / 1e6:.2f} M params")
+    model.to(device)
+    if tc.get("channels_last", True):
+        model.to(memory_format=torch.channels_last)
+    ema = EMA(model, tc.get("ema_decay", 0.999), tc.get("ema_tau", 300))
+    decay, no_decay = [], []
+    for n, p in model.named_parameters():
+        (no_decay if p.ndim <= 1 else decay).append(p)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": tc.get("weight_decay", 0.02)},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=tc["lr"])
+    loss_fn = LOSSES[cfg["model"]["arch"]]
+    class_w = torch.tensor(cw, device=device)
+
+    state = {"epoch": 0, "elapsed_s": 0.0, "best_ap": -1.0, "planned_epochs": tc["epochs"], "history": []}
+    if resuming:
+        ck = torch.load(ckpt_path, map_location=device)
+        model.load_state_dict(ck["model"])
+        ema.model.load_state_dict(ck["ema"])
+        ema.updates = ck["ema_updates"]
+        opt.load_state_dict(ck["opt"])
+        state = ck["state"]
+        log(f"resumed after epoch {state['epoch']}, {state['elapsed_s'] / 60:.1f} min trained")
+
+    cache = ImageCache(train_s, hw, cfg["aug"].get("scale", [0.75, 1.25])[1], log=log)
+    loader = TrainLoader(cache, hw, tc["batch"], cfg["aug"], seed)
+    val_imgs, val_gts = load_eval_set(val_s[: tc.get("val_max_images", 10 ** 9)], hw, log=log)
+    steps = len(loader)
+    budget_s = args.time_budget_min * 60 if args.time_budget_min else None
+    metrics_path = os.path.join(run_dir, "metrics.json")
+
+    while state["epoch"] < state["planned_epochs"]:
+        e = state["epoch"]
+        t0 = time.time()
+        model.train()
+        sums, n = {}, 0
+        for i, (x, targets) in enumerate(loader.epoch(e, device)):
+            step = e * steps + i
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step, steps, state["planned_epochs"], tc)
+            if tc.get("channels_last", True):
+                x = x.contiguous(memory_format=torch.channels_last)
+            out = model(x)
+            loss, parts = loss_fn(model, out, targets, class_w, cfg.get("loss", {}))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), tc.get("clip", 10.0))
+            opt.step()
+            ema.update(model)
+            parts["loss"] = loss.item()
+            for k, v in parts.items():
+                sums[k] = sums.get(k, 0.0) + v
+            n += 1
+            if not math.isfinite(parts["loss"]):
+                sys.exit(f"non-finite loss at epoch {e} step {i}: {parts}")
+        train_s_time = time.time() - t0
+        m = evaluate(ema.model, val_imgs, val_gts, device)
+        epoch_s = time.time() - t0
+        state["elapsed_s"] += epoch_s
+        state["epoch"] = e + 1
+        avg = {k: v / max(n, 1) for k, v in sums.items()}
+        rec = {"epoch": e + 1, "lr": opt.param_groups[0]["lr"], **{"loss_" + k: round(v, 4) for k, v in avg.items()},
+               **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()},
+               "epoch_s": round(epoch_s, 1), "train_s": round(train_s_time, 1), "elapsed_min": round(state["elapsed_s"] / 60, 2)}
+        state["history"].append(rec)
+        if budget_s and "planned_at" not in state:
+            # Fix the schedule length once, from the first epoch's time, so the LR anneals fully.
+            fit = int(budget_s // max(epoch_s, 1e-3))
+            state["planned_epochs"] = max(1, min(tc["epochs"], fit))
+            state["planned_at"] = e + 1
+            log(f"time budget {budget_s / 60:.0f} min: {state['planned_epochs']} epochs planned ({epoch_s:.0f} s/epoch)")
+        log(f"epoch {e + 1}/{state['planned_epochs']} loss {avg['loss']:.4f} (" +
+            " ".join(f"{k} {v:.3f}" for k, v in avg.items() if k != "loss") +
+            f") val AP50 {m['AP50']:.3f} AP {m['AP']:.3f} type acc {m['type_acc']:.3f} [{epoch_s:.0f} s]")
+        if m["AP"] > state["best_ap"]:
+            state["best_ap"] = m["AP"]
+            state["best_epoch"] = e + 1
+            atomic_save({"model": ema.model.state_dict(), "config": cfg, "epoch": e + 1, "metrics": m}, os.path.join(run_dir, "best.pt"))
+        if budget_s and state["elapsed_s"] + epoch_s > budget_s and state["epoch"] < state["planned_epochs"]:
+            log(f"time budget reached after epoch {e + 1}")
+            state["planned_epochs"] = state["epoch"]
+        atomic_save({"model": model.state_dict(), "ema": ema.model.state_dict(), "ema_updates": ema.updates,
+                     "opt": opt.state_dict(), "state": state, "config": cfg}, ckpt_path)
+        atomic_json({"id": cfg["id"], "arch": cfg["model"]["arch"], "input": list(hw), "gflops": round(flops / 1e9, 3),
+                     "params": params, "epochs_done": state["epoch"], "planned_epochs": state["planned_epochs"],
+                     "minutes": round(state["elapsed_s"] / 60, 2), "best_epoch": state.get("best_epoch"),
+                     "best_val": state["history"][state["best_epoch"] - 1] if state.get("best_epoch") else None,
+                     "type_counts": counts.tolist(), "type_loss_weights": cw.tolist(), "device": str(device),
+                     "history": state["history"]}, metrics_path)
+    log(f"done: {state['epoch']} epochs, {state['elapsed_s'] / 60:.1f} min, best val AP {state['best_ap']:.3f} at epoch {state.get('best_epoch')}")
+
+
+if __name__ == "__main__":
+    main()
