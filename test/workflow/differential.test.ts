@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { CellClass } from '../../src/store/types.ts';
+import { computeDifferential, wilson95 } from '../../src/workflow/differential.ts';
+import { ADULT_RANGES, type Settings } from '../../src/workflow/settings.ts';
+
+const settings: Settings = { targetCount: 100, referenceRanges: ADULT_RANGES };
+let n = 0;
+const cells = (type: CellClass, count: number, flagged = false, reviewed = false) =>
+  Array.from({ length: count }, () => ({ id: `c${++n}`, type, flagged, reviewedAt: reviewed ? '2026-01-01T00:00:00Z' : null }));
+const row = (d: ReturnType<typeof computeDifferential>, type: string) => d.rows.find((r) => r.type === type)!;
+
+describe('computeDifferential', () => {
+  it('counts the five types and unclassified cells as leukocytes, not "not a leukocyte"', () => {
+    const d = computeDifferential(
+      [...cells('neutrophil', 60), ...cells('lymphocyte', 30), ...cells('monocyte', 5), ...cells('eosinophil', 3), ...cells('basophil', 1), ...cells('unclassified', 1), ...cells('not_leukocyte', 7)],
+      settings,
+      null,
+    );
+    expect(d.counted).toBe(100);
+    expect(d.notLeukocyte).toBe(7);
+    expect(d.rows.map((r) => [r.type, r.count, r.percent])).toEqual([
+      ['neutrophil', 60, 60],
+      ['eosinophil', 3, 3],
+      ['basophil', 1, 1],
+      ['lymphocyte', 30, 30],
+      ['monocyte', 5, 5],
+      ['unclassified', 1, 1],
+    ]);
+    expect(d.targetReached).toBe(true);
+    expect(d.rows.every((r) => r.flag === null)).toBe(true);
+    expect(d.flags).toEqual(['1 unclassified/atypical cell: identify or confirm on the smear']);
+  });
+
+  it('flags percentages outside the reference ranges, high and low', () => {
+    const d = computeDifferential([...cells('neutrophil', 85), ...cells('lymphocyte', 15)], settings, null);
+    expect(row(d, 'neutrophil').flag).toBe('high');
+    expect(row(d, 'lymphocyte').flag).toBe('low');
+    expect(row(d, 'monocyte').flag).toBe('low');
+    expect(row(d, 'basophil').flag).toBe(null); // 0 % is inside 0-2 %
+    expect(d.flags).toContain('neutrophils high (85 %, range 40-75 %)');
+    expect(d.flags).toContain('lymphocytes low (15 %, range 20-45 %)');
+  });
+
+  it('gives absolute counts from the entered WBC count and flags them against the absolute ranges', () => {
+    const d = computeDifferential([...cells('neutrophil', 50), ...cells('lymphocyte', 40), ...cells('monocyte', 6), ...cells('eosinophil', 4)], settings, 12);
+    expect(row(d, 'neutrophil').absolute).toBe(6);
+    expect(row(d, 'lymphocyte').absolute).toBe(4.8);
+    expect(row(d, 'lymphocyte').flag).toBe(null);
+    expect(row(d, 'lymphocyte').absoluteFlag).toBe('high'); // 4.8 > 3.0 x10^9/L
+    expect(row(d, 'basophil').absoluteFlag).toBe('low'); // 0 < 0.02
+    expect(d.flags).toContain('lymphocytes high (4.8 x10^9/L, range 1-3)');
+    expect(computeDifferential(cells('neutrophil', 3), settings, null).rows[0].absolute).toBe(null);
+  });
+
+  it('tracks progress to the target and says percentages are imprecise below it', () => {
+    const d = computeDifferential(cells('neutrophil', 45), { ...settings, targetCount: 200 }, null);
+    expect(d).toMatchObject({ counted: 45, target: 200, targetReached: false });
+    expect(d.flags.at(-1)).toBe('45 of 200 leukocytes counted: percentages are imprecise below the target');
+  });
+
+  it('lists the flagged cells nobody looked at yet, first among the flags', () => {
+    const pending = cells('neutrophil', 4, true);
+    const d = computeDifferential([...pending, ...cells('lymphocyte', 2, true, true), ...cells('monocyte', 10)], settings, null);
+    expect(d.review).toEqual({ flagged: 6, reviewed: 2, pending: 4, pendingCellIds: pending.map((c) => c.id) });
+    expect(d.flags[0]).toBe('review these 4 cells: the detectors disagree on them');
+  });
+
+  it('gives Wilson 95 % intervals (Rümke-style imprecision of a 100-cell count)', () => {
+    expect(wilson95(0, 0)).toBe(null);
+    // 5 of 100: 2.2-11.2 % (Wilson score interval).
+    expect(wilson95(5, 100)).toEqual({ low: 2.2, high: 11.2 });
+    expect(wilson95(50, 100)).toEqual({ low: 40.4, high: 59.6 });
+    expect(wilson95(0, 100)).toEqual({ low: 0, high: 3.7 });
+  });
+
+  it('is empty but well formed with no cells', () => {
+    const d = computeDifferential([], settings, 7);
+    expect(d.counted).toBe(0);
+    expect(d.rows.every((r) => r.percent === 0 && r.flag === null && r.absolute === null && r.ci95 === null)).toBe(true);
+  });
+});
