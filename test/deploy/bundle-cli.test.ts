@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -74,10 +74,11 @@ describe('bundle commands', () => {
     expect(JSON.parse(readFileSync(status, 'utf8'))).toMatchObject({ status: 'refused', bundle: 'cut.ldb' });
     expect(existsSync(path.join(root, 'current'))).toBe(false);
 
+    writeFileSync(path.join(path.dirname(out), 'upload.part'), 'half an upload');
     expect(await apply(['--from-dir', path.dirname(out), '--pubkey', pub, '--root', root, '--data', data, '--status-file', status], hooks())).toBe(0);
     expect(readlinkSync(path.join(root, 'current'))).toBe('releases/1.2.3');
     expect(JSON.parse(readFileSync(status, 'utf8'))).toMatchObject({ status: 'applied', version: '1.2.3' });
-    expect(existsSync(out)).toBe(false); // consumed
+    expect(readdirSync(path.dirname(out))).toEqual([]); // consumed, leftovers too
     expect(await apply(['--from-dir', path.dirname(out), '--pubkey', pub, '--root', root, '--data', data], hooks())).toBe(0);
   });
 

@@ -46,6 +46,10 @@ function newestBundle(dir: string): string | null {
   return files[0] ?? null;
 }
 
+async function emptyDir(dir: string): Promise<void> {
+  for (const name of readdirSync(dir)) await rm(path.join(dir, name), { recursive: true, force: true });
+}
+
 /** `hooks` replaces the box's systemd and health checks (tests). */
 export async function run(argv: string[], hooks?: ApplyHooks): Promise<number> {
   let statusFile: string | null = null;
@@ -56,6 +60,7 @@ export async function run(argv: string[], hooks?: ApplyHooks): Promise<number> {
     await writeFile(statusFile, JSON.stringify({ ...r, bundle: path.basename(bundle), at: new Date().toISOString() }, null, 2) + '\n');
   };
   let fromDir = false;
+  let fromDirPath = '';
   try {
     const { values, positionals } = parse(
       argv,
@@ -83,6 +88,7 @@ export async function run(argv: string[], hooks?: ApplyHooks): Promise<number> {
     statusFile = path.resolve(values['status-file'] ?? path.join(config.dataDir, 'updates', 'last-result.json'));
     if (values['from-dir']) {
       fromDir = true;
+      fromDirPath = values['from-dir'];
       const found = newestBundle(values['from-dir']);
       if (!found) {
         process.stdout.write(`no .ldb bundle in ${values['from-dir']}\n`);
@@ -117,7 +123,8 @@ export async function run(argv: string[], hooks?: ApplyHooks): Promise<number> {
     say(NAME, (err as Error).message);
     return refused ? 2 : 1;
   } finally {
-    // A dropped bundle is consumed either way, or the path unit would retry it forever.
-    if (fromDir && bundle) await rm(bundle, { force: true });
+    // The drop folder is emptied either way (the bundle, older ones, partial uploads): the path
+    // unit fires while it is not empty and would otherwise retry forever.
+    if (fromDir) await emptyDir(fromDirPath);
   }
 }
