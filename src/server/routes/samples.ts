@@ -7,7 +7,7 @@ import { createSample, editSample, type NewSample } from '../../workflow/samples
 import { signSample } from '../../workflow/signoff.ts';
 import { sampleDetail, sampleSummary } from '../../workflow/views.ts';
 import { actorOf } from '../actor.ts';
-import { actorHeaders, credentials, differentialSchema, errors, idParams, reason, sampleDetailSchema, sampleSummarySchema, uuid } from '../schemas/common.ts';
+import { actorHeaders, auditEntrySchema, credentials, pinRateLimit, differentialSchema, errors, idParams, reason, sampleDetailSchema, sampleSummarySchema, uuid } from '../schemas/common.ts';
 
 const details = {
   reference: { type: 'string', minLength: 1, maxLength: 64, pattern: '\\S', description: 'sample or accession reference on the slide' },
@@ -102,6 +102,7 @@ const samples: FastifyPluginAsync = async (app) => {
   app.post<{ Params: { sampleId: string }; Body: { auth: Credentials } }>(
     '/api/samples/:sampleId/sign',
     {
+      config: pinRateLimit,
       schema: {
         summary: "Sign off with a supervisor's PIN (refused while flagged cells are unreviewed or fields are in analysis)",
         tags: ['samples'],
@@ -121,22 +122,7 @@ const samples: FastifyPluginAsync = async (app) => {
         tags: ['samples'],
         params,
         response: {
-          200: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                seq: { type: 'integer' },
-                at: { type: 'string' },
-                revision: { type: ['integer', 'null'] },
-                userId: { type: ['string', 'null'] },
-                action: { type: 'string' },
-                target: { type: ['string', 'null'] },
-                detail: { type: 'object', additionalProperties: true },
-                reason: { type: ['string', 'null'] },
-              },
-            },
-          },
+          200: { type: 'array', items: auditEntrySchema },
           ...errors,
         },
       },

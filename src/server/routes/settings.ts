@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Credentials } from '../../workflow/auth.ts';
 import { readSettings, updateSettings, type Settings } from '../../workflow/settings.ts';
-import { credentials, errors, referenceRangesSchema } from '../schemas/common.ts';
+import { credentials, errors, pinRateLimit, referenceRangesSchema } from '../schemas/common.ts';
 
 const targetCount = { type: 'integer', minimum: 10, maximum: 1000, description: 'leukocytes to count per sample' } as const;
 const settingsSchema = { type: 'object', properties: { targetCount, referenceRanges: referenceRangesSchema } } as const;
@@ -17,6 +17,7 @@ const settings: FastifyPluginAsync = async (app) => {
   app.patch<{ Body: Partial<Settings> & { auth: Credentials } }>(
     '/api/settings',
     {
+      config: pinRateLimit,
       schema: {
         summary: "Change the target count and/or the reference ranges (all five types at once); needs a supervisor's PIN",
         tags: ['settings'],

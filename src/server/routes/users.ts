@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ROLES, type Role } from '../../store/types.ts';
 import type { Credentials } from '../../workflow/auth.ts';
 import { createUser, updateUser, verifyUserPin, type UserPatch } from '../../workflow/users.ts';
-import { credentials, errors, idParams, pin, userSchema } from '../schemas/common.ts';
+import { credentials, errors, idParams, pin, pinRateLimit, userSchema } from '../schemas/common.ts';
 
 const name = { type: 'string', minLength: 1, maxLength: 60, pattern: '\\S' } as const;
 const role = { type: 'string', enum: [...ROLES] } as const;
@@ -18,6 +18,7 @@ const users: FastifyPluginAsync = async (app) => {
   app.post<{ Body: { name: string; role: Role; pin: string; auth?: Credentials } }>(
     '/api/users',
     {
+      config: pinRateLimit,
       schema: {
         summary: "Add a user; needs a supervisor's PIN (`auth`) unless the box has no supervisor yet, and then the user must be one",
         tags: ['users'],
@@ -34,6 +35,7 @@ const users: FastifyPluginAsync = async (app) => {
   app.patch<{ Params: { userId: string }; Body: UserPatch & { auth: Credentials } }>(
     '/api/users/:userId',
     {
+      config: pinRateLimit,
       schema: {
         summary: "Rename, change role, deactivate or set a new PIN; needs a supervisor's PIN",
         tags: ['users'],
@@ -57,6 +59,7 @@ const users: FastifyPluginAsync = async (app) => {
   app.post<{ Params: { userId: string }; Body: { pin: string } }>(
     '/api/users/:userId/verify-pin',
     {
+      config: pinRateLimit,
       schema: {
         summary: "Check a user's PIN (the kiosk's user switch); 5 wrong PINs lock the user out (429)",
         tags: ['users'],

@@ -3,8 +3,10 @@
  * refusals (with their Retry-After), a full disk and the framework's own request errors into
  * `{error, message}` with a stable code. Anything else goes to the app's error handler.
  */
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { diskFullError, WorkflowError } from '../../workflow/errors.ts';
+import audit from './audit.ts';
 import cells from './cells.ts';
 import device from './device.ts';
 import events from './events.ts';
@@ -47,11 +49,16 @@ const workflowApi: FastifyPluginAsync = async (app) => {
     if (known.statusCode >= 500) req.log.warn({ code: known.code }, known.message);
     return reply.status(known.statusCode).headers(known.headers).send({ error: known.code, message: known.message });
   });
+  // Only the PIN routes opt in (config.rateLimit); see pinRateLimit.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, c) => new WorkflowError('too_many_requests', `too many PIN attempts from this device: wait ${c.after}`, 429),
+  });
   // JSON bodies of this API are small; uploads have their own limit.
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= 64 * 1024;
   });
-  for (const routes of [samples, fields, cells, report, users, settings, device, events]) await app.register(routes);
+  for (const routes of [samples, fields, cells, report, users, settings, device, audit, events]) await app.register(routes);
 };
 
 export default workflowApi;

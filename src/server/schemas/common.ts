@@ -28,6 +28,12 @@ export const reasonBody = { type: ['object', 'null'], additionalProperties: fals
 
 export const errors = { '4xx': errorSchema, '5xx': errorSchema } as const;
 
+/**
+ * Route config of every route that checks a PIN: besides each user's own lock-out, at most this
+ * many PIN checks a minute from one client, whichever users they name.
+ */
+export const pinRateLimit = { rateLimit: { max: 30, timeWindow: 60_000 } } as const;
+
 const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 const range = { type: 'object', required: ['low', 'high'], additionalProperties: false, properties: { low: { type: 'number', minimum: 0 }, high: { type: 'number', minimum: 0 } } } as const;
 const typeCounts = { type: 'object', properties: Object.fromEntries(CELL_TYPES.map((t) => [t, { type: 'integer' }])) } as const;
@@ -195,4 +201,19 @@ export const sampleSummarySchema = {
 export const sampleDetailSchema = {
   ...sampleSummarySchema,
   properties: { ...sampleSummarySchema.properties, fields: { type: 'array', items: fieldWithCellsSchema }, differential: differentialSchema },
+} as const;
+
+export const auditEntrySchema = {
+  type: 'object',
+  properties: {
+    seq: { type: 'integer' },
+    at: { type: 'string' },
+    sampleId: nullable('string'),
+    revision: nullable('integer'),
+    userId: nullable('string'),
+    action: { type: 'string' },
+    target: nullable('string'),
+    detail: { type: 'object', additionalProperties: true },
+    reason: nullable('string'),
+  },
 } as const;
