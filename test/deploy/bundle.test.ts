@@ -132,6 +132,7 @@ function setup(): void {
   write('node_modules/tsx/dist/cli.mjs', 'cli', 0o755);
   mkdirSync(path.join(src, 'node_modules/.bin'), { recursive: true });
   symlinkSync('../tsx/dist/cli.mjs', path.join(src, 'node_modules/.bin/tsx'));
+  for (const p of ['linux/x64', 'linux/arm64', 'darwin/arm64', 'win32/x64']) write(`node_modules/onnxruntime-node/bin/napi-v6/${p}/onnxruntime_binding.node`, p);
   for (let i = 0; i < 10; i++) write(`node_modules/big/f${i}.js`, `module.exports = ${i};\n`.repeat(200));
 }
 
@@ -161,6 +162,9 @@ describe('make and verify', () => {
     expect(manifest.files.find((f) => f.path === 'bin/leukodiff.mjs')!.mode).toBe(0o755);
     expect(manifest.files.find((f) => f.path === 'src/main.ts')!.mode).toBe(0o644);
     expect(manifest.symlinks).toEqual([{ path: 'node_modules/.bin/tsx', target: '../tsx/dist/cli.mjs' }]);
+    // Only this box's onnxruntime library is packed.
+    expect(paths).toContain('node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node');
+    expect(paths.filter((p) => p.includes('/bin/napi-v6/') && !p.includes('/linux/x64/'))).toEqual([]);
     // Compressed: the repetitive files shrink.
     expect(manifest.payload.bytes).toBeLessThan(manifest.files.reduce((n, f) => n + f.size, 0) / 5);
   });

@@ -20,7 +20,7 @@ let touched: string;
  */
 function makeStubs(): void {
   mkdirSync(stubs, { recursive: true });
-  for (const cmd of ['apt-get', 'useradd', 'groupadd', 'usermod', 'userdel', 'systemd-sysusers', 'chown', 'chgrp', 'npm', 'runuser']) {
+  for (const cmd of ['apt-get', 'useradd', 'groupadd', 'usermod', 'userdel', 'systemd-sysusers', 'chown', 'chgrp', 'npm', 'runuser', 'udevadm']) {
     writeFileSync(path.join(stubs, cmd), `#!/bin/sh\necho "${cmd} $*" >> "${touched}"\nexit 1\n`);
     chmodSync(path.join(stubs, cmd), 0o755);
   }
@@ -103,6 +103,7 @@ describe('scripts/install into a temporary root', () => {
       expect(mode(`etc/systemd/system/${u}`), u).toBe(0o644);
     }
     expect(existsSync(at('etc/pam.d/leukodiff-kiosk'))).toBe(true);
+    expect(readFileSync(at('etc/udev/rules.d/99-leukodiff-usb.rules'), 'utf8')).toMatch(/systemd-mount .*uid=leukodiff.* \$devnode \/media\/leukodiff-usb/);
     expect(JSON.parse(readFileSync(at('etc/chromium/policies/managed/leukodiff.json'), 'utf8')).VideoCaptureAllowedUrls).toContain('http://127.0.0.1:8080');
 
     if (hasSystemctl) {
@@ -167,6 +168,7 @@ describe('scripts/install into a temporary root', () => {
     expect(r.status, r.out).toBe(0);
     expect(existsSync(at('opt/leukodiff'))).toBe(false);
     expect(existsSync(at('usr/local/bin/leukodiff'))).toBe(false);
+    expect(existsSync(at('etc/udev/rules.d/99-leukodiff-usb.rules'))).toBe(false);
     expect(readdirSync(at('etc/systemd/system')).filter((n) => n.includes('leukodiff'))).toEqual(hasSystemctl ? [] : expect.anything());
     if (hasSystemctl) expect(existsSync(at('etc/systemd/system/multi-user.target.wants/leukodiff.service'))).toBe(false);
     expect(readFileSync(at('var/lib/leukodiff/leukodiff.db'), 'utf8')).toBe('data');

@@ -41,7 +41,14 @@ export async function run(argv: string[]): Promise<number> {
     const sourceDir = path.resolve(values.source ?? PROJECT_ROOT);
     const version = (JSON.parse(readFileSync(path.join(sourceDir, 'package.json'), 'utf8')) as { version: string }).version;
     const out = path.resolve(values.out ?? `leukodiff-${version}-${arch}.ldb`);
-    const m = await makeBundle({ sourceDir, arch, privateKey, out, nodeModulesDir: values['node-modules'] && path.resolve(values['node-modules']) });
+    const m = await makeBundle({
+      sourceDir,
+      arch,
+      privateKey,
+      out,
+      nodeModulesDir: values['node-modules'] && path.resolve(values['node-modules']),
+      warn: (line) => say(NAME, `warning: ${line}`),
+    });
     process.stdout.write(`${out}: leukodiff ${m.version} for ${m.arch}, ${m.files.length} files, ${m.payload.bytes} bytes compressed, signed by key ${m.keyId}\n`);
     return 0;
   } catch (err) {

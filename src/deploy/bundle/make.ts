@@ -25,6 +25,8 @@ export interface MakeBundleOptions {
   nodeModulesDir?: string;
   include?: string[];
   now?: Date;
+  /** Told about things worth a look that do not stop the bundle (dev dependencies packed). */
+  warn?: (line: string) => void;
 }
 
 interface Entry {
@@ -32,15 +34,20 @@ interface Entry {
   abs: string;
 }
 
-async function walk(abs: string, rel: string, files: Entry[], links: BundleSymlink[]): Promise<void> {
-  if (EXCLUDE.some((re) => re.test(rel))) return;
+/** onnxruntime-node ships its library for every OS and CPU; a box needs only its own (~250 MB less). */
+function otherPlatforms(arch: Arch): RegExp {
+  return new RegExp(`^node_modules/onnxruntime-node/bin/napi-v\\d+/(darwin|win32|linux/(?!${arch}(/|$)))`);
+}
+
+async function walk(abs: string, rel: string, files: Entry[], links: BundleSymlink[], exclude: RegExp[] = EXCLUDE): Promise<void> {
+  if (exclude.some((re) => re.test(rel))) return;
   const st = await lstat(abs);
   if (st.isSymbolicLink()) {
     const target = await readlink(abs);
     if (!isContainedLinkTarget(rel, target)) throw new BundleError(`${rel} is a symlink to ${target}, outside the release: replace it by a copy`);
     links.push({ path: rel, target });
   } else if (st.isDirectory()) {
-    for (const name of (await readdir(abs)).sort()) await walk(path.join(abs, name), `${rel}/${name}`, files, links);
+    for (const name of (await readdir(abs)).sort()) await walk(path.join(abs, name), `${rel}/${name}`, files, links, exclude);
   } else if (st.isFile()) {
     files.push({ rel, abs });
   } else {
@@ -89,8 +96,11 @@ export async function makeBundle(opts: MakeBundleOptions): Promise<BundleManifes
   }
   const nodeModules = opts.nodeModulesDir ?? path.join(opts.sourceDir, 'node_modules');
   if (!existsSync(nodeModules)) throw new BundleError(`${nodeModules}: no node_modules (run npm ci first, or give --node-modules)`);
-  await walk(nodeModules, 'node_modules', files, symlinks);
+  await walk(nodeModules, 'node_modules', files, symlinks, [...EXCLUDE, otherPlatforms(opts.arch)]);
   await checkNativeArch(files, opts.arch);
+  const devDeps = Object.keys((pkg as { devDependencies?: Record<string, string> }).devDependencies ?? {});
+  const packedDev = devDeps.filter((d) => existsSync(path.join(nodeModules, d, 'package.json')));
+  if (packedDev.length) opts.warn?.(`node_modules holds dev dependencies (${packedDev.slice(0, 4).join(', ')}${packedDev.length > 4 ? ', ...' : ''}): a smaller bundle comes from npm ci --omit=dev`);
 
   const entries: BundleFile[] = [];
   for (const f of files) entries.push({ path: f.rel, size: (await lstat(f.abs)).size, mode: modeOf(await lstat(f.abs)), sha256: '' });
