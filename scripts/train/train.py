@@ -150,6 +150,7 @@ def main():
     loss_fn = LOSSES[cfg["model"]["arch"]]
     class_w = torch.tensor(cw, device=device)
 
+    budget_s = args.time_budget_min * 60 if args.time_budget_min else None
     state = {"epoch": 0, "elapsed_s": 0.0, "best_ap": -1.0, "planned_epochs": tc["epochs"], "history": []}
     if resuming:
         ck = torch.load(ckpt_path, map_location=device)
@@ -159,12 +160,20 @@ def main():
         opt.load_state_dict(ck["opt"])
         state = ck["state"]
         log(f"resumed after epoch {state['epoch']}, {state['elapsed_s'] / 60:.1f} min trained")
+        if not budget_s and "planned_at" not in state:
+            state["planned_epochs"] = tc["epochs"]
+        elif budget_s and "planned_at" in state and budget_s != state.get("budget_s"):
+            # A new budget stretches (or shortens) the cosine schedule from here on.
+            per_epoch = state["elapsed_s"] / max(state["epoch"], 1)
+            left = max(0, int((budget_s - state["elapsed_s"]) // max(per_epoch, 1e-3)))
+            state["planned_epochs"] = max(state["epoch"], min(tc["epochs"], state["epoch"] + left))
+            state["budget_s"] = budget_s
+            log(f"time budget now {budget_s / 60:.0f} min: {state['planned_epochs']} epochs planned")
 
     cache = ImageCache(train_s, hw, cfg["aug"].get("scale", [0.75, 1.25])[1], log=log)
     loader = TrainLoader(cache, hw, tc["batch"], cfg["aug"], seed)
     val_imgs, val_gts = load_eval_set(val_s[: tc.get("val_max_images", 10 ** 9)], hw, log=log)
     steps = len(loader)
-    budget_s = args.time_budget_min * 60 if args.time_budget_min else None
     metrics_path = os.path.join(run_dir, "metrics.json")
 
     while state["epoch"] < state["planned_epochs"]:
@@ -206,6 +215,7 @@ def main():
             fit = int(budget_s // max(epoch_s, 1e-3))
             state["planned_epochs"] = max(1, min(tc["epochs"], fit))
             state["planned_at"] = e + 1
+            state["budget_s"] = budget_s
             log(f"time budget {budget_s / 60:.0f} min: {state['planned_epochs']} epochs planned ({epoch_s:.0f} s/epoch)")
         log(f"epoch {e + 1}/{state['planned_epochs']} loss {avg['loss']:.4f} (" +
             " ".join(f"{k} {v:.3f}" for k, v in avg.items() if k != "loss") +
