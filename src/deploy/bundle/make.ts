@@ -10,7 +10,7 @@ import { BundleError, isContainedLinkTarget, MAGIC, validateManifest, type Arch,
 import { keyId, signManifest } from './keys.ts';
 
 /** What a release needs at run time, relative to the source tree (missing ones are skipped). */
-export const DEFAULT_INCLUDE = ['package.json', 'package-lock.json', '.npmrc', 'bin', 'src', 'native', 'models', 'ui/dist', 'scripts', 'systemd'];
+export const DEFAULT_INCLUDE = ['package.json', 'package-lock.json', '.npmrc', 'bin', 'src', 'native', 'models', 'ui/dist', 'scripts', 'systemd', 'docs', 'README.md'];
 /** Never packed: build outputs made on the box, caches, VCS data. */
 const EXCLUDE = [/(^|\/)\.git(\/|$)/, /^native\/build(\/|$)/, /^models\/engines(\/|$)/, /^node_modules\/\.cache(\/|$)/, /^node_modules\/\.vite(\/|$)/, /(^|\/)__pycache__(\/|$)/];
 
