@@ -1,0 +1,111 @@
+/**
+ * The hub's schema, as kysely migrations: one definition for both engines. Only the binary column
+ * type differs (blob in SQLite, bytea in PostgreSQL).
+ */
+import type { Kysely, Migration } from 'kysely';
+import type { Dialect } from './connect.ts';
+
+export function hubMigrations(dialect: Dialect): Record<string, Migration> {
+  const binary = dialect === 'postgres' ? 'bytea' : 'blob';
+  return {
+    '001-initial': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('clinics')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('review_seq', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('devices')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .addColumn('last_seen_at', 'text')
+          .addColumn('review_cursor', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createTable('reviewers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('login', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('clinic_id', 'text', (c) => c.references('clinics.id'))
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('samples')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+          .addColumn('device_id', 'text', (c) => c.notNull())
+          .addColumn('revision', 'integer', (c) => c.notNull())
+          .addColumn('reference', 'text', (c) => c.notNull())
+          .addColumn('signed_at', 'text')
+          .addColumn('counted', 'integer', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('samples_clinic').on('samples').columns(['clinic_id', 'updated_at']).execute();
+        await db.schema
+          .createTable('revisions')
+          .addColumn('sample_id', 'text', (c) => c.notNull())
+          .addColumn('revision', 'integer', (c) => c.notNull())
+          .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+          .addColumn('device_id', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('payload_sha256', 'text', (c) => c.notNull())
+          .addColumn('images', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('revisions_pk', ['sample_id', 'revision'])
+          .execute();
+        await db.schema
+          .createTable('images')
+          .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('bytes', 'integer', (c) => c.notNull())
+          .addColumn('data', binary, (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('images_pk', ['clinic_id', 'sha256'])
+          .execute();
+        await db.schema
+          .createTable('uploads')
+          .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('encoding', 'text', (c) => c.notNull())
+          .addColumn('total', 'integer', (c) => c.notNull())
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('uploads_pk', ['clinic_id', 'sha256'])
+          .execute();
+        await db.schema
+          .createTable('upload_parts')
+          .addColumn('clinic_id', 'text', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('start', 'integer', (c) => c.notNull())
+          .addColumn('length', 'integer', (c) => c.notNull())
+          .addColumn('data', binary, (c) => c.notNull())
+          .addPrimaryKeyConstraint('upload_parts_pk', ['clinic_id', 'sha256', 'start'])
+          .execute();
+        await db.schema
+          .createTable('reviews')
+          .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('sample_id', 'text', (c) => c.notNull())
+          .addColumn('base_revision', 'integer', (c) => c.notNull())
+          .addColumn('reviewer_id', 'text', (c) => c.notNull())
+          .addColumn('reviewer_name', 'text', (c) => c.notNull())
+          .addColumn('changes', 'text', (c) => c.notNull())
+          .addColumn('comment', 'text')
+          .addColumn('signed_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('reviews_pk', ['clinic_id', 'seq'])
+          .execute();
+        await db.schema.createIndex('reviews_sample').on('reviews').columns(['sample_id', 'seq']).execute();
+      },
+    },
+  };
+}

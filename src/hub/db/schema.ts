@@ -1,0 +1,111 @@
+/**
+ * The hub's tables, as kysely sees them. Times are ISO-8601 text (they sort as strings in both
+ * engines); JSON is text; binary data is a blob (SQLite) or bytea (PostgreSQL).
+ */
+export interface ClinicsTable {
+  id: string;
+  name: string;
+  /** Last review number handed out for this clinic (the boxes' cursor counts these). */
+  review_seq: number;
+  created_at: string;
+}
+
+export interface DevicesTable {
+  id: string;
+  clinic_id: string;
+  name: string;
+  /** sha256 (hex) of the token's secret part. */
+  token_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_seen_at: string | null;
+  /** Highest review number the box has confirmed applying (the cursor it last asked with). */
+  review_cursor: number;
+}
+
+export interface ReviewersTable {
+  id: string;
+  login: string;
+  name: string;
+  /** null: may review every clinic of the network. */
+  clinic_id: string | null;
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** The newest revision of each sample (what the reviewer page lists). */
+export interface SamplesTable {
+  id: string;
+  clinic_id: string;
+  device_id: string;
+  revision: number;
+  reference: string;
+  signed_at: string | null;
+  counted: number;
+  received_at: string;
+  updated_at: string;
+}
+
+/** Every revision received, exactly once per (sample, revision). */
+export interface RevisionsTable {
+  sample_id: string;
+  revision: number;
+  clinic_id: string;
+  device_id: string;
+  payload: string;
+  payload_sha256: string;
+  images: string;
+  received_at: string;
+}
+
+export interface ImagesTable {
+  clinic_id: string;
+  sha256: string;
+  bytes: number;
+  data: Buffer;
+  received_at: string;
+}
+
+/** An image upload in progress: the encoded stream's encoding and length. */
+export interface UploadsTable {
+  clinic_id: string;
+  sha256: string;
+  encoding: string;
+  total: number;
+  started_at: string;
+}
+
+export interface UploadPartsTable {
+  clinic_id: string;
+  sha256: string;
+  start: number;
+  length: number;
+  data: Buffer;
+}
+
+export interface ReviewsTable {
+  clinic_id: string;
+  seq: number;
+  id: string;
+  sample_id: string;
+  base_revision: number;
+  reviewer_id: string;
+  reviewer_name: string;
+  /** JSON: [{cellId, from, to}]. */
+  changes: string;
+  comment: string | null;
+  signed_at: string;
+}
+
+export interface HubDatabase {
+  clinics: ClinicsTable;
+  devices: DevicesTable;
+  reviewers: ReviewersTable;
+  samples: SamplesTable;
+  revisions: RevisionsTable;
+  images: ImagesTable;
+  uploads: UploadsTable;
+  upload_parts: UploadPartsTable;
+  reviews: ReviewsTable;
+}

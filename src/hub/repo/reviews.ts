@@ -1,0 +1,99 @@
+/**
+ * Reviews made at the hub, numbered per clinic. The number comes from the clinic's row, bumped in
+ * the review's own transaction: the row lock makes the numbers commit in order, so a box that
+ * has read up to N never misses a review numbered N or less that commits later.
+ */
+import { randomUUID } from 'node:crypto';
+import type { HubKysely } from '../db/connect.ts';
+
+export interface CellChange {
+  cellId: string;
+  from: string;
+  to: string;
+}
+
+export interface Review {
+  seq: number;
+  id: string;
+  sampleId: string;
+  baseRevision: number;
+  reviewer: { id: string; name: string };
+  changes: CellChange[];
+  comment: string | null;
+  signedAt: string;
+}
+
+export type ReviewOutcome = { kind: 'created'; review: Review } | { kind: 'stale'; latest: number } | { kind: 'not_found' };
+
+export interface NewReview {
+  sampleId: string;
+  baseRevision: number;
+  reviewer: { id: string; name: string };
+  changes: CellChange[];
+  comment: string | null;
+}
+
+type ReviewRowShape = {
+  seq: number;
+  id: string;
+  sample_id: string;
+  base_revision: number;
+  reviewer_id: string;
+  reviewer_name: string;
+  changes: string;
+  comment: string | null;
+  signed_at: string;
+};
+
+const toReview = (r: ReviewRowShape): Review => ({
+  seq: Number(r.seq),
+  id: r.id,
+  sampleId: r.sample_id,
+  baseRevision: Number(r.base_revision),
+  reviewer: { id: r.reviewer_id, name: r.reviewer_name },
+  changes: JSON.parse(r.changes) as CellChange[],
+  comment: r.comment,
+  signedAt: r.signed_at,
+});
+
+/** Signs a review of the sample's current revision; refused when the sample moved on meanwhile. */
+export async function createReview(db: HubKysely, clinicScope: string | null, n: NewReview, now: string): Promise<ReviewOutcome> {
+  return db.transaction().execute(async (trx) => {
+    let q = trx.selectFrom('samples').select(['clinic_id', 'revision']).where('id', '=', n.sampleId);
+    if (clinicScope) q = q.where('clinic_id', '=', clinicScope);
+    const sample = await q.executeTakeFirst();
+    if (!sample) return { kind: 'not_found' as const };
+    if (Number(sample.revision) !== n.baseRevision) return { kind: 'stale' as const, latest: Number(sample.revision) };
+    const { review_seq } = await trx
+      .updateTable('clinics')
+      .set((eb) => ({ review_seq: eb('review_seq', '+', 1) }))
+      .where('id', '=', sample.clinic_id)
+      .returning('review_seq')
+      .executeTakeFirstOrThrow();
+    const row: ReviewRowShape & { clinic_id: string } = {
+      clinic_id: sample.clinic_id,
+      seq: Number(review_seq),
+      id: randomUUID(),
+      sample_id: n.sampleId,
+      base_revision: n.baseRevision,
+      reviewer_id: n.reviewer.id,
+      reviewer_name: n.reviewer.name,
+      changes: JSON.stringify(n.changes),
+      comment: n.comment,
+      signed_at: now,
+    };
+    await trx.insertInto('reviews').values(row).execute();
+    return { kind: 'created' as const, review: toReview(row) };
+  });
+}
+
+/** The clinic's reviews numbered after `after`, in order. */
+export async function reviewsSince(db: HubKysely, clinicId: string, after: number, limit: number): Promise<Review[]> {
+  const rows = await db.selectFrom('reviews').selectAll().where('clinic_id', '=', clinicId).where('seq', '>', after).orderBy('seq').limit(limit).execute();
+  return rows.map(toReview);
+}
+
+export async function reviewsOfSample(db: HubKysely, sampleId: string): Promise<Review[]> {
+  const rows = await db.selectFrom('reviews').selectAll().where('sample_id', '=', sampleId).orderBy('seq').execute();
+  return rows.map(toReview);
+}

@@ -1,0 +1,82 @@
+/** The reviewer's two pages: the list of synced samples, and one sample to reclassify and sign. */
+import type { Review } from '../repo/reviews.ts';
+import type { SampleRecord, SampleRow } from '../repo/samples.ts';
+import { html, page, type Html } from './html.ts';
+import { effectiveTypes, REVIEW_TYPES, tally, type ReportPayload } from './model.ts';
+
+const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');
+
+export function listPage(reviewer: string, items: SampleRow[], total: number, pageNo: number, pageSize: number): string {
+  const rows = items.map(
+    (s) => html`<tr><td><a href="/review/samples/${s.id}">${s.reference}</a></td><td>${s.clinicId}</td><td>${s.revision}</td>
+      <td>${when(s.signedAt)}</td><td>${s.counted}</td><td>${s.reviews || '—'}</td><td>${when(s.updatedAt)}</td></tr>`,
+  );
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const nav = html`<p>${total} samples · page ${pageNo} of ${pages}
+    ${pageNo > 1 ? html`<a href="/review?page=${pageNo - 1}">previous</a>` : ''}
+    ${pageNo < pages ? html`<a href="/review?page=${pageNo + 1}">next</a>` : ''}</p>`;
+  return page(
+    'Samples',
+    reviewer,
+    html`<h1>Synced samples</h1>${nav}
+    <table><thead><tr><th>Reference</th><th>Clinic</th><th>Revision</th><th>Signed</th><th>Cells counted</th><th>Reviews</th><th>Received</th></tr></thead>
+    <tbody>${rows}</tbody></table>`,
+  );
+}
+
+function typeSelect(cellId: string, current: string): Html {
+  return html`<select name="cell.${cellId}">${REVIEW_TYPES.map((t) => html`<option value="${t}"${t === current ? html` selected` : ''}>${t.replace('_', ' ')}</option>`)}</select>`;
+}
+
+export function samplePage(reviewer: string, sample: SampleRecord, reviews: Review[], boxCursor: number, notice: string | null): string {
+  const p = sample.payload as ReportPayload;
+  const types = effectiveTypes(p, reviews);
+  const fields = p.fields ?? [];
+  let n = 0;
+  const numbers = new Map<string, number>();
+  for (const f of fields) for (const c of f.cells) numbers.set(c.id, ++n);
+
+  const fieldBlocks = fields.map((f) => {
+    const boxes = f.cells.map((c) => {
+      const [x1, y1, x2, y2] = c.box;
+      const style = `left:${(100 * x1) / f.image.width}%;top:${(100 * y1) / f.image.height}%;width:${(100 * (x2 - x1)) / f.image.width}%;height:${(100 * (y2 - y1)) / f.image.height}%`;
+      return html`<div class="box${c.flagged ? ' flag' : ''}" style="${style}"><span>${numbers.get(c.id)}</span></div>`;
+    });
+    const rows = f.cells.map((c) => {
+      const now = types.get(c.id) ?? c.type;
+      return html`<tr><td>${numbers.get(c.id)}</td><td${now !== c.type ? html` class="changed"` : ''}>${typeSelect(c.id, now)}</td>
+        <td>${c.type}</td><td>${c.autoType ?? 'added by a person'}</td><td>${c.confidence === null ? '—' : c.confidence.toFixed(2)}</td><td>${c.flagged ? 'yes' : ''}</td></tr>`;
+    });
+    return html`<h3>Field ${f.seq}</h3>
+      <div class="field"><img src="/review/images/${f.image.sha256}" width="${f.image.width}" height="${f.image.height}" alt="field ${f.seq}">${boxes}</div>
+      <table><thead><tr><th>#</th><th>Type (review)</th><th>As signed at the box</th><th>Ensemble</th><th>Confidence</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table>`;
+  });
+
+  const signedRows = (p.differential?.rows ?? []).map((r) => html`<tr><td>${r.type}</td><td>${r.count}</td><td>${r.percent}</td></tr>`);
+  const after = tally(types.values()).map((r) => html`<tr><td>${r.type}</td><td>${r.count}</td><td>${r.percent}</td></tr>`);
+  const reviewRows = reviews.map(
+    (r) => html`<tr><td>${when(r.signedAt)}</td><td>${r.reviewer.name}</td><td>${r.baseRevision}</td><td>${r.changes.length}</td><td>${r.comment ?? ''}</td>
+      <td>${boxCursor >= r.seq ? 'applied at the box' : 'waiting for the box'}</td></tr>`,
+  );
+  const signer = p.people?.signedBy;
+  return page(
+    `Sample ${p.sample.reference}`,
+    reviewer,
+    html`<h1>Sample ${p.sample.reference}</h1>
+    ${notice ? html`<p class="note">${notice}</p>` : ''}
+    <p>Clinic ${sample.clinicId} · revision ${sample.revision} · signed ${when(signer?.at)} by ${signer?.name ?? '—'} · received ${when(sample.receivedAt)}
+    ${p.sample.wbcCount != null ? html` · WBC ${p.sample.wbcCount} ×10⁹/L` : ''}</p>
+    <h2>Differential</h2>
+    <div style="display:flex;gap:1rem"><table><caption>As signed at the box</caption><thead><tr><th>Type</th><th>Count</th><th>%</th></tr></thead><tbody>${signedRows}</tbody></table>
+    <table><caption>With the reviews so far</caption><thead><tr><th>Type</th><th>Count</th><th>%</th></tr></thead><tbody>${after}</tbody></table></div>
+    ${(p.differential?.flags ?? []).length ? html`<ul>${(p.differential?.flags ?? []).map((f) => html`<li>${f}</li>`)}</ul>` : ''}
+    <h2>Reviews</h2>
+    ${reviews.length ? html`<table><thead><tr><th>Signed</th><th>Reviewer</th><th>Of revision</th><th>Cells changed</th><th>Comment</th><th>Box</th></tr></thead><tbody>${reviewRows}</tbody></table>` : html`<p>None yet.</p>`}
+    <form method="post" action="/review/samples/${sample.id}/reviews">
+      <input type="hidden" name="revision" value="${sample.revision}">
+      <h2>Cells</h2>${fieldBlocks}
+      <p><label>Comment<br><textarea name="comment" maxlength="2000"></textarea></label></p>
+      <p><button type="submit">Sign review</button></p>
+    </form>`,
+  );
+}

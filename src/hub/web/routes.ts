@@ -1,0 +1,114 @@
+/**
+ * The reviewer pages under /review: list, sample, image bytes, and signing a review (a plain form
+ * post; the reviewer's cell types become the review's changes against the current types).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { CELL_CLASSES } from '../../store/types.ts';
+import { HubError } from '../plugins/errors.ts';
+import { reviewCursorOf } from '../repo/devices.ts';
+import { imageBytesAnyClinic } from '../repo/images.ts';
+import { createReview, reviewsOfSample } from '../repo/reviews.ts';
+import { getSample, listSamples } from '../repo/samples.ts';
+import { SHA256, UUID } from '../routes/schemas.ts';
+import reviewerAuth, { currentReviewer } from './auth.ts';
+import { changesFrom, effectiveTypes, type ReportPayload } from './model.ts';
+import { listPage, samplePage } from './pages.ts';
+
+const PAGE_SIZE = 50;
+const sampleParams = { type: 'object', required: ['sampleId'], additionalProperties: false, properties: { sampleId: { type: 'string', pattern: UUID } } } as const;
+
+function imageType(b: Buffer): string {
+  if (b[0] === 0xff && b[1] === 0xd8) return 'image/jpeg';
+  if (b.subarray(0, 4).toString('latin1') === '\x89PNG') return 'image/png';
+  if (b.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (b.subarray(4, 12).toString('latin1').startsWith('ftypavi')) return 'image/avif';
+  return 'image/tiff';
+}
+
+const web: FastifyPluginAsync = async (app) => {
+  await app.register(reviewerAuth);
+  const db = app.hub.db;
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 512 * 1024 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.get<{ Querystring: { page: number } }>(
+    '/review',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { page: { type: 'integer', minimum: 1, maximum: 100000, default: 1 } } } } },
+    async (req, reply) => {
+      const r = currentReviewer(req);
+      const { items, total } = await listSamples(db, r.clinicId, PAGE_SIZE, (req.query.page - 1) * PAGE_SIZE);
+      return reply.type('text/html; charset=utf-8').send(listPage(r.name, items, total, req.query.page, PAGE_SIZE));
+    },
+  );
+
+  app.get<{ Params: { sampleId: string }; Querystring: { notice?: string } }>(
+    '/review/samples/:sampleId',
+    {
+      schema: {
+        params: sampleParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { notice: { type: 'string', enum: ['signed', 'stale', 'unchanged'] } } },
+      },
+    },
+    async (req, reply) => {
+      const r = currentReviewer(req);
+      const sample = await getSample(db, req.params.sampleId, r.clinicId);
+      if (!sample) throw new HubError(404, 'not_found', 'no such sample');
+      const reviews = await reviewsOfSample(db, sample.id);
+      const notices = {
+        signed: 'Review signed: it goes back to the box with its next sync.',
+        stale: 'The box sent a newer revision while you were reviewing: check the cells again and sign.',
+        unchanged: 'Review signed without changes.',
+      };
+      const notice = req.query.notice ? notices[req.query.notice as keyof typeof notices] : null;
+      return reply.type('text/html; charset=utf-8').send(samplePage(r.name, sample, reviews, await reviewCursorOf(db, sample.deviceId), notice));
+    },
+  );
+
+  app.post<{ Params: { sampleId: string }; Body: Record<string, string> }>(
+    '/review/samples/:sampleId/reviews',
+    {
+      schema: {
+        params: sampleParams,
+        body: {
+          type: 'object',
+          required: ['revision'],
+          additionalProperties: false,
+          properties: { revision: { type: 'string', pattern: '^[0-9]{1,9}$' }, comment: { type: 'string', maxLength: 2000 } },
+          patternProperties: { [`^cell\\.${UUID.slice(1, -1)}$`]: { type: 'string', enum: [...CELL_CLASSES] } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const r = currentReviewer(req);
+      const sample = await getSample(db, req.params.sampleId, r.clinicId);
+      if (!sample) throw new HubError(404, 'not_found', 'no such sample');
+      const { revision, comment, ...cells } = req.body;
+      const submitted = Object.fromEntries(Object.entries(cells).map(([k, v]) => [k.slice('cell.'.length), v]));
+      const current = effectiveTypes(sample.payload as ReportPayload, await reviewsOfSample(db, sample.id));
+      const changes = changesFrom(current, submitted);
+      const out = await createReview(
+        db,
+        r.clinicId,
+        { sampleId: sample.id, baseRevision: Number(revision), reviewer: { id: r.id, name: r.name }, changes, comment: comment?.trim() || null },
+        new Date().toISOString(),
+      );
+      if (out.kind === 'not_found') throw new HubError(404, 'not_found', 'no such sample');
+      const notice = out.kind === 'stale' ? 'stale' : changes.length ? 'signed' : 'unchanged';
+      return reply.redirect(`/review/samples/${sample.id}?notice=${notice}`, 303);
+    },
+  );
+
+  app.get<{ Params: { sha256: string } }>(
+    '/review/images/:sha256',
+    { schema: { params: { type: 'object', required: ['sha256'], additionalProperties: false, properties: { sha256: { type: 'string', pattern: SHA256 } } } } },
+    async (req, reply) => {
+      const r = currentReviewer(req);
+      const bytes = await imageBytesAnyClinic(db, req.params.sha256, r.clinicId ? [r.clinicId] : null);
+      if (!bytes) throw new HubError(404, 'not_found', 'no such image');
+      return reply.type(imageType(bytes)).header('cache-control', 'private, max-age=31536000, immutable').send(bytes);
+    },
+  );
+};
+
+export default web;

@@ -1,0 +1,100 @@
+/**
+ * A hub on a fresh database for tests: SQLite in a temp folder, and PostgreSQL in a schema of its
+ * own (dropped afterwards) when DATABASE_URL is set.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { loadHubConfig, type HubConfig } from '../../src/hub/config.ts';
+import { openHubDb, type HubDb } from '../../src/hub/db/connect.ts';
+import { ensureClinic, provisionDevice } from '../../src/hub/repo/devices.ts';
+import { provisionReviewer } from '../../src/hub/repo/reviewers.ts';
+import { buildHub } from '../../src/hub/server.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** The engines to run hub tests against: SQLite always, PostgreSQL when DATABASE_URL is set. */
+export const ENGINES: Engine[] = process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export interface HubStorage {
+  engine: Engine;
+  /** Environment for a hub process on this storage. */
+  env: Record<string, string>;
+  config: HubConfig;
+  open(): Promise<HubDb>;
+  /** Removes the folder or the schema. */
+  drop(): Promise<void>;
+}
+
+export function hubStorage(engine: Engine, overrides: Partial<HubConfig> = {}): HubStorage {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'leukodiff-hub-'));
+  const schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const env: Record<string, string> =
+    engine === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL!, LEUKODIFF_HUB_DB_SCHEMA: schema, LEUKODIFF_HUB_DATA: dir } : { LEUKODIFF_HUB_DATA: dir };
+  const config = loadHubConfig({ ...env }, { logLevel: 'silent', port: 0, ...overrides });
+  if (engine === 'sqlite') config.databaseUrl = null;
+  return {
+    engine,
+    env,
+    config,
+    open: () => openHubDb(config),
+    async drop() {
+      if (engine === 'postgres') {
+        const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        await client.connect();
+        try {
+          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        } finally {
+          await client.end();
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestHub {
+  app: FastifyInstance;
+  db: HubDb;
+  storage: HubStorage;
+  /** A device token of clinic c1 and one of clinic c2. */
+  tokens: { c1: string; c2: string };
+  reviewer: { login: string; password: string };
+  close(): Promise<void>;
+}
+
+export async function testHub(engine: Engine, overrides: Partial<HubConfig> = {}): Promise<TestHub> {
+  const storage = hubStorage(engine, overrides);
+  const db = await storage.open();
+  const at = new Date().toISOString();
+  await ensureClinic(db.db, 'c1', 'Clinic one', at);
+  await ensureClinic(db.db, 'c2', 'Clinic two', at);
+  const c1 = (await provisionDevice(db.db, 'c1', 'box 1', at)).token;
+  const c2 = (await provisionDevice(db.db, 'c2', 'box 2', at)).token;
+  const { password } = await provisionReviewer(db.db, { login: 'ada', name: 'Dr Ada', clinicId: null }, at);
+  const app = await buildHub(storage.config, { db, logger: false });
+  return {
+    app,
+    db,
+    storage,
+    tokens: { c1, c2 },
+    reviewer: { login: 'ada', password },
+    async close() {
+      await app.close();
+      await db.close();
+      await storage.drop();
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+export const basic = (login: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}` });
+
+export async function countRows(db: HubDb, table: 'revisions' | 'samples' | 'images' | 'reviews' | 'upload_parts'): Promise<number> {
+  const r = await sql<{ n: number | string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db.db);
+  return Number(r.rows[0].n);
+}

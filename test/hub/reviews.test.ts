@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, bearer, ENGINES, testHub, type TestHub } from './helpers.ts';
+import { image, report } from './fixtures.ts';
+
+describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
+  let hub: TestHub;
+  let sample: ReturnType<typeof report>;
+  let img: ReturnType<typeof image>;
+  beforeAll(async () => {
+    hub = await testHub(engine);
+    img = image();
+    await hub.app.inject({
+      method: 'PUT',
+      url: `/api/v1/images/${img.sha256}?start=0&total=${img.bytes.length}&encoding=identity`,
+      headers: { ...bearer(hub.tokens.c1), 'content-type': 'application/octet-stream' },
+      payload: img.bytes,
+    });
+    sample = report({ images: [img.sha256], reference: 'S-<b>42</b>' });
+    const res = await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: sample } });
+    expect(res.statusCode).toBe(200);
+  });
+  afterAll(async () => hub?.close());
+
+  const reviewer = () => basic(hub.reviewer.login, hub.reviewer.password);
+  const sign = (fields: Record<string, string>, headers: Record<string, string> = { origin: 'http://localhost:80', host: 'localhost:80' }) =>
+    hub.app.inject({
+      method: 'POST',
+      url: `/review/samples/${sample.sample.id}/reviews`,
+      headers: { ...reviewer(), ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(fields).toString(),
+    });
+  const pull = (token: string, after = 0) => hub.app.inject({ method: 'GET', url: `/api/v1/reviews?after=${after}`, headers: bearer(token) });
+
+  it('asks reviewers to sign in', async () => {
+    const res = await hub.app.inject({ method: 'GET', url: '/review' });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Basic/);
+    const wrong = await hub.app.inject({ method: 'GET', url: '/review', headers: basic('ada', 'nope') });
+    expect(wrong.statusCode).toBe(401);
+  });
+
+  it('lists synced samples and shows one with its cells, image and differential, escaped', async () => {
+    const list = await hub.app.inject({ method: 'GET', url: '/review', headers: reviewer() });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain('S-&lt;b&gt;42&lt;/b&gt;');
+    expect(list.body).not.toContain('<b>42</b>');
+    const page = await hub.app.inject({ method: 'GET', url: `/review/samples/${sample.sample.id}`, headers: reviewer() });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`/review/images/${img.sha256}`);
+    for (const c of sample.fields[0].cells) expect(page.body).toContain(`name="cell.${c.id}"`);
+    expect(page.body).toMatch(/neutrophil<\/td><td>2<\/td><td>100/);
+    const bytes = await hub.app.inject({ method: 'GET', url: `/review/images/${img.sha256}`, headers: reviewer() });
+    expect(bytes.statusCode).toBe(200);
+    expect(bytes.rawPayload.equals(img.bytes)).toBe(true);
+  });
+
+  it('refuses a cross-site form post', async () => {
+    const [a] = sample.fields[0].cells;
+    expect((await sign({ revision: '3', [`cell.${a.id}`]: 'monocyte' }, { origin: 'https://evil.example', host: 'localhost:80' })).statusCode).toBe(403);
+    expect((await sign({ revision: '3', [`cell.${a.id}`]: 'monocyte' }, { host: 'localhost:80' })).statusCode).toBe(403);
+    expect((await pull(hub.tokens.c1)).json().reviews).toEqual([]);
+  });
+
+  it('turns a signed review into changes the clinic’s boxes pull after a cursor', async () => {
+    const [a, b] = sample.fields[0].cells;
+    const res = await sign({ revision: '3', [`cell.${a.id}`]: 'monocyte', [`cell.${b.id}`]: 'neutrophil', comment: 'left shift?' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toContain('notice=signed');
+    const first = (await pull(hub.tokens.c1)).json();
+    expect(first.reviews).toHaveLength(1);
+    expect(first.reviews[0]).toMatchObject({ seq: 1, sampleId: sample.sample.id, baseRevision: 3, reviewer: { name: 'Dr Ada' }, comment: 'left shift?', changes: [{ cellId: a.id, from: 'neutrophil', to: 'monocyte' }] });
+    expect(first.cursor).toBe(1);
+    // A second review counts from the first one's types.
+    await sign({ revision: '3', [`cell.${a.id}`]: 'monocyte', [`cell.${b.id}`]: 'lymphocyte' });
+    const next = (await pull(hub.tokens.c1, first.cursor)).json();
+    expect(next.reviews.map((r: { seq: number }) => r.seq)).toEqual([2]);
+    expect(next.reviews[0].changes).toEqual([{ cellId: b.id, from: 'neutrophil', to: 'lymphocyte' }]);
+    // Another clinic's box sees none of it.
+    expect((await pull(hub.tokens.c2)).json().reviews).toEqual([]);
+    // The box confirmed up to 2 by asking after 2: the page says the review reached it.
+    await pull(hub.tokens.c1, 2);
+    const page = await hub.app.inject({ method: 'GET', url: `/review/samples/${sample.sample.id}`, headers: reviewer() });
+    expect(page.body).toContain('applied at the box');
+    expect(page.body).not.toContain('waiting for the box');
+  });
+
+  it('refuses a review of a revision the box has replaced meanwhile', async () => {
+    const newer = { ...sample, sample: { ...sample.sample, revision: 4 } };
+    const put = await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/4`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: newer } });
+    expect(put.json().status).toBe('created');
+    const res = await sign({ revision: '3', [`cell.${sample.fields[0].cells[0].id}`]: 'basophil' });
+    expect(res.headers.location).toContain('notice=stale');
+    expect((await pull(hub.tokens.c1, 2)).json().reviews).toEqual([]);
+  });
+
+  it('validates the form', async () => {
+    expect((await sign({ revision: '3', 'cell.not-a-uuid': 'monocyte' })).statusCode).toBe(400);
+    expect((await sign({ revision: '4', [`cell.${sample.fields[0].cells[0].id}`]: 'alien' })).statusCode).toBe(400);
+  });
+});
