@@ -52,12 +52,16 @@ export function migrate(db: Db, migrations: Migration[]): void {
   }
 }
 
-/** Checkpoints the WAL into the main file and closes: a clean shutdown leaves one file. */
+/**
+ * Checkpoints the WAL into the main file and closes: a clean shutdown leaves one file. On a full
+ * disk the checkpoint fails; the WAL then stays and is replayed at the next open, so close anyway.
+ */
 export function closeDatabase(db: Db): void {
   if (!db.open) return;
   try {
     db.pragma('wal_checkpoint(TRUNCATE)');
-  } finally {
-    db.close();
+  } catch {
+    // Nothing is lost: committed transactions are in the WAL.
   }
+  db.close();
 }

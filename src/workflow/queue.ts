@@ -24,6 +24,8 @@ export interface QueueOptions {
 
 export class AnalysisQueue {
   private wake: (() => void) | null = null;
+  private stopped!: Promise<void>;
+  private signalStop!: () => void;
   private loop: Promise<void> | null = null;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
@@ -41,6 +43,7 @@ export class AnalysisQueue {
   ) {
     this.maxAttempts = opts.maxAttempts ?? 3;
     this.pauseMs = opts.storeErrorPauseMs ?? 10_000;
+    this.stopped = new Promise((resolve) => (this.signalStop = resolve));
   }
 
   /** Recovers runs interrupted by a crash, then starts the worker. */
@@ -80,6 +83,7 @@ export class AnalysisQueue {
   /** Finishes the current run (its result is committed), then stops. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.signalStop();
     this.notify();
     await this.loop;
   }
@@ -120,7 +124,9 @@ export class AnalysisQueue {
       return commit();
     } catch (err) {
       this.log.error({ err, fieldId: field.id }, 'cannot record the analysis result; will retry');
-      await new Promise((r) => setTimeout(r, this.pauseMs));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([new Promise((r) => (timer = setTimeout(r, this.pauseMs))), this.stopped]);
+      clearTimeout(timer);
       try {
         if (field.attempts + 1 >= this.maxAttempts) failAnalysis(this.ctx, field.id, `the result could not be stored: ${(err as Error).message}`);
         else this.ctx.store.fields.resume(field.id);
