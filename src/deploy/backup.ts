@@ -122,6 +122,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
       await src.backup(dbCopy);
     } finally {
       src.close();
+      await giveBackToOwner(opts.dataDir);
     }
     const schemaVersion = checkDatabase(dbCopy);
     await fsyncPath(dbCopy);
@@ -192,6 +193,18 @@ export function checkDatabase(file: string): number {
 }
 
 /**
+ * Run as root (a technician, the update service), SQLite may leave root-owned -wal/-shm files
+ * next to the database, which would lock the daemon's user out: give them back to the data
+ * folder's owner.
+ */
+export async function giveBackToOwner(dataDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const owner = await stat(dataDir);
+  const db = path.join(dataDir, DB_FILE);
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) if (existsSync(f)) await chown(f, owner.uid, owner.gid);
+}
+
+/**
  * True while another connection (the daemon) has the database open. In WAL mode every open
  * connection holds a shared lock, so an exclusive lock attempt fails at once.
  */
@@ -259,7 +272,9 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
 
   const dbPath = path.join(opts.dataDir, DB_FILE);
   let stopped = false;
-  if (databaseInUse(dbPath)) {
+  const inUse = databaseInUse(dbPath);
+  await giveBackToOwner(opts.dataDir);
+  if (inUse) {
     if (!opts.daemon) throw new BackupError('the daemon is running and holds the database: stop it first (systemctl stop leukodiff) or pass --stop-daemon');
     await opts.daemon.stop();
     stopped = true;
@@ -303,7 +318,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
       await matchOwner(path.dirname(target), owner);
       imagesCopied++;
     }
-    await matchOwner(dbPath, owner);
+    await giveBackToOwner(opts.dataDir);
     return { manifest, imagesCopied, imagesMissing, previous };
   } finally {
     if (stopped) await opts.daemon!.start();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -165,6 +165,21 @@ describe('restore', () => {
       JSON.stringify({ format: 'leukodiff-backup', formatVersion: 1, createdAt: '', leukodiffVersion: '0', database: { file: DB_FILE, bytes: junk.length, sha256: sha, schemaVersion: 1 }, images: { count: 0, bytes: 0 } }),
     );
     await expect(restoreBackup({ backupDir, dataDir: data })).rejects.toThrow(/not a sound SQLite database|integrity_check/);
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0)('run as root', () => {
+  it('leaves every database file owned by the data folder\'s owner', async () => {
+    db.prepare('INSERT INTO t VALUES (?)').run('x');
+    db.close(); // the daemon is stopped: no -wal/-shm yet
+    const uid = 54321;
+    for (const f of [data, path.join(data, DB_FILE)]) chownSync(f, uid, uid);
+    const owned = () => readdirSync(data).filter((n) => n.startsWith(DB_FILE)).map((n) => [n, statSync(path.join(data, n)).uid]);
+    const r = await createBackup({ dataDir: data, dest, keep: 3, now: at(0) });
+    for (const [, u] of owned()) expect(u).toBe(uid);
+    await restoreBackup({ backupDir: r.dir, dataDir: data, now: at(1) });
+    expect(owned().length).toBeGreaterThan(0);
+    for (const [, u] of owned()) expect(u).toBe(uid);
   });
 });
 

@@ -127,6 +127,15 @@ describe('scripts/install into a temporary root', () => {
     expect(out).toMatch(/apply-bundle/);
   });
 
+  it('gives the command the box defaults: site settings, unless the caller set them', () => {
+    const envFile = path.join(tmp, 'site.env');
+    writeFileSync(envFile, `# site\nLEUKODIFF_DATA=${path.join(tmp, 'boxdata')}\nnot a setting\n`);
+    const run = (env: Record<string, string>) =>
+      execFileSync(at('opt/leukodiff/bin/leukodiff'), ['migrate'], { encoding: 'utf8', env: { PATH: process.env.PATH!, LEUKODIFF_ENV_FILE: envFile, ...env } });
+    expect(run({})).toContain(path.join(tmp, 'boxdata', 'leukodiff.db'));
+    expect(run({ LEUKODIFF_DATA: path.join(tmp, 'mine') })).toContain(path.join(tmp, 'mine', 'leukodiff.db'));
+  });
+
   it('is idempotent and keeps the technician\'s settings', () => {
     writeFileSync(at('etc/leukodiff/leukodiff.env'), 'LEUKODIFF_HUB_URL=https://hub.clinic.example\n');
     chmodSync(at('etc/leukodiff/leukodiff.env'), 0o640);

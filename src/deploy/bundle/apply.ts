@@ -13,6 +13,7 @@ import { chown, mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'nod
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DB_FILE } from '../../store/store.ts';
+import { giveBackToOwner } from '../backup.ts';
 import { copyFileDurable, fsyncPath } from '../files.ts';
 import { BundleError, type Arch } from './format.ts';
 import { unpackBundle } from './unpack.ts';
@@ -114,6 +115,7 @@ async function snapshotDatabase(dataDir: string, label: string): Promise<string 
     await src.backup(snap);
   } finally {
     src.close();
+    await giveBackToOwner(dataDir);
   }
   await fsyncPath(snap);
   const owner = await stat(dataDir);
@@ -130,8 +132,7 @@ async function restoreSnapshot(dataDir: string, snap: string, label: string): Pr
   await mkdir(failed, { recursive: true });
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(db + suffix)) await rename(db + suffix, path.join(failed, DB_FILE + suffix));
   await copyFileDurable(snap, db);
-  const owner = await stat(dataDir);
-  if (process.getuid?.() === 0) await chown(db, owner.uid, owner.gid);
+  await giveBackToOwner(dataDir);
 }
 
 async function pruneReleases(root: string, keep: string[]): Promise<void> {
