@@ -55,7 +55,7 @@ export function prChartSvg(title: string, series: Series[]): string {
 
 /** Heat map of a confusion matrix with counts in the cells and row-normalised shading. */
 export function confusionSvg(title: string, rowLabels: string[], colLabels: string[], matrix: number[][]): string {
-  const cell = 64;
+  const cell = 84;
   const m = { l: 120, t: 90, r: 20, b: 60 };
   const W = m.l + cell * colLabels.length + m.r;
   const H = m.t + cell * rowLabels.length + m.b;
