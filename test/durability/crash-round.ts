@@ -132,7 +132,7 @@ async function json(url: string, init?: RequestInit) {
 
 function uploadField(base: string, sampleId: string, photo: Buffer): Promise<string | null> {
   const form = new FormData();
-  form.append('image', new Blob([photo], { type: 'image/jpeg' }), 'field.jpg');
+  form.append('image', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'field.jpg');
   return fetch(`${base}/api/samples/${sampleId}/fields`, { method: 'POST', body: form })
     .then(async (res) => (res.status === 202 ? ((await res.json()) as { id: string }).id : null))
     .catch(() => null);
