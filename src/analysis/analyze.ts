@@ -71,10 +71,12 @@ export async function analyzeField(engine: Engine, input: Buffer | string, opts:
   const t0 = performance.now();
   const img = await decodeImage(input, { maxPixels: opts.maxImagePixels });
   const t1 = performance.now();
+  // Detection starts first: its letterboxing runs on sharp's threads while the quality check runs here.
+  const detection = detectAndFuse(engine, img, opts);
   const measured = assessQuality(img);
   const quality = { ...measured, warnings: mergeWarnings(img.warnings, measured.warnings) };
   const t2 = performance.now();
-  const result = await detectAndFuse(engine, img, opts);
+  const result = await detection;
   const totalMs = performance.now() - t0;
   return {
     decoded: img,
@@ -85,29 +87,38 @@ export async function analyzeField(engine: Engine, input: Buffer | string, opts:
   };
 }
 
+/**
+ * Runs the members one after another (one accelerator) and fuses their detections. Every input
+ * size is letterboxed up front, so the later members' letterboxes are made while earlier members
+ * run; `letterboxMs` is the time actually spent waiting for them.
+ */
 export async function detectAndFuse(engine: Engine, img: DecodedImage | { rgb: Buffer; width: number; height: number }, opts: AnalyzeOptions = {}) {
   const fusion = opts.fusion ?? defaultFusion(engine);
-  const ids = members(engine, fusion);
-  const tensors = new Map<string, Awaited<ReturnType<typeof letterboxTensor>>>();
-  const timings = { letterboxMs: 0, modelMs: {} as Record<string, number>, postprocessMs: 0, fusionMs: 0 };
-  const perModel: { id: string; detections: Detection[] }[] = [];
-  for (const id of ids) {
+  const entries = members(engine, fusion).map((id) => {
     const entry = engine.detectors.get(id);
     if (!entry) throw new Error(`ensemble member '${id}' is not loaded`);
-    const [h, w] = entry.model.input;
-    const key = `${h}x${w}`;
-    let t = performance.now();
-    let lt = tensors.get(key);
-    if (!lt) {
-      lt = await letterboxTensor(img, h, w);
-      tensors.set(key, lt);
+    return entry;
+  });
+  const letterboxes = new Map<string, ReturnType<typeof letterboxTensor>>();
+  for (const { model } of entries) {
+    const key = model.input.join('x');
+    if (!letterboxes.has(key)) {
+      const pending = letterboxTensor(img, model.input[0], model.input[1]);
+      pending.catch(() => {}); // awaited below; avoids an unhandled rejection if an earlier member fails
+      letterboxes.set(key, pending);
     }
+  }
+  const timings = { letterboxMs: 0, modelMs: {} as Record<string, number>, postprocessMs: 0, fusionMs: 0 };
+  const perModel: { id: string; detections: Detection[] }[] = [];
+  for (const { model, detector } of entries) {
+    let t = performance.now();
+    const lt = await letterboxes.get(model.input.join('x'))!;
     timings.letterboxMs += performance.now() - t;
     t = performance.now();
-    const raw = await entry.detector.run(lt.tensor);
-    timings.modelMs[id] = performance.now() - t;
+    const raw = await detector.run(lt.tensor);
+    timings.modelMs[model.id] = performance.now() - t;
     t = performance.now();
-    perModel.push({ id, detections: decodeOutput(raw, lt.letterbox, img, entry.model) });
+    perModel.push({ id: model.id, detections: decodeOutput(raw, lt.letterbox, img, model) });
     timings.postprocessMs += performance.now() - t;
   }
   const t = performance.now();

@@ -3,6 +3,9 @@ import sharp from 'sharp';
 
 export const PAD_VALUE = 114;
 
+/** byte -> float 0..1, exactly v/255 as float32. */
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
 /** How original pixels map to model input pixels: input = original * scale + pad. */
 export interface Letterbox {
   scale: number;
@@ -36,14 +39,17 @@ export async function letterboxTensor(
           .toBuffer();
   const plane = inputH * inputW;
   const tensor = new Float32Array(3 * plane).fill(PAD_VALUE / 255);
-  const inv = 1 / 255;
+  const r = tensor.subarray(0, plane);
+  const g = tensor.subarray(plane, 2 * plane);
+  const b = tensor.subarray(2 * plane);
   for (let y = 0; y < lb.innerH; y++) {
     let src = y * lb.innerW * 3;
     let dst = (y + lb.padY) * inputW + lb.padX;
-    for (let x = 0; x < lb.innerW; x++, src += 3, dst++) {
-      tensor[dst] = resized[src] * inv;
-      tensor[dst + plane] = resized[src + 1] * inv;
-      tensor[dst + 2 * plane] = resized[src + 2] * inv;
+    const end = dst + lb.innerW;
+    for (; dst < end; src += 3, dst++) {
+      r[dst] = UNIT[resized[src]];
+      g[dst] = UNIT[resized[src + 1]];
+      b[dst] = UNIT[resized[src + 2]];
     }
   }
   return { tensor, letterbox: lb };
