@@ -30,6 +30,23 @@ export interface Config {
   targetCount: number;
   /** Uploads are refused (507) when the data folder has less free space than this. */
   minFreeBytes: number;
+  /** The box's hub token (keep it out of files others read; prefer hubTokenFile). */
+  hubToken: string | null;
+  /** File holding the hub token (read at startup). */
+  hubTokenFile: string | null;
+  /** PEM file of the CA (or certificate) the hub's TLS certificate must chain to; replaces the system CAs. */
+  hubCaFile: string | null;
+  /** First retry delay after the hub failed; doubles per failure (full jitter), up to syncBackoffCapMs. */
+  syncBackoffBaseMs: number;
+  syncBackoffCapMs: number;
+  /** While the hub is unreachable: how often a cheap probe checks whether the link is back. */
+  syncProbeMs: number;
+  /** While all is delivered: how often to ask the hub for new reviews. */
+  syncPollMs: number;
+  /** Longest wait for one request to the hub. */
+  syncTimeoutMs: number;
+  /** Largest request body sent to the hub (images go in parts of at most this). */
+  syncMaxRequestBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -49,6 +66,15 @@ export function defaultConfig(): Config {
     queueCapacity: 16,
     targetCount: 100,
     minFreeBytes: 64 * 1024 * 1024,
+    hubToken: null,
+    hubTokenFile: null,
+    hubCaFile: null,
+    syncBackoffBaseMs: 2000,
+    syncBackoffCapMs: 10 * 60 * 1000,
+    syncProbeMs: 30_000,
+    syncPollMs: 60_000,
+    syncTimeoutMs: 30_000,
+    syncMaxRequestBytes: 1024 * 1024,
   };
 }
 
@@ -64,6 +90,15 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LEUKODIFF_LOG_LEVEL: 'logLevel',
   LEUKODIFF_QUEUE_CAPACITY: 'queueCapacity',
   LEUKODIFF_MIN_FREE_BYTES: 'minFreeBytes',
+  LEUKODIFF_HUB_TOKEN: 'hubToken',
+  LEUKODIFF_HUB_TOKEN_FILE: 'hubTokenFile',
+  LEUKODIFF_HUB_CA_FILE: 'hubCaFile',
+  LEUKODIFF_SYNC_BACKOFF_BASE_MS: 'syncBackoffBaseMs',
+  LEUKODIFF_SYNC_BACKOFF_CAP_MS: 'syncBackoffCapMs',
+  LEUKODIFF_SYNC_PROBE_MS: 'syncProbeMs',
+  LEUKODIFF_SYNC_POLL_MS: 'syncPollMs',
+  LEUKODIFF_SYNC_TIMEOUT_MS: 'syncTimeoutMs',
+  LEUKODIFF_SYNC_MAX_REQUEST_BYTES: 'syncMaxRequestBytes',
 };
 
 type Validator = (value: unknown, key: string) => unknown;
@@ -97,6 +132,12 @@ const url: Validator = (v, key) => {
   }
 };
 
+// The token itself never goes into the message.
+const token: Validator = (v, key) => {
+  if (typeof v !== 'string' || !/^[\x21-\x7e]{16,512}$/.test(v.trim())) throw new ConfigError(`config ${key}: expected a device token as printed by the hub's provision-device`);
+  return v.trim();
+};
+
 const VALIDATORS: Record<keyof Config, Validator> = {
   host: text,
   port: int(0, 65535),
@@ -111,6 +152,15 @@ const VALIDATORS: Record<keyof Config, Validator> = {
   queueCapacity: int(1, 10_000),
   targetCount: int(1, 10_000),
   minFreeBytes: int(0, Number.MAX_SAFE_INTEGER),
+  hubToken: (v, key) => (v === null || v === '' ? null : token(v, key)),
+  hubTokenFile: (v, key) => (v === null || v === '' ? null : dir(v, key)),
+  hubCaFile: (v, key) => (v === null || v === '' ? null : dir(v, key)),
+  syncBackoffBaseMs: int(10, 3_600_000),
+  syncBackoffCapMs: int(100, 24 * 3_600_000),
+  syncProbeMs: int(100, 3_600_000),
+  syncPollMs: int(100, 24 * 3_600_000),
+  syncTimeoutMs: int(100, 600_000),
+  syncMaxRequestBytes: int(16 * 1024, 256 * 1024 * 1024),
 };
 
 /** Loads the configuration; `overrides` (tests, CLI flags) apply last. */

@@ -6,9 +6,11 @@ import configPlugin from './plugins/config.ts';
 import enginePlugin from './plugins/engine.ts';
 import docsPlugin from './plugins/docs.ts';
 import errorsPlugin from './plugins/errors.ts';
+import syncPlugin from './plugins/sync.ts';
 import workflowPlugin from './plugins/workflow.ts';
 import analyzeRoutes from './routes/analyze.ts';
 import healthRoutes from './routes/health.ts';
+import syncRoutes from './routes/sync.ts';
 import workflowRoutes from './routes/workflow.ts';
 
 export interface AppOptions {
@@ -22,9 +24,11 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(errorsPlugin);
   await fastify.register(docsPlugin);
   await fastify.register(workflowPlugin);
+  await fastify.register(syncPlugin);
   await fastify.register(healthRoutes);
   await fastify.register(analyzeRoutes);
   await fastify.register(workflowRoutes);
+  await fastify.register(syncRoutes);
 };
 
 export default app;

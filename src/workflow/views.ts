@@ -1,5 +1,6 @@
 /** The JSON shapes of samples, fields and cells that the API returns and the outbox carries. */
 import type { Cell, Field, Sample } from '../store/types.ts';
+import { SET_ASIDE_UNTIL } from '../sync/repo.ts';
 import { CELL_TYPES } from '../types.ts';
 import type { WorkflowContext } from './context.ts';
 import { computeDifferential, type SampleDifferential } from './differential.ts';
@@ -14,13 +15,16 @@ export interface SyncState {
   attempts: number;
   lastError: string | null;
   deliveredAt: string | null;
+  /** The sync set it aside (refused by the hub, too large, failing again and again): lastError says why; it waits for a person. */
+  setAside: boolean;
 }
 
 export function syncState(ctx: WorkflowContext, sampleId: string): SyncState {
   const last = ctx.store.outbox.latestForSample(sampleId);
-  if (!last) return { state: 'unsigned', revision: null, attempts: 0, lastError: null, deliveredAt: null };
+  if (!last) return { state: 'unsigned', revision: null, attempts: 0, lastError: null, deliveredAt: null, setAside: false };
   const state: SyncStateName = last.deliveredAt ? 'synced' : last.lastError ? 'retrying' : 'queued';
-  return { state, revision: last.revision, attempts: last.attempts, lastError: last.lastError, deliveredAt: last.deliveredAt };
+  const setAside = !last.deliveredAt && last.nextAttemptAt === SET_ASIDE_UNTIL;
+  return { state, revision: last.revision, attempts: last.attempts, lastError: last.lastError, deliveredAt: last.deliveredAt, setAside };
 }
 
 export function cellView(c: Cell) {

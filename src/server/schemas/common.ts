@@ -170,6 +170,7 @@ const syncSchema = {
     attempts: { type: 'integer' },
     lastError: nullable('string'),
     deliveredAt: nullable('string'),
+    setAside: { type: 'boolean', description: 'set aside by the sync (lastError says why) until a person puts it back' },
   },
 } as const;
 

@@ -1,0 +1,124 @@
+/**
+ * Puts the sync together from the configuration: the hub's address, the token (from the
+ * environment or a file), an optional pinned CA. Without a hub address or a token the sync is off,
+ * and its status says why; the outbox keeps filling and is delivered once it is configured.
+ */
+import { readFileSync } from 'node:fs';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.ts';
+import type { WorkflowContext } from '../workflow/context.ts';
+import { HubApi } from './hub-api.ts';
+import { HubHttp } from './http.ts';
+import { SyncLoop, type LoopStatus } from './loop.ts';
+import { OutgoingImages } from './outgoing-images.ts';
+import { SyncRepo } from './repo.ts';
+
+export interface SyncStatus extends Omit<LoopStatus, 'state'> {
+  enabled: boolean;
+  /** Why the sync is off, when it is. */
+  reason: string | null;
+  state: LoopStatus['state'] | 'disabled';
+  hub: string | null;
+  backlog: { pending: number; setAside: number; oldestPendingAt: string | null };
+  reviews: { applied: number };
+}
+
+export class SyncSetupError extends Error {}
+
+export class SyncService {
+  readonly repo: SyncRepo;
+  readonly loop: SyncLoop | null;
+  private readonly http: HubHttp | null;
+  private readonly reason: string | null;
+
+  constructor(
+    private readonly ctx: WorkflowContext,
+    config: Config,
+    log: FastifyBaseLogger,
+  ) {
+    this.repo = new SyncRepo(ctx.store.db);
+    const token = readToken(config);
+    if (!config.hubUrl || !token) {
+      this.reason = !config.hubUrl ? 'no hub configured (LEUKODIFF_HUB_URL)' : 'no hub token (LEUKODIFF_HUB_TOKEN or LEUKODIFF_HUB_TOKEN_FILE)';
+      this.http = null;
+      this.loop = null;
+      return;
+    }
+    let ca: Buffer | null = null;
+    if (config.hubCaFile) {
+      try {
+        ca = readFileSync(config.hubCaFile);
+      } catch (err) {
+        throw new SyncSetupError(`config hubCaFile: cannot read ${config.hubCaFile}: ${(err as Error).message}`);
+      }
+    }
+    this.reason = null;
+    this.http = new HubHttp({ baseUrl: config.hubUrl, token, ca, timeoutMs: config.syncTimeoutMs });
+    this.loop = new SyncLoop(
+      ctx,
+      this.repo,
+      new HubApi(this.http),
+      new OutgoingImages(ctx.store.images, this.repo, ctx.now),
+      {
+        backoffBaseMs: config.syncBackoffBaseMs,
+        backoffCapMs: config.syncBackoffCapMs,
+        probeMs: config.syncProbeMs,
+        pollMs: config.syncPollMs,
+        maxRequestBytes: config.syncMaxRequestBytes,
+      },
+      log,
+    );
+  }
+
+  start(): void {
+    this.loop?.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop?.stop();
+    this.http?.close();
+  }
+
+  /** Asks the loop to try now (a person pressed "sync now", or an item was released). */
+  nudge(): void {
+    this.loop?.nudge('manual');
+  }
+
+  status(): SyncStatus {
+    const setAside = this.repo.setAsideCount();
+    const backlog = { pending: this.ctx.store.outbox.pendingCount() - setAside, setAside, oldestPendingAt: this.repo.oldestPendingAt() };
+    const reviews = { applied: this.repo.appliedReviewCount() };
+    if (!this.loop) {
+      return {
+        enabled: false,
+        reason: this.reason,
+        state: 'disabled',
+        hub: null,
+        since: '',
+        lastError: null,
+        lastContactAt: null,
+        lastDeliveryAt: null,
+        nextAttemptAt: null,
+        failures: 0,
+        device: null,
+        drain: { delivered: 0, setAside: 0 },
+        backlog,
+        reviews,
+      };
+    }
+    return { enabled: true, reason: null, hub: this.http!.origin, ...this.loop.status(), backlog, reviews };
+  }
+}
+
+function readToken(config: Config): string | null {
+  if (config.hubToken) return config.hubToken;
+  if (!config.hubTokenFile) return null;
+  let text: string;
+  try {
+    text = readFileSync(config.hubTokenFile, 'utf8').trim();
+  } catch (err) {
+    throw new SyncSetupError(`config hubTokenFile: cannot read ${config.hubTokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (!text) throw new SyncSetupError(`config hubTokenFile: ${config.hubTokenFile} is empty`);
+  return text;
+}
