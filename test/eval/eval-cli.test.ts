@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,10 +9,10 @@ import { FIXTURE_MODELS, ROOT } from '../helpers/paths.ts';
 
 const exec = promisify(execFile);
 
-async function cli(args: string[]) {
+async function cli(args: string[], env: Record<string, string> = {}) {
   try {
     const r = await exec(process.execPath, [path.join(ROOT, 'bin', 'leukodiff.mjs'), 'eval', ...args], {
-      env: { ...process.env, LEUKODIFF_MODELS: FIXTURE_MODELS, LEUKODIFF_BACKEND: 'onnxruntime' },
+      env: { ...process.env, LEUKODIFF_MODELS: FIXTURE_MODELS, LEUKODIFF_BACKEND: 'onnxruntime', ...env },
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
@@ -77,6 +77,25 @@ describe('leukodiff eval (constant-output fixture models)', () => {
     expect(out.rows[1].mAP).toBe(0);
   });
 
+  it("reads the study's own Pascal VOC layout (NG/EG/BG/L/M) as well as COCO", async () => {
+    const voc = path.join(dir, 'voc');
+    mkdirSync(path.join(voc, 'Annotations'), { recursive: true });
+    mkdirSync(path.join(voc, 'JPEGImages'), { recursive: true });
+    copyFileSync(path.join(dir, 'a.png'), path.join(voc, 'JPEGImages', 'a.png'));
+    const obj = (name: string, [x1, y1, x2, y2]: number[]) =>
+      `<object><name>${name}</name><bndbox><xmin>${x1 + 1}</xmin><ymin>${y1 + 1}</ymin><xmax>${x2}</xmax><ymax>${y2}</ymax></bndbox></object>`;
+    writeFileSync(
+      path.join(voc, 'Annotations', 'a.xml'),
+      `<annotation><filename>a.png</filename><size><width>640</width><height>480</height><depth>3</depth></size>${obj('NG', [80, 0, 240, 160])}${obj('L', [400, 220, 560, 420])}</annotation>`,
+    );
+    const r = await cli(['--dataset', voc, '--json', '--ensemble', 'single:fixed-a']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.typed).toBe(true);
+    expect(out.images).toBe(1);
+    expect(out.rows[0].mAP).toBeCloseTo(1, 9);
+  });
+
   it('evaluates a WBC/RBC set class-agnostically on the leukocytes only', async () => {
     const r = await cli(['--dataset', wbcSet, '--json', '--ensemble', 'single:fixed-b']);
     expect(r.code).toBe(0);
@@ -87,6 +106,19 @@ describe('leukodiff eval (constant-output fixture models)', () => {
     // thresholds up to 0.75 only); on image 2 it finds two cells with no GT.
     expect(out.rows[0].mAR).toBeCloseTo(0.8, 9);
     expect(out.rows[0].AP50).toBeLessThan(1);
+  });
+
+  it('runs the shipped models of models/ end to end (shapes and rows, not accuracy)', async () => {
+    const r = await cli(['--dataset', typedSet, '--json'], { LEUKODIFF_MODELS: '' });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'models', 'manifest.json'), 'utf8'));
+    expect(out.rows.map((x: { name: string }) => x.name)).toEqual([...manifest.models.map((m: { id: string }) => m.id), 'paper', 'wbf', 'nms', 'ensemble']);
+    for (const row of out.rows) {
+      expect(row.mAP).toBeGreaterThanOrEqual(0);
+      expect(row.mAP).toBeLessThanOrEqual(1);
+      expect(row.gflops).toBeGreaterThan(0);
+    }
   });
 
   it('writes the PR charts and the confusion matrix as SVG and PNG', async () => {

@@ -1,11 +1,12 @@
 /** `leukodiff eval`: the study's Table 2 (and figures, and robustness) for the shipped models on a COCO dataset. */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { InputError } from '../../errors.ts';
 import type { CocoDataset } from '../../eval/coco-types.ts';
 import { confusionMatrix } from '../../eval/confusion.ts';
+import { loadEvalDataset } from '../../eval/datasets/load.ts';
 import { parseInterference } from '../../eval/interference.ts';
 import { confusionSvg, prChartSvg, writeFigure } from '../../eval/plots.ts';
 import { evaluateRow, leukocyteGt, rowSpecs, runModels, type EvalRow, type RowResult } from '../../eval/run-eval.ts';
@@ -13,7 +14,7 @@ import { loadEngine, type Engine } from '../../inference/engine.ts';
 import { ModelError } from '../../inference/manifest.ts';
 import { CELL_TYPES } from '../../types.ts';
 
-const USAGE = `usage: leukodiff eval --dataset <coco.json> [--images <dir>] [--ensemble all|ensemble|paper|wbf|nms|single:<id>]
+const USAGE = `usage: leukodiff eval --dataset <coco.json | VOC folder | YOLO folder> [--images <dir>] [--ensemble all|ensemble|paper|wbf|nms|single:<id>]
                      [--class-agnostic] [--json] [--plots <dir>] [--interference <name|all>]
   --images D        folder the dataset's file_names are relative to (default: info.image_root)
   --class-agnostic  evaluate localisation only (every leukocyte one class)
@@ -103,8 +104,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!o.dataset) return fail(`--dataset is required\n${USAGE}`);
   let raw: CocoDataset;
   try {
-    raw = JSON.parse(await readFile(o.dataset, 'utf8'));
-    if (!Array.isArray(raw.images) || !Array.isArray(raw.annotations) || !Array.isArray(raw.categories)) throw new Error('not a COCO dataset (images, annotations, categories)');
+    raw = await loadEvalDataset(o.dataset);
   } catch (err) {
     return fail(`cannot read ${o.dataset}: ${(err as Error).message}`);
   }
