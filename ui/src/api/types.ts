@@ -1,0 +1,240 @@
+/** The shapes of the workflow API (src/server/routes, schemas/common.ts) as the kiosk reads them. */
+
+/** Type order everywhere: models, API, tables. */
+export const LEUKOCYTE_TYPES = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'] as const;
+export type LeukocyteType = (typeof LEUKOCYTE_TYPES)[number];
+
+/** What a person can call a cell: one of the five types, or one of the two answers beside them. */
+export const CELL_CLASSES = [...LEUKOCYTE_TYPES, 'unclassified', 'not_leukocyte'] as const;
+export type CellClass = (typeof CELL_CLASSES)[number];
+
+/** Rows of the differential: the five types and the counted-but-untyped cells. */
+export type RowType = LeukocyteType | 'unclassified';
+
+export type SampleStatus = 'draft' | 'analysing' | 'review' | 'signed' | 'synced';
+export type FieldStatus = 'queued' | 'analysing' | 'analysed' | 'failed';
+export type SyncStateName = 'unsigned' | 'queued' | 'retrying' | 'synced';
+export type Role = 'nurse' | 'supervisor';
+export type Box = [number, number, number, number];
+
+export interface Range {
+  low: number;
+  high: number;
+}
+
+export interface SyncState {
+  state: SyncStateName;
+  revision: number | null;
+  attempts: number;
+  lastError: string | null;
+  deliveredAt: string | null;
+}
+
+export interface SampleSummary {
+  id: string;
+  reference: string;
+  patientId: string | null;
+  collectedAt: string | null;
+  status: SampleStatus;
+  revision: number;
+  wbcCount: number | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  signedBy: string | null;
+  signedAt: string | null;
+  signedRevision: number | null;
+  amended: boolean;
+  fieldCount: number;
+  pendingFields: number;
+  counted: number;
+  reviewPending: number;
+  sync: SyncState;
+}
+
+export interface Cell {
+  id: string;
+  fieldId: string;
+  /** Image pixels x1, y1, x2, y2. */
+  box: Box;
+  type: CellClass;
+  autoType: LeukocyteType | null;
+  confidence: number | null;
+  agreement: number | null;
+  /** Member detections per type; null for a cell a person added. */
+  votes: Record<LeukocyteType, number> | null;
+  flagged: boolean;
+  reviewed: boolean;
+  source: 'automatic' | 'corrected' | 'added';
+  changedBy: string | null;
+  changedAt: string | null;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+}
+
+export interface QualityWarning {
+  code: string;
+  message: string;
+}
+
+export interface Field {
+  id: string;
+  sampleId: string;
+  seq: number;
+  status: FieldStatus;
+  error: string | null;
+  attempts: number;
+  image: { sha256: string; width: number; height: number; format: string; bytes: number };
+  quality: { metrics: Record<string, number>; warnings: QualityWarning[] } | null;
+  analysis: { fusion: string; backend: string; models: { id: string; sha256: string }[]; totalMs: number } | null;
+  capturedAt: string;
+  uploadedBy: string | null;
+  analysedAt: string | null;
+}
+
+export interface FieldWithCells extends Field {
+  cells: Cell[];
+}
+
+export type Flag = 'low' | 'high' | null;
+
+export interface DifferentialRow {
+  type: RowType;
+  count: number;
+  percent: number;
+  ci95: Range | null;
+  absolute: number | null;
+  range: { percent: Range; absolute: Range | null } | null;
+  flag: Flag;
+  absoluteFlag: Flag;
+}
+
+export interface Differential {
+  counted: number;
+  target: number;
+  targetReached: boolean;
+  rows: DifferentialRow[];
+  notLeukocyte: number;
+  wbcCount: number | null;
+  review: { flagged: number; reviewed: number; pending: number; pendingCellIds: string[] };
+  flags: string[];
+}
+
+export interface SampleDetail extends SampleSummary {
+  fields: FieldWithCells[];
+  differential: Differential;
+}
+
+export interface SampleList {
+  items: SampleSummary[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface NewSample {
+  id: string;
+  reference: string;
+  patientId?: string | null;
+  wbcCount?: number | null;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Credentials {
+  userId: string;
+  pin: string;
+}
+
+export type ReferenceRanges = Record<LeukocyteType, { percent: Range; absolute: Range | null }>;
+
+export interface Settings {
+  targetCount: number;
+  referenceRanges: ReferenceRanges;
+}
+
+export interface DeviceHealth {
+  version: string;
+  backend: { name: string; reason: string };
+  cpu: { cores: number; loadPercent: number | null; loadAverage: number[]; temperatureC: number | null };
+  memory: { totalMB: number; availableMB: number };
+  disk: { path: string; totalMB: number; freeMB: number };
+  gpu: { name: string; loadPercent: number | null; temperatureC: number | null; memoryUsedMB: number | null; memoryTotalMB: number | null }[];
+  uptimeSeconds: { system: number; daemon: number };
+  queue: { length: number; capacity: number };
+  outbox: { pending: number };
+}
+
+export interface EngineHealth {
+  status: 'ok';
+  version: string;
+  backend: { name: string; reason: string };
+  models: { id: string; sha256: string; input: number[] }[];
+  ensemble: { members: string[]; mode: string; iou?: number };
+  uptimeSeconds: number;
+}
+
+interface Person {
+  id: string;
+  name: string;
+}
+
+/** GET /api/samples/:id/report: the parts the kiosk's report screen shows. */
+export interface Report {
+  generatedAt: string;
+  software: { name: string; version: string };
+  sample: {
+    id: string;
+    reference: string;
+    patientId: string | null;
+    collectedAt: string | null;
+    createdAt: string;
+    status: SampleStatus;
+    revision: number;
+    signedRevision: number | null;
+    amended: boolean;
+    wbcCount: number | null;
+  };
+  differential: Differential;
+  fields: { id: string; seq: number; status: FieldStatus; warnings: QualityWarning[]; cells: Cell[] }[];
+  people: {
+    createdBy: Person | null;
+    photographedBy: Person[];
+    correctedBy: Person[];
+    signedBy: (Person & { at: string | null; revision: number | null }) | null;
+  };
+  amendments: { at: string; revision: number | null; action: string; by: Person | null; reason: string }[];
+  analysis: { models: { id: string; sha256: string }[]; fusion: string[]; backend: string[] };
+  disclaimer: string;
+}
+
+/** GET /api/events: one JSON object per event, with the stream's id and time. */
+export type WorkflowEvent = (
+  | { type: 'field.queued'; sampleId: string; fieldId: string; queueLength: number }
+  | { type: 'field.analysing'; sampleId: string; fieldId: string }
+  | { type: 'field.analysed'; sampleId: string; fieldId: string; cells: number; flagged: number }
+  | { type: 'field.failed'; sampleId: string; fieldId: string; error: string }
+  | { type: 'field.deleted'; sampleId: string; fieldId: string }
+  | { type: 'cell.changed'; sampleId: string; fieldId: string; cellId: string; change: 'reclassified' | 'deleted' | 'added' | 'reviewed' }
+  | { type: 'sample.changed'; sampleId: string; revision: number; status: SampleStatus }
+  | { type: 'sync.changed'; sampleId: string | null; state: string; revision?: number | null; message?: string }
+) & { id: number; at: string };
+
+export type WorkflowEventType = WorkflowEvent['type'];
+export const WORKFLOW_EVENT_TYPES: readonly WorkflowEventType[] = [
+  'field.queued',
+  'field.analysing',
+  'field.analysed',
+  'field.failed',
+  'field.deleted',
+  'cell.changed',
+  'sample.changed',
+  'sync.changed',
+];

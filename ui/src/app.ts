@@ -1,0 +1,199 @@
+/**
+ * The app shell: makes the services and provides them, keeps the route in the address's hash,
+ * shows the top bar, the current screen, the connection banner, messages and the reason dialog.
+ */
+import { ContextProvider } from '@lit/context';
+import { css, html, LitElement } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { ApiClient } from './api/client.ts';
+import { EventStream, type ConnectionState } from './api/event-stream.ts';
+import type { Settings } from './api/types.ts';
+import './components/reason-dialog.ts';
+import './components/toast.ts';
+import './components/top-bar.ts';
+import { apiContext, eventsContext, i18nContext, prefsContext, promptsContext, setupContext, type BoxSetup } from './context.ts';
+import type { MessageKey } from './i18n/en.ts';
+import { describeError } from './i18n/errors.ts';
+import { I18n, type Lang } from './i18n/i18n.ts';
+import { parseRoute, routeHash, type Route } from './logic/routes.ts';
+import './screens/capture-screen.ts';
+import './screens/differential-screen.ts';
+import './screens/field-screen.ts';
+import './screens/health-screen.ts';
+import './screens/home-screen.ts';
+import './screens/new-sample-screen.ts';
+import './screens/report-screen.ts';
+import './screens/sign-screen.ts';
+import './screens/sync-screen.ts';
+import { KioskPrefs } from './services/prefs.ts';
+import { Prompts } from './services/prompts.ts';
+import './settings/settings-screen.ts';
+import { CSS_COLOURS as C } from './theme/styles.ts';
+
+const NOTICE_MS = 3000;
+
+interface Toast {
+  message: string;
+  kind: 'error' | 'notice';
+}
+
+@customElement('ld-app')
+export class App extends LitElement {
+  private readonly api = new ApiClient();
+  private readonly events = new EventStream();
+  private readonly i18n = new I18n('en', localStorage);
+  private readonly prefs = new KioskPrefs(localStorage);
+  private readonly prompts = new Prompts();
+  private readonly setup = new ContextProvider(this, { context: setupContext, initialValue: { settings: null, engine: null } satisfies BoxSetup });
+
+  @state() private route: Route = parseRoute(location.hash);
+  @state() private connection: ConnectionState = 'connecting';
+  @state() private toast: Toast | null = null;
+  private toastTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private readonly onHashChange = () => (this.route = parseRoute(location.hash));
+  private readonly onConnection = () => (this.connection = this.events.state);
+  private readonly onLanguage = () => {
+    document.documentElement.lang = this.i18n.lang;
+    this.requestUpdate();
+  };
+  private readonly onPrompt = () => this.requestUpdate();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor() {
+    super();
+    new ContextProvider(this, { context: apiContext, initialValue: this.api });
+    new ContextProvider(this, { context: eventsContext, initialValue: this.events });
+    new ContextProvider(this, { context: i18nContext, initialValue: this.i18n });
+    new ContextProvider(this, { context: prefsContext, initialValue: this.prefs });
+    new ContextProvider(this, { context: promptsContext, initialValue: this.prompts });
+    this.addEventListener('ld-navigate', (e) => this.navigate(e.detail));
+    this.addEventListener('ld-error', (e) => this.show({ message: describeError(this.i18n, e.detail), kind: 'error' }));
+    this.addEventListener('ld-notice', (e) => this.show({ message: this.i18n.t(e.detail as MessageKey), kind: 'notice' }));
+    this.addEventListener('ld-dismiss', () => this.show(null));
+    this.addEventListener('ld-language', (e) => this.i18n.setLang(e.detail as Lang));
+    this.addEventListener('ld-settings', (e) => this.setup.setValue({ ...this.setup.value, settings: e.detail as Settings }));
+    this.addEventListener('ld-reason', (e) => this.prompts.pending?.resolve(e.detail));
+  }
+
+  static override styles = css`
+    :host {
+      display: grid;
+      grid-template-rows: auto auto 1fr;
+      height: 100vh;
+      height: 100dvh;
+      background: ${C.page};
+    }
+    main {
+      min-height: 0;
+      overflow: hidden;
+    }
+    main > * {
+      height: 100%;
+    }
+    .banner {
+      background: ${C.warningBg};
+      color: ${C.warningText};
+      font: 600 20px system-ui, 'DejaVu Sans', sans-serif;
+      padding: 8px 16px;
+      text-align: center;
+    }
+    @media print {
+      :host {
+        display: block;
+        height: auto;
+        background: #fff;
+      }
+      main {
+        overflow: visible;
+      }
+      .banner {
+        display: none;
+      }
+    }
+  `;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.documentElement.lang = this.i18n.lang;
+    window.addEventListener('hashchange', this.onHashChange);
+    this.events.addEventListener('statechange', this.onConnection);
+    this.i18n.addEventListener('change', this.onLanguage);
+    this.prompts.addEventListener('change', this.onPrompt);
+    this.unsubscribe = this.events.subscribe({ onResync: () => void this.loadSetup() });
+    this.events.start();
+    void this.loadSetup();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHashChange);
+    this.events.removeEventListener('statechange', this.onConnection);
+    this.i18n.removeEventListener('change', this.onLanguage);
+    this.prompts.removeEventListener('change', this.onPrompt);
+    this.unsubscribe?.();
+    this.events.stop();
+  }
+
+  private async loadSetup() {
+    try {
+      const [settings, engine] = await Promise.all([this.api.getSettings(), this.api.getEngine()]);
+      this.setup.setValue({ settings, engine });
+    } catch {
+      // Retried on the next reconnection; screens work without it (target 100, one detector).
+    }
+  }
+
+  private navigate(route: Route) {
+    const hash = routeHash(route);
+    if (location.hash !== hash) location.hash = hash;
+    this.route = route;
+  }
+
+  private show(toast: Toast | null) {
+    clearTimeout(this.toastTimer);
+    this.toast = toast;
+    if (toast?.kind === 'notice') this.toastTimer = setTimeout(() => (this.toast = null), NOTICE_MS);
+  }
+
+  private renderScreen(r: Route) {
+    switch (r.screen) {
+      case 'home':
+        return html`<ld-home-screen></ld-home-screen>`;
+      case 'new':
+        return html`<ld-new-sample-screen .initialReference=${r.reference ?? ''}></ld-new-sample-screen>`;
+      case 'capture':
+        return html`<ld-capture-screen .sampleId=${r.sampleId}></ld-capture-screen>`;
+      case 'field':
+        return html`<ld-field-screen .sampleId=${r.sampleId} .fieldId=${r.fieldId} .cellId=${r.cellId ?? null}></ld-field-screen>`;
+      case 'differential':
+        return html`<ld-differential-screen .sampleId=${r.sampleId}></ld-differential-screen>`;
+      case 'sign':
+        return html`<ld-sign-screen .sampleId=${r.sampleId}></ld-sign-screen>`;
+      case 'report':
+        return html`<ld-report-screen .sampleId=${r.sampleId}></ld-report-screen>`;
+      case 'settings':
+        return html`<ld-settings-screen></ld-settings-screen>`;
+      case 'health':
+        return html`<ld-health-screen></ld-health-screen>`;
+      case 'sync':
+        return html`<ld-sync-screen></ld-sync-screen>`;
+    }
+  }
+
+  override render() {
+    const lost = this.connection !== 'open' && this.events.everOpened;
+    const pending = this.prompts.pending;
+    return html`<ld-top-bar .route=${this.route}></ld-top-bar>
+      ${lost ? html`<div class="banner" role="status" data-connection="lost">${this.i18n.t('conn.lost')}</div>` : ''}
+      <main data-screen=${this.route.screen}>${this.renderScreen(this.route)}</main>
+      ${this.toast ? html`<ld-toast .message=${this.toast.message} .kind=${this.toast.kind}></ld-toast>` : ''}
+      ${pending ? html`<ld-reason-dialog .suggested=${pending.suggested}></ld-reason-dialog>` : ''}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ld-app': App;
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * One cell up close: its crop, where its type comes from, the detectors' votes, and a button per
+ * answer (the five types, unclassified/atypical, not a leukocyte). Tapping the type it already has
+ * confirms a flagged cell. In "add" mode it only asks for the type of a missed cell.
+ */
+import { css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { Cell, CellClass } from '../api/types.ts';
+import { emit } from '../events.ts';
+import type { MessageKey } from '../i18n/en.ts';
+import { actionFor, confidencePercent, sheetStatus, typeButtons, voteLines } from '../logic/cell-sheet.ts';
+import { needsCheck } from '../logic/counts.ts';
+import { TYPE_COLOURS } from '../theme/colours.ts';
+import { baseStyles, CSS_COLOURS as C, CSS_TYPE_TEXT } from '../theme/styles.ts';
+import { icons } from './icons.ts';
+import { KioskElement } from './kiosk-element.ts';
+
+const STATUS_KEYS: Record<ReturnType<typeof sheetStatus>, MessageKey> = {
+  flagged: 'sheet.flagged',
+  checked: 'sheet.checked',
+  corrected: 'sheet.corrected',
+  added: 'sheet.added',
+  automatic: 'sheet.automatic',
+};
+
+@customElement('ld-cell-sheet')
+export class CellSheet extends KioskElement {
+  @property({ attribute: false }) cell: Cell | null = null;
+  /** Choosing the type of a cell being added. */
+  @property({ type: Boolean }) adding = false;
+  /** Detectors in the ensemble: votes read "2 of 3". */
+  @property({ type: Number }) models = 1;
+  @property() cropUrl = '';
+  /** Flagged cells of the sample not checked yet, this one included. */
+  @property({ type: Number }) pendingCount = 0;
+  @property({ type: Boolean }) busy = false;
+
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+        background: ${C.surface};
+        border-radius: 14px;
+        padding: 12px;
+        overflow-y: auto;
+        min-height: 0;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+      }
+      header h2 {
+        flex: 1;
+      }
+      .top {
+        display: flex;
+        gap: 12px;
+        align-items: flex-start;
+      }
+      .crop {
+        width: 128px;
+        height: 128px;
+        border-radius: 10px;
+        object-fit: cover;
+        background: ${C.page};
+        flex: none;
+      }
+      .status {
+        font-weight: 700;
+        font-size: 18px;
+      }
+      .status.flagged {
+        background: ${C.flag};
+        color: ${C.flagText};
+        border-radius: 8px;
+        padding: 4px 8px;
+      }
+      .votes {
+        display: flex;
+        flex-direction: column;
+        gap: 4px;
+        margin-top: 6px;
+        font-size: 16px;
+      }
+      .vote {
+        display: grid;
+        grid-template-columns: 1fr 60px auto;
+        gap: 6px;
+        align-items: center;
+      }
+      .vote .bar {
+        height: 10px;
+        border-radius: 5px;
+        background: ${C.secondary};
+        overflow: hidden;
+      }
+      .vote .bar > div {
+        height: 100%;
+      }
+      .types {
+        display: grid;
+        grid-template-columns: 1fr 1fr;
+        gap: 8px;
+      }
+      .types .btn {
+        justify-content: flex-start;
+        padding: 4px 10px;
+        font-size: 18px;
+        min-height: 52px;
+        background: ${C.surface};
+        border-color: ${C.line};
+      }
+      .types .btn[aria-pressed='true'] {
+        border-width: 4px;
+        border-color: ${C.text};
+      }
+      .chip {
+        display: inline-flex;
+        align-items: center;
+        justify-content: center;
+        width: 32px;
+        height: 32px;
+        border-radius: 8px;
+        color: ${CSS_TYPE_TEXT};
+        font-weight: 800;
+        flex: none;
+      }
+      .tag {
+        font-size: 14px;
+        color: ${C.muted};
+        font-weight: 600;
+      }
+      .row {
+        display: flex;
+        gap: 8px;
+      }
+      .row .btn {
+        flex: 1;
+      }
+      .label {
+        font-weight: 700;
+        font-size: 18px;
+      }
+    `,
+  ];
+
+  private choose(type: CellClass) {
+    if (this.adding) return emit(this, 'ld-cell-add', { type });
+    const cell = this.cell;
+    if (!cell) return;
+    const action = actionFor(cell, type);
+    if (action.kind === 'reclassify') emit(this, 'ld-cell-classify', { cellId: cell.id, type: action.type });
+    else if (action.kind === 'review') emit(this, 'ld-cell-confirm', { cellId: cell.id });
+  }
+
+  private renderTop(cell: Cell) {
+    const status = sheetStatus(cell);
+    const confidence = confidencePercent(cell);
+    return html`<div class="top">
+      <img class="crop" src=${this.cropUrl} alt=${this.t('sheet.cropAlt')} />
+      <div>
+        <p class="status ${status}" data-status=${status}>${this.t(STATUS_KEYS[status])}</p>
+        ${cell.votes
+          ? html`<div class="votes" aria-label=${this.t('sheet.votes')}>
+              <span class="muted">${this.t('sheet.votes')}</span>
+              ${voteLines(cell, this.models).map(
+                (v) => html`<div class="vote" data-vote=${v.type}>
+                  <span>${this.t(`type.${v.type}`)}</span>
+                  <div class="bar"><div style="width:${(v.share * 100).toFixed(0)}%; background:${TYPE_COLOURS[v.type]}"></div></div>
+                  <span>${this.t('sheet.voteCount', { n: v.count, m: this.models })}</span>
+                </div>`,
+              )}
+              ${confidence !== null ? html`<span class="muted">${this.t('sheet.confidence', { value: confidence })}</span>` : ''}
+            </div>`
+          : ''}
+      </div>
+    </div>`;
+  }
+
+  override render() {
+    const cell = this.adding ? null : this.cell;
+    if (!cell && !this.adding) return html``;
+    const pending = cell ? needsCheck(cell) : false;
+    const othersPending = this.pendingCount - (pending ? 1 : 0);
+    return html`<header>
+        <h2>${this.adding ? this.t('sheet.newCell') : this.t('sheet.title')}</h2>
+        <button class="btn outline" data-action="close" aria-label=${this.t('sheet.close')} @click=${() => emit(this, 'ld-sheet-close')}>${icons.close}</button>
+      </header>
+      ${cell ? this.renderTop(cell) : ''}
+      ${cell && (pending || othersPending > 0)
+        ? html`<div class="row">
+            ${pending
+              ? html`<button class="btn primary" data-action="confirm" ?disabled=${this.busy} @click=${() => emit(this, 'ld-cell-confirm', { cellId: cell.id })}>
+                  ${icons.check}${this.t('sheet.confirm', { type: this.t(`type.${cell.type}`) })}
+                </button>`
+              : html`<button class="btn primary" data-action="next" ?disabled=${this.busy} @click=${() => emit(this, 'ld-sheet-next')}>
+                  ${this.t('sheet.next')}${icons.next}
+                </button>`}
+          </div>`
+        : ''}
+      <p class="label">${this.adding ? this.t('sheet.chooseType') : this.t('sheet.changeTo')}</p>
+      <div class="types">
+        ${typeButtons(cell).map(
+          (b) => html`<button
+            class="btn"
+            data-type=${b.type}
+            aria-pressed=${b.current ? 'true' : 'false'}
+            ?disabled=${this.busy}
+            @click=${() => this.choose(b.type)}
+          >
+            <span class="chip" style="background:${TYPE_COLOURS[b.type]}">${this.t(`short.${b.type}`)}</span>
+            <span>${this.t(`type.${b.type}`)}${b.current ? html` <span class="tag">(${this.t('sheet.current')})</span>` : ''}${b.suggested
+              ? html` <span class="tag">(${this.t('sheet.suggested')})</span>`
+              : ''}</span>
+          </button>`,
+        )}
+      </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ld-cell-sheet': CellSheet;
+  }
+}

@@ -1,0 +1,103 @@
+/** The five types and the unclassified cells: count, percentage, reference range, High/Low in words. */
+import { css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { Differential } from '../api/types.ts';
+import { TYPE_COLOURS } from '../theme/colours.ts';
+import { baseStyles, CSS_COLOURS as C, CSS_TYPE_TEXT } from '../theme/styles.ts';
+import { KioskElement } from './kiosk-element.ts';
+
+@customElement('ld-differential-table')
+export class DifferentialTable extends KioskElement {
+  @property({ attribute: false }) differential: Differential | null = null;
+
+  static override styles = [
+    baseStyles,
+    css`
+      table {
+        width: 100%;
+        border-collapse: collapse;
+        font-size: 20px;
+      }
+      th,
+      td {
+        padding: 6px 8px;
+        border-bottom: 1px solid ${C.line};
+        text-align: right;
+      }
+      th:first-child,
+      td:first-child {
+        text-align: left;
+      }
+      thead th {
+        font-size: 16px;
+        color: ${C.muted};
+        font-weight: 600;
+      }
+      .chip {
+        display: inline-flex;
+        align-items: center;
+        justify-content: center;
+        width: 28px;
+        height: 28px;
+        border-radius: 7px;
+        color: ${CSS_TYPE_TEXT};
+        font-weight: 800;
+        margin-right: 8px;
+        font-size: 16px;
+      }
+      .num {
+        font-variant-numeric: tabular-nums;
+        font-weight: 700;
+      }
+      .flag {
+        display: inline-block;
+        margin-left: 6px;
+        padding: 0 6px;
+        border-radius: 6px;
+        background: ${C.flag};
+        color: ${C.flagText};
+        font-size: 16px;
+        font-weight: 800;
+      }
+      tr.out td {
+        background: ${C.warningBg};
+      }
+      .range {
+        color: ${C.muted};
+        font-size: 17px;
+      }
+    `,
+  ];
+
+  override render() {
+    const d = this.differential;
+    if (!d) return html``;
+    const n = (v: number) => this.i18n.i18n.number(v, 1);
+    return html`<table>
+      <thead>
+        <tr>
+          <th>${this.t('diff.type')}</th>
+          <th>${this.t('diff.count')}</th>
+          <th>${this.t('diff.percent')}</th>
+          <th>${this.t('diff.range')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${d.rows.map(
+          (r) => html`<tr class=${r.flag ? 'out' : ''} data-row=${r.type}>
+            <td><span class="chip" style="background:${TYPE_COLOURS[r.type]}">${this.t(`short.${r.type}`)}</span>${this.t(`type.${r.type}`)}</td>
+            <td class="num" data-count>${r.count}</td>
+            <td class="num">${n(r.percent)}${r.flag ? html`<span class="flag" data-flag=${r.flag}>${this.t(r.flag === 'high' ? 'diff.high' : 'diff.low')}</span>` : ''}</td>
+            <td class="range">${r.range ? `${this.i18n.i18n.number(r.range.percent.low)}–${this.i18n.i18n.number(r.range.percent.high)}` : '–'}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ld-differential-table': DifferentialTable;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The sync backlog and the device's health, always in sight; a tap opens their details. Refreshed
+ * on sync events and every half minute (temperature and disk change slowly).
+ */
+import { css, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { DeviceHealth } from '../api/types.ts';
+import { EventsController } from '../controllers/events-controller.ts';
+import { emit } from '../events.ts';
+import { summarizeDevice } from '../logic/device.ts';
+import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
+import { icons } from './icons.ts';
+import { KioskElement } from './kiosk-element.ts';
+
+const REFRESH_MS = 30_000;
+
+@customElement('ld-status-badges')
+export class StatusBadges extends KioskElement {
+  @state() private device: DeviceHealth | null = null;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    new EventsController(this, {
+      onEvent: (e) => {
+        if (e.type === 'sync.changed' || (e.type === 'sample.changed' && (e.status === 'signed' || e.status === 'synced'))) void this.refresh();
+      },
+      onResync: () => void this.refresh(),
+    });
+  }
+
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: flex;
+        gap: 8px;
+      }
+      .btn {
+        background: transparent;
+        color: ${C.barText};
+        border-color: #6b7280;
+        font-size: 18px;
+        padding: 6px 12px;
+        min-height: 52px;
+      }
+      .btn.warn {
+        background: ${C.flag};
+        color: ${C.flagText};
+        border-color: ${C.flag};
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.timer);
+  }
+
+  private async refresh() {
+    try {
+      this.device = await this.api.getDevice();
+    } catch {
+      // The connection banner already says the box is unreachable.
+    }
+  }
+
+  override render() {
+    const d = this.device;
+    const pending = d?.outbox.pending ?? 0;
+    const summary = d ? summarizeDevice(d) : null;
+    return html`<button class="btn ${pending ? 'warn' : ''}" data-badge="backlog" @click=${() => emit(this, 'ld-navigate', { screen: 'sync' })}>
+        ${icons.sync}<span>${pending ? this.t('top.backlog', { n: pending }) : this.t('top.backlogNone')}</span>
+      </button>
+      <button class="btn ${summary?.warning ? 'warn' : ''}" data-badge="device" @click=${() => emit(this, 'ld-navigate', { screen: 'health' })}>
+        ${summary?.warning ? icons.warning : icons.device}
+        <span>${summary?.temperatureC != null ? this.t('health.celsius', { n: Math.round(summary.temperatureC) }) : this.t('top.device')}</span>
+        ${summary?.diskFreeFraction != null ? html`<span>· ${this.t('health.percent', { n: Math.round(summary.diskFreeFraction * 100) })}</span>` : ''}
+      </button>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ld-status-badges': StatusBadges;
+  }
+}

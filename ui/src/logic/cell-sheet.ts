@@ -1,0 +1,62 @@
+/** What the cell sheet shows and what a tap on one of its type buttons asks of the API. */
+import { CELL_CLASSES, LEUKOCYTE_TYPES, type Cell, type CellClass, type LeukocyteType } from '../api/types.ts';
+import { needsCheck } from './counts.ts';
+
+export interface VoteLine {
+  type: LeukocyteType;
+  /** Member detections that voted for the type. */
+  count: number;
+  /** count / number of models, 0..1: the bar's length. */
+  share: number;
+}
+
+/** The types the detectors voted for, most votes first (ties in type order). */
+export function voteLines(cell: Pick<Cell, 'votes'>, models: number): VoteLine[] {
+  if (!cell.votes) return [];
+  const m = Math.max(1, models);
+  return LEUKOCYTE_TYPES.map((type) => ({ type, count: cell.votes![type] ?? 0, share: Math.min(1, (cell.votes![type] ?? 0) / m) }))
+    .filter((v) => v.count > 0)
+    .sort((a, b) => b.count - a.count);
+}
+
+export type SheetStatus = 'flagged' | 'checked' | 'corrected' | 'added' | 'automatic';
+
+/** The one line that says where the cell's type comes from; a pending check comes first. */
+export function sheetStatus(cell: Pick<Cell, 'flagged' | 'reviewed' | 'source'>): SheetStatus {
+  if (needsCheck(cell)) return 'flagged';
+  if (cell.source === 'added') return 'added';
+  if (cell.source === 'corrected') return 'corrected';
+  return cell.reviewed ? 'checked' : 'automatic';
+}
+
+export interface TypeButton {
+  type: CellClass;
+  /** The cell's type now. */
+  current: boolean;
+  /** What the detectors said, when a person changed it. */
+  suggested: boolean;
+}
+
+export function typeButtons(cell: Pick<Cell, 'type' | 'autoType'> | null): TypeButton[] {
+  return CELL_CLASSES.map((type) => ({
+    type,
+    current: cell?.type === type,
+    suggested: !!cell && cell.autoType === type && cell.type !== type,
+  }));
+}
+
+export type ClassifyAction = { kind: 'reclassify'; type: CellClass } | { kind: 'review' } | { kind: 'none' };
+
+/**
+ * Tapping the type the cell already has confirms it (marks a flagged cell as looked at); another
+ * type reclassifies it, which the API also counts as looked at.
+ */
+export function actionFor(cell: Pick<Cell, 'type' | 'flagged' | 'reviewed'>, chosen: CellClass): ClassifyAction {
+  if (chosen !== cell.type) return { kind: 'reclassify', type: chosen };
+  return needsCheck(cell) ? { kind: 'review' } : { kind: 'none' };
+}
+
+/** Confidence as a whole percentage, or null for a cell a person added. */
+export function confidencePercent(cell: Pick<Cell, 'confidence'>): number | null {
+  return cell.confidence === null ? null : Math.round(cell.confidence * 100);
+}

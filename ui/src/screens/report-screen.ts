@@ -1,0 +1,267 @@
+/**
+ * The report in the nurse's language, as the hub receives it: sample, differential with intervals
+ * and reference ranges, findings, image quality, who did what, the disclaimer. Print gives an A4
+ * page without the kiosk's buttons.
+ */
+import { css, html, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { Report } from '../api/types.ts';
+import { icons } from '../components/icons.ts';
+import { KioskElement } from '../components/kiosk-element.ts';
+import { EventsController } from '../controllers/events-controller.ts';
+import { en, type MessageKey } from '../i18n/en.ts';
+import { findings } from '../logic/findings.ts';
+import { isSigned } from '../logic/samples.ts';
+import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
+import { loadingNotice } from './sample-actions.ts';
+
+@customElement('ld-report-screen')
+export class ReportScreen extends KioskElement {
+  @property() sampleId = '';
+  @state() private report: Report | null = null;
+  @state() private error: unknown = null;
+
+  constructor() {
+    super();
+    new EventsController(this, {
+      onEvent: (e) => {
+        if ('sampleId' in e && e.sampleId === this.sampleId && e.type === 'sample.changed') void this.load();
+      },
+      onResync: () => void this.load(),
+    });
+  }
+
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+        height: 100%;
+      }
+      .page {
+        flex: 1;
+        background: ${C.surface};
+        border-radius: 12px;
+        padding: 20px 28px;
+        max-width: 900px;
+        margin: 0 auto;
+      }
+      .tools {
+        width: 220px;
+        flex: none;
+      }
+      .banner {
+        border: 3px solid ${C.text};
+        padding: 6px 12px;
+        font-weight: 800;
+        margin: 10px 0;
+      }
+      h2 {
+        margin: 16px 0 6px;
+        font-size: 21px;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 4px 16px;
+        margin: 8px 0 0;
+      }
+      dt {
+        font-weight: 700;
+      }
+      dd {
+        margin: 0;
+      }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+      }
+      th,
+      td {
+        border-bottom: 1px solid ${C.line};
+        padding: 4px 6px;
+        text-align: right;
+        font-size: 18px;
+      }
+      th:first-child,
+      td:first-child {
+        text-align: left;
+      }
+      thead th {
+        font-size: 15px;
+        color: ${C.muted};
+      }
+      tr.out td {
+        background: ${C.warningBg};
+      }
+      ul {
+        margin: 4px 0;
+        padding-left: 24px;
+      }
+      .small {
+        font-size: 15px;
+        color: ${C.muted};
+        margin-top: 12px;
+      }
+      .disclaimer {
+        border: 2px solid ${C.text};
+        padding: 8px 12px;
+        margin-top: 14px;
+        font-size: 16px;
+      }
+      @media print {
+        :host {
+          height: auto;
+          font-size: 11pt;
+        }
+        .screen {
+          display: block;
+          padding: 0;
+          overflow: visible;
+          height: auto;
+        }
+        .tools {
+          display: none;
+        }
+        .page {
+          max-width: none;
+          padding: 0;
+          overflow: visible;
+        }
+      }
+    `,
+  ];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('sampleId')) {
+      this.report = null;
+      void this.load();
+    }
+  }
+
+  private async load() {
+    if (!this.sampleId) return;
+    try {
+      this.report = await this.api.getReport(this.sampleId);
+      this.error = null;
+    } catch (err) {
+      this.error = err;
+    }
+  }
+
+  private warning(code: string, message: string): string {
+    const key = `quality.${code}`;
+    return key in en ? this.t(key as MessageKey) : message;
+  }
+
+  override render() {
+    const r = this.report;
+    if (!r) return loadingNotice(this.i18n.i18n, this.error);
+    const i18n = this.i18n.i18n;
+    const d = r.differential;
+    const signed = isSigned(r.sample.status) && r.people.signedBy;
+    const none = this.t('report.none');
+    const names = (people: { name: string }[]) => (people.length ? people.map((p) => p.name).join(', ') : none);
+    const range = (x: { low: number; high: number } | null | undefined) => (x ? `${i18n.number(x.low)}–${i18n.number(x.high)}` : none);
+    const warnings = r.fields.flatMap((f) => f.warnings.map((w) => this.t('report.fieldWarning', { n: f.seq, message: this.warning(w.code, w.message) })));
+    return html`<div class="screen">
+      <article class="page scroll" data-report=${r.sample.id}>
+        <h1>${this.t('report.heading')}</h1>
+        ${signed ? '' : html`<div class="banner" data-banner="preliminary">${this.t('report.preliminary')}</div>`}
+        ${r.sample.amended ? html`<div class="banner">${this.t('report.amended')}</div>` : ''}
+        <dl>
+          <dt>${this.t('report.sample')}</dt>
+          <dd data-report-reference>${r.sample.reference}</dd>
+          <dt>${this.t('report.patient')}</dt>
+          <dd>${r.sample.patientId ?? none}</dd>
+          <dt>${this.t('report.collected')}</dt>
+          <dd>${r.sample.collectedAt ? i18n.dateTime(r.sample.collectedAt) : none}</dd>
+          <dt>${this.t('report.started')}</dt>
+          <dd>${i18n.dateTime(r.sample.createdAt)}</dd>
+          <dt>${this.t('report.counted')}</dt>
+          <dd data-report-counted>${this.t('report.countedValue', { n: d.counted, target: d.target })}</dd>
+          <dt>${this.t('report.wbc')}</dt>
+          <dd>${d.wbcCount === null ? this.t('report.notEntered') : `${i18n.number(d.wbcCount)} ×10⁹/L`}</dd>
+          <dt>${this.t('report.fields')}</dt>
+          <dd>${r.fields.length}</dd>
+          <dt>${this.t('report.revision')}</dt>
+          <dd>${r.sample.revision}</dd>
+        </dl>
+        <h2>${this.t('diff.title')}</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>${this.t('diff.type')}</th>
+              <th>${this.t('diff.count')}</th>
+              <th>%</th>
+              <th>${this.t('report.ci')}</th>
+              <th>${this.t('diff.range')}</th>
+              <th>${this.t('diff.absolute')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${d.rows.map(
+              (row) => html`<tr class=${row.flag || row.absoluteFlag ? 'out' : ''}>
+                <td>${this.t(`type.${row.type}`)}</td>
+                <td>${row.count}</td>
+                <td>${i18n.number(row.percent, 1)} ${row.flag ? html`<b>${this.t(row.flag === 'high' ? 'diff.high' : 'diff.low')}</b>` : ''}</td>
+                <td>${row.ci95 ? `${i18n.number(row.ci95.low, 1)}–${i18n.number(row.ci95.high, 1)}` : none}</td>
+                <td>${range(row.range?.percent)}</td>
+                <td>${row.absolute === null ? none : i18n.number(row.absolute, 2)}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+        ${d.notLeukocyte ? html`<p class="small">${this.t('diff.rejected', { n: d.notLeukocyte })}</p>` : ''}
+        ${findings(d).length
+          ? html`<h2>${this.t('report.findings')}</h2>
+              <ul>
+                ${findings(d).map((f) => html`<li>${this.t(f.key, f.typeKey ? { ...f.vars, type: this.t(f.typeKey) } : f.vars)}</li>`)}
+              </ul>`
+          : ''}
+        ${warnings.length ? html`<h2>${this.t('report.quality')}</h2><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
+        <h2>${this.t('report.people')}</h2>
+        <dl>
+          <dt>${this.t('report.photographedBy')}</dt>
+          <dd>${names(r.people.photographedBy)}</dd>
+          <dt>${this.t('report.correctedBy')}</dt>
+          <dd>${names(r.people.correctedBy)}</dd>
+          <dt>${this.t('report.signedBy')}</dt>
+          <dd data-report-signed>
+            ${r.people.signedBy
+              ? this.t('report.signedValue', {
+                  name: r.people.signedBy.name,
+                  date: r.people.signedBy.at ? i18n.dateTime(r.people.signedBy.at) : none,
+                  revision: r.people.signedBy.revision ?? none,
+                })
+              : this.t('report.notSigned')}
+          </dd>
+        </dl>
+        ${r.amendments.length
+          ? html`<h2>${this.t('report.corrections')}</h2>
+              <ul>
+                ${r.amendments.map((a) => html`<li>${i18n.dateTime(a.at)}, ${a.by?.name ?? none}: ${a.reason}</li>`)}
+              </ul>`
+          : ''}
+        <p class="small">
+          ${this.t('report.software', {
+            version: r.software.version,
+            models: r.analysis.models.map((m) => `${m.id} (${m.sha256.slice(0, 12)})`).join(', ') || none,
+            fusion: r.analysis.fusion.join(', ') || none,
+            backend: r.analysis.backend.join(', ') || none,
+          })}
+        </p>
+        <div class="disclaimer"><b>${this.t('report.important')}</b> ${this.t('report.disclaimer')}</div>
+      </article>
+      <div class="column tools">
+        <button class="btn primary big" data-action="print" @click=${() => window.print()}>${icons.print}${this.t('report.print')}</button>
+      </div>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ld-report-screen': ReportScreen;
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Settings: the kiosk's camera and language for anyone; the count target, reference ranges and
+ * users once a supervisor has unlocked them with a PIN (held only while this screen is open). A
+ * new box with no supervisor asks for one first.
+ */
+import { ContextConsumer } from '@lit/context';
+import { css, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { Credentials, Role, User } from '../api/types.ts';
+import { icons, type IconName } from '../components/icons.ts';
+import { KioskElement } from '../components/kiosk-element.ts';
+import '../components/pin-pad.ts';
+import { setupContext } from '../context.ts';
+import { emit } from '../events.ts';
+import type { MessageKey } from '../i18n/en.ts';
+import { LANGS } from '../i18n/i18n.ts';
+import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
+import './camera-setting.ts';
+import './ranges-setting.ts';
+import './target-setting.ts';
+import './user-form.ts';
+import './users-setting.ts';
+
+type Section = 'camera' | 'language' | 'counting' | 'ranges' | 'users' | 'hub';
+const SECTIONS: { id: Section; label: MessageKey; icon: IconName; supervisor: boolean }[] = [
+  { id: 'camera', label: 'settings.camera', icon: 'camera', supervisor: false },
+  { id: 'language', label: 'settings.language', icon: 'language', supervisor: false },
+  { id: 'counting', label: 'settings.counting', icon: 'plus', supervisor: true },
+  { id: 'ranges', label: 'settings.ranges', icon: 'list', supervisor: true },
+  { id: 'users', label: 'settings.users', icon: 'lock', supervisor: true },
+  { id: 'hub', label: 'settings.hub', icon: 'sync', supervisor: false },
+];
+const LANGUAGE_NAMES: Record<(typeof LANGS)[number], string> = { en: 'English', fr: 'Français' };
+
+@customElement('ld-settings-screen')
+export class SettingsScreen extends KioskElement {
+  @state() private users: User[] | null = null;
+  @state() private section: Section = 'camera';
+  @state() private auth: Credentials | null = null;
+  @state() private busy = false;
+  @state() private backlog: number | null = null;
+  private readonly setup = new ContextConsumer(this, { context: setupContext, subscribe: true });
+
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+        height: 100%;
+      }
+      nav {
+        width: 250px;
+        flex: none;
+        display: flex;
+        flex-direction: column;
+        gap: 6px;
+      }
+      nav .btn {
+        justify-content: flex-start;
+        font-size: 18px;
+        padding: 4px 12px;
+        min-height: 52px;
+      }
+      nav .btn[aria-current='page'] {
+        background: ${C.primary};
+        color: ${C.primaryText};
+      }
+      .content {
+        flex: 1;
+        min-width: 0;
+      }
+      .head {
+        display: flex;
+        align-items: center;
+        justify-content: space-between;
+        gap: 12px;
+      }
+      .unlock {
+        max-width: 420px;
+      }
+      .langs {
+        display: flex;
+        gap: 12px;
+      }
+      .langs .btn[aria-pressed='true'] {
+        background: ${C.primary};
+        color: ${C.primaryText};
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadUsers();
+    this.api
+      .getDevice()
+      .then((d) => (this.backlog = d.outbox.pending))
+      .catch(() => undefined);
+  }
+
+  private get supervisors(): User[] {
+    return (this.users ?? []).filter((u) => u.role === 'supervisor' && u.active);
+  }
+
+  private async loadUsers() {
+    try {
+      this.users = await this.api.listUsers();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async unlock(cred: Credentials) {
+    this.busy = true;
+    try {
+      const user = await this.api.verifyPin(cred.userId, cred.pin);
+      if (user.role !== 'supervisor') throw new Error(this.t('error.supervisor_required'));
+      this.auth = cred;
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async createFirstSupervisor(user: { name: string; role: Role; pin: string }) {
+    this.busy = true;
+    try {
+      const created = await this.api.createUser({ ...user, role: 'supervisor' });
+      this.auth = { userId: created.id, pin: user.pin };
+      await this.loadUsers();
+      emit(this, 'ld-notice', 'settings.saved');
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private renderSection(section: Section) {
+    const settings = this.setup.value?.settings ?? null;
+    switch (section) {
+      case 'camera':
+        return html`<ld-camera-setting></ld-camera-setting>`;
+      case 'language':
+        return html`<div class="langs">
+          ${LANGS.map(
+            (l) => html`<button class="btn outline big" lang=${l} data-lang=${l} aria-pressed=${this.i18n.i18n.lang === l ? 'true' : 'false'} @click=${() => emit(this, 'ld-language', l)}>
+              ${LANGUAGE_NAMES[l]}
+            </button>`,
+          )}
+        </div>`;
+      case 'counting':
+        return html`<ld-target-setting .settings=${settings} .auth=${this.auth}></ld-target-setting>`;
+      case 'ranges':
+        return html`<ld-ranges-setting .settings=${settings} .auth=${this.auth}></ld-ranges-setting>`;
+      case 'users':
+        return html`<ld-users-setting .users=${this.users ?? []} .auth=${this.auth} @ld-users-changed=${() => void this.loadUsers()}></ld-users-setting>`;
+      case 'hub':
+        return html`<p class="notice ${this.backlog ? 'warning' : ''}">
+            ${this.backlog ? this.t('settings.hubBacklog', { n: this.backlog }) : this.t('settings.hubAllSent')}
+          </p>
+          <p class="muted">${this.t('settings.hubAddress')}</p>
+          <button class="btn outline" @click=${() => emit(this, 'ld-navigate', { screen: 'sync' })}>${icons.sync}${this.t('sync.title')}</button>`;
+    }
+  }
+
+  private renderContent() {
+    const meta = SECTIONS.find((s) => s.id === this.section)!;
+    if (this.users && !this.supervisors.length && meta.supervisor) {
+      return html`<p class="notice warning" data-state="first-supervisor">${this.t('settings.firstSupervisor')}</p>
+        <ld-user-form
+          fixedRole="supervisor"
+          .submitLabel=${this.t('settings.create')}
+          .busy=${this.busy}
+          @ld-user-submit=${(e: CustomEvent<{ name: string; role: Role; pin: string }>) => void this.createFirstSupervisor(e.detail)}
+        ></ld-user-form>`;
+    }
+    if (meta.supervisor && !this.auth) {
+      return html`<div class="unlock" data-state="locked">
+        <p class="notice">${icons.lock} ${this.t('settings.locked')}</p>
+        <ld-pin-pad .users=${this.supervisors} .submitLabel=${this.t('settings.unlock')} .busy=${this.busy} @ld-pin-submit=${(e: CustomEvent<Credentials>) => void this.unlock(e.detail)}></ld-pin-pad>
+      </div>`;
+    }
+    return this.renderSection(this.section);
+  }
+
+  override render() {
+    return html`<div class="screen">
+      <nav class="scroll">
+        ${SECTIONS.map(
+          (s) => html`<button class="btn outline" data-section=${s.id} aria-current=${this.section === s.id ? 'page' : 'false'} @click=${() => (this.section = s.id)}>
+            ${icons[s.icon]}${this.t(s.label)}
+          </button>`,
+        )}
+      </nav>
+      <div class="column content scroll">
+        <div class="head">
+          <h1>${this.t(SECTIONS.find((s) => s.id === this.section)!.label)}</h1>
+          ${this.auth ? html`<button class="btn outline" data-action="lock" @click=${() => (this.auth = null)}>${icons.lock}${this.t('settings.lock')}</button>` : ''}
+        </div>
+        ${this.renderContent()}
+      </div>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ld-settings-screen': SettingsScreen;
+  }
+}
