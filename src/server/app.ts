@@ -29,6 +29,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(analyzeRoutes);
   await fastify.register(workflowRoutes);
   await fastify.register(syncRoutes);
+  await fastify.register(import('./routes/ui.ts'));
 };
 
 export default app;
