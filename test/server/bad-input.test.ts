@@ -82,6 +82,7 @@ describe('bad input to the workflow API', () => {
     refused(await app.inject({ method: 'PATCH', url: `/api/samples/${sampleId}`, payload: { status: 'signed' } }), 400, 'invalid_request');
     refused(await app.inject({ method: 'POST', url: `/api/samples/${sampleId}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN, role: 'x' } } }), 400, 'invalid_request');
     refused(await app.inject({ url: '/api/samples?sort=name' }), 400, 'invalid_request');
+    refused(await app.inject({ url: `/api/samples/${sampleId}?include=everything` }), 400, 'invalid_request');
     const form = multipart({ note: 'hello' }, { data: await fieldJpeg(77) });
     refused(await app.inject({ method: 'POST', url: `/api/samples/${sampleId}/fields`, ...form }), 400, 'invalid_request');
     expect(await revision()).toBe(before);

@@ -54,9 +54,11 @@ const workflowApi: FastifyPluginAsync = async (app) => {
     global: false,
     errorResponseBuilder: (_req, c) => new WorkflowError('too_many_requests', `too many PIN attempts from this device: wait ${c.after}`, 429),
   });
-  // JSON bodies of this API are small; uploads have their own limit.
   app.addHook('onRoute', (route) => {
+    // JSON bodies of this API are small; uploads have their own limit.
     route.bodyLimit ??= 64 * 1024;
+    // A route without query parameters refuses any, like every other unknown input.
+    route.schema = { ...route.schema, querystring: route.schema?.querystring ?? { type: 'object', additionalProperties: false, properties: {} } };
   });
   for (const routes of [samples, fields, cells, report, users, settings, device, audit, events]) await app.register(routes);
 };
