@@ -7,10 +7,8 @@
  *      first 20 fields vs at the end, to show it stays flat).
  * runWorkflowBench() returns printable lines.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,17 +21,10 @@ import type { WorkflowContext } from '../src/workflow/context.ts';
 import { EventBus } from '../src/workflow/events.ts';
 import { queueField } from '../src/workflow/fields.ts';
 import { createSample } from '../src/workflow/samples.ts';
+import { Daemon } from '../test/helpers/daemon.ts';
 import { fmtMs, summarize } from './stats.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
 /** A sample of 10 fields x 15 cells written straight into the store, as the worker would. */
 async function seedSample(dataDir: string, photos: Buffer[]): Promise<string> {
   const store = Store.open(dataDir);
@@ -85,37 +76,6 @@ async function variants(n: number): Promise<Buffer[]> {
     );
   }
   return out;
-}
-
-class Daemon {
-  constructor(readonly child: ChildProcess, readonly url: string) {}
-  static async start(dataDir: string): Promise<Daemon> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'leukodiff.mjs'), 'serve'], {
-      env: { ...process.env, PORT: String(port), LEUKODIFF_PORT: String(port), LEUKODIFF_DATA: dataDir, LEUKODIFF_LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
-    });
-    const d = new Daemon(child, `http://127.0.0.1:${port}`);
-    for (let i = 0; i < 600; i++) {
-      try {
-        if ((await fetch(`${d.url}/api/health`)).ok) return d;
-      } catch {
-        await sleep(100);
-      }
-    }
-    child.kill('SIGKILL');
-    throw new Error('the daemon did not answer /api/health within 60 s');
-  }
-  /** [current RSS, peak RSS] in MB. */
-  rss(): [number, number] {
-    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)![1]);
-    return [kb('VmRSS') / 1024, kb('VmHWM') / 1024];
-  }
-  async stop() {
-    this.child.kill('SIGTERM');
-    await new Promise((r) => this.child.once('exit', r));
-  }
 }
 
 async function post(url: string, body: unknown) {

@@ -2,11 +2,12 @@
  * Receiving a field photo: refuse early what can be refused without the image (unknown or signed
  * sample, full queue), check the bytes are a readable image within the limits, store the file
  * durably, then record and queue the field in one transaction. Only then is the upload acknowledged.
+ * A full disk (ENOSPC, SQLITE_FULL) propagates as is; the routes answer it with 507.
  */
 import { decodeImage } from '../analysis/image-input.ts';
 import type { Field } from '../store/types.ts';
 import type { Actor, WorkflowContext } from './context.ts';
-import { diskFullError, WorkflowError } from './errors.ts';
+import { WorkflowError } from './errors.ts';
 import { assertChangeable, getSample } from './changes.ts';
 import { assertNotDuplicate, assertQueueHasRoom, queueField } from './fields.ts';
 import type { AnalysisQueue } from './queue.ts';
@@ -48,12 +49,7 @@ export class FieldIntake {
     const sha = img.sha256;
     this.storing.set(sha, (this.storing.get(sha) ?? 0) + 1);
     try {
-      let created: boolean;
-      try {
-        created = await files.put(sha, bytes);
-      } catch (err) {
-        throw diskFullError(err) ?? err;
-      }
+      const created = await files.put(sha, bytes);
       try {
         const field = queueField(
           this.ctx,
@@ -67,7 +63,7 @@ export class FieldIntake {
         return field;
       } catch (err) {
         if (created && this.storing.get(sha) === 1 && !this.ctx.store.fields.imageExists(sha)) await files.remove(sha);
-        throw diskFullError(err) ?? err;
+        throw err;
       }
     } finally {
       const n = this.storing.get(sha)! - 1;

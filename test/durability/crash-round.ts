@@ -9,16 +9,23 @@
  *      damaged or orphaned, no temporary file is left.
  * Used once by the default test run and 20 times in a row by scripts/durability-loop.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { Daemon } from '../helpers/daemon.ts';
 import { inspectDataDir, type DataDirReport } from '../helpers/data-dir.ts';
-import { FIXTURE_MODELS, ROOT } from '../helpers/paths.ts';
+import { FIXTURE_MODELS } from '../helpers/paths.ts';
+
+const DAEMON_ENV = {
+  LEUKODIFF_MODELS: FIXTURE_MODELS,
+  LEUKODIFF_BACKEND: 'onnxruntime',
+  LEUKODIFF_THREADS: '1',
+  LEUKODIFF_QUEUE_CAPACITY: '64',
+  LEUKODIFF_MIN_FREE_BYTES: '0',
+};
 
 export interface RoundResult {
   seed: number;
@@ -32,16 +39,6 @@ export interface RoundResult {
 }
 
 const CELLS_PER_FIELD = 2;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 /** Small deterministic PRNG (mulberry32), so a failing round can be replayed by its seed. */
 function prng(seed: number) {
@@ -65,64 +62,6 @@ async function fieldPhotos(): Promise<Buffer[]> {
     ),
   );
   return photos;
-}
-
-class Daemon {
-  private constructor(
-    readonly child: ChildProcess,
-    readonly url: string,
-    readonly exited: Promise<number | null>,
-  ) {}
-
-  static async start(dataDir: string, port: number): Promise<Daemon> {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'leukodiff.mjs'), 'serve'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        LEUKODIFF_MODELS: FIXTURE_MODELS,
-        LEUKODIFF_DATA: dataDir,
-        PORT: String(port),
-        LEUKODIFF_PORT: String(port),
-        LEUKODIFF_HOST: '127.0.0.1',
-        LEUKODIFF_BACKEND: 'onnxruntime',
-        LEUKODIFF_THREADS: '1',
-        LEUKODIFF_LOG_LEVEL: 'warn',
-        LEUKODIFF_QUEUE_CAPACITY: '64',
-        LEUKODIFF_MIN_FREE_BYTES: '0',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const d = new Daemon(child, `http://127.0.0.1:${port}`, exited);
-    const until = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode}: ${stderr.slice(-2000)}`);
-      try {
-        if ((await fetch(`${d.url}/api/health`)).ok) return d;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > until) {
-        child.kill('SIGKILL');
-        throw new Error(`daemon did not answer /api/health: ${stderr.slice(-2000)}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  async kill9(): Promise<void> {
-    this.child.kill('SIGKILL');
-    await this.exited;
-  }
-
-  async stop(): Promise<void> {
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
 }
 
 async function json(url: string, init?: RequestInit) {
@@ -161,7 +100,7 @@ export async function crashRound(seed = Date.now() % 2 ** 31): Promise<RoundResu
   const images = await fieldPhotos();
   try {
     // A: a burst of uploads, killed after some acknowledgements.
-    let daemon = await Daemon.start(dataDir, await freePort());
+    let daemon = await Daemon.start(dataDir, DAEMON_ENV);
     const sample = await json(`${daemon.url}/api/samples`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -189,7 +128,7 @@ export async function crashRound(seed = Date.now() % 2 ** 31): Promise<RoundResu
     await kill();
 
     // B: restart (interrupted runs are resumed) and kill again as soon as an analysis starts.
-    daemon = await Daemon.start(dataDir, await freePort());
+    daemon = await Daemon.start(dataDir, DAEMON_ENV);
     const watch = firstAnalysisStart(daemon.url);
     const extra = await uploadField(daemon.url, sampleId, images[24 + Math.floor(random() * 4)]);
     if (extra) acknowledged.push(extra);
@@ -198,7 +137,7 @@ export async function crashRound(seed = Date.now() % 2 ** 31): Promise<RoundResu
     watch.close();
 
     // C: restart, drain the queue, stop cleanly, audit.
-    daemon = await Daemon.start(dataDir, await freePort());
+    daemon = await Daemon.start(dataDir, DAEMON_ENV);
     const until = Date.now() + 120_000;
     for (;;) {
       const s = await json(`${daemon.url}/api/samples/${sampleId}`);
