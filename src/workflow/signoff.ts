@@ -66,11 +66,3 @@ export function markDelivered(ctx: WorkflowContext, sampleId: string, revision: 
   ctx.events.publish({ type: 'sync.changed', sampleId, state: 'synced', revision });
   if (sample) publishSampleChanged(ctx, sample);
 }
-
-/** For sync: a delivery of this outbox row failed; it is tried again at `nextAttemptAt`. */
-export function recordDeliveryFailure(ctx: WorkflowContext, outboxId: number, error: string, nextAttemptAt: string): void {
-  const row = ctx.store.outbox.get(outboxId);
-  if (!row || row.deliveredAt) return;
-  ctx.store.outbox.markFailed(outboxId, error, nextAttemptAt);
-  ctx.events.publish({ type: 'sync.changed', sampleId: row.sampleId, state: 'retrying', revision: row.revision, message: error });
-}

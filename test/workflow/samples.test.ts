@@ -4,7 +4,7 @@ import { addCell, deleteCell, reclassifyCell, reviewCell } from '../../src/workf
 import { WorkflowError } from '../../src/workflow/errors.ts';
 import { deleteField, queueField } from '../../src/workflow/fields.ts';
 import { createSample, editSample } from '../../src/workflow/samples.ts';
-import { markDelivered, recordDeliveryFailure, signSample } from '../../src/workflow/signoff.ts';
+import { markDelivered, signSample } from '../../src/workflow/signoff.ts';
 import { sampleDetail } from '../../src/workflow/views.ts';
 import { addUser, tempContext, type TestContext } from '../helpers/store.ts';
 
@@ -159,14 +159,14 @@ describe('sample workflow (store level)', () => {
     const { sampleId } = analysedSample([cell(0)]);
     const signed = await signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
     const [row] = t.ctx.store.outbox.due(t.ctx.now().toISOString());
-    recordDeliveryFailure(t.ctx, row.id, 'hub unreachable', '2026-03-01T09:00:00.000Z');
+    t.ctx.store.outbox.markFailed(row.id, 'hub unreachable', '2026-03-01T09:00:00.000Z');
     expect(sampleDetail(t.ctx, t.ctx.store.samples.get(sampleId)!).sync).toMatchObject({ state: 'retrying', attempts: 1, lastError: 'hub unreachable' });
     expect(t.ctx.store.outbox.due(t.ctx.now().toISOString())).toEqual([]);
     markDelivered(t.ctx, sampleId, signed.revision);
     expect(t.ctx.store.samples.get(sampleId)).toMatchObject({ status: 'synced', revision: signed.revision, syncedRevision: signed.revision });
     expect(t.ctx.store.outbox.pendingCount()).toBe(0);
     expect(sampleDetail(t.ctx, t.ctx.store.samples.get(sampleId)!).sync.state).toBe('synced');
-    expect(t.events.filter((e) => e.type === 'sync.changed').map((e) => (e as { state: string }).state)).toEqual(['queued', 'retrying', 'synced']);
+    expect(t.events.filter((e) => e.type === 'sync.changed').map((e) => (e as { state: string }).state)).toEqual(['queued', 'synced']);
 
     // Amended after delivery, and the old revision delivered again (at-least-once): still to be signed.
     editSample(t.ctx, sampleId, { wbcCount: 4.2 }, { userId: supervisor, reason: 'WBC count from the analyser arrived' });
