@@ -90,15 +90,28 @@ export class AnalysisQueue {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      const field = this.ctx.store.fields.nextQueued();
-      if (!field) {
-        for (const w of this.idleWaiters.splice(0)) w();
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = null;
-        continue;
+      try {
+        const field = this.ctx.store.fields.nextQueued();
+        if (!field) {
+          for (const w of this.idleWaiters.splice(0)) w();
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          this.wake = null;
+          continue;
+        }
+        await this.runOne(field);
+      } catch (err) {
+        // The store refused even the bookkeeping (e.g. disk full): the worker must not die.
+        this.log.error({ err }, 'analysis queue: store error; pausing');
+        await this.pause();
       }
-      await this.runOne(field);
     }
+  }
+
+  /** Waits storeErrorPauseMs, or less if the queue is stopped meanwhile. */
+  private async pause(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise((r) => (timer = setTimeout(r, this.pauseMs))), this.stopped]);
+    clearTimeout(timer);
   }
 
   private async runOne(field: Field): Promise<void> {
@@ -124,9 +137,7 @@ export class AnalysisQueue {
       return commit();
     } catch (err) {
       this.log.error({ err, fieldId: field.id }, 'cannot record the analysis result; will retry');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([new Promise((r) => (timer = setTimeout(r, this.pauseMs))), this.stopped]);
-      clearTimeout(timer);
+      await this.pause();
       try {
         if (field.attempts + 1 >= this.maxAttempts) failAnalysis(this.ctx, field.id, `the result could not be stored: ${(err as Error).message}`);
         else this.ctx.store.fields.resume(field.id);

@@ -137,6 +137,20 @@ describe('AnalysisQueue', () => {
     expect(t.ctx.store.cells.listByField(f.id)).toHaveLength(0);
   });
 
+  it('survives a store that refuses to start a run, and carries on once it accepts again', async () => {
+    const f = enqueue(1);
+    const original = t.ctx.store.fields.markAnalysing.bind(t.ctx.store.fields);
+    let refusals = 2;
+    t.ctx.store.fields.markAnalysing = (id: string) => {
+      if (refusals-- > 0) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      original(id);
+    };
+    start(async () => result([cell(2)]));
+    await queue!.idle();
+    expect(refusals).toBe(-1);
+    expect(t.ctx.store.fields.get(f.id)).toMatchObject({ status: 'analysed', attempts: 1 });
+  });
+
   it('estimates Retry-After from the queue beyond capacity and the run time', () => {
     const small = tempContext({ queueCapacity: 2 });
     try {
