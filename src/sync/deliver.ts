@@ -28,7 +28,7 @@ export type RowResult = 'delivered' | 'set_aside' | 'deferred';
 export interface DelivererOptions {
   /** The box's own cap on a request body. */
   maxRequestBytes: number;
-  /** Failed tries after which a row that fails while others get through is set aside. */
+  /** Failures of its own (5xx, unusable) after which a row is set aside, if others got through meanwhile. */
   maxItemAttempts: number;
   /** Delay before a failed row is tried again, by its number of failed tries. */
   itemDelayMs: (attempts: number) => number;
@@ -39,8 +39,11 @@ const HASH_BATCH = 500;
 export class Deliverer {
   /** Rows delivered since the daemon started (to tell "this row fails" from "everything fails"). */
   private delivered = 0;
-  /** Row id -> `delivered` when it last failed. */
-  private readonly failedAt = new Map<number, number>();
+  /**
+   * Row id -> failures that may be the row's own (the hub answered 5xx, or could not use what we
+   * sent), and `delivered` at the first of them. A cut connection is the link's fault, not counted.
+   */
+  private readonly suspect = new Map<number, { count: number; deliveredBefore: number }>();
 
   constructor(
     private readonly ctx: WorkflowContext,
@@ -63,9 +66,15 @@ export class Deliverer {
       }
       if (err instanceof HubCallError && err.kind === 'unauthorised') throw err;
       const message = err instanceof Error ? err.message : String(err);
-      if (this.keepsFailing(row)) {
-        this.setAside(row, 'keeps_failing', `failed ${row.attempts + 1} times while other samples went through; last: ${message}`);
-        return 'set_aside';
+      if ((err instanceof HubCallError && err.kind === 'server') || err instanceof ItemProblem) {
+        const s = this.suspect.get(row.id) ?? { count: 0, deliveredBefore: this.delivered };
+        s.count++;
+        this.suspect.set(row.id, s);
+        // Only when other rows went through meanwhile: then it is this row, not the hub.
+        if (s.count >= this.opts.maxItemAttempts && this.delivered > s.deliveredBefore) {
+          this.setAside(row, 'keeps_failing', `failed ${s.count} times while other samples went through; last: ${message}`);
+          return 'set_aside';
+        }
       }
       this.fail(row, message);
       if (err instanceof ItemProblem) return 'deferred';
@@ -73,20 +82,14 @@ export class Deliverer {
     }
     markDelivered(this.ctx, row.sampleId, row.revision);
     this.repo.release(row.id);
-    this.failedAt.delete(row.id);
+    this.suspect.delete(row.id);
     this.delivered++;
     return 'delivered';
-  }
-
-  private keepsFailing(row: OutboxEntry): boolean {
-    const since = this.failedAt.get(row.id);
-    return row.attempts + 1 >= this.opts.maxItemAttempts && since !== undefined && this.delivered > since;
   }
 
   private fail(row: OutboxEntry, message: string): void {
     const next = new Date(this.ctx.now().getTime() + this.opts.itemDelayMs(row.attempts + 1)).toISOString();
     this.ctx.store.outbox.markFailed(row.id, message, next);
-    this.failedAt.set(row.id, this.delivered);
     this.ctx.events.publish({ type: 'sync.changed', sampleId: row.sampleId, state: 'retrying', revision: row.revision, message });
   }
 
@@ -96,7 +99,7 @@ export class Deliverer {
       this.repo.setAside(row.id, code, reason, at);
       this.ctx.store.outbox.markFailed(row.id, reason, SET_ASIDE_UNTIL);
     });
-    this.failedAt.delete(row.id);
+    this.suspect.delete(row.id);
     this.log.warn({ outboxId: row.id, revision: row.revision, code }, `sync: sample revision set aside: ${reason}`);
     this.ctx.events.publish({ type: 'sync.changed', sampleId: row.sampleId, state: 'set_aside', revision: row.revision, message: reason });
   }
