@@ -78,13 +78,14 @@ export class App extends LitElement {
 
   static override styles = css`
     :host {
-      display: grid;
-      grid-template-rows: auto auto 1fr;
+      display: flex;
+      flex-direction: column;
       height: 100vh;
       height: 100dvh;
       background: ${C.page};
     }
     main {
+      flex: 1;
       min-height: 0;
       overflow: hidden;
     }

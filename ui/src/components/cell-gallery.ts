@@ -13,6 +13,9 @@ import { KioskElement } from './kiosk-element.ts';
 
 /** A finger must travel this far before a tap becomes a drag. */
 const DRAG_START_PX = 12;
+/** Dragging this close to the gallery's top or bottom edge scrolls it, so every group can be reached. */
+const EDGE_PX = 64;
+const SCROLL_STEP_PX = 14;
 
 interface Drag {
   cellId: string;
@@ -28,6 +31,7 @@ export class CellGallery extends KioskElement {
   @property({ attribute: false }) cells: Cell[] = [];
   @property() selectedId: string | null = null;
   @state() private drag: Drag | null = null;
+  private scroller: ReturnType<typeof setInterval> | undefined;
 
   static override styles = [
     baseStyles,
@@ -43,6 +47,18 @@ export class CellGallery extends KioskElement {
         border-radius: 12px;
         padding: 6px;
         background: ${C.surface};
+      }
+      section.vacant {
+        display: flex;
+        align-items: center;
+        gap: 12px;
+        min-height: 56px;
+      }
+      section.vacant h3 {
+        margin: 0;
+      }
+      section.vacant .tiles {
+        min-height: 0;
       }
       section.over {
         border-color: ${C.primary};
@@ -143,6 +159,28 @@ export class CellGallery extends KioskElement {
   private onDown(e: PointerEvent, cell: Cell) {
     (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
     this.drag = { cellId: cell.id, pointerId: e.pointerId, start: { x: e.clientX, y: e.clientY }, at: { x: e.clientX, y: e.clientY }, moving: false, over: null };
+    clearInterval(this.scroller);
+    this.scroller = setInterval(() => this.scrollNearEdge(), 30);
+  }
+
+  private scrollNearEdge() {
+    const d = this.drag;
+    if (!d?.moving) return;
+    const r = this.getBoundingClientRect();
+    const step = d.at.y < r.top + EDGE_PX ? -SCROLL_STEP_PX : d.at.y > r.bottom - EDGE_PX ? SCROLL_STEP_PX : 0;
+    if (!step) return;
+    this.scrollTop += step;
+    this.drag = { ...d, over: this.groupUnder(d.at.x, d.at.y) };
+  }
+
+  private endDrag() {
+    clearInterval(this.scroller);
+    this.drag = null;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.scroller);
   }
 
   private onMove(e: PointerEvent) {
@@ -154,7 +192,7 @@ export class CellGallery extends KioskElement {
 
   private onUp(e: PointerEvent, cell: Cell) {
     const d = this.drag;
-    this.drag = null;
+    this.endDrag();
     if (!d || d.pointerId !== e.pointerId) return;
     if (!d.moving) return emit(this, 'ld-cell-select', { cellId: cell.id });
     const target = this.groupUnder(e.clientX, e.clientY);
@@ -165,7 +203,7 @@ export class CellGallery extends KioskElement {
     const groups = groupByClass(this.cells);
     const d = this.drag;
     return html`${[...groups].map(
-        ([type, cells]) => html`<section data-group=${type} class=${d?.moving && d.over === type ? 'over' : ''}>
+        ([type, cells]) => html`<section data-group=${type} class="${d?.moving && d.over === type ? 'over' : ''} ${cells.length ? '' : 'vacant'}">
           <h3><span class="chip" style="background:${TYPE_COLOURS[type]}">${this.t(`short.${type}`)}</span>${this.t(`type.${type}`)} · ${cells.length}</h3>
           <div class="tiles">
             ${cells.length
@@ -177,7 +215,7 @@ export class CellGallery extends KioskElement {
                     @pointerdown=${(e: PointerEvent) => this.onDown(e, c)}
                     @pointermove=${this.onMove}
                     @pointerup=${(e: PointerEvent) => this.onUp(e, c)}
-                    @pointercancel=${() => (this.drag = null)}
+                    @pointercancel=${() => this.endDrag()}
                   >
                     <img src=${this.api.cropUrl(c.id)} alt="" loading="lazy" />
                     ${needsCheck(c) ? html`<span class="badge">!</span>` : ''}

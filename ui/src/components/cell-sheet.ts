@@ -41,29 +41,29 @@ export class CellSheet extends KioskElement {
       :host {
         display: flex;
         flex-direction: column;
-        gap: 12px;
+        gap: 10px;
         background: ${C.surface};
         border-radius: 14px;
-        padding: 12px;
+        padding: 10px;
         overflow-y: auto;
         min-height: 0;
       }
-      header {
-        display: flex;
-        align-items: center;
-        gap: 8px;
-      }
-      header h2 {
-        flex: 1;
-      }
       .top {
         display: flex;
-        gap: 12px;
+        gap: 10px;
         align-items: flex-start;
       }
+      .info {
+        flex: 1;
+        min-width: 0;
+      }
+      .close {
+        padding: 0;
+        flex: none;
+      }
       .crop {
-        width: 128px;
-        height: 128px;
+        width: 112px;
+        height: 112px;
         border-radius: 10px;
         object-fit: cover;
         background: ${C.page};
@@ -71,7 +71,8 @@ export class CellSheet extends KioskElement {
       }
       .status {
         font-weight: 700;
-        font-size: 18px;
+        font-size: 17px;
+        line-height: 1.25;
       }
       .status.flagged {
         background: ${C.flag};
@@ -82,13 +83,13 @@ export class CellSheet extends KioskElement {
       .votes {
         display: flex;
         flex-direction: column;
-        gap: 4px;
-        margin-top: 6px;
+        gap: 2px;
+        margin-top: 4px;
         font-size: 16px;
       }
       .vote {
         display: grid;
-        grid-template-columns: 1fr 60px auto;
+        grid-template-columns: 1fr 48px auto;
         gap: 6px;
         align-items: center;
       }
@@ -104,15 +105,28 @@ export class CellSheet extends KioskElement {
       .types {
         display: grid;
         grid-template-columns: 1fr 1fr;
-        gap: 8px;
+        gap: 6px;
       }
       .types .btn {
         justify-content: flex-start;
-        padding: 4px 10px;
+        gap: 8px;
+        padding: 4px 8px;
         font-size: 18px;
-        min-height: 52px;
+        min-height: 50px;
         background: ${C.surface};
         border-color: ${C.line};
+        text-align: left;
+        line-height: 1.15;
+      }
+      .types .btn[data-type='unclassified'] {
+        grid-column: 1 / -1;
+      }
+      .name {
+        flex: 1;
+      }
+      .now svg {
+        width: 24px;
+        height: 24px;
       }
       .types .btn[aria-pressed='true'] {
         border-width: 4px;
@@ -143,7 +157,8 @@ export class CellSheet extends KioskElement {
       }
       .label {
         font-weight: 700;
-        font-size: 18px;
+        font-size: 17px;
+        margin-bottom: -4px;
       }
     `,
   ];
@@ -157,16 +172,14 @@ export class CellSheet extends KioskElement {
     else if (action.kind === 'review') emit(this, 'ld-cell-confirm', { cellId: cell.id });
   }
 
-  private renderTop(cell: Cell) {
+  private renderInfo(cell: Cell) {
     const status = sheetStatus(cell);
     const confidence = confidencePercent(cell);
-    return html`<div class="top">
-      <img class="crop" src=${this.cropUrl} alt=${this.t('sheet.cropAlt')} />
-      <div>
+    return html`<img class="crop" src=${this.cropUrl} alt=${this.t('sheet.cropAlt')} />
+      <div class="info">
         <p class="status ${status}" data-status=${status}>${this.t(STATUS_KEYS[status])}</p>
         ${cell.votes
           ? html`<div class="votes" aria-label=${this.t('sheet.votes')}>
-              <span class="muted">${this.t('sheet.votes')}</span>
               ${voteLines(cell, this.models).map(
                 (v) => html`<div class="vote" data-vote=${v.type}>
                   <span>${this.t(`type.${v.type}`)}</span>
@@ -177,8 +190,7 @@ export class CellSheet extends KioskElement {
               ${confidence !== null ? html`<span class="muted">${this.t('sheet.confidence', { value: confidence })}</span>` : ''}
             </div>`
           : ''}
-      </div>
-    </div>`;
+      </div>`;
   }
 
   override render() {
@@ -186,11 +198,10 @@ export class CellSheet extends KioskElement {
     if (!cell && !this.adding) return html``;
     const pending = cell ? needsCheck(cell) : false;
     const othersPending = this.pendingCount - (pending ? 1 : 0);
-    return html`<header>
-        <h2>${this.adding ? this.t('sheet.newCell') : this.t('sheet.title')}</h2>
-        <button class="btn outline" data-action="close" aria-label=${this.t('sheet.close')} @click=${() => emit(this, 'ld-sheet-close')}>${icons.close}</button>
-      </header>
-      ${cell ? this.renderTop(cell) : ''}
+    return html`<div class="top">
+        ${cell ? this.renderInfo(cell) : html`<h2 class="info">${this.t('sheet.newCell')}</h2>`}
+        <button class="btn outline close" data-action="close" aria-label=${this.t('sheet.close')} @click=${() => emit(this, 'ld-sheet-close')}>${icons.close}</button>
+      </div>
       ${cell && (pending || othersPending > 0)
         ? html`<div class="row">
             ${pending
@@ -202,8 +213,8 @@ export class CellSheet extends KioskElement {
                 </button>`}
           </div>`
         : ''}
-      <p class="label">${this.adding ? this.t('sheet.chooseType') : this.t('sheet.changeTo')}</p>
-      <div class="types">
+      ${this.adding ? html`<p class="label">${this.t('sheet.chooseType')}</p>` : ''}
+      <div class="types" role="group" aria-label=${this.adding ? this.t('sheet.chooseType') : this.t('sheet.changeTo')}>
         ${typeButtons(cell).map(
           (b) => html`<button
             class="btn"
@@ -213,9 +224,8 @@ export class CellSheet extends KioskElement {
             @click=${() => this.choose(b.type)}
           >
             <span class="chip" style="background:${TYPE_COLOURS[b.type]}">${this.t(`short.${b.type}`)}</span>
-            <span>${this.t(`type.${b.type}`)}${b.current ? html` <span class="tag">(${this.t('sheet.current')})</span>` : ''}${b.suggested
-              ? html` <span class="tag">(${this.t('sheet.suggested')})</span>`
-              : ''}</span>
+            <span class="name">${this.t(`type.${b.type}`)}${b.suggested ? html` <span class="tag">(${this.t('sheet.suggested')})</span>` : ''}</span>
+            ${b.current ? html`<span class="now" title=${this.t('sheet.current')}>${icons.check}</span>` : ''}
           </button>`,
         )}
       </div>`;

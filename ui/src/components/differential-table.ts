@@ -16,11 +16,11 @@ export class DifferentialTable extends KioskElement {
       table {
         width: 100%;
         border-collapse: collapse;
-        font-size: 20px;
+        font-size: 19px;
       }
       th,
       td {
-        padding: 6px 8px;
+        padding: 5px 6px;
         border-bottom: 1px solid ${C.line};
         text-align: right;
       }
@@ -33,7 +33,13 @@ export class DifferentialTable extends KioskElement {
         color: ${C.muted};
         font-weight: 600;
       }
+      .type {
+        display: flex;
+        align-items: center;
+        line-height: 1.1;
+      }
       .chip {
+        flex: none;
         display: inline-flex;
         align-items: center;
         justify-content: center;
@@ -51,7 +57,6 @@ export class DifferentialTable extends KioskElement {
       }
       .flag {
         display: inline-block;
-        margin-left: 6px;
         padding: 0 6px;
         border-radius: 6px;
         background: ${C.flag};
@@ -79,15 +84,19 @@ export class DifferentialTable extends KioskElement {
           <th>${this.t('diff.type')}</th>
           <th>${this.t('diff.count')}</th>
           <th>${this.t('diff.percent')}</th>
+          <th><span class="sr-only">${this.t('diff.flag')}</span></th>
           <th>${this.t('diff.range')}</th>
         </tr>
       </thead>
       <tbody>
         ${d.rows.map(
           (r) => html`<tr class=${r.flag ? 'out' : ''} data-row=${r.type}>
-            <td><span class="chip" style="background:${TYPE_COLOURS[r.type]}">${this.t(`short.${r.type}`)}</span>${this.t(`type.${r.type}`)}</td>
+            <td>
+              <span class="type"><span class="chip" style="background:${TYPE_COLOURS[r.type]}">${this.t(`short.${r.type}`)}</span>${this.t(`type.${r.type}`)}</span>
+            </td>
             <td class="num" data-count>${r.count}</td>
-            <td class="num">${n(r.percent)}${r.flag ? html`<span class="flag" data-flag=${r.flag}>${this.t(r.flag === 'high' ? 'diff.high' : 'diff.low')}</span>` : ''}</td>
+            <td class="num">${n(r.percent)}</td>
+            <td>${r.flag ? html`<span class="flag" data-flag=${r.flag}>${this.t(r.flag === 'high' ? 'diff.high' : 'diff.low')}</span>` : ''}</td>
             <td class="range">${r.range ? `${this.i18n.i18n.number(r.range.percent.low)}–${this.i18n.i18n.number(r.range.percent.high)}` : '–'}</td>
           </tr>`,
         )}

@@ -40,7 +40,7 @@ export class FieldViewer extends KioskElement {
 
   @state() private viewport: Viewport | null = null;
   @state() private view: Size = { width: 0, height: 0 };
-  @query('svg') private surface!: SVGSVGElement;
+  @query('svg.surface') private surface!: SVGSVGElement;
 
   private readonly pointers = new Map<number, Point>();
   private gesture: Gesture = { kind: 'none' };
@@ -61,7 +61,7 @@ export class FieldViewer extends KioskElement {
         user-select: none;
         -webkit-user-select: none;
       }
-      svg {
+      .surface {
         position: absolute;
         inset: 0;
         width: 100%;
@@ -224,6 +224,7 @@ export class FieldViewer extends KioskElement {
   override render() {
     const vp = this.viewport;
     return html`<svg
+        class="surface"
         @pointerdown=${this.onPointerDown}
         @pointermove=${this.onPointerMove}
         @pointerup=${this.onPointerUp}

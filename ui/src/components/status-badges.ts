@@ -80,8 +80,8 @@ export class StatusBadges extends KioskElement {
       </button>
       <button class="btn ${summary?.warning ? 'warn' : ''}" data-badge="device" @click=${() => emit(this, 'ld-navigate', { screen: 'health' })}>
         ${summary?.warning ? icons.warning : icons.device}
-        <span>${summary?.temperatureC != null ? this.t('health.celsius', { n: Math.round(summary.temperatureC) }) : this.t('top.device')}</span>
-        ${summary?.diskFreeFraction != null ? html`<span>· ${this.t('health.percent', { n: Math.round(summary.diskFreeFraction * 100) })}</span>` : ''}
+        ${summary?.temperatureC != null ? html`<span>${this.t('health.celsius', { n: Math.round(summary.temperatureC) })}</span>` : ''}
+        <span>${summary?.diskFreeFraction != null ? this.t('top.disk', { n: Math.round(summary.diskFreeFraction * 100) }) : this.t('top.device')}</span>
       </button>`;
   }
 }

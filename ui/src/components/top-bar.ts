@@ -18,6 +18,7 @@ export class TopBar extends KioskElement {
     css`
       :host {
         display: flex;
+        flex: none;
         align-items: center;
         gap: 8px;
         height: 68px;

@@ -1,5 +1,5 @@
 /** What the cell sheet shows and what a tap on one of its type buttons asks of the API. */
-import { CELL_CLASSES, LEUKOCYTE_TYPES, type Cell, type CellClass, type LeukocyteType } from '../api/types.ts';
+import { LEUKOCYTE_TYPES, type Cell, type CellClass, type LeukocyteType } from '../api/types.ts';
 import { needsCheck } from './counts.ts';
 
 export interface VoteLine {
@@ -37,8 +37,11 @@ export interface TypeButton {
   suggested: boolean;
 }
 
+/** The five types, then "not a leukocyte" and "unclassified / atypical" (which takes a whole row). */
+export const SHEET_ORDER: readonly CellClass[] = [...LEUKOCYTE_TYPES, 'not_leukocyte', 'unclassified'];
+
 export function typeButtons(cell: Pick<Cell, 'type' | 'autoType'> | null): TypeButton[] {
-  return CELL_CLASSES.map((type) => ({
+  return SHEET_ORDER.map((type) => ({
     type,
     current: cell?.type === type,
     suggested: !!cell && cell.autoType === type && cell.type !== type,

@@ -44,6 +44,10 @@ export class DifferentialScreen extends KioskElement {
         flex: none;
         padding-right: 4px;
       }
+      .table {
+        flex: 1;
+        min-height: 0;
+      }
       .right {
         flex: 1;
         min-width: 0;
@@ -119,7 +123,7 @@ export class DifferentialScreen extends KioskElement {
     const selected = this.selectedId ? cells.find((c) => c.id === this.selectedId) ?? null : null;
     const go = (screen: 'capture' | 'sign' | 'report') => () => emit(this, 'ld-navigate', { screen, sampleId: this.sampleId });
     return html`<div class="screen">
-      <div class="column left scroll">
+      <div class="column left">
         <div class="head">
           <h1>${this.t('diff.title')}</h1>
           <span class="muted" data-reference>${detail.reference}</span>
@@ -134,8 +138,10 @@ export class DifferentialScreen extends KioskElement {
         ${isSigned(detail.status) && detail.signedAt
           ? html`<p class="notice" data-signed>${icons.check} ${this.t('sign.signed')} ${this.i18n.i18n.dateTime(detail.signedAt)}</p>`
           : ''}
-        ${d.counted ? html`<ld-differential-table .differential=${d}></ld-differential-table>` : html`<p class="notice">${this.t('diff.empty')}</p>`}
-        ${d.notLeukocyte ? html`<p class="muted">${this.t('diff.rejected', { n: d.notLeukocyte })}</p>` : ''}
+        <div class="table scroll">
+          ${d.counted ? html`<ld-differential-table .differential=${d}></ld-differential-table>` : html`<p class="notice">${this.t('diff.empty')}</p>`}
+          ${d.notLeukocyte ? html`<p class="muted">${this.t('diff.rejected', { n: d.notLeukocyte })}</p>` : ''}
+        </div>
         <div class="actions">
           <button class="btn outline" data-action="add-field" @click=${go('capture')}>${icons.camera}${this.t('diff.addField')}</button>
           <button class="btn primary" data-action="sign" @click=${go('sign')}>${icons.sign}${this.t('diff.signOff')}</button>

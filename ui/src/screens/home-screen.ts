@@ -27,6 +27,8 @@ export class HomeScreen extends KioskElement {
   private readonly scans = new ScanBuffer();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly onKey = (e: KeyboardEvent) => {
+    // A scanner's Enter or space must not press whichever button was tapped last.
+    if (e.key === 'Enter' || e.key === ' ') e.preventDefault();
     const code = this.scans.push(e.key, e.timeStamp);
     if (code) void this.openScanned(code.trim());
   };
@@ -84,13 +86,13 @@ export class HomeScreen extends KioskElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    window.addEventListener('keydown', this.onKey);
+    window.addEventListener('keydown', this.onKey, { capture: true });
     void this.load();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    window.removeEventListener('keydown', this.onKey);
+    window.removeEventListener('keydown', this.onKey, { capture: true });
     clearTimeout(this.timer);
   }
 

@@ -43,7 +43,6 @@ export class SignScreen extends KioskElement {
         display: flex;
         align-items: center;
         gap: 12px;
-        justify-content: space-between;
         flex-wrap: wrap;
       }
       .notice svg {

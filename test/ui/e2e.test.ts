@@ -1,0 +1,354 @@
+/**
+ * End to end, as a nurse uses the kiosk: headless Chromium (Debian's) with a fake camera fed a smear
+ * photo, against the real daemon. Two runs on the constant fixture models (two flagged cells per
+ * field, so the cell flows are deterministic): 1024x600 in English with the on-screen keyboard, and
+ * 1280x800 in French with a barcode scanner; one on the shipped models that asserts nothing about
+ * what they find and restarts the daemon under the UI. Every screen is saved under
+ * test-artifacts/ui/; no console error, no request off the box, no control under 48 px.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_IMAGES, FIXTURE_MODELS, ROOT, SHIPPED_MODELS } from '../helpers/paths.ts';
+import { Daemon } from './helpers/daemon.ts';
+import { ARTIFACTS, CHROMIUM, KioskPage, launchKiosk } from './helpers/kiosk.ts';
+import { y4mFromImage } from './helpers/y4m.ts';
+
+const PIN = '2468';
+const SMALL = { width: 1024, height: 600 };
+const LARGE = { width: 1280, height: 800 };
+
+/** What the budget section of the report reads: first screen interactive per run. */
+const metrics: Record<string, number> = {};
+
+async function waitEnabled(button: Locator, timeout = 15_000): Promise<void> {
+  await button.waitFor({ state: 'visible', timeout });
+  const deadline = Date.now() + timeout;
+  while (await button.isDisabled()) {
+    if (Date.now() > deadline) throw new Error('button stayed disabled');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const onScreen = (page: Page, name: string, timeout = 15_000) => page.locator(`main[data-screen=${name}]`).waitFor({ timeout });
+
+async function typeOnKeyboard(page: Page, text: string): Promise<void> {
+  for (const ch of text) await page.locator(`ld-keyboard [data-key="${ch}"]`).click();
+}
+
+async function typeOnKeypad(page: Page, digits: string): Promise<void> {
+  for (const d of digits) await page.locator(`ld-keypad [data-key="${d}"]`).first().click();
+}
+
+/** Opens the app, measures the first screen's interactive time, checks the layout. */
+async function openHome(kp: KioskPage, run: string): Promise<void> {
+  await kp.page.goto(`${kp.base}/`);
+  await kp.page.locator('[data-list=loaded]').waitFor();
+  metrics[run] = await kp.page.evaluate(() => performance.getEntriesByName('ld-interactive')[0]?.startTime ?? -1);
+}
+
+async function expectGoodLayout(kp: KioskPage): Promise<void> {
+  expect(await kp.layoutProblems()).toEqual([]);
+}
+
+async function shotAndCheck(kp: KioskPage, name: string): Promise<void> {
+  await kp.shot(name);
+  await expectGoodLayout(kp);
+}
+
+/** The centre of a cell's box on screen. */
+async function cellCentre(page: Page, index: number): Promise<{ x: number; y: number }> {
+  const box = (await page.locator('ld-field-viewer [data-cell]').nth(index).boundingBox())!;
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 + 10 };
+}
+
+async function cameraReady(kp: KioskPage): Promise<void> {
+  const page = kp.page;
+  await onScreen(page, 'capture');
+  await page.locator('ld-camera-view video[data-live]').waitFor({ timeout: 15_000 });
+  await waitEnabled(page.locator('[data-action=capture]'));
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon', () => {
+  let browser: Browser;
+  let daemon: Daemon;
+  const blurred = path.join(ARTIFACTS, 'blurred-field.png');
+  const cameraClip = path.join(ARTIFACTS, 'camera.y4m');
+
+  beforeAll(async () => {
+    // Test the UI as it is now, not whatever ui/dist an earlier install built.
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', path.join(ROOT, 'ui', 'vite.config.ts')], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(cameraClip, await y4mFromImage(path.join(DEMO_IMAGES, 'bccd-BloodImage_00001.jpg')));
+    // Blurred well past the focus check's threshold, and lossless so JPEG noise cannot sharpen it.
+    await sharp(path.join(DEMO_IMAGES, 'bccd-BloodImage_00249.jpg')).blur(8).png().toFile(blurred);
+    daemon = await Daemon.start(FIXTURE_MODELS);
+    browser = await launchKiosk(cameraClip);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await daemon?.dispose();
+    writeFileSync(path.join(ARTIFACTS, 'metrics.json'), JSON.stringify({ firstScreenInteractiveMs: metrics }, null, 2));
+  });
+
+  it('1024x600, English: first supervisor, keypad entry, camera, retake, correct cells, gallery drag, sign-off, report', async () => {
+    const kp = await KioskPage.open(browser, daemon.url, SMALL, 'small-en');
+    const { page } = kp;
+    await openHome(kp, 'small-en');
+    await shotAndCheck(kp, 'home');
+
+    // A new box has no supervisor: Settings asks for one first.
+    await page.locator('[data-nav=settings]').click();
+    await onScreen(page, 'settings');
+    await shotAndCheck(kp, 'settings-camera');
+    await page.locator('[data-section=users]').click();
+    await page.locator('[data-state=first-supervisor]').waitFor();
+    await typeOnKeyboard(page, 'ANA');
+    await page.locator('ld-user-form ld-keyboard [data-key=ok]').click();
+    await typeOnKeypad(page, PIN);
+    await shotAndCheck(kp, 'settings-first-supervisor');
+    await page.locator('[data-action=create-user]').click();
+    await page.locator('[data-user-row=Ana]').waitFor();
+    await shotAndCheck(kp, 'settings-users');
+
+    // New sample, typed on the on-screen keyboard.
+    await page.locator('[data-nav=home]').click();
+    await page.locator('[data-action=new-sample]').click();
+    await onScreen(page, 'new');
+    await typeOnKeyboard(page, 'S-1001');
+    await shotAndCheck(kp, 'new-sample');
+    await page.locator('[data-action=start]').click();
+
+    // Capture with the fake camera: the field opens with its two flagged cells.
+    await cameraReady(kp);
+    await shotAndCheck(kp, 'capture');
+    await page.locator('[data-action=capture]').click();
+    await onScreen(page, 'field', 30_000);
+    await expect.poll(() => page.locator('ld-field-viewer [data-cell]').count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => page.locator('ld-field-viewer [data-pending=yes]').count()).toBe(2);
+    await shotAndCheck(kp, 'field');
+
+    // Tap a cell: its sheet shows the crop and the votes; reclassify it.
+    const first = await cellCentre(page, 0);
+    await page.mouse.click(first.x, first.y);
+    await page.locator('ld-cell-sheet [data-status=flagged]').waitFor();
+    expect(await page.locator('ld-cell-sheet [data-vote]').count()).toBeGreaterThan(0);
+    await page.locator('ld-cell-sheet img.crop').evaluate((img: HTMLImageElement) => img.decode());
+    await shotAndCheck(kp, 'cell-sheet');
+    await page.locator('ld-cell-sheet [data-type=lymphocyte]').click();
+    await page.locator('ld-field-viewer [data-type=lymphocyte]').waitFor();
+    await page.locator('ld-cell-sheet [data-status=corrected]').waitFor();
+    // The other flagged cell: confirm it as it is.
+    await page.locator('ld-cell-sheet [data-action=next]').click();
+    await page.locator('ld-cell-sheet [data-action=confirm]').click();
+    await expect.poll(() => page.locator('ld-field-viewer [data-pending=yes]').count()).toBe(0);
+    await page.locator('ld-cell-sheet [data-action=close]').click();
+
+    // Press and hold on empty space: add a missed cell.
+    const image = (await page.locator('ld-field-viewer image').boundingBox())!;
+    await page.mouse.move(image.x + image.width * 0.47, image.y + image.height * 0.2);
+    await page.mouse.down();
+    await page.waitForTimeout(900);
+    await page.mouse.up();
+    await page.locator('ld-field-viewer [data-draft]').waitFor();
+    await shotAndCheck(kp, 'add-cell');
+    await page.locator('ld-cell-sheet [data-type=monocyte]').click();
+    await expect.poll(() => page.locator('ld-field-viewer [data-cell]').count()).toBe(3);
+    await page.locator('ld-cell-sheet [data-status=added]').waitFor();
+    await page.locator('ld-cell-sheet [data-action=close]').click();
+    await page.locator('[data-field-count=monocyte]').waitFor();
+
+    // An out-of-focus photo from a USB stick: the warning, then Retake removes it.
+    await page.locator('[data-action=next-field]').click();
+    await onScreen(page, 'capture');
+    await page.locator('ld-capture-screen input[type=file]').setInputFiles(blurred);
+    await page.locator('[data-dialog=quality] [data-warning=out_of_focus]').waitFor({ timeout: 30_000 });
+    await shotAndCheck(kp, 'quality-warning');
+    await page.locator('[data-action=retake]').click();
+    await page.locator('[data-dialog=quality]').waitFor({ state: 'detached' });
+    await waitEnabled(page.locator('[data-action=capture]'));
+
+    // The differential, its gallery; drag the added cell onto the neutrophils.
+    await page.locator('ld-capture-screen [data-action=differential]').click();
+    await onScreen(page, 'differential');
+    await expect.poll(() => page.locator('ld-cell-gallery [data-tile]').count()).toBe(3);
+    // Fixture cells: a neutrophil (now a lymphocyte) and a monocyte; plus the monocyte added by hand.
+    await page.locator('[data-row=monocyte] [data-count]').filter({ hasText: /^2$/ }).waitFor();
+    await shotAndCheck(kp, 'differential');
+    await page.locator('[data-group=monocyte]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    const tile = (await page.locator('[data-group=monocyte] [data-tile]').first().boundingBox())!;
+    const target = (await page.locator('[data-group=unclassified] h3').boundingBox())!;
+    await page.mouse.move(tile.x + tile.width / 2, tile.y + tile.height / 2);
+    await page.mouse.down();
+    for (let i = 1; i <= 8; i++) {
+      await page.mouse.move(tile.x + tile.width / 2 + ((target.x + 60 - tile.x) * i) / 8, tile.y + tile.height / 2 + ((target.y + 10 - tile.y - tile.height / 2) * i) / 8);
+    }
+    await kp.shot('gallery-drag');
+    await page.mouse.up();
+    await page.locator('[data-row=monocyte] [data-count]').filter({ hasText: /^1$/ }).waitFor();
+    await page.locator('[data-row=unclassified] [data-count]').filter({ hasText: /^1$/ }).waitFor();
+    expect(await page.locator('[data-group=unclassified] [data-tile]').count()).toBe(1);
+
+    // Sign-off with the supervisor's PIN, then the report.
+    await page.locator('[data-action=sign]').click();
+    await onScreen(page, 'sign');
+    await page.locator('[data-state=ready]').waitFor();
+    await typeOnKeypad(page, PIN);
+    await shotAndCheck(kp, 'sign');
+    await page.locator('ld-pin-pad [data-key=ok]').click();
+    await onScreen(page, 'report');
+    await page.locator('[data-report-reference]').filter({ hasText: 'S-1001' }).waitFor();
+    expect(await page.locator('[data-report-signed]').textContent()).toContain('Ana');
+    expect(await page.locator('[data-banner=preliminary]').count()).toBe(0);
+    await shotAndCheck(kp, 'report');
+
+    // Home: the sample is signed and waits to be sent; the badges open sync and health.
+    await page.locator('[data-nav=home]').click();
+    await page.locator('ld-sample-row [data-reference=S-1001] [data-status=signed]').waitFor();
+    await page.locator('[data-badge=backlog]').filter({ hasText: '1' }).waitFor();
+    await shotAndCheck(kp, 'home-signed');
+    await page.locator('[data-badge=backlog]').click();
+    await onScreen(page, 'sync');
+    await page.locator('[data-unsent]').first().waitFor();
+    await shotAndCheck(kp, 'sync');
+    await page.locator('[data-badge=device]').click();
+    await onScreen(page, 'health');
+    await page.locator('[data-tile=backend]').waitFor();
+    await shotAndCheck(kp, 'health');
+
+    expect(kp.problems).toEqual([]);
+    await kp.close();
+  }, 120_000);
+
+  it('1280x800, French: language without reload, barcode scanner, import kept despite warning, check every flagged cell, sign, amend', async () => {
+    const kp = await KioskPage.open(browser, daemon.url, LARGE, 'large-fr');
+    const { page } = kp;
+    await openHome(kp, 'large-en');
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await page.locator('[data-nav=language]').click();
+    await page.locator('[data-action=new-sample]').filter({ hasText: 'Nouvel échantillon' }).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+    await shotAndCheck(kp, 'accueil');
+
+    // A scanner "types" the slide's barcode and Enter on the home screen: a new sample with that number.
+    await page.keyboard.type('S-2002\n');
+    await onScreen(page, 'new');
+    expect(await page.locator('input[name=reference]').inputValue()).toBe('S-2002');
+    // The patient's wristband, scanned into the focused entry.
+    await page.keyboard.type('P-77\n');
+    expect(await page.locator('input[name=patient]').inputValue()).toBe('P-77');
+    await typeOnKeypad(page, '7.5');
+    await shotAndCheck(kp, 'nouvel-echantillon');
+    await page.locator('[data-action=start]').click();
+
+    await cameraReady(kp);
+    await shotAndCheck(kp, 'capture');
+    await page.locator('[data-action=capture]').click();
+    await onScreen(page, 'field', 30_000);
+    await expect.poll(() => page.locator('ld-field-viewer [data-cell]').count(), { timeout: 15_000 }).toBe(2);
+    await shotAndCheck(kp, 'champ');
+
+    // A second field imported although out of focus: Keep.
+    await page.locator('[data-action=next-field]').click();
+    await onScreen(page, 'capture');
+    await page.locator('ld-capture-screen input[type=file]').setInputFiles(blurred);
+    await page.locator('[data-dialog=quality]').waitFor({ timeout: 30_000 });
+    await shotAndCheck(kp, 'avertissement-qualite');
+    await page.locator('[data-action=keep]').click();
+    await onScreen(page, 'field');
+
+    // Sign-off refuses while flagged cells are unchecked and leads to them, one after the other.
+    await page.locator('ld-field-screen [data-action=differential]').click();
+    await onScreen(page, 'differential');
+    await shotAndCheck(kp, 'formule');
+    await page.locator('[data-action=sign]').click();
+    await page.locator('[data-state=pending]').waitFor();
+    await shotAndCheck(kp, 'signature-a-verifier');
+    await page.locator('[data-action=show-pending]').click();
+    for (let left = 4; left > 0; left--) {
+      await page.locator('ld-cell-sheet [data-action=confirm]').click();
+      if (left > 1) await page.locator('ld-cell-sheet [data-action=next]').click();
+    }
+    await page.locator('ld-cell-sheet [data-status=checked]').waitFor();
+    await shotAndCheck(kp, 'cellule-verifiee');
+    await page.locator('[data-nav=back]').click();
+    await onScreen(page, 'differential');
+    await page.locator('[data-action=sign]').click();
+    await page.locator('[data-state=ready]').waitFor();
+    await typeOnKeypad(page, PIN);
+    await page.locator('ld-pin-pad [data-key=ok]').click();
+    await onScreen(page, 'report');
+    await page.locator('article h1').filter({ hasText: 'Formule leucocytaire' }).waitFor();
+    expect(await page.locator('[data-report-counted]').textContent()).toContain('4');
+    await shotAndCheck(kp, 'compte-rendu');
+
+    // A correction after signing asks why, and the sample must be signed again.
+    await page.locator('[data-nav=back]').click();
+    await onScreen(page, 'differential');
+    await page.locator('ld-cell-gallery [data-tile]').first().click();
+    await page.locator('ld-cell-sheet [data-type=basophil]').click();
+    await page.locator('ld-reason-dialog [data-reason]').first().waitFor();
+    await shotAndCheck(kp, 'motif');
+    await page.locator('ld-reason-dialog [data-reason="reason.reclassified"]').click();
+    await page.locator('[data-row=basophil] [data-count]').filter({ hasText: /^1$/ }).waitFor();
+    await page.locator('[data-signed]').waitFor({ state: 'detached' });
+
+    // Settings need the supervisor's PIN.
+    await page.locator('[data-nav=settings]').click();
+    await page.locator('[data-section=ranges]').click();
+    await page.locator('[data-state=locked]').waitFor();
+    await typeOnKeypad(page, PIN);
+    await page.locator('ld-pin-pad [data-key=ok]').click();
+    await page.locator('[data-range=neutrophil-low]').waitFor();
+    await shotAndCheck(kp, 'reglages-valeurs');
+
+    expect(kp.problems).toEqual([]);
+    await kp.close();
+  }, 120_000);
+
+  it('shipped models, 1024x600: a capture is analysed, and the UI rides out a daemon restart', async () => {
+    const real = await Daemon.start(SHIPPED_MODELS);
+    const kp = await KioskPage.open(browser, real.url, SMALL, 'small-real');
+    const { page } = kp;
+    try {
+      await openHome(kp, 'small-en-real');
+      await page.keyboard.type('R-3003\n');
+      await onScreen(page, 'new');
+      await page.locator('[data-action=start]').click();
+      await cameraReady(kp);
+      await page.locator('[data-action=capture]').click();
+      // The models may be weak: whatever they find, the field's result (or a quality question) comes.
+      await Promise.race([onScreen(page, 'field', 60_000), page.locator('[data-dialog=quality]').waitFor({ timeout: 60_000 })]);
+      if (await page.locator('[data-dialog=quality]').count()) await page.locator('[data-action=keep]').click();
+      await onScreen(page, 'field');
+      await page.locator('ld-field-viewer image').waitFor();
+      await shotAndCheck(kp, 'field');
+      const where = await kp.route();
+
+      kp.daemonDown = true;
+      await real.stop();
+      await page.locator('[data-connection=lost]').waitFor({ timeout: 15_000 });
+      await kp.shot('daemon-down');
+      await real.restart();
+      await page.locator('[data-connection=lost]').waitFor({ state: 'detached', timeout: 30_000 });
+      kp.daemonDown = false;
+      expect(await kp.route()).toBe(where);
+      await page.reload();
+      await onScreen(page, 'field');
+      await page.locator('ld-field-viewer image').waitFor();
+      expect(await kp.route()).toBe(where);
+      expect(kp.problems).toEqual([]);
+    } finally {
+      await kp.close();
+      await real.dispose();
+    }
+  }, 120_000);
+});
