@@ -89,9 +89,14 @@ export class CellSheet extends KioskElement {
       }
       .vote {
         display: grid;
-        grid-template-columns: 1fr 48px auto;
+        grid-template-columns: minmax(0, 1fr) 40px auto;
         gap: 6px;
         align-items: center;
+        white-space: nowrap;
+      }
+      .vote > span:first-child {
+        overflow: hidden;
+        text-overflow: ellipsis;
       }
       .vote .bar {
         height: 10px;

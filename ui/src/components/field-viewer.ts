@@ -208,6 +208,7 @@ export class FieldViewer extends KioskElement {
     const top = y1 - label >= 0 ? y1 - label : y1;
     const name = this.t(`type.${c.type}` as MessageKey);
     return svg`<g data-cell=${c.id} data-type=${c.type} data-pending=${pending ? 'yes' : 'no'} role="img" aria-label=${pending ? `${name}: ${this.t('sheet.flagged')}` : name}>
+      ${selected ? svg`<rect x=${x1} y=${y1} width=${x2 - x1} height=${y2 - y1} fill="none" stroke=${COLOURS.text} stroke-width="16" vector-effect="non-scaling-stroke" />` : ''}
       ${pending ? svg`<rect x=${x1} y=${y1} width=${x2 - x1} height=${y2 - y1} fill="none" stroke=${COLOURS.flag} stroke-width="12" vector-effect="non-scaling-stroke" />` : ''}
       <rect x=${x1} y=${y1} width=${x2 - x1} height=${y2 - y1} fill="none" stroke="#fff" stroke-width=${selected ? 9 : 6} vector-effect="non-scaling-stroke" />
       <rect x=${x1} y=${y1} width=${x2 - x1} height=${y2 - y1} fill="none" stroke=${colour} stroke-width=${selected ? 5 : 3}

@@ -57,6 +57,7 @@ export class SettingsScreen extends KioskElement {
       }
       nav .btn {
         justify-content: flex-start;
+        text-align: left;
         font-size: 18px;
         padding: 4px 12px;
         min-height: 52px;

@@ -96,10 +96,15 @@ export const baseStyles = css`
     font-size: 24px;
     padding: 12px 28px;
   }
+  svg {
+    width: 26px;
+    height: 26px;
+    flex: none;
+    vertical-align: middle;
+  }
   .btn svg {
     width: 28px;
     height: 28px;
-    flex: none;
   }
   .muted {
     color: ${c(C.muted)};
