@@ -2,6 +2,7 @@
 import { runCocoEvalBench } from './coco-eval.ts';
 import { runDaemonBench } from './daemon.ts';
 import { runFusionBench } from './fusion.ts';
+import { runBacklogBench, runHubBench } from './hub.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { fmtMs } from './stats.ts';
 
@@ -37,4 +38,14 @@ if (want('fusion')) {
 if (want('coco')) {
   console.log('COCO evaluation, 1,000 images, ~10,000 detections (budget < 2 s)');
   table(await runCocoEvalBench());
+}
+if (want('hub')) {
+  const h = await runHubBench();
+  const where = h.engine === 'postgres' ? 'PostgreSQL' : 'SQLite (set DATABASE_URL for PostgreSQL)';
+  console.log(`hub ingest on ${where}: ${h.revisions} revisions of ${h.payloadKB.toFixed(0)} KB, images present, ${h.concurrency} concurrent boxes`);
+  console.log(`  revisions per second  ${h.revisionsPerSecond.toFixed(0)}  (target >= 50 on PostgreSQL)`);
+  console.log(`  per revision  median ${fmtMs(h.latency.medianMs)}  p90 ${fmtMs(h.latency.p90Ms)}`);
+  const b = await runBacklogBench();
+  console.log(`box backlog: ${b.samples} samples signed offline (${b.imageMB.toFixed(0)} MB of photos), drained into a local hub`);
+  console.log(`  ${b.drainSeconds.toFixed(1)} s (${b.samplesPerSecond.toFixed(0)} samples/s); heap ${b.heapBeforeMB.toFixed(0)} MB before, peak ${b.heapPeakMB.toFixed(0)} MB; RSS peak ${b.rssPeakMB.toFixed(0)} MB`);
 }
