@@ -4,12 +4,14 @@
 # Re-running continues where it stopped (each run resumes from work/train/<id>/last.pt; a finished
 # run only re-exports). Options through the environment:
 #   BUDGET_MIN   training minutes per member (default 30)
+#   NICE         niceness of the training processes (default 19: the box stays responsive)
 #   MEMBERS      config ids (default "cnet320 yolo384 fcos416")
 #   TRAIN_ARGS   extra train.py arguments, e.g. "--txl-dir D --bccd-dir D"
 set -eu
 cd "$(dirname "$0")/../.."
 PY=/usr/bin/python3
 BUDGET_MIN=${BUDGET_MIN:-30}
+NICE=${NICE:-19}
 MEMBERS=${MEMBERS:-"cnet320 yolo384 fcos416"}
 TRAIN_ARGS=${TRAIN_ARGS:-}
 mkdir -p work/train
@@ -21,10 +23,10 @@ fi
 for id in $MEMBERS; do
   echo "=== $(date '+%F %T') train $id (budget ${BUDGET_MIN} min)"
   # shellcheck disable=SC2086
-  nice -n 19 $PY scripts/train/train.py --config "scripts/train/configs/$id.json" --time-budget-min "$BUDGET_MIN" $TRAIN_ARGS
+  nice -n "$NICE" $PY scripts/train/train.py --config "scripts/train/configs/$id.json" --time-budget-min "$BUDGET_MIN" $TRAIN_ARGS
 done
 for id in $MEMBERS; do
   echo "=== $(date '+%F %T') export $id"
-  nice -n 19 $PY scripts/train/export.py --config "scripts/train/configs/$id.json"
+  nice -n "$NICE" $PY scripts/train/export.py --config "scripts/train/configs/$id.json"
 done
 echo "=== $(date '+%F %T') all done"
