@@ -5,6 +5,7 @@ import { runFusionBench } from './fusion.ts';
 import { runBacklogBench, runHubBench } from './hub.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { fmtMs } from './stats.ts';
+import { runUiBench } from './ui.ts';
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -48,4 +49,17 @@ if (want('hub')) {
   const b = await runBacklogBench();
   console.log(`box backlog: ${b.samples} samples signed offline (${b.imageMB.toFixed(0)} MB of photos), drained into a local hub`);
   console.log(`  ${b.drainSeconds.toFixed(1)} s (${b.samplesPerSecond.toFixed(0)} samples/s); heap ${b.heapBeforeMB.toFixed(0)} MB before, peak ${b.heapPeakMB.toFixed(0)} MB; RSS peak ${b.rssPeakMB.toFixed(0)} MB`);
+}
+if (want('ui')) {
+  const u = await runUiBench();
+  console.log(`kiosk UI (vite build ${u.buildMs.toFixed(0)} ms)`);
+  for (const f of u.files) console.log(`  ${f.name}  ${(f.bytes / 1024).toFixed(1)} kB, ${(f.gzipBytes / 1024).toFixed(1)} kB gzipped`);
+  console.log(`  JavaScript ${(u.jsGzipBytes / 1024).toFixed(1)} kB gzipped (budget < 300 kB), ${(u.jsBytes / 1024).toFixed(1)} kB raw`);
+  if (u.cold && u.warm) {
+    console.log(`  first screen interactive, 1024x600, Chromium headless (budget < 1000 ms)`);
+    table([
+      { name: 'cold (empty cache)', ...u.cold },
+      { name: 'warm (bundle cached)', ...u.warm },
+    ]);
+  } else console.log('  first screen interactive: not measured (no /usr/bin/chromium)');
 }

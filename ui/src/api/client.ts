@@ -13,7 +13,9 @@ import type {
   SampleDetail,
   SampleList,
   SampleSummary,
+  SetAsideItem,
   Settings,
+  SyncStatus,
   User,
 } from './types.ts';
 
@@ -155,6 +157,22 @@ export class ApiClient {
 
   getEngine(): Promise<EngineHealth> {
     return this.request('GET', '/api/health');
+  }
+
+  getSync(): Promise<SyncStatus> {
+    return this.request('GET', '/api/sync');
+  }
+
+  getSetAside(): Promise<SetAsideItem[]> {
+    return this.request('GET', '/api/sync/set-aside');
+  }
+
+  retrySetAside(outboxId: number): Promise<void> {
+    return this.request('POST', `/api/sync/set-aside/${outboxId}/retry`);
+  }
+
+  syncNow(): Promise<{ state: string }> {
+    return this.request('POST', '/api/sync/run');
   }
 
   fieldImageUrl(fieldId: string): string {

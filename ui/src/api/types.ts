@@ -28,6 +28,38 @@ export interface SyncState {
   attempts: number;
   lastError: string | null;
   deliveredAt: string | null;
+  /** Refused by the hub or failing again and again: waits for a person, the rest goes on. */
+  setAside?: boolean;
+}
+
+export type HubState = 'disabled' | 'starting' | 'syncing' | 'idle' | 'offline' | 'failing' | 'unauthorised' | 'stopped';
+export const HUB_STATES: readonly HubState[] = ['disabled', 'starting', 'syncing', 'idle', 'offline', 'failing', 'unauthorised', 'stopped'];
+
+/** GET /api/sync */
+export interface SyncStatus {
+  enabled: boolean;
+  /** Why the sync is off. */
+  reason: string | null;
+  state: HubState;
+  hub: string | null;
+  lastError: string | null;
+  lastContactAt: string | null;
+  lastDeliveryAt: string | null;
+  nextAttemptAt: string | null;
+  failures: number;
+  backlog: { pending: number; setAside: number; oldestPendingAt: string | null };
+}
+
+/** GET /api/sync/set-aside */
+export interface SetAsideItem {
+  outboxId: number;
+  sampleId: string;
+  reference: string | null;
+  revision: number;
+  code: string;
+  reason: string;
+  at: string;
+  attempts: number;
 }
 
 export interface SampleSummary {

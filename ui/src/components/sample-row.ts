@@ -97,7 +97,9 @@ export class SampleRow extends KioskElement {
         <span class="pill ${signed ? 'signed' : s.reviewPending ? 'review' : ''}" data-status=${s.status}>
           ${signed ? icons.check : ''}${s.amended ? this.t('status.amended') : s.reviewPending && !signed ? this.t('home.toCheck', { n: s.reviewPending }) : this.t(`status.${s.status}`)}
         </span>
-        <span class="pill ${s.sync.state === 'retrying' ? 'retrying' : ''}" data-sync=${s.sync.state}>${icons.sync}${this.t(`sync.${s.sync.state}`)}</span>
+        <span class="pill ${s.sync.state === 'retrying' || s.sync.setAside ? 'retrying' : ''}" data-sync=${s.sync.state}>
+          ${icons.sync}${s.sync.setAside ? this.t('sync.setAside') : this.t(`sync.${s.sync.state}`)}
+        </span>
       </div>
     </button>`;
   }

@@ -4,7 +4,7 @@
  */
 import { css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { DeviceHealth } from '../api/types.ts';
+import type { DeviceHealth, SyncStatus } from '../api/types.ts';
 import { EventsController } from '../controllers/events-controller.ts';
 import { emit } from '../events.ts';
 import { summarizeDevice } from '../logic/device.ts';
@@ -17,6 +17,7 @@ const REFRESH_MS = 30_000;
 @customElement('ld-status-badges')
 export class StatusBadges extends KioskElement {
   @state() private device: DeviceHealth | null = null;
+  @state() private sync: SyncStatus | null = null;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
@@ -65,7 +66,7 @@ export class StatusBadges extends KioskElement {
 
   private async refresh() {
     try {
-      this.device = await this.api.getDevice();
+      [this.device, this.sync] = await Promise.all([this.api.getDevice(), this.api.getSync()]);
     } catch {
       // The connection banner already says the box is unreachable.
     }
@@ -73,12 +74,17 @@ export class StatusBadges extends KioskElement {
 
   override render() {
     const d = this.device;
-    const pending = d?.outbox.pending ?? 0;
+    const pending = this.sync ? this.sync.backlog.pending + this.sync.backlog.setAside : (d?.outbox.pending ?? 0);
+    const hubTrouble = this.sync?.state === 'offline' || this.sync?.state === 'failing' || this.sync?.state === 'unauthorised' || !!this.sync?.backlog.setAside;
     const summary = d ? summarizeDevice(d) : null;
     return html`<button class="btn ${pending ? 'warn' : ''}" data-badge="backlog" @click=${() => emit(this, 'ld-navigate', { screen: 'sync' })}>
-        ${icons.sync}<span>${pending ? this.t('top.backlog', { n: pending }) : this.t('top.backlogNone')}</span>
+        ${hubTrouble ? icons.warning : icons.sync}<span>${pending ? this.t('top.backlog', { n: pending }) : this.t('top.backlogNone')}</span>
       </button>
-      <button class="btn ${summary?.warning ? 'warn' : ''}" data-badge="device" @click=${() => emit(this, 'ld-navigate', { screen: 'health' })}>
+      <button
+        class="btn ${summary?.warning ? 'warn' : ''}"
+        data-badge="device"
+        aria-label=${summary?.warning ? this.t('top.deviceWarning') : this.t('top.device')}
+        @click=${() => emit(this, 'ld-navigate', { screen: 'health' })}>
         ${summary?.warning ? icons.warning : icons.device}
         ${summary?.temperatureC != null ? html`<span>${this.t('health.celsius', { n: Math.round(summary.temperatureC) })}</span>` : ''}
         <span>${summary?.diskFreeFraction != null ? this.t('top.disk', { n: Math.round(summary.diskFreeFraction * 100) }) : this.t('top.device')}</span>

@@ -6,7 +6,7 @@
 import { ContextConsumer } from '@lit/context';
 import { css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { Credentials, Role, User } from '../api/types.ts';
+import type { Credentials, Role, SyncStatus, User } from '../api/types.ts';
 import { icons, type IconName } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import '../components/pin-pad.ts';
@@ -38,7 +38,7 @@ export class SettingsScreen extends KioskElement {
   @state() private section: Section = 'camera';
   @state() private auth: Credentials | null = null;
   @state() private busy = false;
-  @state() private backlog: number | null = null;
+  @state() private sync: SyncStatus | null = null;
   private readonly setup = new ContextConsumer(this, { context: setupContext, subscribe: true });
 
   static override styles = [
@@ -94,8 +94,8 @@ export class SettingsScreen extends KioskElement {
     super.connectedCallback();
     void this.loadUsers();
     this.api
-      .getDevice()
-      .then((d) => (this.backlog = d.outbox.pending))
+      .getSync()
+      .then((s) => (this.sync = s))
       .catch(() => undefined);
   }
 
@@ -157,12 +157,15 @@ export class SettingsScreen extends KioskElement {
         return html`<ld-ranges-setting .settings=${settings} .auth=${this.auth}></ld-ranges-setting>`;
       case 'users':
         return html`<ld-users-setting .users=${this.users ?? []} .auth=${this.auth} @ld-users-changed=${() => void this.loadUsers()}></ld-users-setting>`;
-      case 'hub':
-        return html`<p class="notice ${this.backlog ? 'warning' : ''}">
-            ${this.backlog ? this.t('settings.hubBacklog', { n: this.backlog }) : this.t('settings.hubAllSent')}
-          </p>
+      case 'hub': {
+        const s = this.sync;
+        const pending = s ? s.backlog.pending + s.backlog.setAside : 0;
+        return html`${s ? html`<p class="notice" data-hub=${s.state}>${this.t(`hub.${s.state}`)}</p>` : ''}
+          ${s?.hub ? html`<p>${this.t('hub.address', { url: s.hub })}</p>` : ''}
+          <p class="notice ${pending ? 'warning' : ''}">${pending ? this.t('settings.hubBacklog', { n: pending }) : this.t('settings.hubAllSent')}</p>
           <p class="muted">${this.t('settings.hubAddress')}</p>
           <button class="btn outline" @click=${() => emit(this, 'ld-navigate', { screen: 'sync' })}>${icons.sync}${this.t('sync.title')}</button>`;
+      }
     }
   }
 
