@@ -3,18 +3,7 @@ import { evaluate } from '../src/eval/coco-eval.ts';
 import { confusionMatrix } from '../src/eval/confusion.ts';
 import type { CocoAnnotation, CocoBbox, CocoDataset, CocoDetection } from '../src/eval/coco-types.ts';
 import { measure } from './stats.ts';
-
-/** mulberry32: small seeded PRNG, so every run evaluates the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../src/util/random.ts';
 
 export interface SyntheticSet {
   gt: CocoDataset;

@@ -6,21 +6,11 @@ import { pathToFileURL } from 'node:url';
 import { fuse, type FusionConfig } from '../src/ensemble/index.ts';
 import { NUM_TYPES, type Detection } from '../src/types.ts';
 import { fmtMs, measure } from './stats.ts';
+import { mulberry32 } from '../src/util/random.ts';
 
 const IMAGE = { width: 1600, height: 1200 };
 const MODELS = 3;
 const BOXES_PER_MODEL = 100;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * 100 cells of 32-48 px on a jittered 10x10 grid; each member sees 95 of them (box corners

@@ -2,21 +2,10 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SPLITS, type SplitName } from './types.ts';
+import { mulberry32 } from '../../util/random.ts';
 
 export type Ratios = Record<SplitName, number>;
 export const DEFAULT_RATIOS: Ratios = { train: 0.7, val: 0.15, test: 0.15 };
-
-/** mulberry32: small, fast, and the same sequence on every platform for a given 32-bit seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;

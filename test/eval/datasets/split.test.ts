@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apportion, mulberry32, type SplitItem, stratifiedSplit } from '../../../src/eval/datasets/split.ts';
+import { apportion, type SplitItem, stratifiedSplit } from '../../../src/eval/datasets/split.ts';
+import { mulberry32 } from '../../../src/util/random.ts';
 import { dedupeBoxes } from '../../../src/eval/datasets/dedupe.ts';
 import type { FieldBox, SplitName } from '../../../src/eval/datasets/types.ts';
 
