@@ -6,6 +6,7 @@ import { runBacklogBench, runHubBench } from './hub.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { fmtMs } from './stats.ts';
 import { runUiBench } from './ui.ts';
+import { runWorkflowBench } from './workflow.ts';
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -39,6 +40,9 @@ if (want('fusion')) {
 if (want('coco')) {
   console.log('COCO evaluation, 1,000 images, ~10,000 detections (budget < 2 s)');
   table(await runCocoEvalBench());
+}
+if (want('workflow')) {
+  for (const line of await runWorkflowBench()) console.log(line);
 }
 if (want('hub')) {
   const h = await runHubBench();
