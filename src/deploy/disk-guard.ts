@@ -15,14 +15,18 @@ export type StatFs = (dir: string) => Promise<{ bavail: number; blocks: number; 
 
 const MB = 1024 * 1024;
 
-/** Refusal of a new capture for lack of space: HTTP 507 Insufficient Storage, code storage_full. */
+/** Refusal of a new capture for lack of space: HTTP 507 Insufficient Storage, code disk_full. */
 export class StorageFullError extends InputError {
   readonly statusCode = 507;
   constructor(
     readonly freeBytes: number,
     readonly floorBytes: number,
   ) {
-    super('storage_full', `storage almost full: ${Math.floor(freeBytes / MB)} MB free; back up and delete old samples, or free space`, { status: 507 });
+    super(
+      'disk_full',
+      `the data disk is almost full: the photo was not stored (${Math.floor(freeBytes / MB)} MB free); sync and remove old samples, or free space, then try again`,
+      { status: 507 },
+    );
   }
 }
 

@@ -7,7 +7,7 @@
  * was never acknowledged, and the startup sweep removes it.
  */
 import { mkdirSync } from 'node:fs';
-import { readdir, readFile, rm, stat, statfs, unlink } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileDurable } from './durable-file.ts';
 
@@ -74,12 +74,6 @@ export class ImageFiles {
     const orphans = (await this.list()).filter((sha) => !isReferenced(sha));
     await Promise.all(orphans.map((sha) => this.remove(sha)));
     return { orphans, temporary: temps.length };
-  }
-
-  /** Bytes free for an unprivileged writer in the data folder. */
-  async freeBytes(): Promise<number> {
-    const s = await statfs(this.dataDir);
-    return s.bavail * s.bsize;
   }
 
   /**

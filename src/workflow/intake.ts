@@ -5,9 +5,9 @@
  * A full disk (ENOSPC, SQLITE_FULL) propagates as is; the routes answer it with 507.
  */
 import { decodeImage } from '../analysis/image-input.ts';
+import { ensureFreeSpace } from '../deploy/disk-guard.ts';
 import type { Field } from '../store/types.ts';
 import type { Actor, WorkflowContext } from './context.ts';
-import { WorkflowError } from './errors.ts';
 import { assertChangeable, getSample } from './changes.ts';
 import { assertNotDuplicate, assertQueueHasRoom, queueField } from './fields.ts';
 import type { AnalysisQueue } from './queue.ts';
@@ -43,9 +43,7 @@ export class FieldIntake {
     const img = await decodeImage(bytes, { maxPixels: this.limits.maxImagePixels, maxBytes: this.limits.maxUploadBytes });
     assertNotDuplicate(this.ctx, sampleId, img.sha256);
     const files = this.ctx.store.images;
-    if ((await files.freeBytes()) - bytes.length < this.limits.minFreeBytes) {
-      throw new WorkflowError('disk_full', 'the data disk is almost full: the photo was not stored; sync and remove old samples, or free space, then try again', 507);
-    }
+    await ensureFreeSpace(files.dataDir, this.limits.minFreeBytes, bytes.length);
     const sha = img.sha256;
     this.storing.set(sha, (this.storing.get(sha) ?? 0) + 1);
     try {

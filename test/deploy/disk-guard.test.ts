@@ -18,8 +18,8 @@ describe('disk guard', () => {
     const e = err as StorageFullError;
     expect(e.status).toBe(507);
     expect(e.statusCode).toBe(507);
-    expect(e.code).toBe('storage_full');
-    expect(e.message).toBe('storage almost full: 12 MB free; back up and delete old samples, or free space');
+    expect(e.code).toBe('disk_full');
+    expect(e.message).toBe('the data disk is almost full: the photo was not stored (12 MB free); sync and remove old samples, or free space, then try again');
   });
 
   it('counts the incoming upload against the floor', async () => {
@@ -47,7 +47,10 @@ describe('disk guard', () => {
     });
     const res = await app.inject({ method: 'POST', url: '/capture' });
     expect(res.statusCode).toBe(507);
-    expect(res.json()).toEqual({ error: 'storage_full', message: 'storage almost full: 3 MB free; back up and delete old samples, or free space' });
+    expect(res.json()).toEqual({
+      error: 'disk_full',
+      message: 'the data disk is almost full: the photo was not stored (3 MB free); sync and remove old samples, or free space, then try again',
+    });
     await app.close();
   });
 });

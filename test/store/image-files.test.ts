@@ -59,10 +59,6 @@ describe('ImageFiles', () => {
     expect(existsSync(path.join(dir, 'derived', 'thumb', 'k1.jpg'))).toBe(true);
     await expect(files.derived('crop', '../x', make)).rejects.toThrow(/bad derived key/);
   });
-
-  it('reports free space of the data folder', async () => {
-    expect(await files.freeBytes()).toBeGreaterThan(0);
-  });
 });
 
 describe('writeFileDurable', () => {
