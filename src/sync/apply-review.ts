@@ -3,12 +3,14 @@
  * with its record in sync_reviews (so it is applied exactly once) and the cursor. Each change
  * applies only to a cell that still has the type the reviewer saw; the others are listed as
  * skipped in the audit entry. A synced sample stays synced (the hub has the review); any other
- * sample goes back to review and needs signing again, like any correction.
+ * sample goes back to review and needs signing again, like any correction. The review also
+ * acknowledges the revision it was made on, whose upload answer the box may have missed.
  */
 import { CELL_CLASSES, type Cell, type CellClass } from '../store/types.ts';
 import { applyChangeInTransaction, publishSampleChanged } from '../workflow/changes.ts';
 import { getCell } from '../workflow/cells.ts';
 import type { WorkflowContext } from '../workflow/context.ts';
+import { markDelivered } from '../workflow/signoff.ts';
 import type { HubReview } from './hub-api.ts';
 import type { SyncRepo } from './repo.ts';
 
@@ -30,6 +32,12 @@ function liveCell(ctx: WorkflowContext, id: string): Cell | undefined {
 }
 
 export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubReview, afterCommit: { cursorKey: string; cursorValue: string }): ReviewOutcome {
+  // A review of revision n proves the hub holds n, even if its answer to our upload was lost.
+  const base = ctx.store.outbox.forRevision(review.sampleId, review.baseRevision);
+  if (base && !base.deliveredAt) {
+    repo.release(base.id);
+    markDelivered(ctx, review.sampleId, review.baseRevision);
+  }
   const at = ctx.now().toISOString();
   const applied: { cellId: string; fieldId: string; from: string; to: string }[] = [];
   const result = ctx.store.transaction((): ReviewOutcome => {

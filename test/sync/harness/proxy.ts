@@ -9,21 +9,19 @@ import net from 'node:net';
 import { between, chance, type Rng } from './rng.ts';
 
 export interface Faults {
-  /** Cut after a random number of request bytes. */
+  /** Cut at a random point of the request (head or body). */
   cutRequest: number;
   /** Forward the request, then drop the connection when the answer starts (lost after commit). */
   loseResponse: number;
   /** Cut after a few bytes of the answer. */
   cutResponse: number;
-  /** Stop forwarding both ways after some request bytes. */
+  /** Stop forwarding both ways at a random point of the request. */
   stall: number;
   /** Answer 500 without asking the hub. */
   error500: number;
-  /** Largest request offset at which a cut or stall happens. */
-  maxCutBytes: number;
 }
 
-export const NO_FAULTS: Faults = { cutRequest: 0, loseResponse: 0, cutResponse: 0, stall: 0, error500: 0, maxCutBytes: 0 };
+export const NO_FAULTS: Faults = { cutRequest: 0, loseResponse: 0, cutResponse: 0, stall: 0, error500: 0 };
 
 export interface ProxyStats {
   connections: number;
@@ -35,7 +33,17 @@ export interface ProxyStats {
   bytesUp: number;
 }
 
+/** `at` of a cut or stall is a fraction of the request, placed once its length is known. */
 type Plan = { kind: 'pass' } | { kind: 'cutRequest'; at: number } | { kind: 'loseResponse' } | { kind: 'cutResponse'; at: number } | { kind: 'stall'; at: number } | { kind: 'error500' };
+
+/** Bytes of the whole request (head and body) that starts with this chunk. */
+function requestLength(first: Buffer): number {
+  const text = first.toString('latin1');
+  const head = text.indexOf('\r\n\r\n');
+  if (head < 0) return first.length;
+  const m = /\r\ncontent-length:\s*(\d+)/i.exec(text.slice(0, head));
+  return head + 4 + (m ? Number(m[1]) : 0);
+}
 
 export class FaultyProxy {
   readonly stats: ProxyStats = { connections: 0, cutRequests: 0, lostResponses: 0, cutResponses: 0, stalls: 0, errors500: 0, bytesUp: 0 };
@@ -83,10 +91,10 @@ export class FaultyProxy {
     const f = this.faults;
     const r = this.random;
     if (chance(r, f.error500)) return { kind: 'error500' };
-    if (chance(r, f.cutRequest)) return { kind: 'cutRequest', at: between(r, 0, f.maxCutBytes) };
+    if (chance(r, f.cutRequest)) return { kind: 'cutRequest', at: r() };
     if (chance(r, f.loseResponse)) return { kind: 'loseResponse' };
     if (chance(r, f.cutResponse)) return { kind: 'cutResponse', at: between(r, 1, 400) };
-    if (chance(r, f.stall)) return { kind: 'stall', at: between(r, 0, f.maxCutBytes) };
+    if (chance(r, f.stall)) return { kind: 'stall', at: r() };
     return { kind: 'pass' };
   }
 
@@ -118,11 +126,12 @@ export class FaultyProxy {
     };
     client.on('data', (chunk: Buffer) => {
       if (stalled) return;
-      if (phase === 'answer') {
+      if (phase === 'answer' || up === 0) {
+        if (phase === 'answer') plan = this.plan();
         phase = 'request';
-        plan = this.plan();
         up = 0;
         down = 0;
+        if (plan.kind === 'cutRequest' || plan.kind === 'stall') plan = { ...plan, at: Math.floor(plan.at * requestLength(chunk)) };
       }
       if (plan.kind === 'error500') {
         this.stats.errors500++;

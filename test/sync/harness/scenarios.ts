@@ -3,6 +3,7 @@
  * it to settle and verifies. Sizes are parameters: the test suite runs each once, small; the soak
  * runs them many times with random seeds.
  */
+import { NO_FAULTS } from './proxy.ts';
 import { between } from './rng.ts';
 import type { World } from './world.ts';
 
@@ -60,7 +61,7 @@ export const randomCuts: Scenario = async (w, size) => {
   await w.startHub();
   await w.startBox();
   await w.createSupervisor();
-  w.proxy.faults = { cutRequest: 0.2, loseResponse: 0.08, cutResponse: 0.08, stall: 0.03, error500: 0.05, maxCutBytes: 40_000 };
+  w.proxy.faults = { cutRequest: 0.2, loseResponse: 0.08, cutResponse: 0.08, stall: 0.03, error500: 0.05 };
   await w.signSamples(Math.ceil(size.samples / 2));
   const made = await reviews(w, size.reviews ?? 2);
   await w.signSamples(Math.floor(size.samples / 2));
@@ -68,7 +69,7 @@ export const randomCuts: Scenario = async (w, size) => {
   const end = Date.now() + 8_000;
   while (Date.now() < end && (await w.syncStatus()).backlog.pending > 0) await sleep(200);
   const s = w.proxy.stats;
-  w.proxy.faults = { cutRequest: 0, loseResponse: 0, cutResponse: 0, stall: 0, error500: 0, maxCutBytes: 0 };
+  w.proxy.faults = NO_FAULTS;
   const made2 = await reviews(w, 1);
   await w.settle(120_000);
   return { cutRequests: s.cutRequests, lostResponses: s.lostResponses, cutResponses: s.cutResponses, stalls: s.stalls, errors500: s.errors500, reviews: made + made2 };
@@ -136,13 +137,13 @@ export const lostResponses: Scenario = async (w, size) => {
   await w.startHub();
   await w.startBox();
   await w.createSupervisor();
-  w.proxy.faults = { cutRequest: 0, loseResponse: 0.35, cutResponse: 0.1, stall: 0, error500: 0, maxCutBytes: 0 };
+  w.proxy.faults = { cutRequest: 0, loseResponse: 0.35, cutResponse: 0.1, stall: 0, error500: 0 };
   await w.signSamples(size.samples);
   const made = await reviews(w, size.reviews ?? 2);
   const end = Date.now() + 8_000;
   while (Date.now() < end && (await w.syncStatus()).backlog.pending > 0) await sleep(200);
   const s = w.proxy.stats;
-  w.proxy.faults = { cutRequest: 0, loseResponse: 0, cutResponse: 0, stall: 0, error500: 0, maxCutBytes: 0 };
+  w.proxy.faults = NO_FAULTS;
   await w.settle(120_000);
   return { lostResponses: s.lostResponses, cutResponses: s.cutResponses, reviews: made };
 };
