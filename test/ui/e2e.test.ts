@@ -118,8 +118,16 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     await page.locator('[data-user-row=Ana]').waitFor();
     await shotAndCheck(kp, 'settings-users');
 
+    // Ana says she is the one working: her name goes on what she does.
+    await page.locator('[data-nav=user]').click();
+    await onScreen(page, 'user');
+    await typeOnKeypad(page, PIN);
+    await shotAndCheck(kp, 'who-is-working');
+    await page.locator('ld-pin-pad [data-key=ok]').click();
+    await onScreen(page, 'home');
+    await page.locator('[data-nav=user]').filter({ hasText: 'Ana' }).waitFor();
+
     // New sample, typed on the on-screen keyboard.
-    await page.locator('[data-nav=home]').click();
     await page.locator('[data-action=new-sample]').click();
     await onScreen(page, 'new');
     await typeOnKeyboard(page, 'S-1001');
@@ -206,6 +214,7 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     await onScreen(page, 'report');
     await page.locator('[data-report-reference]').filter({ hasText: 'S-1001' }).waitFor();
     expect(await page.locator('[data-report-signed]').textContent()).toContain('Ana');
+    expect(await page.locator('[data-report-photographed]').textContent()).toContain('Ana');
     expect(await page.locator('[data-banner=preliminary]').count()).toBe(0);
     await shotAndCheck(kp, 'report');
 

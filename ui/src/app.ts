@@ -5,14 +5,13 @@
 import { ContextProvider } from '@lit/context';
 import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { ApiClient } from './api/client.ts';
+import { ApiClient, ApiError } from './api/client.ts';
 import { EventStream, type ConnectionState } from './api/event-stream.ts';
 import type { Settings } from './api/types.ts';
 import './components/reason-dialog.ts';
 import './components/toast.ts';
 import './components/top-bar.ts';
-import { apiContext, eventsContext, i18nContext, prefsContext, promptsContext, setupContext, type BoxSetup } from './context.ts';
-import type { MessageKey } from './i18n/en.ts';
+import { apiContext, eventsContext, i18nContext, prefsContext, promptsContext, sessionContext, setupContext, type BoxSetup } from './context.ts';
 import { describeError } from './i18n/errors.ts';
 import { I18n, type Lang } from './i18n/i18n.ts';
 import { parseRoute, routeHash, type Route } from './logic/routes.ts';
@@ -25,8 +24,10 @@ import './screens/new-sample-screen.ts';
 import './screens/report-screen.ts';
 import './screens/sign-screen.ts';
 import './screens/sync-screen.ts';
+import './screens/user-screen.ts';
 import { KioskPrefs } from './services/prefs.ts';
 import { Prompts } from './services/prompts.ts';
+import { KioskSession } from './services/session.ts';
 import './settings/settings-screen.ts';
 import { CSS_COLOURS as C } from './theme/styles.ts';
 
@@ -39,7 +40,8 @@ interface Toast {
 
 @customElement('ld-app')
 export class App extends LitElement {
-  private readonly api = new ApiClient();
+  private readonly session = new KioskSession(localStorage);
+  private readonly api = new ApiClient('', () => this.session.user?.id ?? null);
   private readonly events = new EventStream();
   private readonly i18n = new I18n('en', localStorage);
   private readonly prefs = new KioskPrefs(localStorage);
@@ -67,9 +69,14 @@ export class App extends LitElement {
     new ContextProvider(this, { context: i18nContext, initialValue: this.i18n });
     new ContextProvider(this, { context: prefsContext, initialValue: this.prefs });
     new ContextProvider(this, { context: promptsContext, initialValue: this.prompts });
+    new ContextProvider(this, { context: sessionContext, initialValue: this.session });
     this.addEventListener('ld-navigate', (e) => this.navigate(e.detail));
-    this.addEventListener('ld-error', (e) => this.show({ message: describeError(this.i18n, e.detail), kind: 'error' }));
-    this.addEventListener('ld-notice', (e) => this.show({ message: this.i18n.t(e.detail as MessageKey), kind: 'notice' }));
+    this.addEventListener('ld-error', (e) => {
+      // The kiosk's user was deactivated meanwhile: changes can no longer name them.
+      if (e.detail instanceof ApiError && e.detail.code === 'unknown_user') this.session.set(null);
+      this.show({ message: describeError(this.i18n, e.detail), kind: 'error' });
+    });
+    this.addEventListener('ld-notice', (e) => this.show({ message: this.i18n.t(e.detail.key, e.detail.vars), kind: 'notice' }));
     this.addEventListener('ld-dismiss', () => this.show(null));
     this.addEventListener('ld-language', (e) => this.i18n.setLang(e.detail as Lang));
     this.addEventListener('ld-settings', (e) => this.setup.setValue({ ...this.setup.value, settings: e.detail as Settings }));
@@ -179,6 +186,8 @@ export class App extends LitElement {
         return html`<ld-health-screen></ld-health-screen>`;
       case 'sync':
         return html`<ld-sync-screen></ld-sync-screen>`;
+      case 'user':
+        return html`<ld-user-screen></ld-user-screen>`;
     }
   }
 

@@ -1,6 +1,6 @@
 /** The events components send up (bubbling, composed): what happened, never how to react. */
 import type { CellClass, Credentials, Role, Settings } from './api/types.ts';
-import type { Lang } from './i18n/i18n.ts';
+import type { Lang, Vars } from './i18n/i18n.ts';
 import type { KeyAction } from './logic/keypad.ts';
 import type { Route } from './logic/routes.ts';
 import type { MessageKey } from './i18n/en.ts';
@@ -11,7 +11,7 @@ export interface KioskEventMap {
   /** Something failed: the shell shows it. */
   'ld-error': unknown;
   /** A short confirmation ("Saved."). */
-  'ld-notice': MessageKey;
+  'ld-notice': { key: MessageKey; vars?: Vars };
   /** Close the message or dialog this came from. */
   'ld-dismiss': void;
   'ld-language': Lang;
@@ -51,7 +51,7 @@ declare global {
   interface HTMLElementEventMap {
     'ld-navigate': CustomEvent<Route>;
     'ld-error': CustomEvent<unknown>;
-    'ld-notice': CustomEvent<MessageKey>;
+    'ld-notice': CustomEvent<{ key: MessageKey; vars?: Vars }>;
     'ld-dismiss': CustomEvent<void>;
     'ld-language': CustomEvent<Lang>;
     'ld-key': CustomEvent<KeyAction>;

@@ -40,15 +40,25 @@ export interface UserChange {
 
 type Json = Record<string, unknown> | unknown[];
 
+/** The header naming the kiosk's current user on changes (audit attribution). */
+export const USER_HEADER = 'x-leukodiff-user';
+
 export class ApiClient {
-  constructor(private readonly base = '') {}
+  constructor(
+    private readonly base = '',
+    /** The user working at the kiosk, named on every change; none: changes are attributed to nobody. */
+    private readonly actor: () => string | null = () => null,
+  ) {}
 
   private async request<T>(method: string, path: string, body?: Json | FormData): Promise<T> {
-    const init: RequestInit = { method, headers: {} };
+    const headers: Record<string, string> = {};
+    const actor = method === 'GET' ? null : this.actor();
+    if (actor) headers[USER_HEADER] = actor;
+    const init: RequestInit = { method, headers };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
       init.body = JSON.stringify(body);
-      (init.headers as Record<string, string>)['content-type'] = 'application/json';
+      headers['content-type'] = 'application/json';
     }
     let res: Response;
     try {

@@ -28,6 +28,7 @@ export const icons = {
   list: icon(svg`<path d="M8 6h12M8 12h12M8 18h12M4 6h.5M4 12h.5M4 18h.5"/>`),
   sign: icon(svg`<path d="M3 17c3-1 4-6 6-6s0 6 3 6 3-4 5-4 2 2 4 2"/><path d="M3 21h18"/>`),
   report: icon(svg`<path d="M6 3h9l4 4v14H6z"/><path d="M14 3v5h5M9 12h7M9 16h7"/>`),
+  user: icon(svg`<circle cx="12" cy="8" r="4"/><path d="M4 21c1-4.5 4.5-6.5 8-6.5s7 2 8 6.5"/>`),
   thermometer: icon(svg`<path d="M10 14V5a2 2 0 0 1 4 0v9a4 4 0 1 1-4 0z"/>`),
 } satisfies Record<string, SVGTemplateResult>;
 

@@ -14,6 +14,8 @@ export class PinPad extends KioskElement {
   @property({ attribute: false }) users: User[] = [];
   @property() submitLabel = '';
   @property({ type: Boolean }) busy = false;
+  /** Chosen at first, when in the list (the user working at the kiosk). */
+  @property() preferredUserId: string | null = null;
   @state() private userId: string | null = null;
   @state() private pin = '';
 
@@ -52,7 +54,10 @@ export class PinPad extends KioskElement {
   ];
 
   private get chosen(): string | null {
-    return this.userId && this.users.some((u) => u.id === this.userId) ? this.userId : (this.users[0]?.id ?? null);
+    const listed = (id: string | null) => !!id && this.users.some((u) => u.id === id);
+    if (listed(this.userId)) return this.userId;
+    if (listed(this.preferredUserId)) return this.preferredUserId;
+    return this.users[0]?.id ?? null;
   }
 
   private submit() {

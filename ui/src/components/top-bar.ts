@@ -1,6 +1,8 @@
 /** The bar on every screen: back, home, the status badges, language and settings. */
 import { css, html } from 'lit';
+import { ContextConsumer } from '@lit/context';
 import { customElement, property } from 'lit/decorators.js';
+import { sessionContext } from '../context.ts';
 import { emit } from '../events.ts';
 import { LANGS } from '../i18n/i18n.ts';
 import { parentRoute, type Route } from '../logic/routes.ts';
@@ -12,6 +14,18 @@ import './status-badges.ts';
 @customElement('ld-top-bar')
 export class TopBar extends KioskElement {
   @property({ attribute: false }) route: Route = { screen: 'home' };
+  private readonly session = new ContextConsumer(this, { context: sessionContext, subscribe: true });
+  private readonly onSession = () => this.requestUpdate();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.session.value?.addEventListener('change', this.onSession);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.session.value?.removeEventListener('change', this.onSession);
+  }
 
   static override styles = [
     baseStyles,
@@ -43,6 +57,12 @@ export class TopBar extends KioskElement {
       .spacer {
         flex: 1;
       }
+      .user span {
+        max-width: 140px;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
       @media (max-width: 1100px) {
         .label {
           display: none;
@@ -68,6 +88,9 @@ export class TopBar extends KioskElement {
         ? html`<button class="btn" data-nav="home" aria-label=${this.t('top.home')} @click=${() => emit(this, 'ld-navigate', { screen: 'home' })}>${icons.home}</button>`
         : html`<span class="name">${this.t('app.name')}</span>`}
       <span class="spacer"></span>
+      <button class="btn user" data-nav="user" @click=${() => emit(this, 'ld-navigate', { screen: 'user' })}>
+        ${icons.user}<span>${this.session.value?.user?.name ?? this.t('user.who')}</span>
+      </button>
       <ld-status-badges></ld-status-badges>
       <button class="btn" data-nav="language" lang=${other} aria-label=${this.t('top.otherLanguage')} @click=${() => emit(this, 'ld-language', other)}>
         ${icons.language}<span>${this.t('top.otherLanguageShort')}</span>

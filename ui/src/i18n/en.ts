@@ -293,6 +293,14 @@ export const en = {
   'hub.sendAgain': 'Send again',
   'sync.setAside': 'Set aside: see Sending',
 
+  'user.who': 'Who?',
+  'user.title': 'Who is working at the kiosk?',
+  'user.explain': 'Your name goes on the photos you take and the cells you check.',
+  'user.ok': 'Start',
+  'user.signOut': 'Nobody: sign out',
+  'user.hello': 'Hello, {name}.',
+  'user.none': 'No user on this box yet: a supervisor adds them in Settings.',
+
   'reason.title': 'Why this change?',
   'reason.intro': 'This sample is signed. Say why it changes: it must then be signed again.',
   'reason.reclassified': 'Cell type corrected on review',
@@ -319,6 +327,7 @@ export const en = {
   'error.corrupt_image': 'This photo is damaged: take it again.',
   'error.name_taken': 'This name is already used.',
   'error.last_supervisor': 'The box needs at least one active supervisor.',
+  'error.unknown_user': 'This user is no longer active: choose who is working again.',
   'error.generic': 'Something went wrong: {message}',
   'error.dismiss': 'OK',
 } satisfies Record<string, Message>;

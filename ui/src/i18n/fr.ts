@@ -293,6 +293,14 @@ export const fr: Catalogue = {
   'hub.sendAgain': 'Renvoyer',
   'sync.setAside': 'Mis de côté : voir Envoi',
 
+  'user.who': 'Qui ?',
+  'user.title': 'Qui travaille au poste ?',
+  'user.explain': 'Votre nom figure sur les photos que vous prenez et les cellules que vous vérifiez.',
+  'user.ok': 'Commencer',
+  'user.signOut': 'Personne : se déconnecter',
+  'user.hello': 'Bonjour, {name}.',
+  'user.none': 'Aucun utilisateur sur ce boîtier : un superviseur les ajoute dans les Réglages.',
+
   'reason.title': 'Pourquoi ce changement ?',
   'reason.intro': 'Cet échantillon est signé. Indiquez pourquoi il change : il devra être signé à nouveau.',
   'reason.reclassified': 'Type de cellule corrigé à la relecture',
@@ -319,6 +327,7 @@ export const fr: Catalogue = {
   'error.corrupt_image': 'Cette photo est abîmée : reprenez-la.',
   'error.name_taken': 'Ce nom est déjà utilisé.',
   'error.last_supervisor': 'Le boîtier doit garder au moins un superviseur actif.',
+  'error.unknown_user': 'Cet utilisateur n’est plus actif : choisissez à nouveau qui travaille.',
   'error.generic': 'Une erreur est survenue : {message}',
   'error.dismiss': 'OK',
 };

@@ -12,7 +12,8 @@ export type Route =
   | { screen: 'report'; sampleId: string }
   | { screen: 'settings' }
   | { screen: 'health' }
-  | { screen: 'sync' };
+  | { screen: 'sync' }
+  | { screen: 'user' };
 
 export type Screen = Route['screen'];
 
@@ -23,6 +24,7 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray) => Route][] = [
   [/^#\/settings$/, () => ({ screen: 'settings' })],
   [/^#\/health$/, () => ({ screen: 'health' })],
   [/^#\/sync$/, () => ({ screen: 'sync' })],
+  [/^#\/user$/, () => ({ screen: 'user' })],
   [new RegExp(`^#/samples/(${ID})/capture$`), (m) => ({ screen: 'capture', sampleId: m[1]! })],
   [new RegExp(`^#/samples/(${ID})/differential$`), (m) => ({ screen: 'differential', sampleId: m[1]! })],
   [new RegExp(`^#/samples/(${ID})/sign$`), (m) => ({ screen: 'sign', sampleId: m[1]! })],
@@ -59,6 +61,7 @@ export function routeHash(route: Route): string {
     case 'settings':
     case 'health':
     case 'sync':
+    case 'user':
       return `#/${route.screen}`;
     case 'field':
       return `#/samples/${route.sampleId}/fields/${route.fieldId}${route.cellId ? `/cells/${route.cellId}` : ''}`;

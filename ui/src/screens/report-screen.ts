@@ -223,7 +223,7 @@ export class ReportScreen extends KioskElement {
         <h2>${this.t('report.people')}</h2>
         <dl>
           <dt>${this.t('report.photographedBy')}</dt>
-          <dd>${names(r.people.photographedBy)}</dd>
+          <dd data-report-photographed>${names(r.people.photographedBy)}</dd>
           <dt>${this.t('report.correctedBy')}</dt>
           <dd>${names(r.people.correctedBy)}</dd>
           <dt>${this.t('report.signedBy')}</dt>

@@ -3,6 +3,7 @@
  * to them) and no field is still being analysed; then a supervisor signs with their PIN. A signed
  * sample is read-only except for a correction with a reason.
  */
+import { ContextConsumer } from '@lit/context';
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Credentials, User } from '../api/types.ts';
@@ -10,6 +11,7 @@ import '../components/count-progress.ts';
 import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import '../components/pin-pad.ts';
+import { sessionContext } from '../context.ts';
 import { SampleController } from '../controllers/sample-controller.ts';
 import { emit } from '../events.ts';
 import { nextPending } from '../logic/counts.ts';
@@ -23,6 +25,7 @@ export class SignScreen extends KioskElement {
   @state() private supervisors: User[] | null = null;
   @state() private busy = false;
   private readonly sample = new SampleController(this);
+  private readonly session = new ContextConsumer(this, { context: sessionContext });
 
   static override styles = [
     baseStyles,
@@ -126,6 +129,7 @@ export class SignScreen extends KioskElement {
     }
     return html`<ld-pin-pad
         .users=${this.supervisors ?? []}
+        .preferredUserId=${this.session.value?.user?.id ?? null}
         .submitLabel=${this.t('sign.sign')}
         .busy=${this.busy}
         @ld-pin-submit=${(e: CustomEvent<Credentials>) => void this.sign(e.detail)}

@@ -79,7 +79,7 @@ export class RangesSetting extends KioskElement {
     this.busy = true;
     try {
       emit(this, 'ld-settings', await this.api.updateSettings({ referenceRanges: ranges }, this.auth));
-      emit(this, 'ld-notice', 'settings.saved');
+      emit(this, 'ld-notice', { key: 'settings.saved' });
     } catch (err) {
       this.fail(err);
     } finally {

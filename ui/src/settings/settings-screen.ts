@@ -130,7 +130,7 @@ export class SettingsScreen extends KioskElement {
       const created = await this.api.createUser({ ...user, role: 'supervisor' });
       this.auth = { userId: created.id, pin: user.pin };
       await this.loadUsers();
-      emit(this, 'ld-notice', 'settings.saved');
+      emit(this, 'ld-notice', { key: 'settings.saved' });
     } catch (err) {
       this.fail(err);
     } finally {

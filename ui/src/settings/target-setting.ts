@@ -52,7 +52,7 @@ export class TargetSetting extends KioskElement {
     this.busy = true;
     try {
       emit(this, 'ld-settings', await this.api.updateSettings({ targetCount: n }, this.auth));
-      emit(this, 'ld-notice', 'settings.saved');
+      emit(this, 'ld-notice', { key: 'settings.saved' });
     } catch (err) {
       this.fail(err);
     } finally {

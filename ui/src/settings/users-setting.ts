@@ -67,7 +67,7 @@ export class UsersSetting extends KioskElement {
     this.busy = true;
     try {
       await action();
-      emit(this, 'ld-notice', 'settings.saved');
+      emit(this, 'ld-notice', { key: 'settings.saved' });
       this.changed();
     } catch (err) {
       this.fail(err);
