@@ -64,7 +64,8 @@ export class Deliverer {
         this.setAside(row, (err as ItemProblem | HubCallError).code, err.message);
         return 'set_aside';
       }
-      if (err instanceof HubCallError && err.kind === 'unauthorised') throw err;
+      // Unauthorised is the box's trouble, not this row's; aborted means the daemon is stopping.
+      if (err instanceof HubCallError && (err.kind === 'unauthorised' || err.code === 'aborted')) throw err;
       const message = err instanceof Error ? err.message : String(err);
       if ((err instanceof HubCallError && err.kind === 'server') || err instanceof ItemProblem) {
         const s = this.suspect.get(row.id) ?? { count: 0, deliveredBefore: this.delivered };

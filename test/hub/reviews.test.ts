@@ -93,6 +93,24 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
     expect((await pull(hub.tokens.c1, 2)).json().reviews).toEqual([]);
   });
 
+  it('shows a clinic’s reviewer only that clinic’s samples', async () => {
+    const { provisionReviewer } = await import('../../src/hub/repo/reviewers.ts');
+    const { password } = await provisionReviewer(hub.db.db, { login: 'bob', name: 'Dr Bob', clinicId: 'c2' }, new Date().toISOString());
+    const bob = basic('bob', password);
+    const list = await hub.app.inject({ method: 'GET', url: '/review', headers: bob });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).not.toContain(sample.sample.id);
+    expect((await hub.app.inject({ method: 'GET', url: `/review/samples/${sample.sample.id}`, headers: bob })).statusCode).toBe(404);
+    expect((await hub.app.inject({ method: 'GET', url: `/review/images/${img.sha256}`, headers: bob })).statusCode).toBe(404);
+    const post = await hub.app.inject({
+      method: 'POST',
+      url: `/review/samples/${sample.sample.id}/reviews`,
+      headers: { ...bob, origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'revision=4',
+    });
+    expect(post.statusCode).toBe(404);
+  });
+
   it('validates the form', async () => {
     expect((await sign({ revision: '3', 'cell.not-a-uuid': 'monocyte' })).statusCode).toBe(400);
     expect((await sign({ revision: '4', [`cell.${sample.fields[0].cells[0].id}`]: 'alien' })).statusCode).toBe(400);
