@@ -225,6 +225,32 @@ describe('box sync to a hub', () => {
     expect(await countRows(hub.db, 'upload_parts')).toBe(0);
   });
 
+  it('never sends or asks about an image again once the hub acknowledged it', async () => {
+    const { app, users } = await box({ hubUrl: url, hubToken: hub.tokens.c1 });
+    const req = injector(app);
+    const photo = await noisyJpeg(5151);
+    const seen: string[] = [];
+    const hook = (r: { method?: string; url?: string }) => seen.push(`${r.method} ${r.url}`);
+    const signWith = async (reference: string) => {
+      const id = (await req({ method: 'POST', url: '/api/samples', payload: { reference } })).json().id;
+      const body = multipart({}, { data: photo });
+      expect((await req({ method: 'POST', url: `/api/samples/${id}/fields`, payload: body.payload, headers: body.headers })).statusCode).toBe(202);
+      await until('analysis', async () => (await get(app, `/api/samples/${id}`)).pendingFields === 0);
+      for (const c of (await get(app, `/api/samples/${id}`)).fields[0].cells) if (c.flagged) await req({ method: 'POST', url: `/api/cells/${c.id}/review` });
+      expect((await req({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } } })).statusCode).toBe(200);
+      await until('delivery', async () => (await get(app, `/api/samples/${id}`)).status === 'synced');
+    };
+    await signWith('FIRST');
+    hub.app.server.on('request', hook);
+    try {
+      await signWith('SECOND, same photo');
+    } finally {
+      hub.app.server.off('request', hook);
+    }
+    expect(seen.some((r) => r.startsWith('PUT /api/v1/samples/'))).toBe(true);
+    expect(seen.filter((r) => r.includes('/api/v1/images'))).toEqual([]);
+  });
+
   it('while the hub is unreachable: probes without spinning, and delivers soon after the link returns despite a long backoff', async () => {
     const proxy = new FaultyProxy({ host: '127.0.0.1', port: await freePort() }, rng(1));
     await proxy.up();
