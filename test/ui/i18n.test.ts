@@ -48,3 +48,10 @@ describe('catalogues', () => {
     expect(describeError(fr, new Error('plain'))).toBe('plain');
   });
 });
+
+describe('decimal separator', () => {
+  it('is the language’s', () => {
+    expect(new I18n('en').decimalSeparator).toBe('.');
+    expect(new I18n('fr').decimalSeparator).toBe(',');
+  });
+});

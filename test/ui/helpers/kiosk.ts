@@ -75,13 +75,20 @@ export class KioskPage {
     return file;
   }
 
-  /** Visible controls smaller than a gloved fingertip (48 px), or reaching past the screen's right edge. */
+  /**
+   * Visible controls smaller than a gloved fingertip (48 px) or reaching past the screen's right
+   * edge, and scrolling areas whose content is too wide for them (a table cut on the right).
+   */
   async layoutProblems(): Promise<string[]> {
     return this.page.evaluate(() => {
       const out: string[] = [];
       const visit = (root: Document | ShadowRoot) => {
         for (const el of root.querySelectorAll<HTMLElement>('*')) {
           if (el.shadowRoot) visit(el.shadowRoot);
+          const overflowX = getComputedStyle(el).overflowX;
+          if ((overflowX === 'auto' || overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+            out.push(`scrolls sideways (${el.scrollWidth} > ${el.clientWidth}): ${el.localName}.${el.className}`);
+          }
           if (!el.matches('button, a[href], input:not([type=hidden]), select, [role=button]') || el.hidden) continue;
           const r = el.getBoundingClientRect();
           if (!r.width || !r.height) continue;

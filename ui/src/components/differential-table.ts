@@ -71,6 +71,11 @@ export class DifferentialTable extends KioskElement {
         color: ${C.muted};
         font-size: 17px;
       }
+      .num,
+      .range,
+      thead th {
+        white-space: nowrap;
+      }
     `,
   ];
 

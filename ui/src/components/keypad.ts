@@ -42,7 +42,7 @@ export class Keypad extends KioskElement {
   }
 
   override render() {
-    const separator = this.i18n.i18n.number(1.5).replace(/\d/g, '');
+    const separator = this.i18n.i18n.decimalSeparator;
     return html`<div class="pad" role="group" @mousedown=${keepFocus}>
       ${KEYPAD_ROWS.join('')
         .split('')

@@ -139,7 +139,7 @@ export const en = {
   'diff.type': 'Cell type',
   'diff.count': 'Count',
   'diff.percent': '%',
-  'diff.range': 'Reference %',
+  'diff.range': 'Ref. %',
   'diff.absolute': '×10⁹/L',
   'diff.flag': 'Flag',
   'diff.high': 'High',

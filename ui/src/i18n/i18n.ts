@@ -73,6 +73,11 @@ export class I18n extends EventTarget {
     return formatNumber(this.lang, value, fractionDigits);
   }
 
+  /** '.' or ',', as the language writes 7.5. */
+  get decimalSeparator(): string {
+    return formatNumber(this.lang, 1.5, 1).replace(/\d/g, '');
+  }
+
   dateTime(iso: string): string {
     return formatDateTime(this.lang, iso);
   }

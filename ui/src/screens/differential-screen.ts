@@ -40,7 +40,7 @@ export class DifferentialScreen extends KioskElement {
         height: 100%;
       }
       .left {
-        width: 450px;
+        width: clamp(450px, 42%, 540px);
         flex: none;
         padding-right: 4px;
       }

@@ -74,6 +74,11 @@ export class NewSampleScreen extends KioskElement {
         min-width: 0;
         justify-content: center;
       }
+      ld-keypad {
+        width: 100%;
+        max-width: 440px;
+        align-self: center;
+      }
       .start {
         margin-top: auto;
       }
@@ -109,9 +114,16 @@ export class NewSampleScreen extends KioskElement {
 
   /** A scanner (or a hardware keyboard) typed into the entry itself. */
   private onInput(entry: Entry, input: HTMLInputElement) {
-    const value = applyText('', input.value, this.rulesOf(entry));
-    input.value = value;
+    const typed = entry === 'wbc' ? input.value.replace(',', '.') : input.value;
+    const value = applyText('', typed, this.rulesOf(entry));
+    input.value = this.shown(entry, value);
     this.set(entry, value);
+  }
+
+  /** The WBC count with the language's decimal separator; the value itself keeps '.'. */
+  private shown(entry: Entry, value: string): string {
+    if (entry !== 'wbc') return value;
+    return value.replace('.', this.i18n.i18n.decimalSeparator);
   }
 
   private next() {
@@ -157,7 +169,7 @@ export class NewSampleScreen extends KioskElement {
               inputmode="none"
               autocomplete="off"
               spellcheck="false"
-              .value=${live(this.values[e.name])}
+              .value=${live(this.shown(e.name, this.values[e.name]))}
               @focus=${() => (this.active = e.name)}
               @input=${(ev: Event) => this.onInput(e.name, ev.target as HTMLInputElement)}
               @keydown=${(ev: KeyboardEvent) => {
