@@ -44,7 +44,8 @@ export class SyncRepo {
   dueIds(now: string, afterId: number, limit: number): number[] {
     return this.db
       .prepare<[string, number, number], { id: number }>(
-        'SELECT id FROM outbox WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND id > ? ORDER BY id LIMIT ?',
+        `SELECT id FROM outbox o WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND id > ?
+           AND NOT EXISTS (SELECT 1 FROM sync_set_aside a WHERE a.outbox_id = o.id) ORDER BY id LIMIT ?`,
       )
       .all(now, afterId, limit)
       .map((r) => r.id);
@@ -54,7 +55,9 @@ export class SyncRepo {
   nextDueAt(): string | null {
     return (
       this.db
-        .prepare<[string], { at: string | null }>('SELECT min(next_attempt_at) AS at FROM outbox WHERE delivered_at IS NULL AND next_attempt_at < ?')
+        .prepare<[string], { at: string | null }>(
+          'SELECT min(next_attempt_at) AS at FROM outbox o WHERE delivered_at IS NULL AND next_attempt_at < ? AND NOT EXISTS (SELECT 1 FROM sync_set_aside a WHERE a.outbox_id = o.id)',
+        )
         .get(SET_ASIDE_UNTIL)?.at ?? null
     );
   }
