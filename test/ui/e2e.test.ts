@@ -308,6 +308,14 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     await page.locator('article h1').filter({ hasText: 'formule leucocytaire' }).waitFor();
     expect(await page.locator('[data-report-counted]').textContent()).toContain('4');
     await shotAndCheck(kp, 'compte-rendu');
+    // Printed: the A4 page without the kiosk's bar and buttons.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('ld-top-bar').isVisible()).toBe(false);
+    expect(await page.locator('[data-action=print]').isVisible()).toBe(false);
+    await kp.shot('compte-rendu-impression');
+    await page.emulateMedia({ media: 'screen' });
+    const pdf = await page.pdf({ path: path.join(ARTIFACTS, 'large-fr-report.pdf'), format: 'A4' });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
 
     // A correction after signing asks why, and the sample must be signed again.
     await page.locator('[data-nav=back]').click();

@@ -7,7 +7,7 @@ export class ScanBuffer {
   private lastAt = -Infinity;
 
   constructor(
-    private readonly maxGapMs = 80,
+    private readonly maxGapMs = 100,
     private readonly minLength = 3,
   ) {}
 
