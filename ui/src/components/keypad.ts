@@ -49,7 +49,9 @@ export class Keypad extends KioskElement {
         .map((d) => html`<button class="btn outline" data-key=${d} @click=${() => this.press(d)}>${d}</button>`)}
       ${this.decimal
         ? html`<button class="btn outline" data-key="." aria-label=${separator} @click=${() => this.press('.')}>${separator}</button>`
-        : html`<button class="btn outline" data-key="clear" @click=${() => emit(this, 'ld-key', { kind: 'clear' })}>C</button>`}
+        : html`<button class="btn outline" data-key="clear" aria-label=${this.t('kb.clear')} @click=${() => emit(this, 'ld-key', { kind: 'clear' })}>
+            ${this.t('kb.clearShort')}
+          </button>`}
       <button class="btn outline" data-key="0" @click=${() => this.press('0')}>0</button>
       <button class="btn outline" data-key="backspace" aria-label=${this.t('kb.backspace')} @click=${() => emit(this, 'ld-key', { kind: 'backspace' })}>
         ${icons.backspace}

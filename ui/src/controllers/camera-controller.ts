@@ -13,6 +13,7 @@ export type CameraState =
 
 export interface CameraInfo {
   deviceId: string;
+  /** The camera's own name; empty until the page may use a camera. */
   label: string;
 }
 
@@ -21,7 +22,7 @@ const JPEG_QUALITY = 0.95;
 export async function listCameras(): Promise<CameraInfo[]> {
   if (!navigator.mediaDevices?.enumerateDevices) return [];
   const devices = await navigator.mediaDevices.enumerateDevices();
-  return devices.filter((d) => d.kind === 'videoinput').map((d, i) => ({ deviceId: d.deviceId, label: d.label || `Camera ${i + 1}` }));
+  return devices.filter((d) => d.kind === 'videoinput').map((d) => ({ deviceId: d.deviceId, label: d.label }));
 }
 
 export class CameraController implements ReactiveController {

@@ -52,6 +52,7 @@ export const en = {
 
   'kb.backspace': 'Delete',
   'kb.clear': 'Clear',
+  'kb.clearShort': 'C',
   'kb.space': 'Space',
   'kb.next': 'Next',
   'kb.ok': 'OK',
@@ -69,7 +70,6 @@ export const en = {
   'capture.failed': 'The analysis failed: {message}',
   'capture.retry': 'Try again',
   'capture.discard': 'Discard',
-  'capture.counted': '{n} / {target} cells counted',
   'capture.toDifferential': 'Differential',
   'capture.signed': 'This sample is signed: a new field changes it and needs a reason.',
 
@@ -113,7 +113,6 @@ export const en = {
   'short.unclassified': '?',
   'short.not_leukocyte': '✕',
 
-  'sheet.title': 'Cell',
   'sheet.newCell': 'Add a missed cell',
   'sheet.chooseType': 'Tap its type:',
   'sheet.flagged': 'To check: the detectors disagree.',
@@ -163,7 +162,6 @@ export const en = {
   'sign.ready': 'Every flagged cell was checked. A supervisor signs with their PIN.',
   'sign.belowTarget': '{n} of {target} cells counted: below the target.',
   'sign.supervisor': 'Supervisor',
-  'sign.pin': 'PIN',
   'sign.sign': 'Sign',
   'sign.noSupervisor': 'No supervisor on this box yet: add one in Settings.',
   'sign.signedBy': 'Signed by {name}, {date}.',
@@ -172,7 +170,6 @@ export const en = {
   'pin.enter': 'Enter the PIN',
   'pin.digits': '{n} digits entered',
 
-  'report.title': 'Report',
   'report.heading': 'White blood cell differential',
   'report.print': 'Print',
   'report.preliminary': 'PRELIMINARY: not signed off by a supervisor',
@@ -184,6 +181,7 @@ export const en = {
   'report.counted': 'Leukocytes counted',
   'report.countedValue': '{n} (target {target})',
   'report.wbc': 'Total WBC',
+  'report.wbcValue': '{n} ×10⁹/L',
   'report.notEntered': 'not entered',
   'report.revision': 'Revision',
   'report.fields': 'Fields',
@@ -213,7 +211,6 @@ export const en = {
   },
   'flag.belowTarget': '{n} of {target} leukocytes counted: percentages are imprecise below the target.',
 
-  'settings.title': 'Settings',
   'settings.locked': 'Changing settings needs a supervisor’s PIN.',
   'settings.unlock': 'Unlock',
   'settings.lock': 'Lock',
@@ -222,6 +219,7 @@ export const en = {
   'settings.camera': 'Camera',
   'settings.cameraNone': 'No camera found.',
   'settings.cameraDefault': 'First camera',
+  'settings.cameraNumber': 'Camera {n}',
   'settings.counting': 'Cells to count',
   'settings.targetCount': 'Cells per sample',
   'settings.ranges': 'Reference ranges',

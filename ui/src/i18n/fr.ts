@@ -52,6 +52,7 @@ export const fr: Catalogue = {
 
   'kb.backspace': 'Effacer',
   'kb.clear': 'Tout effacer',
+  'kb.clearShort': 'C',
   'kb.space': 'Espace',
   'kb.next': 'Suivant',
   'kb.ok': 'OK',
@@ -69,7 +70,6 @@ export const fr: Catalogue = {
   'capture.failed': 'L’analyse a échoué : {message}',
   'capture.retry': 'Réessayer',
   'capture.discard': 'Abandonner',
-  'capture.counted': '{n} / {target} cellules comptées',
   'capture.toDifferential': 'Formule',
   'capture.signed': 'Cet échantillon est signé : un nouveau champ le modifie et demande un motif.',
 
@@ -113,7 +113,6 @@ export const fr: Catalogue = {
   'short.unclassified': '?',
   'short.not_leukocyte': '✕',
 
-  'sheet.title': 'Cellule',
   'sheet.newCell': 'Ajouter une cellule oubliée',
   'sheet.chooseType': 'Touchez son type :',
   'sheet.flagged': 'À vérifier : les détecteurs divergent.',
@@ -163,7 +162,6 @@ export const fr: Catalogue = {
   'sign.ready': 'Toutes les cellules signalées ont été vérifiées. Un superviseur signe avec son code.',
   'sign.belowTarget': '{n} cellules comptées sur {target} : en dessous de l’objectif.',
   'sign.supervisor': 'Superviseur',
-  'sign.pin': 'Code',
   'sign.sign': 'Signer',
   'sign.noSupervisor': 'Aucun superviseur sur ce boîtier : ajoutez-en un dans les Réglages.',
   'sign.signedBy': 'Signé par {name}, {date}.',
@@ -172,7 +170,6 @@ export const fr: Catalogue = {
   'pin.enter': 'Saisissez le code',
   'pin.digits': '{n} chiffres saisis',
 
-  'report.title': 'Compte rendu',
   'report.heading': 'Compte rendu de formule leucocytaire',
   'report.print': 'Imprimer',
   'report.preliminary': 'PROVISOIRE : non signé par un superviseur',
@@ -184,6 +181,7 @@ export const fr: Catalogue = {
   'report.counted': 'Leucocytes comptés',
   'report.countedValue': '{n} (objectif {target})',
   'report.wbc': 'Leucocytes totaux',
+  'report.wbcValue': '{n} ×10⁹/L',
   'report.notEntered': 'non saisi',
   'report.revision': 'Révision',
   'report.fields': 'Champs',
@@ -213,7 +211,6 @@ export const fr: Catalogue = {
   },
   'flag.belowTarget': '{n} leucocytes comptés sur {target} : les pourcentages sont imprécis sous l’objectif.',
 
-  'settings.title': 'Réglages',
   'settings.locked': 'Modifier les réglages demande le code d’un superviseur.',
   'settings.unlock': 'Déverrouiller',
   'settings.lock': 'Verrouiller',
@@ -222,6 +219,7 @@ export const fr: Catalogue = {
   'settings.camera': 'Caméra',
   'settings.cameraNone': 'Aucune caméra trouvée.',
   'settings.cameraDefault': 'Première caméra',
+  'settings.cameraNumber': 'Caméra {n}',
   'settings.counting': 'Cellules à compter',
   'settings.targetCount': 'Cellules par échantillon',
   'settings.ranges': 'Valeurs de référence',

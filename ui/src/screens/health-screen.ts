@@ -2,6 +2,7 @@
 import { css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { DeviceHealth, EngineHealth } from '../api/types.ts';
+import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { hoursMinutes, HOT_C, summarizeDevice } from '../logic/device.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
@@ -51,6 +52,12 @@ export class HealthScreen extends KioskElement {
       .reason {
         font-size: 16px;
       }
+      .flag {
+        display: inline-flex;
+        align-items: center;
+        gap: 4px;
+        font-size: 18px;
+      }
     `,
   ];
 
@@ -77,10 +84,11 @@ export class HealthScreen extends KioskElement {
     return mb >= 10_240 ? this.t('health.gb', { n: Math.round(mb / 1024) }) : this.t('health.mb', { n: mb });
   }
 
-  private tile(label: string, value: string, warn = false, id = '') {
-    return html`<div class="tile ${warn ? 'warn' : ''}" data-tile=${id}>
+  /** A figure; `warning` (in words, not only a colour) when it needs attention. */
+  private tile(label: string, value: string, warning: string | null = null, id = '') {
+    return html`<div class="tile ${warning ? 'warn' : ''}" data-tile=${id}>
       <div class="label">${label}</div>
-      <div class="value">${value}</div>
+      <div class="value">${value}${warning ? html` <span class="flag">${icons.warning}${warning}</span>` : ''}</div>
     </div>`;
   }
 
@@ -90,17 +98,23 @@ export class HealthScreen extends KioskElement {
     const summary = d ? summarizeDevice(d) : null;
     const temp = (t: number | null) => (t === null ? this.t('health.unknown') : this.t('health.celsius', { n: Math.round(t) }));
     const up = d ? hoursMinutes(d.uptimeSeconds.daemon) : null;
+    const hot = (t: number | null) => ((t ?? 0) >= HOT_C ? this.t('health.hot') : null);
     return html`<div class="screen column scroll">
       <h1>${this.t('health.title')}</h1>
       ${d && summary
         ? html`<div class="grid">
-            ${this.tile(this.t('health.cpuTemp'), temp(d.cpu.temperatureC), (d.cpu.temperatureC ?? 0) >= HOT_C, 'cpu-temp')}
-            ${d.gpu.map((g) => this.tile(this.t('health.gpu', { name: g.name }), temp(g.temperatureC), (g.temperatureC ?? 0) >= HOT_C))}
-            ${this.tile(this.t('health.disk'), this.t('health.ofTotal', { free: this.size(d.disk.freeMB), total: this.size(d.disk.totalMB) }), summary.diskLow, 'disk')}
+            ${this.tile(this.t('health.cpuTemp'), temp(d.cpu.temperatureC), hot(d.cpu.temperatureC), 'cpu-temp')}
+            ${d.gpu.map((g) => this.tile(this.t('health.gpu', { name: g.name }), temp(g.temperatureC), hot(g.temperatureC)))}
+            ${this.tile(
+              this.t('health.disk'),
+              this.t('health.ofTotal', { free: this.size(d.disk.freeMB), total: this.size(d.disk.totalMB) }),
+              summary.diskLow ? this.t('health.diskLow') : null,
+              'disk',
+            )}
             ${this.tile(this.t('health.memory'), this.t('health.ofTotal', { free: this.size(d.memory.availableMB), total: this.size(d.memory.totalMB) }))}
             ${this.tile(this.t('health.load'), d.cpu.loadPercent === null ? this.t('health.unknown') : this.t('health.percent', { n: Math.round(d.cpu.loadPercent) }))}
             ${this.tile(this.t('health.queue'), this.t('health.queueValue', { n: d.queue.length, capacity: d.queue.capacity }))}
-            ${this.tile(this.t('health.outbox'), String(d.outbox.pending), false, 'outbox')}
+            ${this.tile(this.t('health.outbox'), String(d.outbox.pending), null, 'outbox')}
             ${up ? this.tile(this.t('health.uptime'), this.t('health.duration', { h: up.h, m: up.m })) : ''}
             ${this.tile(this.t('health.version'), d.version)}
             <div class="tile wide" data-tile="backend">

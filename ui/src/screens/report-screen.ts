@@ -181,7 +181,7 @@ export class ReportScreen extends KioskElement {
           <dt>${this.t('report.counted')}</dt>
           <dd data-report-counted>${this.t('report.countedValue', { n: d.counted, target: d.target })}</dd>
           <dt>${this.t('report.wbc')}</dt>
-          <dd>${d.wbcCount === null ? this.t('report.notEntered') : `${i18n.number(d.wbcCount)} ×10⁹/L`}</dd>
+          <dd>${d.wbcCount === null ? this.t('report.notEntered') : this.t('report.wbcValue', { n: d.wbcCount })}</dd>
           <dt>${this.t('report.fields')}</dt>
           <dd>${r.fields.length}</dd>
           <dt>${this.t('report.revision')}</dt>

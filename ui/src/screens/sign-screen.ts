@@ -107,7 +107,10 @@ export class SignScreen extends KioskElement {
     const detail = this.sample.detail!;
     const d = detail.differential;
     if (isSigned(detail.status)) {
-      return html`<p class="notice" data-state="signed">${icons.check}${this.t('sign.signed')}</p>
+      const by = this.supervisors?.find((u) => u.id === detail.signedBy)?.name;
+      return html`<p class="notice" data-state="signed">
+          ${icons.check}${by && detail.signedAt ? this.t('sign.signedBy', { name: by, date: this.i18n.i18n.dateTime(detail.signedAt) }) : this.t('sign.signed')}
+        </p>
         <button class="btn primary big" data-action="report" @click=${() => emit(this, 'ld-navigate', { screen: 'report', sampleId: this.sampleId })}>
           ${icons.report}${this.t('diff.report')}
         </button>`;
