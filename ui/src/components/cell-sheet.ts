@@ -89,7 +89,7 @@ export class CellSheet extends KioskElement {
       }
       .vote {
         display: grid;
-        grid-template-columns: minmax(0, 1fr) 40px auto;
+        grid-template-columns: auto minmax(20px, 1fr) auto;
         gap: 6px;
         align-items: center;
         white-space: nowrap;
