@@ -129,9 +129,26 @@ export class CellSheet extends KioskElement {
       .name {
         flex: 1;
       }
+      .types .btn {
+        position: relative;
+      }
+      /* The current type: a badge on the button's corner, taking no room from its name. */
+      .now {
+        position: absolute;
+        top: -7px;
+        right: -7px;
+        width: 26px;
+        height: 26px;
+        border-radius: 50%;
+        background: ${C.text};
+        color: ${C.surface};
+        display: flex;
+        align-items: center;
+        justify-content: center;
+      }
       .now svg {
-        width: 24px;
-        height: 24px;
+        width: 18px;
+        height: 18px;
       }
       .types .btn[aria-pressed='true'] {
         border-width: 4px;
