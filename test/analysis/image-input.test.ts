@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, sniffFormat, type DecodedImage } from '../../src/analysis/image-input.ts';
 import { INPUT_ERROR_STATUS, InputError } from '../../src/errors.ts';
+import { bombPng } from '../helpers/bad-images.ts';
 
 const DEMO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../demo/images');
 const FIELD = path.join(DEMO, 'bccd-BloodImage_00001.jpg'); // 640x480
@@ -75,28 +75,6 @@ function orient(rgb: Buffer, w: number, h: number, orientation: 3 | 6 | 8): { da
     }
   }
   return { data: out, w: ow, h: oh };
-}
-
-/** A PNG whose header claims width x height pixels, with a single tiny row of data. */
-function bombPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(Buffer.alloc(1 + width * 3))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 describe('decodeImage: the demo fields', () => {
