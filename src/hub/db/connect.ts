@@ -19,6 +19,8 @@ export interface HubDb {
   db: HubKysely;
   dialect: Dialect;
   close(): Promise<void>;
+  /** The PostgreSQL schema in use, when one is configured. */
+  schema?: string | null;
 }
 
 export const HUB_DB_FILE = 'hub.db';
@@ -52,24 +54,34 @@ async function openPostgres(url: string, schema: string | null, poolSize: number
   // A connection that the server drops while idle must not crash the process.
   pool.on('error', () => {});
   const db = new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) });
-  if (schema) {
-    try {
-      await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
-    } catch (err) {
-      // Two hub processes creating it at once: the loser sees a duplicate.
-      const code = (err as { code?: string }).code;
-      if (code !== '23505' && code !== '42P06') {
-        await db.destroy();
-        throw err;
-      }
-    }
-  }
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', close: () => db.destroy(), schema };
 }
 
+/**
+ * Creates or updates the schema. Hub processes starting together on one PostgreSQL database take
+ * turns under an advisory lock held by one session (kysely's own lock table cannot be created
+ * safely by several processes at once).
+ */
 export async function migrateHubDb(hub: HubDb): Promise<void> {
+  if (hub.dialect === 'sqlite') return runMigrations(hub);
+  await hub.db.connection().execute(async (conn) => {
+    const key = `leukodiff-hub-migrate:${hub.schema ?? ''}`;
+    await sql`SELECT pg_advisory_lock(hashtext(${key}))`.execute(conn);
+    try {
+      if (hub.schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(hub.schema)}`.execute(conn);
+      await runMigrations(hub);
+    } finally {
+      await sql`SELECT pg_advisory_unlock(hashtext(${key}))`.execute(conn);
+    }
+  });
+}
+
+async function runMigrations(hub: HubDb): Promise<void> {
   const migrations = hubMigrations(hub.dialect);
-  const migrator = new Migrator({ db: hub.db, provider: { getMigrations: async () => migrations } });
+  // Named explicitly on PostgreSQL: kysely looks for its tables in every schema otherwise, and may
+  // find another schema's.
+  const migrationTableSchema = hub.dialect === 'postgres' ? (hub.schema ?? 'public') : undefined;
+  const migrator = new Migrator({ db: hub.db, provider: { getMigrations: async () => migrations }, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
