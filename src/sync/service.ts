@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
 import type { WorkflowContext } from '../workflow/context.ts';
 import { HubApi } from './hub-api.ts';
 import { HubHttp } from './http.ts';
@@ -23,7 +23,8 @@ export interface SyncStatus extends Omit<LoopStatus, 'state'> {
   reviews: { applied: number };
 }
 
-export class SyncSetupError extends Error {}
+/** A sync setting that names a file the box cannot read: a configuration error. */
+export class SyncSetupError extends ConfigError {}
 
 export class SyncService {
   readonly repo: SyncRepo;
