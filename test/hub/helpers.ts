@@ -69,7 +69,13 @@ export interface TestHub {
 
 export async function testHub(engine: Engine, overrides: Partial<HubConfig> = {}): Promise<TestHub> {
   const storage = hubStorage(engine, overrides);
-  const db = await storage.open();
+  let db: HubDb;
+  try {
+    db = await storage.open();
+  } catch (err) {
+    await storage.drop();
+    throw err;
+  }
   const at = new Date().toISOString();
   await ensureClinic(db.db, 'c1', 'Clinic one', at);
   await ensureClinic(db.db, 'c2', 'Clinic two', at);

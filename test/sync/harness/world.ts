@@ -70,16 +70,21 @@ export class World {
   static async create(opts: WorldOptions): Promise<World> {
     const storage = hubStorage(opts.engine, { maxRequestBytes: 32 * 1024 });
     const w = new World(opts, storage, await freePort(), await freePort());
-    const db = await storage.open();
     try {
-      const at = new Date().toISOString();
-      await ensureClinic(db.db, 'c1', 'Clinic one', at);
-      w.token = (await provisionDevice(db.db, 'c1', 'fault box', at)).token;
-      w.reviewer.password = (await provisionReviewer(db.db, { login: 'rev', name: 'Dr Remote', clinicId: 'c1' }, at)).password;
-    } finally {
-      await db.close();
+      const db = await storage.open();
+      try {
+        const at = new Date().toISOString();
+        await ensureClinic(db.db, 'c1', 'Clinic one', at);
+        w.token = (await provisionDevice(db.db, 'c1', 'fault box', at)).token;
+        w.reviewer.password = (await provisionReviewer(db.db, { login: 'rev', name: 'Dr Remote', clinicId: 'c1' }, at)).password;
+      } finally {
+        await db.close();
+      }
+      await w.proxy.up();
+    } catch (err) {
+      await w.close();
+      throw err;
     }
-    await w.proxy.up();
     return w;
   }
 
