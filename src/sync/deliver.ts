@@ -124,7 +124,7 @@ export class Deliverer {
       if (err instanceof LocalImageMissing) throw new ItemProblem('image_missing', err.message, true);
       throw err;
     }
-    if (o.encoding === 'identity' && o.total > limits.maxImageBytes) {
+    if (o.total > limits.maxImageBytes) {
       throw new ItemProblem('image_too_large', `image ${m.sha256.slice(0, 12)} has ${o.total} bytes; the hub accepts at most ${limits.maxImageBytes}`, true);
     }
     const partBytes = Math.max(1, Math.min(this.opts.maxRequestBytes, limits.maxRequestBytes));

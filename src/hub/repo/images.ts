@@ -90,7 +90,8 @@ export async function missingImages(db: HubKysely, clinicId: string, hashes: str
 export async function putPart(db: HubKysely, clinicId: string, sha256: string, part: Part, maxImageBytes: number, now: string): Promise<PartOutcome> {
   if (await hasImage(db, clinicId, sha256)) return { kind: 'complete' };
   if (part.start + part.data.length > part.total) return { kind: 'bad_range' };
-  if (part.encoding === 'identity' && part.total > maxImageBytes) return { kind: 'too_large' };
+  // A gzip stream longer than the largest image accepted would not be worth sending either.
+  if (part.total > maxImageBytes) return { kind: 'too_large' };
 
   const upload = await db.selectFrom('uploads').selectAll().where('clinic_id', '=', clinicId).where('sha256', '=', sha256).executeTakeFirst();
   if (!upload || upload.encoding !== part.encoding || Number(upload.total) !== part.total) {
