@@ -3,7 +3,7 @@
  * PBC 360x363, Raabin-WBC 575x575) must pass clean, and copies degraded with sharp must get the
  * right warning and no other.
  *
- * Values seen when the thresholds were chosen (all 1,804 fields of BCCD and TXL-PBC, ../shared/data;
+ * Values seen when the thresholds were chosen (all 1,804 fields of BCCD and TXL-PBC, the team's data folder;
  * min..max, or the worst case against the threshold):
  *   metric              clean fields                      degraded copies
  *   focusScaleRatio     0.134 .. 1.7 (PBC lowest)         blur 2 working px: 0.08 .. 0.11 (BCD up to 0.34)
