@@ -1,11 +1,11 @@
 /** `leukodiff analyze <image...>`: cells, quality warnings and differential per field, as text or JSON. */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { analyzeField, differential, singleChoices, type FieldAnalysis } from '../../analysis/analyze.ts';
 import { toFieldJson } from '../../analysis/field-json.ts';
 import { renderOverlay } from '../../analysis/overlay.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
+import { parseCommandArgs } from '../args.ts';
 import { parseFusionSpec, type FusionConfig } from '../../ensemble/index.ts';
 import { InputError } from '../../errors.ts';
 import { loadEngine, type Engine } from '../../inference/engine.ts';
@@ -23,20 +23,16 @@ function fail(message: string): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
+  const args = parseCommandArgs(
+    {
       args: argv,
       allowPositionals: true,
       options: { json: { type: 'boolean' }, overlay: { type: 'string' }, ensemble: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    return fail(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (args.values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+    },
+    USAGE,
+    fail,
+  );
+  if (typeof args === 'number') return args;
   const images = args.positionals;
   if (images.length === 0) return fail(`no image given\n${USAGE}`);
 

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { parseManifest, type ModelEntry } from '../../inference/manifest.ts';
 import { loadAddon, tensorRtStatus, type TrtLogLevel } from '../../inference/tensorrt/addon.ts';
@@ -33,9 +33,8 @@ export interface BuildEnginesHooks {
 }
 
 export async function run(argv: string[], hooks: BuildEnginesHooks = {}): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
+  const args = parseCommandArgs(
+    {
       args: argv,
       options: {
         models: { type: 'string' },
@@ -45,15 +44,12 @@ export async function run(argv: string[], hooks: BuildEnginesHooks = {}): Promis
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    return fail(`${(err as Error).message}\n${USAGE}`);
-  }
+    },
+    USAGE,
+    fail,
+  );
+  if (typeof args === 'number') return args;
   const o = args.values;
-  if (o.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
   if (o.precision !== undefined && o.precision !== 'fp16' && o.precision !== 'fp32') {
     return fail(`--precision must be fp16 or fp32, got '${o.precision}'`);
   }

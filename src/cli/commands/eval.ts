@@ -1,8 +1,8 @@
 /** `leukodiff eval`: the study's Table 2 (and figures, and robustness) for the shipped models on a COCO dataset. */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config.ts';
+import { parseCommandArgs } from '../args.ts';
 import { InputError } from '../../errors.ts';
 import type { CocoDataset } from '../../eval/coco-types.ts';
 import { confusionMatrix } from '../../eval/confusion.ts';
@@ -78,9 +78,8 @@ async function writePlots(dir: string, results: RowResult[], gt: CocoDataset, ty
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
+  const args = parseCommandArgs(
+    {
       args: argv,
       options: {
         dataset: { type: 'string' },
@@ -92,15 +91,12 @@ export async function run(argv: string[]): Promise<number> {
         interference: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    return fail(`${(err as Error).message}\n${USAGE}`);
-  }
+    },
+    USAGE,
+    fail,
+  );
+  if (typeof args === 'number') return args;
   const o = args.values;
-  if (o.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
   if (!o.dataset) return fail(`--dataset is required\n${USAGE}`);
   let raw: CocoDataset;
   try {
