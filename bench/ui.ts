@@ -6,12 +6,12 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { summarize, type Timing } from './stats.ts';
+import { freePort } from '../test/helpers/daemon.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RUNS = 5;
@@ -24,14 +24,6 @@ export interface UiBench {
   cold: Timing | null;
   warm: Timing | null;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 function build(): number {
   const t0 = performance.now();

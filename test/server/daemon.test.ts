@@ -1,18 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_MODELS, ROOT } from '../helpers/paths.ts';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { freePort } from '../helpers/daemon.ts';
 
 function serve(env: Record<string, string>) {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'leukodiff.mjs'), 'serve'], {

@@ -17,7 +17,7 @@ import { multipart, SUPERVISOR_PIN } from '../helpers/workflow.ts';
 import { FaultyProxy } from './harness/proxy.ts';
 import { noisyJpeg, smoothTiff } from './harness/images.ts';
 import { rng } from './harness/rng.ts';
-import { freePort } from './harness/processes.ts';
+import { freePort } from '../helpers/daemon.ts';
 import { injector, signedSample, testBox, until } from './box.ts';
 import { waitForEvent } from './sse.ts';
 

@@ -1,6 +1,5 @@
 /** Real hub and box processes for the fault tests: started, waited for, killed with any signal. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { ROOT } from '../../helpers/paths.ts';
 
@@ -12,14 +11,6 @@ export interface Proc {
   output(): string;
   exited: Promise<number | null>;
   kill(signal?: NodeJS.Signals): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 /** The parent's environment without anything that would configure a hub or a box. */

@@ -15,7 +15,8 @@ import { provisionReviewer } from '../../../src/hub/repo/reviewers.ts';
 import { SUPERVISOR_PIN, multipart } from '../../helpers/workflow.ts';
 import { hubStorage, type Engine, type HubStorage } from '../../hub/helpers.ts';
 import { noisyJpeg, smoothTiff } from './images.ts';
-import { freePort, startBox, startHub, type Proc } from './processes.ts';
+import { freePort } from '../../helpers/daemon.ts';
+import { startBox, startHub, type Proc } from './processes.ts';
 import { FaultyProxy } from './proxy.ts';
 import { between, rng, type Rng } from './rng.ts';
 

@@ -1,21 +1,10 @@
 /** The real daemon (`node bin/leukodiff.mjs serve`) on a free port with its own data folder. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../helpers/paths.ts';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as { port: number };
-        s.close(() => resolve(port));
-      });
-  });
-}
+import { freePort } from '../../helpers/daemon.ts';
 
 export class Daemon {
   private proc: ChildProcess | null = null;
