@@ -2,12 +2,11 @@
 import sharp from 'sharp';
 import { CELL_TYPES } from '../types.ts';
 import type { AnalyzedCell } from './analyze.ts';
+import { escapeMarkup as escapeXml } from '../util/escape.ts';
 
 /** Colour per type (same order as CELL_TYPES), distinguishable for the common colour-vision deficiencies. */
 export const TYPE_COLOURS = ['#0072B2', '#E69F00', '#CC79A7', '#009E73', '#D55E00'];
 const REVIEW_COLOUR = '#FF0000';
-
-const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function overlaySvg(width: number, height: number, cells: AnalyzedCell[]): string {
   const stroke = Math.max(2, Math.round(Math.min(width, height) / 240));

@@ -1,9 +1,7 @@
 /** The printable page of a sample report (A4, no scripts, no external resources). */
 import type { DifferentialRow } from './differential.ts';
 import type { Report } from './report.ts';
-
-const esc = (v: unknown): string =>
-  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { escapeMarkup as esc } from '../util/escape.ts';
 
 const NAMES: Record<DifferentialRow['type'], string> = {
   neutrophil: 'Neutrophils',

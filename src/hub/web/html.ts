@@ -1,7 +1,5 @@
 /** Server-rendered HTML for the reviewer pages: escaping and the page frame (inline CSS, no scripts from elsewhere). */
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c]);
+import { escapeMarkup as esc } from '../../util/escape.ts';
 
 /** A fragment that is already HTML (built with `html`), so it is not escaped again. */
 export class Html {
