@@ -1,0 +1,70 @@
+/**
+ * Chooses the ensemble's fusion mode and IoU threshold on the validation split (never on test):
+ * runs the members once over TXL-PBC val (class-agnostic) and BCCD val (5 types), measures every
+ * mode at every threshold, prints the grid and, with --write, stores the choice in models/manifest.json.
+ *   node bin/run-ts.mjs scripts/tune-ensemble.ts [--data datasets/build] [--write] [--out models/eval/fusion-val.md]
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../src/config.ts';
+import { loadEvalDataset } from '../src/eval/datasets/load.ts';
+import { chooseFusion, fusionGrid } from '../src/eval/fusion-tuning.ts';
+import { evaluateRow, leukocyteGt, rowSpecs, runModels, type RowResult } from '../src/eval/run-eval.ts';
+import { loadEngine, type Engine } from '../src/inference/engine.ts';
+
+const { values: o } = parseArgs({
+  options: {
+    data: { type: 'string', default: path.join(PROJECT_ROOT, 'datasets', 'build') },
+    write: { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(PROJECT_ROOT, 'models', 'eval', 'fusion-val.md') },
+  },
+});
+
+async function measure(engine: Engine, file: string): Promise<{ typed: boolean; rows: RowResult[] }> {
+  const raw = await loadEvalDataset(file);
+  const { gt, typed } = leukocyteGt(raw);
+  const members = engine.manifest.ensemble.members;
+  const specs = [...rowSpecs(engine, 'all').filter((s) => s.fusion.mode === 'single'), ...fusionGrid(members)];
+  const runs = await runModels(engine, gt, raw.info?.image_root ?? path.dirname(file), members, {
+    onProgress: (d, n) => d % 50 === 0 && process.stderr.write(`${path.basename(path.dirname(file))}: ${d}/${n}\n`),
+  });
+  return { typed, rows: specs.map((s) => evaluateRow(engine, gt, typed, runs, s)) };
+}
+
+const modelsDir = path.join(PROJECT_ROOT, 'models');
+const engine = await loadEngine({ modelsDir, backend: 'onnxruntime', threads: 2 });
+try {
+  const txl = await measure(engine, path.join(o.data!, 'txl-wbc', 'val.json'));
+  const bccd = await measure(engine, path.join(o.data!, 'bccd-typed', 'val.json'));
+  const nMembers = engine.manifest.ensemble.members.length;
+  const bestMemberMAR = Math.max(...txl.rows.slice(0, nMembers).map((r) => r.row.mAR));
+  const candidates = txl.rows.slice(nMembers).map((r) => {
+    const [mode, iou] = r.row.name.split('@');
+    return { mode: mode as 'paper' | 'wbf' | 'nms', iou: Number(iou), mAP: r.row.mAP, mAR: r.row.mAR };
+  });
+  const { choice, qualified } = chooseFusion(candidates, bestMemberMAR);
+  const f = (v: number) => v.toFixed(3);
+  const lines = [
+    'Fusion chosen on the validation splits (`node bin/run-ts.mjs scripts/tune-ensemble.ts --write`): TXL-PBC val class-agnostic, BCCD val 5-type, COCO IoU .50:.95.',
+    '',
+    '| row | TXL val mAP | TXL val AP50 | TXL val mAR | BCCD val typed mAP |',
+    '|---|---|---|---|---|',
+    ...txl.rows.map((r, i) => `| ${r.row.name} | ${f(r.row.mAP)} | ${f(r.row.AP50)} | ${f(r.row.mAR)} | ${f(bccd.rows[i].row.mAP)} |`),
+    '',
+    `Rule: highest TXL val mAP among the candidates whose mAR >= the best member's (${f(bestMemberMAR)})` +
+      `${qualified ? '' : ' (none reached it, so among all)'}. Chosen: ${choice.mode} at IoU ${choice.iou.toFixed(2)}.`,
+  ];
+  console.log(lines.join('\n'));
+  writeFileSync(o.out!, lines.join('\n') + '\n');
+  if (o.write) {
+    const file = path.join(modelsDir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    manifest.ensemble = { ...manifest.ensemble, mode: choice.mode, iou: choice.iou };
+    writeFileSync(file + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
+    renameSync(file + '.tmp', file);
+    console.log(`wrote ensemble ${choice.mode}@${choice.iou} into ${file}`);
+  }
+} finally {
+  await engine.close();
+}
