@@ -23,7 +23,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leukotrain import TYPES  # noqa: E402
 from leukotrain.config import load_config, repo_root, resolve  # noqa: E402
-from leukotrain.data import ImageCache, TrainLoader, class_weights, load_eval_set, load_split, type_counts  # noqa: E402
+from leukotrain.data import ImageCache, TrainLoader, class_weights, repeat_factors, load_eval_set, load_split, type_counts  # noqa: E402
 from leukotrain.flops import count_flops, count_params  # noqa: E402
 from leukotrain.losses import LOSSES  # noqa: E402
 from leukotrain.metrics import evaluate  # noqa: E402
@@ -171,7 +171,11 @@ def main():
             log(f"time budget now {budget_s / 60:.0f} min: {state['planned_epochs']} epochs planned")
 
     cache = ImageCache(train_s, hw, cfg["aug"].get("scale", [0.75, 1.25])[1], log=log)
-    loader = TrainLoader(cache, hw, tc["batch"], cfg["aug"], seed)
+    repeats = None
+    if tc.get("repeat_thr"):
+        repeats = repeat_factors(train_s, tc["repeat_thr"], tc.get("repeat_max", 4))
+        log(f"repeat-factor sampling (thr {tc['repeat_thr']}): {int(repeats.sum())} field draws per epoch from {len(repeats)} fields")
+    loader = TrainLoader(cache, hw, tc["batch"], cfg["aug"], seed, repeats)
     val_imgs, val_gts = load_eval_set(val_s[: tc.get("val_max_images", 10 ** 9)], hw, log=log)
     steps = len(loader)
     metrics_path = os.path.join(run_dir, "metrics.json")

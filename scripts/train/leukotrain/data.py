@@ -126,6 +126,16 @@ def type_counts(samples):
     return c
 
 
+def repeat_factors(samples, thr, max_repeat=4):
+    """Repeat-factor sampling for the rare types: a field appears round(max over its types of
+    sqrt(thr / fraction of fields holding that type)) times per epoch (at least 1, at most max_repeat)."""
+    n = max(len(samples), 1)
+    holds = [set(int(t) for t in s["types"] if t >= 0) for s in samples]
+    frac = np.array([sum(t in h for h in holds) / n for t in range(NUM_TYPES)])
+    per_type = np.where(frac > 0, np.sqrt(thr / np.maximum(frac, 1e-9)), 1.0)
+    return np.array([min(max_repeat, max([1.0] + [per_type[t] for t in h])) for h in holds]).round().astype(np.int64)
+
+
 def class_weights(counts, power=0.5, max_ratio=10.0):
     """Inverse-frequency weights ** power, capped, normalised to a count-weighted mean of 1."""
     counts = np.maximum(np.asarray(counts, np.float64), 1)
@@ -300,16 +310,17 @@ def augment_photometric(x, mask, gen, cfg):
 class TrainLoader:
     """Deterministic batches: epoch e's order and augmentation depend only on (seed, e)."""
 
-    def __init__(self, cache, out_hw, batch_size, aug_cfg, seed):
+    def __init__(self, cache, out_hw, batch_size, aug_cfg, seed, repeats=None):
         self.cache, self.out_hw, self.bs, self.aug, self.seed = cache, out_hw, batch_size, aug_cfg, seed
+        self.pool = np.repeat(np.arange(len(cache.items)), repeats if repeats is not None else 1)
 
     def __len__(self):
-        return len(self.cache.items) // self.bs
+        return len(self.pool) // self.bs
 
     def epoch(self, e, device):
         rng = np.random.default_rng([self.seed, e])
         gen = torch.Generator().manual_seed(self.seed * 1000003 + e)
-        order = rng.permutation(len(self.cache.items))
+        order = self.pool[rng.permutation(len(self.pool))]
         for b in range(len(self)):
             imgs, masks, targets = [], [], []
             for idx in order[b * self.bs:(b + 1) * self.bs]:
