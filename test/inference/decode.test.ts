@@ -42,23 +42,27 @@ describe('decodeOutput', () => {
     expect(out[0].box).toEqual([0, 0, 80, 120]);
   });
 
-  it('applies the score threshold to the best type (inclusive)', () => {
+  it('applies the threshold to the leukocyte probability (sum over the types, inclusive) and scores by the winning type', () => {
     const out = decodeOutput(
       raw(
         [
           [0, 40, 50, 90],
           [100, 100, 150, 150],
+          [200, 100, 250, 150],
         ],
         [
-          [0.29, 0.2, 0, 0, 0],
+          [0.15, 0.1, 0.05, 0, 0],
           [0.0, 0, 0.3, 0, 0],
+          [0.1, 0.09, 0.05, 0.05, 0],
         ],
       ),
       lb,
       image,
       opts,
     );
-    expect(out.map((d) => d.type)).toEqual([2]);
+    // 0.3 (type uncertain, kept), 0.3 (kept), 0.29 (dropped)
+    expect(out.map((d) => d.type).sort()).toEqual([0, 2]);
+    expect(out.find((d) => d.type === 0)!.score).toBeCloseTo(0.15);
   });
 
   it('suppresses overlapping boxes class-agnostically or per class, as the model says', () => {
