@@ -52,8 +52,9 @@ try {
     '|---|---|---|---|---|',
     ...txl.rows.map((r, i) => `| ${r.row.name} | ${f(r.row.mAP)} | ${f(r.row.AP50)} | ${f(r.row.mAR)} | ${f(bccd.rows[i].row.mAP)} |`),
     '',
-    `Rule: highest TXL val mAP among the candidates whose mAR >= the best member's (${f(bestMemberMAR)})` +
-      `${qualified ? '' : ' (none reached it, so among all)'}. Chosen: ${choice.mode} at IoU ${choice.iou.toFixed(2)}.`,
+    'Candidates: paper at any IoU and nms up to IoU 0.5; wbf (per-type clusters) and nms above 0.5 can count one cell twice.',
+    `Rule: highest TXL val mAP among those whose mAR >= the best member's (${f(bestMemberMAR)})` +
+      `${qualified ? '' : ' (none reached it, so among all of them)'}. Chosen: ${choice.mode} at IoU ${choice.iou.toFixed(2)}.`,
   ];
   console.log(lines.join('\n'));
   writeFileSync(o.out!, lines.join('\n') + '\n');
