@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { loadEvalDataset } from '../src/eval/datasets/load.ts';
-import { chooseFusion, fusionGrid } from '../src/eval/fusion-tuning.ts';
+import { chooseFusion, fusionGrid, type FusionMode } from '../src/eval/fusion-tuning.ts';
 import { evaluateRow, leukocyteGt, rowSpecs, runModels, type RowResult } from '../src/eval/run-eval.ts';
 import { loadEngine, type Engine } from '../src/inference/engine.ts';
 
@@ -25,7 +25,7 @@ async function measure(engine: Engine, file: string): Promise<{ typed: boolean; 
   const raw = await loadEvalDataset(file);
   const { gt, typed } = leukocyteGt(raw);
   const members = engine.manifest.ensemble.members;
-  const specs = [...rowSpecs(engine, 'all').filter((s) => s.fusion.mode === 'single'), ...fusionGrid(members)];
+  const specs = [...rowSpecs(engine, 'all').filter((s) => s.fusion.mode === 'single'), ...grid];
   const runs = await runModels(engine, gt, raw.info?.image_root ?? path.dirname(file), members, {
     onProgress: (d, n) => d % 50 === 0 && process.stderr.write(`${path.basename(path.dirname(file))}: ${d}/${n}\n`),
   });
@@ -34,14 +34,15 @@ async function measure(engine: Engine, file: string): Promise<{ typed: boolean; 
 
 const modelsDir = path.join(PROJECT_ROOT, 'models');
 const engine = await loadEngine({ modelsDir, backend: 'onnxruntime', threads: 2 });
+const grid = fusionGrid(engine.manifest.ensemble.members);
 try {
   const txl = await measure(engine, path.join(o.data!, 'txl-wbc', 'val.json'));
   const bccd = await measure(engine, path.join(o.data!, 'bccd-typed', 'val.json'));
   const nMembers = engine.manifest.ensemble.members.length;
   const bestMemberMAR = Math.max(...txl.rows.slice(0, nMembers).map((r) => r.row.mAR));
-  const candidates = txl.rows.slice(nMembers).map((r) => {
-    const [mode, iou] = r.row.name.split('@');
-    return { mode: mode as 'paper' | 'wbf' | 'nms', iou: Number(iou), mAP: r.row.mAP, mAR: r.row.mAR };
+  const candidates = txl.rows.slice(nMembers).map((r, i) => {
+    const { mode, iou } = grid[i].fusion as { mode: FusionMode; iou: number };
+    return { mode, iou, mAP: r.row.mAP, mAR: r.row.mAR };
   });
   const { choice, qualified } = chooseFusion(candidates, bestMemberMAR);
   const f = (v: number) => v.toFixed(3);

@@ -36,9 +36,10 @@ export function countsEachCellOnce(c: Pick<FusionCandidate, 'mode' | 'iou'>): bo
 }
 
 /**
- * Among the candidates that count each cell once: the study's claim is that fusion recalls more than any member, so a candidate qualifies when its
- * mAR is at least the best member's; among those (or among all, when none qualifies) the highest
- * mAP wins, then the higher mAR, then the mode listed first and the lower threshold (stable choice).
+ * Only candidates that count each cell once are considered. The study's claim is that fusion
+ * recalls more than any member, so a candidate qualifies when its mAR is at least the best
+ * member's; among those (or among all, when none qualifies) the highest mAP wins, then the higher
+ * mAR, then the mode listed first and the lower threshold (a stable choice).
  */
 export function chooseFusion(candidates: FusionCandidate[], bestMemberMAR: number): { choice: FusionCandidate; qualified: boolean } {
   const shippable = candidates.filter(countsEachCellOnce);
