@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { loadEvalDataset } from '../src/eval/datasets/load.ts';
 import { chooseFusion, fusionGrid, type FusionMode } from '../src/eval/fusion-tuning.ts';
-import { evaluateRow, leukocyteGt, rowSpecs, runModels, type RowResult } from '../src/eval/run-eval.ts';
+import { evaluateRow, leukocyteGt, rowSpecs, runModels, type RowResult, type RowSpec } from '../src/eval/run-eval.ts';
 import { loadEngine, type Engine } from '../src/inference/engine.ts';
 
 const { values: o } = parseArgs({
@@ -21,12 +21,12 @@ const { values: o } = parseArgs({
   },
 });
 
-async function measure(engine: Engine, file: string): Promise<{ typed: boolean; rows: RowResult[] }> {
+/** The members alone, then every grid row, measured on one dataset from a single run of each member. */
+async function measure(engine: Engine, file: string, grid: RowSpec[]): Promise<{ typed: boolean; rows: RowResult[] }> {
   const raw = await loadEvalDataset(file);
   const { gt, typed } = leukocyteGt(raw);
-  const members = engine.manifest.ensemble.members;
   const specs = [...rowSpecs(engine, 'all').filter((s) => s.fusion.mode === 'single'), ...grid];
-  const runs = await runModels(engine, gt, raw.info?.image_root ?? path.dirname(file), members, {
+  const runs = await runModels(engine, gt, raw.info?.image_root ?? path.dirname(file), engine.manifest.ensemble.members, {
     onProgress: (d, n) => d % 50 === 0 && process.stderr.write(`${path.basename(path.dirname(file))}: ${d}/${n}\n`),
   });
   return { typed, rows: specs.map((s) => evaluateRow(engine, gt, typed, runs, s)) };
@@ -36,8 +36,8 @@ const modelsDir = path.join(PROJECT_ROOT, 'models');
 const engine = await loadEngine({ modelsDir, backend: 'onnxruntime', threads: 2 });
 const grid = fusionGrid(engine.manifest.ensemble.members);
 try {
-  const txl = await measure(engine, path.join(o.data!, 'txl-wbc', 'val.json'));
-  const bccd = await measure(engine, path.join(o.data!, 'bccd-typed', 'val.json'));
+  const txl = await measure(engine, path.join(o.data!, 'txl-wbc', 'val.json'), grid);
+  const bccd = await measure(engine, path.join(o.data!, 'bccd-typed', 'val.json'), grid);
   const nMembers = engine.manifest.ensemble.members.length;
   const bestMemberMAR = Math.max(...txl.rows.slice(0, nMembers).map((r) => r.row.mAR));
   const candidates = txl.rows.slice(nMembers).map((r, i) => {

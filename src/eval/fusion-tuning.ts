@@ -2,9 +2,10 @@
  * Chooses the ensemble's fusion mode and IoU threshold on a validation split: every mode at every
  * threshold is measured on the same member detections, and the rule below picks one.
  */
+import type { EnsembleEntry } from '../inference/manifest.ts';
 import type { RowSpec } from './run-eval.ts';
 
-export type FusionMode = 'paper' | 'wbf' | 'nms';
+export type FusionMode = EnsembleEntry['mode'];
 
 export interface FusionCandidate {
   mode: FusionMode;

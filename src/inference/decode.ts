@@ -28,6 +28,12 @@ export function decodeOutput(
   const inv = 1 / lb.scale;
   for (let i = 0; i < count; i++) {
     const s = i * NUM_TYPES;
+    // The threshold applies to the leukocyte probability (objectness: the sum over the types), so a
+    // white cell whose type is uncertain is still counted; its score (the winning type's) stays low
+    // and flags it for review. Training tunes the threshold on the same quantity.
+    let leukocyte = 0;
+    for (let t = 0; t < NUM_TYPES; t++) leukocyte += scores[s + t];
+    if (!(leukocyte >= opts.scoreThreshold)) continue;
     let type = 0;
     let best = scores[s];
     for (let t = 1; t < NUM_TYPES; t++) {
@@ -36,12 +42,6 @@ export function decodeOutput(
         type = t;
       }
     }
-    // The threshold applies to the leukocyte probability (objectness: the sum over the types), so a
-    // white cell whose type is uncertain is still counted; its score (the winning type's) stays low
-    // and flags it for review. Training tunes the threshold on the same quantity.
-    let leukocyte = 0;
-    for (let t = 0; t < NUM_TYPES; t++) leukocyte += scores[s + t];
-    if (!(leukocyte >= opts.scoreThreshold)) continue;
     const b = i * 4;
     const x1 = clamp((boxes[b] - lb.padX) * inv, image.width);
     const y1 = clamp((boxes[b + 1] - lb.padY) * inv, image.height);
