@@ -53,6 +53,18 @@ def r4(v):
     return None if v is None else round(float(v), 4)
 
 
+def training_stages(cfg):
+    """The run and the runs it started from (train.init), oldest first, from their metrics.json."""
+    stages, init, run_id = [], None, cfg["id"]
+    while run_id:
+        mpath = resolve(os.path.join("work/train", run_id, "metrics.json"))
+        tm = json.load(open(mpath)) if os.path.exists(mpath) else {}
+        stages.insert(0, {"run": run_id, "epochs": tm.get("epochs_done") or 0, "minutes": tm.get("minutes") or 0.0})
+        init = (tm.get("init") or "") if tm else ""
+        run_id = os.path.basename(os.path.dirname(init)) if init else None
+    return stages
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", required=True)
@@ -69,8 +81,8 @@ def main():
     torch.set_num_threads(os.cpu_count())
 
     cfg = load_config(args.config)
-    mid = cfg["id"]
-    run_dir = resolve(args.run_dir or os.path.join("work/train", mid))
+    mid = cfg.get("model_id", cfg["id"])
+    run_dir = resolve(args.run_dir or os.path.join("work/train", cfg["id"]))
     ck = torch.load(os.path.join(run_dir, args.weights), map_location="cpu")
     if "ema" in ck:
         weights = ck["ema"]
@@ -149,8 +161,7 @@ def main():
     score_thr = cfg.get("export", {}).get("scoreThreshold")
     if score_thr is None:
         score_thr = metrics.get("val", {}).get("bestF1", {}).get("threshold", 0.25)
-    mpath = os.path.join(run_dir, "metrics.json")
-    tm = json.load(open(mpath)) if os.path.exists(mpath) else {}
+    stages = training_stages(cfg)
     cfg_rel = os.path.relpath(resolve(args.config), resolve("."))
     entry = {
         "id": mid, "file": mid + ".onnx", "sha256": sha256_file(onnx_path), "input": [H, W], "classes": TYPES,
@@ -159,7 +170,8 @@ def main():
         "gflops": round(count_flops(model, (H, W)) / 1e9, 3), "params": count_params(model),
         "architecture": cfg.get("description", cfg_run["model"]["arch"]),
         "training": {"data": "TXL-PBC (WBC boxes, 4 sources) merged by sha256 with BCCD typed boxes; splits of datasets/build",
-                     "epochs": tm.get("epochs_done"), "minutes": tm.get("minutes"), "config": cfg_rel},
+                     "epochs": sum(st["epochs"] for st in stages), "minutes": round(sum(st["minutes"] for st in stages), 1),
+                     "stages": stages, "config": cfg_rel},
         "metrics": metrics,
     }
     man_path = os.path.join(models_dir, "manifest.json")

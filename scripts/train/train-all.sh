@@ -1,9 +1,10 @@
 #!/bin/sh
-# Trains the three ensemble members one after another, then exports them into models/.
+# Trains the three ensemble members one after another, each in two stages (<id>.json from scratch,
+# then <id>-polish.json from its weights), then exports the last stage of each into models/.
 #   nohup scripts/train/train-all.sh > work/train/train-all.log 2>&1 &
 # Re-running continues where it stopped (each run resumes from work/train/<id>/last.pt; a finished
 # run only re-exports). Options through the environment:
-#   BUDGET_MIN   training minutes per member (default 30)
+#   BUDGET_MIN   first-stage training minutes per member (default 30)
 #   NICE         niceness of the training processes (default 19: the box stays responsive)
 #   MEMBERS      config ids (default "cnet320 yolo384 fcos416")
 #   TRAIN_ARGS   extra train.py arguments, e.g. "--txl-dir D --bccd-dir D"
@@ -24,9 +25,16 @@ for id in $MEMBERS; do
   echo "=== $(date '+%F %T') train $id (budget ${BUDGET_MIN} min)"
   # shellcheck disable=SC2086
   nice -n "$NICE" $PY scripts/train/train.py --config "scripts/train/configs/$id.json" --time-budget-min "$BUDGET_MIN" $TRAIN_ARGS
+  if [ -f "scripts/train/configs/$id-polish.json" ]; then
+    echo "=== $(date '+%F %T') second stage $id-polish (its budget is in its config)"
+    # shellcheck disable=SC2086
+    nice -n "$NICE" $PY scripts/train/train.py --config "scripts/train/configs/$id-polish.json" $TRAIN_ARGS
+  fi
 done
 for id in $MEMBERS; do
-  echo "=== $(date '+%F %T') export $id"
-  nice -n "$NICE" $PY scripts/train/export.py --config "scripts/train/configs/$id.json"
+  cfg="scripts/train/configs/$id.json"
+  [ -f "scripts/train/configs/$id-polish.json" ] && cfg="scripts/train/configs/$id-polish.json"
+  echo "=== $(date '+%F %T') export $id from $cfg"
+  nice -n "$NICE" $PY scripts/train/export.py --config "$cfg"
 done
 echo "=== $(date '+%F %T') all done"

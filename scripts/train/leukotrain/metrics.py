@@ -90,7 +90,9 @@ def evaluate(model, images_u8, gts, device, batch=16):
     preds = predict(model, images_u8, device, batch)
     aps = average_precision(preds, gts)
     acc, per, tot = type_accuracy(preds, gts)
+    present = [r for r in per if r is not None]
     return {"AP": float(np.mean(aps)), "AP50": aps[0], "AP75": aps[5], "type_acc": acc,
+            "type_bal": float(np.mean(present)) if present else 0.0,
             "type_recall": per, "typed_gt": tot, "best_f1": best_f1_threshold(preds, gts)}
 
 
