@@ -53,11 +53,11 @@ def r4(v):
     return None if v is None else round(float(v), 4)
 
 
-def training_stages(cfg):
+def training_stages(cfg, runs_dir):
     """The run and the runs it started from (train.init), oldest first, from their metrics.json."""
     stages, init, run_id = [], None, cfg["id"]
     while run_id:
-        mpath = resolve(os.path.join("work/train", run_id, "metrics.json"))
+        mpath = os.path.join(runs_dir, run_id, "metrics.json")
         tm = json.load(open(mpath)) if os.path.exists(mpath) else {}
         stages.insert(0, {"run": run_id, "epochs": tm.get("epochs_done") or 0, "minutes": tm.get("minutes") or 0.0})
         init = (tm.get("init") or "") if tm else ""
@@ -161,7 +161,7 @@ def main():
     score_thr = cfg.get("export", {}).get("scoreThreshold")
     if score_thr is None:
         score_thr = metrics.get("val", {}).get("bestF1", {}).get("threshold", 0.25)
-    stages = training_stages(cfg)
+    stages = training_stages(cfg, os.path.dirname(run_dir))
     cfg_rel = os.path.relpath(resolve(args.config), resolve("."))
     entry = {
         "id": mid, "file": mid + ".onnx", "sha256": sha256_file(onnx_path), "input": [H, W], "classes": TYPES,

@@ -51,23 +51,6 @@ class EMA:
                 v.copy_(msd[k])
 
 
-def frozen_modules(model, trainable):
-    """Freeze every parameter outside the modules named in trainable (name prefixes); returns the
-    frozen leaf modules, which stay in eval mode so their batch norms keep their statistics."""
-    if not trainable:
-        return []
-    names = [n for n, _ in model.named_modules()]
-    for t in trainable:
-        if t not in names:
-            sys.exit(f"train.trainable: the model has no module {t}")
-
-    def keep(name):
-        return any(name == t or name.startswith(t + ".") for t in trainable)
-    for n, p in model.named_parameters():
-        p.requires_grad_(keep(n))
-    return [m for n, m in model.named_modules() if next(m.children(), None) is None and not keep(n)]
-
-
 def lr_at(step, steps_per_epoch, epochs, cfg):
     warm = cfg.get("warmup_epochs", 1) * steps_per_epoch
     total = max(epochs * steps_per_epoch, warm + 1)
@@ -146,13 +129,8 @@ def main():
         return load_split(t if t and os.path.exists(t) else None, b if b and os.path.exists(b) else None, log=log)
     log("train split:")
     train_s = split(d.get("train_split", "train"))
-    if d.get("typed_only"):
-        train_s = [s for s in train_s if (s["types"] >= 0).any()]
-        log(f"  only the {len(train_s)} training fields with typed boxes")
     log("val split:")
     val_s = split(d.get("val_split", "val"))
-    if d.get("typed_only"):
-        val_s = [s for s in val_s if (s["types"] >= 0).any()]
     counts = type_counts(train_s)
     cw = class_weights(counts, tc.get("cw_power", 0.5), tc.get("cw_max_ratio", 10.0))
     log("type counts " + str(dict(zip(TYPES, counts.tolist()))) + " loss weights " + str(dict(zip(TYPES, np.round(cw, 2).tolist()))))
@@ -164,17 +142,13 @@ def main():
         init = torch.load(resolve(tc["init"]), map_location="cpu")
         model.load_state_dict(init.get("ema", init["model"]))
         log(f"weights from {tc['init']}")
-    frozen = frozen_modules(model, tc.get("trainable"))
-    if frozen:
-        log(f"trainable: {tc['trainable']}, {sum(p.numel() for p in model.parameters() if p.requires_grad)} parameters")
     model.to(device)
     if tc.get("channels_last", True):
         model.to(memory_format=torch.channels_last)
     ema = EMA(model, tc.get("ema_decay", 0.999), tc.get("ema_tau", 300))
     decay, no_decay = [], []
     for n, p in model.named_parameters():
-        if p.requires_grad:
-            (no_decay if p.ndim <= 1 else decay).append(p)
+        (no_decay if p.ndim <= 1 else decay).append(p)
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": tc.get("weight_decay", 0.02)},
                              {"params": no_decay, "weight_decay": 0.0}], lr=tc["lr"])
     loss_fn = LOSSES[cfg["model"]["arch"]]
@@ -209,15 +183,12 @@ def main():
     loader = TrainLoader(cache, hw, tc["batch"], cfg["aug"], seed, repeats)
     val_imgs, val_gts = load_eval_set(val_s[: tc.get("val_max_images", 10 ** 9)], hw, log=log)
     steps = len(loader)
-    select = tc.get("select", "AP")  # the val metric that picks best.pt
     metrics_path = os.path.join(run_dir, "metrics.json")
 
     while state["epoch"] < state["planned_epochs"]:
         e = state["epoch"]
         t0 = time.time()
         model.train()
-        for mod in frozen:
-            mod.eval()
         sums, n = {}, 0
         for i, (x, targets) in enumerate(loader.epoch(e, device)):
             step = e * steps + i
@@ -258,8 +229,8 @@ def main():
         log(f"epoch {e + 1}/{state['planned_epochs']} loss {avg['loss']:.4f} (" +
             " ".join(f"{k} {v:.3f}" for k, v in avg.items() if k != "loss") +
             f") val AP50 {m['AP50']:.3f} AP {m['AP']:.3f} type acc {m['type_acc']:.3f} balanced {m['type_bal']:.3f} [{epoch_s:.0f} s]")
-        if m[select] > state["best_ap"]:
-            state["best_ap"] = m[select]
+        if m["AP"] > state["best_ap"]:
+            state["best_ap"] = m["AP"]
             state["best_epoch"] = e + 1
             atomic_save({"model": ema.model.state_dict(), "config": cfg, "epoch": e + 1, "metrics": m}, os.path.join(run_dir, "best.pt"))
         if budget_s and state["elapsed_s"] + epoch_s > budget_s and state["epoch"] < state["planned_epochs"]:
@@ -273,7 +244,7 @@ def main():
                      "best_val": state["history"][state["best_epoch"] - 1] if state.get("best_epoch") else None,
                      "init": tc.get("init"), "type_counts": counts.tolist(), "type_loss_weights": cw.tolist(), "device": str(device),
                      "history": state["history"]}, metrics_path)
-    log(f"done: {state['epoch']} epochs, {state['elapsed_s'] / 60:.1f} min, best val {select} {state['best_ap']:.3f} at epoch {state.get('best_epoch')}")
+    log(f"done: {state['epoch']} epochs, {state['elapsed_s'] / 60:.1f} min, best val AP {state['best_ap']:.3f} at epoch {state.get('best_epoch')}")
 
 
 if __name__ == "__main__":
