@@ -10,26 +10,21 @@ Beside the weights (<run-dir>/export/) it leaves input.f32, boxes.f32, scores.f3
 little-endian) and io.json for verify_onnx.mjs, which it runs unless --no-verify.
 """
 import argparse
-import datetime
 import hashlib
 import json
 import os
-import subprocess
 import sys
 
-import numpy as np
 import torch
-from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leukotrain import TYPES  # noqa: E402
 from leukotrain.config import load_config, resolve  # noqa: E402
-from leukotrain.data import letterbox, load_eval_set, load_split  # noqa: E402
+from leukotrain.data import field_input, load_eval_set, load_named_split  # noqa: E402
 from leukotrain.flops import count_flops, count_params  # noqa: E402
 from leukotrain.metrics import evaluate  # noqa: E402
 from leukotrain.models import build_model  # noqa: E402
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from leukotrain.verify import verify_against_onnx  # noqa: E402
 
 
 class ContractWrapper(torch.nn.Module):
@@ -99,17 +94,11 @@ def main():
     bccd_dir = resolve(args.bccd_dir or d.get("bccd_dir"))
 
     def split(name):
-        t = os.path.join(txl_dir, name + ".json") if txl_dir else None
-        b = os.path.join(bccd_dir, name + ".json") if bccd_dir else None
-        return load_split(t if t and os.path.exists(t) else None, b if b and os.path.exists(b) else None, log=None)
+        return load_named_split(txl_dir, bccd_dir, name, log=None)
 
     # The verification input is a real validation field, so scores are not all near zero.
     val = split("val")
-    if val:
-        x_np, _, _, _ = letterbox(Image.open(val[0]["path"]), H, W)
-        x = torch.from_numpy(x_np).permute(2, 0, 1)[None].float() / 255
-    else:
-        x = torch.rand(1, 3, H, W, generator=torch.Generator().manual_seed(0))
+    x = field_input(val[0]["path"], (H, W)) if val else torch.rand(1, 3, H, W, generator=torch.Generator().manual_seed(0))
     wrapper = ContractWrapper(model).eval()
     with torch.no_grad():
         boxes, scores = wrapper(x)
@@ -124,21 +113,7 @@ def main():
     size = os.path.getsize(onnx_path)
     print(f"{onnx_path}: {size / 1e6:.2f} MB, boxes {tuple(boxes.shape)}, scores {tuple(scores.shape)}")
 
-    exp_dir = os.path.join(run_dir, "export")
-    os.makedirs(exp_dir, exist_ok=True)
-    x.numpy().astype("<f4").tofile(os.path.join(exp_dir, "input.f32"))
-    boxes.numpy().astype("<f4").tofile(os.path.join(exp_dir, "boxes.f32"))
-    scores.numpy().astype("<f4").tofile(os.path.join(exp_dir, "scores.f32"))
-    with open(os.path.join(exp_dir, "io.json"), "w") as f:
-        json.dump({"model": onnx_path, "input": list(x.shape), "boxes": list(boxes.shape), "scores": list(scores.shape)}, f)
-
-    diffs = None
-    if not args.no_verify:
-        r = subprocess.run(["node", os.path.join(HERE, "verify_onnx.mjs"), onnx_path, exp_dir], capture_output=True, text=True)
-        print(r.stdout.strip())
-        if r.returncode != 0:
-            sys.exit("verification failed: " + r.stderr.strip())
-        diffs = json.loads(r.stdout.strip().splitlines()[-1])
+    diffs = None if args.no_verify else verify_against_onnx(model, x, onnx_path, os.path.join(run_dir, "export"))
 
     if args.no_manifest:
         return

@@ -14,19 +14,15 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 
 import torch
-from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leukotrain.config import load_config, resolve  # noqa: E402
-from leukotrain.data import ImageCache, TrainLoader, letterbox, load_split  # noqa: E402
+from leukotrain.data import ImageCache, TrainLoader, field_input, load_named_split  # noqa: E402
 from leukotrain.models import build_model  # noqa: E402
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-
+from leukotrain.verify import verify_against_onnx  # noqa: E402
 
 def module_name(node_name):
     """"/model/stem/stem.2/c1/c1.0/Conv" -> "stem.2.c1.0"; a shared module called again gets "_1"."""
@@ -41,7 +37,8 @@ def module_name(node_name):
 
 
 def onnx_conv_weights(path):
-    """{module name: (weight, bias)} of the graph's convolutions, and {node name: node}."""
+    """{module name: (output tensor name, weight, bias)} of the graph's convolutions (a shared module:
+    its first call), and {tensor name: the scalar it is multiplied by}."""
     import onnx
     from onnx import numpy_helper
     m = onnx.load(path)
@@ -134,10 +131,7 @@ def main():
         bn.running_mean.zero_()
         bn.running_var.fill_(1.0 - bn.eps)
     d = cfg["data"]
-    txl, bccd = resolve(d.get("txl_dir")), resolve(d.get("bccd_dir"))
-    t = os.path.join(txl, "train.json") if txl else None
-    b = os.path.join(bccd, "train.json") if bccd else None
-    train = load_split(t if t and os.path.exists(t) else None, b if b and os.path.exists(b) else None, log=None)
+    train = load_named_split(resolve(d.get("txl_dir")), resolve(d.get("bccd_dir")), "train", log=None)
     hw = tuple(cfg["model"]["input_hw"])
     loader = TrainLoader(ImageCache(train[: args.batches * cfg["train"]["batch"]], hw, cfg["aug"].get("scale", [1, 1])[1], log=None),
                          hw, cfg["train"]["batch"], cfg["aug"], 0)
@@ -171,23 +165,8 @@ def main():
             json.dump({"id": mid, "recovered_from": os.path.basename(onnx_path), "epochs_done": tr.get("epochs"),
                        "minutes": tr.get("minutes"), "init": None}, f, indent=2)
 
-    # Same check as an export: the recovered model against the ONNX file in onnxruntime-node.
-    exp_dir = os.path.join(os.path.dirname(out_path), "recovered")
-    os.makedirs(exp_dir, exist_ok=True)
-    x_np, _, _, _ = letterbox(Image.open(train[0]["path"]), *hw)
-    x = torch.from_numpy(x_np).permute(2, 0, 1)[None].float() / 255
-    with torch.no_grad():
-        boxes, scores = model.export_outputs(x)
-    x.numpy().astype("<f4").tofile(os.path.join(exp_dir, "input.f32"))
-    boxes.numpy().astype("<f4").tofile(os.path.join(exp_dir, "boxes.f32"))
-    scores.numpy().astype("<f4").tofile(os.path.join(exp_dir, "scores.f32"))
-    with open(os.path.join(exp_dir, "io.json"), "w") as f:
-        json.dump({"model": onnx_path, "input": list(x.shape), "boxes": list(boxes.shape), "scores": list(scores.shape)}, f)
-    # Rounding in the un-folding moves boxes by a few thousandths of a pixel.
-    r = subprocess.run(["node", os.path.join(HERE, "verify_onnx.mjs"), onnx_path, exp_dir, "0.02"], capture_output=True, text=True)
-    print(r.stdout.strip())
-    if r.returncode != 0:
-        sys.exit("the recovered model does not match the ONNX file: " + r.stderr.strip())
+    # Same check as an export; rounding in the un-folding moves boxes by a few thousandths of a pixel.
+    verify_against_onnx(model, field_input(train[0]["path"], hw), onnx_path, os.path.join(os.path.dirname(out_path), "recovered"), 0.02)
 
 
 if __name__ == "__main__":

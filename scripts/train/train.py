@@ -22,8 +22,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leukotrain import TYPES  # noqa: E402
-from leukotrain.config import load_config, repo_root, resolve  # noqa: E402
-from leukotrain.data import ImageCache, TrainLoader, class_weights, repeat_factors, load_eval_set, load_split, type_counts  # noqa: E402
+from leukotrain.config import load_config, resolve  # noqa: E402
+from leukotrain.data import ImageCache, TrainLoader, class_weights, repeat_factors, load_eval_set, load_named_split, type_counts  # noqa: E402
 from leukotrain.flops import count_flops, count_params  # noqa: E402
 from leukotrain.losses import LOSSES  # noqa: E402
 from leukotrain.metrics import evaluate  # noqa: E402
@@ -124,9 +124,7 @@ def main():
     txl_dir, bccd_dir = resolve(d.get("txl_dir")), resolve(d.get("bccd_dir"))
 
     def split(name):
-        t = os.path.join(txl_dir, name + ".json") if txl_dir else None
-        b = os.path.join(bccd_dir, name + ".json") if bccd_dir else None
-        return load_split(t if t and os.path.exists(t) else None, b if b and os.path.exists(b) else None, log=log)
+        return load_named_split(txl_dir, bccd_dir, name, log=log)
     log("train split:")
     train_s = split(d.get("train_split", "train"))
     log("val split:")

@@ -343,3 +343,16 @@ def load_eval_set(samples, out_hw, log=print):
         imgs.append(canvas)
         gts.append((s["boxes"] * r + np.array([left, top, left, top], np.float32), s["types"]))
     return np.stack(imgs) if imgs else np.zeros((0, *out_hw, 3), np.uint8), gts
+
+
+def load_named_split(txl_dir, bccd_dir, name, log=print):
+    """load_split on <txl_dir>/<name>.json and <bccd_dir>/<name>.json, whichever exist."""
+    t = os.path.join(txl_dir, name + ".json") if txl_dir else None
+    b = os.path.join(bccd_dir, name + ".json") if bccd_dir else None
+    return load_split(t if t and os.path.exists(t) else None, b if b and os.path.exists(b) else None, log=log)
+
+
+def field_input(path, out_hw):
+    """One field letterboxed as the detector contract's input: float [1,3,H,W], RGB 0..1."""
+    x_np, _, _, _ = letterbox(Image.open(path), *out_hw)
+    return torch.from_numpy(x_np).permute(2, 0, 1)[None].float() / 255
