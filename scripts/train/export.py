@@ -50,12 +50,12 @@ def r4(v):
 
 def training_stages(cfg, runs_dir):
     """The run and the runs it started from (train.init), oldest first, from their metrics.json."""
-    stages, init, run_id = [], None, cfg["id"]
+    stages, run_id = [], cfg["id"]
     while run_id:
         mpath = os.path.join(runs_dir, run_id, "metrics.json")
         tm = json.load(open(mpath)) if os.path.exists(mpath) else {}
         stages.insert(0, {"run": run_id, "epochs": tm.get("epochs_done") or 0, "minutes": tm.get("minutes") or 0.0})
-        init = (tm.get("init") or "") if tm else ""
+        init = tm.get("init")
         run_id = os.path.basename(os.path.dirname(init)) if init else None
     return stages
 
@@ -113,7 +113,7 @@ def main():
     size = os.path.getsize(onnx_path)
     print(f"{onnx_path}: {size / 1e6:.2f} MB, boxes {tuple(boxes.shape)}, scores {tuple(scores.shape)}")
 
-    diffs = None if args.no_verify else verify_against_onnx(model, x, onnx_path, os.path.join(run_dir, "export"))
+    diffs = None if args.no_verify else verify_against_onnx(x, boxes, scores, onnx_path, os.path.join(run_dir, "export"))
 
     if args.no_manifest:
         return

@@ -166,7 +166,10 @@ def main():
                        "minutes": tr.get("minutes"), "init": None}, f, indent=2)
 
     # Same check as an export; rounding in the un-folding moves boxes by a few thousandths of a pixel.
-    verify_against_onnx(model, field_input(train[0]["path"], hw), onnx_path, os.path.join(os.path.dirname(out_path), "recovered"), 0.02)
+    x = field_input(train[0]["path"], hw)
+    with torch.no_grad():
+        boxes, scores = model.export_outputs(x)
+    verify_against_onnx(x, boxes, scores, onnx_path, os.path.join(os.path.dirname(out_path), "recovered"), 0.02)
 
 
 if __name__ == "__main__":
