@@ -3,6 +3,8 @@ import io
 import json
 import math
 import os
+import queue
+import threading
 
 import numpy as np
 import torch
@@ -317,9 +319,8 @@ class TrainLoader:
     def __len__(self):
         return len(self.pool) // self.bs
 
-    def epoch(self, e, device):
+    def _geometry_batches(self, e):
         rng = np.random.default_rng([self.seed, e])
-        gen = torch.Generator().manual_seed(self.seed * 1000003 + e)
         order = self.pool[rng.permutation(len(self.pool))]
         for b in range(len(self)):
             imgs, masks, targets = [], [], []
@@ -330,7 +331,26 @@ class TrainLoader:
                 masks.append(m)
                 targets.append((torch.from_numpy(bx).float(), torch.from_numpy(tp).long()))
             x = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).float().div_(255)
-            mask = torch.from_numpy(np.stack(masks))[:, None]
+            yield x, torch.from_numpy(np.stack(masks))[:, None], targets
+
+    def epoch(self, e, device):
+        """The geometric half runs one batch ahead in a thread (same order, same draws), so it
+        overlaps the training step; the photometric half runs on the device."""
+        gen = torch.Generator().manual_seed(self.seed * 1000003 + e)
+        ahead = queue.Queue(maxsize=2)
+
+        def produce():
+            try:
+                for item in self._geometry_batches(e):
+                    ahead.put(item)
+            except BaseException as err:  # handed to the consumer, which re-raises it
+                ahead.put(err)
+            ahead.put(None)
+        threading.Thread(target=produce, daemon=True).start()
+        while (item := ahead.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            x, mask, targets = item
             x = augment_photometric(x.to(device), mask.to(device), gen, self.aug)
             yield x, [(bx.to(device), tp.to(device)) for bx, tp in targets]
 
