@@ -54,7 +54,8 @@ def training_stages(cfg, runs_dir):
     while run_id:
         mpath = os.path.join(runs_dir, run_id, "metrics.json")
         tm = json.load(open(mpath)) if os.path.exists(mpath) else {}
-        stages.insert(0, {"run": run_id, "epochs": tm.get("epochs_done") or 0, "minutes": tm.get("minutes") or 0.0})
+        stages.insert(0, {"run": run_id, "epochs": tm.get("epochs_done") or 0, "minutes": tm.get("minutes") or 0.0,
+                          "device": tm.get("device", "cpu")})
         init = tm.get("init")
         run_id = os.path.basename(os.path.dirname(init)) if init else None
     return stages
