@@ -71,7 +71,8 @@ class CenterNetDet(Detector):
     a Gaussian-centre heat map logit, distances to the four edges and type logits."""
     kind = "centernet"
 
-    def __init__(self, input_hw=(320, 320), widths=(16, 32, 64, 128, 192), neck=(96, 64), head=64, stride=8):
+    def __init__(self, input_hw=(320, 320), widths=(16, 32, 64, 128, 192), neck=(96, 64), head=64, stride=8,
+                 reg_init_px=16.0):
         super().__init__(input_hw)
         w = widths
         self.stride = stride
@@ -94,7 +95,8 @@ class CenterNetDet(Detector):
         self.cls = nn.Conv2d(head, NUM_TYPES, 1)
         nn.init.constant_(self.hm.bias, -4.6)
         nn.init.zeros_(self.reg.weight)
-        nn.init.zeros_(self.reg.bias)
+        # Distances start at reg_init_px: a typical half-size lets the boxes start at cell size.
+        nn.init.constant_(self.reg.bias, math.log(reg_init_px / 16.0))
         h, w_ = input_hw[0] // stride, input_hw[1] // stride
         self.register_buffer("points", (_grid(h, w_, stride) + 0.5) * stride)
 
