@@ -5,9 +5,9 @@ detection on each labelled cell (IoU >= 0.5), in input pixels.
 
   /usr/bin/python3 scripts/train/box_bias.py work/train/cnet320-polish/best.pt [--split val] [--txl-dir D]
 
-A height error that differs in sign between sources while the width error stays near zero is a
-labelling habit of those sources (boxes drawn taller, or wider, than the cell), which a model
-trained with 90-degree rotations cannot follow.
+Errors of one sign across all sources mean boxes too small (or large); a height-minus-width gap
+that differs between sources is a labelling habit of those sources (boxes drawn taller, or wider,
+than the cell).
 """
 import argparse
 import collections
@@ -20,7 +20,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leukotrain.config import resolve  # noqa: E402
 from leukotrain.data import box_iou, load_eval_set, load_named_split  # noqa: E402
-from leukotrain.metrics import IOUS, average_precision, predict  # noqa: E402
+from leukotrain.metrics import IOUS, average_precision, best_match, predict  # noqa: E402
 from leukotrain.models import build_model  # noqa: E402
 
 
@@ -48,9 +48,8 @@ def main():
             continue
         iou = box_iou(gb, pb)
         for j in range(len(gb)):
-            cand = np.where(iou[j] >= 0.5, ps, -1)
-            k = int(cand.argmax())
-            if cand[k] < 0:
+            k = best_match(iou[j], ps)
+            if k is None:
                 continue
             d = pb[k] - gb[j]
             errs[(s["width"], s["height"])].append([d[2] - d[0], d[3] - d[1], iou[j, k]])

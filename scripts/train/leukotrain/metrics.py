@@ -63,6 +63,15 @@ def average_precision(preds, gts):
     return aps
 
 
+def best_match(iou_row, scores, iou_thr=0.5):
+    """Index of the highest-scoring detection overlapping one labelled box at iou_thr, or None."""
+    if len(iou_row) == 0:
+        return None
+    cand = np.where(iou_row >= iou_thr, scores, -1)
+    i = int(cand.argmax())
+    return i if cand[i] >= 0 else None
+
+
 def type_accuracy(preds, gts, iou_thr=0.5):
     """For each typed ground-truth box, the best-overlapping detection's argmax type."""
     hit = np.zeros(NUM_TYPES)
@@ -75,11 +84,8 @@ def type_accuracy(preds, gts, iou_thr=0.5):
             if t < 0:
                 continue
             tot[t] += 1
-            if iou.shape[1] == 0:
-                continue
-            cand = np.where(iou[j] >= iou_thr, ps, -1)
-            i = int(cand.argmax())
-            if cand[i] >= 0 and pr[i].argmax() == t:
+            i = best_match(iou[j], ps, iou_thr)
+            if i is not None and pr[i].argmax() == t:
                 hit[t] += 1
     acc = hit.sum() / max(tot.sum(), 1)
     per = [float(h / t) if t else None for h, t in zip(hit, tot)]

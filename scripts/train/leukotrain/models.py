@@ -95,7 +95,7 @@ class CenterNetDet(Detector):
         self.cls = nn.Conv2d(head, NUM_TYPES, 1)
         nn.init.constant_(self.hm.bias, -4.6)
         nn.init.zeros_(self.reg.weight)
-        # Distances start at reg_init_px: a typical half-size lets the boxes start at cell size.
+        # Distances start at reg_init_px (16 as shipped); about half a cell starts the boxes at cell size.
         nn.init.constant_(self.reg.bias, math.log(reg_init_px / 16.0))
         h, w_ = input_hw[0] // stride, input_hw[1] // stride
         self.register_buffer("points", (_grid(h, w_, stride) + 0.5) * stride)
