@@ -32,4 +32,10 @@ export interface FusedCell {
   agreement: number;
   /** Number of distinct models that contributed a detection to this cell. */
   support: number;
+  /**
+   * Whether this is a white cell at all, whatever its type: the members' mean leukocyte probability
+   * (the sum of a detection's type probabilities), a model without a detection here counting 0.
+   * `confidence` ranks the typed cell; this ranks the leukocyte (class-agnostic localisation).
+   */
+  leukocyte: number;
 }

@@ -1,7 +1,7 @@
 /** Plain class-agnostic NMS over the union of all members' detections (a baseline). */
 import { NUM_TYPES, type Detection, type FusedCell } from '../types.ts';
 import { nmsIndices } from '../geometry/boxes.ts';
-import { byConfidence, checkType } from './common.ts';
+import { byConfidence, checkType, meanLeukocyte } from './common.ts';
 
 /**
  * Each kept detection becomes a cell; its group is itself plus the detections it suppressed
@@ -28,11 +28,13 @@ export function fuseNms(perModel: Detection[][], iouThr: number): FusedCell[] {
   const votes = keep.map(() => new Array<number>(NUM_TYPES).fill(0));
   const models = keep.map(() => new Set<number>());
   const modelsForKept = keep.map(() => new Set<number>());
+  const groups = keep.map((): { model: number; detection: Detection }[] => []);
   for (let j = 0; j < all.length; j++) {
     const s = slot[owner[j]];
     const t = all[j].type;
     votes[s][t]++;
     models[s].add(model[j]);
+    groups[s].push({ model: model[j], detection: all[j] });
     if (t === all[keep[s]].type) modelsForKept[s].add(model[j]);
   }
   return keep
@@ -45,6 +47,7 @@ export function fuseNms(perModel: Detection[][], iouThr: number): FusedCell[] {
         votes: votes[s],
         agreement: modelsForKept[s].size / M,
         support: models[s].size,
+        leukocyte: meanLeukocyte(groups[s], M),
       };
     })
     .sort(byConfidence);

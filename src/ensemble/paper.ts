@@ -5,7 +5,7 @@
  */
 import { NUM_TYPES, type Detection, type FusedCell } from '../types.ts';
 import { iouCoords, orderByScore } from '../geometry/boxes.ts';
-import { byConfidence, checkType } from './common.ts';
+import { byConfidence, checkType, leukocyteProbability } from './common.ts';
 
 /**
  * Fuses the detections of M = perModel.length members with the paper rule at IoU threshold
@@ -20,6 +20,7 @@ export function fusePaper(perModel: Detection[][], theta: number): FusedCell[] {
 
   const dx1 = new Float64Array(n), dy1 = new Float64Array(n), dx2 = new Float64Array(n), dy2 = new Float64Array(n);
   const score = new Float64Array(n);
+  const leuk = new Float64Array(n);
   const type = new Int32Array(n);
   const model = new Int32Array(n);
   let k = 0;
@@ -28,6 +29,7 @@ export function fusePaper(perModel: Detection[][], theta: number): FusedCell[] {
       checkType(d.type);
       dx1[k] = d.box[0]; dy1[k] = d.box[1]; dx2[k] = d.box[2]; dy2[k] = d.box[3];
       score[k] = d.score;
+      leuk[k] = leukocyteProbability(d);
       type[k] = d.type;
       model[k] = m;
       k++;
@@ -44,6 +46,7 @@ export function fusePaper(perModel: Detection[][], theta: number): FusedCell[] {
   const fx1 = new Float64Array(n), fy1 = new Float64Array(n), fx2 = new Float64Array(n), fy2 = new Float64Array(n);
   const hasModel = new Uint8Array(n * M);
   const support = new Int32Array(n);
+  const sumLeuk = new Float64Array(n);
   const votes = new Int32Array(n * NUM_TYPES);
   const typeConf = new Float64Array(n * NUM_TYPES);
   let clusters = 0;
@@ -74,6 +77,7 @@ export function fusePaper(perModel: Detection[][], theta: number): FusedCell[] {
     }
     hasModel[c * M + m] = 1;
     support[c]++;
+    sumLeuk[c] += leuk[d];
     votes[c * NUM_TYPES + type[d]]++;
     typeConf[c * NUM_TYPES + type[d]] += s;
   }
@@ -98,6 +102,8 @@ export function fusePaper(perModel: Detection[][], theta: number): FusedCell[] {
       // One detection per model per cluster: detections voting the winner = models voting it.
       agreement: votes[base + best] / M,
       support: support[c],
+      // One detection per model per cluster, so the plain sum is each model's contribution.
+      leukocyte: sumLeuk[c] / M,
     });
   }
   return out.sort(byConfidence);

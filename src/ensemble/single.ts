@@ -1,6 +1,6 @@
 /** One member alone, as fused cells: the baseline each ensemble mode is compared with. */
 import type { Detection, FusedCell } from '../types.ts';
-import { byConfidence, checkType, oneHot } from './common.ts';
+import { byConfidence, checkType, leukocyteProbability, oneHot } from './common.ts';
 
 export function fuseSingle(perModel: Detection[][], member: number): FusedCell[] {
   if (!Number.isInteger(member) || member < 0 || member >= perModel.length) {
@@ -16,6 +16,7 @@ export function fuseSingle(perModel: Detection[][], member: number): FusedCell[]
         votes: oneHot(d.type),
         agreement: 1,
         support: 1,
+        leukocyte: leukocyteProbability(d),
       };
     })
     .sort(byConfidence);

@@ -6,7 +6,7 @@
  */
 import { NUM_TYPES, type Box, type Detection, type FusedCell } from '../types.ts';
 import { iouCoords } from '../geometry/boxes.ts';
-import { byConfidence, checkType } from './common.ts';
+import { byConfidence, checkType, meanLeukocyte } from './common.ts';
 
 export interface WbfOptions {
   /** One weight per model; default 1 each. */
@@ -194,6 +194,7 @@ export function fuseWbf(
         votes,
         agreement: support / M,
         support,
+        leukocyte: meanLeukocyte(c.members.map((e) => ({ model: e.model, detection: perModel[e.model][e.index] })), M),
       };
     })
     .sort(byConfidence);

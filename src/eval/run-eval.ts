@@ -103,12 +103,16 @@ const median = (v: number[]) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)] : 0;
 };
 
+/**
+ * Typed evaluation ranks a cell by its type's confidence; class-agnostic localisation by how sure the
+ * members are that it is a leukocyte at all (a cell whose type they split on is still a sure cell).
+ */
 export function toCocoDetections(imageId: number, cells: FusedCell[], typed: boolean): CocoDetection[] {
   return cells.map((c) => ({
     image_id: imageId,
     category_id: typed ? c.type + 1 : 1,
     bbox: [c.box[0], c.box[1], c.box[2] - c.box[0], c.box[3] - c.box[1]],
-    score: c.confidence,
+    score: typed ? c.confidence : c.leukocyte,
   }));
 }
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CELL_TYPES } from '../types.ts';
+import type { BoxVoting } from './decode.ts';
 
 export interface ModelEntry {
   id: string;
@@ -15,6 +16,7 @@ export interface ModelEntry {
   nmsIou: number;
   nmsClassAware: boolean;
   maxDetections: number;
+  boxVoting?: BoxVoting;
   sizeBytes?: number;
   gflops?: number;
   params?: number;
@@ -59,6 +61,14 @@ function checkModel(m: unknown, i: number): ModelEntry {
   }
   const classes = e.classes;
   if (!Array.isArray(classes) || classes.join() !== CELL_TYPES.join()) fail(where, `'classes' must be exactly ${CELL_TYPES.join(', ')}`);
+  let boxVoting: BoxVoting | undefined;
+  if (e.boxVoting !== undefined) {
+    const v = e.boxVoting as Record<string, unknown>;
+    const ok = typeof v === 'object' && v !== null && typeof v.iou === 'number' && v.iou > 0 && v.iou <= 1 &&
+      typeof v.power === 'number' && v.power >= 0 && v.power <= 16;
+    if (!ok) fail(where, `'boxVoting' must be {"iou": a number above 0 up to 1, "power": a number from 0 to 16}, or absent`);
+    boxVoting = { iou: v.iou as number, power: v.power as number };
+  }
   return {
     ...(e as object),
     id,
@@ -70,6 +80,7 @@ function checkModel(m: unknown, i: number): ModelEntry {
     nmsIou: num('nmsIou', 0, 1),
     nmsClassAware: e.nmsClassAware === true,
     maxDetections: typeof e.maxDetections === 'number' ? num('maxDetections', 1, 10000) : 100,
+    ...(boxVoting ? { boxVoting } : {}),
   } as ModelEntry;
 }
 

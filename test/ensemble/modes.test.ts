@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { fuse, fusePaper, parseFusionSpec } from '../../src/ensemble/index.ts';
 import type { Box, Detection } from '../../src/types.ts';
 
-const det = (box: Box, type: number, score: number): Detection => ({ box, type, score, probs: [] });
+/** A detection whose leukocyte probability (the sum of its type probabilities) is score + 0.1. */
+const det = (box: Box, type: number, score: number): Detection => ({
+  box,
+  type,
+  score,
+  probs: Array.from({ length: 5 }, (_, t) => (t === type ? score : 0.025)),
+});
 const image = { width: 640, height: 480 };
 
 describe('nms fusion', () => {
@@ -23,7 +29,9 @@ describe('nms fusion', () => {
     expect(a.votes).toEqual([3, 0, 0, 1, 0]);
     expect(a.support).toBe(3);
     expect(a.agreement).toBeCloseTo(2 / 3, 12);
-    expect(b).toEqual({ box: [300, 300, 340, 340], type: 2, confidence: 0.6, votes: [0, 0, 1, 0, 0], agreement: 1 / 3, support: 1 });
+    // Each model's best leukocyte probability in the group (model 0: 1.0, not 0.5), over M = 3.
+    expect(a.leukocyte).toBeCloseTo((1.0 + 0.9 + 0.8) / 3, 12);
+    expect(b).toEqual({ box: [300, 300, 340, 340], type: 2, confidence: 0.6, votes: [0, 0, 1, 0, 0], agreement: 1 / 3, support: 1, leukocyte: expect.closeTo(0.7 / 3, 12) });
   });
 
   it('keeps a box at IoU exactly equal to the threshold', () => {
@@ -40,8 +48,8 @@ describe('single fusion', () => {
     ];
     const cells = fuse(perModel, { mode: 'single', member: 1 }, image);
     expect(cells).toEqual([
-      { box: [50, 50, 60, 60], type: 2, confidence: 0.8, votes: [0, 0, 1, 0, 0], agreement: 1, support: 1 },
-      { box: [0, 0, 10, 10], type: 4, confidence: 0.3, votes: [0, 0, 0, 0, 1], agreement: 1, support: 1 },
+      { box: [50, 50, 60, 60], type: 2, confidence: 0.8, votes: [0, 0, 1, 0, 0], agreement: 1, support: 1, leukocyte: expect.closeTo(0.9, 12) },
+      { box: [0, 0, 10, 10], type: 4, confidence: 0.3, votes: [0, 0, 0, 0, 1], agreement: 1, support: 1, leukocyte: expect.closeTo(0.4, 12) },
     ]);
     expect(cells[1].box).not.toBe(perModel[1][0].box);
   });

@@ -12,6 +12,22 @@ function expectBox(actual: Box, expected: Box): void {
 }
 
 describe('paper fusion', () => {
+  it('gives each cell the members\' mean leukocyte probability, a model without a detection counting 0', () => {
+    const withProbs = (box: Box, probs: number[]): Detection => {
+      const type = probs.indexOf(Math.max(...probs));
+      return { box, type, score: probs[type], probs };
+    };
+    const perModel: Detection[][] = [
+      [withProbs([100, 100, 140, 140], [0.5, 0.4, 0, 0, 0])],
+      [withProbs([101, 100, 141, 140], [0.3, 0.6, 0, 0, 0.05])],
+      [],
+    ];
+    const [c] = fuse(perModel, { mode: 'paper', iou: 0.55 }, image);
+    // A split vote: each type's confidence is low, but both models are sure it is a white cell.
+    expect(c.confidence).toBeCloseTo(0.6 / 3, 12);
+    expect(c.leukocyte).toBeCloseTo((0.9 + 0.95) / 3, 12);
+  });
+
   it("reproduces the paper's example: 6 models, a minority box dropped, 3 of 4 vote neutrophil", () => {
     const perModel: Detection[][] = [
       [det([100, 100, 140, 140], NEUTROPHIL, 0.9)],

@@ -81,6 +81,18 @@ describe('wbf fusion mode on pixel detections', () => {
     expect(cells[0].confidence).toBeCloseTo(2.2 / 3, 12);
   });
 
+  it("gives each cell the members' mean leukocyte probability, each model's best detection counted once", () => {
+    const withProbs = (box: Box, lymphocyte: number, other: number): Detection =>
+      ({ box, type: 3, score: lymphocyte, probs: [other, 0, 0, lymphocyte, 0] });
+    const perModel = [
+      [withProbs([100, 100, 140, 140], 0.9, 0.05), withProbs([101, 101, 141, 141], 0.5, 0.1)],
+      [withProbs([102, 100, 142, 140], 0.8, 0.1)],
+      [],
+    ];
+    const [cell] = fuse(perModel, { mode: 'wbf', iou: 0.55 }, image);
+    expect(cell.leukocyte).toBeCloseTo((0.95 + 0.9) / 3, 12);
+  });
+
   it('keeps two cells when members disagree on the type (per-label clusters)', () => {
     const perModel = [[det([100, 100, 140, 140], 0, 0.9)], [det([100, 100, 140, 140], 1, 0.8)]];
     const cells = fuse(perModel, { mode: 'wbf', iou: 0.55 }, image);

@@ -87,6 +87,53 @@ describe('decodeOutput', () => {
     expect(out.map((d) => +d.score.toFixed(2))).toEqual([0.59, 0.58, 0.57]);
   });
 
+  describe('box voting', () => {
+    // Three candidates on one cell (input pixels; original = 2x, y - 40 first) and one far away.
+    const r = raw(
+      [
+        [10, 50, 60, 100],
+        [14, 50, 64, 100],
+        [10, 54, 60, 104],
+        [200, 200, 240, 240],
+      ],
+      [
+        [0.8, 0, 0, 0, 0],
+        [0, 0.4, 0, 0, 0],
+        [0.2, 0, 0, 0, 0],
+        [0.5, 0, 0, 0, 0.4],
+      ],
+    );
+
+    it('replaces each kept box by the mean of the candidates overlapping it, weighted by leukocyte probability ^ power', () => {
+      const out = decodeOutput(r, lb, image, { ...opts, scoreThreshold: 0.1, boxVoting: { iou: 0.5, power: 1 } });
+      expect(out).toHaveLength(2);
+      const w = 0.8 + 0.4 + 0.2;
+      const x1 = (0.8 * 10 + 0.4 * 14 + 0.2 * 10) / w, y1 = (0.8 * 50 + 0.4 * 50 + 0.2 * 54) / w;
+      const expected = [x1 * 2, (y1 - 40) * 2, (x1 + 50) * 2, (y1 + 50 - 40) * 2];
+      out[0].box.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 4));
+      // Type and score stay those of the kept detection; a lone box keeps its own box.
+      expect(out[0]).toMatchObject({ type: 0, score: expect.closeTo(0.8, 6) });
+      expect(out[1].box).toEqual([400, 320, 480, 400]);
+    });
+
+    it('leans towards the surest candidates as the power grows', () => {
+      const x1 = (power: number) => decodeOutput(r, lb, image, { ...opts, scoreThreshold: 0.1, boxVoting: { iou: 0.5, power } })[0].box[0];
+      expect(x1(1)).toBeGreaterThan(x1(8));
+      expect(x1(8)).toBeGreaterThan(20);
+    });
+
+    it('votes only among candidates at IoU >= its threshold (stricter than NMS leaves the kept box alone)', () => {
+      const out = decodeOutput(r, lb, image, { ...opts, scoreThreshold: 0.1, boxVoting: { iou: 0.95, power: 1 } });
+      expect(out[0].box).toEqual([20, 20, 120, 120]);
+    });
+
+    it('votes only among candidates above the score threshold', () => {
+      const strict = decodeOutput(r, lb, image, { ...opts, scoreThreshold: 0.3, boxVoting: { iou: 0.5, power: 1 } });
+      const w = 0.8 + 0.4;
+      expect(strict[0].box[0]).toBeCloseTo(((0.8 * 10 + 0.4 * 14) / w) * 2, 4);
+    });
+  });
+
   it('refuses outputs whose sizes do not match N', () => {
     expect(() => decodeOutput({ boxes: new Float32Array(8), scores: new Float32Array(5), count: 2 }, lb, image, opts)).toThrow(/wrong size/);
   });

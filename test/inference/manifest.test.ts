@@ -51,9 +51,20 @@ describe('model manifest', () => {
     [(m: any) => (m.ensemble.members = ['fixed-a', 'nope']), /ensemble.members/],
     [(m: any) => (m.ensemble.mode = 'vote'), /ensemble.mode/],
     [(m: any) => (m.models[0].scoreThreshold = 2), /'scoreThreshold' must be a number from 0 to 1/],
+    [(m: any) => (m.models[0].boxVoting = { iou: 0, power: 2 }), /'boxVoting' must be/],
+    [(m: any) => (m.models[0].boxVoting = { iou: 0.7 }), /'boxVoting' must be/],
+    [(m: any) => (m.models[0].boxVoting = 0.7), /'boxVoting' must be/],
   ])('validates every field (%#)', (edit, message) => {
     const m = fixture();
     edit(m);
     expect(() => parseManifest(m)).toThrow(message);
+  });
+
+  it('reads box voting where a model has it, and leaves it out where not', () => {
+    const m = fixture();
+    m.models[0].boxVoting = { iou: 0.7, power: 2 };
+    const parsed = parseManifest(m);
+    expect(parsed.models[0].boxVoting).toEqual({ iou: 0.7, power: 2 });
+    expect(parsed.models[1].boxVoting).toBeUndefined();
   });
 });
