@@ -65,7 +65,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", required=True)
     ap.add_argument("--run-dir", default=None, help="default work/train/<id>")
-    ap.add_argument("--weights", default="best.pt", help="checkpoint file in the run dir (best.pt: EMA weights)")
+    ap.add_argument("--weights", default="best.pt", help="checkpoint file in the run dir (best.pt: the best validated weights, EMA or trained)")
     ap.add_argument("--models", default="models", help="models folder holding manifest.json")
     ap.add_argument("--no-manifest", action="store_true")
     ap.add_argument("--not-member", action="store_true", help="do not add the model to the ensemble's members")

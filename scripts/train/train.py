@@ -5,7 +5,7 @@
       [--resume] [--restart] [--time-budget-min 30] [--txl-dir D] [--bccd-dir D] [--out work/train]
 
 Writes work/train/<id>/: config.json, train.log, metrics.json, last.pt (every epoch, atomic),
-best.pt (EMA weights with the best val AP). An interrupted run continues from last.pt when
+best.pt (the EMA or the trained weights, whichever validates better, at the best val AP). An interrupted run continues from last.pt when
 started again with the same command (--restart discards it).
 """
 import argparse
@@ -219,6 +219,15 @@ def main():
         every, planned = tc.get("val_every", 1), state["planned_epochs"]
         validate = (e + 1) % every == 0 or e + 1 >= planned - planned // 3
         m = evaluate(ema.model, val_imgs, val_gts, device) if validate else {}
+        # In a short schedule the EMA can trail the trained weights (measured: val AP 0.658 EMA vs
+        # 0.683 trained weights after 36 epochs at decay 0.999), so both are validated and the better kept.
+        best_weights, which = ema.model, "ema"
+        if m and tc.get("validate_trained_weights", True):
+            m_raw = evaluate(model, val_imgs, val_gts, device)
+            m["AP_trained"], m["AP_ema"] = m_raw["AP"], m["AP"]
+            if m_raw["AP"] > m["AP"]:
+                m = {**m_raw, "AP_trained": m_raw["AP"], "AP_ema": m["AP"]}
+                best_weights, which = model, "trained"
         epoch_s = time.time() - t0
         state["elapsed_s"] += epoch_s
         state["epoch"] = e + 1
@@ -245,11 +254,13 @@ def main():
         log(f"epoch {e + 1}/{state['planned_epochs']} loss {avg['loss']:.4f} (" +
             " ".join(f"{k} {v:.3f}" for k, v in avg.items() if k != "loss") +
             (f") val AP50 {m['AP50']:.3f} AP {m['AP']:.3f} type acc {m['type_acc']:.3f} balanced {m['type_bal']:.3f}" if m else ")") +
+            (f" ({which} weights; EMA {m['AP_ema']:.3f}, trained {m['AP_trained']:.3f})" if "AP_ema" in m else "") +
             f" [{epoch_s:.0f} s]")
         if m and m["AP"] > state["best_ap"]:
             state["best_ap"] = m["AP"]
             state["best_epoch"] = e + 1
-            atomic_save({"model": ema.model.state_dict(), "config": cfg, "epoch": e + 1, "metrics": m}, os.path.join(run_dir, "best.pt"))
+            atomic_save({"model": best_weights.state_dict(), "weights": which, "config": cfg, "epoch": e + 1, "metrics": m},
+                        os.path.join(run_dir, "best.pt"))
         if budget_s and state["elapsed_s"] + epoch_s > budget_s and state["epoch"] < state["planned_epochs"]:
             log(f"time budget reached after epoch {e + 1}")
             state["planned_epochs"] = state["epoch"]
