@@ -119,15 +119,3 @@ export function nmsIndices(
   }
   return keep;
 }
-
-/**
- * Greedy NMS: the kept detections, highest score first (stable on ties). Suppresses IoU strictly
- * greater than `iouThr`; see nmsIndices.
- */
-export function nms<T extends { box: Box; score: number; type: number }>(
-  dets: T[],
-  iouThr: number,
-  classAware: boolean,
-): T[] {
-  return nmsIndices(dets, iouThr, classAware).map((i) => dets[i]);
-}

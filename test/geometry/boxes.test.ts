@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { area, clipBox, iou, nms, nmsIndices, orderByScore } from '../../src/geometry/boxes.ts';
+import { area, clipBox, iou, nmsIndices, orderByScore } from '../../src/geometry/boxes.ts';
 import type { Box } from '../../src/types.ts';
+
+const nms = <T extends { box: Box; score: number; type: number }>(dets: T[], iouThr: number, classAware: boolean): T[] =>
+  nmsIndices(dets, iouThr, classAware).map((i) => dets[i]);
 
 describe('area', () => {
   it('is width * height, 0 for empty or reversed boxes', () => {
