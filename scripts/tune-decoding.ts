@@ -5,7 +5,7 @@
  * Run it after an export (which writes a model's entry afresh) and before scripts/tune-ensemble.ts.
  *   node bin/run-ts.mjs scripts/tune-decoding.ts [--data datasets/build] [--write] [--out models/eval/decoding-val.md]
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeImage } from '../src/analysis/image-input.ts';
@@ -18,6 +18,7 @@ import { fuseSingle } from '../src/ensemble/single.ts';
 import { decodeOutput } from '../src/inference/decode.ts';
 import type { RawOutput } from '../src/inference/detector.ts';
 import { loadEngine } from '../src/inference/engine.ts';
+import { rewriteManifest } from '../src/inference/manifest.ts';
 import { letterboxTensor, type Letterbox } from '../src/inference/preprocess.ts';
 
 const { values: o } = parseArgs({
@@ -72,16 +73,14 @@ try {
   console.log(lines.join('\n'));
   writeFileSync(o.out!, lines.join('\n') + '\n');
   if (o.write) {
-    const manifestFile = path.join(modelsDir, 'manifest.json');
-    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
-    for (const m of manifest.models) {
-      const c = chosen.get(m.id);
-      if (!c) continue;
-      if (c.voting) m.boxVoting = c.voting;
-      else delete m.boxVoting;
-    }
-    writeFileSync(manifestFile + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
-    renameSync(manifestFile + '.tmp', manifestFile);
+    const manifestFile = await rewriteManifest(modelsDir, (manifest) => {
+      for (const m of manifest.models) {
+        const c = chosen.get(m.id as string);
+        if (!c) continue;
+        if (c.voting) m.boxVoting = c.voting;
+        else delete m.boxVoting;
+      }
+    });
     console.log(`wrote box voting into ${manifestFile}`);
   }
 } finally {

@@ -4,7 +4,7 @@
  * mode at every threshold, prints the grid and, with --write, stores the choice in models/manifest.json.
  *   node bin/run-ts.mjs scripts/tune-ensemble.ts [--data datasets/build] [--write] [--out models/eval/fusion-val.md]
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/config.ts';
@@ -12,6 +12,7 @@ import { loadEvalDataset } from '../src/eval/datasets/load.ts';
 import { chooseFusion, fusionGrid, type FusionMode } from '../src/eval/fusion-tuning.ts';
 import { evaluateRow, leukocyteGt, rowSpecs, runModels, type RowResult, type RowSpec } from '../src/eval/run-eval.ts';
 import { loadEngine, type Engine } from '../src/inference/engine.ts';
+import { rewriteManifest } from '../src/inference/manifest.ts';
 
 const { values: o } = parseArgs({
   options: {
@@ -60,11 +61,9 @@ try {
   console.log(lines.join('\n'));
   writeFileSync(o.out!, lines.join('\n') + '\n');
   if (o.write) {
-    const file = path.join(modelsDir, 'manifest.json');
-    const manifest = JSON.parse(readFileSync(file, 'utf8'));
-    manifest.ensemble = { ...manifest.ensemble, mode: choice.mode, iou: choice.iou };
-    writeFileSync(file + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
-    renameSync(file + '.tmp', file);
+    const file = await rewriteManifest(modelsDir, (manifest) => {
+      manifest.ensemble = { ...manifest.ensemble, mode: choice.mode, iou: choice.iou };
+    });
     console.log(`wrote ensemble ${choice.mode}@${choice.iou} into ${file}`);
   }
 } finally {

@@ -224,10 +224,10 @@ def main():
         best_weights, which = ema.model, "ema"
         if m and tc.get("validate_trained_weights", True):
             m_raw = evaluate(model, val_imgs, val_gts, device)
-            m["AP_trained"], m["AP_ema"] = m_raw["AP"], m["AP"]
+            both = {"AP_ema": m["AP"], "AP_trained": m_raw["AP"]}
             if m_raw["AP"] > m["AP"]:
-                m = {**m_raw, "AP_trained": m_raw["AP"], "AP_ema": m["AP"]}
-                best_weights, which = model, "trained"
+                m, best_weights, which = m_raw, model, "trained"
+            m.update(both)
         epoch_s = time.time() - t0
         state["elapsed_s"] += epoch_s
         state["epoch"] = e + 1

@@ -1,6 +1,6 @@
 /** models/manifest.json: the shipped detectors and the ensemble, verified against their sha256. */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CELL_TYPES } from '../types.ts';
 import type { BoxVoting } from './decode.ts';
@@ -141,4 +141,20 @@ export async function loadManifest(modelsDir: string): Promise<Manifest> {
     }
   }
   return manifest;
+}
+
+/** models/manifest.json as plain JSON, before validation. */
+export type RawManifest = { models: Record<string, unknown>[]; ensemble: Record<string, unknown> } & Record<string, unknown>;
+
+/**
+ * For the tuning scripts: applies `edit` to models/manifest.json as plain JSON (every other key kept
+ * as it is) and replaces the file atomically. Returns the file's path.
+ */
+export async function rewriteManifest(modelsDir: string, edit: (manifest: RawManifest) => void): Promise<string> {
+  const file = path.join(modelsDir, 'manifest.json');
+  const manifest = JSON.parse(await readFile(file, 'utf8'));
+  edit(manifest);
+  await writeFile(file + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
+  await rename(file + '.tmp', file);
+  return file;
 }

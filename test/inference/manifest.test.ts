@@ -1,8 +1,8 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, ModelError, parseManifest } from '../../src/inference/manifest.ts';
+import { loadManifest, ModelError, parseManifest, rewriteManifest } from '../../src/inference/manifest.ts';
 import { FIXTURE_MODELS } from '../helpers/paths.ts';
 
 const fixture = () => JSON.parse(readFileSync(path.join(FIXTURE_MODELS, 'manifest.json'), 'utf8'));
@@ -66,5 +66,25 @@ describe('model manifest', () => {
     const parsed = parseManifest(m);
     expect(parsed.models[0].boxVoting).toEqual({ iou: 0.7, power: 2 });
     expect(parsed.models[1].boxVoting).toBeUndefined();
+  });
+});
+
+describe('rewriteManifest', () => {
+  it('applies the edit, keeps every other key and leaves no temporary file', async () => {
+    const dir = copyModels();
+    const before = fixture();
+    const file = await rewriteManifest(dir, (m) => {
+      m.ensemble = { ...m.ensemble, iou: 0.6 };
+      m.models[0].boxVoting = { iou: 0.5, power: 1 };
+    });
+    expect(file).toBe(path.join(dir, 'manifest.json'));
+    const after = JSON.parse(readFileSync(file, 'utf8'));
+    expect(after).toEqual({
+      ...before,
+      ensemble: { ...before.ensemble, iou: 0.6 },
+      models: [{ ...before.models[0], boxVoting: { iou: 0.5, power: 1 } }, ...before.models.slice(1)],
+    });
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await expect(loadManifest(dir)).resolves.toMatchObject({ ensemble: { iou: 0.6 } });
   });
 });
