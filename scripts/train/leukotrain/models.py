@@ -220,10 +220,12 @@ class FcosWideDet(Detector):
     centre-ness, distances to the edges with a learned scale per level."""
     kind = "fcos"
 
-    def __init__(self, input_hw=(416, 416), widths=(32, 80, 144, 256), fpn=64, blocks=(1, 1, 1)):
+    def __init__(self, input_hw=(416, 416), widths=(32, 80, 144, 256), fpn=64, blocks=(1, 1, 1), dist_base_px=(32.0, 64.0)):
         super().__init__(input_hw)
         w = widths
         self.strides = (8, 16)
+        # Edge distances start at these (4 x stride as shipped); the cells' half-widths are 65-125 px at 416.
+        self.dist_base = tuple(float(d) for d in dist_base_px)
         self.stem = ConvBN(3, w[0], 4, 4, "hswish")
         self.stem.__getitem__(0).padding = (0, 0)
         self.s8 = nn.Sequential(ConvBN(w[0], w[1], 3, 2, "hswish"), *[WideBlock(w[1]) for _ in range(blocks[0])])
@@ -257,12 +259,12 @@ class FcosWideDet(Detector):
         p16 = self.lat16(torch.cat([c16, F.interpolate(c32, scale_factor=2.0, mode="nearest")], 1))
         p8 = self.lat8(torch.cat([c8, F.interpolate(p16, scale_factor=2.0, mode="nearest")], 1))
         objs, clss, ltrbs, ctrs = [], [], [], []
-        for i, (f, s) in enumerate(((p8, 8), (p16, 16))):
+        for i, f in enumerate((p8, p16)):
             cf, rf = self.cls_tower(f), self.reg_tower(f)
             objs.append(self.obj(cf).flatten(1))
             clss.append(self.cls(cf).flatten(2).transpose(1, 2))
             ctrs.append(self.ctr(rf).flatten(1))
-            ltrbs.append(torch.exp((self.reg(rf) * self.scales[i]).clamp(-6, 6)).flatten(2).transpose(1, 2) * (4.0 * s))
+            ltrbs.append(torch.exp((self.reg(rf) * self.scales[i]).clamp(-6, 6)).flatten(2).transpose(1, 2) * self.dist_base[i])
         ltrb = torch.cat(ltrbs, 1)
         p = self.points.unsqueeze(0)
         box = torch.cat([p - ltrb[..., :2], p + ltrb[..., 2:]], -1)

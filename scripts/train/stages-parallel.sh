@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Train members' two stages (CONFIG, then CONFIG's -polish.json beside it when there is one) side by
+# side on one bigger machine (a lent GPU with many cores). The configs fix the epochs, so a run
+# here follows the same schedule as on the 2-core CPU, only sooner. Everything stops at DEADLINE_S
+# seconds from the start; then logs (with each stage's output) go into OUT/logs.tar.gz and each stage's best.pt into
+# archives of at most ~15 MB (OUT/weights<k>.tar), to fit a transfer limit.
+#
+#   DEADLINE_S=500 THREADS=4 scripts/train/stages-parallel.sh OUT DATA CONFIG...
+#
+# DATA is a folder made by bundle_data.py. Run folders go to work/train (a polish stage starts from
+# work/train/<id>/best.pt). PYTHON picks the interpreter (default python3).
+set -u
+out=$1 data=$2
+shift 2
+py=${PYTHON:-python3}
+here=$(cd "$(dirname "$0")" && pwd)
+runs=$here/../../work/train
+end=$(( $(date +%s) + ${DEADLINE_S:-500} ))
+mkdir -p "$runs" "$out"
+
+stage() {  # config: train it within what is left of the deadline
+  local left=$(( end - $(date +%s) ))
+  [ "$left" -gt 10 ] || return 1
+  PYTHONUNBUFFERED=1 timeout "$left" "$py" "$here/train.py" --config "$1" --txl-dir "$data/txl-wbc" \
+    --bccd-dir "$data/bccd-typed" --threads "${THREADS:-4}" --restart >> "$runs/$(basename "$1" .json).out" 2>&1
+}
+
+ids=()
+for c in "$@"; do
+  id=$(basename "$c" .json)
+  polish=${c%.json}-polish.json
+  ids+=("$id")
+  [ -f "$polish" ] && ids+=("$id-polish")
+  ( stage "$c" && { [ ! -f "$polish" ] || stage "$polish"; } ) &
+done
+wait
+for id in "${ids[@]}"; do
+  echo "== $id: $(grep -E '^.{9}done' "$runs/$id.out" 2>/dev/null || echo 'not finished')"
+done
+"$py" - "$out" "$runs" "${ids[@]}" <<'PY'
+import os, sys, tarfile
+out, runs, ids = sys.argv[1], sys.argv[2], sys.argv[3:]
+with tarfile.open(os.path.join(out, "logs.tar.gz"), "w:gz") as t:
+    for id_ in ids:
+        for name in ("metrics.json", "train.log", "config.json"):
+            p = os.path.join(runs, id_, name)
+            if os.path.exists(p):
+                t.add(p, arcname=f"{id_}/{name}")
+        p = os.path.join(runs, id_ + ".out")
+        if os.path.exists(p):
+            t.add(p, arcname=f"{id_}/stdout.txt")
+group, size, k = [], 0, 0
+def flush():
+    global group, size, k
+    if group:
+        with tarfile.open(os.path.join(out, f"weights{k}.tar"), "w") as t:
+            for id_, p in group:
+                t.add(p, arcname=f"{id_}/best.pt")
+        k, group, size = k + 1, [], 0
+for id_ in ids:
+    p = os.path.join(runs, id_, "best.pt")
+    if not os.path.exists(p):
+        continue
+    if size + os.path.getsize(p) > 15 * 2 ** 20:
+        flush()
+    group.append((id_, p))
+    size += os.path.getsize(p)
+flush()
+print("packed", sorted(f for f in os.listdir(out) if f.endswith((".tar", ".gz"))))
+PY
