@@ -28,34 +28,4 @@ for id in "${ids[@]}"; do
   echo "== $id: $(grep -E '^.{9}(done|time budget)' "$runs/$id.out" | tr '\n' ' ')"
   grep -E 'Error|error' "$runs/$id.out" | tail -n 3
 done
-"$py" - "$out" "$runs" "${ids[@]}" <<'PY'
-import os, sys, tarfile
-out, runs, ids = sys.argv[1], sys.argv[2], sys.argv[3:]
-with tarfile.open(os.path.join(out, "logs.tar.gz"), "w:gz") as t:
-    for id_ in ids:
-        for name in ("metrics.json", "train.log", "config.json"):
-            p = os.path.join(runs, id_, name)
-            if os.path.exists(p):
-                t.add(p, arcname=f"{id_}/{name}")
-        p = os.path.join(runs, id_ + ".out")
-        if os.path.exists(p):
-            t.add(p, arcname=f"{id_}/stdout.txt")
-group, size, k = [], 0, 0
-def flush():
-    global group, size, k
-    if group:
-        with tarfile.open(os.path.join(out, f"weights{k}.tar"), "w") as t:
-            for id_, p in group:
-                t.add(p, arcname=f"{id_}/best.pt")
-        k, group, size = k + 1, [], 0
-for id_ in ids:
-    p = os.path.join(runs, id_, "best.pt")
-    if not os.path.exists(p):
-        continue
-    if size + os.path.getsize(p) > 15 * 2 ** 20:
-        flush()
-    group.append((id_, p))
-    size += os.path.getsize(p)
-flush()
-print("packed", sorted(f for f in os.listdir(out) if f.endswith((".tar", ".gz"))))
-PY
+"$py" "$here/pack_runs.py" "$out" "$runs" "${ids[@]}"
