@@ -2,8 +2,8 @@
 # Train members' two stages (CONFIG, then CONFIG's -polish.json beside it when there is one) side by
 # side on one bigger machine (a lent GPU with many cores). The configs fix the epochs, so a run
 # here follows the same schedule as on the 2-core CPU, only sooner. Everything stops at DEADLINE_S
-# seconds from the start; then logs (with each stage's output) go into OUT/logs.tar.gz and each stage's best.pt into
-# archives of at most ~15 MB (OUT/weights<k>.tar), to fit a transfer limit.
+# seconds from the start; then pack_runs.py packs logs and each stage's best.pt under OUT, to fit
+# a transfer limit.
 #
 #   DEADLINE_S=500 THREADS=4 scripts/train/stages-parallel.sh OUT DATA CONFIG...
 #
