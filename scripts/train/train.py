@@ -5,8 +5,9 @@
       [--resume] [--restart] [--time-budget-min 30] [--txl-dir D] [--bccd-dir D] [--out work/train]
 
 Writes work/train/<id>/: config.json, train.log, metrics.json, last.pt (every epoch, atomic),
-best.pt (the EMA or the trained weights, whichever validates better, at the best val AP). An interrupted run continues from last.pt when
-started again with the same command (--restart discards it).
+best.pt (the EMA or the trained weights, whichever validates better, at the best val AP). An
+interrupted run continues from last.pt when started again with the same command (--restart
+discards it).
 """
 import argparse
 import copy
