@@ -67,6 +67,31 @@ def lr_at(step, steps_per_epoch, epochs, cfg):
     return final + 0.5 * (base - final) * (1 + math.cos(math.pi * t))
 
 
+def set_trainable(model, prefixes):
+    """Freezes every parameter outside the named modules (all train when prefixes is empty); returns
+    the trainable ones. "reg" names the module reg, not reg_tower."""
+    if not prefixes:
+        return [p for p in model.parameters()]
+    names = [n for n, _ in model.named_parameters()]
+    for pre in prefixes:
+        if not any(n == pre or n.startswith(pre + ".") for n in names):
+            sys.exit(f"train.trainable: the model has no module '{pre}'")
+    out = []
+    for n, p in model.named_parameters():
+        p.requires_grad_(any(n == pre or n.startswith(pre + ".") for pre in prefixes))
+        if p.requires_grad:
+            out.append(p)
+    return out
+
+
+def train_mode(model):
+    """Training mode, except that a frozen batch norm keeps its running statistics."""
+    model.train()
+    for m in model.modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and not any(p.requires_grad for p in m.parameters()):
+            m.eval()
+
+
 def atomic_save(obj, path):
     tmp = path + ".tmp"
     torch.save(obj, tmp)
@@ -146,14 +171,17 @@ def main():
     log(f"model {cfg['model']['arch']} input {hw}: {flops / 1e9:.2f} GFLOPs, {params / 1e6:.2f} M params")
     if tc.get("init") and not resuming:
         init = torch.load(resolve(tc["init"]), map_location="cpu")
-        model.load_state_dict(init.get("ema", init["model"]))
+        model.load_state_dict(model.complete_init(init.get("ema", init["model"])))
         log(f"weights from {tc['init']}")
+    trainable = set_trainable(model, tc.get("trainable"))
+    if tc.get("trainable"):
+        log(f"training only {', '.join(tc['trainable'])}: {sum(p.numel() for p in trainable) / 1e3:.1f} k of {params / 1e6:.2f} M params")
     model.to(device)
     if tc.get("channels_last", True):
         model.to(memory_format=torch.channels_last)
     ema = EMA(model, tc.get("ema_decay", 0.999), tc.get("ema_tau", 300))
     decay, no_decay = [], []
-    for n, p in model.named_parameters():
+    for p in trainable:
         (no_decay if p.ndim <= 1 else decay).append(p)
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": tc.get("weight_decay", 0.02)},
                              {"params": no_decay, "weight_decay": 0.0}], lr=tc["lr"])
@@ -194,7 +222,7 @@ def main():
     while state["epoch"] < state["planned_epochs"]:
         e = state["epoch"]
         t0 = time.time()
-        model.train()
+        train_mode(model)
         sums, n = {}, 0
         for i, (x, targets) in enumerate(loader.epoch(e, device)):
             step = e * steps + i
@@ -206,7 +234,7 @@ def main():
             loss, parts = loss_fn(model, out, targets, class_w, cfg.get("loss", {}))
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), tc.get("clip", 10.0))
+            torch.nn.utils.clip_grad_norm_(trainable, tc.get("clip", 10.0))
             opt.step()
             ema.update(model)
             parts["loss"] = loss.item()

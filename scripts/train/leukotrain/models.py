@@ -49,6 +49,10 @@ class Detector(nn.Module):
     def score(self, out):
         return torch.sigmoid(out["obj"])
 
+    def complete_init(self, state):
+        """Fills the keys a state dict from an earlier variant of this design lacks (none by default)."""
+        return state
+
     def export_outputs(self, x):
         out = self(x)
         scores = self.score(out).unsqueeze(-1) * torch.softmax(out["cls"], -1)
@@ -217,10 +221,13 @@ class WideBlock(nn.Module):
 class FcosWideDet(Detector):
     """Wide-shallow backbone: 4x4 stride-4 patch stem, then one wide residual conv per stage
     (Hardswish); FPN levels at strides 8 and 16 with shared towers; FCOS targets: objectness,
-    centre-ness, distances to the edges with a learned scale per level."""
+    centre-ness, distances to the edges with a learned scale per level. With box_tower the edge
+    distances get a tower of their own (started as a copy of the one centre-ness shares), so a later
+    stage can train the boxes alone and leave every score as it was."""
     kind = "fcos"
 
-    def __init__(self, input_hw=(416, 416), widths=(32, 80, 144, 256), fpn=64, blocks=(1, 1, 1), dist_base_px=(32.0, 64.0)):
+    def __init__(self, input_hw=(416, 416), widths=(32, 80, 144, 256), fpn=64, blocks=(1, 1, 1), dist_base_px=(32.0, 64.0),
+                 box_tower=False):
         super().__init__(input_hw)
         w = widths
         self.strides = (8, 16)
@@ -235,6 +242,7 @@ class FcosWideDet(Detector):
         self.lat8 = ConvBN(w[1] + fpn, fpn, 1, act="hswish")
         self.cls_tower = ConvBN(fpn, fpn, 3, act="hswish")
         self.reg_tower = ConvBN(fpn, fpn, 3, act="hswish")
+        self.box_tower = ConvBN(fpn, fpn, 3, act="hswish") if box_tower else None
         self.obj = nn.Conv2d(fpn, 1, 1)
         self.cls = nn.Conv2d(fpn, NUM_TYPES, 1)
         self.reg = nn.Conv2d(fpn, 4, 1)
@@ -261,14 +269,20 @@ class FcosWideDet(Detector):
         objs, clss, ltrbs, ctrs = [], [], [], []
         for i, f in enumerate((p8, p16)):
             cf, rf = self.cls_tower(f), self.reg_tower(f)
+            bf = self.box_tower(f) if self.box_tower is not None else rf
             objs.append(self.obj(cf).flatten(1))
             clss.append(self.cls(cf).flatten(2).transpose(1, 2))
             ctrs.append(self.ctr(rf).flatten(1))
-            ltrbs.append(torch.exp((self.reg(rf) * self.scales[i]).clamp(-6, 6)).flatten(2).transpose(1, 2) * self.dist_base[i])
+            ltrbs.append(torch.exp((self.reg(bf) * self.scales[i]).clamp(-6, 6)).flatten(2).transpose(1, 2) * self.dist_base[i])
         ltrb = torch.cat(ltrbs, 1)
         p = self.points.unsqueeze(0)
         box = torch.cat([p - ltrb[..., :2], p + ltrb[..., 2:]], -1)
         return {"box": box, "obj": torch.cat(objs, 1), "cls": torch.cat(clss, 1), "ctr": torch.cat(ctrs, 1)}
+
+    def complete_init(self, state):
+        if self.box_tower is None or any(k.startswith("box_tower.") for k in state):
+            return state
+        return {**state, **{"box_tower." + k[len("reg_tower."):]: v for k, v in state.items() if k.startswith("reg_tower.")}}
 
     def score(self, out):
         return torch.sqrt(torch.sigmoid(out["obj"]) * torch.sigmoid(out["ctr"]))
