@@ -25,7 +25,12 @@ export async function recordDetections(engine: Engine) {
       cells: a.cells.map((c) => ({ type: c.type, confidence: r(c.confidence, 3), votes: c.votes, box: c.box.map((v) => r(v, 1)) })),
     };
   }
-  return { models: Object.fromEntries(engine.manifest.models.map((m) => [m.id, m.sha256])), ensemble: engine.manifest.ensemble, fields };
+  return {
+    models: Object.fromEntries(engine.manifest.models.map((m) => [m.id, m.sha256])),
+    ensemble: engine.manifest.ensemble,
+    colourNormalisation: engine.manifest.colourNormalisation ?? null,
+    fields,
+  };
 }
 
 if (import.meta.url === pathToFileURL(path.resolve(process.argv[1] ?? '')).href) {

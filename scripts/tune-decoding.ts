@@ -15,6 +15,7 @@ import { loadEvalDataset } from '../src/eval/datasets/load.ts';
 import { chooseVoting, votingGrid, votingName, type VotingCandidate } from '../src/eval/decoding-tuning.ts';
 import { leukocyteGt, toCocoDetections } from '../src/eval/run-eval.ts';
 import { fuseSingle } from '../src/ensemble/single.ts';
+import { fieldLuts } from '../src/inference/colour.ts';
 import { decodeOutput } from '../src/inference/decode.ts';
 import type { RawOutput } from '../src/inference/detector.ts';
 import { loadEngine } from '../src/inference/engine.ts';
@@ -51,7 +52,7 @@ try {
     const outputs: { imageId: number; width: number; height: number; out: RawOutput; lb: Letterbox }[] = [];
     for (const image of gt.images) {
       const img = await decodeImage(path.resolve(imageRoot, image.file_name));
-      const lt = await letterboxTensor(img, model.input[0], model.input[1]);
+      const lt = await letterboxTensor(img, model.input[0], model.input[1], fieldLuts(img.rgb, engine.manifest.colourNormalisation));
       outputs.push({ imageId: image.id, width: img.width, height: img.height, out: await detector.run(lt.tensor), lb: lt.letterbox });
     }
     const candidates = grid.map((voting) => {

@@ -37,7 +37,10 @@ for id in $MEMBERS; do
   echo "=== $(date '+%F %T') export $id from $cfg"
   nice -n "$NICE" $PY scripts/train/export.py --config "$cfg"
 done
-# An export writes its model's manifest entry afresh: choose each model's box voting again on val.
+# New models: choose the colour normalisation and then each model's box voting (an export writes its
+# model's manifest entry afresh) again on val.
+echo "=== $(date '+%F %T') colour normalisation (BCCD and TXL-PBC val)"
+nice -n "$NICE" node bin/run-ts.mjs scripts/tune-colour.ts --write
 echo "=== $(date '+%F %T') box voting per model (TXL-PBC val)"
 nice -n "$NICE" node bin/run-ts.mjs scripts/tune-decoding.ts --write
 echo "=== $(date '+%F %T') all done"

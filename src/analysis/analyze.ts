@@ -2,6 +2,7 @@
 import { fuse, type FusionConfig } from '../ensemble/index.ts';
 import { decodeOutput } from '../inference/decode.ts';
 import type { Engine } from '../inference/engine.ts';
+import { fieldLuts } from '../inference/colour.ts';
 import { letterboxTensor } from '../inference/preprocess.ts';
 import { CELL_TYPES, NUM_TYPES, type Detection, type FusedCell } from '../types.ts';
 import { decodeImage, type DecodedImage } from './image-input.ts';
@@ -109,10 +110,11 @@ export async function detectAndFuse(
     return entry;
   });
   const letterboxes = new Map<string, ReturnType<typeof letterboxTensor>>();
+  const luts = fieldLuts(img.rgb, engine.manifest.colourNormalisation);
   for (const { model } of entries) {
     const key = model.input.join('x');
     if (!letterboxes.has(key)) {
-      const pending = letterboxTensor(img, model.input[0], model.input[1]);
+      const pending = letterboxTensor(img, model.input[0], model.input[1], luts);
       pending.catch(() => {}); // awaited below; avoids an unhandled rejection if an earlier member fails
       letterboxes.set(key, pending);
     }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CELL_TYPES } from '../types.ts';
+import type { ColourNormalisation } from './colour.ts';
 import type { BoxVoting } from './decode.ts';
 
 export interface ModelEntry {
@@ -35,6 +36,8 @@ export interface Manifest {
   version: 1;
   models: ModelEntry[];
   ensemble: EnsembleEntry;
+  /** Applied to every field before the detectors; absent = none. */
+  colourNormalisation?: ColourNormalisation;
 }
 
 export class ModelError extends Error {}
@@ -103,7 +106,27 @@ export function parseManifest(json: unknown): Manifest {
   }
   if (!['paper', 'wbf', 'nms'].includes(ens.mode as string)) fail('ensemble.mode', `expected paper, wbf or nms`);
   if (typeof ens.iou !== 'number' || ens.iou <= 0 || ens.iou >= 1) fail('ensemble.iou', 'expected a number between 0 and 1');
-  return { version: 1, models, ensemble: { members: members as string[], mode: ens.mode as EnsembleEntry['mode'], iou: ens.iou as number } };
+  const colourNormalisation = j.colourNormalisation === undefined ? undefined : checkColour(j.colourNormalisation);
+  return {
+    version: 1,
+    models,
+    ensemble: { members: members as string[], mode: ens.mode as EnsembleEntry['mode'], iou: ens.iou as number },
+    ...(colourNormalisation ? { colourNormalisation } : {}),
+  };
+}
+
+function checkColour(v: unknown): ColourNormalisation {
+  const c = v as { strength?: unknown; target?: { mean?: unknown; std?: unknown } } | null;
+  const triple = (t: unknown, lo: number) =>
+    Array.isArray(t) && t.length === 3 && t.every((x) => typeof x === 'number' && x >= lo && x <= 255);
+  const ok =
+    typeof c === 'object' && c !== null && typeof c.strength === 'number' && c.strength >= 0 && c.strength <= 1 &&
+    typeof c.target === 'object' && c.target !== null && triple(c.target.mean, 0) && triple(c.target.std, 1);
+  if (!ok) {
+    fail('colourNormalisation', 'expected {"strength": 0..1, "target": {"mean": [R, G, B] in 0..255, "std": [R, G, B] in 1..255}}, or absent');
+  }
+  const t = c!.target as { mean: number[]; std: number[] };
+  return { strength: c!.strength as number, target: { mean: [...t.mean] as [number, number, number], std: [...t.std] as [number, number, number] } };
 }
 
 export async function sha256File(file: string): Promise<string> {

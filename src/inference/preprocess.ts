@@ -1,5 +1,6 @@
 /** Letterboxing per the detector contract: scale to fit keeping aspect, centre, pad with 114/255. */
 import sharp from 'sharp';
+import type { ChannelLuts } from './colour.ts';
 
 export const PAD_VALUE = 114;
 
@@ -23,11 +24,15 @@ export function letterboxGeometry(width: number, height: number, inputH: number,
   return { scale, padX: Math.floor((inputW - innerW) / 2), padY: Math.floor((inputH - innerH) / 2), innerW, innerH };
 }
 
-/** Builds the float32 NCHW tensor [1,3,H,W] (RGB, 0..1) from an 8-bit RGB HWC image. */
+/**
+ * Builds the float32 NCHW tensor [1,3,H,W] (RGB, 0..1) from an 8-bit RGB HWC image; luts, when
+ * given, convert each channel's bytes (colour normalisation) instead of v / 255. The padding stays 114.
+ */
 export async function letterboxTensor(
   img: { rgb: Buffer; width: number; height: number },
   inputH: number,
   inputW: number,
+  luts?: ChannelLuts,
 ): Promise<{ tensor: Float32Array; letterbox: Letterbox }> {
   const lb = letterboxGeometry(img.width, img.height, inputH, inputW);
   const resized =
@@ -42,14 +47,15 @@ export async function letterboxTensor(
   const r = tensor.subarray(0, plane);
   const g = tensor.subarray(plane, 2 * plane);
   const b = tensor.subarray(2 * plane);
+  const [toR, toG, toB] = luts ?? [UNIT, UNIT, UNIT];
   for (let y = 0; y < lb.innerH; y++) {
     let src = y * lb.innerW * 3;
     let dst = (y + lb.padY) * inputW + lb.padX;
     const end = dst + lb.innerW;
     for (; dst < end; src += 3, dst++) {
-      r[dst] = UNIT[resized[src]];
-      g[dst] = UNIT[resized[src + 1]];
-      b[dst] = UNIT[resized[src + 2]];
+      r[dst] = toR[resized[src]];
+      g[dst] = toG[resized[src + 1]];
+      b[dst] = toB[resized[src + 2]];
     }
   }
   return { tensor, letterbox: lb };

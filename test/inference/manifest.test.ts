@@ -54,6 +54,9 @@ describe('model manifest', () => {
     [(m: any) => (m.models[0].boxVoting = { iou: 0, power: 2 }), /'boxVoting' must be/],
     [(m: any) => (m.models[0].boxVoting = { iou: 0.7 }), /'boxVoting' must be/],
     [(m: any) => (m.models[0].boxVoting = 0.7), /'boxVoting' must be/],
+    [(m: any) => (m.colourNormalisation = { strength: 1.5, target: { mean: [1, 2, 3], std: [4, 5, 6] } }), /colourNormalisation: expected/],
+    [(m: any) => (m.colourNormalisation = { strength: 0.5, target: { mean: [1, 2], std: [4, 5, 6] } }), /colourNormalisation: expected/],
+    [(m: any) => (m.colourNormalisation = { strength: 0.5, target: { mean: [1, 2, 3], std: [0, 5, 6] } }), /colourNormalisation: expected/],
   ])('validates every field (%#)', (edit, message) => {
     const m = fixture();
     edit(m);
@@ -66,6 +69,13 @@ describe('model manifest', () => {
     const parsed = parseManifest(m);
     expect(parsed.models[0].boxVoting).toEqual({ iou: 0.7, power: 2 });
     expect(parsed.models[1].boxVoting).toBeUndefined();
+  });
+
+  it('reads the colour normalisation where there is one, and leaves it out where not', () => {
+    const m = fixture();
+    expect(parseManifest(m).colourNormalisation).toBeUndefined();
+    m.colourNormalisation = { strength: 0.5, target: { mean: [188, 178, 182], std: [15, 26, 19] } };
+    expect(parseManifest(m).colourNormalisation).toEqual(m.colourNormalisation);
   });
 });
 

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEngine, type Engine } from '../../src/inference/engine.ts';
 import { sha256File } from '../../src/inference/manifest.ts';
-import { recordDetections, REGRESSION_FILE } from '../../scripts/record-model-regression.ts';
-import { SHIPPED_MODELS } from '../helpers/paths.ts';
+import { recordDetections, REGRESSION_FIELDS, REGRESSION_FILE } from '../../scripts/record-model-regression.ts';
+import { analyzeField } from '../../src/analysis/analyze.ts';
+import { DEMO_IMAGES, SHIPPED_MODELS } from '../helpers/paths.ts';
 
 // The committed detectors: they load, honour the contract, match their sha256 and still find what
 // was recorded on two demo fields (a regression guard, not an accuracy test).
@@ -33,6 +34,7 @@ describe('shipped models', () => {
     const now = await recordDetections(engine);
     // A new model set must be recorded anew (scripts/record-model-regression.ts).
     expect(now.models).toEqual(recorded.models);
+    expect(now.colourNormalisation).toEqual(recorded.colourNormalisation);
     for (const [name, field] of Object.entries(recorded.fields) as [string, any][]) {
       const got = (now.fields as Record<string, any>)[name];
       for (const [id, dets] of Object.entries(field.members) as [string, any[]][]) {
@@ -46,6 +48,22 @@ describe('shipped models', () => {
       }
       expect(got.cells.map((c: any) => c.type)).toEqual(field.cells.map((c: any) => c.type));
       expect(got.cells.map((c: any) => c.votes)).toEqual(field.cells.map((c: any) => c.votes));
+    }
+  });
+
+  it('normalise the colours as the manifest says before the members run', async () => {
+    const norm = engine.manifest.colourNormalisation;
+    expect(norm?.strength).toBeGreaterThan(0);
+    const file = path.join(DEMO_IMAGES, REGRESSION_FIELDS[0]);
+    const scores = async () => (await analyzeField(engine, file)).members.flatMap((m) => m.detections.map((d) => d.score));
+    const withIt = await scores();
+    try {
+      delete engine.manifest.colourNormalisation;
+      const without = await scores();
+      const moved = withIt.length !== without.length || withIt.some((v, i) => Math.abs(v - without[i]) > 0.002);
+      expect(moved).toBe(true);
+    } finally {
+      engine.manifest.colourNormalisation = norm;
     }
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * Chooses the colour normalisation (src/inference/colour.ts) on the validation splits, never on test:
+ * the target is the mean per-channel statistics of the BCCD typed training fields (the only typed
+ * ones); each strength is measured with the ensemble on BCCD val (5 types, clean and under every
+ * interference factor) and TXL-PBC val (clean localisation); the rule of src/eval/colour-tuning.ts
+ * picks one, and --write stores it in models/manifest.json. Box voting and fusion are tuned after it.
+ *   node bin/run-ts.mjs scripts/tune-colour.ts [--data datasets/build] [--write] [--out models/eval/colour-val.md]
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { decodeImage } from '../src/analysis/image-input.ts';
+import { PROJECT_ROOT } from '../src/config.ts';
+import { chooseStrength, COLOUR_STRENGTHS, trainingTarget, type StrengthCandidate } from '../src/eval/colour-tuning.ts';
+import { loadEvalDataset } from '../src/eval/datasets/load.ts';
+import { INTERFERENCES, type Interference } from '../src/eval/interference.ts';
+import { evaluateRow, leukocyteGt, rowSpecs, runModels } from '../src/eval/run-eval.ts';
+import { channelStats } from '../src/inference/colour.ts';
+import { loadEngine } from '../src/inference/engine.ts';
+import { rewriteManifest } from '../src/inference/manifest.ts';
+
+const { values: o } = parseArgs({
+  options: {
+    data: { type: 'string', default: path.join(PROJECT_ROOT, 'datasets', 'build') },
+    write: { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(PROJECT_ROOT, 'models', 'eval', 'colour-val.md') },
+  },
+});
+
+const modelsDir = path.join(PROJECT_ROOT, 'models');
+const engine = await loadEngine({ modelsDir, backend: 'onnxruntime', threads: 2 });
+try {
+  const train = await loadEvalDataset(path.join(o.data!, 'bccd-typed', 'train.json'));
+  const trainRoot = train.info?.image_root ?? path.join(o.data!, 'bccd-typed');
+  const fieldStats = [];
+  for (const image of train.images) fieldStats.push(channelStats((await decodeImage(path.resolve(trainRoot, image.file_name))).rgb, 4));
+  const target = trainingTarget(fieldStats);
+  const round2 = (v: number[]) => v.map((x) => Math.round(x * 100) / 100) as [number, number, number];
+  const rounded = { mean: round2(target.mean), std: round2(target.std) };
+
+  /** The ensemble's mAP on one split, under one interference factor or clean. */
+  async function ensembleMAP(split: string, interference?: Interference): Promise<number> {
+    const file = path.join(o.data!, split, 'val.json');
+    const raw = await loadEvalDataset(file);
+    const { gt, typed } = leukocyteGt(raw);
+    const runs = await runModels(engine, gt, raw.info?.image_root ?? path.dirname(file), engine.manifest.ensemble.members, { interference });
+    return evaluateRow(engine, gt, typed, runs, rowSpecs(engine, 'ensemble')[0]).row.mAP;
+  }
+
+  const candidates: StrengthCandidate[] = [];
+  for (const strength of COLOUR_STRENGTHS) {
+    engine.manifest.colourNormalisation = { strength, target: rounded };
+    const typedMAP = [await ensembleMAP('bccd-typed')];
+    for (const f of INTERFERENCES) typedMAP.push(await ensembleMAP('bccd-typed', f));
+    candidates.push({ strength, localisationMAP: await ensembleMAP('txl-wbc'), typedMAP });
+    process.stderr.write(`strength ${strength}: done\n`);
+  }
+  const choice = chooseStrength(candidates);
+  const f = (v: number) => v.toFixed(3);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const lines = [
+    'Colour normalisation chosen on the validation splits (`node bin/run-ts.mjs scripts/tune-colour.ts --write`), ensemble as in the manifest.',
+    `Target (BCCD typed train, ${train.images.length} fields, mean of the per-field statistics): RGB mean ${rounded.mean.join(', ')}, std ${rounded.std.join(', ')}.`,
+    '',
+    `| strength | TXL val mAP (clean) | BCCD val typed mAP: clean | ${INTERFERENCES.join(' | ')} | mean |`,
+    `|---|---|---|${INTERFERENCES.map(() => '---').join('|')}|---|`,
+    ...candidates.map((c) => `| ${c.strength} | ${f(c.localisationMAP)} | ${c.typedMAP.map(f).join(' | ')} | ${f(mean(c.typedMAP))} |`),
+    '',
+    `Rule: the highest mean typed mAP among the strengths that cost at most 0.01 clean TXL val mAP. Chosen: strength ${choice.strength}.`,
+  ];
+  console.log(lines.join('\n'));
+  writeFileSync(o.out!, lines.join('\n') + '\n');
+  if (o.write) {
+    const file = await rewriteManifest(modelsDir, (manifest) => {
+      if (choice.strength === 0) delete manifest.colourNormalisation;
+      else manifest.colourNormalisation = { strength: choice.strength, target: rounded };
+    });
+    console.log(`wrote colour normalisation (strength ${choice.strength}) into ${file}`);
+  }
+} finally {
+  await engine.close();
+}
