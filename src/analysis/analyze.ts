@@ -1,8 +1,8 @@
 /** One field: image -> quality check -> each member detector -> fusion -> typed cells. */
 import { fuse, type FusionConfig } from '../ensemble/index.ts';
+import { fieldLuts } from '../inference/colour.ts';
 import { decodeOutput } from '../inference/decode.ts';
 import type { Engine } from '../inference/engine.ts';
-import { fieldLuts } from '../inference/colour.ts';
 import { letterboxTensor } from '../inference/preprocess.ts';
 import { CELL_TYPES, NUM_TYPES, type Detection, type FusedCell } from '../types.ts';
 import { decodeImage, type DecodedImage } from './image-input.ts';
