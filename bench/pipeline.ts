@@ -50,7 +50,7 @@ export async function runPipelineBench(opts: { rounds?: number; images?: string[
       if (r < 2) continue; // warm-up
       add('decode', a.timings.decodeMs);
       add('quality (during the first run)', a.timings.qualityMs);
-      add('letterbox (waited for)', a.timings.letterboxMs);
+      add('colour statistics + letterbox (waited for)', a.timings.letterboxMs);
       for (const [id, ms] of Object.entries(a.timings.modelMs)) add(`model ${id} (session.run in pipeline)`, ms);
       add('decoding+NMS', a.timings.postprocessMs);
       add('fusion', a.timings.fusionMs);

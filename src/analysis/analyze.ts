@@ -16,6 +16,7 @@ export interface AnalyzedCell extends FusedCell {
 export interface StageTimings {
   decodeMs: number;
   qualityMs: number;
+  /** Colour statistics of the field, and the time spent waiting for the letterboxes. */
   letterboxMs: number;
   /** Raw model run per member id. */
   modelMs: Record<string, number>;
@@ -94,7 +95,7 @@ export async function analyzeField(engine: Engine, input: Buffer | string, opts:
 /**
  * Runs the members one after another (one accelerator) and fuses their detections. Every input
  * size is letterboxed up front, so the later members' letterboxes are made while earlier members
- * run; `letterboxMs` is the time actually spent waiting for them.
+ * run; `letterboxMs` is the time actually spent waiting for them, plus the colour statistics.
  */
 export async function detectAndFuse(
   engine: Engine,
@@ -110,7 +111,9 @@ export async function detectAndFuse(
     return entry;
   });
   const letterboxes = new Map<string, ReturnType<typeof letterboxTensor>>();
+  const tc = performance.now();
   const luts = fieldLuts(img.rgb, engine.manifest.colourNormalisation);
+  const colourMs = performance.now() - tc;
   for (const { model } of entries) {
     const key = model.input.join('x');
     if (!letterboxes.has(key)) {
@@ -119,7 +122,7 @@ export async function detectAndFuse(
       letterboxes.set(key, pending);
     }
   }
-  const timings = { letterboxMs: 0, modelMs: {} as Record<string, number>, postprocessMs: 0, fusionMs: 0 };
+  const timings = { letterboxMs: colourMs, modelMs: {} as Record<string, number>, postprocessMs: 0, fusionMs: 0 };
   const perModel: { id: string; detections: Detection[] }[] = [];
   for (const { model, detector } of entries) {
     let t = performance.now();
