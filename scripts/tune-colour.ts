@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeImage } from '../src/analysis/image-input.ts';
 import { PROJECT_ROOT } from '../src/config.ts';
-import { chooseStrength, COLOUR_STRENGTHS, trainingTarget, type StrengthCandidate } from '../src/eval/colour-tuning.ts';
+import { chooseStrength, COLOUR_STRENGTHS, meanTypedMAP, trainingTarget, type StrengthCandidate } from '../src/eval/colour-tuning.ts';
 import { loadEvalDataset } from '../src/eval/datasets/load.ts';
 import { INTERFERENCES, type Interference } from '../src/eval/interference.ts';
 import { evaluateRow, leukocyteGt, rowSpecs, runModels } from '../src/eval/run-eval.ts';
@@ -38,33 +38,37 @@ try {
   const round2 = (v: number[]) => v.map((x) => Math.round(x * 100) / 100) as [number, number, number];
   const rounded = { mean: round2(target.mean), std: round2(target.std) };
 
-  /** The ensemble's mAP on one split, under one interference factor or clean. */
-  async function ensembleMAP(split: string, interference?: Interference): Promise<number> {
+  /** A val split, loaded once for every strength and interference factor. */
+  async function valSplit(split: string) {
     const file = path.join(o.data!, split, 'val.json');
     const raw = await loadEvalDataset(file);
-    const { gt, typed } = leukocyteGt(raw);
-    const runs = await runModels(engine, gt, raw.info?.image_root ?? path.dirname(file), engine.manifest.ensemble.members, { interference });
-    return evaluateRow(engine, gt, typed, runs, rowSpecs(engine, 'ensemble')[0]).row.mAP;
+    return { ...leukocyteGt(raw), imageRoot: raw.info?.image_root ?? path.dirname(file) };
   }
+  /** The ensemble's mAP on one split, under one interference factor or clean. */
+  async function ensembleMAP(split: Awaited<ReturnType<typeof valSplit>>, interference?: Interference): Promise<number> {
+    const runs = await runModels(engine, split.gt, split.imageRoot, engine.manifest.ensemble.members, { interference });
+    return evaluateRow(engine, split.gt, split.typed, runs, rowSpecs(engine, 'ensemble')[0]).row.mAP;
+  }
+  const bccdVal = await valSplit('bccd-typed');
+  const txlVal = await valSplit('txl-wbc');
 
   const candidates: StrengthCandidate[] = [];
   for (const strength of COLOUR_STRENGTHS) {
     engine.manifest.colourNormalisation = { strength, target: rounded };
-    const typedMAP = [await ensembleMAP('bccd-typed')];
-    for (const f of INTERFERENCES) typedMAP.push(await ensembleMAP('bccd-typed', f));
-    candidates.push({ strength, localisationMAP: await ensembleMAP('txl-wbc'), typedMAP });
+    const typedMAP = [await ensembleMAP(bccdVal)];
+    for (const f of INTERFERENCES) typedMAP.push(await ensembleMAP(bccdVal, f));
+    candidates.push({ strength, localisationMAP: await ensembleMAP(txlVal), typedMAP });
     process.stderr.write(`strength ${strength}: done\n`);
   }
   const choice = chooseStrength(candidates);
   const f = (v: number) => v.toFixed(3);
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const lines = [
     'Colour normalisation chosen on the validation splits (`node bin/run-ts.mjs scripts/tune-colour.ts --write`), ensemble as in the manifest.',
     `Target (BCCD typed train, ${train.images.length} fields, mean of the per-field statistics): RGB mean ${rounded.mean.join(', ')}, std ${rounded.std.join(', ')}.`,
     '',
     `| strength | TXL val mAP (clean) | BCCD val typed mAP: clean | ${INTERFERENCES.join(' | ')} | mean |`,
     `|---|---|---|${INTERFERENCES.map(() => '---').join('|')}|---|`,
-    ...candidates.map((c) => `| ${c.strength} | ${f(c.localisationMAP)} | ${c.typedMAP.map(f).join(' | ')} | ${f(mean(c.typedMAP))} |`),
+    ...candidates.map((c) => `| ${c.strength} | ${f(c.localisationMAP)} | ${c.typedMAP.map(f).join(' | ')} | ${f(meanTypedMAP(c))} |`),
     '',
     `Rule: the highest mean typed mAP among the strengths that cost at most 0.01 clean TXL val mAP. Chosen: strength ${choice.strength}.`,
   ];

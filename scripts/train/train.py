@@ -71,17 +71,17 @@ def set_trainable(model, prefixes):
     """Freezes every parameter outside the named modules (all train when prefixes is empty); returns
     the trainable ones. "reg" names the module reg, not reg_tower."""
     if not prefixes:
-        return [p for p in model.parameters()]
+        return list(model.parameters())
     names = [n for n, _ in model.named_parameters()]
+
+    def under(name, pre):
+        return name == pre or name.startswith(pre + ".")
     for pre in prefixes:
-        if not any(n == pre or n.startswith(pre + ".") for n in names):
+        if not any(under(n, pre) for n in names):
             sys.exit(f"train.trainable: the model has no module '{pre}'")
-    out = []
     for n, p in model.named_parameters():
-        p.requires_grad_(any(n == pre or n.startswith(pre + ".") for pre in prefixes))
-        if p.requires_grad:
-            out.append(p)
-    return out
+        p.requires_grad_(any(under(n, pre) for pre in prefixes))
+    return [p for p in model.parameters() if p.requires_grad]
 
 
 def train_mode(model):

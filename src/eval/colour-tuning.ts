@@ -25,7 +25,10 @@ export function trainingTarget(fields: ChannelStats[]): ChannelStats {
   return { mean: avg((s) => s.mean), std: avg((s) => s.std) };
 }
 
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+/** The candidate's typed mAP averaged over clean and interfered fields: what the rule ranks by. */
+export function meanTypedMAP(c: StrengthCandidate): number {
+  return c.typedMAP.reduce((a, b) => a + b, 0) / c.typedMAP.length;
+}
 
 /**
  * The differential needs the types to hold when the stain, light or camera differs, and the boxes
@@ -37,5 +40,5 @@ export function chooseStrength(candidates: StrengthCandidate[]): StrengthCandida
   const none = candidates.find((c) => c.strength === 0);
   if (!none) throw new Error('the candidates must include strength 0 (no normalisation) to compare with');
   const allowed = candidates.filter((c) => c.localisationMAP >= none.localisationMAP - MAX_LOCALISATION_LOSS - 1e-9);
-  return [...allowed].sort((a, b) => mean(b.typedMAP) - mean(a.typedMAP) || a.strength - b.strength)[0];
+  return [...allowed].sort((a, b) => meanTypedMAP(b) - meanTypedMAP(a) || a.strength - b.strength)[0];
 }
