@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IMAGES, FIXTURE_MODELS, ROOT, SHIPPED_MODELS } from '../helpers/paths.ts';
 import { Daemon } from './helpers/daemon.ts';
 import { ARTIFACTS, CHROMIUM, KioskPage, launchKiosk } from './helpers/kiosk.ts';
+import { scanBarcode } from './helpers/scanner.ts';
 import { y4mFromImage } from './helpers/y4m.ts';
 
 const PIN = '2468';
@@ -33,7 +34,17 @@ async function waitEnabled(button: Locator, timeout = 15_000): Promise<void> {
   }
 }
 
-const onScreen = (page: Page, name: string, timeout = 15_000) => page.locator(`main[data-screen=${name}]`).waitFor({ timeout });
+/** Waits for a screen; on a timeout says which screen was showing instead, and any error on it. */
+async function onScreen(page: Page, name: string, timeout = 15_000): Promise<void> {
+  try {
+    await page.locator(`main[data-screen=${name}]`).waitFor({ timeout });
+  } catch (err) {
+    const main = page.locator('main[data-screen]').first();
+    const showing = await main.getAttribute('data-screen', { timeout: 1000 }).catch(() => null);
+    const toasts = await page.locator('[data-toast]').allInnerTexts();
+    throw new Error(`screen '${name}' did not come within ${timeout} ms; showing '${showing}', messages: ${JSON.stringify(toasts)}`, { cause: err });
+  }
+}
 
 async function typeOnKeyboard(page: Page, text: string): Promise<void> {
   for (const ch of text) await page.locator(`ld-keyboard [data-key="${ch}"]`).click();
@@ -258,11 +269,11 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     await shotAndCheck(kp, 'accueil');
 
     // A scanner "types" the slide's barcode and Enter on the home screen: a new sample with that number.
-    await page.keyboard.type('S-2002\n');
+    await scanBarcode(page, 'S-2002');
     await onScreen(page, 'new');
     expect(await page.locator('input[name=reference]').inputValue()).toBe('S-2002');
     // The patient's wristband, scanned into the focused entry.
-    await page.keyboard.type('P-77\n');
+    await scanBarcode(page, 'P-77');
     expect(await page.locator('input[name=patient]').inputValue()).toBe('P-77');
     await typeOnKeypad(page, '7.5');
     await shotAndCheck(kp, 'nouvel-echantillon');
@@ -347,7 +358,7 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     const { page } = kp;
     try {
       await openHome(kp, 'small-en-real');
-      await page.keyboard.type('R-3003\n');
+      await scanBarcode(page, 'R-3003');
       await onScreen(page, 'new');
       await page.locator('[data-action=start]').click();
       await cameraReady(kp);
