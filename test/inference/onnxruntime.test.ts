@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it, vi } from 'vitest';
 import { parseManifest } from '../../src/inference/manifest.ts';
 import { createOnnxDetector } from '../../src/inference/onnxruntime.ts';
 import { FIXTURE_MODELS } from '../helpers/paths.ts';
@@ -19,6 +20,18 @@ describe('onnxruntime backend', () => {
       expect(out.scores.length).toBe(20);
       expect(out.scores[0]).toBeCloseTo(0.9);
     } finally {
+      await det.dispose();
+    }
+  });
+
+  it('creates sessions whose threads do not spin between runs (the members run one after another)', async () => {
+    const create = vi.spyOn(ort.InferenceSession, 'create');
+    const model = manifest.models[0];
+    const det = await createOnnxDetector(model, path.join(FIXTURE_MODELS, model.file), { threads: 2 });
+    try {
+      expect(create.mock.calls[0][1]).toMatchObject({ intraOpNumThreads: 2, extra: { session: { intra_op: { allow_spinning: '0' } } } });
+    } finally {
+      create.mockRestore();
       await det.dispose();
     }
   });
