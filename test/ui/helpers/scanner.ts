@@ -14,9 +14,9 @@ export async function scanBarcode(page: Page, code: string): Promise<void> {
     let at = Date.now() / 1000;
     // Only Enter needs its key code (for the keydown handlers); a character needs its text.
     const press = async (key: string, text: string, keyCode?: number) => {
-      const code = keyCode === undefined ? {} : { windowsVirtualKeyCode: keyCode };
-      await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key, text, timestamp: at, ...code });
-      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key, timestamp: at + SCANNER_GAP_S / 2, ...code });
+      const vk = keyCode === undefined ? {} : { windowsVirtualKeyCode: keyCode };
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key, text, timestamp: at, ...vk });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key, timestamp: at + SCANNER_GAP_S / 2, ...vk });
       at += SCANNER_GAP_S;
     };
     for (const ch of code) await press(ch, ch);
