@@ -15,10 +15,9 @@ import { PROJECT_ROOT } from '../src/config.ts';
 import { fuse } from '../src/ensemble/index.ts';
 import { evaluate } from '../src/eval/coco-eval.ts';
 import type { CocoDataset } from '../src/eval/coco-types.ts';
-import { loadEvalDataset } from '../src/eval/datasets/load.ts';
 import { withWeightedBoxes } from '../src/eval/fusion-limits.ts';
 import { fromCocoBbox, missesAtIoU50 } from '../src/eval/label-faults.ts';
-import { leukocyteGt, runModels, toCocoDetections } from '../src/eval/run-eval.ts';
+import { loadLeukocyteSplit, runModels, toCocoDetections, type LeukocyteSplit } from '../src/eval/run-eval.ts';
 import { loadEngine } from '../src/inference/engine.ts';
 import type { Box, Detection, FusedCell } from '../src/types.ts';
 
@@ -43,18 +42,15 @@ const memberEntries = members.map((id) => engine.manifest.models.find((m) => m.i
 const shippedThresholds = memberEntries.map((m) => m.scoreThreshold);
 const f3 = (v: number) => v.toFixed(3);
 
-/** The members' detections per field, at the shipped thresholds or at `low`. */
-async function runFields(file: string, threshold: 'shipped' | 'low'): Promise<Fields> {
-  const raw = await loadEvalDataset(file);
-  const { gt, typed } = leukocyteGt(raw);
-  if (typed) throw new Error(`${file} is typed; this analysis is class-agnostic (use a txl-wbc split)`);
+/** The members' detections per field of a split, at the shipped thresholds or at `low`. */
+async function runFields(split: LeukocyteSplit, threshold: 'shipped' | 'low'): Promise<Fields> {
   memberEntries.forEach((m, i) => (m.scoreThreshold = threshold === 'low' ? Math.min(low, shippedThresholds[i]) : shippedThresholds[i]));
-  const runs = await runModels(engine, gt, raw.info?.image_root ?? path.dirname(file), members);
+  const runs = await runModels(engine, split.gt, split.imageRoot, members);
   memberEntries.forEach((m, i) => (m.scoreThreshold = shippedThresholds[i]));
   const labels = new Map<number, Box[]>();
-  for (const a of gt.annotations) if (!a.iscrowd) labels.set(a.image_id, [...(labels.get(a.image_id) ?? []), fromCocoBbox(a.bbox)]);
+  for (const a of split.gt.annotations) if (!a.iscrowd) labels.set(a.image_id, [...(labels.get(a.image_id) ?? []), fromCocoBbox(a.bbox)]);
   const fields: Field[] = runs.map((r) => ({ ...r, perModel: members.map((id) => r.perModel.get(id)!.detections), labels: labels.get(r.imageId) ?? [] }));
-  return { gt, fields };
+  return { gt: split.gt, fields };
 }
 
 function measure(data: Fields, cellsOf: CellsOf) {
@@ -72,9 +68,12 @@ function measure(data: Fields, cellsOf: CellsOf) {
   return { mAP: s[0], AP50: s[1], AP75: s[2], mAR: s[8], found: labelled - missed, falseCells, missed };
 }
 
+/** Member i's own detections as cells. */
+const alone = (i: number): CellsOf => (f) => fuse([f.perModel[i]], { mode: 'single', member: 0 }, f);
+
 /** The member with the highest mAP alone. */
 function bestMember(data: Fields): number {
-  const mAP = members.map((_, i) => measure(data, (f) => fuse([f.perModel[i]], { mode: 'single', member: 0 }, f)).mAP);
+  const mAP = members.map((_, i) => measure(data, alone(i)).mAP);
   return mAP.indexOf(Math.max(...mAP));
 }
 
@@ -93,8 +92,10 @@ let best: number | undefined;
 try {
   for (const split of ['val', 'test']) {
     const file = path.join(o.data!, 'txl-wbc', `${split}.json`);
-    const shipped = await runFields(file, 'shipped');
-    const lowered = await runFields(file, 'low');
+    const dataset = await loadLeukocyteSplit(file);
+    if (dataset.typed) throw new Error(`${file} is typed; this analysis is class-agnostic (use a txl-wbc split)`);
+    const shipped = await runFields(dataset, 'shipped');
+    const lowered = await runFields(dataset, 'low');
     const shippedFalse = measure(shipped, paper).falseCells;
     // Chosen on the first split (val) and applied unchanged to the next.
     cellThreshold ??= CELL_THRESHOLDS.find((c) => measure(lowered, (f) => paper(f).filter((x) => x.leukocyte >= c)).falseCells <= shippedFalse) ?? 0.5;
@@ -102,7 +103,7 @@ try {
     best ??= bestMember(shipped);
     const b = best;
     const rows: Row[] = [
-      ...members.map((id, i): Row => [`${id} alone`, shipped, (f) => fuse([f.perModel[i]], { mode: 'single', member: 0 }, f)]),
+      ...members.map((id, i): Row => [`${id} alone`, shipped, alone(i)]),
       ['ensemble (shipped)', shipped, paper],
       ...OTHER_WEIGHTS.map((w): Row => [
         `ensemble, box mean with ${members[b]} at 1 and the others at ${w}`,

@@ -13,9 +13,8 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { evaluate } from '../src/eval/coco-eval.ts';
-import { loadEvalDataset } from '../src/eval/datasets/load.ts';
 import { fromCocoBbox, ignoreLabelFaults, missesAtIoU50, parseLabelFaults } from '../src/eval/label-faults.ts';
-import { evaluateRow, leukocyteGt, rowSpecs, runModels } from '../src/eval/run-eval.ts';
+import { evaluateRow, loadLeukocyteSplit, rowSpecs, runModels } from '../src/eval/run-eval.ts';
 import { loadEngine } from '../src/inference/engine.ts';
 
 const { values: o } = parseArgs({
@@ -30,9 +29,7 @@ const { values: o } = parseArgs({
 const minScore = Number(o['min-score']);
 const engine = await loadEngine({ modelsDir: path.join(PROJECT_ROOT, 'models'), backend: 'onnxruntime', threads: 2 });
 try {
-  const raw = await loadEvalDataset(o.dataset!);
-  const { gt } = leukocyteGt(raw);
-  const root = raw.info?.image_root ?? path.dirname(o.dataset!);
+  const { gt, imageRoot: root } = await loadLeukocyteSplit(o.dataset!);
   const runs = await runModels(engine, gt, root, engine.manifest.ensemble.members);
   const rows = rowSpecs(engine, 'all').map((spec) => evaluateRow(engine, gt, false, runs, spec));
   const faults = o['label-faults'] ? parseLabelFaults(JSON.parse(readFileSync(o['label-faults'], 'utf8'))) : [];

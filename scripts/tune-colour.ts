@@ -12,9 +12,8 @@ import { parseArgs } from 'node:util';
 import { decodeImage } from '../src/analysis/image-input.ts';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { chooseStrength, COLOUR_STRENGTHS, meanTypedMAP, trainingTarget, type StrengthCandidate } from '../src/eval/colour-tuning.ts';
-import { loadEvalDataset } from '../src/eval/datasets/load.ts';
 import { INTERFERENCES, type Interference } from '../src/eval/interference.ts';
-import { evaluateRow, leukocyteGt, rowSpecs, runModels } from '../src/eval/run-eval.ts';
+import { evaluateRow, loadLeukocyteSplit, rowSpecs, runModels, type LeukocyteSplit } from '../src/eval/run-eval.ts';
 import { channelStats } from '../src/inference/colour.ts';
 import { loadEngine } from '../src/inference/engine.ts';
 import { rewriteManifest } from '../src/inference/manifest.ts';
@@ -30,27 +29,21 @@ const { values: o } = parseArgs({
 const modelsDir = path.join(PROJECT_ROOT, 'models');
 const engine = await loadEngine({ modelsDir, backend: 'onnxruntime', threads: 2 });
 try {
-  const train = await loadEvalDataset(path.join(o.data!, 'bccd-typed', 'train.json'));
-  const trainRoot = train.info?.image_root ?? path.join(o.data!, 'bccd-typed');
+  const train = await loadLeukocyteSplit(path.join(o.data!, 'bccd-typed', 'train.json'));
   const fieldStats = [];
-  for (const image of train.images) fieldStats.push(channelStats((await decodeImage(path.resolve(trainRoot, image.file_name))).rgb, 4));
+  for (const image of train.gt.images) fieldStats.push(channelStats((await decodeImage(path.resolve(train.imageRoot, image.file_name))).rgb, 4));
   const target = trainingTarget(fieldStats);
   const round2 = (v: number[]) => v.map((x) => Math.round(x * 100) / 100) as [number, number, number];
   const rounded = { mean: round2(target.mean), std: round2(target.std) };
 
-  /** A val split, loaded once for every strength and interference factor. */
-  async function valSplit(split: string) {
-    const file = path.join(o.data!, split, 'val.json');
-    const raw = await loadEvalDataset(file);
-    return { ...leukocyteGt(raw), imageRoot: raw.info?.image_root ?? path.dirname(file) };
-  }
   /** The ensemble's mAP on one split, under one interference factor or clean. */
-  async function ensembleMAP(split: Awaited<ReturnType<typeof valSplit>>, interference?: Interference): Promise<number> {
+  async function ensembleMAP(split: LeukocyteSplit, interference?: Interference): Promise<number> {
     const runs = await runModels(engine, split.gt, split.imageRoot, engine.manifest.ensemble.members, { interference });
     return evaluateRow(engine, split.gt, split.typed, runs, rowSpecs(engine, 'ensemble')[0]).row.mAP;
   }
-  const bccdVal = await valSplit('bccd-typed');
-  const txlVal = await valSplit('txl-wbc');
+  // Each val split is loaded once for every strength and interference factor.
+  const bccdVal = await loadLeukocyteSplit(path.join(o.data!, 'bccd-typed', 'val.json'));
+  const txlVal = await loadLeukocyteSplit(path.join(o.data!, 'txl-wbc', 'val.json'));
 
   const candidates: StrengthCandidate[] = [];
   for (const strength of COLOUR_STRENGTHS) {
@@ -64,7 +57,7 @@ try {
   const f = (v: number) => v.toFixed(3);
   const lines = [
     'Colour normalisation chosen on the validation splits (`node bin/run-ts.mjs scripts/tune-colour.ts --write`), ensemble as in the manifest.',
-    `Target (BCCD typed train, ${train.images.length} fields, mean of the per-field statistics): RGB mean ${rounded.mean.join(', ')}, std ${rounded.std.join(', ')}.`,
+    `Target (BCCD typed train, ${train.gt.images.length} fields, mean of the per-field statistics): RGB mean ${rounded.mean.join(', ')}, std ${rounded.std.join(', ')}.`,
     '',
     `| strength | TXL val mAP (clean) | BCCD val typed mAP: clean | ${INTERFERENCES.join(' | ')} | mean |`,
     `|---|---|---|${INTERFERENCES.map(() => '---').join('|')}|---|`,

@@ -11,9 +11,8 @@ import { parseArgs } from 'node:util';
 import { decodeImage } from '../src/analysis/image-input.ts';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { evaluate } from '../src/eval/coco-eval.ts';
-import { loadEvalDataset } from '../src/eval/datasets/load.ts';
 import { chooseVoting, votingGrid, votingName, type VotingCandidate } from '../src/eval/decoding-tuning.ts';
-import { leukocyteGt, toCocoDetections } from '../src/eval/run-eval.ts';
+import { loadLeukocyteSplit, toCocoDetections } from '../src/eval/run-eval.ts';
 import { fuseSingle } from '../src/ensemble/single.ts';
 import { fieldLuts } from '../src/inference/colour.ts';
 import { decodeOutput } from '../src/inference/decode.ts';
@@ -31,10 +30,7 @@ const { values: o } = parseArgs({
 });
 
 const modelsDir = path.join(PROJECT_ROOT, 'models');
-const file = path.join(o.data!, 'txl-wbc', 'val.json');
-const raw = await loadEvalDataset(file);
-const { gt } = leukocyteGt(raw);
-const imageRoot = raw.info?.image_root ?? path.dirname(file);
+const { gt, imageRoot } = await loadLeukocyteSplit(path.join(o.data!, 'txl-wbc', 'val.json'));
 const engine = await loadEngine({ modelsDir, backend: 'onnxruntime', threads: 2 });
 const grid = votingGrid();
 const chosen = new Map<string, VotingCandidate>();

@@ -8,9 +8,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/config.ts';
-import { loadEvalDataset } from '../src/eval/datasets/load.ts';
 import { chooseFusion, fusionGrid, type FusionMode } from '../src/eval/fusion-tuning.ts';
-import { evaluateRow, leukocyteGt, rowSpecs, runModels, type RowResult, type RowSpec } from '../src/eval/run-eval.ts';
+import { evaluateRow, loadLeukocyteSplit, rowSpecs, runModels, type RowResult, type RowSpec } from '../src/eval/run-eval.ts';
 import { loadEngine, type Engine } from '../src/inference/engine.ts';
 import { rewriteManifest } from '../src/inference/manifest.ts';
 
@@ -24,10 +23,9 @@ const { values: o } = parseArgs({
 
 /** The members alone, then every grid row, measured on one dataset from a single run of each member. */
 async function measure(engine: Engine, file: string, grid: RowSpec[]): Promise<{ typed: boolean; rows: RowResult[] }> {
-  const raw = await loadEvalDataset(file);
-  const { gt, typed } = leukocyteGt(raw);
+  const { gt, typed, imageRoot } = await loadLeukocyteSplit(file);
   const specs = [...rowSpecs(engine, 'all').filter((s) => s.fusion.mode === 'single'), ...grid];
-  const runs = await runModels(engine, gt, raw.info?.image_root ?? path.dirname(file), engine.manifest.ensemble.members, {
+  const runs = await runModels(engine, gt, imageRoot, engine.manifest.ensemble.members, {
     onProgress: (d, n) => d % 50 === 0 && process.stderr.write(`${path.basename(path.dirname(file))}: ${d}/${n}\n`),
   });
   return { typed, rows: specs.map((s) => evaluateRow(engine, gt, typed, runs, s)) };

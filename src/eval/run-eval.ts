@@ -10,6 +10,7 @@ import type { Engine } from '../inference/engine.ts';
 import { CELL_TYPES, type Detection, type FusedCell } from '../types.ts';
 import { evaluate, type CocoEvalResult } from './coco-eval.ts';
 import type { CocoDataset, CocoDetection } from './coco-types.ts';
+import { loadEvalDataset } from './datasets/load.ts';
 import { applyInterference, type Interference } from './interference.ts';
 
 export interface EvalRow {
@@ -55,6 +56,19 @@ export function leukocyteGt(gt: CocoDataset): { gt: CocoDataset; typed: boolean 
     },
     typed: false,
   };
+}
+
+export interface LeukocyteSplit {
+  gt: CocoDataset;
+  typed: boolean;
+  /** The folder the images' file_names are relative to: info.image_root, else the dataset file's folder. */
+  imageRoot: string;
+}
+
+/** A dataset file read for the scripts that measure the models on it: its leukocyte ground truth and image folder. */
+export async function loadLeukocyteSplit(file: string): Promise<LeukocyteSplit> {
+  const raw = await loadEvalDataset(file);
+  return { ...leukocyteGt(raw), imageRoot: raw.info?.image_root ?? path.dirname(file) };
 }
 
 /** Rows for `--ensemble`: paper | wbf | nms | single:<id> | ensemble | all. */

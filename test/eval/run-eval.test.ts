@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toCocoDetections } from '../../src/eval/run-eval.ts';
+import { loadLeukocyteSplit, toCocoDetections } from '../../src/eval/run-eval.ts';
 import type { FusedCell } from '../../src/types.ts';
 
 describe('toCocoDetections', () => {
@@ -12,5 +15,33 @@ describe('toCocoDetections', () => {
 
   it('ranks a class-agnostic leukocyte by its leukocyte probability', () => {
     expect(toCocoDetections(7, [cell], false)).toEqual([{ image_id: 7, category_id: 1, bbox: [10, 20, 40, 60], score: 0.9 }]);
+  });
+});
+
+describe('loadLeukocyteSplit', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'leukodiff-split-'));
+  const dataset = (info?: { image_root: string }) => ({
+    ...(info ? { info } : {}),
+    images: [{ id: 1, file_name: 'a.jpg', width: 100, height: 80 }],
+    annotations: [
+      { id: 1, image_id: 1, category_id: 2, bbox: [1, 2, 30, 30], area: 900, iscrowd: 0 },
+      { id: 2, image_id: 1, category_id: 1, bbox: [50, 40, 5, 5], area: 25, iscrowd: 0 },
+    ],
+    categories: [{ id: 1, name: 'Platelets' }, { id: 2, name: 'WBC' }],
+  });
+
+  it("keeps only the leukocytes, untyped, and takes the images from the dataset file's folder", async () => {
+    const file = path.join(dir, 'plain.json');
+    writeFileSync(file, JSON.stringify(dataset()));
+    const split = await loadLeukocyteSplit(file);
+    expect(split.typed).toBe(false);
+    expect(split.imageRoot).toBe(dir);
+    expect(split.gt.annotations.map((a) => [a.id, a.category_id])).toEqual([[1, 1]]);
+  });
+
+  it("takes the images from the dataset's image_root when it names one", async () => {
+    const file = path.join(dir, 'rooted.json');
+    writeFileSync(file, JSON.stringify(dataset({ image_root: '/data/fields' })));
+    expect((await loadLeukocyteSplit(file)).imageRoot).toBe('/data/fields');
   });
 });
