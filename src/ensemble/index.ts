@@ -4,11 +4,13 @@ import { fusePaper } from './paper.ts';
 import { fuseWbf } from './wbf.ts';
 import { fuseNms } from './nms.ts';
 import { fuseSingle } from './single.ts';
+import { onePerCell } from './one-per-cell.ts';
 
 export { fusePaper } from './paper.ts';
 export { fuseWbf, weightedBoxesFusion, wbfClusters, type WbfOptions, type WbfResult, type WbfCluster } from './wbf.ts';
 export { fuseNms } from './nms.ts';
 export { fuseSingle } from './single.ts';
+export { onePerCell } from './one-per-cell.ts';
 
 export type FusionConfig =
   | { mode: 'paper'; iou: number }
@@ -18,11 +20,21 @@ export type FusionConfig =
 
 /**
  * Fuses perModel[m] (the pixel detections of member m) into cells, sorted by confidence,
- * highest first.
+ * highest first. Every ensemble mode ends with the one-cell-per-leukocyte pass; `single` is one
+ * member as it is, the baseline the modes are compared with.
  */
 export function fuse(
   perModel: Detection[][],
   config: FusionConfig,
+  image: { width: number; height: number },
+): FusedCell[] {
+  if (config.mode === 'single') return fuseSingle(perModel, config.member);
+  return onePerCell(fuseEnsemble(perModel, config, image));
+}
+
+function fuseEnsemble(
+  perModel: Detection[][],
+  config: Exclude<FusionConfig, { mode: 'single' }>,
   image: { width: number; height: number },
 ): FusedCell[] {
   switch (config.mode) {
@@ -36,8 +48,6 @@ export function fuse(
       );
     case 'nms':
       return fuseNms(perModel, config.iou);
-    case 'single':
-      return fuseSingle(perModel, config.member);
     default: {
       const never: never = config;
       throw new Error(`unknown fusion mode ${(never as { mode: string }).mode}`);

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fuse, weightedBoxesFusion } from '../../src/ensemble/index.ts';
+import { fuse, fuseWbf, weightedBoxesFusion } from '../../src/ensemble/index.ts';
 import type { Box, Detection } from '../../src/types.ts';
 
 interface WbfCase {
@@ -45,14 +45,17 @@ describe('wbf fusion mode on pixel detections', () => {
   const det = (box: Box, type: number, score: number): Detection => ({ box, type, score, probs: [] });
   const image = { width: 640, height: 480 };
 
+  // case05: a crowded field of overlapping neighbours, one eosinophil boxed by both models at IoU ~0.52.
+  const case05 = JSON.parse(readFileSync(dir + 'case05.json', 'utf8')) as WbfCase;
+  const case05Pixels = case05.input.boxes_list.map((boxes, m) =>
+    boxes.map((b, i) =>
+      det([b[0] * 640, b[1] * 480, b[2] * 640, b[3] * 480], case05.input.labels_list[m][i] - 1, case05.input.scores_list[m][i]),
+    ),
+  );
+
   it('matches weightedBoxesFusion on the normalised boxes and maps back to pixels', () => {
-    const c = JSON.parse(readFileSync(dir + 'case05.json', 'utf8')) as WbfCase;
-    const perModel = c.input.boxes_list.map((boxes, m) =>
-      boxes.map((b, i) =>
-        det([b[0] * 640, b[1] * 480, b[2] * 640, b[3] * 480], c.input.labels_list[m][i] - 1, c.input.scores_list[m][i]),
-      ),
-    );
-    const cells = fuse(perModel, { mode: 'wbf', iou: 0.55 }, image);
+    const c = case05;
+    const cells = fuseWbf(case05Pixels, { iouThr: 0.55 }, image);
     expect(cells.map((x) => x.type + 1)).toEqual(c.expected.labels);
     cells.forEach((cell, i) => {
       expect(cell.confidence).toBeCloseTo(c.expected.scores[i], 6);
@@ -62,6 +65,14 @@ describe('wbf fusion mode on pixel detections', () => {
       expect(cell.box[2] / 640).toBeCloseTo(e[2], 6);
       expect(cell.box[3] / 480).toBeCloseTo(e[3], 6);
     });
+  });
+
+  it('gives the eosinophil that wbf splits at 0.55 one cell, and keeps the overlapping neighbours apart', () => {
+    const cells = fuse(case05Pixels, { mode: 'wbf', iou: 0.55 }, image);
+    const eosinophils = (list: { type: number }[]) => list.filter((x) => x.type === 1).length;
+    expect(eosinophils(fuseWbf(case05Pixels, { iouThr: 0.55 }, image))).toBe(2);
+    expect(eosinophils(cells)).toBe(1);
+    expect(cells).toHaveLength(case05.expected.labels.length - 1);
   });
 
   it('counts votes as boxes and support as distinct models', () => {
@@ -93,10 +104,13 @@ describe('wbf fusion mode on pixel detections', () => {
     expect(cell.leukocyte).toBeCloseTo((0.95 + 0.9) / 3, 12);
   });
 
-  it('keeps two cells when members disagree on the type (per-label clusters)', () => {
+  it('clusters per label, so members that disagree on the type give two cells, which fuse makes one', () => {
     const perModel = [[det([100, 100, 140, 140], 0, 0.9)], [det([100, 100, 140, 140], 1, 0.8)]];
+    expect(fuseWbf(perModel, { iouThr: 0.55 }, image).map((c) => c.type)).toEqual([0, 1]);
     const cells = fuse(perModel, { mode: 'wbf', iou: 0.55 }, image);
-    expect(cells.map((c) => c.type)).toEqual([0, 1]);
+    expect(cells).toHaveLength(1);
+    expect(cells[0].type).toBe(0);
+    expect(cells[0].votes).toEqual([1, 1, 0, 0, 0]);
   });
 
   it('rejects a weights list of the wrong length', () => {

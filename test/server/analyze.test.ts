@@ -52,8 +52,9 @@ describe('POST /api/analyze (constant-output fixture models)', () => {
     expect(single.cells.map((c: { type: string }) => c.type).sort()).toEqual(['eosinophil', 'monocyte']);
     const wbf = (await post(app, field, 'image/jpeg', '?ensemble=wbf')).json();
     expect(wbf.fusion).toBe('wbf');
-    // WBF clusters per type: the four disagreeing boxes stay four cells.
-    expect(wbf.cells).toHaveLength(4);
+    // WBF clusters per type, four boxes on two cells; one cell per leukocyte keeps both types' votes.
+    expect(wbf.cells).toHaveLength(2);
+    for (const cell of wbf.cells) expect(Object.values(cell.votes).filter((v) => v !== 0)).toHaveLength(2);
   });
 
   it('analyses a real demo field', async () => {
