@@ -15,12 +15,12 @@ export interface ConfusionOptions {
 export interface ConfusionMatrix {
   /** The five type names, in type order (category_id - 1). */
   labels: string[];
-  /** `labels` + 'background'. */
+  /** `labels` + 'false'. */
   rowLabels: string[];
   /** `labels` + 'missed'. */
   colLabels: string[];
   /**
-   * 6 x 6. Rows 0..4: true type; row 5 'background': detections matching no GT cell.
+   * 6 x 6. Rows 0..4: true type; row 5 'false': detections matching no GT cell.
    * Columns 0..4: predicted type; column 5 'missed': GT cells no detection matched.
    * matrix[5][5] is always 0.
    */
@@ -28,7 +28,7 @@ export interface ConfusionMatrix {
 }
 
 const MISSED = NUM_TYPES;
-const BACKGROUND = NUM_TYPES;
+const FALSE = NUM_TYPES;
 
 function typeOf(categoryId: number, what: string): number {
   if (!Number.isInteger(categoryId) || categoryId < 1 || categoryId > NUM_TYPES) {
@@ -101,7 +101,7 @@ export function confusionMatrix(gt: CocoDataset, dt: CocoDetection[], opts: Conf
       }
       const predicted = d.category_id - 1;
       if (m < 0) {
-        matrix[BACKGROUND][predicted]++;
+        matrix[FALSE][predicted]++;
         continue;
       }
       taken[m] = 1;
@@ -115,5 +115,19 @@ export function confusionMatrix(gt: CocoDataset, dt: CocoDetection[], opts: Conf
   }
 
   const labels = [...CELL_TYPES];
-  return { labels, rowLabels: [...labels, 'background'], colLabels: [...labels, 'missed'], matrix };
+  return { labels, rowLabels: [...labels, 'false'], colLabels: [...labels, 'missed'], matrix };
+}
+
+/**
+ * Of the labelled cells of known type found at the matrix's operating point, the share typed
+ * right; null when none was found.
+ */
+export function typedAccuracy(cm: ConfusionMatrix): number | null {
+  let right = 0;
+  let found = 0;
+  for (let t = 0; t < NUM_TYPES; t++) {
+    right += cm.matrix[t][t];
+    for (let p = 0; p < NUM_TYPES; p++) found += cm.matrix[t][p];
+  }
+  return found > 0 ? right / found : null;
 }

@@ -10,6 +10,8 @@ import type { Engine } from '../inference/engine.ts';
 import { CELL_TYPES, type Detection, type FusedCell } from '../types.ts';
 import { evaluate, type CocoEvalResult } from './coco-eval.ts';
 import type { CocoDataset, CocoDetection } from './coco-types.ts';
+import { confusionMatrix, typedAccuracy, type ConfusionMatrix } from './confusion.ts';
+import { duplicatesPer100 } from './duplicates.ts';
 import { loadEvalDataset } from './datasets/load.ts';
 import { applyInterference, type Interference } from './interference.ts';
 
@@ -20,6 +22,12 @@ export interface EvalRow {
   AP75: number;
   mAR: number;
   perType: Record<string, number>;
+  /** Of the labelled leukocytes of known type found at IoU >= 0.5, the share typed right; null when untyped or none found. */
+  typedAccuracy: number | null;
+  /** Labelled type x predicted type at IoU 0.5, every cell counted, with 'missed' and 'false'; null when untyped. */
+  confusion: ConfusionMatrix | null;
+  /** Detections on a labelled leukocyte another detection already found, per 100 labelled leukocytes. */
+  duplicatesPer100: number;
   sizeMB: number;
   gflops: number;
   fieldsPerSecond: number;
@@ -155,6 +163,7 @@ export function evaluateRow(engine: Engine, gt: CocoDataset, typed: boolean, run
   const models = spec.members.map((id) => engine.manifest.models.find((m) => m.id === id)!);
   const perType: Record<string, number> = {};
   if (typed) CELL_TYPES.forEach((t, i) => (perType[t] = result.perCategory[i + 1]?.ap ?? -1));
+  const confusion = typed ? confusionMatrix(gt, detections, { iouThr: 0.5, scoreThr: 0 }) : null;
   return {
     row: {
       name: spec.name,
@@ -163,6 +172,9 @@ export function evaluateRow(engine: Engine, gt: CocoDataset, typed: boolean, run
       AP75: result.stats[2],
       mAR: result.stats[8],
       perType,
+      typedAccuracy: confusion && typedAccuracy(confusion),
+      confusion,
+      duplicatesPer100: duplicatesPer100(gt, detections),
       sizeMB: models.reduce((a, m) => a + (m.sizeBytes ?? 0), 0) / 1e6,
       gflops: models.reduce((a, m) => a + (m.gflops ?? 0), 0),
       fieldsPerSecond: 1000 / Math.max(1e-6, median(times)),

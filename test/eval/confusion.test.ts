@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { confusionMatrix } from '../../src/eval/confusion.ts';
+import { confusionMatrix, typedAccuracy } from '../../src/eval/confusion.ts';
 import type { CocoAnnotation, CocoBbox, CocoDataset, CocoDetection } from '../../src/eval/coco-types.ts';
 
 const NAMES = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'];
 const CATEGORIES = NAMES.map((name, i) => ({ id: i + 1, name }));
-const BG = 5;
+const FALSE = 5;
 const MISSED = 5;
 
 type Ann = Omit<CocoAnnotation, 'id' | 'area'>;
@@ -30,12 +30,12 @@ describe('confusionMatrix', () => {
   it('labels rows and columns', () => {
     const r = confusionMatrix(dataset([]), [], { scoreThr: 0 });
     expect(r.labels).toEqual(NAMES);
-    expect(r.rowLabels).toEqual([...NAMES, 'background']);
+    expect(r.rowLabels).toEqual([...NAMES, 'false']);
     expect(r.colLabels).toEqual([...NAMES, 'missed']);
     expect(r.matrix).toEqual(zeros());
   });
 
-  it('counts matches, confusions, misses, duplicates, background and unknown-type cells', () => {
+  it('counts matches, confusions, misses, duplicates, false cells and unknown-type cells', () => {
     const A: CocoBbox = [10, 10, 50, 50];
     const B: CocoBbox = [200, 10, 50, 50];
     const C: CocoBbox = [400, 10, 50, 50];
@@ -51,7 +51,7 @@ describe('confusionMatrix', () => {
       det(1, A, 0.9), // right
       det(5, [205, 12, 50, 50], 0.8), // lymphocyte called monocyte
       det(1, [12, 10, 50, 50], 0.7), // duplicate on A
-      det(3, U, 0.6), // on the unknown cell: neither counted nor background
+      det(3, U, 0.6), // on the unknown cell: neither counted nor false
       det(2, C, 0.1), // below scoreThr: C is missed
     ];
     const { matrix } = confusionMatrix(gt, dt, { scoreThr: 0.3 });
@@ -59,8 +59,8 @@ describe('confusionMatrix', () => {
     want[0][0] = 1;
     want[3][4] = 1;
     want[1][MISSED] = 1;
-    want[BG][3] = 1;
-    want[BG][0] = 1;
+    want[FALSE][3] = 1;
+    want[FALSE][0] = 1;
     expect(matrix).toEqual(want);
 
     // With the low-score detection admitted, C is found.
@@ -87,7 +87,7 @@ describe('confusionMatrix', () => {
     const want = zeros();
     want[0][3] = 1;
     want[3][MISSED] = 1;
-    want[BG][0] = 1;
+    want[FALSE][0] = 1;
     expect(confusionMatrix(gt, dt, { scoreThr: 0 }).matrix).toEqual(want);
   });
 
@@ -99,14 +99,14 @@ describe('confusionMatrix', () => {
     const at75 = confusionMatrix(gt, dt, { iouThr: 0.75, scoreThr: 0 }).matrix;
     expect(at75[4][4]).toBe(0);
     expect(at75[4][MISSED]).toBe(1);
-    expect(at75[BG][4]).toBe(1);
+    expect(at75[FALSE][4]).toBe(1);
   });
 
   it('matches only within an image', () => {
     const gt = dataset([{ image_id: 1, category_id: 2, bbox: [0, 0, 50, 50] }], [1, 2]);
     const m = confusionMatrix(gt, [det(2, [0, 0, 50, 50], 0.9, 2)], { scoreThr: 0 }).matrix;
     expect(m[1][MISSED]).toBe(1);
-    expect(m[BG][1]).toBe(1);
+    expect(m[FALSE][1]).toBe(1);
   });
 
   it('lets a crowd region absorb any number of detections without counting it', () => {
@@ -145,5 +145,17 @@ describe('confusionMatrix', () => {
       for (let r = 0; r < 6; r++) colSum += matrix[r][col];
       expect(colSum).toBe(kept.filter((d) => d.category_id === col + 1).length);
     }
+  });
+});
+
+describe('typedAccuracy', () => {
+  it('is the share of the found cells of known type that are typed right; missed and false cells do not count', () => {
+    const cm = confusionMatrix(dataset([]), [], { scoreThr: 0 });
+    expect(typedAccuracy(cm)).toBeNull();
+    cm.matrix[0][0] = 3; // 3 neutrophils right
+    cm.matrix[3][4] = 1; // a lymphocyte called monocyte
+    cm.matrix[1][MISSED] = 5;
+    cm.matrix[FALSE][2] = 7;
+    expect(typedAccuracy(cm)).toBe(0.75);
   });
 });

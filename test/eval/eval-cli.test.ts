@@ -77,6 +77,25 @@ describe('leukodiff eval (constant-output fixture models)', () => {
     expect(out.rows[1].mAP).toBe(0);
   });
 
+  it('gives each JSON row the typed accuracy, the type confusion and the duplicates per 100 leukocytes', async () => {
+    const r = await cli(['--dataset', typedSet, '--json', '--ensemble', 'all']);
+    expect(r.code, r.stderr).toBe(0);
+    const [a, b] = JSON.parse(r.stdout).rows;
+    // fixed-a finds and types right the neutrophil and the lymphocyte of both fields, once each.
+    expect(a.typedAccuracy).toBe(1);
+    expect(a.duplicatesPer100).toBe(0);
+    expect(a.confusion.rowLabels).toEqual([...categories.map((c) => c.name), 'false']);
+    expect(a.confusion.colLabels).toEqual([...categories.map((c) => c.name), 'missed']);
+    const want = Array.from({ length: 6 }, () => new Array<number>(6).fill(0));
+    want[0][0] = 2;
+    want[3][3] = 2;
+    expect(a.confusion.matrix).toEqual(want);
+    // fixed-b finds both (at IoU 0.78 and 1) but calls them eosinophil and monocyte.
+    expect(b.typedAccuracy).toBe(0);
+    expect(b.confusion.matrix[0][1]).toBe(2);
+    expect(b.confusion.matrix[3][4]).toBe(2);
+  });
+
   it("reads the study's own Pascal VOC layout (NG/EG/BG/L/M) as well as COCO", async () => {
     const voc = path.join(dir, 'voc');
     mkdirSync(path.join(voc, 'Annotations'), { recursive: true });
@@ -106,6 +125,8 @@ describe('leukodiff eval (constant-output fixture models)', () => {
     // thresholds up to 0.75 only); on image 2 it finds two cells with no GT.
     expect(out.rows[0].mAR).toBeCloseTo(0.8, 9);
     expect(out.rows[0].AP50).toBeLessThan(1);
+    // Untyped: nothing to type right or confuse; the two cells on image 2 are false, not duplicates.
+    expect(out.rows[0]).toMatchObject({ typedAccuracy: null, confusion: null, duplicatesPer100: 0 });
   });
 
   it('runs the shipped models of models/ end to end (shapes and rows, not accuracy)', async () => {

@@ -5,7 +5,6 @@ import { ConfigError, loadConfig } from '../../config.ts';
 import { parseCommandArgs } from '../args.ts';
 import { InputError } from '../../errors.ts';
 import type { CocoDataset } from '../../eval/coco-types.ts';
-import { confusionMatrix } from '../../eval/confusion.ts';
 import { loadEvalDataset } from '../../eval/datasets/load.ts';
 import { parseInterference } from '../../eval/interference.ts';
 import { confusionSvg, prChartSvg, writeFigure } from '../../eval/plots.ts';
@@ -54,7 +53,7 @@ export function formatTable(rows: EvalRow[], typed: boolean): string {
   return [head, ...lines].join('\n') + '\n';
 }
 
-async function writePlots(dir: string, results: RowResult[], gt: CocoDataset, typed: boolean): Promise<string[]> {
+async function writePlots(dir: string, results: RowResult[]): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files: string[] = [];
   for (const iou of [0.5, 0.6, 0.7, 0.8, 0.9]) {
@@ -67,8 +66,8 @@ async function writePlots(dir: string, results: RowResult[], gt: CocoDataset, ty
     files.push(...(await writeFigure(path.join(dir, `pr-iou${iou.toFixed(2)}`), prChartSvg(title, series))));
   }
   const ensemble = results.find((r) => r.row.name === 'ensemble') ?? results[results.length - 1];
-  if (typed) {
-    const cm = confusionMatrix(gt, ensemble.detections, { iouThr: 0.5, scoreThr: 0 });
+  const cm = ensemble.row.confusion;
+  if (cm) {
     const correct = cm.matrix.slice(0, CELL_TYPES.length).reduce((a, row, i) => a + row[i], 0);
     const matched = cm.matrix.slice(0, CELL_TYPES.length).reduce((a, row) => a + row.slice(0, CELL_TYPES.length).reduce((x, y) => x + y, 0), 0);
     const title = `Types of ${ensemble.row.name} at IoU 0.5: ${correct}/${matched} right (${((100 * correct) / Math.max(1, matched)).toFixed(1)} %)`;
@@ -148,7 +147,7 @@ export async function run(argv: string[]): Promise<number> {
       const degraded = await measure(factor);
       robustness[factor] = degraded.map((d, i) => ({ name: d.row.name, mAP: d.row.mAP, drop: clean[i].row.mAP - d.row.mAP }));
     }
-    const plots = o.plots ? await writePlots(o.plots, clean, gt, typed) : [];
+    const plots = o.plots ? await writePlots(o.plots, clean) : [];
     const rows = clean.map((r) => r.row);
     if (o.json) {
       const out: Record<string, unknown> = { dataset: o.dataset, images: gt.images.length, typed, backend: engine.backend, rows };
