@@ -2,7 +2,9 @@
 
 `fixed-a` and `fixed-b` honour the detector contract and return known boxes whatever the input,
 so that tests can check coordinate mapping, thresholds and fusion end to end; `bad-outputs`
-names its outputs wrongly. They detect nothing real.
+names its outputs wrongly. They detect nothing real. `colour-classifier` honours the cell
+classifier contract (src/inference/cell-classifier.ts): a crop whose middle is redder than blue is a
+neutrophil, bluer a lymphocyte, and the field's background colour not a leukocyte.
 """
 import hashlib
 import json
@@ -33,6 +35,24 @@ class Fixed(torch.nn.Module):
         return self.b + zero, self.s + zero
 
 
+class ColourClassifier(torch.nn.Module):
+    def forward(self, crops, background):
+        s = crops.shape[-1]
+        mid = crops[:, :, s // 4:3 * s // 4, s // 4:3 * s // 4].mean((2, 3))
+        off_background = (mid - background).abs().sum(1)
+        redder = (mid[:, 0] - mid[:, 2]) * 40
+        logits = torch.zeros(crops.shape[0], 8) + mid[:, :1] * 0
+        logits = torch.cat([redder[:, None], logits[:, 1:3], -redder[:, None], logits[:, 4:7],
+                            ((0.1 - off_background) * 200)[:, None]], 1)
+        return torch.softmax(logits, 1)
+
+
+def export_classifier(path):
+    torch.onnx.export(ColourClassifier(), (torch.zeros(2, 3, 32, 32), torch.zeros(2, 3)), path, opset_version=17,
+                      input_names=['crops', 'background'], output_names=['probs'],
+                      dynamic_axes={'crops': {0: 'n'}, 'background': {0: 'n'}, 'probs': {0: 'n'}})
+
+
 def export(model, path, output_names):
     x = torch.zeros(1, 3, H, W)
     torch.onnx.export(model, x, path, opset_version=17, input_names=['images'], output_names=output_names)
@@ -52,6 +72,7 @@ def main():
             'sizeBytes': len(data), 'architecture': 'constant outputs (test fixture)',
         })
     export(Fixed(BOXES, SCORES['fixed-a']), os.path.join(OUT, 'bad-outputs.onnx'), ['bbox', 'cls'])
+    export_classifier(os.path.join(OUT, 'colour-classifier.onnx'))
     manifest = {'version': 1, 'models': entries, 'ensemble': {'members': ['fixed-a', 'fixed-b'], 'mode': 'paper', 'iou': 0.55}}
     with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=2)

@@ -1,16 +1,28 @@
-/** One field: image -> quality check -> each member detector -> fusion -> typed cells. */
+/**
+ * One field: image -> quality check and scale -> each member detector on the field as the scale
+ * calls for (whole, on a canvas, or in tiles) -> fusion -> the cell classifier types each cell.
+ */
 import { fuse, type FusionConfig } from '../ensemble/index.ts';
-import { fieldLuts } from '../inference/colour.ts';
+import { backgroundRgb } from '../inference/cell-classifier.ts';
+import { fieldLuts, type ChannelLuts } from '../inference/colour.ts';
 import { decodeOutput } from '../inference/decode.ts';
 import type { Engine } from '../inference/engine.ts';
-import { letterboxTensor } from '../inference/preprocess.ts';
+import { letterboxTensor, type Canvas } from '../inference/preprocess.ts';
 import { CELL_TYPES, NUM_TYPES, type Detection, type FusedCell } from '../types.ts';
+import { detectorView, type DetectorView } from './detector-view.ts';
+import { rbcDiameterPx, resolveFieldScale, scaleWarnings, type FieldScale, type ScaleInputs } from './field-scale.ts';
 import { decodeImage, type DecodedImage } from './image-input.ts';
 import { assessQuality, mergeWarnings, type QualityReport } from './quality.ts';
+import { detectInTiles } from './tiled-detection.ts';
+import { typeCells, type CellClassName, type Typing } from './typing.ts';
 
 export interface AnalyzedCell extends FusedCell {
-  /** True when the members disagree enough that a person should look at this cell. */
+  /** True when a person should look at this cell (split votes, an unsure or unusual class). */
   review: boolean;
+  /** What the cell is: one of the five types (counted), or a class counted outside the differential. */
+  cellClass: CellClassName;
+  /** The classifier's probabilities, when it typed the cell. */
+  classProbs?: Record<string, number>;
 }
 
 export interface StageTimings {
@@ -22,6 +34,10 @@ export interface StageTimings {
   modelMs: Record<string, number>;
   postprocessMs: number;
   fusionMs: number;
+  /** Red-cell scale measurement. */
+  scaleMs: number;
+  /** Cell classifier (crops and model). */
+  typingMs: number;
   totalMs: number;
 }
 
@@ -30,6 +46,10 @@ export interface FieldAnalysis {
   decoded: DecodedImage;
   image: { width: number; height: number; format: string; sha256: string };
   quality: QualityReport;
+  scale: FieldScale;
+  /** How the detectors saw the field (src/analysis/detector-view.ts): whole, canvas or tiles. */
+  view: { kind: DetectorView['kind']; tiles: number };
+  typing: Typing;
   members: { id: string; detections: Detection[] }[];
   fusion: FusionConfig;
   cells: AnalyzedCell[];
@@ -49,6 +69,17 @@ export interface AnalyzeOptions {
   /** Cells with agreement below this are marked for review (split votes always are). */
   reviewBelowAgreement?: number;
   maxImagePixels?: number;
+  /** A known scale, or the box's calibration (src/analysis/field-scale.ts). */
+  scale?: ScaleInputs;
+  /** Who types the cells: the classifier (the default when the manifest has one) or the detectors' votes. */
+  typing?: Typing;
+}
+
+/** What detectAndFuse needs beyond the options of a whole field. */
+interface ViewInputs {
+  /** Colour luts of the whole field (a tile must not get its own). */
+  luts?: ChannelLuts;
+  canvas?: Canvas;
 }
 
 export function defaultFusion(engine: Engine): FusionConfig {
@@ -73,24 +104,44 @@ export async function analyzeField(engine: Engine, input: Buffer | string, opts:
   const t0 = performance.now();
   const img = await decodeImage(input, { maxPixels: opts.maxImagePixels });
   const t1 = performance.now();
+  const scale = resolveFieldScale(img, opts.scale);
+  const rbcPx = rbcDiameterPx(scale);
+  const background = backgroundRgb(img);
+  const scaleMs = performance.now() - t1;
+  const view = engine.manifest.detectorScale ? detectorView(img.width, img.height, rbcPx, engine.manifest.detectorScale) : ({ kind: 'whole' } as const);
   // The quality check runs on this thread while the first member runs on onnxruntime's threads.
   let quality: QualityReport | undefined;
   let qualityMs = 0;
-  const result = await detectAndFuse(engine, img, opts, () => {
+  const checkQuality = () => {
     const tq = performance.now();
     const measured = assessQuality(img);
-    quality = { ...measured, warnings: mergeWarnings(img.warnings, measured.warnings) };
+    quality = { ...measured, warnings: mergeWarnings(img.warnings, measured.warnings, scaleWarnings(scale, view.kind === 'tiles' && view.capped)) };
     qualityMs = performance.now() - tq;
-  });
+  };
+  const result =
+    view.kind === 'tiles'
+      ? await detectInTiles(engine, img, view.tiles, opts, checkQuality)
+      : await detectAndFuse(engine, img, opts, checkQuality, view.kind === 'canvas' ? { canvas: { width: view.width, height: view.height, fill: roundRgb(background) } } : {});
+  const tt = performance.now();
+  const typing = opts.typing ?? (engine.classifier ? 'classifier' : 'detectors');
+  const cells = await typeCells(engine, img, result.cells, { typing, rbcPx, background, minAgreement: opts.reviewBelowAgreement });
+  const typingMs = performance.now() - tt;
   const totalMs = performance.now() - t0;
   return {
     decoded: img,
     image: { width: img.width, height: img.height, format: img.format, sha256: img.sha256 },
     quality: quality!,
+    scale,
+    view: { kind: view.kind, tiles: view.kind === 'tiles' ? view.tiles.length : 1 },
+    typing,
     ...result,
-    timings: { ...result.timings, decodeMs: t1 - t0, qualityMs, totalMs },
+    cells,
+    differential: differential(cells),
+    timings: { ...result.timings, decodeMs: t1 - t0, qualityMs, scaleMs, typingMs, totalMs },
   };
 }
+
+const roundRgb = (c: [number, number, number]) => c.map(Math.round) as [number, number, number];
 
 /**
  * Runs the members one after another (one accelerator) and fuses their detections. Every input
@@ -103,6 +154,7 @@ export async function detectAndFuse(
   opts: AnalyzeOptions = {},
   /** Work for this thread while the first member runs (once, after its run has started). */
   whileFirstRuns?: () => void,
+  view: ViewInputs = {},
 ) {
   const fusion = opts.fusion ?? defaultFusion(engine);
   const entries = members(engine, fusion).map((id) => {
@@ -112,12 +164,12 @@ export async function detectAndFuse(
   });
   const letterboxes = new Map<string, ReturnType<typeof letterboxTensor>>();
   const tc = performance.now();
-  const luts = fieldLuts(img.rgb, engine.manifest.colourNormalisation);
+  const luts = view.luts ?? fieldLuts(img.rgb, engine.manifest.colourNormalisation);
   const colourMs = performance.now() - tc;
   for (const { model } of entries) {
     const key = model.input.join('x');
     if (!letterboxes.has(key)) {
-      const pending = letterboxTensor(img, model.input[0], model.input[1], luts);
+      const pending = letterboxTensor(img, model.input[0], model.input[1], luts, view.canvas);
       pending.catch(() => {}); // awaited below; avoids an unhandled rejection if an earlier member fails
       letterboxes.set(key, pending);
     }
@@ -141,21 +193,19 @@ export async function detectAndFuse(
   const effective: FusionConfig = fusion.mode === 'single' ? { mode: 'single', member: 0 } : fusion;
   const fused = fuse(perModel.map((m) => m.detections), effective, img);
   timings.fusionMs = performance.now() - t;
-  const minAgreement = opts.reviewBelowAgreement ?? 2 / 3;
-  const cells = fused.map((c) => ({ ...c, review: needsReview(c, minAgreement) }));
-  return { members: perModel, fusion, cells, differential: differential(cells), timings };
+  return { members: perModel, fusion, cells: fused, timings };
 }
 
-export function needsReview(cell: FusedCell, minAgreement: number): boolean {
-  const typesVoted = cell.votes.filter((v) => v > 0).length;
-  return typesVoted > 1 || cell.agreement < minAgreement - 1e-9;
-}
-
-export function differential(cells: { type: number }[]): Differential {
+/** The five-type differential: cells of another class (immature granulocytes, unidentified, ...) are counted outside it. */
+export function differential(cells: { type: number; cellClass?: string }[]): Differential {
   const counts: Record<string, number> = {};
   const percent: Record<string, number> = {};
   for (const name of CELL_TYPES) counts[name] = 0;
-  for (const c of cells) if (c.type >= 0 && c.type < NUM_TYPES) counts[CELL_TYPES[c.type]]++;
+  for (const c of cells) {
+    if (c.cellClass !== undefined) {
+      if (c.cellClass in counts) counts[c.cellClass]++;
+    } else if (c.type >= 0 && c.type < NUM_TYPES) counts[CELL_TYPES[c.type]]++;
+  }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   for (const name of CELL_TYPES) percent[name] = total ? (100 * counts[name]) / total : 0;
   return { total, counts, percent };

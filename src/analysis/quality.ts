@@ -8,13 +8,9 @@
  * and a 640x480 field takes a few milliseconds.
  */
 
-export type QualityWarningCode =
-  | 'out_of_focus'
-  | 'too_dark'
-  | 'too_bright'
-  | 'colour_cast'
-  | 'greyscale'
-  | 'low_contrast';
+export type ImageWarningCode = 'out_of_focus' | 'too_dark' | 'too_bright' | 'colour_cast' | 'greyscale' | 'low_contrast';
+/** The image's own faults, and those of its scale (src/analysis/field-scale.ts). */
+export type QualityWarningCode = ImageWarningCode | 'scale_unmeasured' | 'scale_out_of_range';
 
 export interface QualityWarning {
   code: QualityWarningCode;
@@ -107,7 +103,7 @@ export type QualityThresholds = typeof QUALITY_THRESHOLDS;
 export const WARM_HUES: readonly [number, number] = [15, 105];
 export const YELLOW_GREEN_HUES: readonly [number, number] = [105, 165];
 
-export const QUALITY_MESSAGES: Record<QualityWarningCode, string> = {
+export const QUALITY_MESSAGES: Record<ImageWarningCode, string> = {
   out_of_focus: 'out of focus: turn the fine focus until the cell edges are sharp, then retake',
   too_dark: 'too dark: open the microscope diaphragm or raise the light, then retake',
   too_bright: 'too bright: lower the light or the camera exposure, then retake',
@@ -116,7 +112,7 @@ export const QUALITY_MESSAGES: Record<QualityWarningCode, string> = {
   low_contrast: 'washed out, almost no contrast: check that a smear is in view, the light and the condenser, then retake',
 };
 
-export function qualityWarning(code: QualityWarningCode): QualityWarning {
+export function qualityWarning(code: ImageWarningCode): QualityWarning {
   return { code, message: QUALITY_MESSAGES[code] };
 }
 

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { BackendSetting } from '../config.ts';
 import { selectBackend, type LogFn } from './backend.ts';
+import { createCellClassifier, type CellClassifier } from './cell-classifier.ts';
 import type { BackendChoice, Detector } from './detector.ts';
 import { loadManifest, type Manifest, type ModelEntry } from './manifest.ts';
 
@@ -10,6 +11,8 @@ export interface Engine {
   backend: BackendChoice;
   /** Detectors keyed by model id, in manifest order. */
   detectors: Map<string, { model: ModelEntry; detector: Detector }>;
+  /** Types the located cells when the manifest has one. */
+  classifier?: CellClassifier;
   close(): Promise<void>;
 }
 
@@ -25,21 +28,21 @@ export async function loadEngine(opts: EngineOptions): Promise<Engine> {
   const manifest = await loadManifest(opts.modelsDir);
   const backend = selectBackend(opts.backend, { modelsDir: opts.modelsDir, threads: opts.threads, log });
   const detectors = new Map<string, { model: ModelEntry; detector: Detector }>();
+  let classifier: CellClassifier | undefined;
+  const release = async () => {
+    await Promise.all([...detectors.values()].map((d) => d.detector.dispose()));
+    detectors.clear();
+    await classifier?.dispose();
+  };
   try {
     for (const model of manifest.models) {
       detectors.set(model.id, { model, detector: await backend.createDetector(model, path.join(opts.modelsDir, model.file)) });
     }
+    const entry = manifest.cellClassifier;
+    if (entry) classifier = await createCellClassifier(entry, path.join(opts.modelsDir, entry.file), opts.threads);
   } catch (err) {
-    await Promise.all([...detectors.values()].map((d) => d.detector.dispose()));
+    await release();
     throw err;
   }
-  return {
-    manifest,
-    backend: backend.choice,
-    detectors,
-    async close() {
-      await Promise.all([...detectors.values()].map((d) => d.detector.dispose()));
-      detectors.clear();
-    },
-  };
+  return { manifest, backend: backend.choice, detectors, classifier, close: release };
 }

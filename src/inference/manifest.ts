@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CELL_TYPES } from '../types.ts';
+import type { DetectorScale } from '../analysis/detector-view.ts';
+import { CLASSIFIER_CLASSES, type ClassifierEntry } from './cell-classifier.ts';
 import type { ColourNormalisation } from './colour.ts';
 import type { BoxVoting } from './decode.ts';
 
@@ -38,6 +40,10 @@ export interface Manifest {
   ensemble: EnsembleEntry;
   /** Applied to every field before the detectors; absent = none. */
   colourNormalisation?: ColourNormalisation;
+  /** The scales the detectors were trained on (src/analysis/detector-view.ts); absent = every field whole. */
+  detectorScale?: DetectorScale;
+  /** Types the located cells; absent = the detectors' own types. */
+  cellClassifier?: ClassifierEntry;
 }
 
 export class ModelError extends Error {}
@@ -107,12 +113,41 @@ export function parseManifest(json: unknown): Manifest {
   if (!['paper', 'wbf', 'nms'].includes(ens.mode as string)) fail('ensemble.mode', `expected paper, wbf or nms`);
   if (typeof ens.iou !== 'number' || ens.iou <= 0 || ens.iou >= 1) fail('ensemble.iou', 'expected a number between 0 and 1');
   const colourNormalisation = j.colourNormalisation === undefined ? undefined : checkColour(j.colourNormalisation);
+  const detectorScale = j.detectorScale === undefined ? undefined : checkDetectorScale(j.detectorScale);
+  const cellClassifier = j.cellClassifier === undefined ? undefined : checkClassifier(j.cellClassifier);
   return {
     version: 1,
     models,
     ensemble: { members: members as string[], mode: ens.mode as EnsembleEntry['mode'], iou: ens.iou as number },
     ...(colourNormalisation ? { colourNormalisation } : {}),
+    ...(detectorScale ? { detectorScale } : {}),
+    ...(cellClassifier ? { cellClassifier } : {}),
   };
+}
+
+function checkDetectorScale(v: unknown): DetectorScale {
+  const d = v as { fieldRbcDiameters?: unknown; maxTiles?: unknown } | null;
+  const band = d?.fieldRbcDiameters;
+  const ok =
+    typeof d === 'object' && d !== null && Array.isArray(band) && band.length === 2 &&
+    band.every((x) => typeof x === 'number' && x >= 1 && x <= 100) && band[0] <= band[1] &&
+    Number.isInteger(d.maxTiles) && (d.maxTiles as number) >= 1 && (d.maxTiles as number) <= 256;
+  if (!ok) fail('detectorScale', 'expected {"fieldRbcDiameters": [fewest, most] from 1 to 100, "maxTiles": an integer from 1 to 256}, or absent');
+  const [fewest, most] = band as number[];
+  return { fieldRbcDiameters: [fewest, most], maxTiles: d!.maxTiles as number };
+}
+
+function checkClassifier(v: unknown): ClassifierEntry {
+  const where = 'cellClassifier';
+  if (typeof v !== 'object' || v === null) return fail(where, 'expected an object, or absent');
+  const e = v as Record<string, unknown>;
+  if (typeof e.file !== 'string' || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(e.file)) fail(where, `'file' must be a plain file name in models/`);
+  if (typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256)) fail(where, `'sha256' must be 64 lowercase hex digits`);
+  if (!Number.isInteger(e.inputPx) || (e.inputPx as number) < 16 || (e.inputPx as number) > 512) fail(where, `'inputPx' must be an integer from 16 to 512`);
+  if (typeof e.cropRbc !== 'number' || e.cropRbc < 1 || e.cropRbc > 20) fail(where, `'cropRbc' must be a number from 1 to 20`);
+  if (!Array.isArray(e.classes) || e.classes.join() !== CLASSIFIER_CLASSES.join()) fail(where, `'classes' must be exactly ${CLASSIFIER_CLASSES.join(', ')}`);
+  if (typeof e.unidentifiedBelow !== 'number' || e.unidentifiedBelow < 0 || e.unidentifiedBelow >= 1) fail(where, `'unidentifiedBelow' must be a number from 0 to below 1`);
+  return { ...e, classes: [...CLASSIFIER_CLASSES] } as unknown as ClassifierEntry;
 }
 
 function checkColour(v: unknown): ColourNormalisation {
@@ -149,21 +184,24 @@ export async function loadManifest(modelsDir: string): Promise<Manifest> {
     throw new ModelError(`${file} is not valid JSON (${(err as Error).message}): reinstall the models`);
   }
   const manifest = parseManifest(json);
-  for (const m of manifest.models) {
-    const modelPath = path.join(modelsDir, m.file);
-    let actual: string;
-    try {
-      actual = await sha256File(modelPath);
-    } catch {
-      throw new ModelError(`model file missing: ${modelPath} (listed in models/manifest.json as '${m.id}'): reinstall the models`);
-    }
-    if (actual !== m.sha256) {
-      throw new ModelError(
-        `model file ${modelPath} does not match its sha256 in models/manifest.json (expected ${m.sha256.slice(0, 12)}…, got ${actual.slice(0, 12)}…): the file is damaged or was replaced; reinstall the models`,
-      );
-    }
-  }
+  for (const m of manifest.models) await verifyFile(modelsDir, m.file, m.sha256, `model '${m.id}'`);
+  if (manifest.cellClassifier) await verifyFile(modelsDir, manifest.cellClassifier.file, manifest.cellClassifier.sha256, 'the cell classifier');
   return manifest;
+}
+
+async function verifyFile(modelsDir: string, file: string, sha256: string, what: string): Promise<void> {
+  const modelPath = path.join(modelsDir, file);
+  let actual: string;
+  try {
+    actual = await sha256File(modelPath);
+  } catch {
+    throw new ModelError(`model file missing: ${modelPath} (listed in models/manifest.json as ${what}): reinstall the models`);
+  }
+  if (actual !== sha256) {
+    throw new ModelError(
+      `model file ${modelPath} does not match its sha256 in models/manifest.json (expected ${sha256.slice(0, 12)}…, got ${actual.slice(0, 12)}…): the file is damaged or was replaced; reinstall the models`,
+    );
+  }
 }
 
 /** models/manifest.json as plain JSON, before validation. */

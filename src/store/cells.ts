@@ -1,6 +1,6 @@
 /** SQL for cells: what the ensemble found in a field, and what people changed. */
 import type { Db } from './db.ts';
-import type { BoxTuple, Cell, CellClass, CellSource, LeukocyteType } from './types.ts';
+import type { BoxTuple, Cell, CellClass, CellSource } from './types.ts';
 
 interface CellRow {
   id: string;
@@ -11,7 +11,7 @@ interface CellRow {
   x2: number;
   y2: number;
   type: CellClass;
-  auto_type: LeukocyteType | null;
+  auto_type: string | null;
   confidence: number | null;
   agreement: number | null;
   support: number | null;

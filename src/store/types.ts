@@ -46,6 +46,10 @@ export interface AnalysisJson {
   backend: string;
   models: { id: string; sha256: string }[];
   totalMs: number;
+  /** The field's scale and where it came from (absent in analyses before scales were measured). */
+  scale?: { umPerPixel: number | null; source: string; rbcCount: number };
+  /** Who typed the cells: the cell classifier or the detectors' votes. */
+  typing?: string;
 }
 
 export interface Field {
@@ -77,7 +81,8 @@ export interface Cell {
   sampleId: string;
   box: BoxTuple;
   type: CellClass;
-  autoType: LeukocyteType | null;
+  /** What the analysis called the cell (one of the five types, or a class of src/analysis/typing.ts); null for a cell a person added. */
+  autoType: string | null;
   confidence: number | null;
   agreement: number | null;
   support: number | null;

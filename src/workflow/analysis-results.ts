@@ -5,15 +5,18 @@
  * result exactly once.
  */
 import { randomUUID } from 'node:crypto';
-import type { AnalysisJson, Field, QualityJson } from '../store/types.ts';
+import { CELL_CLASS_NAMES } from '../analysis/typing.ts';
+import { CELL_CLASSES, type AnalysisJson, type CellClass, type Field, type QualityJson } from '../store/types.ts';
 import { CELL_TYPES } from '../types.ts';
 import { applyChange } from './changes.ts';
 import type { Actor, WorkflowContext } from './context.ts';
 
 export interface DetectedCell {
   box: [number, number, number, number];
-  /** Index into CELL_TYPES. */
+  /** Index into CELL_TYPES: the best of the five types. */
   type: number;
+  /** What the analysis called it (src/analysis/typing.ts); absent = CELL_TYPES[type]. */
+  cellClass?: string;
   confidence: number;
   votes: number[];
   agreement: number;
@@ -62,14 +65,14 @@ export function completeAnalysis(ctx: WorkflowContext, fieldId: string, outcome:
   const field = finishRun(ctx, fieldId, 'field.analysed', { cells: outcome.cells.length }, (f) => {
     const at = ctx.now().toISOString();
     for (const c of outcome.cells) {
-      const type = CELL_TYPES[c.type];
+      const machine = c.cellClass ?? CELL_TYPES[c.type];
       ctx.store.cells.insert({
         id: randomUUID(),
         fieldId,
         sampleId: f.sampleId,
         box: c.box,
-        type,
-        autoType: type,
+        type: storedClass(machine),
+        autoType: machine,
         confidence: c.confidence,
         agreement: c.agreement,
         support: c.support,
@@ -93,6 +96,18 @@ export function completeAnalysis(ctx: WorkflowContext, fieldId: string, outcome:
   });
   return true;
 }
+
+/**
+ * The class a machine-typed cell is kept under: the machine's own where the store knows it; an
+ * immature granulocyte, erythroblast or unidentified cell is 'unclassified' (outside the
+ * differential, flagged, its machine class kept in autoType) until a person types it.
+ */
+export function storedClass(machine: string): CellClass {
+  return OUTSIDE_THE_STORE.includes(machine) ? 'unclassified' : (machine as CellClass);
+}
+
+/** Classes of src/analysis/typing.ts that CELL_CLASSES has no entry for (anything else unknown is refused by the schema). */
+const OUTSIDE_THE_STORE: readonly string[] = CELL_CLASS_NAMES.filter((c) => !(CELL_CLASSES as readonly string[]).includes(c));
 
 export function failAnalysis(ctx: WorkflowContext, fieldId: string, error: string): boolean {
   const field = finishRun(ctx, fieldId, 'field.failed', { error }, () => {

@@ -16,10 +16,14 @@ export type FieldAnalyzer = (field: Field) => Promise<AnalysedField>;
 
 export class DamagedImageError extends Error {}
 
-export function engineAnalyzer(engine: Engine, files: ImageFiles, maxImagePixels: number): FieldAnalyzer {
+/** The box's microscope calibration, um per pixel, read at each field (it can change while the daemon runs). */
+export type CalibrationSource = () => number | undefined;
+
+export function engineAnalyzer(engine: Engine, files: ImageFiles, maxImagePixels: number, calibration: CalibrationSource = () => undefined): FieldAnalyzer {
   const models = new Map(engine.manifest.models.map((m) => [m.id, m.sha256]));
+  const classifier = engine.manifest.cellClassifier;
   return async (field) => {
-    const a = await analyzeField(engine, files.pathOf(field.imageSha256), { maxImagePixels });
+    const a = await analyzeField(engine, files.pathOf(field.imageSha256), { maxImagePixels, scale: { calibrated: calibration() } });
     if (a.image.sha256 !== field.imageSha256) {
       throw new DamagedImageError(`the stored image of field ${field.seq} no longer matches its checksum (disk damage): photograph the field again`);
     }
@@ -30,8 +34,13 @@ export function engineAnalyzer(engine: Engine, files: ImageFiles, maxImagePixels
         analysis: {
           fusion: a.fusion.mode === 'single' ? `single:${a.members[0]?.id}` : a.fusion.mode,
           backend: engine.backend.name,
-          models: a.members.map((m) => ({ id: m.id, sha256: models.get(m.id) ?? '' })),
+          models: [
+            ...a.members.map((m) => ({ id: m.id, sha256: models.get(m.id) ?? '' })),
+            ...(classifier && a.typing === 'classifier' ? [{ id: 'cellClassifier', sha256: classifier.sha256 }] : []),
+          ],
           totalMs: Math.round(a.timings.totalMs),
+          scale: a.scale,
+          typing: a.typing,
         },
       },
       pixels: a.decoded,

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADULT_RANGES } from '../../src/workflow/settings.ts';
 import { testApp } from '../helpers/app.ts';
+import { DEMO_IMAGES as DEMO } from '../helpers/paths.ts';
 import { analysed, createSample, fieldJpeg, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
 
 describe('users and settings', () => {
@@ -52,7 +55,7 @@ describe('users and settings', () => {
 
   it('reads settings with defaults from the config and adult reference ranges', async () => {
     const s = (await app.inject({ url: '/api/settings' })).json();
-    expect(s).toEqual({ targetCount: 150, referenceRanges: ADULT_RANGES });
+    expect(s).toEqual({ targetCount: 150, referenceRanges: ADULT_RANGES, microscopeCalibration: null });
   });
 
   it('changes settings only with a supervisor PIN, checks the ranges, audits, and applies them to the differential', async () => {
@@ -69,7 +72,7 @@ describe('users and settings', () => {
     expect(res.json()).toEqual({ error: 'bad_range', message: 'neutrophil percent range: low (80) is above high (40)' });
     res = await app.inject({ method: 'PATCH', url: '/api/settings', payload: { targetCount: 50, referenceRanges: ranges, auth: auth() } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ targetCount: 50, referenceRanges: ranges });
+    expect(res.json()).toEqual({ targetCount: 50, referenceRanges: ranges, microscopeCalibration: null });
     const [entry] = (await app.inject({ url: '/api/audit?limit=1' })).json();
     expect(entry).toMatchObject({ action: 'settings.changed', userId: sup, sampleId: null, detail: { targetCount: 50, referenceRanges: ranges } });
 
@@ -78,5 +81,36 @@ describe('users and settings', () => {
     const s = await analysed(app, id);
     expect(s.differential.target).toBe(50);
     expect(s.differential.rows.find((r: { type: string }) => r.type === 'monocyte')).toMatchObject({ percent: 50, flag: 'high', range: { percent: { low: 0, high: 1 } } });
+  });
+
+  it("calibrates the microscope from a sample's measured fields, and analyses an unmeasurable field at that scale", async () => {
+    const demo = ['pbc-a99a594c.jpg', 'bccd-BloodImage_00001.jpg', 'bccd-BloodImage_00249.jpg'];
+    const normal = await createSample(app, { reference: 'CAL-1' });
+    for (const f of demo) await upload(app, normal, readFileSync(path.join(DEMO, f)));
+    const fields = (await analysed(app, normal)).fields as { analysis: { scale: { umPerPixel: number; source: string } } }[];
+    const scales = fields.map((f) => f.analysis.scale);
+    expect(scales.every((s) => s.source === 'measured')).toBe(true);
+    const sorted = scales.map((s) => s.umPerPixel).sort((a, b) => a - b);
+
+    let res = await app.inject({ method: 'POST', url: '/api/settings/calibration', payload: { sampleId: normal, auth: { userId: sup, pin: '0000' } } });
+    expect(res.statusCode).toBe(403);
+    res = await app.inject({ method: 'POST', url: '/api/settings/calibration', payload: { sampleId: normal, auth: auth() } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().microscopeCalibration).toMatchObject({ umPerPixel: sorted[1], fields: 3, sampleReference: 'CAL-1', by: sup });
+    const [entry] = (await app.inject({ url: '/api/audit?limit=1' })).json();
+    expect(entry).toMatchObject({ action: 'settings.calibrated', userId: sup, target: `sample:${normal}` });
+
+    // A plain field has no red cells to measure: it is analysed at the calibrated scale.
+    const plain = await createSample(app, { reference: 'CAL-2' });
+    await upload(app, plain, await fieldJpeg(61));
+    const [field] = (await analysed(app, plain)).fields;
+    expect(field.analysis.scale).toMatchObject({ umPerPixel: sorted[1], source: 'calibrated' });
+    res = await app.inject({ method: 'POST', url: '/api/settings/calibration', payload: { sampleId: plain, auth: auth() } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'too_few_fields', message: expect.stringMatching(/photograph more fields/) });
+
+    res = await app.inject({ method: 'DELETE', url: '/api/settings/calibration', payload: { auth: auth() } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().microscopeCalibration).toBeNull();
   });
 });

@@ -54,6 +54,19 @@ describe('sample workflow (store level)', () => {
     return { sampleId: sample.id, fieldId: field.id };
   }
 
+  it("keeps a class the store has no type for as unclassified, flagged, with the machine's class", () => {
+    const ig = { ...cell(0, true), cellClass: 'immature_granulocyte' };
+    const nl = { ...cell(3, true, 100), cellClass: 'not_leukocyte' };
+    const ly = { ...cell(0, false, 200), cellClass: 'lymphocyte' };
+    const { fieldId } = analysedSample([ig, nl, ly]);
+    const stored = t.ctx.store.cells.listByField(fieldId).map((c) => [c.type, c.autoType, c.flagged]);
+    expect(stored).toEqual([
+      ['unclassified', 'immature_granulocyte', true],
+      ['not_leukocyte', 'not_leukocyte', true],
+      ['lymphocyte', 'lymphocyte', false],
+    ]);
+  });
+
   it('bumps the revision and appends an audit entry on every change', () => {
     const { sampleId, fieldId } = analysedSample([cell(0), cell(3, true, 100)]);
     const cells = t.ctx.store.cells.listByField(fieldId);

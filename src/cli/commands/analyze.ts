@@ -3,6 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { analyzeField, differential, singleChoices, type FieldAnalysis } from '../../analysis/analyze.ts';
 import { toFieldJson } from '../../analysis/field-json.ts';
+import { parseUmPerPixel } from '../../analysis/field-scale.ts';
+import { TYPINGS, type Typing } from '../../analysis/typing.ts';
 import { renderOverlay } from '../../analysis/overlay.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -13,9 +15,12 @@ import { ModelError } from '../../inference/manifest.ts';
 import { CELL_TYPES } from '../../types.ts';
 
 const USAGE = `usage: leukodiff analyze <image...> [--json] [--overlay out.png] [--ensemble paper|wbf|nms|single:<model id>]
+                        [--scale <um per px>] [--typing classifier|detectors]
   --json        one JSON object per run: {"fields": [...], "differential": {...}}
   --overlay F   write the image with the cells drawn (with several images: F's name plus each image's name)
-  --ensemble S  fusion of the members (default: the manifest's ensemble)`;
+  --ensemble S  fusion of the members (default: the manifest's ensemble)
+  --scale U     the images' known scale in micrometres per pixel (default: measured from the red cells)
+  --typing T    who types the cells: the cell classifier (default) or the detectors' votes`;
 
 function fail(message: string): number {
   process.stderr.write(`leukodiff analyze: ${message}\n`);
@@ -27,7 +32,14 @@ export async function run(argv: string[]): Promise<number> {
     {
       args: argv,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, overlay: { type: 'string' }, ensemble: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean' },
+        overlay: { type: 'string' },
+        ensemble: { type: 'string' },
+        scale: { type: 'string' },
+        typing: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     },
     USAGE,
     fail,
@@ -35,6 +47,14 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof args === 'number') return args;
   const images = args.positionals;
   if (images.length === 0) return fail(`no image given\n${USAGE}`);
+  let given: number | undefined;
+  if (args.values.scale !== undefined) {
+    const v = parseUmPerPixel(args.values.scale);
+    if (typeof v === 'string') return fail(v);
+    given = v;
+  }
+  const typing = args.values.typing as Typing | undefined;
+  if (typing !== undefined && !TYPINGS.includes(typing)) return fail(`--typing must be ${TYPINGS.join(' or ')}, got '${typing}'`);
 
   let engine: Engine;
   let fusion: FusionConfig | undefined;
@@ -60,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     let failed = 0;
     for (const file of images) {
       try {
-        const analysis = await analyzeField(engine, file, { fusion, maxImagePixels: config.maxImagePixels });
+        const analysis = await analyzeField(engine, file, { fusion, maxImagePixels: config.maxImagePixels, scale: { given }, typing });
         results.push({ file, analysis });
         if (args.values.overlay) {
           const out = overlayPath(args.values.overlay, file, images.length);
@@ -100,11 +120,13 @@ function formatDifferential(d: ReturnType<typeof differential>): string {
 function formatField(file: string, a: FieldAnalysis): string {
   const lines = [`== ${file} (${a.image.width}x${a.image.height})`];
   for (const w of a.quality.warnings) lines.push(`warning: ${w.message}`);
+  const s = a.scale;
+  lines.push(s.umPerPixel === null ? 'scale: not measured' : `scale: ${s.umPerPixel.toFixed(4)} um/px (${s.source}${s.source === 'measured' ? `, ${s.rbcCount} red cells` : ''})`);
   lines.push(`${a.cells.length} cells:`);
   a.cells.forEach((c, i) => {
     const box = c.box.map((v) => Math.round(v)).join(',');
     lines.push(
-      `  ${String(i + 1).padStart(3)}  ${CELL_TYPES[c.type].padEnd(11)} conf ${c.confidence.toFixed(2)}  agreement ${c.agreement.toFixed(2)}  box ${box}${c.review ? '  REVIEW' : ''}`,
+      `  ${String(i + 1).padStart(3)}  ${c.cellClass.padEnd(20)} conf ${c.confidence.toFixed(2)}  agreement ${c.agreement.toFixed(2)}  box ${box}${c.review ? '  REVIEW' : ''}`,
     );
   });
   return lines.join('\n') + '\n' + formatDifferential(a.differential);

@@ -4,6 +4,7 @@
  * the run in progress commit before the store closes.
  */
 import fp from 'fastify-plugin';
+import { readCalibration } from '../../workflow/calibration.ts';
 import { DerivedImages } from '../../workflow/derived-images.ts';
 import { engineAnalyzer } from '../../workflow/field-analysis.ts';
 import { FieldIntake } from '../../workflow/intake.ts';
@@ -21,7 +22,8 @@ export default fp(
   async (app) => {
     const { config, store } = app;
     const derived = new DerivedImages(store.images);
-    const queue = new AnalysisQueue(app.workflow, engineAnalyzer(app.engine, store.images, config.maxImagePixels), derived, app.log);
+    const calibration = () => readCalibration(store)?.umPerPixel;
+    const queue = new AnalysisQueue(app.workflow, engineAnalyzer(app.engine, store.images, config.maxImagePixels, calibration), derived, app.log);
     app.decorate('derived', derived);
     app.decorate('queue', queue);
     app.decorate('intake', new FieldIntake(app.workflow, queue, config));

@@ -5,6 +5,7 @@ import { parseFusionSpec } from '../../ensemble/index.ts';
 import { InputError } from '../../errors.ts';
 import { errorSchema } from '../plugins/errors.ts';
 import { fieldAnalysisSchema, toFieldJson } from '../../analysis/field-json.ts';
+import { parseUmPerPixel } from '../../analysis/field-scale.ts';
 
 const analyze: FastifyPluginAsync = async (app) => {
   app.addContentTypeParser(
@@ -13,7 +14,7 @@ const analyze: FastifyPluginAsync = async (app) => {
     (_req, body, done) => done(null, body),
   );
 
-  app.post<{ Querystring: { ensemble?: string }; Body: Buffer }>(
+  app.post<{ Querystring: { ensemble?: string; scale?: string }; Body: Buffer }>(
     '/api/analyze',
     {
       bodyLimit: app.config.maxUploadBytes,
@@ -21,7 +22,7 @@ const analyze: FastifyPluginAsync = async (app) => {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { ensemble: { type: 'string', maxLength: 100 } },
+          properties: { ensemble: { type: 'string', maxLength: 100 }, scale: { type: 'string', maxLength: 20 } },
         },
         response: { 200: fieldAnalysisSchema, '4xx': errorSchema, '5xx': errorSchema },
       },
@@ -42,7 +43,13 @@ const analyze: FastifyPluginAsync = async (app) => {
           throw new InputError('bad_ensemble', (err as Error).message);
         }
       }
-      const result = await analyzeField(app.engine, req.body, { fusion, maxImagePixels: app.config.maxImagePixels });
+      let given: number | undefined;
+      if (req.query.scale !== undefined) {
+        const v = parseUmPerPixel(req.query.scale);
+        if (typeof v === 'string') throw new InputError('bad_scale', v);
+        given = v;
+      }
+      const result = await analyzeField(app.engine, req.body, { fusion, maxImagePixels: app.config.maxImagePixels, scale: { given } });
       return toFieldJson(result);
     },
   );

@@ -1,17 +1,77 @@
-/** Settings: target count and reference ranges; changing them needs a supervisor's PIN. */
+/** Settings: target count, reference ranges and the microscope calibration; changing them needs a supervisor's PIN. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Credentials } from '../../workflow/auth.ts';
+import { calibrateMicroscope, clearCalibration, readCalibration } from '../../workflow/calibration.ts';
 import { readSettings, updateSettings, type Settings } from '../../workflow/settings.ts';
-import { credentials, errors, pinRateLimit, referenceRangesSchema } from '../schemas/common.ts';
+import { credentials, errors, pinRateLimit, referenceRangesSchema, uuid } from '../schemas/common.ts';
 
 const targetCount = { type: 'integer', minimum: 10, maximum: 1000, description: 'leukocytes to count per sample' } as const;
-const settingsSchema = { type: 'object', properties: { targetCount, referenceRanges: referenceRangesSchema } } as const;
+const calibrationSchema = {
+  anyOf: [
+    {
+      type: 'object',
+      properties: {
+        umPerPixel: { type: 'number' },
+        fields: { type: 'integer' },
+        spread: { type: 'number' },
+        sampleId: { type: 'string' },
+        sampleReference: { type: 'string' },
+        at: { type: 'string' },
+        by: { type: 'string' },
+      },
+    },
+    { type: 'null' },
+  ],
+} as const;
+const settingsSchema = {
+  type: 'object',
+  properties: { targetCount, referenceRanges: referenceRangesSchema, microscopeCalibration: calibrationSchema },
+} as const;
 
 const settings: FastifyPluginAsync = async (app) => {
   const ctx = app.workflow;
 
-  app.get('/api/settings', { schema: { summary: 'Current settings', tags: ['settings'], response: { 200: settingsSchema } } }, async () =>
-    readSettings(ctx.store, ctx.defaultTarget),
+  const current = () => ({ ...readSettings(ctx.store, ctx.defaultTarget), microscopeCalibration: readCalibration(ctx.store) });
+
+  app.get('/api/settings', { schema: { summary: 'Current settings', tags: ['settings'], response: { 200: settingsSchema } } }, async () => current());
+
+  app.post<{ Body: { sampleId: string; auth: Credentials } }>(
+    '/api/settings/calibration',
+    {
+      config: pinRateLimit,
+      schema: {
+        summary: "Calibrate the microscope from the measured scales of a sample's fields (a normal smear); needs a supervisor's PIN",
+        tags: ['settings'],
+        body: {
+          type: 'object',
+          required: ['sampleId', 'auth'],
+          additionalProperties: false,
+          properties: { sampleId: uuid, auth: credentials },
+        },
+        response: { 200: settingsSchema, ...errors },
+      },
+    },
+    async (req) => {
+      await calibrateMicroscope(ctx, req.body.sampleId, req.body.auth);
+      return current();
+    },
+  );
+
+  app.delete<{ Body: { auth: Credentials } }>(
+    '/api/settings/calibration',
+    {
+      config: pinRateLimit,
+      schema: {
+        summary: "Forget the microscope calibration (a new objective or camera); needs a supervisor's PIN",
+        tags: ['settings'],
+        body: { type: 'object', required: ['auth'], additionalProperties: false, properties: { auth: credentials } },
+        response: { 200: settingsSchema, ...errors },
+      },
+    },
+    async (req) => {
+      await clearCalibration(ctx, req.body.auth);
+      return current();
+    },
   );
 
   app.patch<{ Body: Partial<Settings> & { auth: Credentials } }>(
@@ -33,7 +93,8 @@ const settings: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       const { auth, ...patch } = req.body;
-      return updateSettings(ctx, patch, auth);
+      await updateSettings(ctx, patch, auth);
+      return current();
     },
   );
 };

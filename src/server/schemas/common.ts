@@ -115,6 +115,11 @@ export const fieldSchema = {
             backend: { type: 'string' },
             models: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, sha256: { type: 'string' } } } },
             totalMs: { type: 'number' },
+            scale: {
+              type: 'object',
+              properties: { umPerPixel: { type: ['number', 'null'] }, source: { type: 'string' }, rbcCount: { type: 'integer' } },
+            },
+            typing: { type: 'string' },
           },
         },
         { type: 'null' },

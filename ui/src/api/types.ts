@@ -90,7 +90,8 @@ export interface Cell {
   /** Image pixels x1, y1, x2, y2. */
   box: Box;
   type: CellClass;
-  autoType: LeukocyteType | null;
+  /** What the analysis called the cell: one of the five types, or immature_granulocyte, erythroblast, unidentified, not_leukocyte. */
+  autoType: string | null;
   confidence: number | null;
   agreement: number | null;
   /** Member detections per type; null for a cell a person added. */
@@ -118,7 +119,15 @@ export interface Field {
   attempts: number;
   image: { sha256: string; width: number; height: number; format: string; bytes: number };
   quality: { metrics: Record<string, number>; warnings: QualityWarning[] } | null;
-  analysis: { fusion: string; backend: string; models: { id: string; sha256: string }[]; totalMs: number } | null;
+  analysis: {
+    fusion: string;
+    backend: string;
+    models: { id: string; sha256: string }[];
+    totalMs: number;
+    /** The field's scale: measured from its red cells, the microscope's calibration, or given. */
+    scale?: { umPerPixel: number | null; source: string; rbcCount: number };
+    typing?: string;
+  } | null;
   capturedAt: string;
   uploadedBy: string | null;
   analysedAt: string | null;

@@ -1,0 +1,72 @@
+/**
+ * A field's scale, from the best evidence there is: a scale the user gave (`--scale`, a known
+ * camera), the field's own red cells, or the box's microscope calibration; and the warnings when
+ * the scale is unknown or outside what typing can work with.
+ */
+import { measureScale, REFERENCE_RBC_UM } from './scale.ts';
+import type { QualityWarning } from './quality.ts';
+
+export const SCALE_SOURCES = ['given', 'measured', 'calibrated'] as const;
+export type ScaleSource = (typeof SCALE_SOURCES)[number];
+
+export interface FieldScale {
+  /** Micrometres per pixel of the field as photographed; null when unknown. */
+  umPerPixel: number | null;
+  source: ScaleSource | 'unmeasured';
+  /** Red cells the field's own measurement was taken over (0 when it was not measured). */
+  rbcCount: number;
+}
+
+export interface ScaleInputs {
+  /** A known scale, um per pixel: used as it is, never measured over. */
+  given?: number;
+  /** The box's calibration, um per pixel: used when the field's red cells cannot be measured. */
+  calibrated?: number;
+}
+
+/**
+ * The scales typing works at: a leukocyte (about 12 um) must span at least ~24 pixels to show its
+ * nucleus and granules (0.5 um per pixel: a 40x objective on a phone camera is about there), and a
+ * field must hold at least a leukocyte's width (a crop of a few hundred pixels at 0.02 um per pixel).
+ */
+export const TYPING_SCALE_UM_PER_PX: readonly [number, number] = [0.02, 0.5];
+
+export type ScaleWarningCode = 'scale_unmeasured' | 'scale_out_of_range';
+
+export const SCALE_MESSAGES = {
+  scale_unmeasured:
+    'scale not measured: too few separate red cells in this field; calibrate the microscope in Settings (or photograph a thinner part of the smear)',
+  too_low: 'magnification too low for typing: use the 100x oil objective (or at least 50x) and retake',
+  too_high: 'magnification too high: the field is smaller than a leukocyte; use the 100x objective without extra zoom and retake',
+  tiles_capped: 'field too large for its magnification: only part of the detail is used; use the 100x oil objective or crop the photo to the smear',
+} as const;
+
+export function resolveFieldScale(img: { rgb: Uint8Array; width: number; height: number }, inputs: ScaleInputs = {}): FieldScale {
+  if (inputs.given !== undefined) return { umPerPixel: inputs.given, source: 'given', rbcCount: 0 };
+  const m = measureScale(img);
+  if (m.umPerPixel !== null) return { umPerPixel: m.umPerPixel, source: 'measured', rbcCount: m.rbcCount };
+  if (inputs.calibrated !== undefined) return { umPerPixel: inputs.calibrated, source: 'calibrated', rbcCount: m.rbcCount };
+  return { umPerPixel: null, source: 'unmeasured', rbcCount: m.rbcCount };
+}
+
+export function rbcDiameterPx(scale: FieldScale): number | null {
+  return scale.umPerPixel === null ? null : REFERENCE_RBC_UM / scale.umPerPixel;
+}
+
+/** The warnings a field's scale calls for (none for a scale that typing works at). */
+export function scaleWarnings(scale: FieldScale, tilesCapped: boolean): QualityWarning[] {
+  if (scale.umPerPixel === null) return [{ code: 'scale_unmeasured', message: SCALE_MESSAGES.scale_unmeasured }];
+  const [finest, coarsest] = TYPING_SCALE_UM_PER_PX;
+  if (scale.umPerPixel > coarsest) return [{ code: 'scale_out_of_range', message: SCALE_MESSAGES.too_low }];
+  if (scale.umPerPixel < finest) return [{ code: 'scale_out_of_range', message: SCALE_MESSAGES.too_high }];
+  if (tilesCapped) return [{ code: 'scale_out_of_range', message: SCALE_MESSAGES.tiles_capped }];
+  return [];
+}
+
+/** Parses a user's um-per-pixel value; an error message when it is not a plausible scale. */
+export function parseUmPerPixel(text: string): number | string {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0) return `scale must be a positive number of micrometres per pixel, got '${text}'`;
+  if (v < 0.005 || v > 5) return `scale ${v} um per pixel is outside 0.005 to 5: a 100x objective on a camera gives about 0.05 to 0.15`;
+  return v;
+}
