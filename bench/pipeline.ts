@@ -18,6 +18,13 @@ export interface PipelineBench {
   overheadRatio: number;
   /** Pipeline total / sum of the models' runs inside the pipeline (cold caches, shared cores). */
   overheadRatioInPipeline: number;
+  /**
+   * The same fields through the pipeline as it was before the scale and the classifier (a given
+   * scale, so nothing is measured, and the detectors' own types): median ms, and the full
+   * pipeline's median over it (issue 19's budget: <= 1.3).
+   */
+  withoutScaleAndClassifierMs: number;
+  scaleAndClassifierRatio: number;
   peakRssMB: number;
   idleRssMB: number;
 }
@@ -41,8 +48,13 @@ export async function runPipelineBench(opts: { rounds?: number; images?: string[
   const samples: Record<string, number[]> = {};
   const add = (k: string, v: number) => (samples[k] ??= []).push(v);
   let peak = 0;
+  const before: number[] = [];
   for (let r = 0; r < rounds + 2; r++) {
     for (const buf of buffers) {
+      // Interleaved with the full pipeline, so both see the same machine load.
+      const tb = performance.now();
+      await analyzeField(engine, buf, { scale: { given: 0.08 }, typing: 'detectors' });
+      if (r >= 2) before.push(performance.now() - tb);
       const t0 = performance.now();
       const a = await analyzeField(engine, buf);
       const total = performance.now() - t0;
@@ -54,6 +66,8 @@ export async function runPipelineBench(opts: { rounds?: number; images?: string[
       for (const [id, ms] of Object.entries(a.timings.modelMs)) add(`model ${id} (session.run in pipeline)`, ms);
       add('decoding+NMS', a.timings.postprocessMs);
       add('fusion', a.timings.fusionMs);
+      add('scale (red cells) + background', a.timings.scaleMs);
+      add('cell classifier (crops + model)', a.timings.typingMs);
       add('total', total);
       add('ratio in pipeline', total / Object.values(a.timings.modelMs).reduce((x, y) => x + y, 0));
     }
@@ -72,5 +86,7 @@ export async function runPipelineBench(opts: { rounds?: number; images?: string[
     overheadRatioInPipeline: ratioInPipeline,
     peakRssMB: peak / 2 ** 20,
     idleRssMB,
+    withoutScaleAndClassifierMs: summarize(before).medianMs,
+    scaleAndClassifierRatio: stages.total.medianMs / summarize(before).medianMs,
   };
 }

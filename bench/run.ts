@@ -26,6 +26,9 @@ if (want('pipeline')) {
   console.log(`  fields per minute         ${p.fieldsPerMinute.toFixed(0)}`);
   console.log(`  overhead ratio: pipeline total / sum of the models alone = ${p.overheadRatio.toFixed(3)}  (budget <= 1.15)`);
   console.log(`  overhead ratio: pipeline total / its own session.run times = ${p.overheadRatioInPipeline.toFixed(3)} (median per field)`);
+  console.log(
+    `  scale + classifier: ${p.stages.total.medianMs.toFixed(1)} ms vs ${p.withoutScaleAndClassifierMs.toFixed(1)} ms per field without them = ${p.scaleAndClassifierRatio.toFixed(3)}  (budget <= 1.3)`,
+  );
   console.log(`  RSS with models loaded ${p.idleRssMB.toFixed(0)} MB, peak ${p.peakRssMB.toFixed(0)} MB`);
 }
 if (want('daemon')) {

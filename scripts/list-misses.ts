@@ -31,7 +31,8 @@ const engine = await loadEngine({ modelsDir: path.join(PROJECT_ROOT, 'models'), 
 try {
   const { gt, imageRoot: root } = await loadLeukocyteSplit(o.dataset!);
   const runs = await runModels(engine, gt, root, engine.manifest.ensemble.members);
-  const rows = rowSpecs(engine, 'all').map((spec) => evaluateRow(engine, gt, false, runs, spec));
+  const rows = [];
+  for (const spec of rowSpecs(engine, 'all')) rows.push(await evaluateRow(engine, gt, false, runs, spec));
   const faults = o['label-faults'] ? parseLabelFaults(JSON.parse(readFileSync(o['label-faults'], 'utf8'))) : [];
   const fixedGt = ignoreLabelFaults(gt, faults);
   const f = (v: number) => v.toFixed(3);

@@ -39,7 +39,7 @@ try {
   /** The ensemble's mAP on one split, under one interference factor or clean. */
   async function ensembleMAP(split: LeukocyteSplit, interference?: Interference): Promise<number> {
     const runs = await runModels(engine, split.gt, split.imageRoot, engine.manifest.ensemble.members, { interference });
-    return evaluateRow(engine, split.gt, split.typed, runs, rowSpecs(engine, 'ensemble')[0]).row.mAP;
+    return (await evaluateRow(engine, split.gt, split.typed, runs, rowSpecs(engine, 'ensemble')[0])).row.mAP;
   }
   // Each val split is loaded once for every strength and interference factor.
   const bccdVal = await loadLeukocyteSplit(path.join(o.data!, 'bccd-typed', 'val.json'));

@@ -28,7 +28,9 @@ async function measure(engine: Engine, file: string, grid: RowSpec[]): Promise<{
   const runs = await runModels(engine, gt, imageRoot, engine.manifest.ensemble.members, {
     onProgress: (d, n) => d % 50 === 0 && process.stderr.write(`${path.basename(path.dirname(file))}: ${d}/${n}\n`),
   });
-  return { typed, rows: specs.map((s) => evaluateRow(engine, gt, typed, runs, s)) };
+  const rows = [];
+  for (const s of specs) rows.push(await evaluateRow(engine, gt, typed, runs, s));
+  return { typed, rows };
 }
 
 const modelsDir = path.join(PROJECT_ROOT, 'models');

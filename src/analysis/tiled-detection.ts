@@ -8,7 +8,7 @@ import type { Engine } from '../inference/engine.ts';
 import type { Box, Detection, FusedCell } from '../types.ts';
 import { detectAndFuse, type AnalyzeOptions } from './analyze.ts';
 import { cutByTile } from './detector-view.ts';
-import { onePerCell } from '../ensemble/index.ts';
+import { onePerCell, sameLeukocyte } from '../ensemble/index.ts';
 
 type Img = { rgb: Buffer; width: number; height: number };
 
@@ -22,6 +22,13 @@ export function cropRgb(img: Img, tile: Box): Img {
     rgb.set(img.rgb.subarray(src, src + width * 3), y * width * 3);
   }
   return { rgb, width, height };
+}
+
+/** A member's detections from overlapping tiles, each leukocyte once: the best-scored detection of it. */
+function onePerLeukocyte(detections: Detection[]): Detection[] {
+  const kept: Detection[] = [];
+  for (const d of [...detections].sort((a, b) => b.score - a.score)) if (!kept.some((k) => sameLeukocyte(k.box, d.box))) kept.push(d);
+  return kept;
 }
 
 const shift = (b: Box, dx: number, dy: number): Box => [b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy];
@@ -48,7 +55,7 @@ export async function detectInTiles(engine: Engine, img: Img, tiles: Box[], opts
     for (const [id, ms] of Object.entries(r.timings.modelMs)) timings.modelMs[id] = (timings.modelMs[id] ?? 0) + ms;
   }
   return {
-    members: [...members].map(([id, detections]) => ({ id, detections })),
+    members: [...members].map(([id, detections]) => ({ id, detections: onePerLeukocyte(detections) })),
     fusion: fusion!,
     cells: onePerCell(cells),
     timings,

@@ -4,7 +4,12 @@
  */
 import path from 'node:path';
 import { detectAndFuse } from '../analysis/analyze.ts';
+import { detectorView } from '../analysis/detector-view.ts';
+import { rbcDiameterPx, resolveFieldScale, type ScaleInputs } from '../analysis/field-scale.ts';
 import { decodeImage } from '../analysis/image-input.ts';
+import { detectInTiles } from '../analysis/tiled-detection.ts';
+import { typeCells, type Typing } from '../analysis/typing.ts';
+import { backgroundRgb } from '../inference/cell-classifier.ts';
 import { fuse, type FusionConfig } from '../ensemble/index.ts';
 import type { Engine } from '../inference/engine.ts';
 import { CELL_TYPES, type Detection, type FusedCell } from '../types.ts';
@@ -46,6 +51,10 @@ interface FieldRun {
   height: number;
   decodeMs: number;
   perModel: Map<string, { detections: Detection[]; ms: number }>;
+  /** The field's pixels, red-cell size and background, for the cell classifier. */
+  rgb: Uint8Array;
+  rbcPx: number | null;
+  background: [number, number, number];
 }
 
 /** The leukocyte ground truth: the five types as they are, or (other sets) only the leukocyte class, untyped. */
@@ -98,7 +107,7 @@ export async function runModels(
   gt: CocoDataset,
   imageRoot: string,
   modelIds: string[],
-  opts: { interference?: Interference; onProgress?: (done: number, total: number) => void } = {},
+  opts: { interference?: Interference; scale?: ScaleInputs; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<FieldRun[]> {
   const runs: FieldRun[] = [];
   let done = 0;
@@ -107,14 +116,22 @@ export async function runModels(
     let img = await decodeImage(path.resolve(imageRoot, image.file_name));
     if (opts.interference) img = { ...img, ...(await applyInterference(img, opts.interference)) };
     const decodeMs = performance.now() - t0;
+    // The daemon's view of the field (src/analysis/analyze.ts): its scale decides whole, canvas or tiles.
+    const rbcPx = rbcDiameterPx(resolveFieldScale(img, opts.scale));
+    const background = backgroundRgb(img);
+    const view = engine.manifest.detectorScale ? detectorView(img.width, img.height, rbcPx, engine.manifest.detectorScale) : ({ kind: 'whole' } as const);
     const perModel = new Map<string, { detections: Detection[]; ms: number }>();
     for (const id of modelIds) {
       const index = engine.manifest.models.findIndex((m) => m.id === id);
+      const fusion = { fusion: { mode: 'single', member: index } } as const;
       const t = performance.now();
-      const res = await detectAndFuse(engine, img, { fusion: { mode: 'single', member: index } });
+      const res =
+        view.kind === 'tiles'
+          ? await detectInTiles(engine, img, view.tiles, fusion)
+          : await detectAndFuse(engine, img, fusion, undefined, view.kind === 'canvas' ? { canvas: { width: view.width, height: view.height, fill: background.map(Math.round) as [number, number, number] } } : {});
       perModel.set(id, { detections: res.members[0].detections, ms: performance.now() - t });
     }
-    runs.push({ imageId: image.id, width: img.width, height: img.height, decodeMs, perModel });
+    runs.push({ imageId: image.id, width: img.width, height: img.height, decodeMs, perModel, rgb: img.rgb, rbcPx, background });
     opts.onProgress?.(++done, gt.images.length);
   }
   return runs;
@@ -144,17 +161,20 @@ export interface RowResult {
   result: CocoEvalResult;
 }
 
-export function evaluateRow(engine: Engine, gt: CocoDataset, typed: boolean, runs: FieldRun[], spec: RowSpec): RowResult {
+/** Measures one row; the cells are typed as the daemon types them (`typing`, default: the classifier when there is one). */
+export async function evaluateRow(engine: Engine, gt: CocoDataset, typed: boolean, runs: FieldRun[], spec: RowSpec, typing?: Typing): Promise<RowResult> {
   const detections: CocoDetection[] = [];
   const times: number[] = [];
+  const by = typing ?? (engine.classifier ? 'classifier' : 'detectors');
   for (const run of runs) {
     const perModel = spec.members.map((id) => run.perModel.get(id)!);
     const t = performance.now();
-    const cells = fuse(
+    const fused = fuse(
       perModel.map((p) => p.detections),
       spec.fusion,
       run,
     );
+    const cells = await typeCells(engine, { rgb: run.rgb, width: run.width, height: run.height }, fused, { typing: by, rbcPx: run.rbcPx, background: run.background });
     const fusionMs = performance.now() - t;
     times.push(run.decodeMs + perModel.reduce((a, p) => a + p.ms, 0) + fusionMs);
     detections.push(...toCocoDetections(run.imageId, cells, typed));

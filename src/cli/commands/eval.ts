@@ -12,10 +12,15 @@ import { evaluateRow, leukocyteGt, rowSpecs, runModels, type EvalRow, type RowRe
 import { loadEngine, type Engine } from '../../inference/engine.ts';
 import { ModelError } from '../../inference/manifest.ts';
 import { CELL_TYPES } from '../../types.ts';
+import { parseUmPerPixel } from '../../analysis/field-scale.ts';
+import { TYPINGS, type Typing } from '../../analysis/typing.ts';
 
 const USAGE = `usage: leukodiff eval --dataset <coco.json | VOC folder | YOLO folder> [--images <dir>] [--ensemble all|ensemble|paper|wbf|nms|single:<id>]
                      [--class-agnostic] [--json] [--plots <dir>] [--interference <name|all>]
+                     [--scale <um per px>] [--typing classifier|detectors]
   --images D        folder the dataset's file_names are relative to (default: info.image_root)
+  --scale U         the images' known scale in micrometres per pixel (default: measured per field)
+  --typing T        who types the cells: the cell classifier (default when there is one) or the detectors' votes
   --class-agnostic  evaluate localisation only (every leukocyte one class)
   --plots D         write PR curves at IoU .5 .6 .7 .8 .9 and the type confusion matrix (SVG + PNG)
   --interference F  also measure under colour-cast, low-light, defocus, stain-acid, stain-alkaline, jpeg30 (or all)`;
@@ -88,6 +93,8 @@ export async function run(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         plots: { type: 'string' },
         interference: { type: 'string' },
+        scale: { type: 'string' },
+        typing: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -97,6 +104,14 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof args === 'number') return args;
   const o = args.values;
   if (!o.dataset) return fail(`--dataset is required\n${USAGE}`);
+  let given: number | undefined;
+  if (o.scale !== undefined) {
+    const v = parseUmPerPixel(o.scale);
+    if (typeof v === 'string') return fail(v);
+    given = v;
+  }
+  const typing = o.typing as Typing | undefined;
+  if (typing !== undefined && !TYPINGS.includes(typing)) return fail(`--typing must be ${TYPINGS.join(' or ')}, got '${typing}'`);
   let raw: CocoDataset;
   try {
     raw = await loadEvalDataset(o.dataset);
@@ -132,8 +147,10 @@ export async function run(argv: string[]): Promise<number> {
     }
     const modelIds = [...new Set(specs.flatMap((s) => s.members))];
     const measure = async (factor?: (typeof interference)[number]) => {
-      const runs = await runModels(engine, gt, imageRoot, modelIds, { interference: factor, onProgress: progress(factor ?? 'clean') });
-      return specs.map((s) => evaluateRow(engine, gt, typed, runs, s));
+      const runs = await runModels(engine, gt, imageRoot, modelIds, { interference: factor, scale: { given }, onProgress: progress(factor ?? 'clean') });
+      const rows: RowResult[] = [];
+      for (const s of specs) rows.push(await evaluateRow(engine, gt, typed, runs, s, typing));
+      return rows;
     };
     let clean: RowResult[];
     try {
