@@ -1,6 +1,6 @@
 /** The printable page of a sample report (A4, no scripts, no external resources). */
 import type { DifferentialRow } from './differential.ts';
-import type { Report } from './report.ts';
+import type { Report, ScaleSummary } from './report.ts';
 import { escapeMarkup as esc } from '../util/escape.ts';
 
 const NAMES: Record<DifferentialRow['type'], string> = {
@@ -80,8 +80,15 @@ ${
     ? `<h2>Corrections with a reason</h2><ul>${r.amendments.map((a) => `<li>${when(a.at)}, ${who(a.by)}: ${esc(a.reason)} <span class="small">(${esc(a.action)}, revision ${a.revision})</span></li>`).join('')}</ul>`
     : ''
 }
+<p class="small">${scaleLine(r.analysis.scales)}</p>
 <p class="small">leukodiff ${esc(r.software.version)}; detectors ${r.analysis.models.map((m) => `${esc(m.id)} (${esc(m.sha256.slice(0, 12))})`).join(', ') || '&ndash;'}; fusion ${esc(r.analysis.fusion.join(', ') || '–')}; backend ${esc(r.analysis.backend.join(', ') || '–')}. Sample id ${esc(r.sample.id)}. Printed ${when(r.generatedAt)}.</p>
 <div class="disclaimer"><b>Important.</b> ${esc(r.disclaimer)}</div>
 </body></html>
 `;
+}
+
+/** The fields' scale, where it came from: a reader can tell measured fields from calibrated or unknown ones. */
+function scaleLine(s: ScaleSummary): string {
+  const um = s.umPerPixel === null ? 'unknown' : `${s.umPerPixel.toFixed(4)} &micro;m per pixel`;
+  return `Scale ${um}: ${s.measured} field(s) measured from their red cells, ${s.calibrated} at the microscope calibration, ${s.given} given, ${s.unmeasured} unknown.`;
 }

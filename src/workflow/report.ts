@@ -11,6 +11,15 @@ export const DISCLAIMER =
   'Automated pre-classification to support, not replace, a trained microscopist. ' +
   'Every result must be checked and confirmed by a qualified professional before it is used for any clinical decision.';
 
+/** The fields' scales: the median um per pixel of those that have one, and how many came from where. */
+export interface ScaleSummary {
+  umPerPixel: number | null;
+  measured: number;
+  calibrated: number;
+  given: number;
+  unmeasured: number;
+}
+
 interface Person {
   id: string;
   name: string;
@@ -24,12 +33,21 @@ export function buildReport(ctx: WorkflowContext, sample: Sample) {
   const models = new Map<string, string>();
   const fusion = new Set<string>();
   const backends = new Set<string>();
+  const scales: ScaleSummary = { umPerPixel: null, measured: 0, calibrated: 0, given: 0, unmeasured: 0 };
+  const known: number[] = [];
   for (const f of detail.fields) {
     if (!f.analysis) continue;
     for (const m of f.analysis.models) models.set(m.id, m.sha256);
     fusion.add(f.analysis.fusion);
     backends.add(f.analysis.backend);
+    const scale = f.analysis.scale;
+    if (!scale) continue;
+    if (scale.source === 'measured' || scale.source === 'calibrated' || scale.source === 'given') scales[scale.source]++;
+    else scales.unmeasured++;
+    if (scale.umPerPixel !== null) known.push(scale.umPerPixel);
   }
+  known.sort((a, b) => a - b);
+  if (known.length) scales.umPerPixel = known[(known.length - 1) >> 1];
   const amendments = ctx.store.audit
     .forSample(sample.id)
     .filter((e) => e.reason !== null)
@@ -61,6 +79,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample) {
       analysedAt: f.analysedAt,
       image: f.image,
       warnings: f.quality?.warnings ?? [],
+      scale: f.analysis?.scale ?? null,
       cells: f.cells,
     })),
     people: {
@@ -74,6 +93,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample) {
       models: [...models].map(([id, sha256]) => ({ id, sha256 })),
       fusion: [...fusion],
       backend: [...backends],
+      scales,
     },
     disclaimer: DISCLAIMER,
   };

@@ -137,6 +137,9 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     await page.locator('[data-action=create-user]').click();
     await page.locator('[data-user-row=Ana]').waitFor();
     await shotAndCheck(kp, 'settings-users');
+    await page.locator('[data-section=microscope]').click();
+    await page.locator('[data-calibration=none]').waitFor();
+    await shotAndCheck(kp, 'settings-microscope');
 
     // Ana says she is the one working: her name goes on what she does.
     await page.locator('[data-nav=user]').click();
@@ -347,6 +350,10 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     await page.locator('ld-pin-pad [data-key=ok]').click();
     await page.locator('[data-range=neutrophil-low]').waitFor();
     await shotAndCheck(kp, 'reglages-valeurs');
+    await page.locator('[data-section=microscope]').click();
+    await page.locator('[data-calibration]').waitFor();
+    await page.locator('[data-calibrate]').first().waitFor();
+    await shotAndCheck(kp, 'reglages-microscope');
 
     expect(kp.problems).toEqual([]);
     await kp.close();

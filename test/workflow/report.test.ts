@@ -23,7 +23,13 @@ describe('sample report', () => {
     completeAnalysis(t.ctx, f.id, {
       cells: [0, 0, 0, 0, 0, 0, 0, 0, 3, 4].map((type, i) => ({ box: [i * 50, 0, i * 50 + 40, 40], type, confidence: 0.9, votes: [2, 0, 0, 0, 0], agreement: 1, support: 2, review: false })),
       quality: { metrics: {}, warnings: [{ code: 'out_of_focus', message: 'out of focus: refocus & retake' }] },
-      analysis: { fusion: 'paper', backend: 'onnxruntime', models: [{ id: 'det-a', sha256: 'b'.repeat(64) }], totalMs: 3 },
+      analysis: {
+        fusion: 'paper',
+        backend: 'onnxruntime',
+        models: [{ id: 'det-a', sha256: 'b'.repeat(64) }],
+        totalMs: 3,
+        scale: { umPerPixel: 0.0812, source: 'measured', rbcCount: 14 },
+      },
     });
   });
   afterEach(() => t.close());
@@ -35,7 +41,13 @@ describe('sample report', () => {
     expect(r.differential.rows[0]).toMatchObject({ type: 'neutrophil', count: 8, percent: 80, flag: 'high', absolute: 8 });
     expect(r.people.photographedBy).toEqual([{ id: nurse, name: 'Amina <b>' }]);
     expect(r.people.signedBy).toMatchObject({ id: supervisor, name: 'Okafor' });
-    expect(r.analysis).toEqual({ models: [{ id: 'det-a', sha256: 'b'.repeat(64) }], fusion: ['paper'], backend: ['onnxruntime'] });
+    expect(r.analysis).toEqual({
+      models: [{ id: 'det-a', sha256: 'b'.repeat(64) }],
+      fusion: ['paper'],
+      backend: ['onnxruntime'],
+      scales: { umPerPixel: 0.0812, measured: 1, calibrated: 0, given: 0, unmeasured: 0 },
+    });
+    expect(r.fields[0].scale).toEqual({ umPerPixel: 0.0812, source: 'measured', rbcCount: 14 });
     expect(r.disclaimer).toBe(DISCLAIMER);
     expect(r.fields[0].cells).toHaveLength(10);
   });
@@ -48,6 +60,7 @@ describe('sample report', () => {
     expect(html).toContain('Amina &lt;b&gt;');
     expect(html).toContain('PRELIMINARY: not signed off');
     expect(html).toMatch(/Neutrophils<\/th><td>8<\/td>\s*<td>80\.0 <b class="flag">H<\/b><\/td>/);
+    expect(html).toContain('Scale 0.0812 &micro;m per pixel: 1 field(s) measured from their red cells, 0 at the microscope calibration, 0 given, 0 unknown.');
     expect(html).toContain('out of focus: refocus &amp; retake');
     expect(html).toContain('must be checked and confirmed by a qualified professional');
     expect(html).toContain('det-a (bbbbbbbbbbbb)');

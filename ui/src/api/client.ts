@@ -161,6 +161,14 @@ export class ApiClient {
     return this.request('PATCH', '/api/settings', { ...change, auth: { ...auth } });
   }
 
+  calibrateMicroscope(sampleId: string, auth: Credentials): Promise<Settings> {
+    return this.request('POST', '/api/settings/calibration', { sampleId, auth: { ...auth } });
+  }
+
+  clearCalibration(auth: Credentials): Promise<Settings> {
+    return this.request('DELETE', '/api/settings/calibration', { auth: { ...auth } });
+  }
+
   getDevice(): Promise<DeviceHealth> {
     return this.request('GET', '/api/device');
   }

@@ -199,6 +199,18 @@ export type ReferenceRanges = Record<LeukocyteType, { percent: Range; absolute: 
 export interface Settings {
   targetCount: number;
   referenceRanges: ReferenceRanges;
+  /** The box's microscope scale, from the measured fields of one normal sample; null until calibrated. */
+  microscopeCalibration?: MicroscopeCalibration | null;
+}
+
+export interface MicroscopeCalibration {
+  umPerPixel: number;
+  fields: number;
+  spread: number;
+  sampleId: string;
+  sampleReference: string;
+  at: string;
+  by: string;
 }
 
 export interface DeviceHealth {
@@ -252,7 +264,13 @@ export interface Report {
     signedBy: (Person & { at: string | null; revision: number | null }) | null;
   };
   amendments: { at: string; revision: number | null; action: string; by: Person | null; reason: string }[];
-  analysis: { models: { id: string; sha256: string }[]; fusion: string[]; backend: string[] };
+  analysis: {
+    models: { id: string; sha256: string }[];
+    fusion: string[];
+    backend: string[];
+    /** Median um per pixel of the fields with a scale, and how many fields got theirs from where. */
+    scales?: { umPerPixel: number | null; measured: number; calibrated: number; given: number; unmeasured: number };
+  };
   disclaimer: string;
 }
 

@@ -140,6 +140,16 @@ export class FieldScreen extends KioskElement {
     });
   }
 
+  /** Where the field's micrometres came from: the nurse must know when typing ran on a guessed scale. */
+  private renderScale(field: FieldWithCells) {
+    const scale = field.analysis?.scale;
+    if (!scale) return '';
+    if (scale.umPerPixel === null) return html`<p class="notice warning" data-field-scale="unmeasured">${this.t('field.scaleUnknown')}</p>`;
+    const um = this.i18n.i18n.number(scale.umPerPixel, 4);
+    const key = scale.source === 'measured' ? 'field.scaleMeasured' : scale.source === 'calibrated' ? 'field.scaleCalibrated' : 'field.scaleGiven';
+    return html`<p class="muted" data-field-scale=${scale.source}>${this.t(key, { um, n: scale.rbcCount })}</p>`;
+  }
+
   private renderSummary(field: FieldWithCells) {
     const detail = this.sample.detail!;
     const counts = tally(field.cells);
@@ -147,6 +157,7 @@ export class FieldScreen extends KioskElement {
     const pendingAll = detail.differential.review.pending;
     return html`<h1>${this.t('field.title', { n: field.seq })}</h1>
       <p class="muted">${detail.reference} · ${this.t('field.cells', { n: field.cells.length })}</p>
+      ${this.renderScale(field)}
       <ld-count-progress .counted=${detail.differential.counted} .target=${detail.differential.target}></ld-count-progress>
       <div class="chips">
         ${CELL_CLASSES.filter((c) => counts[c] > 0).map(

@@ -243,6 +243,16 @@ export class ReportScreen extends KioskElement {
                 ${r.amendments.map((a) => html`<li>${i18n.dateTime(a.at)}, ${a.by?.name ?? none}: ${a.reason}</li>`)}
               </ul>`
           : ''}
+        ${r.analysis.scales
+          ? html`<p class="small" data-report-scale>
+              ${this.t('report.scale', {
+                scale: r.analysis.scales.umPerPixel === null ? none : i18n.number(r.analysis.scales.umPerPixel, 4),
+                measured: r.analysis.scales.measured,
+                calibrated: r.analysis.scales.calibrated + r.analysis.scales.given,
+                unknown: r.analysis.scales.unmeasured,
+              })}
+            </p>`
+          : ''}
         <p class="small">
           ${this.t('report.software', {
             version: r.software.version,

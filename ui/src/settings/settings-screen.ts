@@ -16,17 +16,19 @@ import type { MessageKey } from '../i18n/en.ts';
 import { LANGS } from '../i18n/i18n.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 import './camera-setting.ts';
+import './microscope-setting.ts';
 import './ranges-setting.ts';
 import './target-setting.ts';
 import './user-form.ts';
 import './users-setting.ts';
 
-type Section = 'camera' | 'language' | 'counting' | 'ranges' | 'users' | 'hub';
+type Section = 'camera' | 'language' | 'counting' | 'ranges' | 'microscope' | 'users' | 'hub';
 const SECTIONS: { id: Section; label: MessageKey; icon: IconName; supervisor: boolean }[] = [
   { id: 'camera', label: 'settings.camera', icon: 'camera', supervisor: false },
   { id: 'language', label: 'settings.language', icon: 'language', supervisor: false },
   { id: 'counting', label: 'settings.counting', icon: 'plus', supervisor: true },
   { id: 'ranges', label: 'settings.ranges', icon: 'list', supervisor: true },
+  { id: 'microscope', label: 'settings.microscope', icon: 'camera', supervisor: true },
   { id: 'users', label: 'settings.users', icon: 'lock', supervisor: true },
   { id: 'hub', label: 'settings.hub', icon: 'sync', supervisor: false },
 ];
@@ -155,6 +157,8 @@ export class SettingsScreen extends KioskElement {
         return html`<ld-target-setting .settings=${settings} .auth=${this.auth}></ld-target-setting>`;
       case 'ranges':
         return html`<ld-ranges-setting .settings=${settings} .auth=${this.auth}></ld-ranges-setting>`;
+      case 'microscope':
+        return html`<ld-microscope-setting .settings=${settings} .auth=${this.auth}></ld-microscope-setting>`;
       case 'users':
         return html`<ld-users-setting .users=${this.users ?? []} .auth=${this.auth} @ld-users-changed=${() => void this.loadUsers()}></ld-users-setting>`;
       case 'hub': {
