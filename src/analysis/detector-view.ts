@@ -10,14 +10,10 @@
  * larger canvas of its own background colour; one spanning more (a low magnification, a large
  * sensor) is cut into overlapping square tiles of the band's middle, each a field of its own.
  */
+import { TILE_OVERLAP_RBC, type DetectorScale } from '../inference/manifest.ts';
 import type { Box } from '../types.ts';
 
-export interface DetectorScale {
-  /** Long side of the detectors' training fields, in red-cell diameters: [fewest, most]. */
-  fieldRbcDiameters: [number, number];
-  /** Most tiles per field; a field that needs more is read at a coarser scale and warned about. */
-  maxTiles: number;
-}
+export { TILE_OVERLAP_RBC } from '../inference/manifest.ts';
 
 export const DEFAULT_DETECTOR_SCALE: DetectorScale = { fieldRbcDiameters: [5.0, 6.9], maxTiles: 48 };
 
@@ -27,9 +23,6 @@ export const DEFAULT_DETECTOR_SCALE: DetectorScale = { fieldRbcDiameters: [5.0, 
  * clumps), and a field the detectors would have read well whole must not be cut on such an error.
  */
 export const SCALE_TOLERANCE = 1.25;
-
-/** Tiles overlap by this many red-cell diameters: a large leukocyte (about 20 um) fits in the overlap. */
-export const TILE_OVERLAP_RBC = 2.8;
 
 export type DetectorView =
   | { kind: 'whole' }
@@ -46,10 +39,10 @@ export function detectorView(width: number, height: number, rbcDiameterPx: numbe
   }
   if (span <= most * SCALE_TOLERANCE) return { kind: 'whole' };
   const overlap = TILE_OVERLAP_RBC * rbcDiameterPx;
-  let side = ((fewest + most) / 2) * rbcDiameterPx;
+  let side = Math.round(((fewest + most) / 2) * rbcDiameterPx);
   let capped = false;
   while (tileCount(width, height, side, overlap) > scale.maxTiles) {
-    side *= 1.1;
+    side = Math.round(side * 1.1);
     capped = true;
   }
   return { kind: 'tiles', tiles: tiles(width, height, side, overlap), capped };
@@ -57,6 +50,7 @@ export function detectorView(width: number, height: number, rbcDiameterPx: numbe
 
 function starts(length: number, side: number, overlap: number): number[] {
   if (side >= length) return [0];
+  if (!(side > overlap)) throw new RangeError(`a tile of ${side} px cannot overlap its neighbour by ${overlap} px`);
   const n = Math.ceil((length - overlap) / (side - overlap));
   const step = (length - side) / (n - 1);
   return Array.from({ length: n }, (_, i) => Math.round(i * step));

@@ -10,6 +10,7 @@
  * diameters trimmed around the modal diameter (platelets, leukocytes and clumps fall outside) and
  * the median of the rest taken.
  */
+import { median } from '../util/median.ts';
 
 /** Mean diameter of a normal red cell in a dried, stained smear (Bain, Blood Cells, 5th ed., 2015). */
 export const REFERENCE_RBC_UM = 7.5;
@@ -112,13 +113,6 @@ function trimmed(diameters: number[]): number[] {
   return diameters.filter((d) => d >= TRIM[0] * m && d <= TRIM[1] * m);
 }
 
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 /** Green channel reduced by an integer factor (box mean). */
 function greenPlane(img: { rgb: Buffer | Uint8Array; width: number; height: number }, factor: number) {
   const w = Math.floor(img.width / factor);
@@ -163,11 +157,6 @@ export function otsuThreshold(grey: Uint8Array): number {
   return best;
 }
 
-/**
- * Two-threshold Otsu (three classes: nuclei, red cells and cytoplasm, background) on a grey
- * histogram; returns [low, high]. The high one separates the cells from the background: one
- * threshold would split the dark nuclei from everything else where a leukocyte fills the field.
- */
 /** 3x3 mean, edges clamped: smooths the ragged mask edges of JPEG noise. */
 function boxBlur3(src: Uint8Array, w: number, h: number): Uint8Array {
   const out = new Uint8Array(w * h);
@@ -184,6 +173,11 @@ function boxBlur3(src: Uint8Array, w: number, h: number): Uint8Array {
   return out;
 }
 
+/**
+ * Two-threshold Otsu (three classes: nuclei, red cells and cytoplasm, background) on a grey
+ * histogram; returns [low, high]. The high one separates the cells from the background: one
+ * threshold would split the dark nuclei from everything else where a leukocyte fills the field.
+ */
 export function otsuThresholds(grey: Uint8Array): [number, number] {
   const hist = new Float64Array(256);
   for (const v of grey) hist[v]++;

@@ -28,6 +28,8 @@ export const UNMEASURED_FIELD_RBC = 5.9;
 export interface TypingInputs {
   typing: Typing;
   rbcPx: number | null;
+  /** False when the scale is unknown or outside what typing works at: every cell then goes to review. */
+  scaleTrusted?: boolean;
   background: [number, number, number];
   /** Cells with detector agreement below this are reviewed under detector typing (default 2/3). */
   minAgreement?: number;
@@ -52,7 +54,11 @@ export async function typeCells(
   const rbcPx = inputs.rbcPx ?? Math.max(img.width, img.height) / UNMEASURED_FIELD_RBC;
   const probs = await classifier.classify(img, cells.map((c) => c.box), rbcPx, inputs.background);
   const below = classifier.entry.unidentifiedBelow;
-  return cells.map((c, i) => classified(c, probs[i], below));
+  const trusted = inputs.scaleTrusted ?? inputs.rbcPx !== null;
+  return cells.map((c, i) => {
+    const cell = classified(c, probs[i], below);
+    return trusted ? cell : { ...cell, review: true };
+  });
 }
 
 /** A cell typed by the classifier's probabilities p (CLASSIFIER_CLASSES order). */

@@ -3,13 +3,12 @@
  * as the daemon) and measures every member and fusion mode: the study's Table 2.
  */
 import path from 'node:path';
-import { detectAndFuse } from '../analysis/analyze.ts';
+import { detectInView } from '../analysis/detect.ts';
 import { detectorView } from '../analysis/detector-view.ts';
 import { rbcDiameterPx, resolveFieldScale, type ScaleInputs } from '../analysis/field-scale.ts';
 import { decodeImage } from '../analysis/image-input.ts';
-import { detectInTiles } from '../analysis/tiled-detection.ts';
 import { typeCells, type Typing } from '../analysis/typing.ts';
-import { backgroundRgb } from '../inference/cell-classifier.ts';
+import { backgroundRgb } from '../analysis/background.ts';
 import { fuse, type FusionConfig } from '../ensemble/index.ts';
 import type { Engine } from '../inference/engine.ts';
 import { CELL_TYPES, type Detection, type FusedCell } from '../types.ts';
@@ -123,12 +122,8 @@ export async function runModels(
     const perModel = new Map<string, { detections: Detection[]; ms: number }>();
     for (const id of modelIds) {
       const index = engine.manifest.models.findIndex((m) => m.id === id);
-      const fusion = { fusion: { mode: 'single', member: index } } as const;
       const t = performance.now();
-      const res =
-        view.kind === 'tiles'
-          ? await detectInTiles(engine, img, view.tiles, fusion)
-          : await detectAndFuse(engine, img, fusion, undefined, view.kind === 'canvas' ? { canvas: { width: view.width, height: view.height, fill: background.map(Math.round) as [number, number, number] } } : {});
+      const res = await detectInView(engine, img, view, background, { fusion: { mode: 'single', member: index } });
       perModel.set(id, { detections: res.members[0].detections, ms: performance.now() - t });
     }
     runs.push({ imageId: image.id, width: img.width, height: img.height, decodeMs, perModel, rgb: img.rgb, rbcPx, background });

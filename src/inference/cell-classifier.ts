@@ -9,35 +9,10 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { Box } from '../types.ts';
+import { CLASSIFIER_CLASSES, type ClassifierEntry } from './classifier-contract.ts';
 import { ModelError } from './manifest.ts';
 
-/** What the classifier can say, in its output order; the first five are CELL_TYPES. */
-export const CLASSIFIER_CLASSES = [
-  'neutrophil',
-  'eosinophil',
-  'basophil',
-  'lymphocyte',
-  'monocyte',
-  'immature_granulocyte',
-  'erythroblast',
-  'not_leukocyte',
-] as const;
-export type ClassifierClass = (typeof CLASSIFIER_CLASSES)[number];
-
-export interface ClassifierEntry {
-  file: string;
-  sha256: string;
-  /** Side of the square crop fed to the model, pixels. */
-  inputPx: number;
-  /** Side of the crop in red-cell diameters. */
-  cropRbc: number;
-  classes: readonly string[];
-  /** A cell whose top probability is below this is 'unidentified' (always reviewed). */
-  unidentifiedBelow: number;
-  gflops?: number;
-  training?: Record<string, unknown>;
-  metrics?: Record<string, unknown>;
-}
+export { CLASSIFIER_CLASSES, type ClassifierClass, type ClassifierEntry } from './classifier-contract.ts';
 
 export interface CellClassifier {
   entry: ClassifierEntry;
@@ -112,7 +87,7 @@ export function cropInto(
   background: [number, number, number],
 ): void {
   const step = side / out;
-  const k = Math.max(1, Math.min(4, Math.ceil(step)));
+  const k = Math.max(1, Math.min(8, Math.ceil(step)));
   const x0 = cx - side / 2;
   const y0 = cy - side / 2;
   const plane = out * out;
@@ -161,33 +136,4 @@ function sampleBilinear(rgb: Uint8Array, w: number, h: number, x: number, y: num
       }
     }
   }
-}
-
-/** Mean RGB of the brightest `share` of a field's pixels (grey = channel mean), from every step-th pixel. */
-export function backgroundRgb(img: RgbImage, share = 0.2, step = 4): [number, number, number] {
-  const hist = new Float64Array(766);
-  const sums = new Float64Array(766 * 3);
-  let n = 0;
-  for (let i = 0; i + 2 < img.rgb.length; i += 3 * step) {
-    const r = img.rgb[i];
-    const g = img.rgb[i + 1];
-    const b = img.rgb[i + 2];
-    const grey = r + g + b;
-    hist[grey]++;
-    sums[grey * 3] += r;
-    sums[grey * 3 + 1] += g;
-    sums[grey * 3 + 2] += b;
-    n++;
-  }
-  const want = Math.max(1, Math.floor(n * share));
-  let taken = 0;
-  const acc = [0, 0, 0];
-  for (let grey = 765; grey >= 0 && taken < want; grey--) {
-    if (!hist[grey]) continue;
-    const take = Math.min(hist[grey], want - taken);
-    const f = take / hist[grey];
-    for (let c = 0; c < 3; c++) acc[c] += sums[grey * 3 + c] * f;
-    taken += take;
-  }
-  return acc.map((v) => v / Math.max(1, taken)) as [number, number, number];
 }

@@ -3,8 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CELL_TYPES } from '../types.ts';
-import type { DetectorScale } from '../analysis/detector-view.ts';
-import { CLASSIFIER_CLASSES, type ClassifierEntry } from './cell-classifier.ts';
+import { CLASSIFIER_CLASSES, type ClassifierEntry } from './classifier-contract.ts';
 import type { ColourNormalisation } from './colour.ts';
 import type { BoxVoting } from './decode.ts';
 
@@ -45,6 +44,17 @@ export interface Manifest {
   /** Types the located cells; absent = the detectors' own types. */
   cellClassifier?: ClassifierEntry;
 }
+
+/** The scales the detectors were trained on (src/analysis/detector-view.ts). */
+export interface DetectorScale {
+  /** Long side of the detectors' training fields, in red-cell diameters: [fewest, most]. */
+  fieldRbcDiameters: [number, number];
+  /** Most tiles per field; a field that needs more is read at a coarser scale and warned about. */
+  maxTiles: number;
+}
+
+/** Tiles overlap by this many red-cell diameters: a large leukocyte (about 20 um) fits in the overlap. */
+export const TILE_OVERLAP_RBC = 2.8;
 
 export class ModelError extends Error {}
 
@@ -131,8 +141,11 @@ function checkDetectorScale(v: unknown): DetectorScale {
   const ok =
     typeof d === 'object' && d !== null && Array.isArray(band) && band.length === 2 &&
     band.every((x) => typeof x === 'number' && x >= 1 && x <= 100) && band[0] <= band[1] &&
+    (band[0] + band[1]) / 2 >= TILE_OVERLAP_RBC + 1 &&
     Number.isInteger(d.maxTiles) && (d.maxTiles as number) >= 1 && (d.maxTiles as number) <= 256;
-  if (!ok) fail('detectorScale', 'expected {"fieldRbcDiameters": [fewest, most] from 1 to 100, "maxTiles": an integer from 1 to 256}, or absent');
+  if (!ok) {
+    fail('detectorScale', `expected {"fieldRbcDiameters": [fewest, most] from 1 to 100, their mean at least ${TILE_OVERLAP_RBC + 1}, "maxTiles": an integer from 1 to 256}, or absent`);
+  }
   const [fewest, most] = band as number[];
   return { fieldRbcDiameters: [fewest, most], maxTiles: d!.maxTiles as number };
 }

@@ -8,7 +8,7 @@
  */
 import { CELL_CLASSES, type Cell, type CellClass } from '../store/types.ts';
 import { applyChangeInTransaction, publishSampleChanged } from '../workflow/changes.ts';
-import { getCell } from '../workflow/cells.ts';
+import { getCell, sourceAfterTyping } from '../workflow/cells.ts';
 import type { WorkflowContext } from '../workflow/context.ts';
 import { markDelivered } from '../workflow/signoff.ts';
 import type { HubReview } from './hub-api.ts';
@@ -66,8 +66,7 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
           else if (cell.type !== ch.from) skipped.push({ cellId: ch.cellId, why: 'changed_at_box' });
           else {
             const to = ch.to as CellClass;
-            const source = cell.source === 'added' ? 'added' : to === cell.autoType ? 'automatic' : 'corrected';
-            ctx.store.cells.setType(cell.id, to, source, null, at);
+            ctx.store.cells.setType(cell.id, to, sourceAfterTyping(cell, to), null, at);
             ctx.store.cells.markReviewed(cell.id, null, at);
             applied.push({ cellId: cell.id, fieldId: cell.fieldId, from: ch.from, to });
           }

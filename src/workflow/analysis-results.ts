@@ -98,11 +98,13 @@ export function completeAnalysis(ctx: WorkflowContext, fieldId: string, outcome:
 }
 
 /**
- * The class a machine-typed cell is kept under: the machine's own where the store knows it; an
- * immature granulocyte, erythroblast or unidentified cell is 'unclassified' (outside the
- * differential, flagged, its machine class kept in autoType) until a person types it.
+ * The class a machine-typed cell is kept under: the machine's own where the store knows it. An
+ * erythroblast (a nucleated red cell) is not a leukocyte; an immature granulocyte or an
+ * unidentified cell is 'unclassified'. Both are outside the five-type percentages, flagged, with
+ * the machine's class kept in autoType, until a person types them.
  */
 export function storedClass(machine: string): CellClass {
+  if (machine === 'erythroblast') return 'not_leukocyte';
   return OUTSIDE_THE_STORE.includes(machine) ? 'unclassified' : (machine as CellClass);
 }
 

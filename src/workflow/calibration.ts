@@ -6,6 +6,7 @@
 import type { Store } from '../store/store.ts';
 import type { Credentials } from './auth.ts';
 import type { WorkflowContext } from './context.ts';
+import { median } from '../util/median.ts';
 import { badRequest, notFound } from './errors.ts';
 
 export interface MicroscopeCalibration {
@@ -40,6 +41,7 @@ function measuredScales(ctx: WorkflowContext, sampleId: string): number[] {
 
 /** Calibrates from a sample's fields with a supervisor's PIN; audited. */
 export async function calibrateMicroscope(ctx: WorkflowContext, sampleId: string, auth: Credentials): Promise<MicroscopeCalibration> {
+  const by = (await ctx.auth.check(auth, 'supervisor')).id;
   const sample = ctx.store.samples.get(sampleId);
   if (!sample) throw notFound('sample', sampleId);
   const scales = measuredScales(ctx, sampleId).sort((a, b) => a - b);
@@ -56,9 +58,7 @@ export async function calibrateMicroscope(ctx: WorkflowContext, sampleId: string
       `the fields' scales differ by ${Math.round((spread - 1) * 100)} %: take every field with the same objective and camera zoom, in a thin area where red cells lie apart`,
     );
   }
-  const by = (await ctx.auth.check(auth, 'supervisor')).id;
-  const mid = scales.length >> 1;
-  const umPerPixel = scales.length % 2 ? scales[mid] : (scales[mid - 1] + scales[mid]) / 2;
+  const umPerPixel = median(scales);
   const at = ctx.now().toISOString();
   const calibration: MicroscopeCalibration = { umPerPixel, fields: scales.length, spread, sampleId, sampleReference: sample.reference, at, by };
   ctx.store.transaction(() => {

@@ -3,7 +3,8 @@
  * cell, mark a flagged cell as looked at. Every correction also counts as having looked at the cell.
  */
 import { randomUUID } from 'node:crypto';
-import type { BoxTuple, Cell, CellClass } from '../store/types.ts';
+import type { BoxTuple, Cell, CellClass, CellSource } from '../store/types.ts';
+import { storedClass } from './analysis-results.ts';
 import { applyChange } from './changes.ts';
 import type { Actor, WorkflowContext } from './context.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
@@ -23,10 +24,18 @@ function changeCell(ctx: WorkflowContext, cell: Cell, actor: Actor, action: stri
   ctx.events.publish({ type: 'cell.changed', sampleId: cell.sampleId, fieldId: cell.fieldId, cellId: cell.id, change });
 }
 
+/**
+ * A cell's source once a person (or a remote reviewer) sets its type: setting it back to what the
+ * analysis said, as the store keeps it, makes it automatic again (confirmed by a person).
+ */
+export function sourceAfterTyping(cell: Cell, type: CellClass): CellSource {
+  if (cell.source === 'added') return 'added';
+  return cell.autoType !== null && type === storedClass(cell.autoType) ? 'automatic' : 'corrected';
+}
+
 export function reclassifyCell(ctx: WorkflowContext, cellId: string, type: CellClass, actor: Actor): Cell {
   const cell = getCell(ctx, cellId);
-  // Setting a cell back to what the ensemble said makes it automatic again (confirmed by a person).
-  const source = cell.source === 'added' ? 'added' : type === cell.autoType ? 'automatic' : 'corrected';
+  const source = sourceAfterTyping(cell, type);
   changeCell(ctx, cell, actor, 'cell.reclassified', { from: cell.type, to: type }, 'reclassified', (at) => {
     ctx.store.cells.setType(cellId, type, source, actor.userId, at);
     ctx.store.cells.markReviewed(cellId, actor.userId, at);

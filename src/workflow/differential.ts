@@ -94,7 +94,7 @@ export function computeDifferential(cells: CountedCell[], settings: Settings, wb
   const flagged = cells.filter((c) => c.flagged);
   const pending = flagged.filter((c) => !c.reviewedAt);
   const unclassified = counts.get('unclassified') ?? 0;
-  if (pending.length) flags.unshift(`review ${pending.length === 1 ? 'this cell' : `these ${pending.length} cells`}: the detectors disagree on ${pending.length === 1 ? 'it' : 'them'}`);
+  if (pending.length) flags.unshift(`review ${pending.length === 1 ? 'this cell' : `these ${pending.length} cells`}: the analysis is unsure of ${pending.length === 1 ? 'it' : 'them'}`);
   if (unclassified) flags.push(`${unclassified} unclassified/atypical ${unclassified === 1 ? 'cell' : 'cells'}: identify or confirm on the smear`);
   if (counted < settings.targetCount) flags.push(`${counted} of ${settings.targetCount} leukocytes counted: percentages are imprecise below the target`);
 

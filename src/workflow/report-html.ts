@@ -81,7 +81,7 @@ ${
     : ''
 }
 <p class="small">${scaleLine(r.analysis.scales)}</p>
-<p class="small">leukodiff ${esc(r.software.version)}; detectors ${r.analysis.models.map((m) => `${esc(m.id)} (${esc(m.sha256.slice(0, 12))})`).join(', ') || '&ndash;'}; fusion ${esc(r.analysis.fusion.join(', ') || '–')}; backend ${esc(r.analysis.backend.join(', ') || '–')}. Sample id ${esc(r.sample.id)}. Printed ${when(r.generatedAt)}.</p>
+<p class="small">leukodiff ${esc(r.software.version)}; models ${r.analysis.models.map((m) => `${esc(m.id)} (${esc(m.sha256.slice(0, 12))})`).join(', ') || '&ndash;'}; fusion ${esc(r.analysis.fusion.join(', ') || '–')}; backend ${esc(r.analysis.backend.join(', ') || '–')}. Sample id ${esc(r.sample.id)}. Printed ${when(r.generatedAt)}.</p>
 <div class="disclaimer"><b>Important.</b> ${esc(r.disclaimer)}</div>
 </body></html>
 `;

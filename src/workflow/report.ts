@@ -3,6 +3,7 @@
  * for each signed revision (with every cell, so a remote reviewer can work on it).
  */
 import type { Sample } from '../store/types.ts';
+import { median } from '../util/median.ts';
 import { VERSION } from '../version.ts';
 import type { WorkflowContext } from './context.ts';
 import { sampleDetail } from './views.ts';
@@ -46,8 +47,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample) {
     else scales.unmeasured++;
     if (scale.umPerPixel !== null) known.push(scale.umPerPixel);
   }
-  known.sort((a, b) => a - b);
-  if (known.length) scales.umPerPixel = known[(known.length - 1) >> 1];
+  if (known.length) scales.umPerPixel = median(known);
   const amendments = ctx.store.audit
     .forSample(sample.id)
     .filter((e) => e.reason !== null)

@@ -1,7 +1,8 @@
 /** The cell classifier's crops, background estimate and model contract, with the fixture colour classifier. */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backgroundRgb, CLASSIFIER_CLASSES, createCellClassifier, cropInto, type CellClassifier } from '../../src/inference/cell-classifier.ts';
+import { backgroundRgb } from '../../src/analysis/background.ts';
+import { CLASSIFIER_CLASSES, createCellClassifier, cropInto, type CellClassifier } from '../../src/inference/cell-classifier.ts';
 import { loadManifest, ModelError } from '../../src/inference/manifest.ts';
 import { classifierModelsDir } from '../helpers/classifier-models.ts';
 

@@ -41,7 +41,7 @@ describe('sample workflow API', () => {
     expect(first).toMatchObject({ type: 'neutrophil', flagged: true, reviewed: false, source: 'automatic', votes: { neutrophil: 1, eosinophil: 1 } });
     expect(second).toMatchObject({ type: 'monocyte', flagged: true });
     expect(sample.differential).toMatchObject({ counted: 4, target: 100, targetReached: false, review: { flagged: 4, pending: 4 } });
-    expect(sample.differential.flags[0]).toBe('review these 4 cells: the detectors disagree on them');
+    expect(sample.differential.flags[0]).toBe('review these 4 cells: the analysis is unsure of them');
 
     const sign = () => app.inject({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } } });
     let res = await sign();

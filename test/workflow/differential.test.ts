@@ -62,7 +62,7 @@ describe('computeDifferential', () => {
     const pending = cells('neutrophil', 4, true);
     const d = computeDifferential([...pending, ...cells('lymphocyte', 2, true, true), ...cells('monocyte', 10)], settings, null);
     expect(d.review).toEqual({ flagged: 6, reviewed: 2, pending: 4, pendingCellIds: pending.map((c) => c.id) });
-    expect(d.flags[0]).toBe('review these 4 cells: the detectors disagree on them');
+    expect(d.flags[0]).toBe('review these 4 cells: the analysis is unsure of them');
   });
 
   it('gives Wilson 95 % intervals (Rümke-style imprecision of a 100-cell count)', () => {

@@ -71,7 +71,7 @@ export const cellSchema = {
     confidence: nullable('number'),
     agreement: nullable('number'),
     votes: { anyOf: [typeCounts, { type: 'null' }] },
-    flagged: { type: 'boolean', description: 'the detectors disagree: a person must look at it before sign-off' },
+    flagged: { type: 'boolean', description: 'the analysis is unsure (split votes, an unsure, unusual or scale-less type): a person must look at it before sign-off' },
     reviewed: { type: 'boolean' },
     source: { type: 'string', enum: [...CELL_SOURCES] },
     changedBy: nullable('string'),

@@ -120,7 +120,7 @@ export const en = {
 
   'sheet.newCell': 'Add a missed cell',
   'sheet.chooseType': 'Tap its type:',
-  'sheet.flagged': 'To check: the detectors disagree.',
+  'sheet.flagged': 'To check: the analysis is unsure of this cell.',
   'sheet.checked': 'Checked by a person.',
   'sheet.corrected': 'Corrected by a person.',
   'sheet.added': 'Added by a person.',
@@ -202,13 +202,13 @@ export const en = {
   'report.notSigned': 'not signed',
   'report.corrections': 'Corrections with a reason',
   'report.scale': 'Scale {scale} µm per pixel: {measured} field(s) measured on their red cells, {calibrated} at the calibration, {unknown} unknown.',
-  'report.software': 'leukodiff {version}; detectors {models}; fusion {fusion}; backend {backend}.',
+  'report.software': 'leukodiff {version}; models {models}; fusion {fusion}; backend {backend}.',
   'report.disclaimer':
     'Automated pre-classification to support, not replace, a trained microscopist. Every result must be checked and confirmed by a qualified professional before it is used for any clinical decision.',
   'report.important': 'Important.',
   'report.none': '–',
 
-  'flag.review': { one: 'Check this cell: the detectors disagree on it.', other: 'Check these {n} cells: the detectors disagree on them.' },
+  'flag.review': { one: 'Check this cell: the analysis is unsure of it.', other: 'Check these {n} cells: the analysis is unsure of them.' },
   'flag.high': '{type} high: {percent} % (reference {low}–{high} %).',
   'flag.low': '{type} low: {percent} % (reference {low}–{high} %).',
   'flag.unclassified': {

@@ -120,7 +120,7 @@ export const fr: Catalogue = {
 
   'sheet.newCell': 'Ajouter une cellule oubliée',
   'sheet.chooseType': 'Touchez son type :',
-  'sheet.flagged': 'À vérifier : les détecteurs divergent.',
+  'sheet.flagged': 'À vérifier : l’analyse n’est pas sûre de cette cellule.',
   'sheet.checked': 'Vérifiée par une personne.',
   'sheet.corrected': 'Corrigée par une personne.',
   'sheet.added': 'Ajoutée par une personne.',
@@ -202,13 +202,13 @@ export const fr: Catalogue = {
   'report.notSigned': 'non signé',
   'report.corrections': 'Corrections motivées',
   'report.scale': 'Échelle {scale} µm par pixel : {measured} champ(s) mesuré(s) sur leurs hématies, {calibrated} selon l’étalonnage, {unknown} inconnu(s).',
-  'report.software': 'leukodiff {version} ; détecteurs {models} ; fusion {fusion} ; calcul {backend}.',
+  'report.software': 'leukodiff {version} ; modèles {models} ; fusion {fusion} ; calcul {backend}.',
   'report.disclaimer':
     'Pré-classification automatique destinée à aider, non à remplacer, un microscopiste formé. Tout résultat doit être vérifié et confirmé par un professionnel qualifié avant toute décision clinique.',
   'report.important': 'Important.',
   'report.none': '–',
 
-  'flag.review': { one: 'Vérifiez cette cellule : les détecteurs ne sont pas d’accord.', other: 'Vérifiez ces {n} cellules : les détecteurs ne sont pas d’accord.' },
+  'flag.review': { one: 'Vérifiez cette cellule : l’analyse n’en est pas sûre.', other: 'Vérifiez ces {n} cellules : l’analyse n’en est pas sûre.' },
   'flag.high': '{type} élevé : {percent} % (référence {low}–{high} %).',
   'flag.low': '{type} bas : {percent} % (référence {low}–{high} %).',
   'flag.unclassified': {

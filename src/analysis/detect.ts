@@ -1,0 +1,162 @@
+/**
+ * The detectors on one field as its scale calls for (src/analysis/detector-view.ts): the members
+ * run on the whole field, on a canvas, or tile by tile; their detections, in field pixels, are fused
+ * once for the whole field.
+ */
+import { fuse, sameLeukocyte, type FusionConfig } from '../ensemble/index.ts';
+import { fieldLuts, type ChannelLuts } from '../inference/colour.ts';
+import { decodeOutput } from '../inference/decode.ts';
+import type { Engine } from '../inference/engine.ts';
+import { letterboxTensor, type Canvas } from '../inference/preprocess.ts';
+import type { Box, Detection } from '../types.ts';
+import { cutByTile, type DetectorView } from './detector-view.ts';
+
+type Img = { rgb: Buffer; width: number; height: number };
+
+export interface DetectionTimings {
+  /** Colour statistics of the field, and the time spent waiting for the letterboxes. */
+  letterboxMs: number;
+  /** Raw model run per member id (summed over tiles). */
+  modelMs: Record<string, number>;
+  postprocessMs: number;
+  fusionMs: number;
+}
+
+export interface DetectOptions {
+  /** Defaults to the manifest's ensemble. */
+  fusion?: FusionConfig;
+  /** Work for this thread while the first member runs (once, after its run has started). */
+  whileFirstRuns?: () => void;
+}
+
+export function defaultFusion(engine: Engine): FusionConfig {
+  const { mode, iou } = engine.manifest.ensemble;
+  return { mode, iou } as FusionConfig;
+}
+
+/** Model ids to run: the ensemble's members, or for `single` the model at that index of the manifest. */
+function memberIds(engine: Engine, fusion: FusionConfig): string[] {
+  if (fusion.mode !== 'single') return engine.manifest.ensemble.members;
+  const model = engine.manifest.models[fusion.member];
+  if (!model) throw new Error(`no model number ${fusion.member} in the manifest`);
+  return [model.id];
+}
+
+/** The members' detections on a field seen as `view` (canvas fill: the field's background), fused once. */
+export async function detectInView(engine: Engine, img: Img, view: DetectorView, background: [number, number, number], opts: DetectOptions = {}) {
+  const fusion = opts.fusion ?? defaultFusion(engine);
+  const ids = memberIds(engine, fusion);
+  const timings: DetectionTimings = { letterboxMs: 0, modelMs: {}, postprocessMs: 0, fusionMs: 0 };
+  let perModel: Detection[][];
+  if (view.kind === 'tiles') {
+    perModel = await runTiles(engine, img, ids, view.tiles, timings, opts.whileFirstRuns);
+  } else {
+    const canvas = view.kind === 'canvas' ? { width: view.width, height: view.height, fill: background.map(Math.round) as Canvas['fill'] } : undefined;
+    perModel = await runMembers(engine, img, ids, timings, { canvas, whileFirstRuns: opts.whileFirstRuns });
+  }
+  const t = performance.now();
+  const effective: FusionConfig = fusion.mode === 'single' ? { mode: 'single', member: 0 } : fusion;
+  const cells = fuse(perModel, effective, img);
+  timings.fusionMs = performance.now() - t;
+  return { members: ids.map((id, i) => ({ id, detections: perModel[i] })), fusion, cells, timings };
+}
+
+/**
+ * Runs the members one after another (one accelerator). Every input size is letterboxed up front,
+ * so the later members' letterboxes are made while earlier members run; `letterboxMs` is the time
+ * actually spent waiting for them, plus the colour statistics.
+ */
+async function runMembers(
+  engine: Engine,
+  img: Img,
+  ids: string[],
+  timings: DetectionTimings,
+  opts: { luts?: ChannelLuts; canvas?: Canvas; whileFirstRuns?: () => void },
+): Promise<Detection[][]> {
+  const entries = ids.map((id) => {
+    const entry = engine.detectors.get(id);
+    if (!entry) throw new Error(`ensemble member '${id}' is not loaded`);
+    return entry;
+  });
+  const tc = performance.now();
+  const luts = opts.luts ?? fieldLuts(img.rgb, engine.manifest.colourNormalisation);
+  timings.letterboxMs += performance.now() - tc;
+  const letterboxes = new Map<string, ReturnType<typeof letterboxTensor>>();
+  for (const { model } of entries) {
+    const key = model.input.join('x');
+    if (!letterboxes.has(key)) {
+      const pending = letterboxTensor(img, model.input[0], model.input[1], luts, opts.canvas);
+      pending.catch(() => {}); // awaited below; avoids an unhandled rejection if an earlier member fails
+      letterboxes.set(key, pending);
+    }
+  }
+  const out: Detection[][] = [];
+  for (const { model, detector } of entries) {
+    let t = performance.now();
+    const lt = await letterboxes.get(model.input.join('x'))!;
+    timings.letterboxMs += performance.now() - t;
+    t = performance.now();
+    const running = detector.run(lt.tensor);
+    if (out.length === 0) opts.whileFirstRuns?.();
+    const raw = await running;
+    timings.modelMs[model.id] = (timings.modelMs[model.id] ?? 0) + performance.now() - t;
+    t = performance.now();
+    out.push(decodeOutput(raw, lt.letterbox, img, model));
+    timings.postprocessMs += performance.now() - t;
+  }
+  return out;
+}
+
+export function cropRgb(img: Img, tile: Box): Img {
+  const [x0, y0, x1, y1] = tile;
+  const width = x1 - x0;
+  const height = y1 - y0;
+  const rgb = Buffer.allocUnsafe(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const src = ((y0 + y) * img.width + x0) * 3;
+    rgb.set(img.rgb.subarray(src, src + width * 3), y * width * 3);
+  }
+  return { rgb, width, height };
+}
+
+/**
+ * Each member tile by tile (a low magnification or a large sensor), with the whole field's colour
+ * luts. A detection touching an inner edge of its tile is cut: it is dropped where a neighbouring
+ * tile saw the same leukocyte whole, and kept otherwise (a cell wider than the overlap, or missed
+ * in the neighbour, still counts). Each leukocyte is then kept once per member: its best detection.
+ */
+async function runTiles(engine: Engine, img: Img, ids: string[], tiles: Box[], timings: DetectionTimings, whileFirstRuns?: () => void): Promise<Detection[][]> {
+  const luts = fieldLuts(img.rgb, engine.manifest.colourNormalisation);
+  const perTile: { tile: Box; members: Detection[][] }[] = [];
+  for (const [i, tile] of tiles.entries()) {
+    const members = await runMembers(engine, cropRgb(img, tile), ids, timings, { luts, whileFirstRuns: i === 0 ? whileFirstRuns : undefined });
+    perTile.push({ tile, members });
+  }
+  return mergeTiles(perTile, ids.length, img);
+}
+
+/** Each member's detections from every tile (tile pixels), in field pixels, each leukocyte once (see runTiles). */
+export function mergeTiles(perTile: { tile: Box; members: Detection[][] }[], memberCount: number, field: { width: number; height: number }): Detection[][] {
+  const whole: Detection[][] = Array.from({ length: memberCount }, () => []);
+  const cut: Detection[][] = Array.from({ length: memberCount }, () => []);
+  for (const { tile, members } of perTile) {
+    members.forEach((list, m) => {
+      for (const d of list) {
+        const box: Box = [d.box[0] + tile[0], d.box[1] + tile[1], d.box[2] + tile[0], d.box[3] + tile[1]];
+        (cutByTile(box, tile, field.width, field.height) ? cut : whole)[m].push({ ...d, box });
+      }
+    });
+  }
+  return whole.map((list, m) => {
+    const kept = onePerLeukocyte(list);
+    for (const d of onePerLeukocyte(cut[m])) if (!kept.some((k) => sameLeukocyte(k.box, d.box))) kept.push(d);
+    return kept;
+  });
+}
+
+/** Detections of one member, each leukocyte once: the best-scored detection of it. */
+function onePerLeukocyte(detections: Detection[]): Detection[] {
+  const kept: Detection[] = [];
+  for (const d of [...detections].sort((a, b) => b.score - a.score)) if (!kept.some((k) => sameLeukocyte(k.box, d.box))) kept.push(d);
+  return kept;
+}
