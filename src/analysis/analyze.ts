@@ -8,7 +8,7 @@ import type { Engine } from '../inference/engine.ts';
 import { CELL_TYPES, NUM_TYPES, type Detection, type FusedCell } from '../types.ts';
 import { detectInView, type DetectionTimings } from './detect.ts';
 import { detectorView, type DetectorView } from './detector-view.ts';
-import { rbcDiameterPx, resolveFieldScale, scaleWarnings, type FieldScale, type ScaleInputs } from './field-scale.ts';
+import { checkedScale, rbcDiameterPx, resolveFieldScale, scaleWarnings, type FieldScale, type ScaleInputs } from './field-scale.ts';
 import { decodeImage, type DecodedImage } from './image-input.ts';
 import { assessQuality, mergeWarnings, type QualityReport } from './quality.ts';
 import { typeCells, type CellClassName, type Typing } from './typing.ts';
@@ -75,21 +75,25 @@ export async function analyzeField(engine: Engine, input: Buffer | string, opts:
   const t0 = performance.now();
   const img = await decodeImage(input, { maxPixels: opts.maxImagePixels });
   const t1 = performance.now();
-  const scale = resolveFieldScale(img, opts.scale);
-  const rbcPx = rbcDiameterPx(scale);
+  const measured = resolveFieldScale(img, opts.scale);
   const background = backgroundRgb(img);
   const scaleMs = performance.now() - t1;
-  const view = engine.manifest.detectorScale ? detectorView(img.width, img.height, rbcPx, engine.manifest.detectorScale) : ({ kind: 'whole' } as const);
   // The quality check runs on this thread while the first member runs on onnxruntime's threads.
   let quality: QualityReport | undefined;
   let qualityMs = 0;
   const checkQuality = () => {
     const tq = performance.now();
-    const measured = assessQuality(img);
-    quality = { ...measured, warnings: mergeWarnings(img.warnings, measured.warnings, scaleWarnings(scale, view.kind === 'tiles' && view.capped)) };
+    quality = assessQuality(img);
     qualityMs = performance.now() - tq;
   };
-  const result = await detectInView(engine, img, view, background, { fusion: opts.fusion, whileFirstRuns: checkQuality });
+  // The whole field first: its leukocytes check the measured scale, and most fields stay whole.
+  const whole = await detectInView(engine, img, { kind: 'whole' }, background, { fusion: opts.fusion, whileFirstRuns: checkQuality });
+  const scale = checkedScale(measured, whole.cells, opts.scale);
+  const rbcPx = rbcDiameterPx(scale);
+  const view = engine.manifest.detectorScale ? detectorView(img.width, img.height, rbcPx, engine.manifest.detectorScale) : ({ kind: 'whole' } as const);
+  const result = view.kind === 'whole' ? whole : await detectInView(engine, img, view, background, { fusion: opts.fusion });
+  const report = quality!;
+  quality = { ...report, warnings: mergeWarnings(img.warnings, report.warnings, scaleWarnings(scale, view.kind === 'tiles' && view.capped)) };
   const tt = performance.now();
   const typing = opts.typing ?? (engine.classifier ? 'classifier' : 'detectors');
   const scaleTrusted = scaleWarnings(scale, false).length === 0;

@@ -3,6 +3,7 @@
  * camera), the field's own red cells, or the box's microscope calibration; and the warnings when
  * the scale is unknown or outside what typing can work with.
  */
+import { median } from '../util/median.ts';
 import { measureScale, REFERENCE_RBC_UM } from './scale.ts';
 import type { QualityWarning } from './quality.ts';
 
@@ -47,6 +48,29 @@ export function resolveFieldScale(img: { rgb: Uint8Array; width: number; height:
   if (m.umPerPixel !== null) return { umPerPixel: m.umPerPixel, source: 'measured', rbcCount: m.rbcCount };
   if (inputs.calibrated !== undefined) return { umPerPixel: inputs.calibrated, source: 'calibrated', rbcCount: m.rbcCount };
   return { umPerPixel: null, source: 'unmeasured', rbcCount: m.rbcCount };
+}
+
+/**
+ * A leukocyte's box side over the red-cell diameter, as far as it can be: a small lymphocyte is about
+ * one red cell, a large monocyte under three, and boxes are a little loose.
+ */
+export const LEUKOCYTE_RBC_RATIO: readonly [number, number] = [0.9, 3.2];
+
+/**
+ * The measured scale, unless the leukocytes found in the field contradict it (the median box side
+ * of the sure ones, over the red-cell diameter, outside LEUKOCYTE_RBC_RATIO): pale red cells seen
+ * only as their rims, or platelets taken for red cells, then measured a fraction of the truth. A
+ * contradicted scale is unknown (or the calibration); a given or calibrated one is kept.
+ */
+export function checkedScale(scale: FieldScale, leukocytes: { box: [number, number, number, number]; leukocyte: number }[], inputs: ScaleInputs = {}): FieldScale {
+  const rbc = rbcDiameterPx(scale);
+  if (scale.source !== 'measured' || rbc === null) return scale;
+  const sides = leukocytes.filter((c) => c.leukocyte >= 0.5).map((c) => Math.sqrt((c.box[2] - c.box[0]) * (c.box[3] - c.box[1])));
+  if (sides.length === 0) return scale;
+  const ratio = median(sides) / rbc;
+  if (ratio >= LEUKOCYTE_RBC_RATIO[0] && ratio <= LEUKOCYTE_RBC_RATIO[1]) return scale;
+  if (inputs.calibrated !== undefined) return { umPerPixel: inputs.calibrated, source: 'calibrated', rbcCount: scale.rbcCount };
+  return { umPerPixel: null, source: 'unmeasured', rbcCount: scale.rbcCount };
 }
 
 export function rbcDiameterPx(scale: FieldScale): number | null {

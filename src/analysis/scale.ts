@@ -224,6 +224,7 @@ function measureAt(img: { rgb: Buffer | Uint8Array; width: number; height: numbe
     // 1 = cell (darker than the threshold), then holes (background not reachable from the border) filled.
     const mask = new Uint8Array(n);
     for (let i = 0; i < n; i++) mask[i] = grey[i] <= t ? 1 : 0;
+    close(mask, w, h, CLOSING_RADIUS);
     fillHoles(mask, w, h);
     const dist = chamferDistance(mask, w, h);
     if (t === high) inscribed = inscribedDiameters(dist, w, h);
@@ -275,6 +276,24 @@ function inscribedDiameters(dist: Float32Array, w: number, h: number): number[] 
  * (`scripts/measure-scale.ts --txl`); this puts them on one footing.
  */
 const INSCRIBED_TO_ROUND = 1.05;
+
+/**
+ * Pale red cells show only their rim at the threshold, often with a gap: closing the mask by this
+ * radius (working pixels) seals such gaps, so that the central pallor becomes a hole to fill.
+ */
+const CLOSING_RADIUS = 2;
+
+/** Dilation then erosion of a 0/1 mask by `r` pixels (chamfer distances, in place). */
+function close(mask: Uint8Array, w: number, h: number, r: number): void {
+  const n = w * h;
+  const outside = new Uint8Array(n);
+  for (let i = 0; i < n; i++) outside[i] = mask[i] ? 0 : 1;
+  const toCell = chamferDistance(outside, w, h); // of each background pixel, to the nearest cell pixel
+  const dilated = outside;
+  for (let i = 0; i < n; i++) dilated[i] = mask[i] || toCell[i] <= r ? 1 : 0;
+  const inside = chamferDistance(dilated, w, h);
+  for (let i = 0; i < n; i++) mask[i] = inside[i] > r ? 1 : 0;
+}
 
 /** Erosion radii tried, working pixels. */
 const EROSION_RADII = [0, 1, 2, 3, 5, 8, 12];

@@ -3,9 +3,9 @@
  * as the daemon) and measures every member and fusion mode: the study's Table 2.
  */
 import path from 'node:path';
-import { detectInView } from '../analysis/detect.ts';
-import { detectorView } from '../analysis/detector-view.ts';
-import { rbcDiameterPx, resolveFieldScale, type ScaleInputs } from '../analysis/field-scale.ts';
+import { defaultFusion, detectInView } from '../analysis/detect.ts';
+import { detectorView, type DetectorView } from '../analysis/detector-view.ts';
+import { checkedScale, rbcDiameterPx, resolveFieldScale, type ScaleInputs } from '../analysis/field-scale.ts';
 import { decodeImage } from '../analysis/image-input.ts';
 import { typeCells, type Typing } from '../analysis/typing.ts';
 import { backgroundRgb } from '../analysis/background.ts';
@@ -115,17 +115,23 @@ export async function runModels(
     let img = await decodeImage(path.resolve(imageRoot, image.file_name));
     if (opts.interference) img = { ...img, ...(await applyInterference(img, opts.interference)) };
     const decodeMs = performance.now() - t0;
-    // The daemon's view of the field (src/analysis/analyze.ts): its scale decides whole, canvas or tiles.
-    const rbcPx = rbcDiameterPx(resolveFieldScale(img, opts.scale));
+    // The daemon's view of the field (src/analysis/analyze.ts): the whole field first, whose
+    // leukocytes check the measured scale; the scale then decides whole, canvas or tiles.
+    const measured = resolveFieldScale(img, opts.scale);
     const background = backgroundRgb(img);
-    const view = engine.manifest.detectorScale ? detectorView(img.width, img.height, rbcPx, engine.manifest.detectorScale) : ({ kind: 'whole' } as const);
     const perModel = new Map<string, { detections: Detection[]; ms: number }>();
-    for (const id of modelIds) {
+    const run = async (id: string, view: DetectorView) => {
       const index = engine.manifest.models.findIndex((m) => m.id === id);
       const t = performance.now();
       const res = await detectInView(engine, img, view, background, { fusion: { mode: 'single', member: index } });
       perModel.set(id, { detections: res.members[0].detections, ms: performance.now() - t });
-    }
+    };
+    for (const id of modelIds) await run(id, { kind: 'whole' });
+    const checkFusion = modelIds.length > 1 ? defaultFusion(engine) : ({ mode: 'single', member: 0 } as const);
+    const wholeCells = fuse(modelIds.map((id) => perModel.get(id)!.detections), checkFusion, img);
+    const rbcPx = rbcDiameterPx(checkedScale(measured, wholeCells, opts.scale));
+    const view = engine.manifest.detectorScale ? detectorView(img.width, img.height, rbcPx, engine.manifest.detectorScale) : ({ kind: 'whole' } as const);
+    if (view.kind !== 'whole') for (const id of modelIds) await run(id, view);
     runs.push({ imageId: image.id, width: img.width, height: img.height, decodeMs, perModel, rgb: img.rgb, rbcPx, background });
     opts.onProgress?.(++done, gt.images.length);
   }

@@ -1,6 +1,6 @@
 /** Where a field's scale comes from, and what the nurse is told when it is unknown or unusable. */
 import { describe, expect, it } from 'vitest';
-import { parseUmPerPixel, rbcDiameterPx, resolveFieldScale, scaleWarnings, TYPING_SCALE_UM_PER_PX } from '../../src/analysis/field-scale.ts';
+import { checkedScale, parseUmPerPixel, rbcDiameterPx, resolveFieldScale, scaleWarnings, TYPING_SCALE_UM_PER_PX } from '../../src/analysis/field-scale.ts';
 import { REFERENCE_RBC_UM } from '../../src/analysis/scale.ts';
 
 /** A bright field with a grid of red cells of diameter d (or none). */
@@ -39,6 +39,29 @@ describe('resolveFieldScale', () => {
     const none = resolveFieldScale(field(null));
     expect(none).toMatchObject({ umPerPixel: null, source: 'unmeasured' });
     expect(rbcDiameterPx(none)).toBeNull();
+  });
+});
+
+describe('checkedScale', () => {
+  const measured = { umPerPixel: 7.5 / 90, source: 'measured' as const, rbcCount: 6 };
+  const cell = (side: number, leukocyte = 0.9) => ({ box: [0, 0, side, side] as [number, number, number, number], leukocyte });
+
+  it('keeps a measured scale the leukocytes agree with, or when there is no sure leukocyte', () => {
+    expect(checkedScale(measured, [cell(140), cell(120)])).toBe(measured); // 1.3-1.6 red cells
+    expect(checkedScale(measured, [])).toBe(measured);
+    expect(checkedScale(measured, [cell(900, 0.2)])).toBe(measured);
+  });
+
+  it('drops a measured scale the leukocytes contradict, for the calibration when there is one', () => {
+    const rims = { ...measured, umPerPixel: 7.5 / 21 }; // pale red cells measured by their rims
+    expect(checkedScale(rims, [cell(150)])).toEqual({ umPerPixel: null, source: 'unmeasured', rbcCount: 6 });
+    expect(checkedScale(rims, [cell(150)], { calibrated: 0.08 })).toEqual({ umPerPixel: 0.08, source: 'calibrated', rbcCount: 6 });
+    expect(checkedScale({ ...measured, umPerPixel: 7.5 / 400 }, [cell(150)]).source).toBe('unmeasured');
+  });
+
+  it('never overrides a given scale', () => {
+    const given = { umPerPixel: 0.3, source: 'given' as const, rbcCount: 0 };
+    expect(checkedScale(given, [cell(150)])).toBe(given);
   });
 });
 
