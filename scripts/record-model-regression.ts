@@ -1,6 +1,6 @@
 /**
  * Records what the shipped models find on two demo fields, so that a test notices any change in
- * the models, the preprocessing, the decoding or the fusion. Run after changing models/:
+ * the models, the preprocessing, the scale, the decoding, the fusion or the typing. Run after changing models/:
  *   node bin/run-ts.mjs scripts/record-model-regression.ts
  */
 import { writeFileSync } from 'node:fs';
@@ -21,14 +21,17 @@ export async function recordDetections(engine: Engine) {
   for (const name of REGRESSION_FIELDS) {
     const a = await analyzeField(engine, path.join(PROJECT_ROOT, 'demo', 'images', name));
     fields[name] = {
+      scale: { umPerPixel: a.scale.umPerPixel === null ? null : r(a.scale.umPerPixel, 5), source: a.scale.source, view: a.view.kind },
       members: Object.fromEntries(a.members.map((m) => [m.id, m.detections.map((d) => ({ type: d.type, score: r(d.score, 3), box: d.box.map((v) => r(v, 1)) }))])),
-      cells: a.cells.map((c) => ({ type: c.type, confidence: r(c.confidence, 3), votes: c.votes, box: c.box.map((v) => r(v, 1)) })),
+      cells: a.cells.map((c) => ({ type: c.type, class: c.cellClass, confidence: r(c.confidence, 3), votes: c.votes, box: c.box.map((v) => r(v, 1)) })),
     };
   }
   return {
     models: Object.fromEntries(engine.manifest.models.map((m) => [m.id, m.sha256])),
     ensemble: engine.manifest.ensemble,
     colourNormalisation: engine.manifest.colourNormalisation ?? null,
+    detectorScale: engine.manifest.detectorScale ?? null,
+    cellClassifier: engine.manifest.cellClassifier?.sha256 ?? null,
     fields,
   };
 }

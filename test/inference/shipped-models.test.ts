@@ -35,8 +35,13 @@ describe('shipped models', () => {
     // A new model set must be recorded anew (scripts/record-model-regression.ts).
     expect(now.models).toEqual(recorded.models);
     expect(now.colourNormalisation).toEqual(recorded.colourNormalisation);
+    expect(now.detectorScale).toEqual(recorded.detectorScale);
+    expect(now.cellClassifier).toEqual(recorded.cellClassifier);
     for (const [name, field] of Object.entries(recorded.fields) as [string, any][]) {
       const got = (now.fields as Record<string, any>)[name];
+      expect(got.scale.source).toBe(field.scale.source);
+      expect(got.scale.view).toBe(field.scale.view);
+      expect(Math.abs(got.scale.umPerPixel - field.scale.umPerPixel)).toBeLessThanOrEqual(1e-4);
       for (const [id, dets] of Object.entries(field.members) as [string, any[]][]) {
         expect(got.members[id].length, `${name} ${id}`).toBe(dets.length);
         dets.forEach((d, i) => {
@@ -47,6 +52,7 @@ describe('shipped models', () => {
         });
       }
       expect(got.cells.map((c: any) => c.type)).toEqual(field.cells.map((c: any) => c.type));
+      expect(got.cells.map((c: any) => c.class)).toEqual(field.cells.map((c: any) => c.class));
       expect(got.cells.map((c: any) => c.votes)).toEqual(field.cells.map((c: any) => c.votes));
     }
   });

@@ -18,7 +18,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+# leukotrain, after cellcls: the detectors' train.py must not shadow cellcls/train.py.
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from common import CLASSES, CROP_RBC, INPUT_PX  # noqa: E402
 from leukotrain.flops import count_flops, count_params  # noqa: E402
 from model import CellNet, Exported  # noqa: E402
