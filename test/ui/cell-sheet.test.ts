@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionFor, confidencePercent, SHEET_ORDER, sheetStatus, typeButtons, voteLines } from '../../ui/src/logic/cell-sheet.ts';
+import { actionFor, confidencePercent, machineClass, SHEET_ORDER, sheetStatus, typeButtons, voteLines } from '../../ui/src/logic/cell-sheet.ts';
 import { cell } from './fixtures.ts';
 
 const votes = { neutrophil: 1, eosinophil: 2, basophil: 0, lymphocyte: 0, monocyte: 1 };
@@ -13,6 +13,14 @@ describe('cell sheet', () => {
     ]);
     expect(voteLines(cell('basophil', { votes: null }), 3)).toEqual([]);
     expect(voteLines(cell('eosinophil', { votes }), 0)[0]!.share).toBe(1);
+  });
+
+  it("names the analysis's own class where the store keeps the cell under another", () => {
+    expect(machineClass(cell('unclassified', { autoType: 'immature_granulocyte' }))).toBe('immature_granulocyte');
+    expect(machineClass(cell('not_leukocyte', { autoType: 'erythroblast' }))).toBe('erythroblast');
+    expect(machineClass(cell('unclassified', { autoType: 'unidentified' }))).toBe('unidentified');
+    expect(machineClass(cell('lymphocyte', { autoType: 'lymphocyte' }))).toBeNull();
+    expect(machineClass(cell('lymphocyte', { autoType: null }))).toBeNull();
   });
 
   it('says first that a flagged cell needs a look, then where its type comes from', () => {

@@ -8,7 +8,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { Cell, CellClass } from '../api/types.ts';
 import { emit } from '../events.ts';
 import type { MessageKey } from '../i18n/en.ts';
-import { actionFor, confidencePercent, sheetStatus, typeButtons, voteLines } from '../logic/cell-sheet.ts';
+import { actionFor, confidencePercent, machineClass, sheetStatus, typeButtons, voteLines } from '../logic/cell-sheet.ts';
 import { needsCheck } from '../logic/counts.ts';
 import { TYPE_COLOURS } from '../theme/colours.ts';
 import { baseStyles, CSS_COLOURS as C, CSS_TYPE_TEXT } from '../theme/styles.ts';
@@ -197,9 +197,11 @@ export class CellSheet extends KioskElement {
   private renderInfo(cell: Cell) {
     const status = sheetStatus(cell);
     const confidence = confidencePercent(cell);
+    const machine = machineClass(cell);
     return html`<img class="crop" src=${this.cropUrl} alt=${this.t('sheet.cropAlt')} />
       <div class="info">
         <p class="status ${status}" data-status=${status}>${this.t(STATUS_KEYS[status])}</p>
+        ${machine ? html`<p data-machine-class=${machine}>${this.t('sheet.machineClass', { name: this.t(`machine.${machine}`) })}</p>` : ''}
         ${cell.votes
           ? html`<div class="votes" aria-label=${this.t('sheet.votes')}>
               ${voteLines(cell, this.models).map(

@@ -63,3 +63,12 @@ export function actionFor(cell: Pick<Cell, 'type' | 'flagged' | 'reviewed'>, cho
 export function confidencePercent(cell: Pick<Cell, 'confidence'>): number | null {
   return cell.confidence === null ? null : Math.round(cell.confidence * 100);
 }
+
+/** Classes the analysis can give beyond the store's, shown so that a person knows what it saw. */
+export const MACHINE_CLASSES = ['immature_granulocyte', 'erythroblast', 'unidentified'] as const;
+export type MachineClass = (typeof MACHINE_CLASSES)[number];
+
+/** The analysis's own class of a cell when the store keeps it under another (unclassified, not a leukocyte). */
+export function machineClass(cell: Pick<Cell, 'autoType'>): MachineClass | null {
+  return (MACHINE_CLASSES as readonly string[]).includes(cell.autoType ?? '') ? (cell.autoType as MachineClass) : null;
+}
