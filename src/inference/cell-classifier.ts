@@ -11,6 +11,7 @@ import * as ort from 'onnxruntime-node';
 import type { Box } from '../types.ts';
 import { CLASSIFIER_CLASSES, type ClassifierEntry } from './classifier-contract.ts';
 import { ModelError } from './manifest.ts';
+import { sessionOptions } from './onnxruntime.ts';
 
 export { CLASSIFIER_CLASSES, type ClassifierClass, type ClassifierEntry } from './classifier-contract.ts';
 
@@ -33,13 +34,7 @@ export async function createCellClassifier(entry: ClassifierEntry, modelPath: st
   }
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(modelPath, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      interOpNumThreads: 1,
-      ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+    session = await ort.InferenceSession.create(modelPath, sessionOptions(threads));
   } catch (err) {
     throw new ModelError(`cannot load the cell classifier ${modelPath}: ${(err as Error).message}`);
   }

@@ -34,18 +34,23 @@ export function checkContract(model: ModelEntry, session: ort.InferenceSession):
   return n;
 }
 
+/** CPU session options of every model (the detectors and the cell classifier). */
+export function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    interOpNumThreads: 1,
+    ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+    // The models run one after another: a finished session's threads spinning for work would take
+    // the next one's cores (on the 2-core reference machine, 55 -> 35 ms per field in `npm run bench`).
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+}
+
 export async function createOnnxDetector(model: ModelEntry, modelPath: string, opts: OnnxOptions): Promise<Detector> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(modelPath, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      interOpNumThreads: 1,
-      ...(opts.threads > 0 ? { intraOpNumThreads: opts.threads } : {}),
-      // The members run one after another: a finished session's threads spinning for work would take
-      // the next one's cores (on the 2-core reference machine, 55 -> 35 ms per field in `npm run bench`).
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+    session = await ort.InferenceSession.create(modelPath, sessionOptions(opts.threads));
   } catch (err) {
     throw new ModelError(`cannot load model ${modelPath}: ${(err as Error).message}`);
   }

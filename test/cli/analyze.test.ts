@@ -33,6 +33,24 @@ describe('leukodiff analyze', () => {
     bad = await writeBadImages(path.join(dir, 'bad'));
   });
 
+  it('takes a known scale and who types the cells, and refuses bad values in one line', async () => {
+    const r = await cli(['analyze', demo()[0], '--scale', '0.09', '--typing', 'detectors', '--json']);
+    expect(r.code).toBe(0);
+    const field = JSON.parse(r.stdout).fields[0];
+    expect(field.scale).toEqual({ umPerPixel: 0.09, source: 'given', rbcCount: 0 });
+    expect(field.typing).toBe('detectors');
+    for (const [flag, value, message] of [
+      ['--scale', 'abc', /scale must be a positive number/],
+      ['--scale', '40', /outside 0.005 to 5/],
+      ['--typing', 'votes', /--typing must be classifier or detectors/],
+    ] as const) {
+      const bad = await cli(['analyze', demo()[0], flag, value]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      expect(bad.stderr).toMatch(message);
+    }
+  });
+
   it('prints cells, warnings and the differential per field', async () => {
     const r = await cli(['analyze', demo()[0]]);
     expect(r.stderr).toBe('');

@@ -3,10 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { analyzeField, differential, singleChoices, type FieldAnalysis } from '../../analysis/analyze.ts';
 import { toFieldJson } from '../../analysis/field-json.ts';
-import { parseUmPerPixel } from '../../analysis/field-scale.ts';
-import { TYPINGS, type Typing } from '../../analysis/typing.ts';
 import { renderOverlay } from '../../analysis/overlay.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
+import { ANALYSIS_OPTIONS, parseAnalysisOptions } from '../analysis-options.ts';
 import { parseCommandArgs } from '../args.ts';
 import { parseFusionSpec, type FusionConfig } from '../../ensemble/index.ts';
 import { InputError } from '../../errors.ts';
@@ -36,8 +35,7 @@ export async function run(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         overlay: { type: 'string' },
         ensemble: { type: 'string' },
-        scale: { type: 'string' },
-        typing: { type: 'string' },
+        ...ANALYSIS_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -47,14 +45,9 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof args === 'number') return args;
   const images = args.positionals;
   if (images.length === 0) return fail(`no image given\n${USAGE}`);
-  let given: number | undefined;
-  if (args.values.scale !== undefined) {
-    const v = parseUmPerPixel(args.values.scale);
-    if (typeof v === 'string') return fail(v);
-    given = v;
-  }
-  const typing = args.values.typing as Typing | undefined;
-  if (typing !== undefined && !TYPINGS.includes(typing)) return fail(`--typing must be ${TYPINGS.join(' or ')}, got '${typing}'`);
+  const analysis = parseAnalysisOptions(args.values);
+  if (typeof analysis === 'string') return fail(analysis);
+  const { given, typing } = analysis;
 
   let engine: Engine;
   let fusion: FusionConfig | undefined;

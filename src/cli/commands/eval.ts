@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../config.ts';
+import { ANALYSIS_OPTIONS, parseAnalysisOptions } from '../analysis-options.ts';
 import { parseCommandArgs } from '../args.ts';
 import { InputError } from '../../errors.ts';
 import type { CocoDataset } from '../../eval/coco-types.ts';
@@ -12,8 +13,6 @@ import { evaluateRow, leukocyteGt, rowSpecs, runModels, type EvalRow, type RowRe
 import { loadEngine, type Engine } from '../../inference/engine.ts';
 import { ModelError } from '../../inference/manifest.ts';
 import { CELL_TYPES } from '../../types.ts';
-import { parseUmPerPixel } from '../../analysis/field-scale.ts';
-import { TYPINGS, type Typing } from '../../analysis/typing.ts';
 
 const USAGE = `usage: leukodiff eval --dataset <coco.json | VOC folder | YOLO folder> [--images <dir>] [--ensemble all|ensemble|paper|wbf|nms|single:<id>]
                      [--class-agnostic] [--json] [--plots <dir>] [--interference <name|all>]
@@ -93,8 +92,7 @@ export async function run(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         plots: { type: 'string' },
         interference: { type: 'string' },
-        scale: { type: 'string' },
-        typing: { type: 'string' },
+        ...ANALYSIS_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -104,14 +102,9 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof args === 'number') return args;
   const o = args.values;
   if (!o.dataset) return fail(`--dataset is required\n${USAGE}`);
-  let given: number | undefined;
-  if (o.scale !== undefined) {
-    const v = parseUmPerPixel(o.scale);
-    if (typeof v === 'string') return fail(v);
-    given = v;
-  }
-  const typing = o.typing as Typing | undefined;
-  if (typing !== undefined && !TYPINGS.includes(typing)) return fail(`--typing must be ${TYPINGS.join(' or ')}, got '${typing}'`);
+  const analysis = parseAnalysisOptions(o);
+  if (typeof analysis === 'string') return fail(analysis);
+  const { given, typing } = analysis;
   let raw: CocoDataset;
   try {
     raw = await loadEvalDataset(o.dataset);
