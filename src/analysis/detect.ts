@@ -3,7 +3,7 @@
  * run on the whole field, on a canvas, or tile by tile; their detections, in field pixels, are fused
  * once for the whole field.
  */
-import { fuse, sameLeukocyte, type FusionConfig } from '../ensemble/index.ts';
+import { fuse, intersectionArea, sameLeukocyte, type FusionConfig } from '../ensemble/index.ts';
 import { fieldLuts, type ChannelLuts } from '../inference/colour.ts';
 import { decodeOutput } from '../inference/decode.ts';
 import type { Engine } from '../inference/engine.ts';
@@ -121,9 +121,10 @@ export function cropRgb(img: Img, tile: Box): Img {
 
 /**
  * Each member tile by tile (a low magnification or a large sensor), with the whole field's colour
- * luts. A detection touching an inner edge of its tile is cut: it is dropped where a neighbouring
- * tile saw the same leukocyte whole, and kept otherwise (a cell wider than the overlap, or missed
- * in the neighbour, still counts). Each leukocyte is then kept once per member: its best detection.
+ * luts. A detection touching an inner edge of its tile is cut: it is dropped where it lies mostly
+ * inside a detection that a neighbouring tile saw whole, and kept otherwise (a cell wider than the
+ * overlap, whose fragments are joined, or one missed in the neighbour, still counts). Each
+ * leukocyte is then kept once per member: its best detection.
  */
 async function runTiles(engine: Engine, img: Img, ids: string[], tiles: Box[], timings: DetectionTimings, whileFirstRuns?: () => void): Promise<Detection[][]> {
   const luts = fieldLuts(img.rgb, engine.manifest.colourNormalisation);
@@ -149,9 +150,40 @@ export function mergeTiles(perTile: { tile: Box; members: Detection[][] }[], mem
   }
   return whole.map((list, m) => {
     const kept = onePerLeukocyte(list);
-    for (const d of onePerLeukocyte(cut[m])) if (!kept.some((k) => sameLeukocyte(k.box, d.box))) kept.push(d);
+    for (const d of joinFragments(cut[m])) if (!kept.some((k) => sameLeukocyte(k.box, d.box) || mostlyInside(d.box, k.box))) kept.push(d);
     return kept;
   });
+}
+
+/** Share of a cut fragment inside another box that makes it part of that box's cell. */
+const FRAGMENT_INSIDE = 0.6;
+
+function mostlyInside(fragment: Box, box: Box): boolean {
+  const a = (fragment[2] - fragment[0]) * (fragment[3] - fragment[1]);
+  return a > 0 && intersectionArea(fragment, box) >= FRAGMENT_INSIDE * a;
+}
+
+/**
+ * Cut detections of one member, one per leukocyte: fragments of a cell too large for any tile
+ * overlap each other in the overlap, and become one detection with their union box and best score.
+ */
+function joinFragments(cut: Detection[]): Detection[] {
+  const joined: Detection[] = [];
+  for (const d of [...cut].sort((a, b) => b.score - a.score)) {
+    const i = joined.findIndex((j) => sameLeukocyte(j.box, d.box) || overlapsMuch(j.box, d.box));
+    if (i < 0) joined.push(d);
+    else {
+      const b = joined[i].box;
+      joined[i] = { ...joined[i], box: [Math.min(b[0], d.box[0]), Math.min(b[1], d.box[1]), Math.max(b[2], d.box[2]), Math.max(b[3], d.box[3])] };
+    }
+  }
+  return joined;
+}
+
+/** Two fragments whose overlap is at least a third of the smaller one. */
+function overlapsMuch(a: Box, b: Box): boolean {
+  const smaller = Math.min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]));
+  return smaller > 0 && intersectionArea(a, b) >= smaller / 3;
 }
 
 /** Detections of one member, each leukocyte once: the best-scored detection of it. */

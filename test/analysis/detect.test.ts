@@ -37,6 +37,27 @@ describe('mergeTiles', () => {
     expect(lost[0].map((d) => d.box)).toEqual([[185, 30, 200, 70]]); // never whole: still counted
   });
 
+  it('drops a small cut fragment of a cell a neighbour saw whole, and joins the fragments of a cell too large for any tile', () => {
+    const fragment = mergeTiles(
+      [
+        { tile: left, members: [[det([185, 30, 200, 70], 0.9)]] }, // a sliver at the left tile's edge
+        { tile: right, members: [[det([50, 30, 130, 70], 0.8)]] }, // the whole cell: x 150..230
+      ],
+      1,
+      field,
+    );
+    expect(fragment[0].map((d) => d.box)).toEqual([[150, 30, 230, 70]]);
+    const large = mergeTiles(
+      [
+        { tile: left, members: [[det([60, 10, 200, 90], 0.7)]] }, // x 60..200, cut at 200
+        { tile: right, members: [[det([0, 12, 150, 88], 0.6)]] }, // x 100..250, cut at 100
+      ],
+      1,
+      field,
+    );
+    expect(large[0].map((d) => d.box)).toEqual([[60, 10, 250, 90]]);
+  });
+
   it('keeps touching cells of one member apart and merges per member only', () => {
     const merged = mergeTiles(
       [{ tile: left, members: [[det([10, 10, 50, 50], 0.9), det([50, 10, 90, 50], 0.8)], [det([12, 12, 48, 48], 0.7)]] }],
