@@ -3,7 +3,7 @@
  * at the sizes they were trained on, whatever the objective and camera.
  *
  * The detectors letterbox a whole field into their input. Their training fields span from about
- * 5.0 (PBC crops: 363 px, red cells 72.7 px) to 6.9 (BCCD fields: 640 px, 93.0 px) red-cell
+ * 5.0 (PBC crops: 363 px, red cells 73.2 px) to 7.0 (BCCD fields: 640 px, 91.4 px) red-cell
  * diameters on the long side (medians of src/analysis/scale.ts over each source,
  * `scripts/measure-scale.ts --images`; BCD and Raabin-WBC lie between). A field inside that band is letterboxed as it
  * is. A field spanning fewer (a single-cell crop, a high magnification) is placed, unscaled, on a

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluate } from '../../src/eval/coco-eval.ts';
+import { leukocyteGt } from '../../src/eval/run-eval.ts';
 import { FIXTURE_MODELS, ROOT } from '../helpers/paths.ts';
 
 const exec = promisify(execFile);
@@ -154,6 +156,17 @@ describe('leukodiff eval (constant-output fixture models)', () => {
     for (const f of files) expect(statSync(path.join(plots, f)).size).toBeGreaterThan(500);
     const meta = await sharp(path.join(plots, 'confusion-ensemble.png')).metadata();
     expect(meta.width).toBeGreaterThan(300);
+  });
+
+  it('writes the scored detections as COCO results that give the same AP', async () => {
+    const file = path.join(dir, 'detections.json');
+    const r = await cli(['--dataset', typedSet, '--json', '--ensemble', 'ensemble', '--detections', file]);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(file, 'utf8'));
+    expect(results.length).toBeGreaterThan(0);
+    for (const d of results) expect(d).toEqual({ image_id: expect.any(Number), category_id: expect.any(Number), bbox: expect.any(Array), score: expect.any(Number) });
+    const gt = leukocyteGt(JSON.parse(readFileSync(typedSet, 'utf8'))).gt;
+    expect(evaluate(gt, results).stats[0]).toBeCloseTo(JSON.parse(r.stdout).rows[0].mAP, 10);
   });
 
   it('reports the drop under each interference factor', async () => {

@@ -1,5 +1,5 @@
 /** `leukodiff eval`: the study's Table 2 (and figures, and robustness) for the shipped models on a COCO dataset. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { ANALYSIS_OPTIONS, parseAnalysisOptions } from '../analysis-options.ts';
@@ -15,13 +15,14 @@ import { ModelError } from '../../inference/manifest.ts';
 import { CELL_TYPES } from '../../types.ts';
 
 const USAGE = `usage: leukodiff eval --dataset <coco.json | VOC folder | YOLO folder> [--images <dir>] [--ensemble all|ensemble|paper|wbf|nms|single:<id>]
-                     [--class-agnostic] [--json] [--plots <dir>] [--interference <name|all>]
+                     [--class-agnostic] [--json] [--plots <dir>] [--interference <name|all>] [--detections <file.json>]
                      [--scale <um per px>] [--typing classifier|detectors]
   --images D        folder the dataset's file_names are relative to (default: info.image_root)
   --scale U         the images' known scale in micrometres per pixel (default: measured per field)
   --typing T        who types the cells: the cell classifier (default when there is one) or the detectors' votes
   --class-agnostic  evaluate localisation only (every leukocyte one class)
   --plots D         write PR curves at IoU .5 .6 .7 .8 .9 and the type confusion matrix (SVG + PNG)
+  --detections F    write each row's scored detections as COCO results JSON (F, or F's name plus the row's with several rows)
   --interference F  also measure under colour-cast, low-light, defocus, stain-acid, stain-alkaline, jpeg30 (or all)`;
 
 const fail = (message: string) => {
@@ -55,6 +56,20 @@ export function formatTable(rows: EvalRow[], typed: boolean): string {
     return `${r.name.padEnd(w)}  ${f3(r.mAP)}  ${f3(r.AP50)}  ${f3(r.AP75)}  ${f3(r.mAR)}${types}  ${r.sizeMB.toFixed(2).padStart(7)}  ${r.gflops.toFixed(2).padStart(6)}  ${r.fieldsPerSecond.toFixed(1).padStart(8)}`;
   });
   return [head, ...lines].join('\n') + '\n';
+}
+
+/**
+ * The rows' detections as COCO results (image_id, category_id, bbox, score), each scored as the row
+ * ranks it, so that another evaluator can check every number.
+ */
+async function writeDetections(file: string, results: RowResult[]): Promise<string[]> {
+  const written: string[] = [];
+  for (const r of results) {
+    const out = results.length === 1 ? file : `${file.slice(0, file.length - path.extname(file).length)}-${r.row.name}${path.extname(file) || '.json'}`;
+    await writeFile(out, JSON.stringify(r.detections));
+    written.push(out);
+  }
+  return written;
 }
 
 async function writePlots(dir: string, results: RowResult[]): Promise<string[]> {
@@ -91,6 +106,7 @@ export async function run(argv: string[]): Promise<number> {
         'class-agnostic': { type: 'boolean' },
         json: { type: 'boolean' },
         plots: { type: 'string' },
+        detections: { type: 'string' },
         interference: { type: 'string' },
         ...ANALYSIS_OPTIONS,
         help: { type: 'boolean', short: 'h' },
@@ -158,6 +174,7 @@ export async function run(argv: string[]): Promise<number> {
       robustness[factor] = degraded.map((d, i) => ({ name: d.row.name, mAP: d.row.mAP, drop: clean[i].row.mAP - d.row.mAP }));
     }
     const plots = o.plots ? await writePlots(o.plots, clean) : [];
+    if (o.detections) plots.push(...(await writeDetections(o.detections, clean)));
     const rows = clean.map((r) => r.row);
     if (o.json) {
       const out: Record<string, unknown> = { dataset: o.dataset, images: gt.images.length, typed, backend: engine.backend, rows };
