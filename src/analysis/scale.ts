@@ -29,7 +29,7 @@ export interface ScaleMeasurement {
 export interface ScaleOptions {
   /** Fewest red cells for a measurement (default 3). */
   minRbcs?: number;
-  /** Long side of the working copy the components are found on first (default 400). */
+  /** Longest side of the working copy the components are found on first (default 240). */
   workSide?: number;
 }
 
@@ -47,8 +47,8 @@ const MIN_DIAMETER_WORK = 6;
 
 export function measureScale(img: { rgb: Buffer | Uint8Array; width: number; height: number }, opts: ScaleOptions = {}): ScaleMeasurement {
   const minRbcs = opts.minRbcs ?? 3;
-  const workSide = opts.workSide ?? 400;
-  let factor = Math.max(1, Math.floor(Math.max(img.width, img.height) / workSide));
+  const workSide = opts.workSide ?? 240;
+  let factor = Math.max(1, Math.ceil(Math.max(img.width, img.height) / workSide));
   let found = measureAt(img, factor);
   // Small red cells on a large image (a low magnification): the reduced copy blurs them. Measure
   // again where they span FINE_RBC_WORK pixels, on a window of the field's middle no larger than
@@ -218,9 +218,9 @@ function measureAt(img: { rgb: Buffer | Uint8Array; width: number; height: numbe
   let best: number[] = [];
   // Red cells are the middle class of three (nuclei, red cells, background) on most fields, but the
   // darkest of two on a field without leukocytes: both thresholds are tried, the better one kept.
-  const [low, high] = otsuThresholds(grey);
+  const high = otsuThresholds(grey)[1];
   let inscribed: number[] = [];
-  for (const t of new Set([high, otsuThreshold(grey), low])) {
+  for (const t of new Set([high, otsuThreshold(grey)])) {
     // 1 = cell (darker than the threshold), then holes (background not reachable from the border) filled.
     const mask = new Uint8Array(n);
     for (let i = 0; i < n; i++) mask[i] = grey[i] <= t ? 1 : 0;
@@ -253,8 +253,9 @@ function inscribedDiameters(dist: Float32Array, w: number, h: number): number[] 
       const i = y * w + x;
       const v = dist[i];
       if (v < minRadius) continue;
-      if (v < dist[i - 1] || v < dist[i + 1] || v < dist[i - w] || v < dist[i + w]) continue;
-      if (v < dist[i - w - 1] || v < dist[i - w + 1] || v < dist[i + w - 1] || v < dist[i + w + 1]) continue;
+      // Strictly above the neighbours before it, at least the ones after it: one pixel per plateau.
+      if (v <= dist[i - 1] || v <= dist[i - w] || v <= dist[i - w - 1] || v <= dist[i - w + 1]) continue;
+      if (v < dist[i + 1] || v < dist[i + w] || v < dist[i + w - 1] || v < dist[i + w + 1]) continue;
       peaks.push(i);
     }
   }
@@ -296,7 +297,7 @@ function close(mask: Uint8Array, w: number, h: number, r: number): void {
 }
 
 /** Erosion radii tried, working pixels. */
-const EROSION_RADII = [0, 1, 2, 3, 5, 8, 12];
+const EROSION_RADII = [0, 1, 2, 4, 7];
 
 /** Distance (pixels) of each mask pixel to the nearest background pixel, chamfer 3-4 / 3. */
 function chamferDistance(mask: Uint8Array, w: number, h: number): Float32Array {

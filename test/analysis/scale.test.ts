@@ -47,11 +47,11 @@ function grid(width: number, height: number, r: number, extra: Disc[] = [], pall
 }
 
 describe('measureScale', () => {
-  it('measures the diameter of separate red cells within 3 % (1.5 px for small ones)', () => {
+  it('measures the diameter of separate red cells within 6 % (1.5 px for small ones): the working copy is at most 240 px', () => {
     for (const r of [8, 20, 45]) {
       const m = measureScale(grid(12 * r, 9 * r, r));
       expect(m.rbcDiameterPx).not.toBeNull();
-      expect(Math.abs(m.rbcDiameterPx! - 2 * r)).toBeLessThan(Math.max(1.5, 0.03 * 2 * r));
+      expect(Math.abs(m.rbcDiameterPx! - 2 * r)).toBeLessThan(Math.max(1.5, 0.06 * 2 * r));
       expect(m.umPerPixel).toBeCloseTo(REFERENCE_RBC_UM / m.rbcDiameterPx!, 10);
     }
   });
@@ -73,7 +73,7 @@ describe('measureScale', () => {
     for (let i = 0; i < 5; i++) pairs.push({ x: 40 + 80 * i, y: 60, r, rgb: RBC }, { x: 40 + 80 * i + 2 * r - 1, y: 60, r, rgb: RBC });
     const m = measureScale(field(440, 120, pairs));
     expect(m.rbcCount).toBeGreaterThanOrEqual(5);
-    expect(Math.abs(m.rbcDiameterPx! / (2 * r) - 1)).toBeLessThan(0.12);
+    expect(Math.abs(m.rbcDiameterPx! / (2 * r) - 1)).toBeLessThan(0.15);
   });
 
   it('gives no scale when fewer than three red cells can be measured', () => {
