@@ -1,11 +1,25 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADULT_RANGES } from '../../src/workflow/settings.ts';
 import { testApp } from '../helpers/app.ts';
-import { DEMO_IMAGES as DEMO } from '../helpers/paths.ts';
 import { analysed, createSample, fieldJpeg, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
+
+/** A 400x300 field of separate red cells of diameter d on a bright background, as PNG. */
+function redCells(d: number): Promise<Buffer> {
+  const w = 400;
+  const h = 300;
+  const rgb = Buffer.alloc(w * h * 3, 225);
+  const r = d / 2;
+  for (let cy = 2 * r; cy + 2 * r < h; cy += 3 * r) {
+    for (let cx = 2 * r; cx + 2 * r < w; cx += 3 * r) {
+      for (let y = Math.floor(cy - r); y <= cy + r; y++) {
+        for (let x = Math.floor(cx - r); x <= cx + r; x++) if (Math.hypot(x + 0.5 - cx, y + 0.5 - cy) <= r) rgb.set([200, 120, 140], (y * w + x) * 3);
+      }
+    }
+  }
+  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+}
 
 describe('users and settings', () => {
   let app: FastifyInstance;
@@ -84,9 +98,8 @@ describe('users and settings', () => {
   });
 
   it("calibrates the microscope from a sample's measured fields, and analyses an unmeasurable field at that scale", async () => {
-    const demo = ['pbc-a99a594c.jpg', 'bccd-BloodImage_00001.jpg', 'bccd-BloodImage_00249.jpg'];
     const normal = await createSample(app, { reference: 'CAL-1' });
-    for (const f of demo) await upload(app, normal, readFileSync(path.join(DEMO, f)));
+    for (const d of [40, 42, 44]) await upload(app, normal, await redCells(d));
     const fields = (await analysed(app, normal)).fields as { analysis: { scale: { umPerPixel: number; source: string } } }[];
     const scales = fields.map((f) => f.analysis.scale);
     expect(scales.every((s) => s.source === 'measured')).toBe(true);
