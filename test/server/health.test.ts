@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from '../helpers/app.ts';
+import { classifierModelsDir } from '../helpers/classifier-models.ts';
 
 describe('GET /api/health', () => {
   let app: FastifyInstance;
@@ -20,7 +21,18 @@ describe('GET /api/health', () => {
     expect(body.models.map((m: { id: string }) => m.id)).toEqual(['fixed-a', 'fixed-b']);
     expect(body.models[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(body.ensemble.mode).toBe('paper');
+    expect(body.cellClassifier).toBeNull(); // the fixture models have none
     expect(typeof body.uptimeSeconds).toBe('number');
+  });
+
+  it('names the cell classifier and its sha256 when the models have one', async () => {
+    const withClassifier = await testApp({ modelsDir: classifierModelsDir() });
+    try {
+      const body = (await withClassifier.inject({ method: 'GET', url: '/api/health' })).json();
+      expect(body.cellClassifier).toEqual({ file: 'colour-classifier.onnx', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), inputPx: 32 });
+    } finally {
+      await withClassifier.close();
+    }
   });
 
   it('answers unknown routes with a JSON 404', async () => {

@@ -1,4 +1,4 @@
-/** GET /api/health: version, backend and why, loaded models, uptime. */
+/** GET /api/health: version, backend and why, loaded models and the cell classifier, uptime. */
 import type { FastifyPluginAsync } from 'fastify';
 import { VERSION } from '../../version.ts';
 
@@ -29,6 +29,12 @@ const healthSchema = {
       type: 'object',
       properties: { members: { type: 'array', items: { type: 'string' } }, mode: { type: 'string' }, iou: { type: 'number' } },
     },
+    cellClassifier: {
+      anyOf: [
+        { type: 'object', required: ['file', 'sha256', 'inputPx'], properties: { file: { type: 'string' }, sha256: { type: 'string' }, inputPx: { type: 'integer' } } },
+        { type: 'null' },
+      ],
+    },
     uptimeSeconds: { type: 'number' },
   },
 } as const;
@@ -42,6 +48,9 @@ const health: FastifyPluginAsync = async (app) => {
     backend: app.engine.backend,
     models: app.engine.manifest.models.map((m) => ({ id: m.id, sha256: m.sha256, input: m.input })),
     ensemble: app.engine.manifest.ensemble,
+    cellClassifier: app.engine.classifier
+      ? { file: app.engine.classifier.entry.file, sha256: app.engine.classifier.entry.sha256, inputPx: app.engine.classifier.entry.inputPx }
+      : null,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
   }));
 };
