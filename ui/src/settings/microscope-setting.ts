@@ -3,21 +3,17 @@
  * sample. Fields whose own red cells cannot be measured are analysed at it.
  */
 import { css, html } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import type { Credentials, SampleSummary, Settings } from '../api/types.ts';
-import { KioskElement } from '../components/kiosk-element.ts';
-import { emit } from '../events.ts';
+import { customElement, state } from 'lit/decorators.js';
+import type { SampleSummary } from '../api/types.ts';
 import { baseStyles } from '../theme/styles.ts';
+import { SettingElement } from './setting-element.ts';
 
 /** Recent samples offered to calibrate from. */
 const RECENT = 5;
 
 @customElement('ld-microscope-setting')
-export class MicroscopeSetting extends KioskElement {
-  @property({ attribute: false }) settings: Settings | null = null;
-  @property({ attribute: false }) auth: Credentials | null = null;
+export class MicroscopeSetting extends SettingElement {
   @state() private samples: SampleSummary[] = [];
-  @state() private busy = false;
 
   static override styles = [
     baseStyles,
@@ -39,22 +35,8 @@ export class MicroscopeSetting extends KioskElement {
       .catch((err) => this.fail(err));
   }
 
-  private async change(action: () => Promise<Settings>) {
-    if (!this.auth) return;
-    this.busy = true;
-    try {
-      emit(this, 'ld-settings', await action());
-      emit(this, 'ld-notice', { key: 'settings.saved' });
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
-  }
-
   override render() {
     const cal = this.settings?.microscopeCalibration ?? null;
-    const auth = this.auth;
     return html`<p data-calibration=${cal ? 'set' : 'none'}>
         ${cal
           ? this.t('settings.calibrated', {
@@ -71,15 +53,15 @@ export class MicroscopeSetting extends KioskElement {
           (s) => html`<button
             class="btn outline"
             data-calibrate=${s.reference}
-            ?disabled=${this.busy || !auth}
-            @click=${() => void this.change(() => this.api.calibrateMicroscope(s.id, auth!))}
+            ?disabled=${this.busy || !this.auth}
+            @click=${() => void this.changeSettings((pin) => this.api.calibrateMicroscope(s.id, pin))}
           >
             ${this.t('settings.calibrateFrom', { reference: s.reference })}
           </button>`,
         )}
       </div>
       ${cal
-        ? html`<button class="btn outline" data-action="forget-calibration" ?disabled=${this.busy || !auth} @click=${() => void this.change(() => this.api.clearCalibration(auth!))}>
+        ? html`<button class="btn outline" data-action="forget-calibration" ?disabled=${this.busy || !this.auth} @click=${() => void this.changeSettings((pin) => this.api.clearCalibration(pin))}>
             ${this.t('settings.forgetCalibration')}
           </button>`
         : ''}`;

@@ -1,22 +1,18 @@
 /** The reference ranges (% of leukocytes) the differential is flagged against: tap a value, type it. */
 import { css, html, type PropertyValues } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import { LEUKOCYTE_TYPES, type Credentials, type LeukocyteType, type Settings } from '../api/types.ts';
+import { customElement, state } from 'lit/decorators.js';
+import { LEUKOCYTE_TYPES, type LeukocyteType } from '../api/types.ts';
 import '../components/keypad.ts';
-import { KioskElement } from '../components/kiosk-element.ts';
-import { emit } from '../events.ts';
 import { applyKey, DECIMAL_RULES, type KeyAction } from '../logic/keypad.ts';
 import { draftOf, rangesFromDraft, type Bound, type RangesDraft } from '../logic/ranges.ts';
 import { TYPE_COLOURS } from '../theme/colours.ts';
 import { baseStyles, CSS_COLOURS as C, CSS_TYPE_TEXT } from '../theme/styles.ts';
+import { SettingElement } from './setting-element.ts';
 
 @customElement('ld-ranges-setting')
-export class RangesSetting extends KioskElement {
-  @property({ attribute: false }) settings: Settings | null = null;
-  @property({ attribute: false }) auth: Credentials | null = null;
+export class RangesSetting extends SettingElement {
   @state() private draft: RangesDraft | null = null;
   @state() private editing: { type: LeukocyteType; bound: Bound } = { type: 'neutrophil', bound: 'low' };
-  @state() private busy = false;
 
   static override styles = [
     baseStyles,
@@ -75,16 +71,8 @@ export class RangesSetting extends KioskElement {
 
   private async save() {
     const ranges = this.draft && this.settings && rangesFromDraft(this.draft, this.settings.referenceRanges);
-    if (!ranges || !this.auth) return;
-    this.busy = true;
-    try {
-      emit(this, 'ld-settings', await this.api.updateSettings({ referenceRanges: ranges }, this.auth));
-      emit(this, 'ld-notice', { key: 'settings.saved' });
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    if (!ranges) return;
+    await this.changeSettings((auth) => this.api.updateSettings({ referenceRanges: ranges }, auth));
   }
 
   override render() {

@@ -1,22 +1,17 @@
 /** How many leukocytes a sample's differential counts (the count-to-N stop rule). */
 import { css, html, type PropertyValues } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import type { Credentials, Settings } from '../api/types.ts';
+import { customElement, state } from 'lit/decorators.js';
 import '../components/keypad.ts';
-import { KioskElement } from '../components/kiosk-element.ts';
-import { emit } from '../events.ts';
 import { applyKey, INTEGER_RULES, type KeyAction } from '../logic/keypad.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
+import { SettingElement } from './setting-element.ts';
 
 export const TARGET_MIN = 10;
 export const TARGET_MAX = 1000;
 
 @customElement('ld-target-setting')
-export class TargetSetting extends KioskElement {
-  @property({ attribute: false }) settings: Settings | null = null;
-  @property({ attribute: false }) auth: Credentials | null = null;
+export class TargetSetting extends SettingElement {
   @state() private value = '';
-  @state() private busy = false;
 
   static override styles = [
     baseStyles,
@@ -48,16 +43,8 @@ export class TargetSetting extends KioskElement {
 
   private async save() {
     const n = Number(this.value);
-    if (!this.auth || !Number.isInteger(n) || n < TARGET_MIN || n > TARGET_MAX) return;
-    this.busy = true;
-    try {
-      emit(this, 'ld-settings', await this.api.updateSettings({ targetCount: n }, this.auth));
-      emit(this, 'ld-notice', { key: 'settings.saved' });
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    if (!Number.isInteger(n) || n < TARGET_MIN || n > TARGET_MAX) return;
+    await this.changeSettings((auth) => this.api.updateSettings({ targetCount: n }, auth));
   }
 
   override render() {
