@@ -3,13 +3,14 @@
  * run on the whole field, on a canvas, or tile by tile; their detections, in field pixels, are fused
  * once for the whole field.
  */
-import { fuse, intersectionArea, sameLeukocyte, type FusionConfig } from '../ensemble/index.ts';
+import { fuse, sameLeukocyte, type FusionConfig } from '../ensemble/index.ts';
+import { area, intersectionArea } from '../geometry/boxes.ts';
 import { fieldLuts, type ChannelLuts } from '../inference/colour.ts';
 import { decodeOutput } from '../inference/decode.ts';
 import type { Engine } from '../inference/engine.ts';
 import { letterboxTensor, type Canvas } from '../inference/preprocess.ts';
 import type { Box, Detection } from '../types.ts';
-import { cutByTile, type DetectorView } from './detector-view.ts';
+import { cutByTile, detectorView, type DetectorView } from './detector-view.ts';
 
 type Img = { rgb: Buffer; width: number; height: number };
 
@@ -40,6 +41,12 @@ function memberIds(engine: Engine, fusion: FusionConfig): string[] {
   const model = engine.manifest.models[fusion.member];
   if (!model) throw new Error(`no model number ${fusion.member} in the manifest`);
   return [model.id];
+}
+
+/** How the detectors see a field whose red cells are `rbcPx` wide: the manifest's band, or whole when the models name none. */
+export function viewFor(engine: Engine, field: { width: number; height: number }, rbcPx: number | null): DetectorView {
+  const band = engine.manifest.detectorScale;
+  return band ? detectorView(field.width, field.height, rbcPx, band) : { kind: 'whole' };
 }
 
 /** The members' detections on a field seen as `view` (canvas fill: the field's background), fused once. */
@@ -107,7 +114,7 @@ async function runMembers(
   return out;
 }
 
-export function cropRgb(img: Img, tile: Box): Img {
+function cropRgb(img: Img, tile: Box): Img {
   const [x0, y0, x1, y1] = tile;
   const width = x1 - x0;
   const height = y1 - y0;
@@ -159,7 +166,7 @@ export function mergeTiles(perTile: { tile: Box; members: Detection[][] }[], mem
 const FRAGMENT_INSIDE = 0.6;
 
 function mostlyInside(fragment: Box, box: Box): boolean {
-  const a = (fragment[2] - fragment[0]) * (fragment[3] - fragment[1]);
+  const a = area(fragment);
   return a > 0 && intersectionArea(fragment, box) >= FRAGMENT_INSIDE * a;
 }
 
@@ -182,7 +189,7 @@ function joinFragments(cut: Detection[]): Detection[] {
 
 /** Two fragments whose overlap is at least a third of the smaller one. */
 function overlapsMuch(a: Box, b: Box): boolean {
-  const smaller = Math.min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]));
+  const smaller = Math.min(area(a), area(b));
   return smaller > 0 && intersectionArea(a, b) >= smaller / 3;
 }
 

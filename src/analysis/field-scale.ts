@@ -32,8 +32,6 @@ export interface ScaleInputs {
  */
 export const TYPING_SCALE_UM_PER_PX: readonly [number, number] = [0.02, 0.5];
 
-export type ScaleWarningCode = 'scale_unmeasured' | 'scale_out_of_range';
-
 export const SCALE_MESSAGES = {
   scale_unmeasured:
     'scale not measured: too few separate red cells in this field; calibrate the microscope in Settings (or photograph a thinner part of the smear)',

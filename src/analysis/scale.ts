@@ -5,10 +5,12 @@
  * Classical on purpose (no model): red cells are the darkest green-absorbing discs on a bright
  * background under any Romanowsky stain, microscope or camera, and a detector trained on a few
  * centres' pixels is exactly what this measurement must not depend on. Steps: grey = the green
- * channel; Otsu threshold; holes filled (the central pallor); 4-connected components; the ones not
- * cut by the border, about as wide as high and filling about a disc of their box; their equivalent
- * diameters trimmed around the modal diameter (platelets, leukocytes and clumps fall outside) and
- * the median of the rest taken.
+ * channel of a small working copy; two Otsu thresholds tried; the mask closed and its holes filled
+ * (the central pallor); 4-connected components, also after a few erosions (touching cells); the
+ * ones not cut by the border, about as wide as high and filling about a disc of their box; their
+ * equivalent diameters trimmed around the modal diameter (platelets, leukocytes and clumps fall
+ * outside) and the median of the rest taken. Where too few such cells are seen, the discs inside
+ * the cells and clumps stand in for them.
  */
 import { median } from '../util/median.ts';
 
@@ -65,10 +67,9 @@ export function measureScale(img: { rgb: Buffer | Uint8Array; width: number; hei
   }
   let kept = trimmed(found.diameters);
   let method: ScaleMeasurement['method'] = 'round';
+  const inscribed = trimmed(found.inscribed);
   // A handful of round platelets on a crowded field must not pass for the red cells.
-  const inscribedMode = found.inscribed.length ? median(trimmed(found.inscribed)) : 0;
-  if (kept.length < minRbcs || median(kept) < PLATELET_RATIO * inscribedMode) {
-    const inscribed = trimmed(found.inscribed);
+  if (kept.length < minRbcs || median(kept) < PLATELET_RATIO * (inscribed.length ? median(inscribed) : 0)) {
     if (inscribed.length < minRbcs) return { rbcDiameterPx: null, rbcCount: kept.length, umPerPixel: null, method: null };
     kept = inscribed;
     method = 'inscribed';
@@ -133,7 +134,7 @@ function greenPlane(img: { rgb: Buffer | Uint8Array; width: number; height: numb
 }
 
 /** Otsu's threshold of a grey histogram (two classes). */
-export function otsuThreshold(grey: Uint8Array): number {
+function otsuThreshold(grey: Uint8Array): number {
   const hist = new Float64Array(256);
   for (const v of grey) hist[v]++;
   let sumAll = 0;

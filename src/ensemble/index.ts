@@ -10,7 +10,7 @@ export { fusePaper } from './paper.ts';
 export { fuseWbf, weightedBoxesFusion, wbfClusters, type WbfOptions, type WbfResult, type WbfCluster } from './wbf.ts';
 export { fuseNms } from './nms.ts';
 export { fuseSingle } from './single.ts';
-export { intersectionArea, onePerCell, sameLeukocyte } from './one-per-cell.ts';
+export { onePerCell, sameLeukocyte } from './one-per-cell.ts';
 
 export type FusionConfig =
   | { mode: 'paper'; iou: number }

@@ -4,7 +4,7 @@
  * boxes differ in size; wbf: one cluster per type; nms: a box nested in another, or overlapping up
  * to the threshold), and the differential would count that leukocyte twice.
  */
-import { area } from '../geometry/boxes.ts';
+import { area, centreInside, intersectionArea } from '../geometry/boxes.ts';
 import type { Box, FusedCell } from '../types.ts';
 import { byConfidence } from './common.ts';
 
@@ -18,20 +18,6 @@ import { byConfidence } from './common.ts';
  * ensemble the same cells.
  */
 export const SAME_CELL_CONTAINMENT = 0.6;
-
-/** Area of the overlap of two boxes; 0 when they do not overlap. */
-export function intersectionArea(a: Box, b: Box): number {
-  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
-  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
-  return w > 0 && h > 0 ? w * h : 0;
-}
-
-/** Whether the centre of `a` lies inside `b` (edges included). */
-export function centreInside(a: Box, b: Box): boolean {
-  const x = (a[0] + a[2]) / 2;
-  const y = (a[1] + a[3]) / 2;
-  return x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
-}
 
 /**
  * Whether two cells' boxes are one leukocyte (see SAME_CELL_CONTAINMENT). Both centres are required

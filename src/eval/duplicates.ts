@@ -2,8 +2,7 @@
  * How often a leukocyte is counted twice: detections on a labelled cell that another, higher-scored
  * detection already found. The differential counts every fused cell, so each one is a miscount.
  */
-import { centreInside, intersectionArea } from '../ensemble/one-per-cell.ts';
-import { iou } from '../geometry/boxes.ts';
+import { area, centreInside, intersectionArea, iou } from '../geometry/boxes.ts';
 import type { Box } from '../types.ts';
 import type { CocoDataset, CocoDetection } from './coco-types.ts';
 import { fromCocoBbox } from './label-faults.ts';
@@ -16,8 +15,7 @@ const INSIDE_SHARE = 0.6;
 /** Whether a detection lies on a labelled cell: it would match it, or it is a part box inside it. */
 function onCell(detection: Box, cell: Box): boolean {
   if (iou(detection, cell) >= MATCH_IOU) return true;
-  const detectionArea = (detection[2] - detection[0]) * (detection[3] - detection[1]);
-  return centreInside(detection, cell) && intersectionArea(detection, cell) >= INSIDE_SHARE * detectionArea;
+  return centreInside(detection, cell) && intersectionArea(detection, cell) >= INSIDE_SHARE * area(detection);
 }
 
 /**

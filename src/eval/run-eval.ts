@@ -3,8 +3,8 @@
  * as the daemon) and measures every member and fusion mode: the study's Table 2.
  */
 import path from 'node:path';
-import { defaultFusion, detectInView } from '../analysis/detect.ts';
-import { detectorView, type DetectorView } from '../analysis/detector-view.ts';
+import { defaultFusion, detectInView, viewFor } from '../analysis/detect.ts';
+import type { DetectorView } from '../analysis/detector-view.ts';
 import { checkedScale, rbcDiameterPx, resolveFieldScale, type ScaleInputs } from '../analysis/field-scale.ts';
 import { decodeImage } from '../analysis/image-input.ts';
 import { typeCells, type Typing } from '../analysis/typing.ts';
@@ -130,7 +130,7 @@ export async function runModels(
     const checkFusion = modelIds.length > 1 ? defaultFusion(engine) : ({ mode: 'single', member: 0 } as const);
     const wholeCells = fuse(modelIds.map((id) => perModel.get(id)!.detections), checkFusion, img);
     const rbcPx = rbcDiameterPx(checkedScale(measured, wholeCells, opts.scale));
-    const view = engine.manifest.detectorScale ? detectorView(img.width, img.height, rbcPx, engine.manifest.detectorScale) : ({ kind: 'whole' } as const);
+    const view = viewFor(engine, img, rbcPx);
     if (view.kind !== 'whole') for (const id of modelIds) await run(id, view);
     runs.push({ imageId: image.id, width: img.width, height: img.height, decodeMs, perModel, rgb: img.rgb, rbcPx, background });
     opts.onProgress?.(++done, gt.images.length);

@@ -1,4 +1,4 @@
-/** Box geometry: area, IoU, clipping and greedy non-maximum suppression. */
+/** Box geometry: area, overlap, IoU, clipping and greedy non-maximum suppression. */
 import type { Box } from '../types.ts';
 
 /** Area of an [x1, y1, x2, y2] box; 0 for an empty or reversed box. */
@@ -6,6 +6,20 @@ export function area(b: Box): number {
   const w = b[2] - b[0];
   const h = b[3] - b[1];
   return w > 0 && h > 0 ? w * h : 0;
+}
+
+/** Area of the overlap of two boxes; 0 when they do not overlap. */
+export function intersectionArea(a: Box, b: Box): number {
+  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/** Whether the centre of `a` lies inside `b` (edges included). */
+export function centreInside(a: Box, b: Box): boolean {
+  const x = (a[0] + a[2]) / 2;
+  const y = (a[1] + a[3]) / 2;
+  return x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
 }
 
 /** Intersection over union of two boxes, continuous coordinates (no +1 pixel convention); 0 when they do not overlap. */

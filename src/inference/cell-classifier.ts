@@ -13,7 +13,6 @@ import { CLASSIFIER_CLASSES, type ClassifierEntry } from './classifier-contract.
 import { ModelError } from './manifest.ts';
 import { sessionOptions } from './onnxruntime.ts';
 
-export { CLASSIFIER_CLASSES, type ClassifierClass, type ClassifierEntry } from './classifier-contract.ts';
 
 export interface CellClassifier {
   entry: ClassifierEntry;

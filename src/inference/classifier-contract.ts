@@ -11,7 +11,6 @@ export const CLASSIFIER_CLASSES = [
   'erythroblast',
   'not_leukocyte',
 ] as const;
-export type ClassifierClass = (typeof CLASSIFIER_CLASSES)[number];
 
 export interface ClassifierEntry {
   file: string;
