@@ -61,7 +61,8 @@ export class KioskPage {
   }
 
   static async open(browser: Browser, base: string, viewport: Size, label: string): Promise<KioskPage> {
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    // A touchscreen, as the box has: a test can tap (touch events) as well as click.
+    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, hasTouch: true });
     return new KioskPage(context, await context.newPage(), base, label);
   }
 

@@ -327,6 +327,8 @@ export const en = {
   'error.duplicate_field': 'This photo is already in the sample: move the slide to a new field.',
   'error.queue_full': 'The analysis queue is full: wait a moment, then try again.',
   'error.disk_full': 'The disk is almost full: ask the administrator.',
+  'error.too_few_fields': 'Too few fields of this sample have a measured scale: photograph at least 3 fields of a thin, even area of a normal smear, then calibrate again.',
+  'error.fields_disagree': 'The fields of this sample do not agree on the scale: take every field with the same objective and camera zoom, in a thin area, then calibrate again.',
   'error.wrong_pin': 'Wrong PIN.',
   'error.pin_locked': 'Too many wrong PINs: try again later.',
   'error.supervisor_required': 'A supervisor’s PIN is needed.',

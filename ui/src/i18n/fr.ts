@@ -327,6 +327,8 @@ export const fr: Catalogue = {
   'error.duplicate_field': 'Cette photo est déjà dans l’échantillon : déplacez la lame vers un nouveau champ.',
   'error.queue_full': 'La file d’analyse est pleine : attendez un instant, puis réessayez.',
   'error.disk_full': 'Le disque est presque plein : prévenez l’administrateur.',
+  'error.too_few_fields': 'Trop peu de champs de cet échantillon ont une échelle mesurée : photographiez au moins 3 champs d’une zone fine et régulière d’un frottis normal, puis étalonnez à nouveau.',
+  'error.fields_disagree': 'Les champs de cet échantillon ne s’accordent pas sur l’échelle : prenez tous les champs avec le même objectif et le même zoom, dans une zone fine, puis étalonnez à nouveau.',
   'error.wrong_pin': 'Code incorrect.',
   'error.pin_locked': 'Trop de codes incorrects : réessayez plus tard.',
   'error.supervisor_required': 'Le code d’un superviseur est nécessaire.',
