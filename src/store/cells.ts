@@ -54,6 +54,13 @@ export type NewCell = Pick<
   'id' | 'fieldId' | 'sampleId' | 'box' | 'type' | 'autoType' | 'confidence' | 'agreement' | 'support' | 'votes' | 'flagged' | 'source' | 'changedBy' | 'changedAt' | 'createdAt'
 >;
 
+export interface CellTally {
+  counted: number;
+  reviewPending: number;
+  unseen: number;
+  unidentified: number;
+}
+
 export class CellRepo {
   private readonly getStmt;
   private readonly byFieldStmt;
@@ -91,12 +98,18 @@ export class CellRepo {
     return this.bySampleStmt.all(sampleId).map(toCell);
   }
 
-  /** Leukocytes counted (every class but not_leukocyte) and flagged cells nobody looked at yet. */
-  tally(sampleId: string): { counted: number; reviewPending: number } {
+  /**
+   * Leukocytes counted (every class but not_leukocyte), flagged cells nobody looked at yet, counted
+   * cells no person has seen (a person's own cells, added or corrected, count as seen), and counted
+   * cells left unidentified.
+   */
+  tally(sampleId: string): CellTally {
     return this.db
-      .prepare<[string], { counted: number; reviewPending: number }>(
+      .prepare<[string], CellTally>(
         `SELECT count(*) FILTER (WHERE c.type <> 'not_leukocyte') AS counted,
-                count(*) FILTER (WHERE c.flagged = 1 AND c.reviewed_at IS NULL) AS reviewPending
+                count(*) FILTER (WHERE c.flagged = 1 AND c.reviewed_at IS NULL) AS reviewPending,
+                count(*) FILTER (WHERE c.type <> 'not_leukocyte' AND c.source = 'automatic' AND c.reviewed_at IS NULL) AS unseen,
+                count(*) FILTER (WHERE c.type = 'unclassified') AS unidentified
          FROM cells c JOIN fields f ON f.id = c.field_id
          WHERE c.sample_id = ? AND c.deleted_at IS NULL AND f.deleted_at IS NULL`,
       )

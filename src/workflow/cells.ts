@@ -55,6 +55,32 @@ export function reviewCell(ctx: WorkflowContext, cellId: string, actor: Actor): 
   return getCellAny(ctx, cellId);
 }
 
+/** Most cells one "seen" call may carry: a page of the review gallery is far fewer. */
+export const MAX_SEEN_PER_CALL = 200;
+
+/**
+ * A person saw these cells of the sample, large enough to judge (a page of the review gallery), and
+ * accepts their types: one audit entry names them all, so the trail shows every counted cell was
+ * displayed before sign-off. Cells already seen are left as they are.
+ */
+export function markCellsSeen(ctx: WorkflowContext, sampleId: string, cellIds: string[], actor: Actor): { seen: number } {
+  const ids = [...new Set(cellIds)];
+  if (!ids.length) throw badRequest('no_cells', 'name at least one cell that was shown');
+  const cells = ids.map((id) => {
+    const c = ctx.store.cells.get(id);
+    if (!c || c.sampleId !== sampleId || c.deletedAt || ctx.store.fields.get(c.fieldId)?.deletedAt) throw notFound(`cell of sample ${sampleId}`, id);
+    return c;
+  });
+  const fresh = cells.filter((c) => !c.reviewedAt);
+  if (!fresh.length) return { seen: 0 };
+  applyChange(ctx, sampleId, actor, { action: 'cells.seen', detail: { cellIds: ids, types: cells.map((c) => c.type) } }, () => {
+    const at = ctx.now().toISOString();
+    for (const c of fresh) ctx.store.cells.markReviewed(c.id, actor.userId, at);
+  });
+  for (const c of fresh) ctx.events.publish({ type: 'cell.changed', sampleId, fieldId: c.fieldId, cellId: c.id, change: 'reviewed' });
+  return { seen: fresh.length };
+}
+
 export function addCell(ctx: WorkflowContext, fieldId: string, box: BoxTuple, type: CellClass, actor: Actor): Cell {
   const field = getField(ctx, fieldId);
   if (field.status !== 'analysed') throw conflict('field_not_analysed', `field ${fieldId} is ${field.status}: add missed cells once it is analysed`);

@@ -36,12 +36,16 @@ export interface SampleDifferential {
   notLeukocyte: number;
   /** Total white cell count entered by the nurse, 10^9/L. */
   wbcCount: number | null;
-  review: { flagged: number; reviewed: number; pending: number; pendingCellIds: string[] };
+  /** Flagged cells and their checks; `unseen`: counted cells the analysis typed that no person has seen yet. */
+  review: { flagged: number; reviewed: number; pending: number; pendingCellIds: string[]; unseen: number };
   /** Plain-language findings, most important first. */
   flags: string[];
 }
 
-type CountedCell = Pick<Cell, 'id' | 'type' | 'flagged' | 'reviewedAt'>;
+type CountedCell = Pick<Cell, 'id' | 'type' | 'flagged' | 'reviewedAt' | 'source'>;
+
+/** A counted cell the analysis typed and no person has seen (a person's own cells, added or corrected, are seen). */
+export const isUnseen = (c: CountedCell): boolean => c.type !== 'not_leukocyte' && c.source === 'automatic' && !c.reviewedAt;
 
 const ROW_TYPES: RowType[] = [...CELL_TYPES, 'unclassified'];
 const LABEL: Record<CellClass, string> = {
@@ -105,7 +109,7 @@ export function computeDifferential(cells: CountedCell[], settings: Settings, wb
     rows,
     notLeukocyte: counts.get('not_leukocyte') ?? 0,
     wbcCount,
-    review: { flagged: flagged.length, reviewed: flagged.length - pending.length, pending: pending.length, pendingCellIds: pending.map((c) => c.id) },
+    review: { flagged: flagged.length, reviewed: flagged.length - pending.length, pending: pending.length, pendingCellIds: pending.map((c) => c.id), unseen: cells.filter(isUnseen).length },
     flags,
   };
 }

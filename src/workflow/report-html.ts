@@ -60,6 +60,7 @@ ${r.sample.amended ? '<div class="banner">AMENDED after sign-off: the changes be
   <dt>Total WBC</dt><dd>${d.wbcCount === null ? 'not entered' : `${esc(d.wbcCount)} &times;10<sup>9</sup>/L`}</dd>
   <dt>Revision</dt><dd>${r.sample.revision}</dd>
 </dl>
+${signed && r.people.signedBy?.shortReason ? `<div class="banner">Signed with ${d.counted} of ${d.target} cells counted. Reason: ${esc(r.people.signedBy.shortReason)}</div>` : ''}
 <h2>Differential</h2>
 <table>
 <thead><tr><th>Cell type</th><th>Count</th><th>%</th><th>95 % CI</th><th>Reference %</th><th>&times;10<sup>9</sup>/L</th><th>Reference</th></tr></thead>

@@ -48,9 +48,11 @@ export function buildReport(ctx: WorkflowContext, sample: Sample) {
     if (scale.umPerPixel !== null) known.push(scale.umPerPixel);
   }
   if (known.length) scales.umPerPixel = median(known);
-  const amendments = ctx.store.audit
-    .forSample(sample.id)
-    .filter((e) => e.reason !== null)
+  const trail = ctx.store.audit.forSample(sample.id);
+  // Why the signed revision was signed below the target count, in the supervisor's words.
+  const shortReason = trail.find((e) => e.action === 'sample.signed' && e.revision === sample.signedRevision)?.reason ?? null;
+  const amendments = trail
+    .filter((e) => e.reason !== null && e.action !== 'sample.signed')
     .map((e) => ({ at: e.at, revision: e.revision, action: e.action, by: person(e.userId), reason: e.reason! }));
   return {
     kind: 'leukodiff.report' as const,
@@ -86,7 +88,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample) {
       createdBy: person(sample.createdBy),
       photographedBy: people(detail.fields.map((f) => f.uploadedBy)),
       correctedBy: people(cells.flatMap((c) => [c.changedBy, c.reviewedBy])),
-      signedBy: sample.signedBy ? { ...person(sample.signedBy)!, at: sample.signedAt, revision: sample.signedRevision } : null,
+      signedBy: sample.signedBy ? { ...person(sample.signedBy)!, at: sample.signedAt, revision: sample.signedRevision, shortReason } : null,
     },
     amendments,
     analysis: {

@@ -8,29 +8,56 @@ import { applyChangeInTransaction, getSample, publishSampleChanged } from './cha
 import type { WorkflowContext } from './context.ts';
 import { conflict } from './errors.ts';
 import { buildReport } from './report.ts';
+import { readSettings } from './settings.ts';
 
-export async function signSample(ctx: WorkflowContext, sampleId: string, cred: Credentials): Promise<Sample> {
+/** Shortest reason a supervisor may give for signing below the target count. */
+export const MIN_SHORT_REASON = 5;
+
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
+/**
+ * Refuses a sign-off the differential cannot carry: fields still in analysis, counted cells nobody
+ * has seen, unidentified cells, or fewer cells than the target without the supervisor's written
+ * reason (printed on the report).
+ */
+function assertSignable(ctx: WorkflowContext, s: Sample, shortReason: string | null): void {
+  if (s.status === 'signed' || s.status === 'synced') throw conflict('already_signed', `revision ${s.revision} of this sample is already signed`);
+  const pending = ctx.store.fields.pendingCountForSample(s.id);
+  if (pending) throw conflict('analysis_pending', `${pending} ${plural(pending, 'field is', 'fields are')} still being analysed: sign once ${plural(pending, 'it is', 'they are')} done`);
+  if (!ctx.store.fields.listBySample(s.id).some((f) => f.status === 'analysed')) throw conflict('nothing_to_sign', 'no field of this sample has been analysed');
+  const { counted, reviewPending, unseen, unidentified } = ctx.store.cells.tally(s.id);
+  if (reviewPending) {
+    throw conflict(
+      'review_pending',
+      `${reviewPending} ${plural(reviewPending, 'cell', 'cells')} flagged for review ${plural(reviewPending, 'has', 'have')} not been looked at: open ${plural(reviewPending, 'it', 'them')}, confirm or correct, then sign`,
+    );
+  }
+  if (unseen) throw conflict('cells_unseen', `${unseen} counted ${plural(unseen, 'cell has', 'cells have')} not been seen by anyone: review the cells by type, page by page, then sign`);
+  if (unidentified) {
+    throw conflict('unidentified_cells', `${unidentified} ${plural(unidentified, 'cell is', 'cells are')} still unidentified: give ${plural(unidentified, 'it', 'each')} a type (or "not a leukocyte"), then sign`);
+  }
+  const target = readSettings(ctx.store, ctx.defaultTarget).targetCount;
+  if (counted < target && (shortReason ?? '').trim().length < MIN_SHORT_REASON) {
+    throw conflict('target_not_reached', `${counted} of ${target} leukocytes counted: count more cells, or a supervisor writes why this differential is signed short`);
+  }
+}
+
+export interface SignOptions {
+  /** Why the sample is signed below the target count; required then, printed on the report. */
+  shortReason?: string | null;
+}
+
+export async function signSample(ctx: WorkflowContext, sampleId: string, cred: Credentials, opts: SignOptions = {}): Promise<Sample> {
   getSample(ctx, sampleId);
   const user = await ctx.auth.check(cred, 'supervisor');
+  const shortReason = opts.shortReason?.trim() || null;
   const sample = ctx.store.transaction(() => {
     const { sample } = applyChangeInTransaction(
       ctx,
       sampleId,
-      { userId: user.id },
+      { userId: user.id, reason: shortReason ?? undefined },
       { action: 'sample.signed', status: 'signed', signature: { signedBy: user.id, signedAt: ctx.now().toISOString() } },
-      (s) => {
-        if (s.status === 'signed' || s.status === 'synced') throw conflict('already_signed', `revision ${s.revision} of this sample is already signed`);
-        const pending = ctx.store.fields.pendingCountForSample(s.id);
-        if (pending) throw conflict('analysis_pending', `${pending} ${pending === 1 ? 'field is' : 'fields are'} still being analysed: sign once ${pending === 1 ? 'it is' : 'they are'} done`);
-        if (!ctx.store.fields.listBySample(s.id).some((f) => f.status === 'analysed')) throw conflict('nothing_to_sign', 'no field of this sample has been analysed');
-        const { reviewPending } = ctx.store.cells.tally(s.id);
-        if (reviewPending) {
-          throw conflict(
-            'review_pending',
-            `${reviewPending} ${reviewPending === 1 ? 'cell' : 'cells'} flagged for review ${reviewPending === 1 ? 'has' : 'have'} not been looked at: open ${reviewPending === 1 ? 'it' : 'them'}, confirm or correct, then sign`,
-          );
-        }
-      },
+      (s) => assertSignable(ctx, s, shortReason),
     );
     const report = buildReport(ctx, sample);
     ctx.store.outbox.add({

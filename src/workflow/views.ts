@@ -1,4 +1,5 @@
 /** The JSON shapes of samples, fields and cells that the API returns and the outbox carries. */
+import type { CellTally } from '../store/cells.ts';
 import type { Cell, Field, Sample } from '../store/types.ts';
 import { SET_ASIDE_UNTIL } from '../sync/repo.ts';
 import { CELL_TYPES } from '../types.ts';
@@ -66,7 +67,7 @@ export function fieldView(f: Field) {
 }
 export type FieldView = ReturnType<typeof fieldView>;
 
-export function sampleSummary(ctx: WorkflowContext, s: Sample, tally = ctx.store.cells.tally(s.id)) {
+export function sampleSummary(ctx: WorkflowContext, s: Sample, tally: Pick<CellTally, 'counted' | 'reviewPending'> = ctx.store.cells.tally(s.id)) {
   return {
     id: s.id,
     reference: s.reference,

@@ -74,3 +74,17 @@ export async function analysed(app: FastifyInstance, sampleId: string, timeoutMs
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Tests photograph a few fields, far below the 100-cell target: sign-off then needs a supervisor's reason. */
+export const SHORT_REASON = 'test sample: a few fields only';
+
+type Requester = (o: { method: string; url: string; payload?: unknown }) => Promise<{ statusCode: number; body: string; json(): any }>;
+
+/** Everything sign-off needs a person to have seen: every counted cell, as one page of the review gallery. */
+export async function seeAllCells(req: Requester, sampleId: string): Promise<void> {
+  const s = (await req({ method: 'GET', url: `/api/samples/${sampleId}` })).json();
+  const cellIds = (s.fields as { cells: { id: string }[] }[]).flatMap((f) => f.cells.map((c) => c.id));
+  if (!cellIds.length) return;
+  const res = await req({ method: 'POST', url: `/api/samples/${sampleId}/cells/seen`, payload: { cellIds } });
+  if (res.statusCode !== 200) throw new Error(`seen: ${res.body}`);
+}

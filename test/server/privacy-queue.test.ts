@@ -11,7 +11,7 @@ import { loadEngine } from '../../src/inference/engine.ts';
 import appPlugin from '../../src/server/app.ts';
 import { testApp } from '../helpers/app.ts';
 import { FIXTURE_MODELS } from '../helpers/paths.ts';
-import { analysed, createSample, createUsers, fieldJpeg, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
+import { analysed, createSample, createUsers, fieldJpeg, seeAllCells, SHORT_REASON, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
 
 describe('patient identifiers never reach the log', () => {
   const lines: string[] = [];
@@ -46,7 +46,7 @@ describe('patient identifiers never reach the log', () => {
     await upload(app, id, await fieldJpeg(91));
     const s = await analysed(app, id);
     for (const c of s.fields[0].cells) await app.inject({ method: 'POST', url: `/api/cells/${c.id}/review` });
-    await app.inject({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } } });
+    await app.inject({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } });
     const pages = [`/api/samples/${id}`, '/api/samples', `/api/samples/${id}/report`, `/api/samples/${id}/report.html`];
     for (const url of pages) expect((await app.inject({ url })).body).toContain(PATIENT);
     // The audit trail records that it changed, not what to.

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
-import { analysed, createSample, createUsers, fieldJpeg, NURSE_PIN, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
+import { analysed, createSample, createUsers, fieldJpeg, NURSE_PIN, seeAllCells, SHORT_REASON, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
 
 /** The nurse's and supervisor's day through the HTTP API, on the constant-output fixture models. */
 describe('sample workflow API', () => {
@@ -43,7 +43,7 @@ describe('sample workflow API', () => {
     expect(sample.differential).toMatchObject({ counted: 4, target: 100, targetReached: false, review: { flagged: 4, pending: 4 } });
     expect(sample.differential.flags[0]).toBe('review these 4 cells: the analysis is unsure of them');
 
-    const sign = () => app.inject({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } } });
+    const sign = () => app.inject({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } });
     let res = await sign();
     expect(res.statusCode).toBe(409);
     expect(res.json()).toEqual({ error: 'review_pending', message: expect.stringMatching(/^4 cells flagged for review have not been looked at/) });
@@ -95,7 +95,61 @@ describe('sample workflow API', () => {
 
     const audit = (await app.inject({ url: `/api/samples/${id}/audit` })).json();
     expect(audit.map((a: { revision: number }) => a.revision)).toEqual(audit.map((_: unknown, i: number) => i + 1));
-    expect(audit.find((a: { reason: string | null }) => a.reason)).toMatchObject({ action: 'cell.reclassified', reason: 'dark granules over the nucleus', userId: users.supervisor });
+    expect(audit.filter((a: { reason: string | null }) => a.reason).map((a: { action: string }) => a.action)).toEqual(['sample.signed', 'cell.reclassified', 'sample.signed']);
+    expect(audit.find((a: { reason: string | null }) => a.reason === 'dark granules over the nucleus')).toMatchObject({ action: 'cell.reclassified', userId: users.supervisor });
+  });
+
+  it('signs only when every counted cell was seen, none is unidentified, and the target is reached or a reason written', async () => {
+    const id = await createSample(app, { reference: 'SEEN-1' }, users.nurse);
+    await upload(app, id, await fieldJpeg(61), {}, users.nurse);
+    const sample = await analysed(app, id);
+    const [a, b] = sample.fields[0].cells as { id: string }[];
+    const sign = (shortReason?: string) => app.inject({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, ...(shortReason === undefined ? {} : { shortReason }) } });
+
+    await app.inject({ method: 'POST', url: `/api/cells/${a!.id}/review`, headers: as(users.nurse) });
+    await app.inject({ method: 'POST', url: `/api/cells/${b!.id}/review`, headers: as(users.nurse) });
+    await app.inject({ method: 'POST', url: `/api/fields/${sample.fields[0].id}/cells`, payload: { box: [10, 10, 70, 70], type: 'unclassified' }, headers: as(users.nurse) });
+    const other = await createSample(app, { reference: 'SEEN-2' }, users.nurse);
+    await upload(app, other, await fieldJpeg(62), {}, users.nurse);
+    const otherCells = (await analysed(app, other)).fields[0].cells as { id: string }[];
+    let res = await sign();
+    expect(res.json().error).toBe('unidentified_cells');
+
+    // A page of the review gallery: a cell of another sample is refused, nothing is marked.
+    res = await app.inject({ method: 'POST', url: `/api/samples/${id}/cells/seen`, payload: { cellIds: [otherCells[0]!.id] }, headers: as(users.nurse) });
+    expect(res.statusCode).toBe(404);
+    res = await app.inject({ method: 'POST', url: `/api/samples/${id}/cells/seen`, payload: { cellIds: [] } });
+    expect(res.statusCode).toBe(400);
+    res = await app.inject({ method: 'POST', url: `/api/samples/${other}/cells/seen`, payload: { cellIds: otherCells.map((c) => c.id) }, headers: as(users.nurse) });
+    expect(res.json()).toEqual({ seen: 2 });
+    const detail = (await app.inject({ url: `/api/samples/${other}` })).json();
+    expect(detail.differential.review).toMatchObject({ unseen: 0, pending: 0 });
+    expect(detail.fields[0].cells.every((c: { reviewedBy: string }) => c.reviewedBy === users.nurse)).toBe(true);
+    // Seen again: nothing new, no new revision.
+    res = await app.inject({ method: 'POST', url: `/api/samples/${other}/cells/seen`, payload: { cellIds: otherCells.map((c) => c.id) }, headers: as(users.nurse) });
+    expect(res.json()).toEqual({ seen: 0 });
+    const audit = (await app.inject({ url: `/api/samples/${other}/audit` })).json() as { action: string; detail: { cellIds?: string[] } }[];
+    expect(audit.filter((e) => e.action === 'cells.seen').map((e) => e.detail.cellIds)).toEqual([otherCells.map((c) => c.id)]);
+
+    // Cells opened one by one, and cells a person added, are seen too.
+    const unseenSample = await createSample(app, { reference: 'SEEN-3' }, users.nurse);
+    await upload(app, unseenSample, await fieldJpeg(63), {}, users.nurse);
+    const u = (await analysed(app, unseenSample)).fields[0].cells as { id: string }[];
+    for (const c of u) await app.inject({ method: 'POST', url: `/api/cells/${c.id}/review` });
+    await app.inject({ method: 'POST', url: `/api/fields/${(await analysed(app, unseenSample)).fields[0].id}/cells`, payload: { box: [10, 10, 70, 70], type: 'lymphocyte' } });
+    expect((await app.inject({ method: 'POST', url: `/api/samples/${unseenSample}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode).toBe(200);
+
+    // The unidentified cell typed: now the short count needs the supervisor's reason, printed on the report.
+    const unidentified = (await app.inject({ url: `/api/samples/${id}` })).json().fields[0].cells.find((c: { type: string }) => c.type === 'unclassified');
+    await app.inject({ method: 'PATCH', url: `/api/cells/${unidentified.id}`, payload: { type: 'monocyte' }, headers: as(users.nurse) });
+    res = await sign();
+    expect(res.json()).toEqual({ error: 'target_not_reached', message: expect.stringMatching(/^3 of 100 leukocytes counted/) });
+    expect((await sign('  ok ')).json().error).toBe('target_not_reached');
+    expect((await sign('anaemic sample, too few cells on the slide')).statusCode).toBe(200);
+    const report = (await app.inject({ url: `/api/samples/${id}/report` })).json();
+    expect(report.people.signedBy.shortReason).toBe('anaemic sample, too few cells on the slide');
+    expect(report.amendments).toEqual([]);
+    expect((await app.inject({ url: `/api/samples/${id}/report.html` })).body).toContain('Signed with 3 of 100 cells counted. Reason: anaemic sample, too few cells on the slide');
   });
 
   it('serves the report as JSON and printable HTML', async () => {

@@ -5,11 +5,11 @@ import { startAnalysis, completeAnalysis } from '../../src/workflow/analysis-res
 import { reclassifyCell } from '../../src/workflow/cells.ts';
 import { queueField } from '../../src/workflow/fields.ts';
 import { createSample } from '../../src/workflow/samples.ts';
-import { markDelivered, signSample } from '../../src/workflow/signoff.ts';
+import { markDelivered } from '../../src/workflow/signoff.ts';
 import { applyReview } from '../../src/sync/apply-review.ts';
 import type { HubReview } from '../../src/sync/hub-api.ts';
 import { SyncRepo } from '../../src/sync/repo.ts';
-import { addUser, tempContext, type TestContext } from '../helpers/store.ts';
+import { addUser, signReviewed, tempContext, type TestContext } from '../helpers/store.ts';
 
 let t: TestContext | null = null;
 afterEach(() => {
@@ -32,7 +32,7 @@ async function signed() {
     quality: { metrics: {}, warnings: [] },
     analysis: { fusion: 'paper', backend: 'test', models: [], totalMs: 1 },
   });
-  const s = await signSample(ctx, sample.id, { userId: sup, pin: '2468' });
+  const s = await signReviewed(ctx, sample.id, { userId: sup, pin: '2468' });
   const cells = ctx.store.cells.listBySample(sample.id);
   return { ctx, repo: new SyncRepo(ctx.store.db), sample: s, cells, sup };
 }

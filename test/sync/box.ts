@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../src/config.ts';
 import { testApp } from '../helpers/app.ts';
-import { createUsers, fieldJpeg, multipart, SUPERVISOR_PIN } from '../helpers/workflow.ts';
+import { createUsers, fieldJpeg, multipart, seeAllCells, SHORT_REASON, SUPERVISOR_PIN } from '../helpers/workflow.ts';
 
 /** Sync settings that make a test fast: short backoff, probes and polls, small parts. */
 export const FAST_SYNC: Partial<Config> = {
@@ -45,13 +45,13 @@ export async function signedSample(req: Requester, supervisor: string, seed: num
   for (let i = 0; ; i++) {
     const s = (await req({ method: 'GET', url: `/api/samples/${id}` })).json();
     if (s.pendingFields === 0) {
-      for (const f of s.fields) for (const c of f.cells) if (c.flagged && !c.reviewed) await req({ method: 'POST', url: `/api/cells/${c.id}/review` });
+      await seeAllCells(req, id);
       break;
     }
     if (i > 1000) throw new Error('analysis did not finish');
     await new Promise((r) => setTimeout(r, 20));
   }
-  const sign = await req({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: supervisor, pin: SUPERVISOR_PIN } } });
+  const sign = await req({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } });
   if (sign.statusCode !== 200) throw new Error(`sign: ${sign.body}`);
   return id;
 }

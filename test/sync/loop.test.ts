@@ -13,7 +13,7 @@ import { imageBytes } from '../../src/hub/repo/images.ts';
 import { getSample } from '../../src/hub/repo/samples.ts';
 import { basic, bearer, countRows, testHub, type TestHub } from '../hub/helpers.ts';
 import { sha } from '../hub/fixtures.ts';
-import { multipart, SUPERVISOR_PIN } from '../helpers/workflow.ts';
+import { multipart, seeAllCells, SHORT_REASON, SUPERVISOR_PIN } from '../helpers/workflow.ts';
 import { FaultyProxy } from './harness/proxy.ts';
 import { noisyJpeg, smoothTiff } from './harness/images.ts';
 import { rng } from './harness/rng.ts';
@@ -119,8 +119,8 @@ describe('box sync to a hub', () => {
     const body = multipart({}, { data: await noisyJpeg(99) });
     expect((await reqB({ method: 'POST', url: `/api/samples/${shared}/fields`, payload: body.payload, headers: body.headers })).statusCode).toBe(202);
     await until('analysis', async () => (await get(b.app, `/api/samples/${shared}`)).pendingFields === 0);
-    for (const c of (await get(b.app, `/api/samples/${shared}`)).fields[0].cells) if (c.flagged) await reqB({ method: 'POST', url: `/api/cells/${c.id}/review` });
-    expect((await reqB({ method: 'POST', url: `/api/samples/${shared}/sign`, payload: { auth: { userId: b.users.supervisor, pin: SUPERVISOR_PIN } } })).statusCode).toBe(200);
+    await seeAllCells(reqB, shared);
+    expect((await reqB({ method: 'POST', url: `/api/samples/${shared}/sign`, payload: { auth: { userId: b.users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode).toBe(200);
     const other = await signedSample(reqB, b.users.supervisor, 5);
     await until('the rest delivered', async () => (await get(b.app, `/api/samples/${other}`)).status === 'synced');
     const status = await get(b.app, '/api/sync');
@@ -146,8 +146,8 @@ describe('box sync to a hub', () => {
     const body = multipart({}, { data: await noisyJpeg(7, 700, 500) });
     expect((await req({ method: 'POST', url: `/api/samples/${bigId}/fields`, payload: body.payload, headers: body.headers })).statusCode).toBe(202);
     await until('analysis', async () => (await get(app, `/api/samples/${bigId}`)).pendingFields === 0);
-    for (const c of (await get(app, `/api/samples/${bigId}`)).fields[0].cells) if (c.flagged) await req({ method: 'POST', url: `/api/cells/${c.id}/review` });
-    expect((await req({ method: 'POST', url: `/api/samples/${bigId}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } } })).statusCode).toBe(200);
+    await seeAllCells(req, bigId);
+    expect((await req({ method: 'POST', url: `/api/samples/${bigId}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode).toBe(200);
     const next = await signedSample(req, users.supervisor, 8);
     await until('next delivered', async () => (await get(app, `/api/samples/${next}`)).status === 'synced');
     await until('set aside', async () => (await get(app, '/api/sync')).backlog.setAside === 1);
@@ -175,8 +175,8 @@ describe('box sync to a hub', () => {
     const body = multipart({}, { data: tiff });
     expect((await req({ method: 'POST', url: `/api/samples/${created}/fields`, payload: body.payload, headers: body.headers })).statusCode).toBe(202);
     await until('analysis', async () => (await get(app, `/api/samples/${created}`)).pendingFields === 0);
-    for (const c of (await get(app, `/api/samples/${created}`)).fields[0].cells) if (c.flagged) await req({ method: 'POST', url: `/api/cells/${c.id}/review` });
-    expect((await req({ method: 'POST', url: `/api/samples/${created}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } } })).statusCode).toBe(200);
+    await seeAllCells(req, created);
+    expect((await req({ method: 'POST', url: `/api/samples/${created}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode).toBe(200);
     await until('delivery', async () => (await get(app, `/api/samples/${created}`)).status === 'synced');
     const stored = await imageBytes(hub.db.db, 'c1', sha(tiff));
     expect(stored!.equals(tiff)).toBe(true);
@@ -213,8 +213,8 @@ describe('box sync to a hub', () => {
       const body = multipart({}, { data: photo });
       expect((await req({ method: 'POST', url: `/api/samples/${created}/fields`, payload: body.payload, headers: body.headers })).statusCode).toBe(202);
       await until('analysis', async () => (await get(app, `/api/samples/${created}`)).pendingFields === 0);
-      for (const c of (await get(app, `/api/samples/${created}`)).fields[0].cells) if (c.flagged) await req({ method: 'POST', url: `/api/cells/${c.id}/review` });
-      expect((await req({ method: 'POST', url: `/api/samples/${created}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } } })).statusCode).toBe(200);
+      await seeAllCells(req, created);
+      expect((await req({ method: 'POST', url: `/api/samples/${created}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode).toBe(200);
       await until('delivery', async () => (await get(app, `/api/samples/${created}`)).status === 'synced');
     } finally {
       hub.app.server.off('request', hook);
@@ -236,8 +236,8 @@ describe('box sync to a hub', () => {
       const body = multipart({}, { data: photo });
       expect((await req({ method: 'POST', url: `/api/samples/${id}/fields`, payload: body.payload, headers: body.headers })).statusCode).toBe(202);
       await until('analysis', async () => (await get(app, `/api/samples/${id}`)).pendingFields === 0);
-      for (const c of (await get(app, `/api/samples/${id}`)).fields[0].cells) if (c.flagged) await req({ method: 'POST', url: `/api/cells/${c.id}/review` });
-      expect((await req({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } } })).statusCode).toBe(200);
+      await seeAllCells(req, id);
+      expect((await req({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode).toBe(200);
       await until('delivery', async () => (await get(app, `/api/samples/${id}`)).status === 'synced');
     };
     await signWith('FIRST');

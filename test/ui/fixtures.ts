@@ -49,7 +49,7 @@ export function emptyDifferential(target = 100, wbcCount: number | null = null):
     })),
     notLeukocyte: 0,
     wbcCount,
-    review: { flagged: 0, reviewed: 0, pending: 0, pendingCellIds: [] },
+    review: { flagged: 0, reviewed: 0, pending: 0, pendingCellIds: [], unseen: 0 },
     flags: [],
   };
 }

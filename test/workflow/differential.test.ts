@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { CellClass } from '../../src/store/types.ts';
+import type { CellClass, CellSource } from '../../src/store/types.ts';
 import { computeDifferential, wilson95 } from '../../src/workflow/differential.ts';
 import { ADULT_RANGES, type Settings } from '../../src/workflow/settings.ts';
 
 const settings: Settings = { targetCount: 100, referenceRanges: ADULT_RANGES };
 let n = 0;
-const cells = (type: CellClass, count: number, flagged = false, reviewed = false) =>
-  Array.from({ length: count }, () => ({ id: `c${++n}`, type, flagged, reviewedAt: reviewed ? '2026-01-01T00:00:00Z' : null }));
+const cells = (type: CellClass, count: number, flagged = false, reviewed = false, source: CellSource = 'automatic') =>
+  Array.from({ length: count }, () => ({ id: `c${++n}`, type, flagged, reviewedAt: reviewed ? '2026-01-01T00:00:00Z' : null, source }));
 const row = (d: ReturnType<typeof computeDifferential>, type: string) => d.rows.find((r) => r.type === type)!;
 
 describe('computeDifferential', () => {
@@ -61,8 +61,17 @@ describe('computeDifferential', () => {
   it('lists the flagged cells nobody looked at yet, first among the flags', () => {
     const pending = cells('neutrophil', 4, true);
     const d = computeDifferential([...pending, ...cells('lymphocyte', 2, true, true), ...cells('monocyte', 10)], settings, null);
-    expect(d.review).toEqual({ flagged: 6, reviewed: 2, pending: 4, pendingCellIds: pending.map((c) => c.id) });
+    expect(d.review).toEqual({ flagged: 6, reviewed: 2, pending: 4, pendingCellIds: pending.map((c) => c.id), unseen: 14 });
     expect(d.flags[0]).toBe('review these 4 cells: the analysis is unsure of them');
+  });
+
+  it('counts as unseen only leukocytes the analysis typed that nobody has seen', () => {
+    const d = computeDifferential(
+      [...cells('neutrophil', 3), ...cells('neutrophil', 2, false, true), ...cells('lymphocyte', 1, false, false, 'added'), ...cells('monocyte', 1, false, false, 'corrected'), ...cells('not_leukocyte', 4)],
+      settings,
+      null,
+    );
+    expect(d.review.unseen).toBe(3);
   });
 
   it('gives Wilson 95 % intervals (Rümke-style imprecision of a 100-cell count)', () => {

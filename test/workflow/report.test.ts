@@ -5,8 +5,7 @@ import { queueField } from '../../src/workflow/fields.ts';
 import { renderReportHtml } from '../../src/workflow/report-html.ts';
 import { buildReport, DISCLAIMER } from '../../src/workflow/report.ts';
 import { createSample } from '../../src/workflow/samples.ts';
-import { signSample } from '../../src/workflow/signoff.ts';
-import { addUser, tempContext, type TestContext } from '../helpers/store.ts';
+import { addUser, signReviewed, tempContext, type TestContext } from '../helpers/store.ts';
 
 describe('sample report', () => {
   let t: TestContext;
@@ -35,7 +34,7 @@ describe('sample report', () => {
   afterEach(() => t.close());
 
   it('carries the differential, people, models and the disclaimer as JSON', async () => {
-    await signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
+    await signReviewed(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
     const r = buildReport(t.ctx, t.ctx.store.samples.get(sampleId)!);
     expect(r.sample).toMatchObject({ reference: '<script>alert(1)</script>', patientId: 'P&1', status: 'signed', wbcCount: 10 });
     expect(r.differential.rows[0]).toMatchObject({ type: 'neutrophil', count: 8, percent: 80, flag: 'high', absolute: 8 });
@@ -67,7 +66,7 @@ describe('sample report', () => {
   });
 
   it('shows the signature, and an amendment with its reason', async () => {
-    await signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
+    await signReviewed(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
     let html = renderReportHtml(buildReport(t.ctx, t.ctx.store.samples.get(sampleId)!));
     expect(html).not.toContain('PRELIMINARY');
     expect(html).toMatch(/Signed off by<\/dt><dd>Okafor, 2026-03-01 08:00:00 UTC \(revision \d+\)/);

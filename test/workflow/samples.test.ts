@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { completeAnalysis, startAnalysis, type DetectedCell } from '../../src/workflow/analysis-results.ts';
-import { addCell, deleteCell, reclassifyCell, reviewCell } from '../../src/workflow/cells.ts';
+import { addCell, deleteCell, markCellsSeen, reclassifyCell, reviewCell } from '../../src/workflow/cells.ts';
 import { WorkflowError } from '../../src/workflow/errors.ts';
 import { deleteField, queueField } from '../../src/workflow/fields.ts';
 import { createSample, editSample } from '../../src/workflow/samples.ts';
 import { markDelivered, signSample } from '../../src/workflow/signoff.ts';
 import { sampleDetail } from '../../src/workflow/views.ts';
-import { addUser, tempContext, type TestContext } from '../helpers/store.ts';
+import { addUser, signReviewed, tempContext, type TestContext } from '../helpers/store.ts';
 
 const sha = (n: number) => n.toString(16).padStart(64, '0');
 const cell = (type: number, review = false, x = 10): DetectedCell => ({
@@ -129,7 +129,7 @@ describe('sample workflow (store level)', () => {
     expect(await refusal(signSample(t.ctx, sampleId, { userId: nurse, pin: '1111' }))).toMatchObject({ code: 'supervisor_required', statusCode: 403 });
     expect(await refusal(signSample(t.ctx, sampleId, { userId: supervisor, pin: '9999' }))).toMatchObject({ code: 'wrong_pin', statusCode: 403 });
 
-    const signed = await signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
+    const signed = await signReviewed(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
     expect(signed).toMatchObject({ status: 'signed', signedBy: supervisor, signedRevision: signed.revision });
     const rows = t.ctx.store.outbox.due(t.ctx.now().toISOString());
     expect(rows).toHaveLength(1);
@@ -141,6 +141,18 @@ describe('sample workflow (store level)', () => {
     expect(await refusal(signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' }))).toMatchObject({ code: 'already_signed' });
   });
 
+  it('refuses sign-off while a counted cell was never shown to a person; seen cells and not-leukocytes pass', async () => {
+    const { sampleId, fieldId } = analysedSample([cell(0), cell(3, false, 100), cell(4, false, 200)]);
+    const [a, b, c] = t.ctx.store.cells.listByField(fieldId);
+    reclassifyCell(t.ctx, c!.id, 'not_leukocyte', { userId: nurse });
+    markCellsSeen(t.ctx, sampleId, [a!.id], { userId: nurse });
+    const e = await refusal(signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' }, { shortReason: 'few cells' }));
+    expect(e).toMatchObject({ code: 'cells_unseen', statusCode: 409 });
+    expect(e.message).toMatch(/^1 counted cell has not been seen by anyone/);
+    markCellsSeen(t.ctx, sampleId, [b!.id], { userId: nurse });
+    expect(await signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' }, { shortReason: 'few cells' })).toMatchObject({ status: 'signed' });
+  });
+
   it('refuses sign-off while a field is in analysis, and with nothing analysed', async () => {
     const { sample } = createSample(t.ctx, { reference: 'S-5' }, { userId: nurse });
     expect(await refusal(signSample(t.ctx, sample.id, { userId: supervisor, pin: '2222' }))).toMatchObject({ code: 'nothing_to_sign' });
@@ -150,7 +162,7 @@ describe('sample workflow (store level)', () => {
 
   it('accepts a correction after sign-off only with a reason; it makes a new revision that must be signed again', async () => {
     const { sampleId, fieldId } = analysedSample([cell(0), cell(3, false, 100)]);
-    const first = await signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
+    const first = await signReviewed(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
     const [a] = t.ctx.store.cells.listByField(fieldId);
     expect(() => reclassifyCell(t.ctx, a.id, 'eosinophil', { userId: nurse })).toThrow(expect.objectContaining({ code: 'reason_required', statusCode: 409 }));
     expect(() => deleteCell(t.ctx, a.id, { userId: nurse })).toThrow(expect.objectContaining({ code: 'reason_required' }));
@@ -163,14 +175,14 @@ describe('sample workflow (store level)', () => {
     expect(sampleDetail(t.ctx, amended).amended).toBe(true);
     expect(t.ctx.store.audit.forSample(sampleId).at(-1)).toMatchObject({ action: 'cell.reclassified', reason: 'eosinophilic granules seen on review' });
 
-    const second = await signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
+    const second = await signReviewed(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
     expect(second.revision).toBe(first.revision + 2);
     expect(t.ctx.store.outbox.due(t.ctx.now().toISOString()).map((r) => r.revision)).toEqual([first.revision, second.revision]);
   });
 
   it('marks a delivered revision synced without bumping the revision; an older delivery does not', async () => {
     const { sampleId } = analysedSample([cell(0)]);
-    const signed = await signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
+    const signed = await signReviewed(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
     const [row] = t.ctx.store.outbox.due(t.ctx.now().toISOString());
     t.ctx.store.outbox.markFailed(row.id, 'hub unreachable', '2026-03-01T09:00:00.000Z');
     expect(sampleDetail(t.ctx, t.ctx.store.samples.get(sampleId)!).sync).toMatchObject({ state: 'retrying', attempts: 1, lastError: 'hub unreachable' });

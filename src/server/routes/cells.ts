@@ -1,7 +1,7 @@
 /** Cells: list a field's cells, add a missed one, reclassify, delete a false detection, mark looked at, crop. */
 import type { FastifyPluginAsync } from 'fastify';
 import { CELL_CLASSES, type BoxTuple, type CellClass } from '../../store/types.ts';
-import { addCell, deleteCell, getCell, reclassifyCell, reviewCell } from '../../workflow/cells.ts';
+import { addCell, deleteCell, getCell, markCellsSeen, MAX_SEEN_PER_CALL, reclassifyCell, reviewCell } from '../../workflow/cells.ts';
 import { cropKey, cropRect } from '../../workflow/derived-images.ts';
 import { getField } from '../../workflow/fields.ts';
 import { cellView } from '../../workflow/views.ts';
@@ -94,6 +94,26 @@ const cells: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => cellView(reviewCell(ctx, req.params.cellId, actorOf(ctx, req, req.body?.reason))),
+  );
+
+  app.post<{ Params: { sampleId: string }; Body: { cellIds: string[]; reason?: string } }>(
+    '/api/samples/:sampleId/cells/seen',
+    {
+      schema: {
+        summary: 'A person saw these cells (a page of the review gallery) and accepts their types; signing needs every counted cell seen',
+        tags: ['cells'],
+        params: idParams('sampleId'),
+        headers: actorHeaders,
+        body: {
+          type: 'object',
+          required: ['cellIds'],
+          additionalProperties: false,
+          properties: { cellIds: { type: 'array', minItems: 1, maxItems: MAX_SEEN_PER_CALL, items: { type: 'string', maxLength: 64 } }, reason },
+        },
+        response: { 200: { type: 'object', properties: { seen: { type: 'integer', description: 'cells not seen before' } } }, ...errors },
+      },
+    },
+    async (req) => markCellsSeen(ctx, req.params.sampleId, req.body.cellIds, actorOf(ctx, req, req.body.reason)),
   );
 
   app.get<{ Params: { cellId: string } }>(

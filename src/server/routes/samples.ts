@@ -99,19 +99,28 @@ const samples: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.post<{ Params: { sampleId: string }; Body: { auth: Credentials } }>(
+  app.post<{ Params: { sampleId: string }; Body: { auth: Credentials; shortReason?: string } }>(
     '/api/samples/:sampleId/sign',
     {
       config: pinRateLimit,
       schema: {
-        summary: "Sign off with a supervisor's PIN (refused while flagged cells are unreviewed or fields are in analysis)",
+        summary:
+          "Sign off with a supervisor's PIN: refused while fields are in analysis, counted cells are unseen or unidentified, or fewer cells than the target are counted without shortReason",
         tags: ['samples'],
         params,
-        body: { type: 'object', required: ['auth'], additionalProperties: false, properties: { auth: credentials } },
+        body: {
+          type: 'object',
+          required: ['auth'],
+          additionalProperties: false,
+          properties: {
+            auth: credentials,
+            shortReason: { type: 'string', maxLength: 500, description: 'why the sample is signed below the target count (printed on the report)' },
+          },
+        },
         response: { 200: sampleSummarySchema, ...errors },
       },
     },
-    async (req) => sampleSummary(ctx, await signSample(ctx, req.params.sampleId, req.body.auth)),
+    async (req) => sampleSummary(ctx, await signSample(ctx, req.params.sampleId, req.body.auth, { shortReason: req.body.shortReason })),
   );
 
   app.get<{ Params: { sampleId: string } }>(

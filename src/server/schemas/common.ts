@@ -161,7 +161,7 @@ export const differentialSchema = {
     wbcCount: nullable('number'),
     review: {
       type: 'object',
-      properties: { flagged: { type: 'integer' }, reviewed: { type: 'integer' }, pending: { type: 'integer' }, pendingCellIds: { type: 'array', items: { type: 'string' } } },
+      properties: { flagged: { type: 'integer' }, reviewed: { type: 'integer' }, pending: { type: 'integer' }, pendingCellIds: { type: 'array', items: { type: 'string' } }, unseen: { type: 'integer' } },
     },
     flags: { type: 'array', items: { type: 'string' } },
   },

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import type { HubDb } from '../../../src/hub/db/connect.ts';
 import { ensureClinic, provisionDevice } from '../../../src/hub/repo/devices.ts';
 import { provisionReviewer } from '../../../src/hub/repo/reviewers.ts';
-import { SUPERVISOR_PIN, multipart } from '../../helpers/workflow.ts';
+import { SUPERVISOR_PIN, multipart, seeAllCells, SHORT_REASON } from '../../helpers/workflow.ts';
 import { hubStorage, type Engine, type HubStorage } from '../../hub/helpers.ts';
 import { noisyJpeg, smoothTiff } from './images.ts';
 import { freePort } from '../../helpers/daemon.ts';
@@ -143,7 +143,7 @@ export class World {
   }
 
   private signFrom(sampleId: string, localAddress: string): Promise<{ status: number; body: string }> {
-    const body = JSON.stringify({ auth: { userId: this.supervisor, pin: SUPERVISOR_PIN } });
+    const body = JSON.stringify({ auth: { userId: this.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON });
     return new Promise((resolve, reject) => {
       const req = http.request(
         { host: '127.0.0.1', port: this.boxPort, localAddress, method: 'POST', path: `/api/samples/${sampleId}/sign`, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
@@ -182,7 +182,7 @@ export class World {
       for (let k = 0; ; k++) {
         const s = (await this.boxReq({ method: 'GET', url: `/api/samples/${id}` })).json();
         if (s.pendingFields === 0) {
-          for (const f of s.fields) for (const c of f.cells) if (c.flagged && !c.reviewed) await this.boxReq({ method: 'POST', url: `/api/cells/${c.id}/review` });
+          await seeAllCells((o) => this.boxReq(o), id);
           break;
         }
         if (k > 1500) throw new Error('analysis did not finish');

@@ -157,7 +157,8 @@ export interface Differential {
   rows: DifferentialRow[];
   notLeukocyte: number;
   wbcCount: number | null;
-  review: { flagged: number; reviewed: number; pending: number; pendingCellIds: string[] };
+  /** `unseen`: counted cells the analysis typed that no person has seen yet (signing needs 0). */
+  review: { flagged: number; reviewed: number; pending: number; pendingCellIds: string[]; unseen: number };
   flags: string[];
 }
 

@@ -68,7 +68,7 @@ export function recount(differential: Differential, cells: readonly Cell[]): Dif
     targetReached: counted >= differential.target,
     rows,
     notLeukocyte: t.not_leukocyte,
-    review: { flagged: flagged.length, reviewed: flagged.length - pending.length, pending: pending.length, pendingCellIds: pending.map((c) => c.id) },
+    review: { flagged: flagged.length, reviewed: flagged.length - pending.length, pending: pending.length, pendingCellIds: pending.map((c) => c.id), unseen: cells.filter(isUnseen).length },
   };
 }
 
@@ -88,6 +88,11 @@ export function groupByClass(cells: readonly Cell[]): Map<CellClass, Cell[]> {
   const groups = new Map<CellClass, Cell[]>(CELL_CLASSES.map((c) => [c, []]));
   for (const c of cells) groups.get(c.type)!.push(c);
   return groups;
+}
+
+/** A counted cell the analysis typed that no person has seen yet (as the server counts `review.unseen`). */
+export function isUnseen(cell: Pick<Cell, 'type' | 'source' | 'reviewed'>): boolean {
+  return cell.type !== 'not_leukocyte' && cell.source === 'automatic' && !cell.reviewed;
 }
 
 export function needsCheck(cell: Pick<Cell, 'flagged' | 'reviewed'>): boolean {
