@@ -14,7 +14,7 @@ import './components/top-bar.ts';
 import { apiContext, eventsContext, i18nContext, prefsContext, promptsContext, sessionContext, setupContext, type BoxSetup } from './context.ts';
 import { describeError } from './i18n/errors.ts';
 import { I18n, type Lang } from './i18n/i18n.ts';
-import { parseRoute, routeHash, type Route } from './logic/routes.ts';
+import { parseRoute, routeHash, sameRoute, type Route } from './logic/routes.ts';
 import './screens/capture-screen.ts';
 import './screens/differential-screen.ts';
 import './screens/field-screen.ts';
@@ -22,6 +22,7 @@ import './screens/health-screen.ts';
 import './screens/home-screen.ts';
 import './screens/new-sample-screen.ts';
 import './screens/report-screen.ts';
+import './screens/review-screen.ts';
 import './screens/sign-screen.ts';
 import './screens/sync-screen.ts';
 import './screens/user-screen.ts';
@@ -32,6 +33,8 @@ import './settings/settings-screen.ts';
 import { CSS_COLOURS as C } from './theme/styles.ts';
 
 const NOTICE_MS = 3000;
+/** Long enough to read a refusal and what to do; then it goes, so it never sits over a result. */
+const ERROR_MS = 8000;
 
 interface Toast {
   message: string;
@@ -53,7 +56,7 @@ export class App extends LitElement {
   @state() private toast: Toast | null = null;
   private toastTimer: ReturnType<typeof setTimeout> | undefined;
 
-  private readonly onHashChange = () => (this.route = parseRoute(location.hash));
+  private readonly onHashChange = () => this.navigate(parseRoute(location.hash));
   private readonly onConnection = () => (this.connection = this.events.state);
   private readonly onLanguage = () => {
     document.documentElement.lang = this.i18n.lang;
@@ -155,13 +158,15 @@ export class App extends LitElement {
   private navigate(route: Route) {
     const hash = routeHash(route);
     if (location.hash !== hash) location.hash = hash;
+    // A message belongs to the screen it was about: it never stays over the next one's results.
+    if (!sameRoute(route, this.route)) this.show(null);
     this.route = route;
   }
 
   private show(toast: Toast | null) {
     clearTimeout(this.toastTimer);
     this.toast = toast;
-    if (toast?.kind === 'notice') this.toastTimer = setTimeout(() => (this.toast = null), NOTICE_MS);
+    if (toast) this.toastTimer = setTimeout(() => (this.toast = null), toast.kind === 'notice' ? NOTICE_MS : ERROR_MS);
   }
 
   private renderScreen(r: Route) {
@@ -176,6 +181,8 @@ export class App extends LitElement {
         return html`<ld-field-screen .sampleId=${r.sampleId} .fieldId=${r.fieldId} .cellId=${r.cellId ?? null}></ld-field-screen>`;
       case 'differential':
         return html`<ld-differential-screen .sampleId=${r.sampleId}></ld-differential-screen>`;
+      case 'review':
+        return html`<ld-review-screen .sampleId=${r.sampleId}></ld-review-screen>`;
       case 'sign':
         return html`<ld-sign-screen .sampleId=${r.sampleId}></ld-sign-screen>`;
       case 'report':

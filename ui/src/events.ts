@@ -23,6 +23,8 @@ export interface KioskEventMap {
   'ld-cell-classify': { cellId: string; type: CellClass };
   /** Keep the type of a flagged cell: it has been looked at. */
   'ld-cell-confirm': { cellId: string };
+  /** The same leukocyte counted twice: remove this box. */
+  'ld-cell-remove': { cellId: string };
   /** A type for the missed cell being added. */
   'ld-cell-add': { type: CellClass };
   'ld-sheet-close': void;
@@ -31,6 +33,8 @@ export interface KioskEventMap {
   'ld-long-press': { x: number; y: number };
   'ld-pin-submit': Credentials;
   'ld-quality-decision': { keep: boolean };
+  /** Hands-free capture switched on or off. */
+  'ld-live-change': { on: boolean };
   /** The reason chosen for changing a signed sample; null: cancelled. */
   'ld-reason': string | null;
   'ld-camera-select': { deviceId: string | null };
@@ -59,12 +63,14 @@ declare global {
     'ld-cell-select': CustomEvent<{ cellId: string }>;
     'ld-cell-classify': CustomEvent<{ cellId: string; type: CellClass }>;
     'ld-cell-confirm': CustomEvent<{ cellId: string }>;
+    'ld-cell-remove': CustomEvent<{ cellId: string }>;
     'ld-cell-add': CustomEvent<{ type: CellClass }>;
     'ld-sheet-close': CustomEvent<void>;
     'ld-sheet-next': CustomEvent<void>;
     'ld-long-press': CustomEvent<{ x: number; y: number }>;
     'ld-pin-submit': CustomEvent<Credentials>;
     'ld-quality-decision': CustomEvent<{ keep: boolean }>;
+    'ld-live-change': CustomEvent<{ on: boolean }>;
     'ld-reason': CustomEvent<string | null>;
     'ld-camera-select': CustomEvent<{ deviceId: string | null }>;
     'ld-settings': CustomEvent<Settings>;

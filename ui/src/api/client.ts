@@ -97,8 +97,18 @@ export class ApiClient {
     return this.request('GET', `/api/samples/${id}`);
   }
 
-  signSample(id: string, auth: Credentials): Promise<SampleSummary> {
-    return this.request('POST', `/api/samples/${id}/sign`, { auth: { ...auth } });
+  /** `shortReason`: why a supervisor signs below the target count (printed on the report). */
+  signSample(id: string, auth: Credentials, shortReason?: string): Promise<SampleSummary> {
+    return this.request('POST', `/api/samples/${id}/sign`, shortReason ? { auth: { ...auth }, shortReason } : { auth: { ...auth } });
+  }
+
+  /** A page of cells the nurse saw and accepts. */
+  markCellsSeen(sampleId: string, cellIds: string[], reason?: string): Promise<{ seen: number }> {
+    return this.request('POST', `/api/samples/${sampleId}/cells/seen`, reason ? { cellIds, reason } : { cellIds });
+  }
+
+  deleteCell(id: string, reason?: string): Promise<void> {
+    return this.request('DELETE', `/api/cells/${id}`, reason ? { reason } : undefined);
   }
 
   getReport(id: string): Promise<Report> {

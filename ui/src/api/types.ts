@@ -262,7 +262,8 @@ export interface Report {
     createdBy: Person | null;
     photographedBy: Person[];
     correctedBy: Person[];
-    signedBy: (Person & { at: string | null; revision: number | null }) | null;
+    /** shortReason: why the signed revision was signed below the target count. */
+    signedBy: (Person & { at: string | null; revision: number | null; shortReason?: string | null }) | null;
   };
   amendments: { at: string; revision: number | null; action: string; by: Person | null; reason: string }[];
   analysis: {

@@ -32,6 +32,8 @@ export class CellGallery extends KioskElement {
   @property() selectedId: string | null = null;
   @state() private drag: Drag | null = null;
   private scroller: ReturnType<typeof setInterval> | undefined;
+  /** The click that ends a drag is not a tap. */
+  private dragged = false;
 
   static override styles = [
     baseStyles,
@@ -194,9 +196,22 @@ export class CellGallery extends KioskElement {
     const d = this.drag;
     this.endDrag();
     if (!d || d.pointerId !== e.pointerId) return;
-    if (!d.moving) return emit(this, 'ld-cell-select', { cellId: cell.id });
+    this.dragged = d.moving;
+    if (!d.moving) return;
     const target = this.groupUnder(e.clientX, e.clientY);
     if (target && target !== cell.type) emit(this, 'ld-cell-classify', { cellId: cell.id, type: target });
+  }
+
+  /**
+   * A tap opens the cell on the click, not on pointerup: the sheet then opens after the click that
+   * a touch produces, so that click cannot land on the sheet's buttons.
+   */
+  private onTap(cell: Cell) {
+    if (this.dragged) {
+      this.dragged = false;
+      return;
+    }
+    emit(this, 'ld-cell-select', { cellId: cell.id });
   }
 
   override render() {
@@ -216,6 +231,7 @@ export class CellGallery extends KioskElement {
                     @pointermove=${this.onMove}
                     @pointerup=${(e: PointerEvent) => this.onUp(e, c)}
                     @pointercancel=${() => this.endDrag()}
+                    @click=${() => this.onTap(c)}
                   >
                     <img src=${this.api.cropUrl(c.id)} alt="" loading="lazy" />
                     ${needsCheck(c) ? html`<span class="badge">!</span>` : ''}

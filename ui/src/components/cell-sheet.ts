@@ -1,15 +1,17 @@
 /**
  * One cell up close: its crop, where its type comes from, the detectors' votes, and a button per
  * answer (the five types, unclassified/atypical, not a leukocyte). Tapping the type it already has
- * confirms a flagged cell. In "add" mode it only asks for the type of a missed cell.
+ * confirms a flagged cell. In "add" mode it only asks for the type of a missed cell. Its buttons
+ * cannot misfire: see TapGuard.
  */
-import { css, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { css, html, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { Cell, CellClass } from '../api/types.ts';
 import { emit } from '../events.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { actionFor, confidencePercent, machineClass, sheetStatus, typeButtons, voteLines } from '../logic/cell-sheet.ts';
 import { needsCheck } from '../logic/counts.ts';
+import { SETTLE_MS, TapGuard } from '../logic/tap-guard.ts';
 import { TYPE_COLOURS } from '../theme/colours.ts';
 import { baseStyles, CSS_COLOURS as C, CSS_TYPE_TEXT } from '../theme/styles.ts';
 import { icons } from './icons.ts';
@@ -34,6 +36,12 @@ export class CellSheet extends KioskElement {
   /** Flagged cells of the sample not checked yet, this one included. */
   @property({ type: Number }) pendingCount = 0;
   @property({ type: Boolean }) busy = false;
+  /** Offer "same cell counted twice" (remove this box). */
+  @property({ type: Boolean }) canRemove = false;
+  /** Controls that change data wait until the cell has been on screen a moment (see TapGuard). */
+  @state() private settled = false;
+  private readonly guard = new TapGuard();
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
 
   static override styles = [
     baseStyles,
@@ -185,6 +193,31 @@ export class CellSheet extends KioskElement {
     `,
   ];
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const before = changed.get('cell') as Cell | null | undefined;
+    if ((changed.has('cell') && before?.id !== this.cell?.id) || changed.has('adding')) {
+      this.guard.shown(performance.now());
+      this.settled = false;
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => (this.settled = true), SETTLE_MS);
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.settleTimer);
+  }
+
+  /** Handlers for a control that changes data: it acts only on a tap that began on it, once settled. */
+  private guarded(act: () => void) {
+    return {
+      down: (e: PointerEvent) => this.guard.pressed(e.currentTarget, e.timeStamp),
+      click: (e: MouseEvent) => {
+        if (this.guard.accepts(e.currentTarget, e.timeStamp, e.detail === 0)) act();
+      },
+    };
+  }
+
   private choose(type: CellClass) {
     if (this.adding) return emit(this, 'ld-cell-add', { type });
     const cell = this.cell;
@@ -222,6 +255,9 @@ export class CellSheet extends KioskElement {
     if (!cell && !this.adding) return html``;
     const pending = cell ? needsCheck(cell) : false;
     const othersPending = this.pendingCount - (pending ? 1 : 0);
+    const locked = this.busy || !this.settled;
+    const confirm = this.guarded(() => cell && emit(this, 'ld-cell-confirm', { cellId: cell.id }));
+    const remove = this.guarded(() => cell && emit(this, 'ld-cell-remove', { cellId: cell.id }));
     return html`<div class="top">
         ${cell ? this.renderInfo(cell) : html`<h2 class="info">${this.t('sheet.newCell')}</h2>`}
         <button class="btn outline close" data-action="close" aria-label=${this.t('sheet.close')} @click=${() => emit(this, 'ld-sheet-close')}>${icons.close}</button>
@@ -229,7 +265,7 @@ export class CellSheet extends KioskElement {
       ${cell && (pending || othersPending > 0)
         ? html`<div class="row">
             ${pending
-              ? html`<button class="btn primary" data-action="confirm" ?disabled=${this.busy} @click=${() => emit(this, 'ld-cell-confirm', { cellId: cell.id })}>
+              ? html`<button class="btn primary" data-action="confirm" ?disabled=${locked} @pointerdown=${confirm.down} @click=${confirm.click}>
                   ${icons.check}${this.t('sheet.confirm', { type: this.t(`type.${cell.type}`) })}
                 </button>`
               : html`<button class="btn primary" data-action="next" ?disabled=${this.busy} @click=${() => emit(this, 'ld-sheet-next')}>
@@ -239,20 +275,27 @@ export class CellSheet extends KioskElement {
         : ''}
       ${this.adding ? html`<p class="label">${this.t('sheet.chooseType')}</p>` : ''}
       <div class="types" role="group" aria-label=${this.adding ? this.t('sheet.chooseType') : this.t('sheet.changeTo')}>
-        ${typeButtons(cell).map(
-          (b) => html`<button
+        ${typeButtons(cell).map((b) => {
+          const choose = this.guarded(() => this.choose(b.type));
+          return html`<button
             class="btn"
             data-type=${b.type}
             aria-pressed=${b.current ? 'true' : 'false'}
-            ?disabled=${this.busy}
-            @click=${() => this.choose(b.type)}
+            ?disabled=${locked}
+            @pointerdown=${choose.down}
+            @click=${choose.click}
           >
             <span class="chip" style="background:${TYPE_COLOURS[b.type]}">${this.t(`short.${b.type}`)}</span>
             <span class="name">${this.t(`type.${b.type}`)}${b.suggested ? html` <span class="tag">(${this.t('sheet.suggested')})</span>` : ''}</span>
             ${b.current ? html`<span class="now" title=${this.t('sheet.current')}>${icons.check}</span>` : ''}
-          </button>`,
-        )}
-      </div>`;
+          </button>`;
+        })}
+      </div>
+      ${cell && this.canRemove
+        ? html`<button class="btn outline" data-action="remove-duplicate" ?disabled=${locked} @pointerdown=${remove.down} @click=${remove.click}>
+            ${icons.close}${this.t('sheet.duplicate')}
+          </button>`
+        : ''}`;
   }
 }
 

@@ -8,6 +8,7 @@ export type Route =
   | { screen: 'capture'; sampleId: string }
   | { screen: 'field'; sampleId: string; fieldId: string; cellId?: string }
   | { screen: 'differential'; sampleId: string }
+  | { screen: 'review'; sampleId: string }
   | { screen: 'sign'; sampleId: string }
   | { screen: 'report'; sampleId: string }
   | { screen: 'settings' }
@@ -27,6 +28,7 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray) => Route][] = [
   [/^#\/user$/, () => ({ screen: 'user' })],
   [new RegExp(`^#/samples/(${ID})/capture$`), (m) => ({ screen: 'capture', sampleId: m[1]! })],
   [new RegExp(`^#/samples/(${ID})/differential$`), (m) => ({ screen: 'differential', sampleId: m[1]! })],
+  [new RegExp(`^#/samples/(${ID})/review$`), (m) => ({ screen: 'review', sampleId: m[1]! })],
   [new RegExp(`^#/samples/(${ID})/sign$`), (m) => ({ screen: 'sign', sampleId: m[1]! })],
   [new RegExp(`^#/samples/(${ID})/report$`), (m) => ({ screen: 'report', sampleId: m[1]! })],
   [
@@ -77,6 +79,7 @@ export function parentRoute(route: Route): Route | null {
       return null;
     case 'capture':
     case 'field':
+    case 'review':
     case 'sign':
     case 'report':
       return { screen: 'differential', sampleId: route.sampleId };
