@@ -1,4 +1,4 @@
-/** One message at the bottom of the screen: an error stays until tapped, a notice fades by itself. */
+/** One message at the bottom of the screen: a tap anywhere on it closes it; the shell times it out. */
 import { css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { emit } from '../events.ts';
@@ -46,10 +46,10 @@ export class Toast extends KioskElement {
 
   override render() {
     if (!this.message) return html``;
-    return html`<div class="toast ${this.kind}" role=${this.kind === 'error' ? 'alert' : 'status'}>
+    return html`<div class="toast ${this.kind}" role=${this.kind === 'error' ? 'alert' : 'status'} @click=${() => emit(this, 'ld-dismiss')}>
       ${this.kind === 'error' ? icons.warning : icons.check}
       <span data-toast>${this.message}</span>
-      <button class="btn" @click=${() => emit(this, 'ld-dismiss')}>${this.t('error.dismiss')}</button>
+      <button class="btn">${this.t('error.dismiss')}</button>
     </div>`;
   }
 }
