@@ -78,6 +78,26 @@ async function shotAndCheck(kp: KioskPage, name: string): Promise<void> {
   await expectGoodLayout(kp);
 }
 
+/** Accepts review pages until every counted cell was seen; returns the taps it took. */
+async function acceptPages(page: Page): Promise<number> {
+  let taps = 0;
+  for (;;) {
+    const unseen = page.locator('[data-unseen]');
+    const left = await unseen.getAttribute('data-unseen');
+    if (left === '0') return taps;
+    await page.locator('[data-action=seen]').tap();
+    taps++;
+    await page.locator(`[data-unseen]:not([data-unseen="${left}"])`).waitFor();
+  }
+}
+
+/** Every cell's type, from the daemon: what a stray tap would have changed. */
+async function cellTypes(base: string, page: Page): Promise<Record<string, string>> {
+  const id = (await page.evaluate(() => location.hash)).split('/')[2];
+  const s = (await (await fetch(`${base}/api/samples/${id}`)).json()) as { fields: { cells: { id: string; type: string }[] }[] };
+  return Object.fromEntries(s.fields.flatMap((f) => f.cells.map((c) => [c.id, c.type])));
+}
+
 /** The centre of a cell's box on screen. */
 async function cellCentre(page: Page, index: number): Promise<{ x: number; y: number }> {
   const box = (await page.locator('ld-field-viewer [data-cell]').nth(index).boundingBox())!;
@@ -206,7 +226,7 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     await page.locator('[data-dialog=quality]').waitFor({ state: 'detached' });
     await waitEnabled(page.locator('[data-action=capture]'));
 
-    // The differential, its gallery; drag the added cell onto the neutrophils.
+    // The differential, its gallery; drag the added cell onto the unclassified cells.
     await page.locator('ld-capture-screen [data-action=differential]').click();
     await onScreen(page, 'differential');
     await expect.poll(() => page.locator('ld-cell-gallery [data-tile]').count()).toBe(3);
@@ -226,10 +246,27 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     await page.locator('[data-row=monocyte] [data-count]').filter({ hasText: /^1$/ }).waitFor();
     await page.locator('[data-row=unclassified] [data-count]').filter({ hasText: /^1$/ }).waitFor();
     expect(await page.locator('[data-group=unclassified] [data-tile]').count()).toBe(1);
+    // The drag opened no sheet.
+    expect(await page.locator('ld-cell-sheet').count()).toBe(0);
+
+    // A tap on a tile opens the cell; the click that follows the touch must not land on a type button.
+    const before = await cellTypes(daemon.url, page);
+    await page.locator('[data-group=unclassified] [data-tile]').first().tap();
+    await page.locator('ld-cell-sheet [data-type]').first().waitFor();
+    await page.waitForTimeout(700);
+    expect(await cellTypes(daemon.url, page)).toEqual(before);
+    // An unidentified cell blocks sign-off: give it a type.
+    await page.locator('ld-cell-sheet [data-type=eosinophil]').tap();
+    await page.locator('[data-row=eosinophil] [data-count]').filter({ hasText: /^1$/ }).waitFor();
+    await page.locator('ld-cell-sheet [data-action=close]').tap();
 
     // Sign-off with the supervisor's PIN, then the report.
     await page.locator('[data-action=sign]').click();
     await onScreen(page, 'sign');
+    // 3 of 100 cells: the supervisor says why before the PIN pad comes.
+    await page.locator('[data-state=short]').waitFor();
+    await shotAndCheck(kp, 'sign-short');
+    await page.locator('[data-short-reason="sign.shortUrgent"]').tap();
     await page.locator('[data-state=ready]').waitFor();
     await typeOnKeypad(page, PIN);
     await shotAndCheck(kp, 'sign');
@@ -239,6 +276,7 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     expect(await page.locator('[data-report-signed]').textContent()).toContain('Ana');
     expect(await page.locator('[data-report-photographed]').textContent()).toContain('Ana');
     expect(await page.locator('[data-banner=preliminary]').count()).toBe(0);
+    expect(await page.locator('[data-report-short-reason]').textContent()).toContain('Urgent result');
     await shotAndCheck(kp, 'report');
 
     // Home: the sample is signed and waits to be sent; the badges open sync and health.
@@ -298,23 +336,42 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     await page.locator('[data-action=keep]').click();
     await onScreen(page, 'field');
 
-    // Sign-off refuses while flagged cells are unchecked and leads to them, one after the other.
+    // Sign-off refuses while counted cells are unseen and leads to the review by type.
     await page.locator('ld-field-screen [data-action=differential]').click();
     await onScreen(page, 'differential');
     await shotAndCheck(kp, 'formule');
     await page.locator('[data-action=sign]').click();
-    await page.locator('[data-state=pending]').waitFor();
+    await page.locator('[data-state=unseen]').waitFor();
     await shotAndCheck(kp, 'signature-a-verifier');
-    await page.locator('[data-action=show-pending]').click();
-    for (let left = 4; left > 0; left--) {
-      await page.locator('ld-cell-sheet [data-action=confirm]').click();
-      if (left > 1) await page.locator('ld-cell-sheet [data-action=next]').click();
-    }
-    await page.locator('ld-cell-sheet [data-status=checked]').waitFor();
-    await shotAndCheck(kp, 'cellule-verifiee');
+
+    // One by one from the differential: a double tap on "next" never confirms the cell it brings.
     await page.locator('[data-nav=back]').click();
     await onScreen(page, 'differential');
-    await page.locator('[data-action=sign]').click();
+    await page.locator('[data-group=neutrophil] [data-tile]').first().tap();
+    await page.locator('ld-cell-sheet [data-action=confirm]').tap();
+    await page.locator('ld-cell-sheet [data-action=next]').waitFor();
+    const nextButton = (await page.locator('ld-cell-sheet [data-action=next]').boundingBox())!;
+    const pendingBefore = await page.locator('ld-cell-gallery .tile.pending').count();
+    await page.touchscreen.tap(nextButton.x + nextButton.width / 2, nextButton.y + nextButton.height / 2);
+    await page.touchscreen.tap(nextButton.x + nextButton.width / 2, nextButton.y + nextButton.height / 2);
+    await page.waitForTimeout(800);
+    expect(await page.locator('ld-cell-gallery .tile.pending').count()).toBe(pendingBefore);
+    await page.locator('ld-cell-sheet [data-status=flagged]').waitFor();
+    await page.locator('ld-cell-sheet [data-action=close]').tap();
+
+    // The rest page by page, each cell large; one tap accepts a page.
+    await page.locator('[data-action=review]').tap();
+    await onScreen(page, 'review');
+    await page.locator('[data-review-tile]').first().waitFor();
+    const tileBox = (await page.locator('[data-review-tile]').first().boundingBox())!;
+    expect(Math.min(tileBox.width, tileBox.height)).toBeGreaterThanOrEqual(150);
+    await shotAndCheck(kp, 'revue-par-type');
+    await acceptPages(page);
+    await page.locator('[data-unseen="0"]').waitFor();
+    await shotAndCheck(kp, 'revue-terminee');
+    await page.locator('[data-action=to-sign]').tap();
+    await onScreen(page, 'sign');
+    await page.locator('[data-short-reason="sign.shortLowCount"]').tap();
     await page.locator('[data-state=ready]').waitFor();
     await typeOnKeypad(page, PIN);
     await page.locator('ld-pin-pad [data-key=ok]').click();

@@ -129,12 +129,19 @@ export class DifferentialScreen extends KioskElement {
           <span class="muted" data-reference>${detail.reference}</span>
         </div>
         <ld-count-progress .counted=${d.counted} .target=${d.target}></ld-count-progress>
-        ${d.review.pending
-          ? html`<div class="notice warning pending" data-pending=${d.review.pending}>
-              <span>${this.t('diff.toCheck', { n: d.review.pending })}</span>
-              <button class="btn primary" data-action="check" @click=${() => this.checkPending()}>${this.t('diff.check')}</button>
+        ${d.review.unseen
+          ? html`<div class="notice warning pending" data-unseen=${d.review.unseen}>
+              <span>${this.t('review.unseen', { n: d.review.unseen })}</span>
+              <button class="btn primary" data-action="review" @click=${() => emit(this, 'ld-navigate', { screen: 'review', sampleId: this.sampleId })}>
+                ${this.t('diff.review')}
+              </button>
             </div>`
-          : ''}
+          : d.review.pending
+            ? html`<div class="notice warning pending" data-pending=${d.review.pending}>
+                <span>${this.t('diff.toCheck', { n: d.review.pending })}</span>
+                <button class="btn primary" data-action="check" @click=${() => this.checkPending()}>${this.t('diff.check')}</button>
+              </div>`
+            : ''}
         ${isSigned(detail.status) && detail.signedAt
           ? html`<p class="notice" data-signed>${icons.check} ${this.t('sign.signed')} ${this.i18n.i18n.dateTime(detail.signedAt)}</p>`
           : ''}
@@ -170,6 +177,11 @@ export class DifferentialScreen extends KioskElement {
                 void this.run(() => this.actions.classify(e.detail.cellId, e.detail.type));
               }}
               @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void this.run(() => this.actions.confirm(e.detail.cellId))}
+              .canRemove=${true}
+              @ld-cell-remove=${(e: CustomEvent<{ cellId: string }>) =>
+                void this.run(async () => {
+                  if (await this.actions.removeDuplicate(e.detail.cellId, this.t('reason.duplicate'))) this.selectedId = null;
+                })}
               @ld-sheet-close=${() => (this.selectedId = null)}
               @ld-sheet-next=${() => (this.selectedId = nextPending(detail, this.selectedId ?? undefined)?.id ?? null)}
             ></ld-cell-sheet>`

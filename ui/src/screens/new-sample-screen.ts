@@ -10,6 +10,7 @@ import '../components/keyboard.ts';
 import '../components/keypad.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { emit } from '../events.ts';
+import { isSigned } from '../logic/samples.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { applyKey, applyText, DECIMAL_RULES, parseDecimal, PATIENT_RULES, REFERENCE_RULES, type EntryRules, type KeyAction } from '../logic/keypad.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
@@ -140,6 +141,12 @@ export class NewSampleScreen extends KioskElement {
     }
     this.busy = true;
     try {
+      // One sample per slide number: a second "S-1001" (the slide scanned again) opens the first.
+      const existing = (await this.api.findSamples(reference)).items.find((s) => s.reference === reference && s.id !== this.sampleId);
+      if (existing) {
+        emit(this, 'ld-navigate', { screen: isSigned(existing.status) ? 'report' : 'differential', sampleId: existing.id });
+        return emit(this, 'ld-notice', { key: 'new.opened', vars: { reference } });
+      }
       const sample = await this.api.createSample({
         id: this.sampleId,
         reference,

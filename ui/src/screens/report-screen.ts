@@ -236,6 +236,10 @@ export class ReportScreen extends KioskElement {
                 })
               : this.t('report.notSigned')}
           </dd>
+          ${r.people.signedBy?.shortReason
+            ? html`<dt>${this.t('report.shortReason', { n: d.counted, target: d.target })}</dt>
+                <dd data-report-short-reason>${r.people.signedBy.shortReason}</dd>`
+            : ''}
         </dl>
         ${r.amendments.length
           ? html`<h2>${this.t('report.corrections')}</h2>

@@ -43,6 +43,25 @@ export class CellActions {
     return cell;
   }
 
+  /** The same leukocyte counted twice (two boxes, or two overlapping fields): this box goes. */
+  async removeDuplicate(cellId: string, why: string): Promise<boolean> {
+    const reason = await this.reason('reason.duplicate');
+    if (reason === null) return false;
+    await this.api().deleteCell(cellId, reason ?? why);
+    await this.sample.reload();
+    return true;
+  }
+
+  /** A page of the review gallery seen: its cells' types accepted. */
+  async seen(cellIds: string[]): Promise<void> {
+    const detail = this.sample.detail;
+    if (!detail || !cellIds.length) return;
+    const reason = await this.reason('reason.reviewed');
+    if (reason === null) return;
+    await this.api().markCellsSeen(detail.id, cellIds, reason);
+    await this.sample.reload();
+  }
+
   async add(fieldId: string, box: Box, type: CellClass): Promise<Cell | null> {
     const reason = await this.reason('reason.added');
     if (reason === null) return null;

@@ -1,12 +1,13 @@
 /**
- * Sign-off: only once every flagged cell was looked at (it says how many remain and takes the nurse
- * to them) and no field is still being analysed; then a supervisor signs with their PIN. A signed
- * sample is read-only except for a correction with a reason.
+ * Sign-off: only once every counted cell was seen, none is unidentified, no field is still being
+ * analysed (it says what remains and takes the nurse there) and the target is counted or the
+ * supervisor picks why not; then a supervisor signs with their PIN. A signed sample is read-only
+ * except for a correction with a reason.
  */
 import { ContextConsumer } from '@lit/context';
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { Credentials, User } from '../api/types.ts';
+import type { Credentials, Differential, User } from '../api/types.ts';
 import '../components/count-progress.ts';
 import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
@@ -16,14 +17,22 @@ import { SampleController } from '../controllers/sample-controller.ts';
 import { emit } from '../events.ts';
 import { nextPending } from '../logic/counts.ts';
 import { isSigned } from '../logic/samples.ts';
+import type { MessageKey } from '../i18n/en.ts';
 import { baseStyles } from '../theme/styles.ts';
 import { loadingNotice } from './sample-actions.ts';
+
+/** Why a supervisor may sign below the target count: printed on the report. */
+const SHORT_REASONS: MessageKey[] = ['sign.shortLowCount', 'sign.shortUrgent', 'sign.shortPoorSmear'];
+
+const unidentified = (d: Differential) => d.rows.find((r) => r.type === 'unclassified')?.count ?? 0;
 
 @customElement('ld-sign-screen')
 export class SignScreen extends KioskElement {
   @property() sampleId = '';
   @state() private supervisors: User[] | null = null;
   @state() private busy = false;
+  /** The supervisor's reason for signing below the target count. */
+  @state() private shortReason: MessageKey | null = null;
   private readonly sample = new SampleController(this);
   private readonly session = new ContextConsumer(this, { context: sessionContext });
 
@@ -47,6 +56,15 @@ export class SignScreen extends KioskElement {
         align-items: center;
         gap: 12px;
         flex-wrap: wrap;
+      }
+      .short {
+        display: flex;
+        flex-direction: column;
+        gap: 8px;
+        margin-bottom: 12px;
+      }
+      .short .btn[aria-pressed='true'] {
+        border-width: 4px;
       }
       .notice svg {
         width: 28px;
@@ -76,7 +94,7 @@ export class SignScreen extends KioskElement {
   private async sign(auth: Credentials) {
     this.busy = true;
     try {
-      await this.api.signSample(this.sampleId, auth);
+      await this.api.signSample(this.sampleId, auth, this.shortReason ? this.t(this.shortReason) : undefined);
       emit(this, 'ld-navigate', { screen: 'report', sampleId: this.sampleId });
     } catch (err) {
       this.fail(err);
@@ -99,6 +117,9 @@ export class SignScreen extends KioskElement {
       !detail.pendingFields &&
       detail.fields.some((f) => f.status === 'analysed') &&
       !detail.differential.review.pending &&
+      !detail.differential.review.unseen &&
+      !unidentified(detail.differential) &&
+      (detail.differential.targetReached || !!this.shortReason) &&
       !!this.supervisors?.length
     );
   }
@@ -120,6 +141,15 @@ export class SignScreen extends KioskElement {
       return html`<p class="notice warning" data-state="nothing">${this.t('sign.nothing')}</p>
         <button class="btn primary" @click=${() => emit(this, 'ld-navigate', { screen: 'capture', sampleId: this.sampleId })}>${icons.camera}${this.t('diff.addField')}</button>`;
     }
+    const toReview = (state: string, message: string) => html`<div class="notice warning" data-state=${state}>
+      <span>${icons.warning} ${message}</span>
+      <button class="btn primary" data-action="review" @click=${() => emit(this, 'ld-navigate', { screen: 'review', sampleId: this.sampleId })}>
+        ${this.t('sign.review')}${icons.next}
+      </button>
+    </div>`;
+    const unknown = unidentified(d);
+    if (unknown) return toReview('unidentified', this.t('sign.unidentified', { n: unknown }));
+    if (d.review.unseen) return toReview('unseen', this.t('sign.unseen', { n: d.review.unseen }));
     if (d.review.pending) {
       return html`<div class="notice warning" data-state="pending">
         <span>${icons.warning} ${this.t('sign.pending', { n: d.review.pending })}</span>
@@ -130,7 +160,18 @@ export class SignScreen extends KioskElement {
       return html`<p class="notice warning" data-state="no-supervisor">${this.t('sign.noSupervisor')}</p>
         <button class="btn primary" @click=${() => emit(this, 'ld-navigate', { screen: 'settings' })}>${icons.settings}${this.t('top.settings')}</button>`;
     }
-    return html`<ld-pin-pad
+    const short = !d.targetReached
+      ? html`<div class="short" data-state="short">
+          <p>${this.t('sign.short', { n: d.counted, target: d.target })}</p>
+          ${SHORT_REASONS.map(
+            (key) => html`<button class="btn outline" data-short-reason=${key} aria-pressed=${this.shortReason === key ? 'true' : 'false'} @click=${() => (this.shortReason = key)}>
+              ${this.shortReason === key ? icons.check : ''}${this.t(key)}
+            </button>`,
+          )}
+        </div>`
+      : '';
+    if (!d.targetReached && !this.shortReason) return short;
+    return html`${short}<ld-pin-pad
         .users=${this.supervisors ?? []}
         .preferredUserId=${this.session.value?.user?.id ?? null}
         .submitLabel=${this.t('sign.sign')}
