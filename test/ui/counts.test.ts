@@ -43,7 +43,8 @@ describe('counts', () => {
     expect(row('lymphocyte')).toMatchObject({ count: 2, percent: 22.2, flag: null });
     expect(row('monocyte')).toMatchObject({ count: 1, percent: 11.1, flag: 'high' });
     expect(row('eosinophil')).toMatchObject({ count: 0, flag: 'low', absoluteFlag: 'low' });
-    expect(d.review).toEqual({ flagged: 2, reviewed: 1, pending: 1, pendingCellIds: [cells[6]!.id] });
+    // Unseen: the 6 neutrophils, the unchecked lymphocyte and the monocyte; not the checked one, not the rejected object.
+    expect(d.review).toEqual({ flagged: 2, reviewed: 1, pending: 1, pendingCellIds: [cells[6]!.id], unseen: 8 });
     expect(d.targetReached).toBe(false);
   });
 
