@@ -1,6 +1,7 @@
 /** `npm run bench`: medians, p90s and ratios of every performance budget. Tests never assert on time. */
 import { runCocoEvalBench } from './coco-eval.ts';
 import { runDaemonBench } from './daemon.ts';
+import { measureFieldOverlap } from './field-overlap.ts';
 import { runFusionBench } from './fusion.ts';
 import { runBacklogBench, runHubBench } from './hub.ts';
 import { runPipelineBench } from './pipeline.ts';
@@ -44,6 +45,18 @@ if (want('fusion')) {
 if (want('coco')) {
   console.log('COCO evaluation, 1,000 images, ~10,000 detections (budget < 2 s)');
   table(await runCocoEvalBench());
+}
+if (want('overlap')) {
+  const o = await measureFieldOverlap();
+  console.log(`field overlap check of an upload (budget: a few ms per earlier field of the sample)`);
+  table([
+    { name: 'fingerprint of the new 640x480 field', ...o.fingerprint },
+    { name: `check against ${o.earlier} earlier fingerprints`, ...o.check },
+  ]);
+  console.log(
+    `  per earlier field ${fmtMs(o.perFieldMs)}: the check of ${o.earlier} fields = ${(o.check.medianMs / o.fingerprint.medianMs).toFixed(1)} x the new field's fingerprint; ` +
+      `largest share found ${o.largestShare.toFixed(2)} (the one field retaken, 90 % overlap)`,
+  );
 }
 if (want('workflow')) {
   for (const line of await runWorkflowBench()) console.log(line);

@@ -58,7 +58,10 @@ async function seedSample(dataDir: string, photos: Buffer[]): Promise<string> {
   }
 }
 
-/** 200+ distinct photos from the demo fields: re-encoded and shifted, so each has its own sha256. */
+/**
+ * 200+ distinct photos from the demo fields: mirrored or turned and re-encoded, so each has its own
+ * sha256 and no two of a sample's 10 fields show the same area (the daemon refuses overlapping fields).
+ */
 async function variants(n: number): Promise<Buffer[]> {
   const dir = path.join(PROJECT_ROOT, 'demo', 'images');
   const sources = existsSync(dir) ? readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f)).map((f) => readFileSync(path.join(dir, f))) : [];
@@ -66,14 +69,12 @@ async function variants(n: number): Promise<Buffer[]> {
   const out: Buffer[] = [];
   for (let i = 0; out.length < n; i++) {
     const src = sources[i % sources.length];
-    const shift = Math.floor(i / sources.length) % 4;
-    const meta = await sharp(src).metadata();
-    out.push(
-      await sharp(src)
-        .extract({ left: shift, top: 0, width: meta.width! - shift, height: meta.height! })
-        .jpeg({ quality: 80 + (Math.floor(i / (sources.length * 4)) % 15) })
-        .toBuffer(),
-    );
+    // Consecutive uses of one source (i and i + sources.length) get another orientation.
+    const orientation = Math.floor(i / sources.length) % 4;
+    let photo = sharp(src);
+    if (orientation & 1) photo = photo.flop();
+    if (orientation & 2) photo = photo.flip();
+    out.push(await photo.jpeg({ quality: 80 + (Math.floor(i / (sources.length * 4)) % 15) }).toBuffer());
   }
   return out;
 }

@@ -1,14 +1,19 @@
 /**
  * Receiving a field photo: refuse early what can be refused without the image (unknown or signed
- * sample, full queue), check the bytes are a readable image within the limits, store the file
- * durably, then record and queue the field in one transaction. Only then is the upload acknowledged.
- * A full disk (ENOSPC, SQLITE_FULL) propagates as is; the routes answer it with 507.
+ * sample, full queue), check the bytes are a readable image within the limits and not a field of
+ * the sample again (the same bytes, or a photo overlapping an earlier field beyond the setting),
+ * store the file durably, then record and queue the field in one transaction. Only then is the
+ * upload acknowledged. A full disk (ENOSPC, SQLITE_FULL) propagates as is; the routes answer it
+ * with 507.
  */
-import { decodeImage } from '../analysis/image-input.ts';
+import { fieldFingerprint } from '../analysis/field-overlap.ts';
+import { decodeImage, type DecodedImage } from '../analysis/image-input.ts';
 import { ensureFreeSpace } from '../deploy/disk-guard.ts';
 import type { Field } from '../store/types.ts';
 import type { Actor, WorkflowContext } from './context.ts';
 import { assertChangeable, getSample } from './changes.ts';
+import { FieldFingerprints } from './field-fingerprints.ts';
+import { assertNoOverlap } from './field-overlaps.ts';
 import { assertNotDuplicate, assertQueueHasRoom, queueField } from './fields.ts';
 import type { AnalysisQueue } from './queue.ts';
 
@@ -22,12 +27,20 @@ export interface IntakeLimits {
 export class FieldIntake {
   /** Image hashes being stored right now: their files must not be removed by a failing twin. */
   private readonly storing = new Map<string, number>();
+  /**
+   * Per sample, the upload being checked against the sample's fields and stored: the next one
+   * waits for it, so two photos of one field sent at once (a double tap) cannot both pass.
+   */
+  private readonly turns = new Map<string, Promise<unknown>>();
+  private readonly fingerprints: FieldFingerprints;
 
   constructor(
     private readonly ctx: WorkflowContext,
     private readonly queue: AnalysisQueue,
     private readonly limits: IntakeLimits,
-  ) {}
+  ) {
+    this.fingerprints = new FieldFingerprints(ctx.store.images, { maxPixels: limits.maxImagePixels, maxBytes: limits.maxUploadBytes });
+  }
 
   private readonly retryAfter = () => this.queue.retryAfterSeconds();
 
@@ -42,6 +55,30 @@ export class FieldIntake {
     assertQueueHasRoom(this.ctx, this.retryAfter);
     const img = await decodeImage(bytes, { maxPixels: this.limits.maxImagePixels, maxBytes: this.limits.maxUploadBytes });
     assertNotDuplicate(this.ctx, sampleId, img.sha256);
+    const fingerprint = await fieldFingerprint(img);
+    return this.inTurn(sampleId, async () => {
+      // Again: the same bytes may have been stored while this upload waited for its turn.
+      assertNotDuplicate(this.ctx, sampleId, img.sha256);
+      await assertNoOverlap(this.ctx, sampleId, fingerprint, this.fingerprints);
+      const field = await this.store(sampleId, bytes, img, capturedAt, actor);
+      this.fingerprints.remember(img.sha256, fingerprint);
+      return field;
+    });
+  }
+
+  /** Runs `work` after the sample's earlier uploads have been checked and stored. */
+  private async inTurn<T>(sampleId: string, work: () => Promise<T>): Promise<T> {
+    const mine = (this.turns.get(sampleId) ?? Promise.resolve()).then(work);
+    const settled = mine.catch(() => {});
+    this.turns.set(sampleId, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.turns.get(sampleId) === settled) this.turns.delete(sampleId);
+    }
+  }
+
+  private async store(sampleId: string, bytes: Buffer, img: DecodedImage, capturedAt: string | null, actor: Actor): Promise<Field> {
     const files = this.ctx.store.images;
     await ensureFreeSpace(files.dataDir, this.limits.minFreeBytes, bytes.length);
     const sha = img.sha256;

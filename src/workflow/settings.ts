@@ -1,7 +1,8 @@
 /**
- * Clinic settings kept in the database: the count target and the reference ranges the differential
- * is flagged against. Defaults: target from the config; adult ranges (Dacie and Lewis, Practical
- * Haematology) as percentages of leukocytes and as absolute counts in 10^9/L.
+ * Clinic settings kept in the database: the count target, the reference ranges the differential
+ * is flagged against, and how much a new field may overlap an earlier one of the sample. Defaults:
+ * target from the config; adult ranges (Dacie and Lewis, Practical Haematology) as percentages of
+ * leukocytes and as absolute counts in 10^9/L; 30 % overlap.
  */
 import type { Store } from '../store/store.ts';
 import type { LeukocyteType } from '../store/types.ts';
@@ -26,7 +27,12 @@ export type ReferenceRanges = Record<LeukocyteType, TypeRange>;
 export interface Settings {
   targetCount: number;
   referenceRanges: ReferenceRanges;
+  /** Largest share of a new field's area that may show an earlier field of the sample (0.05..0.95). */
+  maxFieldOverlap: number;
 }
+
+export const DEFAULT_MAX_FIELD_OVERLAP = 0.3;
+export const FIELD_OVERLAP_LIMITS = { min: 0.05, max: 0.95 } as const;
 
 export const ADULT_RANGES: ReferenceRanges = {
   neutrophil: { percent: { low: 40, high: 75 }, absolute: { low: 2.0, high: 7.0 } },
@@ -36,12 +42,13 @@ export const ADULT_RANGES: ReferenceRanges = {
   monocyte: { percent: { low: 2, high: 10 }, absolute: { low: 0.2, high: 1.0 } },
 };
 
-export const SETTING_KEYS = ['targetCount', 'referenceRanges'] as const;
+export const SETTING_KEYS = ['targetCount', 'referenceRanges', 'maxFieldOverlap'] as const;
 
 export function readSettings(store: Store, defaultTarget: number): Settings {
   return {
     targetCount: store.settings.get<number>('targetCount') ?? defaultTarget,
     referenceRanges: store.settings.get<ReferenceRanges>('referenceRanges') ?? ADULT_RANGES,
+    maxFieldOverlap: store.settings.get<number>('maxFieldOverlap') ?? DEFAULT_MAX_FIELD_OVERLAP,
   };
 }
 
@@ -57,9 +64,18 @@ export function checkRanges(ranges: ReferenceRanges): void {
   }
 }
 
+/** Checks the overlap limit (the route's schema does too; this guards other callers). */
+export function checkFieldOverlap(share: number): void {
+  const { min, max } = FIELD_OVERLAP_LIMITS;
+  if (!(share >= min && share <= max)) {
+    throw badRequest('bad_overlap', `maxFieldOverlap ${share} is outside ${min}..${max}: give the share of a field that may overlap another, e.g. 0.3 for 30 %`);
+  }
+}
+
 /** Changes settings with a supervisor's PIN; audited with the new values. */
 export async function updateSettings(ctx: WorkflowContext, patch: Partial<Settings>, auth: Credentials): Promise<Settings> {
   if (patch.referenceRanges) checkRanges(patch.referenceRanges);
+  if (patch.maxFieldOverlap !== undefined) checkFieldOverlap(patch.maxFieldOverlap);
   const by = (await ctx.auth.check(auth, 'supervisor')).id;
   const at = ctx.now().toISOString();
   ctx.store.transaction(() => {

@@ -69,7 +69,7 @@ describe('users and settings', () => {
 
   it('reads settings with defaults from the config and adult reference ranges', async () => {
     const s = (await app.inject({ url: '/api/settings' })).json();
-    expect(s).toEqual({ targetCount: 150, referenceRanges: ADULT_RANGES, microscopeCalibration: null });
+    expect(s).toEqual({ targetCount: 150, referenceRanges: ADULT_RANGES, maxFieldOverlap: 0.3, microscopeCalibration: null });
   });
 
   it('changes settings only with a supervisor PIN, checks the ranges, audits, and applies them to the differential', async () => {
@@ -86,7 +86,7 @@ describe('users and settings', () => {
     expect(res.json()).toEqual({ error: 'bad_range', message: 'neutrophil percent range: low (80) is above high (40)' });
     res = await app.inject({ method: 'PATCH', url: '/api/settings', payload: { targetCount: 50, referenceRanges: ranges, auth: auth() } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ targetCount: 50, referenceRanges: ranges, microscopeCalibration: null });
+    expect(res.json()).toEqual({ targetCount: 50, referenceRanges: ranges, maxFieldOverlap: 0.3, microscopeCalibration: null });
     const [entry] = (await app.inject({ url: '/api/audit?limit=1' })).json();
     expect(entry).toMatchObject({ action: 'settings.changed', userId: sup, sampleId: null, detail: { targetCount: 50, referenceRanges: ranges } });
 

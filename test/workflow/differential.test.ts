@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CellClass, CellSource } from '../../src/store/types.ts';
 import { computeDifferential, wilson95 } from '../../src/workflow/differential.ts';
-import { ADULT_RANGES, type Settings } from '../../src/workflow/settings.ts';
+import { ADULT_RANGES, DEFAULT_MAX_FIELD_OVERLAP, type Settings } from '../../src/workflow/settings.ts';
 
-const settings: Settings = { targetCount: 100, referenceRanges: ADULT_RANGES };
+const settings: Settings = { targetCount: 100, referenceRanges: ADULT_RANGES, maxFieldOverlap: DEFAULT_MAX_FIELD_OVERLAP };
 let n = 0;
 const cells = (type: CellClass, count: number, flagged = false, reviewed = false, source: CellSource = 'automatic') =>
   Array.from({ length: count }, () => ({ id: `c${++n}`, type, flagged, reviewedAt: reviewed ? '2026-01-01T00:00:00Z' : null, source }));

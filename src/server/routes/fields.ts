@@ -31,7 +31,8 @@ const fields: FastifyPluginAsync = async (app) => {
         summary: 'Upload a field photo (multipart/form-data: file part `image`; optional `capturedAt`, `reason`); 202 once stored and queued',
         description:
           'The type is read from the bytes (JPEG, PNG, WebP, TIFF, AVIF). Refusals: 413 over the size or pixel limit, 415 not an image the box reads, ' +
-          '422 damaged, 409 the same image is already a field of the sample, 503 with Retry-After when the analysis queue is full, 507 when the disk is full.',
+          '422 damaged, 409 duplicate_field when the same image is already a field of the sample, 409 overlapping_field when the photo overlaps ' +
+          'a field of the sample by more than the maxFieldOverlap setting, 503 with Retry-After when the analysis queue is full, 507 when the disk is full.',
         tags: ['fields'],
         consumes: ['multipart/form-data'],
         params: idParams('sampleId'),

@@ -1,11 +1,17 @@
-/** Settings: target count, reference ranges and the microscope calibration; changing them needs a supervisor's PIN. */
+/** Settings: target count, reference ranges, field overlap and the microscope calibration; changing them needs a supervisor's PIN. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Credentials } from '../../workflow/auth.ts';
 import { calibrateMicroscope, clearCalibration, readCalibration } from '../../workflow/calibration.ts';
-import { readSettings, updateSettings, type Settings } from '../../workflow/settings.ts';
+import { FIELD_OVERLAP_LIMITS, readSettings, updateSettings, type Settings } from '../../workflow/settings.ts';
 import { credentials, errors, pinRateLimit, referenceRangesSchema, uuid } from '../schemas/common.ts';
 
 const targetCount = { type: 'integer', minimum: 10, maximum: 1000, description: 'leukocytes to count per sample' } as const;
+const maxFieldOverlap = {
+  type: 'number',
+  minimum: FIELD_OVERLAP_LIMITS.min,
+  maximum: FIELD_OVERLAP_LIMITS.max,
+  description: "largest share of a new field's area that may show an earlier field of the sample; more is refused (409 overlapping_field)",
+} as const;
 const calibrationSchema = {
   anyOf: [
     {
@@ -25,7 +31,7 @@ const calibrationSchema = {
 } as const;
 const settingsSchema = {
   type: 'object',
-  properties: { targetCount, referenceRanges: referenceRangesSchema, microscopeCalibration: calibrationSchema },
+  properties: { targetCount, referenceRanges: referenceRangesSchema, maxFieldOverlap, microscopeCalibration: calibrationSchema },
 } as const;
 
 const settings: FastifyPluginAsync = async (app) => {
@@ -79,14 +85,14 @@ const settings: FastifyPluginAsync = async (app) => {
     {
       config: pinRateLimit,
       schema: {
-        summary: "Change the target count and/or the reference ranges (all five types at once); needs a supervisor's PIN",
+        summary: "Change the target count, the reference ranges (all five types at once) and/or the field overlap allowed; needs a supervisor's PIN",
         tags: ['settings'],
         body: {
           type: 'object',
           required: ['auth'],
           minProperties: 2,
           additionalProperties: false,
-          properties: { targetCount, referenceRanges: referenceRangesSchema, auth: credentials },
+          properties: { targetCount, referenceRanges: referenceRangesSchema, maxFieldOverlap, auth: credentials },
         },
         response: { 200: settingsSchema, ...errors },
       },

@@ -200,6 +200,8 @@ export type ReferenceRanges = Record<LeukocyteType, { percent: Range; absolute: 
 export interface Settings {
   targetCount: number;
   referenceRanges: ReferenceRanges;
+  /** Largest share (0.05..0.95) of a new field that may show an earlier field of the sample; more is refused (409 overlapping_field). */
+  maxFieldOverlap: number;
   /** The box's microscope scale, from the measured fields of one normal sample; null until calibrated. */
   microscopeCalibration?: MicroscopeCalibration | null;
 }
