@@ -1,9 +1,10 @@
 /**
  * The microscope camera (getUserMedia): started while the host is on screen, stopped when it
  * leaves, so the camera light goes off and another screen can have it. Grabs a full-resolution
- * frame as a JPEG.
+ * frame as a JPEG, and small grey frames of the preview for judging the picture.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { greyFrame, PREVIEW_WIDTH, type PreviewFrame } from '../logic/live-capture.ts';
 
 export type CameraState =
   | { kind: 'off' }
@@ -29,6 +30,8 @@ export class CameraController implements ReactiveController {
   state: CameraState = { kind: 'off' };
   private frameSource: HTMLVideoElement | null = null;
   private starting = 0;
+  /** Reused for every preview frame. */
+  private preview: CanvasRenderingContext2D | null = null;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -89,6 +92,27 @@ export class CameraController implements ReactiveController {
     canvas.height = video.videoHeight;
     canvas.getContext('2d')!.drawImage(video, 0, 0);
     return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('could not encode the frame'))), 'image/jpeg', JPEG_QUALITY));
+  }
+
+  /** The current frame, `width` pixels wide and grey: cheap enough to take several times a second. */
+  previewFrame(width = PREVIEW_WIDTH): PreviewFrame | null {
+    const video = this.frameSource;
+    if (!video || this.state.kind !== 'live' || !video.videoWidth || !video.videoHeight) return null;
+    const height = Math.max(1, Math.round((video.videoHeight * width) / video.videoWidth));
+    let ctx = this.preview;
+    if (!ctx || ctx.canvas.width !== width || ctx.canvas.height !== height) {
+      const canvas = document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      ctx = canvas.getContext('2d', { willReadFrequently: true });
+      if (!ctx) return null;
+      this.preview = ctx;
+    }
+    // Averaging the many camera pixels behind each preview pixel keeps the camera's noise out.
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(video, 0, 0, width, height);
+    return greyFrame(ctx.getImageData(0, 0, width, height).data, width, height);
   }
 
   private set(state: CameraState): void {

@@ -2,6 +2,9 @@
  * Capture: the live microscope picture and a big shutter button (or a photo imported from a USB
  * stick). The photo goes to the daemon; when its analysis ends, quality warnings ask Retake or
  * Keep, otherwise the field's result opens. A reload while a field is analysed waits for it again.
+ * Hands-free, the screen takes steady, sharp, new fields by itself and stays (see
+ * LiveCaptureController); the shutter still works. Below the picture: the objective the box is
+ * calibrated for.
  */
 import { ContextConsumer } from '@lit/context';
 import { css, html, type PropertyValues } from 'lit';
@@ -11,14 +14,19 @@ import '../components/camera-view.ts';
 import '../components/count-progress.ts';
 import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
+import '../components/live-status.ts';
+import '../components/live-toggle.ts';
 import '../components/quality-dialog.ts';
-import { prefsContext, promptsContext } from '../context.ts';
+import { prefsContext, promptsContext, setupContext } from '../context.ts';
 import { CameraController } from '../controllers/camera-controller.ts';
 import { EventsController } from '../controllers/events-controller.ts';
+import { LiveCaptureController } from '../controllers/live-capture-controller.ts';
 import { SampleController } from '../controllers/sample-controller.ts';
 import { emit } from '../events.ts';
 import type { MessageKey } from '../i18n/en.ts';
+import { calibrationLabel, scaleDigits } from '../logic/objective.ts';
 import { isSigned } from '../logic/samples.ts';
+import { unlockTick } from '../services/tick.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 
 type Phase =
@@ -42,6 +50,13 @@ export class CaptureScreen extends KioskElement {
   private readonly camera = new CameraController(this);
   private readonly prefs = new ContextConsumer(this, { context: prefsContext });
   private readonly prompts = new ContextConsumer(this, { context: promptsContext });
+  private readonly setup = new ContextConsumer(this, { context: setupContext, subscribe: true });
+  private readonly live = new LiveCaptureController(this, {
+    camera: this.camera,
+    sampleId: () => this.sampleId,
+    canTake: () => this.phase.kind === 'live' && !this.busy && this.sample.detail?.id === this.sampleId && !this.signed,
+    onError: (err) => this.fail(err),
+  });
   private resumeChecked = false;
   private poll: ReturnType<typeof setInterval> | undefined;
 
@@ -65,11 +80,26 @@ export class CaptureScreen extends KioskElement {
         display: block;
         height: 100%;
       }
-      .stage {
+      .picture {
         flex: 1;
         min-width: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 6px;
+      }
+      .stage {
+        flex: 1;
+        min-height: 0;
         position: relative;
         display: flex;
+      }
+      .objective {
+        font-size: 16px;
+        line-height: 1.2;
+      }
+      .objective[data-objective='other'],
+      .objective[data-objective='none'] {
+        color: ${C.warningText};
       }
       ld-camera-view {
         flex: 1;
@@ -117,11 +147,35 @@ export class CaptureScreen extends KioskElement {
         width: 300px;
         flex: none;
       }
+      .shoot {
+        display: flex;
+        gap: 12px;
+      }
+      .shoot ld-live-toggle {
+        width: 140px;
+        flex: none;
+      }
       .shutter {
+        flex: 1;
         min-height: 150px;
         flex-direction: column;
         border-radius: 24px;
         font-size: 26px;
+        padding: 8px 12px;
+      }
+      .hands-free .shutter {
+        min-height: 96px;
+        gap: 4px;
+        font-size: 22px;
+      }
+      .hands-free .shutter svg {
+        width: 44px;
+        height: 44px;
+      }
+      ld-live-status {
+        flex: 0 1 auto;
+        min-height: 0;
+        overflow: hidden;
       }
       .shutter svg {
         width: 64px;
@@ -140,6 +194,7 @@ export class CaptureScreen extends KioskElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.camera.start(this.prefs.value?.cameraId ?? null);
+    this.live.enabled = this.prefs.value?.liveCapture ?? false;
     this.poll = setInterval(() => {
       if (this.phase.kind === 'waiting') void this.refreshField(this.phase.field.id);
     }, POLL_MS);
@@ -155,13 +210,28 @@ export class CaptureScreen extends KioskElement {
       this.sample.sampleId = this.sampleId;
       this.phase = { kind: 'live' };
       this.resumeChecked = false;
+      this.live.reset();
     }
     const detail = this.sample.detail;
     if (!this.resumeChecked && detail?.id === this.sampleId) {
       this.resumeChecked = true;
-      const pending = [...detail.fields].reverse().find((f) => f.status === 'queued' || f.status === 'analysing');
-      if (pending && this.phase.kind === 'live') this.phase = { kind: 'waiting', field: pending };
+      const pending = detail.fields.filter((f) => f.status === 'queued' || f.status === 'analysing');
+      // Hands-free, every field still analysed is judged as if just taken; by hand, the last is waited for.
+      if (this.live.enabled) pending.forEach((f) => this.live.follow(f));
+      else if (pending.length && this.phase.kind === 'live') this.phase = { kind: 'waiting', field: pending[pending.length - 1]! };
     }
+  }
+
+  private get signed(): boolean {
+    const detail = this.sample.detail;
+    return !!detail && isSigned(detail.status);
+  }
+
+  private setLive(on: boolean) {
+    // A tap: the one moment a page may start sound.
+    if (on) unlockTick();
+    if (this.prefs.value) this.prefs.value.liveCapture = on;
+    this.live.enabled = on;
   }
 
   /** A signed sample changes only with a reason; null when the nurse cancels. */
@@ -273,24 +343,55 @@ export class CaptureScreen extends KioskElement {
     }
   }
 
+  private renderObjective() {
+    const label = calibrationLabel(this.setup.value?.settings?.microscopeCalibration);
+    if (label.kind === 'none') return html`<p class="objective" data-objective="none">${this.t('objective.none')}</p>`;
+    const um = this.i18n.i18n.number(label.umPerPixel, scaleDigits(label.umPerPixel));
+    return html`<p class="objective muted" data-objective=${label.oil100x ? '100x' : 'other'}>
+      ${this.t(label.oil100x ? 'objective.calibrated100x' : 'objective.calibratedOther', { um })}
+    </p>`;
+  }
+
   override render() {
     const detail = this.sample.detail;
     const p = this.phase;
     const idle = p.kind === 'live';
-    return html`<div class="screen">
-        <div class="stage">
-          <ld-camera-view .camera=${this.camera.state}></ld-camera-view>
-          ${this.renderOverlay()}
+    const signed = this.signed;
+    const handsFree = this.live.enabled && !signed;
+    // Hands-free after a reload: the first touch anywhere lets the tick sound.
+    return html`<div class="screen" @click=${() => handsFree && unlockTick()}>
+        <div class="picture">
+          <div class="stage">
+            <ld-camera-view .camera=${this.camera.state}></ld-camera-view>
+            ${this.renderOverlay()}
+          </div>
+          ${this.renderObjective()}
         </div>
-        <div class="column side">
-          <h1>${this.t('capture.title', { n: (detail?.fieldCount ?? 0) + (idle ? 1 : 0) })}</h1>
-          ${detail ? html`<p class="muted">${detail.reference}</p>` : ''}
+        <div class="column side ${handsFree ? 'hands-free' : ''}">
+          ${handsFree
+            ? // The screen takes the fields itself: the sample is the heading, the status says the rest.
+              html`<h1>${detail?.reference ?? ''}</h1>`
+            : html`<h1>${this.t('capture.title', { n: (detail?.fieldCount ?? 0) + (idle ? 1 : 0) })}</h1>
+                ${detail ? html`<p class="muted">${detail.reference}</p>` : ''}`}
           ${detail ? html`<ld-count-progress .counted=${detail.differential.counted} .target=${detail.differential.target}></ld-count-progress>` : ''}
-          ${detail && isSigned(detail.status) ? html`<p class="notice warning">${this.t('capture.signed')}</p>` : ''}
-          <button class="btn primary shutter" data-action="capture" ?disabled=${!idle || this.camera.state.kind !== 'live'} @click=${() => void this.takePhoto()}>
-            ${icons.camera}<span>${this.t('capture.take')}</span>
-          </button>
-          <button class="btn outline" data-action="import" ?disabled=${!idle} @click=${() => this.fileInput.click()}>${icons.import}${this.t('capture.import')}</button>
+          ${signed ? html`<p class="notice warning">${this.t('capture.signed')}</p>` : ''}
+          ${handsFree
+            ? html`<ld-live-status
+                .status=${this.live.status}
+                .lastTaken=${this.live.lastTaken}
+                .problem=${this.live.problem}
+                .fields=${detail?.fieldCount ?? 0}
+              ></ld-live-status>`
+            : ''}
+          <div class="shoot">
+            <ld-live-toggle .on=${handsFree} ?disabled=${signed} @ld-live-change=${(e: CustomEvent<{ on: boolean }>) => this.setLive(e.detail.on)}></ld-live-toggle>
+            <button class="btn primary shutter" data-action="capture" ?disabled=${!idle || this.camera.state.kind !== 'live' || this.live.sending} @click=${() => void this.takePhoto()}>
+              ${icons.camera}<span>${this.t('capture.take')}</span>
+            </button>
+          </div>
+          ${handsFree
+            ? ''
+            : html`<button class="btn outline" data-action="import" ?disabled=${!idle} @click=${() => this.fileInput.click()}>${icons.import}${this.t('capture.import')}</button>`}
           <input type="file" accept="image/*" hidden @change=${() => void this.importPhoto()} />
           <button class="btn bottom" data-action="differential" @click=${() => emit(this, 'ld-navigate', { screen: 'differential', sampleId: this.sampleId })}>
             ${this.t('capture.toDifferential')}${icons.next}
