@@ -1,6 +1,6 @@
 /**
  * Fusion benchmark: 3 members x 100 detections on a synthetic field of ~40 px cells.
- * Budget (DESIGN.md): fusion of 300 boxes < 1 ms.
+ * Budget (ARCHITECTURE.md, "Performance budgets"): fusion of 300 boxes < 1 ms.
  */
 import { pathToFileURL } from 'node:url';
 import { fuse, type FusionConfig } from '../src/ensemble/index.ts';

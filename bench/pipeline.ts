@@ -14,7 +14,7 @@ export interface PipelineBench {
   /** Each model's session.run alone, on a ready tensor, nothing else running. */
   modelsAlone: Record<string, Timing>;
   fieldsPerMinute: number;
-  /** Pipeline total / sum of the models' runs alone: DESIGN's overhead budget (<= 1.15). */
+  /** Pipeline total / sum of the models' runs alone: ARCHITECTURE.md's overhead budget (<= 1.15). */
   overheadRatio: number;
   /** Pipeline total / sum of the models' runs inside the pipeline (cold caches, shared cores). */
   overheadRatioInPipeline: number;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Stand-in COCO files for developing the training code, in the format of datasets/build/.
 
-  /usr/bin/python3 scripts/train/make_dev_coco.py --data ../shared/data --out /tmp/leuko-coco
+  /usr/bin/python3 scripts/train/make_dev_coco.py --data <folder with bccd/ and txl-pbc/> --out /tmp/leuko-coco
 
 Writes <out>/txl-wbc/{train,val,test}.json (1 WBC, 2 RBC, 3 Platelets) and
 <out>/bccd-typed/{train,val,test}.json (1..5 types, 0 + type_unknown). A BCCD field that is

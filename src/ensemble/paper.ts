@@ -1,7 +1,7 @@
 /**
- * The paper ensemble (DESIGN.md, "The ensemble"): type-blind clustering of all members'
- * detections, at most one detection per model per cluster, minority clusters dropped, then a
- * type vote and a confidence-weighted box.
+ * The paper ensemble, the study's rule (ARCHITECTURE.md, "The ensemble"): type-blind clustering
+ * of all members' detections, at most one detection per model per cluster, minority clusters
+ * dropped, then a type vote and a confidence-weighted box.
  */
 import { NUM_TYPES, type Detection, type FusedCell } from '../types.ts';
 import { iouCoords, orderByScore } from '../geometry/boxes.ts';

@@ -1,6 +1,6 @@
 /**
  * Weighted boxes fusion (Solovyev, Wang, Gabruseva, arXiv:1910.13302), following the behaviour of
- * the reference implementation described in the eval-vectors README: per-label clusters, a box
+ * the reference implementation described in test/fixtures/wbf/README.md: per-label clusters, a box
  * joins the cluster whose current fused box overlaps it most when that IoU is strictly greater
  * than iouThr, several boxes of one model may share a cluster, and no cluster is dropped.
  */

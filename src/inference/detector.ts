@@ -1,6 +1,6 @@
 /** What every inference backend provides: one loaded model that maps a letterboxed tensor to raw outputs. */
 
-/** Raw outputs of the detector contract (DESIGN.md): boxes [1,N,4] in input pixels, scores [1,N,5]. */
+/** Raw outputs of the detector contract (ARCHITECTURE.md): boxes [1,N,4] in input pixels, scores [1,N,5]. */
 export interface RawOutput {
   boxes: Float32Array;
   scores: Float32Array;

@@ -1,4 +1,4 @@
-// TensorRT engine building and execution for models of the detector contract (DESIGN.md):
+// TensorRT engine building and execution for models of the detector contract (ARCHITECTURE.md):
 // input `images` float32 [1,3,H,W]; outputs `boxes` float32 [1,N,4] and `scores` float32 [1,N,5].
 // No N-API here: these functions run on worker threads.
 #pragma once
