@@ -1,6 +1,6 @@
 /** SQL for cells: what the ensemble found in a field, and what people changed. */
 import type { Db } from './db.ts';
-import type { BoxTuple, Cell, CellClass, CellSource } from './types.ts';
+import { NOT_COUNTED_CLASSES, type BoxTuple, type Cell, type CellClass, type CellSource } from './types.ts';
 
 interface CellRow {
   id: string;
@@ -99,14 +99,14 @@ export class CellRepo {
   }
 
   /**
-   * Leukocytes counted (every class but not_leukocyte), flagged cells nobody looked at yet, counted
-   * cells no person has seen (a person's own cells, added or corrected, count as seen), and counted
-   * cells left unidentified.
+   * Leukocytes counted (every class but NRBC, smudge and not_leukocyte: isCountedClass), flagged
+   * cells nobody looked at yet, cells the analysis typed that no person has seen (a person's own
+   * cells, added or corrected, count as seen), and counted cells left unidentified.
    */
   tally(sampleId: string): CellTally {
     return this.db
       .prepare<[string], CellTally>(
-        `SELECT count(*) FILTER (WHERE c.type <> 'not_leukocyte') AS counted,
+        `SELECT count(*) FILTER (WHERE c.type NOT IN (${NOT_COUNTED_CLASSES.map((t) => `'${t}'`).join(', ')})) AS counted,
                 count(*) FILTER (WHERE c.flagged = 1 AND c.reviewed_at IS NULL) AS reviewPending,
                 count(*) FILTER (WHERE c.type <> 'not_leukocyte' AND c.source = 'automatic' AND c.reviewed_at IS NULL) AS unseen,
                 count(*) FILTER (WHERE c.type = 'unclassified') AS unidentified

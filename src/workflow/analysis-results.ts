@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CELL_CLASS_NAMES } from '../analysis/typing.ts';
-import { CELL_CLASSES, type AnalysisJson, type CellClass, type Field, type QualityJson } from '../store/types.ts';
+import type { AnalysisJson, CellClass, Field, QualityJson } from '../store/types.ts';
 import { CELL_TYPES } from '../types.ts';
 import { applyChange } from './changes.ts';
 import type { Actor, WorkflowContext } from './context.ts';
@@ -98,18 +98,28 @@ export function completeAnalysis(ctx: WorkflowContext, fieldId: string, outcome:
 }
 
 /**
- * The class a machine-typed cell is kept under: the machine's own where the store knows it. An
- * erythroblast (a nucleated red cell) is not a leukocyte; an immature granulocyte or an
- * unidentified cell is 'unclassified'. Both are outside the five-type percentages, flagged, with
- * the machine's class kept in autoType, until a person types them.
+ * The class a machine-typed cell is kept under: one of the five types, or not_leukocyte, as the
+ * machine said. An erythroblast (a nucleated red cell) is kept as not a leukocyte; an immature
+ * granulocyte or an unidentified cell as 'unclassified'. The classes beyond the five (band,
+ * immature granulocyte, NRBC...) are only ever set by a person: the machine's own class stays in
+ * autoType, the cell is flagged, and sign-off waits until a person types it.
  */
 export function storedClass(machine: string): CellClass {
-  if (machine === 'erythroblast') return 'not_leukocyte';
-  return OUTSIDE_THE_STORE.includes(machine) ? 'unclassified' : (machine as CellClass);
+  const stored = storedClassOf(machine);
+  // Not a class of the analysis (a broken model or a bug): the result is not recorded, the run fails.
+  if (!stored) throw new Error(`the analysis gave a cell the unknown class '${String(machine)}'`);
+  return stored;
 }
 
-/** Classes of src/analysis/typing.ts that CELL_CLASSES has no entry for (anything else unknown is refused by the schema). */
-const OUTSIDE_THE_STORE: readonly string[] = CELL_CLASS_NAMES.filter((c) => !(CELL_CLASSES as readonly string[]).includes(c));
+/** storedClass, or null for a class the analysis does not have. */
+export function storedClassOf(machine: string): CellClass | null {
+  if ((MACHINE_STORED as readonly string[]).includes(machine)) return machine as CellClass;
+  if (machine === 'erythroblast') return 'not_leukocyte';
+  return (CELL_CLASS_NAMES as readonly string[]).includes(machine) ? 'unclassified' : null;
+}
+
+/** The classes the analysis may store a cell under by itself. */
+const MACHINE_STORED: readonly CellClass[] = [...CELL_TYPES, 'not_leukocyte'];
 
 export function failAnalysis(ctx: WorkflowContext, fieldId: string, error: string): boolean {
   const field = finishRun(ctx, fieldId, 'field.failed', { error }, () => {

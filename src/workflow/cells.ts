@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BoxTuple, Cell, CellClass, CellSource } from '../store/types.ts';
-import { storedClass } from './analysis-results.ts';
+import { storedClassOf } from './analysis-results.ts';
 import { applyChange } from './changes.ts';
 import type { Actor, WorkflowContext } from './context.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
@@ -30,7 +30,7 @@ function changeCell(ctx: WorkflowContext, cell: Cell, actor: Actor, action: stri
  */
 export function sourceAfterTyping(cell: Cell, type: CellClass): CellSource {
   if (cell.source === 'added') return 'added';
-  return cell.autoType !== null && type === storedClass(cell.autoType) ? 'automatic' : 'corrected';
+  return cell.autoType !== null && type === storedClassOf(cell.autoType) ? 'automatic' : 'corrected';
 }
 
 export function reclassifyCell(ctx: WorkflowContext, cellId: string, type: CellClass, actor: Actor): Cell {

@@ -1,16 +1,10 @@
 /** The printable page of a sample report (A4, no scripts, no external resources). */
-import type { DifferentialRow } from './differential.ts';
+import { CLASS_PLURALS, CLASS_TITLES } from './cell-names.ts';
+import type { DifferentialRow, SampleDifferential } from './differential.ts';
 import type { Report, ScaleSummary } from './report.ts';
 import { escapeMarkup as esc } from '../util/escape.ts';
 
-const NAMES: Record<DifferentialRow['type'], string> = {
-  neutrophil: 'Neutrophils',
-  eosinophil: 'Eosinophils',
-  basophil: 'Basophils',
-  lymphocyte: 'Lymphocytes',
-  monocyte: 'Monocytes',
-  unclassified: 'Unclassified / atypical',
-};
+const FIVE = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'];
 
 const when = (iso: string | null | undefined) => (iso ? esc(iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC')) : '&ndash;');
 const mark = (flag: 'low' | 'high' | null) => (flag === 'high' ? ' <b class="flag">H</b>' : flag === 'low' ? ' <b class="flag">L</b>' : '');
@@ -18,7 +12,7 @@ const range = (r: { low: number; high: number } | null | undefined, unit = '') =
 
 function row(r: DifferentialRow): string {
   return `<tr${r.flag || r.absoluteFlag ? ' class="out"' : ''}>
-  <th scope="row">${NAMES[r.type]}</th><td>${r.count}</td>
+  <th scope="row">${CLASS_TITLES[r.type]}</th><td>${r.count}</td>
   <td>${r.percent.toFixed(1)}${mark(r.flag)}</td>
   <td>${r.ci95 ? `${r.ci95.low.toFixed(1)}&ndash;${r.ci95.high.toFixed(1)}` : '&ndash;'}</td>
   <td>${range(r.range?.percent)}</td>
@@ -44,6 +38,7 @@ export function renderReportHtml(r: Report): string {
   dl { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 4mm; margin: 0; } dt { font-weight: 600; }
   table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px solid #999; padding: 1.2mm 2mm; text-align: right; }
   th[scope=row], thead th:first-child { text-align: left; } tr.out td, tr.out th { background: #eee; }
+  tr.group th { text-align: left; font-size: 9.5pt; padding-top: 3mm; } td.left { text-align: left; }
   .flag { font-weight: 800; } .small { font-size: 9pt; color: #333; }
   .disclaimer { border: 1px solid #000; padding: 2mm 3mm; margin-top: 6mm; font-size: 9.5pt; }
 </style></head>
@@ -60,14 +55,19 @@ ${r.sample.amended ? '<div class="banner">AMENDED after sign-off: the changes be
   <dt>Total WBC</dt><dd>${d.wbcCount === null ? 'not entered' : `${esc(d.wbcCount)} &times;10<sup>9</sup>/L`}</dd>
   <dt>Revision</dt><dd>${r.sample.revision}</dd>
 </dl>
+${attentionBanner(d)}
 ${signed && r.people.signedBy?.shortReason ? `<div class="banner">Signed with ${d.counted} of ${d.target} cells counted. Reason: ${esc(r.people.signedBy.shortReason)}</div>` : ''}
 <h2>Differential</h2>
 <table>
 <thead><tr><th>Cell type</th><th>Count</th><th>%</th><th>95 % CI</th><th>Reference %</th><th>&times;10<sup>9</sup>/L</th><th>Reference</th></tr></thead>
 <tbody>
-${d.rows.map(row).join('\n')}
+${d.rows.filter((x) => FIVE.includes(x.type)).map(row).join('\n')}
+<tr class="group"><th scope="rowgroup" colspan="7">Other leukocytes (counted in the total)</th></tr>
+${d.rows.filter((x) => !FIVE.includes(x.type)).map(row).join('\n')}
+<tr class="group"><th scope="rowgroup" colspan="7">Not counted as leukocytes (per 100 leukocytes)</th></tr>
+${(d.nonLeukocytes ?? []).map((x) => `<tr><th scope="row">${CLASS_TITLES[x.type]}</th><td>${x.count}</td><td colspan="5" class="left">${x.per100 === null ? '&ndash;' : `${x.per100.toFixed(1)} per 100 leukocytes`}</td></tr>`).join('\n')}
 </tbody></table>
-<p class="small">H / L: above / below the reference range. Intervals: Wilson 95 % for ${d.counted} cells counted.</p>
+<p class="small">H / L: above / below the reference range. Intervals: Wilson 95 % for ${d.counted} cells counted. Neutrophils are segmented neutrophils; band neutrophils are on their own row (add both for all neutrophils).</p>
 ${d.flags.length ? `<h2>Flags</h2><ul>${d.flags.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>` : ''}
 ${warnings.length ? `<h2>Image quality</h2><ul>${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}
 <h2>People</h2>
@@ -92,4 +92,13 @@ ${
 function scaleLine(s: ScaleSummary): string {
   const um = s.umPerPixel === null ? 'unknown' : `${s.umPerPixel.toFixed(4)} &micro;m per pixel`;
   return `Scale ${um}: ${s.measured} field(s) measured from their red cells, ${s.calibrated} at the microscope calibration, ${s.given} given, ${s.unmeasured} unknown.`;
+}
+
+/** Blasts, immature granulocytes or NRBC on the smear: the report asks for a haematologist's look. */
+function attentionBanner(d: SampleDifferential): string {
+  const present = d.attention ?? [];
+  if (!present.length) return '';
+  const nrbcPer100 = d.nonLeukocytes?.find((x) => x.type === 'nrbc')?.per100 ?? null;
+  const items = present.map(({ type, count }) => (type === 'nrbc' && nrbcPer100 !== null ? `NRBC ${nrbcPer100.toFixed(1)} per 100 leukocytes` : `${CLASS_PLURALS[type]} ${count}`));
+  return `<div class="banner attention">For a haematologist's attention: ${esc(items.join(', '))}</div>`;
 }

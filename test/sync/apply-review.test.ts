@@ -66,6 +66,21 @@ describe('applying a hub review at the box', () => {
     expect(t!.events.filter((e) => e.type === 'sync.changed' && e.state === 'reviewed')).toHaveLength(1);
   });
 
+  it('applies a reviewer’s class beyond the five (band, NRBC) as a person’s correction; a class it does not know is skipped', async () => {
+    const { ctx, repo, sample, cells } = await signed();
+    markDelivered(ctx, sample.id, sample.revision);
+    const r = review(sample.id, sample.revision, [
+      { cellId: cells[0].id, from: cells[0].type, to: 'band' },
+      { cellId: cells[1].id, from: cells[1].type, to: 'promyelocyte' },
+    ]);
+    expect(applyReview(ctx, repo, r, cursor)).toMatchObject({ outcome: 'applied', applied: 1, skipped: 1 });
+    expect(ctx.store.cells.get(cells[0].id)).toMatchObject({ type: 'band', source: 'corrected' });
+    expect(ctx.store.cells.get(cells[1].id)!.type).toBe(cells[1].type);
+    applyReview(ctx, repo, review(sample.id, sample.revision + 1, [{ cellId: cells[1].id, from: cells[1].type, to: 'nrbc' }], 2), cursor);
+    // NRBC is not a leukocyte of the count: one cell left counted.
+    expect(ctx.store.cells.tally(sample.id).counted).toBe(1);
+  });
+
   it('takes a review of the signed revision as proof the hub holds it, though its answer was lost', async () => {
     const { ctx, repo, sample, cells } = await signed();
     expect(ctx.store.outbox.forRevision(sample.id, sample.revision)!.deliveredAt).toBeNull();

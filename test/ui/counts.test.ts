@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allCells, countedOf, flagOf, groupByClass, nextPending, pendingCells, progress, recount, tally, withCell } from '../../ui/src/logic/counts.ts';
-import { findings } from '../../ui/src/logic/findings.ts';
+import { findings, findingText } from '../../ui/src/logic/findings.ts';
+import { translate } from '../../ui/src/i18n/i18n.ts';
 import { CELL_CLASSES } from '../../ui/src/api/types.ts';
 import { cell, emptyDifferential, field, sample } from './fixtures.ts';
 
@@ -89,5 +90,28 @@ describe('counts', () => {
     // 1 neutrophil, 1 monocyte, 1 unclassified: neutrophils, eosinophils and lymphocytes low, monocytes high.
     expect(keys).toEqual(['flag.review', 'flag.low', 'flag.low', 'flag.low', 'flag.high', 'flag.unclassified', 'flag.belowTarget']);
     expect(findings(d).find((f) => f.key === 'flag.high')).toMatchObject({ typeKey: 'type.monocyte', vars: { percent: 33.3, low: 2, high: 10 } });
+  });
+
+  it('recounts the other leukocytes in the count, NRBC and smudge outside it, and what a haematologist must see', () => {
+    const cells = [...Array.from({ length: 6 }, () => cell('neutrophil')), cell('band'), cell('blast'), cell('reactive_lymphocyte'), cell('immature_granulocyte'), cell('nrbc'), cell('nrbc'), cell('smudge'), cell('not_leukocyte')];
+    const d = recount(emptyDifferential(100), cells);
+    expect(d.counted).toBe(10);
+    expect(countedOf(tally(cells))).toBe(10);
+    expect(d.rows.find((r) => r.type === 'neutrophil')).toMatchObject({ count: 6, percent: 60 });
+    expect(d.rows.find((r) => r.type === 'band')).toMatchObject({ count: 1, percent: 10, flag: null });
+    expect(d.nonLeukocytes).toEqual([
+      { type: 'nrbc', count: 2, per100: 20 },
+      { type: 'smudge', count: 1, per100: 10 },
+    ]);
+    expect(d.attention).toEqual([
+      { type: 'blast', count: 1 },
+      { type: 'immature_granulocyte', count: 1 },
+      { type: 'nrbc', count: 2 },
+    ]);
+    const f = findings(d);
+    expect(f.map((x) => x.key).slice(0, 1)).toEqual(['flag.attention']);
+    expect(findingText(f[0]!, (k, v) => translate('en', k, v))).toBe('For a haematologist’s attention: Blast 1, Immature granulocyte 1, Nucleated red cell (NRBC) 20 per 100 leukocytes.');
+    expect(findingText(f[0]!, (k, v) => translate('fr', k, v))).toBe('À l’attention d’un hématologue : Blaste 1, Granuleux immature 1, Érythroblaste 20 pour 100 leucocytes.');
+    expect(findings(recount(emptyDifferential(1), [cell('band')])).map((x) => x.key)).not.toContain('flag.attention');
   });
 });

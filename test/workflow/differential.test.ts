@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CellClass, CellSource } from '../../src/store/types.ts';
 import { computeDifferential, wilson95 } from '../../src/workflow/differential.ts';
-import { ADULT_RANGES, DEFAULT_MAX_FIELD_OVERLAP, type Settings } from '../../src/workflow/settings.ts';
+import { ADULT_RANGES, type Settings } from '../../src/workflow/settings.ts';
 
-const settings: Settings = { targetCount: 100, referenceRanges: ADULT_RANGES, maxFieldOverlap: DEFAULT_MAX_FIELD_OVERLAP };
+const settings: Pick<Settings, 'targetCount' | 'referenceRanges'> = { targetCount: 100, referenceRanges: ADULT_RANGES };
 let n = 0;
 const cells = (type: CellClass, count: number, flagged = false, reviewed = false, source: CellSource = 'automatic') =>
   Array.from({ length: count }, () => ({ id: `c${++n}`, type, flagged, reviewedAt: reviewed ? '2026-01-01T00:00:00Z' : null, source }));
@@ -24,11 +24,73 @@ describe('computeDifferential', () => {
       ['basophil', 1, 1],
       ['lymphocyte', 30, 30],
       ['monocyte', 5, 5],
+      ['band', 0, 0],
+      ['immature_granulocyte', 0, 0],
+      ['blast', 0, 0],
+      ['reactive_lymphocyte', 0, 0],
       ['unclassified', 1, 1],
     ]);
     expect(d.targetReached).toBe(true);
     expect(d.rows.every((r) => r.flag === null)).toBe(true);
-    expect(d.flags).toEqual(['1 unclassified/atypical cell: identify or confirm on the smear']);
+    expect(d.flags).toEqual(['1 unidentified cell: identify on the smear']);
+    expect(d.attention).toEqual([]);
+  });
+
+  it('counts band, immature granulocyte, blast and reactive lymphocyte as leukocytes on their own rows; band apart from the neutrophils', () => {
+    const d = computeDifferential(
+      [...cells('neutrophil', 50), ...cells('band', 8, false, false, 'corrected'), ...cells('immature_granulocyte', 2, false, false, 'corrected'), ...cells('blast', 3, false, false, 'corrected'), ...cells('reactive_lymphocyte', 7, false, false, 'corrected'), ...cells('lymphocyte', 20), ...cells('monocyte', 10)],
+      settings,
+      10,
+    );
+    // 100 leukocytes: the target is reached with the other leukocytes in the count.
+    expect(d).toMatchObject({ counted: 100, targetReached: true });
+    expect(d.rows.map((r) => [r.type, r.count, r.percent])).toEqual([
+      ['neutrophil', 50, 50],
+      ['eosinophil', 0, 0],
+      ['basophil', 0, 0],
+      ['lymphocyte', 20, 20],
+      ['monocyte', 10, 10],
+      ['band', 8, 8],
+      ['immature_granulocyte', 2, 2],
+      ['blast', 3, 3],
+      ['reactive_lymphocyte', 7, 7],
+      ['unclassified', 0, 0],
+    ]);
+    expect(d.rows.reduce((sum, r) => sum + r.percent, 0)).toBe(100);
+    // Band is not in the neutrophil percentage: 50 %, not 58 %.
+    expect(row(d, 'band')).toMatchObject({ absolute: 0.8, range: null, flag: null, ci95: wilson95(8, 100) });
+    expect(d.attention).toEqual([
+      { type: 'blast', count: 3 },
+      { type: 'immature_granulocyte', count: 2 },
+    ]);
+    expect(d.flags.slice(0, 2)).toEqual([
+      "blasts present (3 of 100 leukocytes): for a haematologist's review",
+      "immature granulocytes present (2 of 100 leukocytes): for a haematologist's review",
+    ]);
+  });
+
+  it('keeps NRBC and smudge cells out of the count, each per 100 leukocytes; NRBC asks for a haematologist', () => {
+    const d = computeDifferential([...cells('neutrophil', 40), ...cells('lymphocyte', 40), ...cells('nrbc', 5, false, false, 'corrected'), ...cells('smudge', 12, false, false, 'corrected'), ...cells('not_leukocyte', 3)], settings, null);
+    expect(d.counted).toBe(80);
+    expect(d.targetReached).toBe(false);
+    expect(row(d, 'neutrophil').percent).toBe(50);
+    expect(d.rows.some((r) => (r.type as string) === 'nrbc' || (r.type as string) === 'smudge')).toBe(false);
+    expect(d.nonLeukocytes).toEqual([
+      { type: 'nrbc', count: 5, per100: 6.3 },
+      { type: 'smudge', count: 12, per100: 15 },
+    ]);
+    expect(d.notLeukocyte).toBe(3);
+    expect(d.attention).toEqual([{ type: 'nrbc', count: 5 }]);
+    expect(d.flags[0]).toBe("NRBC present (6.3 per 100 leukocytes): for a haematologist's review");
+    const none = computeDifferential(cells('nrbc', 2, false, false, 'corrected'), settings, null);
+    expect(none.nonLeukocytes[0]).toEqual({ type: 'nrbc', count: 2, per100: null });
+    expect(none.flags[0]).toBe("NRBC present (2): for a haematologist's review");
+  });
+
+  it('puts the cells to check before the haematologist flags', () => {
+    const d = computeDifferential([...cells('neutrophil', 3, true), ...cells('blast', 1, false, false, 'corrected')], settings, null);
+    expect(d.flags[0]).toMatch(/^review these 3 cells/);
+    expect(d.flags[1]).toMatch(/^blasts present/);
   });
 
   it('flags percentages outside the reference ranges, high and low', () => {

@@ -76,4 +76,35 @@ describe('sample report', () => {
     expect(html).toContain('AMENDED after sign-off');
     expect(html).toContain('granules are orange &lt;on review&gt;');
   });
+
+  it('lists the classes a person gave beside the five, NRBC per 100 leukocytes, and asks for a haematologist', async () => {
+    const [a, b, c, d, e] = t.ctx.store.cells.listBySample(sampleId);
+    for (const [cell, type] of [[a, 'band'], [b, 'blast'], [c, 'nrbc'], [d, 'smudge'], [e, 'reactive_lymphocyte']] as const) reclassifyCell(t.ctx, cell!.id, type, { userId: nurse });
+    await signReviewed(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
+    const r = buildReport(t.ctx, t.ctx.store.samples.get(sampleId)!);
+    // 10 cells: NRBC and smudge are not leukocytes, so 8 are counted.
+    expect(r.differential.counted).toBe(8);
+    expect(r.differential.rows.find((x) => x.type === 'band')).toMatchObject({ count: 1, percent: 12.5 });
+    expect(r.differential.rows.find((x) => x.type === 'neutrophil')).toMatchObject({ count: 3, percent: 37.5 });
+    expect(r.differential.nonLeukocytes).toEqual([
+      { type: 'nrbc', count: 1, per100: 12.5 },
+      { type: 'smudge', count: 1, per100: 12.5 },
+    ]);
+    expect(r.differential.attention).toEqual([
+      { type: 'blast', count: 1 },
+      { type: 'nrbc', count: 1 },
+    ]);
+    expect(r.fields[0].cells.map((x) => x.type)).toEqual(expect.arrayContaining(['band', 'blast', 'nrbc', 'smudge', 'reactive_lymphocyte']));
+
+    const html = renderReportHtml(r);
+    expect(html).toContain("For a haematologist's attention: blasts 1, NRBC 12.5 per 100 leukocytes");
+    expect(html).toMatch(/Band neutrophils<\/th><td>1<\/td>\s*<td>12\.5<\/td>/);
+    expect(html).toMatch(/Reactive lymphocytes<\/th><td>1<\/td>/);
+    expect(html).toMatch(/Immature granulocytes<\/th><td>0<\/td>/);
+    expect(html).toContain('NRBC (nucleated red cells)</th><td>1</td><td colspan="5" class="left">12.5 per 100 leukocytes</td>');
+    expect(html).toContain('Smudge cells</th><td>1</td>');
+    expect(html).toContain('band neutrophils are on their own row');
+    // Unsigned or without those classes, no banner.
+    expect(renderReportHtml({ ...r, differential: { ...r.differential, attention: [] } })).not.toContain("haematologist's attention");
+  });
 });

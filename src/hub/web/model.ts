@@ -2,7 +2,7 @@
  * What a reviewer sees of a sample: the cells of its current revision with the types after the
  * reviews already signed on that revision, and the differential those types give.
  */
-import { CELL_CLASSES } from '../../store/types.ts';
+import { ATTENTION_CLASSES, CELL_CLASSES, isCountedClass, NON_LEUKOCYTE_CLASSES } from '../../store/types.ts';
 import type { CellChange, Review } from '../repo/reviews.ts';
 
 export interface ReportCell {
@@ -23,7 +23,14 @@ export interface ReportField {
 
 export interface ReportPayload {
   sample: { id: string; reference: string; revision: number; patientId?: string | null; collectedAt?: string | null; wbcCount?: number | null };
-  differential?: { rows?: { type: string; count: number; percent: number }[]; counted?: number; flags?: string[] };
+  differential?: {
+    rows?: { type: string; count: number; percent: number }[];
+    counted?: number;
+    flags?: string[];
+    /** NRBC and smudge per 100 leukocytes (boxes from before these classes send none). */
+    nonLeukocytes?: { type: string; count: number; per100: number | null }[];
+    attention?: { type: string; count: number }[];
+  };
   fields?: ReportField[];
   people?: { signedBy?: { name?: string; at?: string | null } | null };
 }
@@ -51,17 +58,28 @@ export function changesFrom(current: Map<string, string>, submitted: Record<stri
   return out;
 }
 
-/** Counts and percentages of the leukocyte classes (not_leukocyte is not counted). */
-export function tally(types: Iterable<string>): { type: string; count: number; percent: number }[] {
+export interface ReviewedDifferential {
+  /** The leukocyte classes (the five, the other leukocytes, unidentified): count and percentage of the leukocytes. */
+  rows: { type: string; count: number; percent: number }[];
+  /** NRBC and smudge: not counted, per 100 leukocytes. */
+  nonLeukocytes: { type: string; count: number; per100: number | null }[];
+  /** Blasts, immature granulocytes or NRBC present. */
+  attention: { type: string; count: number }[];
+}
+
+/** The differential the effective types give, counted as the box counts it (src/workflow/differential.ts). */
+export function tally(types: Iterable<string>): ReviewedDifferential {
   const counts = new Map<string, number>();
   let counted = 0;
   for (const t of types) {
-    if (t === 'not_leukocyte') continue;
     counts.set(t, (counts.get(t) ?? 0) + 1);
-    counted++;
+    if (isCountedClass(t)) counted++;
   }
-  return REVIEW_TYPES.filter((t) => t !== 'not_leukocyte').map((type) => {
-    const count = counts.get(type) ?? 0;
-    return { type, count, percent: counted ? Math.round((1000 * count) / counted) / 10 : 0 };
-  });
+  const count = (t: string) => counts.get(t) ?? 0;
+  const share = (n: number) => (counted ? Math.round((1000 * n) / counted) / 10 : 0);
+  return {
+    rows: REVIEW_TYPES.filter(isCountedClass).map((type) => ({ type, count: count(type), percent: share(count(type)) })),
+    nonLeukocytes: NON_LEUKOCYTE_CLASSES.map((type) => ({ type, count: count(type), per100: counted ? share(count(type)) : null })),
+    attention: ATTENTION_CLASSES.filter((t) => count(t) > 0).map((type) => ({ type, count: count(type) })),
+  };
 }

@@ -2,7 +2,8 @@
 import type { Review } from '../repo/reviews.ts';
 import type { SampleRecord, SampleRow } from '../repo/samples.ts';
 import { html, page, type Html } from './html.ts';
-import { effectiveTypes, REVIEW_TYPES, tally, type ReportPayload } from './model.ts';
+import { classTitle } from '../../workflow/cell-names.ts';
+import { effectiveTypes, REVIEW_TYPES, tally, type ReportPayload, type ReviewedDifferential } from './model.ts';
 
 const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');
 
@@ -25,7 +26,7 @@ export function listPage(reviewer: string, items: SampleRow[], total: number, pa
 }
 
 function typeSelect(cellId: string, current: string): Html {
-  return html`<select name="cell.${cellId}">${REVIEW_TYPES.map((t) => html`<option value="${t}"${t === current ? html` selected` : ''}>${t.replace('_', ' ')}</option>`)}</select>`;
+  return html`<select name="cell.${cellId}">${REVIEW_TYPES.map((t) => html`<option value="${t}"${t === current ? html` selected` : ''}>${classTitle(t)}</option>`)}</select>`;
 }
 
 export function samplePage(reviewer: string, sample: SampleRecord, reviews: Review[], boxCursor: number, notice: string | null): string {
@@ -45,15 +46,15 @@ export function samplePage(reviewer: string, sample: SampleRecord, reviews: Revi
     const rows = f.cells.map((c) => {
       const now = types.get(c.id) ?? c.type;
       return html`<tr><td>${numbers.get(c.id)}</td><td${now !== c.type ? html` class="changed"` : ''}>${typeSelect(c.id, now)}</td>
-        <td>${c.type}</td><td>${c.autoType ?? 'added by a person'}</td><td>${c.confidence === null ? '—' : c.confidence.toFixed(2)}</td><td>${c.flagged ? 'yes' : ''}</td></tr>`;
+        <td>${classTitle(c.type)}</td><td>${c.autoType ?? 'added by a person'}</td><td>${c.confidence === null ? '—' : c.confidence.toFixed(2)}</td><td>${c.flagged ? 'yes' : ''}</td></tr>`;
     });
     return html`<h3>Field ${f.seq}</h3>
       <div class="field"><img src="/review/images/${f.image.sha256}" width="${f.image.width}" height="${f.image.height}" alt="field ${f.seq}">${boxes}</div>
       <table><thead><tr><th>#</th><th>Type (review)</th><th>As signed at the box</th><th>Ensemble</th><th>Confidence</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table>`;
   });
 
-  const signedRows = (p.differential?.rows ?? []).map((r) => html`<tr><td>${r.type}</td><td>${r.count}</td><td>${r.percent}</td></tr>`);
-  const after = tally(types.values()).map((r) => html`<tr><td>${r.type}</td><td>${r.count}</td><td>${r.percent}</td></tr>`);
+  const signed: ReviewedDifferential = { rows: p.differential?.rows ?? [], nonLeukocytes: p.differential?.nonLeukocytes ?? [], attention: p.differential?.attention ?? [] };
+  const reviewed = tally(types.values());
   const reviewRows = reviews.map(
     (r) => html`<tr><td>${when(r.signedAt)}</td><td>${r.reviewer.name}</td><td>${r.baseRevision}</td><td>${r.changes.length}</td><td>${r.comment ?? ''}</td>
       <td>${boxCursor >= r.seq ? 'applied at the box' : 'waiting for the box'}</td></tr>`,
@@ -67,8 +68,8 @@ export function samplePage(reviewer: string, sample: SampleRecord, reviews: Revi
     <p>Clinic ${sample.clinicId} · revision ${sample.revision} · signed ${when(signer?.at)} by ${signer?.name ?? '—'} · received ${when(sample.receivedAt)}
     ${p.sample.wbcCount != null ? html` · WBC ${p.sample.wbcCount} ×10⁹/L` : ''}</p>
     <h2>Differential</h2>
-    <div style="display:flex;gap:1rem"><table><caption>As signed at the box</caption><thead><tr><th>Type</th><th>Count</th><th>%</th></tr></thead><tbody>${signedRows}</tbody></table>
-    <table><caption>With the reviews so far</caption><thead><tr><th>Type</th><th>Count</th><th>%</th></tr></thead><tbody>${after}</tbody></table></div>
+    ${attentionNote(reviewed)}
+    <div style="display:flex;gap:1rem">${differentialTable('As signed at the box', signed)}${differentialTable('With the reviews so far', reviewed)}</div>
     ${(p.differential?.flags ?? []).length ? html`<ul>${(p.differential?.flags ?? []).map((f) => html`<li>${f}</li>`)}</ul>` : ''}
     <h2>Reviews</h2>
     ${reviews.length ? html`<table><thead><tr><th>Signed</th><th>Reviewer</th><th>Of revision</th><th>Cells changed</th><th>Comment</th><th>Box</th></tr></thead><tbody>${reviewRows}</tbody></table>` : html`<p>None yet.</p>`}
@@ -79,4 +80,18 @@ export function samplePage(reviewer: string, sample: SampleRecord, reviews: Revi
       <p><button type="submit">Sign review</button></p>
     </form>`,
   );
+}
+
+/** Leukocyte rows with their percentage, then NRBC and smudge per 100 leukocytes (outside the count). */
+function differentialTable(caption: string, d: ReviewedDifferential): Html {
+  const rows = d.rows.map((r) => html`<tr><td>${classTitle(r.type)}</td><td>${r.count}</td><td>${r.percent}</td></tr>`);
+  const outside = d.nonLeukocytes.map((r) => html`<tr data-outside="${r.type}"><td>${classTitle(r.type)}</td><td>${r.count}</td><td>${r.per100 === null ? '—' : `${r.per100} per 100 leukocytes`}</td></tr>`);
+  return html`<table><caption>${caption}</caption><thead><tr><th>Type</th><th>Count</th><th>%</th></tr></thead><tbody>${rows}
+    ${outside.length ? html`<tr><th colspan="3">Not counted as leukocytes</th></tr>${outside}` : ''}</tbody></table>`;
+}
+
+/** Blasts, immature granulocytes or NRBC after the reviews: the page asks for a haematologist's look. */
+function attentionNote(d: ReviewedDifferential): Html | string {
+  if (!d.attention.length) return '';
+  return html`<p class="note" data-attention>For a haematologist's attention: ${d.attention.map((a) => `${classTitle(a.type)} ${a.count}`).join(', ')}</p>`;
 }

@@ -1,10 +1,13 @@
 /**
  * Every cell of the sample, grouped by type, the way haematologists review: a wrong cell stands
  * out among its neighbours. Tap a cell to open it; drag it onto another group to change its type.
+ * The classes only a person gives (band, immature granulocyte, blast, reactive lymphocyte, NRBC,
+ * smudge) get a section once they hold a cell; while empty they wait side by side in one row of
+ * drop targets at the end, so the five, unidentified and "not a leukocyte" stay near the top.
  */
 import { css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { Cell, CellClass } from '../api/types.ts';
+import { NON_LEUKOCYTES, OTHER_LEUKOCYTES, type Cell, type CellClass } from '../api/types.ts';
 import { emit } from '../events.ts';
 import { groupByClass, needsCheck } from '../logic/counts.ts';
 import { TYPE_COLOURS } from '../theme/colours.ts';
@@ -16,6 +19,8 @@ const DRAG_START_PX = 12;
 /** Dragging this close to the gallery's top or bottom edge scrolls it, so every group can be reached. */
 const EDGE_PX = 64;
 const SCROLL_STEP_PX = 14;
+/** Classes whose empty group is a compact drop target in the shared row. */
+const COMPACT_WHEN_EMPTY: readonly CellClass[] = [...OTHER_LEUKOCYTES, ...NON_LEUKOCYTES];
 
 interface Drag {
   cellId: string;
@@ -62,6 +67,20 @@ export class CellGallery extends KioskElement {
       section.vacant .tiles {
         min-height: 0;
       }
+      .drop-row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px;
+      }
+      .drop-row section.vacant {
+        flex: 1 1 150px;
+        min-height: 52px;
+        padding: 4px 8px;
+      }
+      .drop-row h3 {
+        font-size: 16px;
+        line-height: 1.15;
+      }
       section.over {
         border-color: ${C.primary};
         background: ${C.infoBg};
@@ -77,11 +96,14 @@ export class CellGallery extends KioskElement {
         display: inline-flex;
         align-items: center;
         justify-content: center;
-        width: 28px;
+        min-width: 28px;
+        padding: 0 3px;
+        box-sizing: border-box;
         height: 28px;
         border-radius: 7px;
         color: ${CSS_TYPE_TEXT};
         font-weight: 800;
+        flex: none;
       }
       .tiles {
         display: flex;
@@ -214,33 +236,40 @@ export class CellGallery extends KioskElement {
     emit(this, 'ld-cell-select', { cellId: cell.id });
   }
 
-  override render() {
-    const groups = groupByClass(this.cells);
+  private renderGroup(type: CellClass, cells: Cell[]) {
     const d = this.drag;
-    return html`${[...groups].map(
-        ([type, cells]) => html`<section data-group=${type} class="${d?.moving && d.over === type ? 'over' : ''} ${cells.length ? '' : 'vacant'}">
-          <h3><span class="chip" style="background:${TYPE_COLOURS[type]}">${this.t(`short.${type}`)}</span>${this.t(`type.${type}`)} · ${cells.length}</h3>
-          <div class="tiles">
-            ${cells.length
-              ? cells.map(
-                  (c) => html`<button
-                    class="tile ${needsCheck(c) ? 'pending' : ''} ${c.id === this.selectedId ? 'selected' : ''} ${d?.moving && d.cellId === c.id ? 'dragging' : ''}"
-                    data-tile=${c.id}
-                    aria-label=${this.t(`type.${c.type}`)}
-                    @pointerdown=${(e: PointerEvent) => this.onDown(e, c)}
-                    @pointermove=${this.onMove}
-                    @pointerup=${(e: PointerEvent) => this.onUp(e, c)}
-                    @pointercancel=${() => this.endDrag()}
-                    @click=${() => this.onTap(c)}
-                  >
-                    <img src=${this.api.cropUrl(c.id)} alt="" loading="lazy" />
-                    ${needsCheck(c) ? html`<span class="badge">!</span>` : ''}
-                  </button>`,
-                )
-              : html`<span class="empty">${this.t('diff.none')}</span>`}
-          </div>
-        </section>`,
-      )}
+    return html`<section data-group=${type} class="${d?.moving && d.over === type ? 'over' : ''} ${cells.length ? '' : 'vacant'}">
+      <h3><span class="chip" style="background:${TYPE_COLOURS[type]}">${this.t(`short.${type}`)}</span>${this.t(`type.${type}`)} · ${cells.length}</h3>
+      <div class="tiles">
+        ${cells.length
+          ? cells.map(
+              (c) => html`<button
+                class="tile ${needsCheck(c) ? 'pending' : ''} ${c.id === this.selectedId ? 'selected' : ''} ${d?.moving && d.cellId === c.id ? 'dragging' : ''}"
+                data-tile=${c.id}
+                aria-label=${this.t(`type.${c.type}`)}
+                @pointerdown=${(e: PointerEvent) => this.onDown(e, c)}
+                @pointermove=${this.onMove}
+                @pointerup=${(e: PointerEvent) => this.onUp(e, c)}
+                @pointercancel=${() => this.endDrag()}
+                @click=${() => this.onTap(c)}
+              >
+                <img src=${this.api.cropUrl(c.id)} alt="" loading="lazy" />
+                ${needsCheck(c) ? html`<span class="badge">!</span>` : ''}
+              </button>`,
+            )
+          : COMPACT_WHEN_EMPTY.includes(type)
+            ? ''
+            : html`<span class="empty">${this.t('diff.none')}</span>`}
+      </div>
+    </section>`;
+  }
+
+  override render() {
+    const groups = [...groupByClass(this.cells)];
+    const compact = groups.filter(([type, cells]) => !cells.length && COMPACT_WHEN_EMPTY.includes(type));
+    const d = this.drag;
+    return html`${groups.filter(([type]) => !compact.some(([t]) => t === type)).map(([type, cells]) => this.renderGroup(type, cells))}
+      ${compact.length ? html`<div class="drop-row" data-drop-row>${compact.map(([t, c]) => this.renderGroup(t, c))}</div>` : ''}
       ${d?.moving ? html`<div class="ghost" style="left:${d.at.x}px; top:${d.at.y}px"><img src=${this.api.cropUrl(d.cellId)} alt="" /></div>` : ''}`;
   }
 }

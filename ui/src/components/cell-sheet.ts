@@ -1,15 +1,16 @@
 /**
  * One cell up close: its crop, where its type comes from, the detectors' votes, and a button per
- * answer (the five types, unclassified/atypical, not a leukocyte). Tapping the type it already has
- * confirms a flagged cell. In "add" mode it only asks for the type of a missed cell. Its buttons
- * cannot misfire: see TapGuard.
+ * answer on two pages: the five types and "not a leukocyte", then the classes only a person gives
+ * (band, immature granulocyte, blast, reactive lymphocyte, NRBC, smudge) and unidentified. Tapping
+ * the type it already has confirms a flagged cell. In "add" mode it only asks for the type of a
+ * missed cell. Its buttons cannot misfire: see TapGuard; turning the page settles the buttons again.
  */
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Cell, CellClass } from '../api/types.ts';
 import { emit } from '../events.ts';
 import type { MessageKey } from '../i18n/en.ts';
-import { actionFor, confidencePercent, machineClass, sheetStatus, typeButtons, voteLines } from '../logic/cell-sheet.ts';
+import { actionFor, confidencePercent, machineClass, otherPageMarks, sheetStatus, startPage, typeButtons, voteLines, type SheetPage } from '../logic/cell-sheet.ts';
 import { needsCheck } from '../logic/counts.ts';
 import { SETTLE_MS, TapGuard } from '../logic/tap-guard.ts';
 import { TYPE_COLOURS } from '../theme/colours.ts';
@@ -40,6 +41,8 @@ export class CellSheet extends KioskElement {
   @property({ type: Boolean }) canRemove = false;
   /** Controls that change data wait until the cell has been on screen a moment (see TapGuard). */
   @state() private settled = false;
+  /** Which page of type buttons is shown. */
+  @state() private page: SheetPage = 'five';
   private readonly guard = new TapGuard();
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -49,7 +52,7 @@ export class CellSheet extends KioskElement {
       :host {
         display: flex;
         flex-direction: column;
-        gap: 10px;
+        gap: 8px;
         background: ${C.surface};
         border-radius: 14px;
         padding: 10px;
@@ -79,7 +82,7 @@ export class CellSheet extends KioskElement {
       }
       .status {
         font-weight: 700;
-        font-size: 17px;
+        font-size: 16px;
         line-height: 1.25;
       }
       .status.flagged {
@@ -93,7 +96,7 @@ export class CellSheet extends KioskElement {
         flex-direction: column;
         gap: 2px;
         margin-top: 4px;
-        font-size: 16px;
+        font-size: 15px;
       }
       .vote {
         display: grid;
@@ -123,16 +126,30 @@ export class CellSheet extends KioskElement {
       .types .btn {
         justify-content: flex-start;
         gap: 8px;
-        padding: 4px 8px;
-        font-size: 18px;
-        min-height: 50px;
+        padding: 2px 8px;
+        font-size: 17px;
+        min-height: 48px;
         background: ${C.surface};
         border-color: ${C.line};
         text-align: left;
-        line-height: 1.15;
+        line-height: 1.1;
       }
-      .types .btn[data-type='unclassified'] {
-        grid-column: 1 / -1;
+      .types .btn.page-switch {
+        background: ${C.secondary};
+        font-weight: 700;
+        font-size: 17px;
+      }
+      .types .btn.page-switch .name {
+        min-width: 0;
+        overflow: hidden;
+        white-space: nowrap;
+      }
+      .types .btn.page-switch .tag {
+        display: block;
+        font-size: 13px;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
       }
       .name {
         flex: 1;
@@ -184,6 +201,13 @@ export class CellSheet extends KioskElement {
       }
       .row .btn {
         flex: 1;
+        min-height: 50px;
+        font-size: 18px;
+      }
+      .btn.remove {
+        min-height: 48px;
+        font-size: 17px;
+        padding: 4px 12px;
       }
       .label {
         font-weight: 700;
@@ -196,11 +220,23 @@ export class CellSheet extends KioskElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     const before = changed.get('cell') as Cell | null | undefined;
     if ((changed.has('cell') && before?.id !== this.cell?.id) || changed.has('adding')) {
-      this.guard.shown(performance.now());
-      this.settled = false;
-      clearTimeout(this.settleTimer);
-      this.settleTimer = setTimeout(() => (this.settled = true), SETTLE_MS);
+      this.page = startPage(this.adding ? null : this.cell);
+      this.unsettle();
     }
+  }
+
+  /** What the buttons act on changed: they wait SETTLE_MS again. */
+  private unsettle() {
+    this.guard.shown(performance.now());
+    this.settled = false;
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => (this.settled = true), SETTLE_MS);
+  }
+
+  /** Turns to the other page: a second tap of a double tap then lands on a settling page and does nothing. */
+  private turnPage() {
+    this.page = this.page === 'five' ? 'other' : 'five';
+    this.unsettle();
   }
 
   override disconnectedCallback(): void {
@@ -250,6 +286,29 @@ export class CellSheet extends KioskElement {
       </div>`;
   }
 
+  /** The button to the other page; it names the cell's class (or the detectors' suggestion) when that is there. */
+  private renderPageSwitch(cell: Cell | null, locked: boolean) {
+    const turn = this.guarded(() => this.turnPage());
+    const marks = otherPageMarks(cell, this.page);
+    const toOther = this.page === 'five';
+    return html`<button
+      class="btn page-switch"
+      data-action=${toOther ? 'other-classes' : 'five-types'}
+      aria-pressed=${marks.current ? 'true' : 'false'}
+      ?disabled=${locked}
+      @pointerdown=${turn.down}
+      @click=${turn.click}
+    >
+      ${toOther ? '' : icons.back}
+      <span class="name">
+        ${this.t(toOther ? 'sheet.otherPage' : 'sheet.fivePage')}
+        ${marks.current ? html`<span class="tag" data-now=${marks.current}>(${this.t('sheet.nowThere', { type: this.t(`type.${marks.current}`) })})</span>` : ''}
+        ${marks.suggested ? html`<span class="tag">(${this.t('sheet.suggested')})</span>` : ''}
+      </span>
+      ${toOther ? icons.next : ''}
+    </button>`;
+  }
+
   override render() {
     const cell = this.adding ? null : this.cell;
     if (!cell && !this.adding) return html``;
@@ -275,7 +334,7 @@ export class CellSheet extends KioskElement {
         : ''}
       ${this.adding ? html`<p class="label">${this.t('sheet.chooseType')}</p>` : ''}
       <div class="types" role="group" aria-label=${this.adding ? this.t('sheet.chooseType') : this.t('sheet.changeTo')}>
-        ${typeButtons(cell).map((b) => {
+        ${typeButtons(cell, this.page).map((b) => {
           const choose = this.guarded(() => this.choose(b.type));
           return html`<button
             class="btn"
@@ -290,9 +349,10 @@ export class CellSheet extends KioskElement {
             ${b.current ? html`<span class="now" title=${this.t('sheet.current')}>${icons.check}</span>` : ''}
           </button>`;
         })}
+        ${this.renderPageSwitch(cell, locked)}
       </div>
       ${cell && this.canRemove
-        ? html`<button class="btn outline" data-action="remove-duplicate" ?disabled=${locked} @pointerdown=${remove.down} @click=${remove.click}>
+        ? html`<button class="btn outline remove" data-action="remove-duplicate" ?disabled=${locked} @pointerdown=${remove.down} @click=${remove.click}>
             ${icons.close}${this.t('sheet.duplicate')}
           </button>`
         : ''}`;

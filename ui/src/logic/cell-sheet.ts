@@ -1,5 +1,5 @@
 /** What the cell sheet shows and what a tap on one of its type buttons asks of the API. */
-import { LEUKOCYTE_TYPES, type Cell, type CellClass, type LeukocyteType } from '../api/types.ts';
+import { CELL_CLASSES, LEUKOCYTE_TYPES, NON_LEUKOCYTES, OTHER_LEUKOCYTES, type Cell, type CellClass, type LeukocyteType } from '../api/types.ts';
 import { needsCheck } from './counts.ts';
 
 export interface VoteLine {
@@ -37,15 +37,51 @@ export interface TypeButton {
   suggested: boolean;
 }
 
-/** The five types, then "not a leukocyte" and "unclassified / atypical" (which takes a whole row). */
-export const SHEET_ORDER: readonly CellClass[] = [...LEUKOCYTE_TYPES, 'not_leukocyte', 'unclassified'];
+/**
+ * The sheet's two pages of type buttons, four rows of two each: the five types and "not a
+ * leukocyte" with a button to the other classes; then the classes only a person gives (band,
+ * immature granulocyte, blast, reactive lymphocyte, NRBC, smudge), unidentified, and a way back.
+ */
+export type SheetPage = 'five' | 'other';
+export const SHEET_PAGES: Record<SheetPage, readonly CellClass[]> = {
+  five: [...LEUKOCYTE_TYPES, 'not_leukocyte'],
+  other: [...OTHER_LEUKOCYTES, ...NON_LEUKOCYTES, 'unclassified'],
+};
 
-export function typeButtons(cell: Pick<Cell, 'type' | 'autoType'> | null): TypeButton[] {
-  return SHEET_ORDER.map((type) => ({
+export const pageOf = (type: CellClass): SheetPage => (SHEET_PAGES.other.includes(type) ? 'other' : 'five');
+
+/**
+ * The page a cell opens at: the one holding its class, so a blast is confirmed or moved to an
+ * immature granulocyte in one tap; an unidentified cell (most are one of the five) and a new cell
+ * open at the five.
+ */
+export function startPage(cell: Pick<Cell, 'type'> | null): SheetPage {
+  return cell && cell.type !== 'unclassified' ? pageOf(cell.type) : 'five';
+}
+
+export function typeButtons(cell: Pick<Cell, 'type' | 'autoType'> | null, page: SheetPage = 'five'): TypeButton[] {
+  return SHEET_PAGES[page].map((type) => ({
     type,
     current: cell?.type === type,
-    suggested: !!cell && cell.autoType === type && cell.type !== type,
+    suggested: !!cell && suggestedClass(cell) === type && cell.type !== type,
   }));
+}
+
+/** What the page switch says of the page it leads to: the cell's class, or the detectors' suggestion, is there. */
+export function otherPageMarks(cell: Pick<Cell, 'type' | 'autoType'> | null, page: SheetPage): { current: CellClass | null; suggested: boolean } {
+  const there = page === 'five' ? 'other' : 'five';
+  if (!cell) return { current: null, suggested: false };
+  const suggestion = suggestedClass(cell);
+  return {
+    current: pageOf(cell.type) === there ? cell.type : null,
+    suggested: suggestion !== null && suggestion !== cell.type && pageOf(suggestion) === there,
+  };
+}
+
+/** The class the analysis's own answer stands for (its erythroblast is an NRBC), or null for a cell a person added. */
+function suggestedClass(cell: Pick<Cell, 'autoType'>): CellClass | null {
+  if (cell.autoType === 'erythroblast') return 'nrbc';
+  return (CELL_CLASSES as readonly string[]).includes(cell.autoType ?? '') ? (cell.autoType as CellClass) : null;
 }
 
 export type ClassifyAction = { kind: 'reclassify'; type: CellClass } | { kind: 'review' } | { kind: 'none' };

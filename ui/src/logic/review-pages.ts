@@ -1,15 +1,18 @@
 /**
  * Review by type, the way digital-morphology users verify: one class at a time, a page of large
- * cells at a time. Unidentified cells come first (sign-off needs them typed), then the five types.
- * Cells that are not leukocytes are not counted and not reviewed here.
+ * cells at a time. Unidentified cells come first (sign-off needs them typed), then the five types,
+ * then each class a person gave beyond them (band, immature granulocyte, blast, reactive
+ * lymphocyte, NRBC, smudge) in its own section. "Not a leukocyte" is not reviewed here.
  */
-import { LEUKOCYTE_TYPES, type Cell, type CellClass } from '../api/types.ts';
+import { LEUKOCYTE_TYPES, NON_LEUKOCYTES, OTHER_LEUKOCYTES, type Cell, type CellClass } from '../api/types.ts';
 import { isUnseen } from './counts.ts';
 
-export const REVIEW_ORDER: readonly CellClass[] = ['unclassified', ...LEUKOCYTE_TYPES];
+export const REVIEW_ORDER: readonly CellClass[] = ['unclassified', ...LEUKOCYTE_TYPES, ...OTHER_LEUKOCYTES, ...NON_LEUKOCYTES];
 
-/** Smallest tile side, CSS px: large enough to judge a cell at 1024x600. */
+/** Smallest side of a cell's picture, CSS px: large enough to judge a cell at 1024x600. */
 export const MIN_TILE_PX = 150;
+/** The tile's border around the picture (it marks unseen cells), CSS px. */
+export const TILE_BORDER_PX = 3;
 
 export interface ReviewPage {
   type: CellClass;
@@ -19,9 +22,9 @@ export interface ReviewPage {
   of: number;
 }
 
-/** Tiles that fit a grid of this size: whole tiles of at least MIN_TILE_PX, `gap` px apart (at least one). */
+/** Tiles that fit a grid of this size: whole tiles whose picture is at least MIN_TILE_PX, `gap` px apart (at least one). */
 export function tilesPerPage(width: number, height: number, gap: number): { columns: number; rows: number } {
-  const fit = (space: number) => Math.max(1, Math.floor((space + gap) / (MIN_TILE_PX + gap)));
+  const fit = (space: number) => Math.max(1, Math.floor((space + gap) / (MIN_TILE_PX + 2 * TILE_BORDER_PX + gap)));
   return { columns: fit(width), rows: fit(height) };
 }
 

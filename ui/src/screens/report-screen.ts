@@ -5,12 +5,12 @@
  */
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { Report } from '../api/types.ts';
+import { LEUKOCYTE_TYPES, type DifferentialRow, type Report } from '../api/types.ts';
 import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { EventsController } from '../controllers/events-controller.ts';
 import { en, type MessageKey } from '../i18n/en.ts';
-import { findings } from '../logic/findings.ts';
+import { findings, findingText } from '../logic/findings.ts';
 import { isSigned } from '../logic/samples.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 import { loadingNotice } from './sample-actions.ts';
@@ -94,6 +94,16 @@ export class ReportScreen extends KioskElement {
       tr.out td {
         background: ${C.warningBg};
       }
+      tr.group th {
+        text-align: left;
+        font-size: 15px;
+        color: ${C.muted};
+        padding-top: 10px;
+      }
+      .attention {
+        background: ${C.warningBg};
+        color: ${C.warningText};
+      }
       ul {
         margin: 4px 0;
         padding-left: 24px;
@@ -163,12 +173,23 @@ export class ReportScreen extends KioskElement {
     const none = this.t('report.none');
     const names = (people: { name: string }[]) => (people.length ? people.map((p) => p.name).join(', ') : none);
     const range = (x: { low: number; high: number } | null | undefined) => (x ? `${i18n.number(x.low)}–${i18n.number(x.high)}` : none);
+    const five: readonly string[] = LEUKOCYTE_TYPES;
+    const line = (row: DifferentialRow) => html`<tr class=${row.flag || row.absoluteFlag ? 'out' : ''} data-report-row=${row.type}>
+      <td>${this.t(`type.${row.type}`)}</td>
+      <td>${row.count}</td>
+      <td>${i18n.number(row.percent, 1)} ${row.flag ? html`<b>${this.t(row.flag === 'high' ? 'diff.high' : 'diff.low')}</b>` : ''}</td>
+      <td>${row.ci95 ? `${i18n.number(row.ci95.low, 1)}–${i18n.number(row.ci95.high, 1)}` : none}</td>
+      <td>${range(row.range?.percent)}</td>
+      <td>${row.absolute === null ? none : i18n.number(row.absolute, 2)}</td>
+    </tr>`;
+    const attention = findings(d).find((f) => f.attention);
     const warnings = r.fields.flatMap((f) => f.warnings.map((w) => this.t('report.fieldWarning', { n: f.seq, message: this.warning(w.code, w.message) })));
     return html`<div class="screen">
       <article class="page scroll" data-report=${r.sample.id}>
         <h1>${this.t('report.heading')}</h1>
         ${signed ? '' : html`<div class="banner" data-banner="preliminary">${this.t('report.preliminary')}</div>`}
         ${r.sample.amended ? html`<div class="banner">${this.t('report.amended')}</div>` : ''}
+        ${attention ? html`<div class="banner attention" data-banner="attention">${findingText(attention, (k, v) => this.t(k, v))}</div>` : ''}
         <dl>
           <dt>${this.t('report.sample')}</dt>
           <dd data-report-reference>${r.sample.reference}</dd>
@@ -200,23 +221,27 @@ export class ReportScreen extends KioskElement {
             </tr>
           </thead>
           <tbody>
-            ${d.rows.map(
-              (row) => html`<tr class=${row.flag || row.absoluteFlag ? 'out' : ''}>
-                <td>${this.t(`type.${row.type}`)}</td>
-                <td>${row.count}</td>
-                <td>${i18n.number(row.percent, 1)} ${row.flag ? html`<b>${this.t(row.flag === 'high' ? 'diff.high' : 'diff.low')}</b>` : ''}</td>
-                <td>${row.ci95 ? `${i18n.number(row.ci95.low, 1)}–${i18n.number(row.ci95.high, 1)}` : none}</td>
-                <td>${range(row.range?.percent)}</td>
-                <td>${row.absolute === null ? none : i18n.number(row.absolute, 2)}</td>
-              </tr>`,
-            )}
+            ${d.rows.filter((x) => five.includes(x.type)).map(line)}
+            <tr class="group"><th colspan="6">${this.t('diff.otherLeukocytes')}</th></tr>
+            ${d.rows.filter((x) => !five.includes(x.type)).map(line)}
+            ${d.nonLeukocytes?.length
+              ? html`<tr class="group"><th colspan="6">${this.t('diff.nonLeukocytes')}</th></tr>
+                  ${d.nonLeukocytes.map(
+                    (x) => html`<tr data-report-row=${x.type}>
+                      <td>${this.t(`type.${x.type}`)}</td>
+                      <td>${x.count}</td>
+                      <td colspan="4">${x.per100 === null ? none : this.t('diff.per100', { n: x.per100 })}</td>
+                    </tr>`,
+                  )}`
+              : ''}
           </tbody>
         </table>
+        <p class="small">${this.t('diff.bandApart')}</p>
         ${d.notLeukocyte ? html`<p class="small">${this.t('diff.rejected', { n: d.notLeukocyte })}</p>` : ''}
         ${findings(d).length
           ? html`<h2>${this.t('report.findings')}</h2>
               <ul>
-                ${findings(d).map((f) => html`<li>${this.t(f.key, f.typeKey ? { ...f.vars, type: this.t(f.typeKey) } : f.vars)}</li>`)}
+                ${findings(d).map((f) => html`<li>${findingText(f, (k, v) => this.t(k, v))}</li>`)}
               </ul>`
           : ''}
         ${warnings.length ? html`<h2>${this.t('report.quality')}</h2><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}

@@ -16,7 +16,7 @@ import { promptsContext, setupContext } from '../context.ts';
 import { SampleController } from '../controllers/sample-controller.ts';
 import { emit } from '../events.ts';
 import { allCells, isUnseen } from '../logic/counts.ts';
-import { nextUnseenPage, pageUnseen, reviewPages, tilesPerPage } from '../logic/review-pages.ts';
+import { nextUnseenPage, pageUnseen, reviewPages, TILE_BORDER_PX, tilesPerPage } from '../logic/review-pages.ts';
 import { SETTLE_MS, TapGuard } from '../logic/tap-guard.ts';
 import { TYPE_COLOURS } from '../theme/colours.ts';
 import { baseStyles, CSS_COLOURS as C, CSS_TYPE_TEXT } from '../theme/styles.ts';
@@ -88,7 +88,7 @@ export class ReviewScreen extends KioskElement {
         position: relative;
         aspect-ratio: 1;
         padding: 0;
-        border: 3px solid transparent;
+        border: ${TILE_BORDER_PX}px solid transparent;
         border-radius: 10px;
         overflow: hidden;
         background: ${C.page};

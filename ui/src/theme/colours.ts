@@ -36,6 +36,13 @@ export const TYPE_COLOURS: Record<CellClass, string> = {
   basophil: '#7e22ce',
   lymphocyte: '#15803d',
   monocyte: '#0f766e',
+  // The classes only a person gives: related hues for the neutrophil and lymphocyte lines, red for blasts.
+  band: '#1e3a8a',
+  immature_granulocyte: '#9d174d',
+  blast: '#b91c1c',
+  reactive_lymphocyte: '#3f6212',
+  nrbc: '#a21caf',
+  smudge: '#57534e',
   unclassified: '#374151',
   not_leukocyte: '#6b7280',
 };
