@@ -1,14 +1,7 @@
-/** Who makes a request: the user named in the x-leukodiff-user header (the kiosk's current user). */
+/** Who makes a request: the user signed in on the kiosk's session (nobody on a box before its setup). */
 import type { FastifyRequest } from 'fastify';
-import type { Actor, WorkflowContext } from '../workflow/context.ts';
-import { badRequest } from '../workflow/errors.ts';
-import { USER_HEADER } from './schemas/common.ts';
+import type { Actor } from '../workflow/context.ts';
 
-export function actorOf(ctx: WorkflowContext, req: FastifyRequest, reason?: string): Actor {
-  const id = req.headers[USER_HEADER];
-  if (id === undefined) return { userId: null, reason };
-  if (typeof id !== 'string') throw badRequest('bad_user', `send one ${USER_HEADER} header`);
-  const user = ctx.store.users.get(id);
-  if (!user || !user.active) throw badRequest('unknown_user', `${USER_HEADER}: no active user ${id}`);
-  return { userId: id, reason };
+export function actorOf(req: FastifyRequest, reason?: string): Actor {
+  return { userId: req.signedIn?.user.id ?? null, reason };
 }

@@ -7,6 +7,8 @@ import { FieldRepo } from './fields.ts';
 import { ImageFiles } from './image-files.ts';
 import { Outbox } from './outbox.ts';
 import { SampleRepo } from './samples.ts';
+import { SecurityRepo } from './security.ts';
+import { SessionRepo } from './sessions.ts';
 import { SettingsRepo } from './settings.ts';
 import { UserRepo } from './users.ts';
 
@@ -21,6 +23,8 @@ export class Store {
   readonly audit: AuditLog;
   readonly outbox: Outbox;
   readonly images: ImageFiles;
+  readonly sessions: SessionRepo;
+  readonly security: SecurityRepo;
 
   constructor(readonly db: Db, dataDir: string) {
     this.samples = new SampleRepo(db);
@@ -31,6 +35,8 @@ export class Store {
     this.audit = new AuditLog(db);
     this.outbox = new Outbox(db);
     this.images = new ImageFiles(dataDir);
+    this.sessions = new SessionRepo(db);
+    this.security = new SecurityRepo(db);
   }
 
   static open(dataDir: string): Store {

@@ -52,6 +52,11 @@ export class UserRepo {
     return this.db.prepare<[], UserRow>('SELECT * FROM users ORDER BY name COLLATE NOCASE').all().map((r) => publicUser(toUser(r)));
   }
 
+  /** Every user ever created, active or not: 0 only on a box before its first-boot setup. */
+  count(): number {
+    return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()!.n;
+  }
+
   countActiveSupervisors(): number {
     return this.db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM users WHERE role = 'supervisor' AND active = 1`).get()!.n;
   }
@@ -79,5 +84,10 @@ export class UserRepo {
 
   clearWrongPins(id: string): void {
     this.db.prepare('UPDATE users SET failed_pins = 0, locked_until = NULL WHERE id = ?').run(id);
+  }
+
+  /** Every user's wrong-PIN count and delay back to zero (the technician's recovery code). */
+  clearAllWrongPins(): void {
+    this.db.prepare('UPDATE users SET failed_pins = 0, locked_until = NULL').run();
   }
 }

@@ -2,7 +2,8 @@
  * Clinic settings kept in the database: the count target, the reference ranges the differential
  * is flagged against, and how much a new field may overlap an earlier one of the sample. Defaults:
  * target from the config; adult ranges (Dacie and Lewis, Practical Haematology) as percentages of
- * leukocytes and as absolute counts in 10^9/L; 30 % overlap.
+ * leukocytes and as absolute counts in 10^9/L; 30 % overlap; the session locks after 10 idle
+ * minutes; English.
  */
 import type { Store } from '../store/store.ts';
 import type { LeukocyteType } from '../store/types.ts';
@@ -29,7 +30,16 @@ export interface Settings {
   referenceRanges: ReferenceRanges;
   /** Largest share of a new field's area that may show an earlier field of the sample (0.05..0.95). */
   maxFieldOverlap: number;
+  /** Minutes without a request before the kiosk's session locks (sessions.ts). */
+  idleLockMinutes: number;
+  /** The box's language, chosen at first-boot setup; the kiosk starts in it. */
+  language: Language;
 }
+
+export const LANGUAGES = ['en', 'fr'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_IDLE_LOCK_MINUTES = 10;
+export const IDLE_LOCK_LIMITS = { min: 1, max: 240 } as const;
 
 export const DEFAULT_MAX_FIELD_OVERLAP = 0.3;
 export const FIELD_OVERLAP_LIMITS = { min: 0.05, max: 0.95 } as const;
@@ -42,13 +52,15 @@ export const ADULT_RANGES: ReferenceRanges = {
   monocyte: { percent: { low: 2, high: 10 }, absolute: { low: 0.2, high: 1.0 } },
 };
 
-export const SETTING_KEYS = ['targetCount', 'referenceRanges', 'maxFieldOverlap'] as const;
+export const SETTING_KEYS = ['targetCount', 'referenceRanges', 'maxFieldOverlap', 'idleLockMinutes', 'language'] as const;
 
 export function readSettings(store: Store, defaultTarget: number): Settings {
   return {
     targetCount: store.settings.get<number>('targetCount') ?? defaultTarget,
     referenceRanges: store.settings.get<ReferenceRanges>('referenceRanges') ?? ADULT_RANGES,
     maxFieldOverlap: store.settings.get<number>('maxFieldOverlap') ?? DEFAULT_MAX_FIELD_OVERLAP,
+    idleLockMinutes: store.settings.get<number>('idleLockMinutes') ?? DEFAULT_IDLE_LOCK_MINUTES,
+    language: store.settings.get<Language>('language') ?? 'en',
   };
 }
 

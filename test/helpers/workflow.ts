@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
+import { asUser, signIn } from './session.ts';
 
 // 12 digits (the longest PIN allowed): a short one can turn up inside a logged timing (responseTime 0.6482...) and fail the no-PIN-in-logs check by chance.
 export const SUPERVISOR_PIN = '482193756104';
@@ -35,21 +36,33 @@ export function fieldJpeg(seed: number, width = 640, height = 480): Promise<Buff
     .toBuffer();
 }
 
+/**
+ * A set-up box: the first supervisor from the first-boot setup, a nurse added by the supervisor,
+ * both signed in (helpers/session.ts); the nurse's session is the app's default one.
+ */
 export async function createUsers(app: FastifyInstance) {
-  const sup = await app.inject({ method: 'POST', url: '/api/users', payload: { name: 'Dr Okafor', role: 'supervisor', pin: SUPERVISOR_PIN } });
-  if (sup.statusCode !== 201) throw new Error(`supervisor: ${sup.body}`);
-  const supervisor = sup.json().id as string;
+  const setup = await app.inject({ method: 'POST', url: '/api/setup', payload: { language: 'en', supervisor: { name: 'Dr Okafor', pin: SUPERVISOR_PIN } } });
+  if (setup.statusCode !== 201) throw new Error(`setup: ${setup.body}`);
+  const supervisor = setup.json().supervisor.id as string;
+  const recoveryCode = setup.json().recoveryCode as string;
+  const supervisorCookie = await signIn(app, supervisor, SUPERVISOR_PIN);
   const n = await app.inject({
     method: 'POST',
     url: '/api/users',
     payload: { name: 'Nurse Amina', role: 'nurse', pin: NURSE_PIN, auth: { userId: supervisor, pin: SUPERVISOR_PIN } },
+    headers: { cookie: supervisorCookie },
   });
   if (n.statusCode !== 201) throw new Error(`nurse: ${n.body}`);
-  return { supervisor, nurse: n.json().id as string };
+  const nurse = n.json().id as string;
+  await signIn(app, nurse, NURSE_PIN);
+  return { supervisor, nurse, recoveryCode };
 }
 
-export async function createSample(app: FastifyInstance, body: Record<string, unknown> = { reference: 'S-001' }, user?: string): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/api/samples', payload: body, headers: user ? { 'x-leukodiff-user': user } : {} });
+/** Sample numbers are unique on the box: each default sample gets the next one. */
+let defaultReferences = 0;
+
+export async function createSample(app: FastifyInstance, body: Record<string, unknown> = { reference: `S-${String(++defaultReferences).padStart(3, '0')}` }, user?: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/samples', payload: body, headers: user ? asUser(app, user) : {} });
   if (res.statusCode !== 201) throw new Error(`sample: ${res.body}`);
   return res.json().id;
 }
@@ -60,7 +73,7 @@ export function upload(app: FastifyInstance, sampleId: string, image: Buffer, fi
     method: 'POST',
     url: `/api/samples/${sampleId}/fields`,
     payload: body.payload,
-    headers: { ...body.headers, ...(user ? { 'x-leukodiff-user': user } : {}) },
+    headers: { ...body.headers, ...(user ? asUser(app, user) : {}) },
   });
 }
 

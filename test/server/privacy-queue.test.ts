@@ -11,6 +11,7 @@ import { loadEngine } from '../../src/inference/engine.ts';
 import appPlugin from '../../src/server/app.ts';
 import { testApp } from '../helpers/app.ts';
 import { FIXTURE_MODELS } from '../helpers/paths.ts';
+import { withCookieJar } from '../helpers/session.ts';
 import { analysed, createSample, createUsers, fieldJpeg, seeAllCells, SHORT_REASON, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
 
 describe('patient identifiers never reach the log', () => {
@@ -35,6 +36,7 @@ describe('patient identifiers never reach the log', () => {
     app = Fastify({ logger: { level: 'trace', stream }, ajv: { customOptions: { removeAdditional: false } } });
     await app.register(appPlugin, { config, engine });
     await app.ready();
+    withCookieJar(app);
     const PATIENT = 'NHS-943-476-5919';
     const users = await createUsers(app);
     const id = await createSample(app, { reference: 'LOG-1', patientId: PATIENT }, users.nurse);

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADULT_RANGES } from '../../src/workflow/settings.ts';
 import { testApp } from '../helpers/app.ts';
+import { signIn } from '../helpers/session.ts';
 import { analysed, createSample, fieldJpeg, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
 
 /** A 400x300 field of separate red cells of diameter d on a bright background, as PNG. */
@@ -30,14 +31,18 @@ describe('users and settings', () => {
   afterAll(() => app.close());
   const auth = () => ({ userId: sup, pin: SUPERVISOR_PIN });
 
-  it('starts a new box with a supervisor, then needs a supervisor PIN to add users', async () => {
+  it('starts a new box with the setup\'s supervisor, then needs a session and a supervisor PIN to add users', async () => {
     let res = await app.inject({ method: 'POST', url: '/api/users', payload: { name: 'Nurse First', role: 'nurse', pin: '1234' } });
     expect(res.statusCode).toBe(409);
-    expect(res.json().error).toBe('first_user_supervisor');
-    res = await app.inject({ method: 'POST', url: '/api/users', payload: { name: 'Dr Okafor', role: 'supervisor', pin: SUPERVISOR_PIN } });
+    expect(res.json().error).toBe('setup_required');
+    res = await app.inject({ method: 'POST', url: '/api/setup', payload: { language: 'en', supervisor: { name: 'Dr Okafor', pin: SUPERVISOR_PIN } } });
     expect(res.statusCode).toBe(201);
-    sup = res.json().id;
-    expect(res.json()).toEqual({ id: sup, name: 'Dr Okafor', role: 'supervisor', active: true, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    sup = res.json().supervisor.id;
+    expect(res.json().supervisor).toEqual({ id: sup, name: 'Dr Okafor', role: 'supervisor', active: true, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    res = await app.inject({ method: 'POST', url: '/api/users', payload: { name: 'Nurse Amina', role: 'nurse', pin: '1357', auth: auth() } });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error).toBe('sign_in_required');
+    await signIn(app, sup, SUPERVISOR_PIN);
     res = await app.inject({ method: 'POST', url: '/api/users', payload: { name: 'Nurse Amina', role: 'nurse', pin: '1357' } });
     expect(res.statusCode).toBe(403);
     expect(res.json().error).toBe('supervisor_required');
@@ -61,15 +66,17 @@ describe('users and settings', () => {
     expect(res.json().error).toBe('last_supervisor');
     res = await app.inject({ method: 'PATCH', url: `/api/users/${nurse}`, payload: { active: false, auth: { userId: nurse, pin: '2468' } } });
     expect(res.json().error).toBe('supervisor_required');
+    const nurseCookie = await signIn(app, nurse, '2468', { asDefault: false });
     res = await app.inject({ method: 'PATCH', url: `/api/users/${nurse}`, payload: { active: false, auth: auth() } });
     expect(res.json()).toMatchObject({ active: false });
-    // An inactive user can neither act nor be named as the actor.
-    expect((await app.inject({ method: 'POST', url: '/api/samples', payload: { reference: 'X' }, headers: { 'x-leukodiff-user': nurse } })).json().error).toBe('unknown_user');
+    // An inactive user can neither act nor sign in.
+    expect((await app.inject({ method: 'POST', url: '/api/samples', payload: { reference: 'X' }, headers: { cookie: nurseCookie } })).json().error).toBe('sign_in_required');
+    expect((await app.inject({ method: 'POST', url: '/api/session', payload: { userId: nurse, pin: '2468' }, headers: { cookie: '' } })).json().error).toBe('wrong_pin');
   });
 
   it('reads settings with defaults from the config and adult reference ranges', async () => {
     const s = (await app.inject({ url: '/api/settings' })).json();
-    expect(s).toEqual({ targetCount: 150, referenceRanges: ADULT_RANGES, maxFieldOverlap: 0.3, microscopeCalibration: null });
+    expect(s).toEqual({ targetCount: 150, referenceRanges: ADULT_RANGES, maxFieldOverlap: 0.3, idleLockMinutes: 10, language: 'en', microscopeCalibration: null });
   });
 
   it('changes settings only with a supervisor PIN, checks the ranges, audits, and applies them to the differential', async () => {
@@ -86,7 +93,7 @@ describe('users and settings', () => {
     expect(res.json()).toEqual({ error: 'bad_range', message: 'neutrophil percent range: low (80) is above high (40)' });
     res = await app.inject({ method: 'PATCH', url: '/api/settings', payload: { targetCount: 50, referenceRanges: ranges, auth: auth() } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ targetCount: 50, referenceRanges: ranges, maxFieldOverlap: 0.3, microscopeCalibration: null });
+    expect(res.json()).toEqual({ targetCount: 50, referenceRanges: ranges, maxFieldOverlap: 0.3, idleLockMinutes: 10, language: 'en', microscopeCalibration: null });
     const [entry] = (await app.inject({ url: '/api/audit?limit=1' })).json();
     expect(entry).toMatchObject({ action: 'settings.changed', userId: sup, sampleId: null, detail: { targetCount: 50, referenceRanges: ranges } });
 

@@ -15,10 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IMAGES, FIXTURE_MODELS, ROOT, SHIPPED_MODELS } from '../helpers/paths.ts';
 import { Daemon } from './helpers/daemon.ts';
 import { ARTIFACTS, CHROMIUM, KioskPage, launchKiosk } from './helpers/kiosk.ts';
+import { endSessionBehindKiosk, ensureSetUp, setUpBox, signInAs } from './helpers/gates.ts';
 import { scanBarcode } from './helpers/scanner.ts';
 import { y4mFromImage } from './helpers/y4m.ts';
 
-const PIN = '2468';
+// The supervisor's PIN: 6 digits at least.
+const PIN = '246813';
 const SMALL = { width: 1024, height: 600 };
 const LARGE = { width: 1280, height: 800 };
 
@@ -52,14 +54,6 @@ async function typeOnKeyboard(page: Page, text: string): Promise<void> {
 
 async function typeOnKeypad(page: Page, digits: string): Promise<void> {
   for (const d of digits) await page.locator(`ld-keypad [data-key="${d}"]`).first().click();
-}
-
-/** The supervisor the first run creates through Settings, made through the API when that run was skipped. */
-async function ensureSupervisor(base: string): Promise<void> {
-  const users = (await (await fetch(`${base}/api/users`)).json()) as { role: string; active: boolean }[];
-  if (users.some((u) => u.role === 'supervisor' && u.active)) return;
-  const res = await fetch(`${base}/api/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ana', role: 'supervisor', pin: PIN }) });
-  if (!res.ok) throw new Error(`cannot create the supervisor: ${res.status} ${await res.text()}`);
 }
 
 /** Opens the app, measures the first screen's interactive time, checks the layout. */
@@ -138,43 +132,37 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
     writeFileSync(path.join(ARTIFACTS, 'metrics.json'), JSON.stringify({ firstScreenInteractiveMs: metrics }, null, 2));
   });
 
-  it('1024x600, English: first supervisor, keypad entry, camera, retake, correct cells, gallery drag, sign-off, report', async () => {
+  it('1024x600, English: first-boot setup, who is working, keypad entry, camera, retake, correct cells, gallery drag, sign-off, report', async () => {
     const kp = await KioskPage.open(browser, daemon.url, SMALL, 'small-en');
     const { page } = kp;
-    await openHome(kp, 'small-en');
+    // A new box: the technician's first-boot setup, then "Who is working?", all by touch.
+    await page.goto(`${daemon.url}/`);
+    const code = await setUpBox(kp, { lang: 'en', name: 'Ana', pin: PIN, shot: (n) => shotAndCheck(kp, n) });
+    expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$/);
+    await shotAndCheck(kp, 'who-is-working');
+    await signInAs(kp, 'Ana', PIN);
+    await page.locator('[data-list=loaded]').waitFor();
+    metrics['small-en'] = await page.evaluate(() => performance.getEntriesByName('ld-interactive')[0]?.startTime ?? -1);
     await shotAndCheck(kp, 'home');
 
-    // A new box has no supervisor: Settings asks for one first.
-    await page.locator('[data-nav=settings]').click();
+    await page.locator('[data-nav=settings]').tap();
     await onScreen(page, 'settings');
     await shotAndCheck(kp, 'settings-camera');
-    await page.locator('[data-section=users]').click();
-    await page.locator('[data-state=first-supervisor]').waitFor();
-    await typeOnKeyboard(page, 'ANA');
-    await page.locator('ld-user-form ld-keyboard [data-key=ok]').click();
-    await typeOnKeypad(page, PIN);
-    await shotAndCheck(kp, 'settings-first-supervisor');
-    await page.locator('[data-action=create-user]').click();
-    await page.locator('[data-user-row=Ana]').waitFor();
-    await shotAndCheck(kp, 'settings-users');
-    await page.locator('[data-section=microscope]').tap();
-    await page.locator('[data-calibration=none]').waitFor();
-    await shotAndCheck(kp, 'settings-microscope');
-
-    // Ana says she is the one working: her name goes on what she does.
-    await page.locator('[data-nav=user]').click();
-    await onScreen(page, 'user');
-    await typeOnKeypad(page, PIN);
-    await shotAndCheck(kp, 'who-is-working');
-    await page.locator('ld-pin-pad [data-key=ok]').click();
+    await page.locator('[data-nav=home]').tap();
     await onScreen(page, 'home');
-    await page.locator('[data-nav=user]').filter({ hasText: 'Ana' }).waitFor();
 
     // New sample, typed on the on-screen keyboard.
     await page.locator('[data-action=new-sample]').click();
     await onScreen(page, 'new');
     await typeOnKeyboard(page, 'S-1001');
     await shotAndCheck(kp, 'new-sample');
+    // The session locks (idle): "Who is working?" comes over the screen; after signing in again the
+    // half-typed sample is still there.
+    await endSessionBehindKiosk(kp);
+    await shotAndCheck(kp, 'locked');
+    await signInAs(kp, 'Ana', PIN);
+    await onScreen(page, 'new');
+    expect(await page.locator('ld-new-sample-screen input[name=reference]').inputValue()).toBe('S-1001');
     await page.locator('[data-action=start]').click();
 
     // Capture with the fake camera: the field opens with its two flagged cells.
@@ -298,10 +286,11 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
   }, 120_000);
 
   it('1280x800, French: language without reload, barcode scanner, import kept despite warning, check every flagged cell, sign, amend', async () => {
-    await ensureSupervisor(daemon.url);
+    await ensureSetUp(daemon.url, 'Ana', PIN);
     const kp = await KioskPage.open(browser, daemon.url, LARGE, 'large-fr');
     const { page } = kp;
     await openHome(kp, 'large-en');
+    await signInAs(kp, 'Ana', PIN);
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
     await page.locator('[data-nav=language]').click();
     await page.locator('[data-action=new-sample]').filter({ hasText: 'Nouvel échantillon' }).waitFor();
@@ -424,10 +413,12 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk UI in Chromium against the daemon'
 
   it('shipped models, 1024x600: a capture is analysed, and the UI rides out a daemon restart', async () => {
     const real = await Daemon.start(SHIPPED_MODELS);
+    await ensureSetUp(real.url, 'Ana', PIN);
     const kp = await KioskPage.open(browser, real.url, SMALL, 'small-real');
     const { page } = kp;
     try {
       await openHome(kp, 'small-en-real');
+      await signInAs(kp, 'Ana', PIN);
       await scanBarcode(page, 'R-3003');
       await onScreen(page, 'new');
       await page.locator('[data-action=start]').click();

@@ -5,16 +5,17 @@
  * itself, stay on the capture screen and count up, remove by itself the one field the daemon finds
  * too dark, with no console error and no control under 48 px.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IMAGES, FIXTURE_MODELS, ROOT } from '../helpers/paths.ts';
+import { DEMO_IMAGES, FIXTURE_MODELS } from '../helpers/paths.ts';
 import { Daemon } from './helpers/daemon.ts';
+import { ensureSetUp, signInAs } from './helpers/gates.ts';
 import { CHROMIUM, KioskPage, launchKiosk } from './helpers/kiosk.ts';
+import { buildUiIfStale } from './helpers/ui-build.ts';
 import { photoMosaic, y4mPanClip } from './helpers/y4m.ts';
 
 const SMALL = { width: 1024, height: 600 };
@@ -28,25 +29,6 @@ const TIMING = { steadyFrames: 10, moveFrames: 3, fps: 5 };
 /** What Chromium logs for a refusal the UI handles (the clip loops back onto a field already taken). */
 const CONFLICT = 'console error: Failed to load resource: the server responded with a status of 409 (Conflict)';
 
-/** Newest modification time under `dir`, in ms. */
-function newest(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((t, e) => {
-    const p = path.join(dir, e.name);
-    return Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }, 0);
-}
-
-/**
- * ui/dist as the sources are now. Built only when older than them: test/ui/e2e.test.ts rebuilds it
- * too, and a build empties the folder first, so two files building at once could starve each other.
- */
-function buildUiIfStale(): void {
-  const index = path.join(ROOT, 'ui', 'dist', 'index.html');
-  const sources = Math.max(newest(path.join(ROOT, 'ui', 'src')), statSync(path.join(ROOT, 'ui', 'index.html')).mtimeMs, statSync(path.join(ROOT, 'ui', 'vite.config.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', path.join(ROOT, 'ui', 'vite.config.ts')], { cwd: ROOT, stdio: 'pipe' });
-}
-
 async function typeOnKeyboard(page: Page, text: string, tap: (l: Locator) => Promise<void>): Promise<void> {
   for (const ch of text) await tap(page.locator(`ld-keyboard [data-key="${ch}"]`));
 }
@@ -55,6 +37,8 @@ async function fieldCount(base: string, sampleId: string): Promise<number> {
   const res = await fetch(`${base}/api/samples/${sampleId}`);
   return ((await res.json()) as { fieldCount: number }).fieldCount;
 }
+
+const PIN = '246813';
 
 describe.skipIf(!existsSync(CHROMIUM))('hands-free capture in Chromium against the daemon', () => {
   let browser: Browser;
@@ -89,7 +73,10 @@ describe.skipIf(!existsSync(CHROMIUM))('hands-free capture in Chromium against t
       await l.tap();
     };
     try {
+      await ensureSetUp(daemon.url, 'Ana', PIN);
       await page.goto(`${daemon.url}/`);
+      // Signing in is before the differential: its taps are not counted.
+      await signInAs(kp, 'Ana', PIN);
       await page.locator('[data-list=loaded]').waitFor();
 
       await tap(page.locator('[data-action=new-sample]'));

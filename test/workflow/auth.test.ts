@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_WRONG_PINS } from '../../src/workflow/auth.ts';
+import { delayAfter, FREE_WRONG_PINS as MAX_WRONG_PINS } from '../../src/workflow/auth.ts';
+import { KeyedMutex } from '../../src/workflow/keyed-mutex.ts';
 import { WorkflowError } from '../../src/workflow/errors.ts';
 import { hashPin, verifyPin } from '../../src/workflow/pin.ts';
 import { addUser, tempContext, type TestContext } from '../helpers/store.ts';
@@ -18,7 +19,7 @@ describe('PIN hashes', () => {
   it('are salted scrypt, verify only the right PIN, and never contain it', async () => {
     const a = await hashPin('4821');
     const b = await hashPin('4821');
-    expect(a).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(a).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(a).not.toBe(b);
     expect(a).not.toContain('4821');
     expect(await verifyPin('4821', a)).toBe(true);
@@ -36,11 +37,11 @@ describe('Authenticator', () => {
   });
   afterEach(() => t.close());
 
-  it(`locks a user out after ${MAX_WRONG_PINS} wrong PINs, even for the right one, and across restarts`, async () => {
+  it(`makes each try wait after ${MAX_WRONG_PINS} wrong PINs, even for the right one, and across restarts`, async () => {
     for (let i = 1; i < MAX_WRONG_PINS; i++) expect(await code(t.ctx.auth.check({ userId: sup, pin: '0000' }, 'supervisor'))).toBe('403 wrong_pin');
     let err: WorkflowError | undefined;
     await t.ctx.auth.check({ userId: sup, pin: '0000' }, 'supervisor').catch((e) => (err = e));
-    expect(err).toMatchObject({ statusCode: 429, code: 'pin_locked', headers: { 'retry-after': '300' } });
+    expect(err).toMatchObject({ statusCode: 429, code: 'pin_locked', headers: { 'retry-after': '30' } });
     expect(await code(t.ctx.auth.check({ userId: sup, pin: '2222' }, 'supervisor'))).toBe('429 pin_locked');
 
     // The count is in the database: a restart does not unlock.
@@ -48,13 +49,13 @@ describe('Authenticator', () => {
     expect(await code(t.ctx.auth.check({ userId: sup, pin: '2222' }, 'supervisor'))).toBe('429 pin_locked');
   });
 
-  it('unlocks after the lock-out, doubles it on the next wrong PIN, and resets on a right one', async () => {
+  it('lets the next try through after the delay, doubles it on the next wrong PIN, and resets on a right one', async () => {
     for (let i = 0; i < MAX_WRONG_PINS; i++) await code(t.ctx.auth.check({ userId: sup, pin: '0000' }, 'supervisor'));
-    t.advance(5 * 60 * 1000 + 1);
+    t.advance(30 * 1000 + 1);
     let err: WorkflowError | undefined;
     await t.ctx.auth.check({ userId: sup, pin: '0000' }, 'supervisor').catch((e) => (err = e));
-    expect(err).toMatchObject({ statusCode: 429, headers: { 'retry-after': '600' } });
-    t.advance(10 * 60 * 1000 + 1);
+    expect(err).toMatchObject({ statusCode: 429, headers: { 'retry-after': '60' } });
+    t.advance(60 * 1000 + 1);
     expect(await code(t.ctx.auth.check({ userId: sup, pin: '2222' }, 'supervisor'))).toBe('ok');
     expect(t.ctx.store.users.get(sup)).toMatchObject({ failedPins: 0, lockedUntil: null });
     expect(await code(t.ctx.auth.check({ userId: sup, pin: '0000' }, 'supervisor'))).toBe('403 wrong_pin');
@@ -68,5 +69,35 @@ describe('Authenticator', () => {
     expect(await code(t.ctx.auth.check({ userId: sup, pin: '2222' }, 'nurse'))).toBe('ok');
     t.ctx.store.users.update(nurse, { active: false }, t.ctx.now().toISOString());
     expect(await code(t.ctx.auth.check({ userId: nurse, pin: '1111' }, 'nurse'))).toBe('403 wrong_pin');
+  });
+});
+
+describe('PIN delays', () => {
+  it('cost nothing for 4 wrong PINs, then 30 s doubling up to 15 minutes', () => {
+    expect([1, 4, 5, 6, 7, 9, 10, 20].map((n) => delayAfter(n) / 1000)).toEqual([0, 0, 30, 60, 120, 480, 900, 900]);
+  });
+});
+
+describe('KeyedMutex', () => {
+  it('runs calls of one key one after another, other keys alongside, and goes on after a failure', async () => {
+    const m = new KeyedMutex();
+    const log: string[] = [];
+    const step = (name: string, ms: number, fail = false) => async () => {
+      log.push(`${name}+`);
+      await new Promise((r) => setTimeout(r, ms));
+      log.push(`${name}-`);
+      if (fail) throw new Error(name);
+      return name;
+    };
+    const a1 = m.run('a', step('a1', 30, true));
+    const a2 = m.run('a', step('a2', 5));
+    const b1 = m.run('b', step('b1', 5));
+    await expect(a1).rejects.toThrow('a1');
+    expect(await a2).toBe('a2');
+    expect(await b1).toBe('b1');
+    expect(log.indexOf('a2+')).toBeGreaterThan(log.indexOf('a1-'));
+    expect(log.indexOf('b1+')).toBeLessThan(log.indexOf('a1-'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(m.size).toBe(0);
   });
 });

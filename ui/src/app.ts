@@ -1,6 +1,8 @@
 /**
  * The app shell: makes the services and provides them, keeps the route in the address's hash,
  * shows the top bar, the current screen, the connection banner, messages and the reason dialog.
+ * Gates: the first-boot setup on a box without users; "Who is working?" over the current screen
+ * whenever nobody is signed in (start, sign-out, the daemon's idle lock), so no work is lost.
  */
 import { ContextProvider } from '@lit/context';
 import { css, html, LitElement } from 'lit';
@@ -23,6 +25,7 @@ import './screens/home-screen.ts';
 import './screens/new-sample-screen.ts';
 import './screens/report-screen.ts';
 import './screens/review-screen.ts';
+import './screens/setup-screen.ts';
 import './screens/sign-screen.ts';
 import './screens/sync-screen.ts';
 import './screens/user-screen.ts';
@@ -33,6 +36,9 @@ import './settings/settings-screen.ts';
 import { CSS_COLOURS as C } from './theme/styles.ts';
 
 const NOTICE_MS = 3000;
+/** How often a tap tells the daemon someone is still working, and how often the kiosk checks for the idle lock. */
+const TOUCH_MS = 30_000;
+const SESSION_POLL_MS = 15_000;
 /** Long enough to read a refusal and what to do; then it goes, so it never sits over a result. */
 const ERROR_MS = 8000;
 
@@ -43,8 +49,8 @@ interface Toast {
 
 @customElement('ld-app')
 export class App extends LitElement {
-  private readonly session = new KioskSession(localStorage);
-  private readonly api = new ApiClient('', () => this.session.user?.id ?? null);
+  private readonly session = new KioskSession();
+  private readonly api = new ApiClient('', () => this.lock('locked'));
   private readonly events = new EventStream();
   private readonly i18n = new I18n('en', localStorage);
   private readonly prefs = new KioskPrefs(localStorage);
@@ -54,6 +60,20 @@ export class App extends LitElement {
   @state() private route: Route = parseRoute(location.hash);
   @state() private connection: ConnectionState = 'connecting';
   @state() private toast: Toast | null = null;
+  /** Before the daemon answered; the first-boot setup; or the kiosk proper. */
+  @state() private gate: 'loading' | 'setup' | 'open' = 'loading';
+  /** Why "Who is working?" is up (when nobody is signed in). */
+  @state() private lockReason: 'start' | 'locked' = 'start';
+  /** Who worked before the lock: chosen first on the PIN pad. */
+  private lastUserId: string | null = null;
+  private lastTouch = 0;
+  private sessionPoll: ReturnType<typeof setInterval> | undefined;
+  /** A tap counts as activity for the daemon's idle lock, at most every TOUCH_MS. */
+  private readonly onActivity = () => {
+    if (!this.session.user || Date.now() - this.lastTouch < TOUCH_MS) return;
+    this.lastTouch = Date.now();
+    this.api.getSession({ touch: true }).catch(() => undefined);
+  };
   private toastTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly onHashChange = () => this.navigate(parseRoute(location.hash));
@@ -63,6 +83,10 @@ export class App extends LitElement {
     this.requestUpdate();
   };
   private readonly onPrompt = () => this.requestUpdate();
+  private readonly onSession = () => this.requestUpdate();
+  private readonly onWake = () => {
+    if (document.visibilityState === 'visible') void this.checkSession();
+  };
   private unsubscribe: (() => void) | null = null;
 
   constructor() {
@@ -75,8 +99,8 @@ export class App extends LitElement {
     new ContextProvider(this, { context: sessionContext, initialValue: this.session });
     this.addEventListener('ld-navigate', (e) => this.navigate(e.detail));
     this.addEventListener('ld-error', (e) => {
-      // The kiosk's user was deactivated meanwhile: changes can no longer name them.
-      if (e.detail instanceof ApiError && e.detail.code === 'unknown_user') this.session.set(null);
+      // The lock screen says it: no message over it.
+      if (e.detail instanceof ApiError && e.detail.code === 'sign_in_required') return;
       this.show({ message: describeError(this.i18n, e.detail), kind: 'error' });
     });
     this.addEventListener('ld-notice', (e) => this.show({ message: this.i18n.t(e.detail.key, e.detail.vars), kind: 'notice' }));
@@ -84,6 +108,19 @@ export class App extends LitElement {
     this.addEventListener('ld-language', (e) => this.i18n.setLang(e.detail as Lang));
     this.addEventListener('ld-settings', (e) => this.setup.setValue({ ...this.setup.value, settings: e.detail as Settings }));
     this.addEventListener('ld-reason', (e) => this.prompts.pending?.resolve(e.detail));
+    this.addEventListener('ld-signed-in', (e) => {
+      this.session.set(e.detail);
+      this.lastTouch = Date.now();
+    });
+    this.addEventListener('ld-sign-out', () => {
+      this.api.signOut().catch(() => undefined);
+      this.lock('start');
+    });
+    this.addEventListener('ld-setup-done', () => {
+      this.gate = 'open';
+      this.lock('start');
+      void this.loadSetup();
+    });
   }
 
   static override styles = css`
@@ -101,6 +138,11 @@ export class App extends LitElement {
     }
     main > * {
       height: 100%;
+    }
+    .lock {
+      position: fixed;
+      inset: 0;
+      z-index: 20;
     }
     .banner {
       background: ${C.warningBg};
@@ -131,8 +173,13 @@ export class App extends LitElement {
     this.events.addEventListener('statechange', this.onConnection);
     this.i18n.addEventListener('change', this.onLanguage);
     this.prompts.addEventListener('change', this.onPrompt);
+    this.session.addEventListener('change', this.onSession);
     this.unsubscribe = this.events.subscribe({ onResync: () => void this.loadSetup() });
     this.events.start();
+    window.addEventListener('pointerdown', this.onActivity, { capture: true });
+    this.sessionPoll = setInterval(() => void this.checkSession(), SESSION_POLL_MS);
+    document.addEventListener('visibilitychange', this.onWake);
+    void this.openGate();
     void this.loadSetup();
   }
 
@@ -142,8 +189,52 @@ export class App extends LitElement {
     this.events.removeEventListener('statechange', this.onConnection);
     this.i18n.removeEventListener('change', this.onLanguage);
     this.prompts.removeEventListener('change', this.onPrompt);
+    this.session.removeEventListener('change', this.onSession);
     this.unsubscribe?.();
     this.events.stop();
+    window.removeEventListener('pointerdown', this.onActivity, { capture: true });
+    clearInterval(this.sessionPoll);
+    document.removeEventListener('visibilitychange', this.onWake);
+  }
+
+  /** Setup on a new box; otherwise the kiosk, locked until someone signs in. */
+  private async openGate() {
+    try {
+      const setup = await this.api.getSetup();
+      if (setup.needed) {
+        this.gate = 'setup';
+        return;
+      }
+      this.gate = 'open';
+      this.session.set(setup.session);
+    } catch {
+      // The daemon is not up yet: "Who is working?" until it is.
+      if (this.gate === 'loading') {
+        this.gate = 'open';
+        setTimeout(() => void this.openGate(), 2000);
+      }
+    }
+  }
+
+  /**
+   * Notices the daemon's idle lock even when nobody taps: every SESSION_POLL_MS and when the screen
+   * wakes. Asks GET /api/setup (which answers session: null) rather than GET /api/session, so the
+   * expected "nobody" is no HTTP error.
+   */
+  private async checkSession() {
+    if (this.gate !== 'open' || !this.session.user) return;
+    try {
+      if (!(await this.api.getSetup()).session) this.lock('locked');
+    } catch {
+      // Offline: the banner says it; the next check tries again.
+    }
+  }
+
+  private lock(reason: 'start' | 'locked') {
+    if (!this.session.user) return;
+    this.lastUserId = this.session.user.id;
+    this.lockReason = reason;
+    this.session.set(null);
   }
 
   private async loadSetup() {
@@ -201,9 +292,15 @@ export class App extends LitElement {
   override render() {
     const lost = this.connection !== 'open' && this.events.everOpened;
     const pending = this.prompts.pending;
-    return html`<ld-top-bar .route=${this.route}></ld-top-bar>
+    if (this.gate === 'setup') {
+      return html`<main data-screen="setup"><ld-setup-screen></ld-setup-screen></main>
+        ${this.toast ? html`<ld-toast .message=${this.toast.message} .kind=${this.toast.kind}></ld-toast>` : ''}`;
+    }
+    const locked = this.gate === 'open' && !this.session.user;
+    return html`<ld-top-bar .route=${this.route} ?inert=${locked}></ld-top-bar>
       ${lost ? html`<div class="banner" role="status" data-connection="lost">${this.i18n.t('conn.lost')}</div>` : ''}
-      <main data-screen=${this.route.screen}>${this.renderScreen(this.route)}</main>
+      <main data-screen=${this.route.screen} ?inert=${locked} aria-hidden=${locked ? 'true' : 'false'}>${this.gate === 'open' ? this.renderScreen(this.route) : ''}</main>
+      ${locked ? html`<ld-user-screen class="lock" .reason=${this.lockReason} .lastUserId=${this.lastUserId}></ld-user-screen>` : ''}
       ${this.toast ? html`<ld-toast .message=${this.toast.message} .kind=${this.toast.kind}></ld-toast>` : ''}
       ${pending ? html`<ld-reason-dialog .suggested=${pending.suggested}></ld-reason-dialog>` : ''}`;
   }

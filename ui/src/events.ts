@@ -1,5 +1,5 @@
 /** The events components send up (bubbling, composed): what happened, never how to react. */
-import type { CellClass, Credentials, Role, Settings } from './api/types.ts';
+import type { CellClass, Credentials, Role, SessionInfo, Settings } from './api/types.ts';
 import type { Lang, Vars } from './i18n/i18n.ts';
 import type { KeyAction } from './logic/keypad.ts';
 import type { Route } from './logic/routes.ts';
@@ -43,6 +43,12 @@ export interface KioskEventMap {
   'ld-user-submit': { name: string; role: Role; pin: string };
   /** Users were added or changed: list them again. */
   'ld-users-changed': void;
+  /** Someone signed in (the "Who is working?" screen): the shell hides it. */
+  'ld-signed-in': SessionInfo;
+  /** Sign the current person out (the top bar). */
+  'ld-sign-out': void;
+  /** The first-boot setup is done: the shell asks who is working. */
+  'ld-setup-done': void;
 }
 
 export type KioskEventName = keyof KioskEventMap;

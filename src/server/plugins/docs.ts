@@ -5,7 +5,6 @@
 import swagger from '@fastify/swagger';
 import fp from 'fastify-plugin';
 import { VERSION } from '../../version.ts';
-import { USER_HEADER } from '../schemas/common.ts';
 
 export default fp(
   async (app) => {
@@ -16,10 +15,12 @@ export default fp(
           title: 'leukodiff',
           version: VERSION,
           description:
-            'White-blood-cell differential appliance. Errors are `{error, message}`. Mutating requests may name the acting user in the ' +
-            `\`${USER_HEADER}\` header (audit attribution). See docs/api.md.`,
+            'White-blood-cell differential appliance. Errors are `{error, message}`. Once the box has a user, changes need a session ' +
+            '(POST /api/session sets an HttpOnly cookie; 401 sign_in_required without one); the session user is named in the audit. See docs/api.md.',
         },
         tags: [
+          { name: 'session' },
+          { name: 'setup' },
           { name: 'samples' },
           { name: 'fields' },
           { name: 'cells' },

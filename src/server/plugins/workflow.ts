@@ -15,18 +15,19 @@ declare module 'fastify' {
   }
 }
 
-export default fp(
-  async (app) => {
+export default fp<{ now?: () => Date }>(
+  async (app, opts) => {
     await app.register(eventsPlugin);
     await app.register(storePlugin);
-    app.decorate('workflow', {
+    const ctx: WorkflowContext = {
       store: app.store,
       events: app.events,
-      auth: new Authenticator(app.store),
+      auth: new Authenticator(app.store, () => ctx.now().getTime()),
       defaultTarget: app.config.targetCount,
       queueCapacity: app.config.queueCapacity,
-      now: () => new Date(),
-    } satisfies WorkflowContext);
+      now: opts.now ?? (() => new Date()),
+    };
+    app.decorate('workflow', ctx);
     await app.register(queuePlugin);
   },
   { name: 'workflow', dependencies: ['config', 'engine'] },

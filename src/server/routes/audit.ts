@@ -6,6 +6,7 @@ const audit: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { limit: number; before?: number } }>(
     '/api/audit',
     {
+      config: { session: 'required' },
       schema: {
         summary: 'Audit trail of the box, newest first; page with `before` = the last `seq` seen',
         tags: ['device'],

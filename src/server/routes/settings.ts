@@ -1,8 +1,8 @@
-/** Settings: target count, reference ranges, field overlap and the microscope calibration; changing them needs a supervisor's PIN. */
+/** Settings: target count, reference ranges, field overlap, idle lock, language and the microscope calibration; changing them needs a supervisor's PIN. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Credentials } from '../../workflow/auth.ts';
 import { calibrateMicroscope, clearCalibration, readCalibration } from '../../workflow/calibration.ts';
-import { FIELD_OVERLAP_LIMITS, readSettings, updateSettings, type Settings } from '../../workflow/settings.ts';
+import { FIELD_OVERLAP_LIMITS, IDLE_LOCK_LIMITS, LANGUAGES, readSettings, updateSettings, type Settings } from '../../workflow/settings.ts';
 import { credentials, errors, pinRateLimit, referenceRangesSchema, uuid } from '../schemas/common.ts';
 
 const targetCount = { type: 'integer', minimum: 10, maximum: 1000, description: 'leukocytes to count per sample' } as const;
@@ -12,6 +12,8 @@ const maxFieldOverlap = {
   maximum: FIELD_OVERLAP_LIMITS.max,
   description: "largest share of a new field's area that may show an earlier field of the sample; more is refused (409 overlapping_field)",
 } as const;
+const idleLockMinutes = { type: 'integer', minimum: IDLE_LOCK_LIMITS.min, maximum: IDLE_LOCK_LIMITS.max, description: 'minutes without a tap before the kiosk locks and asks who is working' } as const;
+const language = { type: 'string', enum: [...LANGUAGES], description: "the box's language (the kiosk starts in it)" } as const;
 const calibrationSchema = {
   anyOf: [
     {
@@ -31,7 +33,7 @@ const calibrationSchema = {
 } as const;
 const settingsSchema = {
   type: 'object',
-  properties: { targetCount, referenceRanges: referenceRangesSchema, maxFieldOverlap, microscopeCalibration: calibrationSchema },
+  properties: { targetCount, referenceRanges: referenceRangesSchema, maxFieldOverlap, idleLockMinutes, language, microscopeCalibration: calibrationSchema },
 } as const;
 
 const settings: FastifyPluginAsync = async (app) => {
@@ -85,14 +87,14 @@ const settings: FastifyPluginAsync = async (app) => {
     {
       config: pinRateLimit,
       schema: {
-        summary: "Change the target count, the reference ranges (all five types at once) and/or the field overlap allowed; needs a supervisor's PIN",
+        summary: "Change the target count, the reference ranges (all five types at once), the field overlap allowed, the idle lock or the language; needs a supervisor's PIN",
         tags: ['settings'],
         body: {
           type: 'object',
           required: ['auth'],
           minProperties: 2,
           additionalProperties: false,
-          properties: { targetCount, referenceRanges: referenceRangesSchema, maxFieldOverlap, auth: credentials },
+          properties: { targetCount, referenceRanges: referenceRangesSchema, maxFieldOverlap, idleLockMinutes, language, auth: credentials },
         },
         response: { 200: settingsSchema, ...errors },
       },

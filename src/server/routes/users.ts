@@ -1,4 +1,4 @@
-/** Users: list, add (supervisor PIN, except the first user of a new box), change, check a PIN. */
+/** Users: list (signed in), add and change (a supervisor's PIN; the first one comes from setup), check a PIN. */
 import type { FastifyPluginAsync } from 'fastify';
 import { ROLES, type Role } from '../../store/types.ts';
 import type { Credentials } from '../../workflow/auth.ts';
@@ -11,7 +11,7 @@ const role = { type: 'string', enum: [...ROLES] } as const;
 const users: FastifyPluginAsync = async (app) => {
   const ctx = app.workflow;
 
-  app.get('/api/users', { schema: { summary: 'Users of the box (no secrets)', tags: ['users'], response: { 200: { type: 'array', items: userSchema } } } }, async () =>
+  app.get('/api/users', { config: { session: 'required' }, schema: { summary: 'Users of the box (no secrets)', tags: ['users'], response: { 200: { type: 'array', items: userSchema } } } }, async () =>
     ctx.store.users.list(),
   );
 
@@ -20,7 +20,7 @@ const users: FastifyPluginAsync = async (app) => {
     {
       config: pinRateLimit,
       schema: {
-        summary: "Add a user; needs a supervisor's PIN (`auth`) unless the box has no supervisor yet, and then the user must be one",
+        summary: "Add a user; needs a supervisor's PIN (`auth`); PINs of at least 4 digits, 6 for a supervisor. The first supervisor comes from POST /api/setup",
         tags: ['users'],
         body: { type: 'object', required: ['name', 'role', 'pin'], additionalProperties: false, properties: { name, role, pin, auth: credentials } },
         response: { 201: userSchema, ...errors },
@@ -61,7 +61,7 @@ const users: FastifyPluginAsync = async (app) => {
     {
       config: pinRateLimit,
       schema: {
-        summary: "Check a user's PIN (the kiosk's user switch); 5 wrong PINs lock the user out (429)",
+        summary: "Check a user's PIN (before the kiosk opens Settings); from the 5th wrong PIN each try must wait (429)",
         tags: ['users'],
         params: idParams('userId'),
         body: { type: 'object', required: ['pin'], additionalProperties: false, properties: { pin } },

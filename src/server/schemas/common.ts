@@ -1,5 +1,5 @@
 /** JSON schemas shared by the workflow routes: ids, credentials, errors, and the resource shapes. */
-import { CELL_CLASSES, CELL_SOURCES, FIELD_STATUSES, ROLES, SAMPLE_STATUSES } from '../../store/types.ts';
+import { ATTENTION_CLASSES, CELL_CLASSES, CELL_SOURCES, FIELD_STATUSES, NON_LEUKOCYTE_CLASSES, ROLES, SAMPLE_STATUSES } from '../../store/types.ts';
 import { CELL_TYPES } from '../../types.ts';
 import { errorSchema } from '../plugins/errors.ts';
 
@@ -10,12 +10,8 @@ export const uuid = { type: 'string', pattern: UUID } as const;
 export const idParams = (name: string) =>
   ({ type: 'object', required: [name], additionalProperties: false, properties: { [name]: uuid } }) as const;
 
-/** Who acts, for attribution in the audit log (the kiosk's current user). */
-export const USER_HEADER = 'x-leukodiff-user';
-export const actorHeaders = { type: 'object', properties: { [USER_HEADER]: uuid } } as const;
-
 export const reason = { type: 'string', minLength: 3, maxLength: 500, description: 'why: required to change a signed sample' } as const;
-export const pin = { type: 'string', pattern: '^[0-9]{4,12}$', description: '4 to 12 digits' } as const;
+export const pin = { type: 'string', pattern: '^[0-9]{4,12}$', description: '4 to 12 digits (a new supervisor PIN: at least 6)' } as const;
 export const credentials = {
   type: 'object',
   required: ['userId', 'pin'],
@@ -29,8 +25,8 @@ export const reasonBody = { type: ['object', 'null'], additionalProperties: fals
 export const errors = { '4xx': errorSchema, '5xx': errorSchema } as const;
 
 /**
- * Route config of every route that checks a PIN: besides each user's own lock-out, at most this
- * many PIN checks a minute from one client, whichever users they name.
+ * Route config of every route that checks a PIN: besides each user's growing delays and the
+ * box-wide guess budget (workflow/auth.ts), at most this many PIN checks a minute from one client.
  */
 export const pinRateLimit = { rateLimit: { max: 30, timeWindow: 60_000 } } as const;
 
@@ -94,6 +90,7 @@ export const fieldSchema = {
       type: 'object',
       properties: { sha256: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' }, format: { type: 'string' }, bytes: { type: 'integer' } },
     },
+    awaitingDecision: { type: 'boolean', description: 'analysed with quality warnings and not kept yet: its cells do not count; POST /api/fields/:fieldId/keep' },
     quality: {
       anyOf: [
         {
@@ -157,7 +154,17 @@ export const differentialSchema = {
         },
       },
     },
+    nonLeukocytes: {
+      type: 'array',
+      description: 'NRBC and smudge cells: not leukocytes in the count, each per 100 leukocytes counted',
+      items: { type: 'object', properties: { type: { type: 'string', enum: [...NON_LEUKOCYTE_CLASSES] }, count: { type: 'integer' }, per100: nullable('number') } },
+    },
     notLeukocyte: { type: 'integer' },
+    attention: {
+      type: 'array',
+      description: "classes present that need a haematologist's attention",
+      items: { type: 'object', properties: { type: { type: 'string', enum: [...ATTENTION_CLASSES] }, count: { type: 'integer' } } },
+    },
     wbcCount: nullable('number'),
     review: {
       type: 'object',

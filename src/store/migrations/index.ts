@@ -1,6 +1,8 @@
 /** Numbered schema migrations, applied in order; PRAGMA user_version holds the last one applied. */
 import initial from './001-initial.ts';
 import sync from './002-sync.ts';
+import cellClasses from './003-cell-classes.ts';
+import sessions from './004-sessions.ts';
 
 export interface Migration {
   version: number;
@@ -11,4 +13,6 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'sync', sql: sync },
+  { version: 3, name: 'cell-classes', sql: cellClasses },
+  { version: 4, name: 'sessions', sql: sessions },
 ];

@@ -53,6 +53,8 @@ export class World {
   box: Proc | null = null;
   token = '';
   supervisor = '';
+  /** The supervisor's session cookie on the box (sessions live in the box's database, so they survive restarts). */
+  private session = '';
   readonly signed: string[] = [];
   readonly reviews: ReviewMade[] = [];
   private reviewer = { login: 'rev', password: '' };
@@ -135,7 +137,7 @@ export class World {
     const isBuffer = Buffer.isBuffer(o.payload);
     const res = await fetch(`http://127.0.0.1:${this.boxPort}${o.url}`, {
       method: o.method,
-      headers: { ...(o.payload !== undefined && !isBuffer ? { 'content-type': 'application/json' } : {}), ...o.headers },
+      headers: { ...(o.payload !== undefined && !isBuffer ? { 'content-type': 'application/json' } : {}), ...(this.session ? { cookie: this.session } : {}), ...o.headers },
       body: o.payload === undefined ? undefined : isBuffer ? new Uint8Array(o.payload as Buffer) : JSON.stringify(o.payload),
     });
     const body = await res.text();
@@ -146,7 +148,7 @@ export class World {
     const body = JSON.stringify({ auth: { userId: this.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON });
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port: this.boxPort, localAddress, method: 'POST', path: `/api/samples/${sampleId}/sign`, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        { host: '127.0.0.1', port: this.boxPort, localAddress, method: 'POST', path: `/api/samples/${sampleId}/sign`, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), cookie: this.session } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -159,9 +161,16 @@ export class World {
   }
 
   async createSupervisor(): Promise<void> {
-    const res = await this.boxReq({ method: 'POST', url: '/api/users', payload: { name: 'Dr Okafor', role: 'supervisor', pin: SUPERVISOR_PIN } });
+    const res = await this.boxReq({ method: 'POST', url: '/api/setup', payload: { language: 'en', supervisor: { name: 'Dr Okafor', pin: SUPERVISOR_PIN } } });
     if (res.statusCode !== 201) throw new Error(`supervisor: ${res.body}`);
-    this.supervisor = res.json().id;
+    this.supervisor = res.json().supervisor.id;
+    const signIn = await fetch(`http://127.0.0.1:${this.boxPort}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: this.supervisor, pin: SUPERVISOR_PIN }),
+    });
+    if (signIn.status !== 201) throw new Error(`sign in: ${await signIn.text()}`);
+    this.session = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
   }
 
   /** Makes and signs n samples (1-2 fields each; now and then a TIFF that goes gzipped). */

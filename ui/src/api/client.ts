@@ -8,12 +8,15 @@ import type {
   EngineHealth,
   Field,
   NewSample,
+  SignInPerson,
   Report,
   Role,
   SampleDetail,
   SampleList,
   SampleSummary,
+  SessionInfo,
   SetAsideItem,
+  SetupStatus,
   Settings,
   SyncStatus,
   User,
@@ -23,9 +26,11 @@ export class ApiError extends Error {
   constructor(
     /** HTTP status; 0 when the daemon could not be reached. */
     readonly status: number,
-    /** The API's stable error code (`duplicate_field`, `wrong_pin`...), or `offline`. */
+    /** The API's stable error code (`duplicate_field`, `wrong_pin`...), `offline`, or `http_<status>` when the answer had none. */
     readonly code: string,
     message: string,
+    /** The error body's other fields (`sampleId` of a duplicate_reference). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -40,20 +45,25 @@ export interface UserChange {
 
 type Json = Record<string, unknown> | unknown[];
 
-/** The header naming the kiosk's current user on changes (audit attribution). */
-export const USER_HEADER = 'x-leukodiff-user';
+/** What the daemon's error codes look like (`duplicate_field`); anything else is not one of them. */
+const API_CODE = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * Marks the kiosk's reads as background: the daemon's idle lock counts only changes and the
+ * explicit "still here" ping (`getSession({touch: true})`), not the screens' polling.
+ */
+export const BACKGROUND_HEADER = 'x-leukodiff-background';
 
 export class ApiClient {
   constructor(
     private readonly base = '',
-    /** The user working at the kiosk, named on every change; none: changes are attributed to nobody. */
-    private readonly actor: () => string | null = () => null,
+    /** Called when the daemon answers 401 sign_in_required (the session ended: idle, signed out elsewhere). */
+    private readonly onSignInRequired: () => void = () => {},
   ) {}
 
-  private async request<T>(method: string, path: string, body?: Json | FormData): Promise<T> {
+  private async request<T>(method: string, path: string, body?: Json | FormData, opts: { background?: boolean } = {}): Promise<T> {
     const headers: Record<string, string> = {};
-    const actor = method === 'GET' ? null : this.actor();
-    if (actor) headers[USER_HEADER] = actor;
+    if (opts.background ?? method === 'GET') headers[BACKGROUND_HEADER] = '1';
     const init: RequestInit = { method, headers };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
@@ -75,8 +85,12 @@ export class ApiClient {
       // A proxy or a crash page: keep the text for the message.
     }
     if (!res.ok) {
-      const e = parsed as { error?: string; message?: string } | undefined;
-      throw new ApiError(res.status, e?.error ?? `http_${res.status}`, e?.message ?? (text.slice(0, 200) || res.statusText));
+      const e = (parsed && typeof parsed === 'object' ? parsed : {}) as { error?: unknown; message?: unknown };
+      // Only the daemon's own codes are codes: fastify answers "Service Unavailable" while it stops.
+      const code = typeof e.error === 'string' && API_CODE.test(e.error) ? e.error : `http_${res.status}`;
+      if (res.status === 401 && code === 'sign_in_required') this.onSignInRequired();
+      const message = typeof e.message === 'string' ? e.message : text.slice(0, 200) || res.statusText;
+      throw new ApiError(res.status, code, message, e as Record<string, unknown>);
     }
     return parsed as T;
   }
@@ -115,9 +129,11 @@ export class ApiClient {
     return this.request('GET', `/api/samples/${id}/report`);
   }
 
+  /** The kiosk always asks Retake or Keep on quality warnings (hands-free removes such fields itself): the daemon waits for the answer. */
   uploadField(sampleId: string, image: Blob, fileName: string, reason?: string): Promise<Field> {
     const form = new FormData();
     form.append('capturedAt', new Date().toISOString());
+    form.append('askQuality', 'true');
     if (reason) form.append('reason', reason);
     form.append('image', image, fileName);
     return this.request('POST', `/api/samples/${sampleId}/fields`, form);
@@ -129,6 +145,11 @@ export class ApiClient {
 
   deleteField(id: string, reason?: string): Promise<void> {
     return this.request('DELETE', `/api/fields/${id}`, reason ? { reason } : undefined);
+  }
+
+  /** Keep a field despite its quality warnings: the answer to Retake or Keep, recorded by the daemon. */
+  keepField(id: string, reason?: string): Promise<Field> {
+    return this.request('POST', `/api/fields/${id}/keep`, reason ? { reason } : undefined);
   }
 
   retryField(id: string, reason?: string): Promise<Field> {
@@ -145,6 +166,33 @@ export class ApiClient {
 
   addCell(fieldId: string, box: Box, type: CellClass, reason?: string): Promise<Cell> {
     return this.request('POST', `/api/fields/${fieldId}/cells`, reason ? { box, type, reason } : { box, type });
+  }
+
+  /** Who may sign in: names of the active users (no session needed). */
+  listPeople(): Promise<SignInPerson[]> {
+    return this.request('GET', '/api/session/people');
+  }
+
+  /** Who is signed in; 401 sign_in_required when nobody. `touch`: counts as activity for the idle lock. */
+  getSession(opts: { touch?: boolean } = {}): Promise<SessionInfo> {
+    return this.request('GET', '/api/session', undefined, { background: !opts.touch });
+  }
+
+  signIn(cred: Credentials): Promise<SessionInfo> {
+    return this.request('POST', '/api/session', { userId: cred.userId, pin: cred.pin });
+  }
+
+  signOut(): Promise<void> {
+    return this.request('DELETE', '/api/session');
+  }
+
+  getSetup(): Promise<SetupStatus> {
+    return this.request('GET', '/api/setup');
+  }
+
+  /** First-boot setup: answers the recovery code, shown once. */
+  setUp(input: { language: 'en' | 'fr'; supervisor: { name: string; pin: string } }): Promise<{ supervisor: User; recoveryCode: string }> {
+    return this.request('POST', '/api/setup', { language: input.language, supervisor: { ...input.supervisor } });
   }
 
   listUsers(): Promise<User[]> {

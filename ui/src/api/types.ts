@@ -4,12 +4,27 @@
 export const LEUKOCYTE_TYPES = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'] as const;
 export type LeukocyteType = (typeof LEUKOCYTE_TYPES)[number];
 
-/** What a person can call a cell: one of the five types, or one of the two answers beside them. */
-export const CELL_CLASSES = [...LEUKOCYTE_TYPES, 'unclassified', 'not_leukocyte'] as const;
+/** Leukocytes beyond the five that only a person names: counted, on their own rows (band apart from the neutrophils). */
+export const OTHER_LEUKOCYTES = ['band', 'immature_granulocyte', 'blast', 'reactive_lymphocyte'] as const;
+export type OtherLeukocyte = (typeof OTHER_LEUKOCYTES)[number];
+
+/** Nucleated cells that are not leukocytes in the count: per 100 leukocytes. */
+export const NON_LEUKOCYTES = ['nrbc', 'smudge'] as const;
+export type NonLeukocyte = (typeof NON_LEUKOCYTES)[number];
+
+/**
+ * What a person can call a cell: the five types, the other leukocytes, NRBC and smudge, unidentified
+ * ('unclassified'), not a leukocyte. Same list, same order as CELL_CLASSES in src/store/types.ts
+ * (test/ui/cell-classes.test.ts).
+ */
+export const CELL_CLASSES = [...LEUKOCYTE_TYPES, ...OTHER_LEUKOCYTES, ...NON_LEUKOCYTES, 'unclassified', 'not_leukocyte'] as const;
 export type CellClass = (typeof CELL_CLASSES)[number];
 
-/** Rows of the differential: the five types and the counted-but-untyped cells. */
-export type RowType = LeukocyteType | 'unclassified';
+/** Rows of the differential: the leukocytes of the count (the five, the others, unidentified). */
+export type RowType = LeukocyteType | OtherLeukocyte | 'unclassified';
+
+/** Classes whose presence asks for a haematologist's look. */
+export type AttentionClass = 'blast' | 'immature_granulocyte' | 'nrbc';
 
 export type SampleStatus = 'draft' | 'analysing' | 'review' | 'signed' | 'synced';
 export type FieldStatus = 'queued' | 'analysing' | 'analysed' | 'failed';
@@ -119,6 +134,8 @@ export interface Field {
   attempts: number;
   image: { sha256: string; width: number; height: number; format: string; bytes: number };
   quality: { metrics: Record<string, number>; warnings: QualityWarning[] } | null;
+  /** Analysed with quality warnings and nobody answered Retake or Keep yet: its cells do not count. */
+  awaitingDecision?: boolean;
   analysis: {
     fusion: string;
     backend: string;
@@ -155,7 +172,11 @@ export interface Differential {
   target: number;
   targetReached: boolean;
   rows: DifferentialRow[];
+  /** NRBC and smudge cells, outside the count (absent from a daemon before these classes). */
+  nonLeukocytes?: { type: NonLeukocyte; count: number; per100: number | null }[];
   notLeukocyte: number;
+  /** Blasts, immature granulocytes, NRBC present. */
+  attention?: { type: AttentionClass; count: number }[];
   wbcCount: number | null;
   /** `unseen`: counted cells the analysis typed that no person has seen yet (signing needs 0). */
   review: { flagged: number; reviewed: number; pending: number; pendingCellIds: string[]; unseen: number };
@@ -190,6 +211,28 @@ export interface User {
   updatedAt: string;
 }
 
+/** A user as the "Who is working?" screen shows them. */
+export interface SignInPerson {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export interface SessionInfo {
+  user: SignInPerson;
+  expiresAt: string;
+  idleLockMinutes: number;
+  /** A supervisor's PIN is shorter than 6 digits: ask for a new one. */
+  pinChangeRequired: boolean;
+}
+
+export interface SetupStatus {
+  needed: boolean;
+  hubUrl: string | null;
+  /** This browser's session; null: nobody signed in. */
+  session: SessionInfo | null;
+}
+
 export interface Credentials {
   userId: string;
   pin: string;
@@ -202,6 +245,9 @@ export interface Settings {
   referenceRanges: ReferenceRanges;
   /** Largest share (0.05..0.95) of a new field that may show an earlier field of the sample; more is refused (409 overlapping_field). */
   maxFieldOverlap: number;
+  /** Minutes without a tap before the kiosk locks. */
+  idleLockMinutes?: number;
+  language?: 'en' | 'fr';
   /** The box's microscope scale, from the measured fields of one normal sample; null until calibrated. */
   microscopeCalibration?: MicroscopeCalibration | null;
 }

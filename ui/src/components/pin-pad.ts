@@ -11,9 +11,11 @@ import './keypad.ts';
 
 @customElement('ld-pin-pad')
 export class PinPad extends KioskElement {
-  @property({ attribute: false }) users: User[] = [];
+  @property({ attribute: false }) users: Pick<User, 'id' | 'name'>[] = [];
   @property() submitLabel = '';
   @property({ type: Boolean }) busy = false;
+  /** The names are shown elsewhere (the "Who is working?" tiles): only the dots and the keypad here. */
+  @property({ type: Boolean }) hideUsers = false;
   /** Chosen at first, when in the list (the user working at the kiosk). */
   @property() preferredUserId: string | null = null;
   @state() private userId: string | null = null;
@@ -31,6 +33,9 @@ export class PinPad extends KioskElement {
         display: flex;
         flex-wrap: wrap;
         gap: 8px;
+      }
+      .users[hidden] {
+        display: none;
       }
       .users .btn[aria-pressed='true'] {
         background: ${C.primary};
@@ -69,7 +74,7 @@ export class PinPad extends KioskElement {
 
   override render() {
     const chosen = this.chosen;
-    return html`<div class="users" role="group" aria-label=${this.t('sign.supervisor')}>
+    return html`<div class="users" role="group" aria-label=${this.t('sign.supervisor')} ?hidden=${this.hideUsers}>
         ${this.users.map(
           (u) => html`<button class="btn outline" data-user=${u.id} aria-pressed=${u.id === chosen ? 'true' : 'false'} @click=${() => (this.userId = u.id)}>
             ${u.name}

@@ -1,4 +1,4 @@
-/** The bar on every screen: back, home, the status badges, language and settings. */
+/** The bar on every screen: back, home, who is signed in and sign-out, the status badges, language and settings. */
 import { css, html } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { customElement, property } from 'lit/decorators.js';
@@ -88,9 +88,12 @@ export class TopBar extends KioskElement {
         ? html`<button class="btn" data-nav="home" aria-label=${this.t('top.home')} @click=${() => emit(this, 'ld-navigate', { screen: 'home' })}>${icons.home}</button>`
         : html`<span class="name">${this.t('app.name')}</span>`}
       <span class="spacer"></span>
-      <button class="btn user" data-nav="user" @click=${() => emit(this, 'ld-navigate', { screen: 'user' })}>
-        ${icons.user}<span>${this.session.value?.user?.name ?? this.t('user.who')}</span>
-      </button>
+      <span class="btn user" data-signed-in>${icons.user}<span>${this.session.value?.user?.name ?? this.t('user.who')}</span></span>
+      ${this.session.value?.user
+        ? html`<button class="btn" data-nav="sign-out" aria-label=${this.t('user.signOut')} @click=${() => emit(this, 'ld-sign-out')}>
+            ${icons.lock}<span class="label">${this.t('user.signOutShort')}</span>
+          </button>`
+        : ''}
       <ld-status-badges></ld-status-badges>
       <button class="btn" data-nav="language" lang=${other} aria-label=${this.t('top.otherLanguage')} @click=${() => emit(this, 'ld-language', other)}>
         ${icons.language}<span>${this.t('top.otherLanguageShort')}</span>

@@ -1,20 +1,26 @@
-/** Who is working: a tap on a name and that person's PIN; their name then goes on every change. */
-import { ContextConsumer } from '@lit/context';
+/**
+ * "Who is working?": a tap on a name and that person's PIN opens a session; their name then goes
+ * on every change. Shown at the start, after signing out and when the session locked (idle); the
+ * screen underneath stays as it was and is back once someone signs in.
+ */
 import { css, html } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
-import type { Credentials, User } from '../api/types.ts';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { Credentials, SignInPerson } from '../api/types.ts';
 import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import '../components/pin-pad.ts';
-import { sessionContext } from '../context.ts';
 import { emit } from '../events.ts';
-import { baseStyles } from '../theme/styles.ts';
+import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 
 @customElement('ld-user-screen')
 export class UserScreen extends KioskElement {
-  @state() private users: User[] | null = null;
+  /** Why it is shown: the kiosk starts, the session locked after idle time, or someone signed out. */
+  @property() reason: 'start' | 'locked' = 'start';
+  /** Chosen at first (the person who was working before the lock). */
+  @property() lastUserId: string | null = null;
+  @state() private people: SignInPerson[] | null = null;
   @state() private busy = false;
-  private readonly session = new ContextConsumer(this, { context: sessionContext, subscribe: true });
+  @state() private chosen: string | null = null;
 
   static override styles = [
     baseStyles,
@@ -22,6 +28,7 @@ export class UserScreen extends KioskElement {
       :host {
         display: block;
         height: 100%;
+        background: ${C.page};
       }
       .left {
         flex: 1;
@@ -31,24 +38,46 @@ export class UserScreen extends KioskElement {
         width: 420px;
         flex: none;
       }
+      .tiles {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 12px;
+        overflow-y: auto;
+        min-height: 0;
+      }
+      .tile {
+        min-width: 180px;
+        min-height: 76px;
+        font-size: 22px;
+        justify-content: flex-start;
+      }
+      .tile[aria-pressed='true'] {
+        background: ${C.primary};
+        color: ${C.primaryText};
+      }
+      .tile small {
+        display: block;
+        font-size: 15px;
+        font-weight: 600;
+        opacity: 0.8;
+      }
     `,
   ];
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.api
-      .listUsers()
-      .then((users) => (this.users = users.filter((u) => u.active)))
+      .listPeople()
+      .then((people) => (this.people = people))
       .catch((err) => this.fail(err));
   }
 
-  private async choose(cred: Credentials) {
+  private async signIn(cred: Credentials) {
     this.busy = true;
     try {
-      const user = await this.api.verifyPin(cred.userId, cred.pin);
-      this.session.value?.set(user);
-      emit(this, 'ld-navigate', { screen: 'home' });
-      emit(this, 'ld-notice', { key: 'user.hello', vars: { name: user.name } });
+      const session = await this.api.signIn(cred);
+      emit(this, 'ld-signed-in', session);
+      emit(this, 'ld-notice', { key: session.pinChangeRequired ? 'user.changePin' : 'user.hello', vars: { name: session.user.name } });
     } catch (err) {
       this.fail(err);
     } finally {
@@ -57,23 +86,31 @@ export class UserScreen extends KioskElement {
   }
 
   override render() {
-    const current = this.session.value?.user ?? null;
-    return html`<div class="screen">
+    // The person tapped, else who worked before the lock, else the first name.
+    const listed = (id: string | null) => !!id && !!this.people?.some((p) => p.id === id);
+    const chosen = listed(this.chosen) ? this.chosen : listed(this.lastUserId) ? this.lastUserId : (this.people?.[0]?.id ?? null);
+    return html`<div class="screen" data-gate="who">
       <div class="column left">
         <h1>${this.t('user.title')}</h1>
+        ${this.reason === 'locked' ? html`<p class="notice" data-locked>${this.t('user.locked')}</p>` : ''}
         <p class="muted">${this.t('user.explain')}</p>
-        ${this.users && !this.users.length ? html`<p class="notice warning">${this.t('user.none')}</p>` : ''}
-        ${current
-          ? html`<button class="btn outline" data-action="sign-out" @click=${() => this.session.value?.set(null)}>${icons.close}${this.t('user.signOut')}</button>`
-          : ''}
+        ${this.people && !this.people.length ? html`<p class="notice warning">${this.t('user.none')}</p>` : ''}
+        <div class="tiles" role="group" aria-label=${this.t('user.title')}>
+          ${(this.people ?? []).map(
+            (p) => html`<button class="btn outline tile" data-user=${p.id} aria-pressed=${p.id === chosen ? 'true' : 'false'} @click=${() => (this.chosen = p.id)}>
+              ${icons.user}<span>${p.name}<small>${this.t(`role.${p.role}`)}</small></span>
+            </button>`,
+          )}
+        </div>
       </div>
-      ${this.users?.length
+      ${this.people?.length
         ? html`<ld-pin-pad
-            .users=${this.users}
-            .preferredUserId=${current?.id ?? null}
+            hideUsers
+            .users=${this.people}
+            .preferredUserId=${chosen}
             .submitLabel=${this.t('user.ok')}
             .busy=${this.busy}
-            @ld-pin-submit=${(e: CustomEvent<Credentials>) => void this.choose(e.detail)}
+            @ld-pin-submit=${(e: CustomEvent<Credentials>) => void this.signIn(e.detail)}
           ></ld-pin-pad>`
         : ''}
     </div>`;

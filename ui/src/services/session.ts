@@ -1,38 +1,23 @@
 /**
- * Who is working at the kiosk, for attribution: the API records them on every change (photos,
- * corrections) through the X-Leukodiff-User header. Chosen with a PIN; kept across reloads.
+ * Who is signed in at the kiosk, as the daemon's session says (the session itself is an HttpOnly
+ * cookie the page cannot read). `user` null: nobody, the "Who is working?" screen is up.
  */
-import type { Role, User } from '../api/types.ts';
-
-const KEY = 'leukodiff.user';
-
-export interface SessionUser {
-  id: string;
-  name: string;
-  role: Role;
-}
+import type { SessionInfo, SignInPerson } from '../api/types.ts';
 
 export class KioskSession extends EventTarget {
-  private current: SessionUser | null = null;
+  private current: SessionInfo | null = null;
 
-  constructor(private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>) {
-    super();
-    try {
-      const saved = JSON.parse(storage.getItem(KEY) ?? 'null') as SessionUser | null;
-      if (saved && typeof saved.id === 'string' && typeof saved.name === 'string') this.current = saved;
-    } catch {
-      storage.removeItem(KEY);
-    }
+  get user(): SignInPerson | null {
+    return this.current?.user ?? null;
   }
 
-  get user(): SessionUser | null {
+  get info(): SessionInfo | null {
     return this.current;
   }
 
-  set(user: Pick<User, 'id' | 'name' | 'role'> | null): void {
-    this.current = user ? { id: user.id, name: user.name, role: user.role } : null;
-    if (this.current) this.storage.setItem(KEY, JSON.stringify(this.current));
-    else this.storage.removeItem(KEY);
-    this.dispatchEvent(new Event('change'));
+  set(info: SessionInfo | null): void {
+    const before = this.current?.user.id ?? null;
+    this.current = info;
+    if (before !== (info?.user.id ?? null) || !info) this.dispatchEvent(new Event('change'));
   }
 }

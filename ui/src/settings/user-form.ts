@@ -16,6 +16,8 @@ export class UserForm extends KioskElement {
   @property() fixedRole: Role | null = null;
   @property() submitLabel = '';
   @property({ type: Boolean }) busy = false;
+  /** Fewest digits of the PIN (a supervisor's: 6). */
+  @property({ type: Number }) minPinLength = 4;
   @state() private name = '';
   @state() private chosenRole: Role = 'nurse';
   @state() private pin = '';
@@ -79,18 +81,22 @@ export class UserForm extends KioskElement {
     `,
   ];
 
+  private get pinLongEnough(): boolean {
+    return isPinComplete(this.pin) && this.pin.length >= this.minPinLength;
+  }
+
   private onKey(action: KeyAction) {
     if (this.active === 'name') this.name = applyKey(this.name, nameCase(this.name, action), NAME_RULES);
     else this.pin = applyKey(this.pin, action, PIN_RULES);
   }
 
   private submit() {
-    if (!this.name.trim() || !isPinComplete(this.pin) || this.busy) return;
+    if (!this.name.trim() || !this.pinLongEnough || this.busy) return;
     emit(this, 'ld-user-submit', { name: this.name.trim(), role: this.fixedRole ?? this.chosenRole, pin: this.pin });
   }
 
   override render() {
-    const ready = !!this.name.trim() && isPinComplete(this.pin) && !this.busy;
+    const ready = !!this.name.trim() && this.pinLongEnough && !this.busy;
     const onKey = (e: CustomEvent<KeyAction>) => {
       e.stopPropagation();
       this.onKey(e.detail);
@@ -114,7 +120,7 @@ export class UserForm extends KioskElement {
               )}
             </div>`}
         <button class="entry ${this.active === 'pin' ? 'active' : ''}" data-entry="pin" @click=${() => (this.active = 'pin')}>
-          <small>${this.t('settings.newPin')}</small><span class="value">${'•'.repeat(this.pin.length)}</span>
+          <small>${this.minPinLength > 4 ? this.t('settings.newPinMin', { n: this.minPinLength }) : this.t('settings.newPin')}</small><span class="value">${'•'.repeat(this.pin.length)}</span>
         </button>
         <button class="btn primary" data-action="create-user" ?disabled=${!ready} @click=${() => this.submit()}>${icons.check}${this.submitLabel}</button>
       </div>
