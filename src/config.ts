@@ -47,6 +47,22 @@ export interface Config {
   syncTimeoutMs: number;
   /** Largest request body sent to the hub (images go in parts of at most this). */
   syncMaxRequestBytes: number;
+  /**
+   * Extra host names or addresses (besides host, 127.0.0.1, localhost and [::1]) the daemon answers
+   * to in the Host header and accepts as the Origin of a change: the box's LAN address or name when
+   * it listens beyond loopback. Anything else is refused (DNS rebinding, other sites).
+   */
+  allowedHosts: string[];
+  /** Images decoded (or analysed from their pixels) at once. */
+  decodeConcurrency: number;
+  /** Pixels decoded at once across those; a larger image waits until it can run alone. */
+  decodePixelBudget: number;
+  /** Open event streams (GET /api/events) at once; more are answered 503. */
+  maxEventStreams: number;
+  /** Open HTTP connections at once (the kiosk needs a handful); more are dropped by the server. */
+  maxConnections: number;
+  /** Longest time to receive one whole request (headers and body), in ms. */
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -75,6 +91,12 @@ export function defaultConfig(): Config {
     syncPollMs: 60_000,
     syncTimeoutMs: 30_000,
     syncMaxRequestBytes: 1024 * 1024,
+    allowedHosts: [],
+    decodeConcurrency: 2,
+    decodePixelBudget: 50_000_000,
+    maxEventStreams: 32,
+    maxConnections: 256,
+    requestTimeoutMs: 120_000,
   };
 }
 
@@ -99,6 +121,12 @@ const ENV_KEYS: Record<string, keyof Config> = {
   LEUKODIFF_SYNC_POLL_MS: 'syncPollMs',
   LEUKODIFF_SYNC_TIMEOUT_MS: 'syncTimeoutMs',
   LEUKODIFF_SYNC_MAX_REQUEST_BYTES: 'syncMaxRequestBytes',
+  LEUKODIFF_ALLOWED_HOSTS: 'allowedHosts',
+  LEUKODIFF_DECODE_CONCURRENCY: 'decodeConcurrency',
+  LEUKODIFF_DECODE_PIXEL_BUDGET: 'decodePixelBudget',
+  LEUKODIFF_MAX_EVENT_STREAMS: 'maxEventStreams',
+  LEUKODIFF_MAX_CONNECTIONS: 'maxConnections',
+  LEUKODIFF_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
 };
 
 type Validator = (value: unknown, key: string) => unknown;
@@ -132,6 +160,26 @@ const url: Validator = (v, key) => {
   }
 };
 
+/** Host names or IP addresses: a JSON array, or one comma-separated string (the environment). */
+const hostList: Validator = (v, key) => {
+  const items = typeof v === 'string' ? v.split(',') : v;
+  if (!Array.isArray(items)) throw new ConfigError(`config ${key}: expected host names, comma-separated or as a JSON array`);
+  if (items.some((item) => typeof item !== 'string')) throw new ConfigError(`config ${key}: expected host names as strings`);
+  const names = (items as string[]).map((item) => item.trim().toLowerCase()).filter((item) => item !== '');
+  for (const name of names) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(`http://${name}`);
+    } catch {
+      // refused below
+    }
+    if (!parsed || parsed.hostname !== name || parsed.port !== '') {
+      throw new ConfigError(`config ${key}: ${JSON.stringify(name)} is not a host name or address (no scheme, no port; IPv6 in brackets, e.g. [fe80::1])`);
+    }
+  }
+  return names;
+};
+
 // The token itself never goes into the message.
 const token: Validator = (v, key) => {
   if (typeof v !== 'string' || !/^[\x21-\x7e]{16,512}$/.test(v.trim())) throw new ConfigError(`config ${key}: expected a device token as printed by the hub's provision-device`);
@@ -161,6 +209,12 @@ const VALIDATORS: Record<keyof Config, Validator> = {
   syncPollMs: int(100, 24 * 3_600_000),
   syncTimeoutMs: int(100, 600_000),
   syncMaxRequestBytes: int(16 * 1024, 256 * 1024 * 1024),
+  allowedHosts: hostList,
+  decodeConcurrency: int(1, 64),
+  decodePixelBudget: int(1_000_000, 2_000_000_000),
+  maxEventStreams: int(1, 10_000),
+  maxConnections: int(16, 100_000),
+  requestTimeoutMs: int(1000, 3_600_000),
 };
 
 /** Loads the configuration; `overrides` (tests, CLI flags) apply last. */

@@ -17,6 +17,8 @@ export const INPUT_ERROR_STATUS = {
   truncated_image: 422,
   /** The image data is damaged. */
   corrupt_image: 422,
+  /** The file is complete but its picture data is damaged (part of the picture missing or garbled). */
+  damaged_image: 422,
   /** Fewer pixels a side than a cell needs. */
   image_too_small: 422,
   /** More pixels than the limit (also a decompression bomb). */

@@ -9,7 +9,7 @@ import { CELL_TYPES, NUM_TYPES, type Detection, type FusedCell } from '../types.
 import { detectInView, viewFor, type DetectionTimings } from './detect.ts';
 import type { DetectorView } from './detector-view.ts';
 import { checkedScale, rbcDiameterPx, resolveFieldScale, scaleWarnings, type FieldScale, type ScaleInputs } from './field-scale.ts';
-import { decodeImage, type DecodedImage } from './image-input.ts';
+import { withDecodedImage, type DecodedImage } from './image-input.ts';
 import { assessQuality, mergeWarnings, type QualityReport } from './quality.ts';
 import { typeCells, type CellClassName, type Typing } from './typing.ts';
 
@@ -73,7 +73,11 @@ export function singleChoices(engine: Engine): string[] {
 
 export async function analyzeField(engine: Engine, input: Buffer | string, opts: AnalyzeOptions = {}): Promise<FieldAnalysis> {
   const t0 = performance.now();
-  const img = await decodeImage(input, { maxPixels: opts.maxImagePixels });
+  // The decode slot is held for the whole analysis: the pixels are in use until it ends.
+  return withDecodedImage(input, { maxPixels: opts.maxImagePixels }, (img) => analyzeDecoded(engine, img, opts, t0));
+}
+
+async function analyzeDecoded(engine: Engine, img: DecodedImage, opts: AnalyzeOptions, t0: number): Promise<FieldAnalysis> {
   const t1 = performance.now();
   const measured = resolveFieldScale(img, opts.scale);
   const background = backgroundRgb(img);

@@ -1,12 +1,17 @@
 /**
  * Turns whatever the nurse's camera or a user sent into 8-bit sRGB pixels, or refuses it with an
  * InputError that says what to do. The type comes from the bytes, never from a file name; the
- * pixel limit is checked on the header before anything is decoded.
+ * pixel limit is checked on the header before anything is decoded, and decodes wait for a slot of
+ * the process's DecodeLimiter so that their pixel buffers stay within a memory bound. Damaged
+ * picture data (a JPEG cut short with an end marker put back, garbled entropy-coded data, a PNG
+ * whose data stream is broken) is refused rather than decoded with a grey or garbled part.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { InputError } from '../errors.ts';
+import { decodeSlots, type DecodeLimiter } from './decode-limiter.ts';
+import { pixelReclaim } from './pixel-reclaim.ts';
 import { qualityWarning, type QualityWarning } from './quality.ts';
 
 export interface DecodedImage {
@@ -29,6 +34,8 @@ export interface DecodeLimits {
   maxBytes?: number;
   /** Fewest pixels on the shorter side. Default 32. */
   minSide?: number;
+  /** Where decodes wait for their turn. Default: the process's (decodeSlots). */
+  slots?: DecodeLimiter;
 }
 
 export const DEFAULT_MAX_PIXELS = 50e6;
@@ -41,7 +48,15 @@ export type AcceptedFormat = (typeof ACCEPTED_FORMATS)[number];
 
 const RETAKE_AS = 'save or send the photo as JPEG or PNG';
 
-export async function decodeImage(input: Buffer | string, limits: DecodeLimits = {}): Promise<DecodedImage> {
+export function decodeImage(input: Buffer | string, limits: DecodeLimits = {}): Promise<DecodedImage> {
+  return withDecodedImage(input, limits, (img) => img);
+}
+
+/**
+ * Decodes the image and runs `use` on it while holding its decode slot, so that the pixel buffer
+ * counts against the memory bound until `use` is done with it (keep only what `use` returns).
+ */
+export async function withDecodedImage<T>(input: Buffer | string, limits: DecodeLimits, use: (img: DecodedImage) => Promise<T> | T): Promise<T> {
   const maxPixels = limits.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const minSide = limits.minSide ?? DEFAULT_MIN_SIDE;
@@ -79,30 +94,45 @@ export async function decodeImage(input: Buffer | string, limits: DecodeLimits =
     );
   }
 
-  let out: { data: Buffer; info: OutputInfo };
-  try {
-    let pipeline = sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels, autoOrient: true });
-    if (meta.hasAlpha) pipeline = pipeline.flatten({ background: '#ffffff' });
-    out = await pipeline.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-  } catch (err) {
-    throw decodeFailure(name, bytes, err);
-  }
-  const { data, info } = out;
-  if (info.channels !== 3 || data.length !== info.width * info.height * 3) {
-    throw new InputError('corrupt_image', `the ${label(name)} image decoded to an unexpected layout (${info.channels} channels): ${RETAKE_AS}`);
-  }
-
   const warnings: QualityWarning[] = [];
   if (meta.channels <= 2 || meta.space === 'b-w' || meta.space === 'grey16') warnings.push(qualityWarning('greyscale'));
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
 
-  return {
-    rgb: data,
-    width: info.width,
-    height: info.height,
-    format: name,
-    warnings,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+  return (limits.slots ?? decodeSlots).run(width * height, async () => {
+    pixelReclaim.beforeDecode(width * height * 3);
+    const { data, info } = await decodePixels(name, bytes, meta, maxPixels);
+    if (info.channels !== 3 || data.length !== info.width * info.height * 3) {
+      throw new InputError('corrupt_image', `the ${label(name)} image decoded to an unexpected layout (${info.channels} channels): ${RETAKE_AS}`);
+    }
+    return use({ rgb: data, width: info.width, height: info.height, format: name, warnings, sha256 });
+  });
+}
+
+/**
+ * libjpeg's warnings that intact files from real encoders produce (padding before the end marker,
+ * odd but harmless header fields); any other warning means part of the picture is missing or
+ * garbled, which libjpeg would otherwise fill in with grey.
+ */
+const HARMLESS_JPEG_WARNING = /extraneous bytes before marker 0xd9|unknown JFIF revision|Invalid SOS parameters for sequential JPEG|Inconsistent progression sequence|bad ICC marker|Unknown Adobe color transform/i;
+
+async function decodePixels(format: AcceptedFormat, bytes: Buffer, meta: Metadata, maxPixels: number): Promise<{ data: Buffer; info: OutputInfo }> {
+  const run = (failOn: 'warning' | 'error') => {
+    let pipeline = sharp(bytes, { failOn, limitInputPixels: maxPixels, autoOrient: true });
+    if (meta.hasAlpha) pipeline = pipeline.flatten({ background: '#ffffff' });
+    return pipeline.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   };
+  try {
+    // JPEG damage shows only as libjpeg warnings; other decoders report it as errors (and their
+    // warnings, e.g. unknown TIFF tags, are common in intact files).
+    return await run(format === 'jpeg' ? 'warning' : 'error');
+  } catch (err) {
+    if (format !== 'jpeg' || !HARMLESS_JPEG_WARNING.test(String((err as Error)?.message))) throw decodeFailure(format, bytes, err, 'pixels');
+  }
+  try {
+    return await run('error');
+  } catch (err) {
+    throw decodeFailure(format, bytes, err, 'pixels');
+  }
 }
 
 async function readInputFile(file: string, maxBytes: number): Promise<Buffer> {
@@ -152,17 +182,30 @@ function truncated(format: AcceptedFormat, cause?: unknown): InputError {
   );
 }
 
-/** Turns a sharp failure on bytes that looked like `format` into an InputError. */
-function decodeFailure(format: AcceptedFormat, bytes: Buffer, err: unknown): InputError {
+/**
+ * Turns a sharp failure on bytes that looked like `format` into an InputError: at the header, the
+ * file is unreadable (corrupt_image); in the picture data, a file whose end is missing was cut
+ * short (truncated_image) and one whose end is there has damaged data (damaged_image).
+ */
+function decodeFailure(format: AcceptedFormat, bytes: Buffer, err: unknown, stage: 'header' | 'pixels' = 'header'): InputError {
   const text = String((err as Error)?.message ?? err);
   if (/pixel limit/i.test(text)) {
     return new InputError('image_too_large', `the image has more pixels than the limit: lower the camera resolution or resize the photo`, { cause: err });
   }
+  // A JPEG reaches the decoder only when its end marker is there (jpegHasEnd).
   const cut =
-    /premature end|unexpected end|end of (file|data|stream)|truncat|short read|bad seek|not enough data/i.test(text) ||
+    (format !== 'jpeg' && /premature end|unexpected end|end of (file|data|stream)|truncat|short read|bad seek|not enough data/i.test(text) && !(format === 'png' && bytes.includes(PNG_IEND))) ||
     (format === 'png' && !bytes.includes(PNG_IEND)) ||
     (format === 'webp' && bytes.length >= 8 && bytes.readUInt32LE(4) + 8 > bytes.length);
   if (cut) return truncated(format, err);
+  if (stage === 'pixels') {
+    const said = text.replace(/^.*?:\s*/, '').replace(/\s+/g, ' ').slice(0, 120);
+    return new InputError(
+      'damaged_image',
+      `the ${label(format)} picture data is damaged (${said}): part of the field would be missing or garbled; retake the photo`,
+      { cause: err },
+    );
+  }
   return new InputError('corrupt_image', `the ${label(format)} image is damaged and cannot be read: retake the photo or copy it again`, { cause: err });
 }
 

@@ -1,19 +1,23 @@
 /**
  * Opens the box's SQLite database: WAL, synchronous=FULL (a committed result survives a power cut),
- * foreign keys on, then applies the numbered migrations. A database written by a newer leukodiff
+ * foreign keys on, then applies the numbered migrations. The folder is made 0700 and the file 0600. A database written by a newer leukodiff
  * is refused rather than silently used with a schema this code does not know.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
+import { ensurePrivateDir, ensurePrivateFile, restrictIfPresent } from './private-files.ts';
 
 export type Db = Database.Database;
 
 export class SchemaError extends Error {}
 
 export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS): Db {
-  mkdirSync(path.dirname(file), { recursive: true });
+  // Patient data: the folder and the database are the daemon user's alone (SQLite gives its -wal
+  // and -shm files the database file's mode).
+  ensurePrivateDir(path.dirname(file));
+  ensurePrivateFile(file);
+  restrictIfPresent(`${file}-wal`, `${file}-shm`, `${file}-journal`);
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');

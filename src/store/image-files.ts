@@ -6,10 +6,10 @@
  * The database says which images exist; a file the database does not reference is an upload that
  * was never acknowledged, and the startup sweep removes it.
  */
-import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileDurable } from './durable-file.ts';
+import { ensurePrivateDir } from './private-files.ts';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const DERIVED_KEY = /^[0-9a-z][0-9a-z_-]{0,127}$/;
@@ -24,7 +24,7 @@ export class ImageFiles {
     this.imagesDir = path.join(dataDir, 'images');
     this.derivedDir = path.join(dataDir, 'derived');
     this.tmpDir = path.join(dataDir, 'tmp');
-    for (const d of [this.imagesDir, this.derivedDir, this.tmpDir]) mkdirSync(d, { recursive: true });
+    for (const d of [dataDir, this.imagesDir, this.derivedDir, this.tmpDir]) ensurePrivateDir(d);
   }
 
   pathOf(sha256: string): string {
@@ -37,7 +37,7 @@ export class ImageFiles {
     const target = this.pathOf(sha256);
     const existing = await stat(target).catch(() => null);
     if (existing?.size === bytes.length) return false;
-    mkdirSync(path.dirname(target), { recursive: true });
+    ensurePrivateDir(path.dirname(target));
     await writeFileDurable(target, bytes, this.tmpDir);
     return true;
   }
@@ -90,7 +90,7 @@ export class ImageFiles {
       const cached = await readFile(file).catch(() => null);
       if (cached && cached.length > 0) return cached;
       const bytes = await make();
-      mkdirSync(path.dirname(file), { recursive: true });
+      ensurePrivateDir(path.dirname(file));
       // A cache: losing it to a full disk only costs remaking it later.
       await writeFileDurable(file, bytes, this.tmpDir).catch(() => {});
       return bytes;

@@ -3,7 +3,7 @@
  * environment or a file), an optional pinned CA. Without a hub address or a token the sync is off,
  * and its status says why; the outbox keeps filling and is delivered once it is configured.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError, type Config } from '../config.ts';
 import type { WorkflowContext } from '../workflow/context.ts';
@@ -114,9 +114,22 @@ export class SyncService {
 function readToken(config: Config): string | null {
   if (config.hubToken) return config.hubToken;
   if (!config.hubTokenFile) return null;
+  const file = config.hubTokenFile;
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch (err) {
+    throw new SyncSetupError(`config hubTokenFile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  // The token lets anyone act as this box at the hub: a copy others can read is already leaked.
+  if (mode & 0o077) {
+    throw new SyncSetupError(
+      `config hubTokenFile: ${file} can be read or changed by other users (mode ${mode.toString(8).padStart(4, '0')}); it holds the box's hub token: make it the daemon user's alone (chmod 600 ${file}) and restart`,
+    );
+  }
   let text: string;
   try {
-    text = readFileSync(config.hubTokenFile, 'utf8').trim();
+    text = readFileSync(file, 'utf8').trim();
   } catch (err) {
     throw new SyncSetupError(`config hubTokenFile: cannot read ${config.hubTokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }

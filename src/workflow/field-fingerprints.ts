@@ -3,7 +3,7 @@
  * hash. A fingerprint missing here (a restart, an evicted entry) is made again from the stored
  * file, so nothing about them is persisted. About 50 kB each for a 4:3 photo.
  */
-import { decodeImage, type DecodeLimits } from '../analysis/image-input.ts';
+import { withDecodedImage, type DecodeLimits } from '../analysis/image-input.ts';
 import { fieldFingerprint, type FieldFingerprint } from '../analysis/field-overlap.ts';
 import type { ImageFiles } from '../store/image-files.ts';
 
@@ -27,7 +27,7 @@ export class FieldFingerprints {
       this.entries.set(sha256, known);
       return known;
     }
-    const made = decodeImage(this.files.pathOf(sha256), this.limits).then(fieldFingerprint);
+    const made = withDecodedImage(this.files.pathOf(sha256), this.limits, fieldFingerprint);
     // A failure is not remembered: the file may be readable next time (e.g. after a restore).
     made.catch(() => {
       if (this.entries.get(sha256) === made) this.entries.delete(sha256);

@@ -96,7 +96,8 @@ describe('scripts/install into a temporary root', () => {
     for (const g of ['video', 'render']) expect(sysusers).toMatch(new RegExp(`^m leukodiff ${g}$`, 'm'));
     expect(sysusers).toMatch(/^m leukodiff-kiosk input$/m);
 
-    for (const d of ['var/lib/leukodiff', 'var/lib/leukodiff/updates/incoming', 'var/cache/leukodiff/engines', 'var/backups/leukodiff']) expect(mode(d), d).toBe(0o750);
+    expect(mode('var/lib/leukodiff')).toBe(0o700);
+    for (const d of ['var/lib/leukodiff/updates/incoming', 'var/cache/leukodiff/engines', 'var/backups/leukodiff']) expect(mode(d), d).toBe(0o750);
     expect(mode('etc/leukodiff/leukodiff.env')).toBe(0o640);
     expect(mode('etc/leukodiff/bundle-signing.pub')).toBe(0o644);
     for (const u of ['leukodiff.service', 'leukodiff-engines.service', 'leukodiff-kiosk.service', 'leukodiff-backup.service', 'leukodiff-backup.timer', 'leukodiff-update.path', 'leukodiff-update.service']) {

@@ -34,7 +34,7 @@ describe('sync configuration', () => {
       expect(new SyncService(t.ctx, loadConfig({}), log).status()).toMatchObject({ enabled: false, state: 'disabled', reason: expect.stringContaining('LEUKODIFF_HUB_URL') });
       expect(new SyncService(t.ctx, loadConfig({ LEUKODIFF_HUB_URL: 'http://127.0.0.1:1' }), log).status().reason).toMatch(/token/);
       const file = path.join(dir, 'token');
-      writeFileSync(file, 'ld1.00000000-0000-4000-8000-000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n');
+      writeFileSync(file, 'ld1.00000000-0000-4000-8000-000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n', { mode: 0o600 });
       const s = new SyncService(t.ctx, loadConfig({ LEUKODIFF_HUB_URL: 'http://127.0.0.1:1', LEUKODIFF_HUB_TOKEN_FILE: file }), log);
       expect(s.status()).toMatchObject({ enabled: true, hub: 'http://127.0.0.1:1', backlog: { pending: 0, setAside: 0 } });
       await s.stop();

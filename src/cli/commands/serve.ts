@@ -22,7 +22,17 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const server = await buildServer(config, engine);
+  let server;
+  try {
+    server = await buildServer(config, engine);
+  } catch (err) {
+    // E.g. a hub token file others can read (SyncSetupError): one line naming the fix, exit 2.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`leukodiff: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   server.log.info({ backend: engine.backend.name, reason: engine.backend.reason }, `inference backend: ${engine.backend.name} (${engine.backend.reason})`);
   server.log.info({ models: engine.manifest.models.map((m) => m.id), ensemble: engine.manifest.ensemble }, 'models loaded');
   try {

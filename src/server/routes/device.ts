@@ -11,7 +11,8 @@ const deviceSchema = {
     backend: { type: 'object', properties: { name: { type: 'string' }, reason: { type: 'string' } } },
     cpu: { type: 'object', properties: { cores: { type: 'integer' }, loadPercent: n, loadAverage: { type: 'array', items: { type: 'number' } }, temperatureC: n } },
     memory: { type: 'object', properties: { totalMB: { type: 'integer' }, availableMB: { type: 'integer' } } },
-    disk: { type: 'object', properties: { path: { type: 'string' }, totalMB: { type: 'integer' }, freeMB: { type: 'integer' } } },
+    // The data folder's path is not sent: no file paths leave the daemon.
+    disk: { type: 'object', properties: { totalMB: { type: 'integer' }, freeMB: { type: 'integer' } } },
     gpu: {
       type: 'array',
       items: { type: 'object', properties: { name: { type: 'string' }, loadPercent: n, temperatureC: n, memoryUsedMB: n, memoryTotalMB: n } },

@@ -1,7 +1,8 @@
 /**
  * GET /api/events: Server-Sent Events of the workflow (field.queued / analysing / analysed / failed
  * / deleted, cell.changed, sample.changed, sync.changed), one JSON object per event. A client that
- * reconnects with Last-Event-ID gets what it missed, or a `reload` event when that is gone.
+ * reconnects with Last-Event-ID gets what it missed, or a `reload` event when that is gone. At
+ * most config.maxEventStreams streams are open at once; more are answered 503 too_many_streams.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Published } from '../../workflow/events.ts';
@@ -28,6 +29,17 @@ const events: FastifyPluginAsync = async (app) => {
       },
     },
     (req, reply) => {
+      // Each stream holds a connection and a file descriptor for as long as the client wants.
+      if (open.size >= app.config.maxEventStreams) {
+        reply
+          .status(503)
+          .header('retry-after', '30')
+          .send({
+            error: 'too_many_streams',
+            message: `${open.size} live-event connections are already open (the most this box keeps): close other screens or browser tabs showing the box, then reload`,
+          });
+        return;
+      }
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -36,6 +48,11 @@ const events: FastifyPluginAsync = async (app) => {
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
+      // HEAD has no body, so nothing would ever flush the headers: the connection hung, holding a stream slot.
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
       res.write('retry: 2000\n\n');
       const last = req.headers['last-event-id'];
       if (last !== undefined) {

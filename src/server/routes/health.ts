@@ -1,4 +1,8 @@
-/** GET /api/health: version, backend and why, loaded models and the cell classifier, uptime. */
+/**
+ * GET /api/health, answered without a session: what the systemd watchdog, the update's health
+ * check (version) and the kiosk's first screen (models, ensemble) need, and nothing more: no file
+ * names or paths, no backend diagnostics (those are in GET /api/device).
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import { VERSION } from '../../version.ts';
 
@@ -10,8 +14,8 @@ const healthSchema = {
     version: { type: 'string' },
     backend: {
       type: 'object',
-      required: ['name', 'reason'],
-      properties: { name: { type: 'string' }, reason: { type: 'string' } },
+      required: ['name'],
+      properties: { name: { type: 'string' } },
     },
     models: {
       type: 'array',
@@ -31,7 +35,7 @@ const healthSchema = {
     },
     cellClassifier: {
       anyOf: [
-        { type: 'object', required: ['file', 'sha256', 'inputPx'], properties: { file: { type: 'string' }, sha256: { type: 'string' }, inputPx: { type: 'integer' } } },
+        { type: 'object', required: ['sha256', 'inputPx'], properties: { sha256: { type: 'string' }, inputPx: { type: 'integer' } } },
         { type: 'null' },
       ],
     },
@@ -45,11 +49,11 @@ const health: FastifyPluginAsync = async (app) => {
   app.get('/api/health', { schema: { response: { 200: healthSchema } } }, async () => ({
     status: 'ok' as const,
     version: VERSION,
-    backend: app.engine.backend,
+    backend: { name: app.engine.backend.name },
     models: app.engine.manifest.models.map((m) => ({ id: m.id, sha256: m.sha256, input: m.input })),
     ensemble: app.engine.manifest.ensemble,
     cellClassifier: app.engine.classifier
-      ? { file: app.engine.classifier.entry.file, sha256: app.engine.classifier.entry.sha256, inputPx: app.engine.classifier.entry.inputPx }
+      ? { sha256: app.engine.classifier.entry.sha256, inputPx: app.engine.classifier.entry.inputPx }
       : null,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
   }));
