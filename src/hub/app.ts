@@ -1,9 +1,11 @@
-/** The hub as a fastify plugin: configuration and database, health, the device API, the reviewer pages. */
+/** The hub as a fastify plugin: configuration and database, input checks, upload expiry, health, the device API, the reviewer pages. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubConfig } from './config.ts';
 import type { HubDb } from './db/connect.ts';
 import dbPlugin from './plugins/db.ts';
 import errorsPlugin from './plugins/errors.ts';
+import inputGuard from './plugins/input-guard.ts';
+import uploadExpiry from './plugins/upload-expiry.ts';
 import api from './routes/api.ts';
 import health from './routes/health.ts';
 import web from './web/routes.ts';
@@ -18,6 +20,8 @@ export interface HubAppOptions {
 const hubApp: FastifyPluginAsync<HubAppOptions> = async (app, opts) => {
   await app.register(dbPlugin, { config: opts.config, db: opts.db, ownsDb: opts.ownsDb ?? true });
   await app.register(errorsPlugin);
+  await app.register(inputGuard);
+  await app.register(uploadExpiry);
   await app.register(health);
   await app.register(api, { prefix: '/api/v1' });
   await app.register(web);

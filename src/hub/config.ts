@@ -25,6 +25,10 @@ export interface HubConfig {
   maxRequestBytes: number;
   /** Largest sample revision (JSON), in bytes. */
   maxRevisionBytes: number;
+  /** An image upload not completed this long after it started is removed (its parts free their space). */
+  uploadTtlSeconds: number;
+  /** Storage one device may fill at the hub (its images and upload parts), in bytes. */
+  deviceQuotaBytes: number;
 }
 
 export class HubConfigError extends Error {}
@@ -43,6 +47,8 @@ export function defaultHubConfig(): HubConfig {
     maxImageBytes: 64 * 1024 * 1024,
     maxRequestBytes: 8 * 1024 * 1024,
     maxRevisionBytes: 4 * 1024 * 1024,
+    uploadTtlSeconds: 24 * 3600,
+    deviceQuotaBytes: 20 * 1024 ** 3,
   };
 }
 
@@ -60,6 +66,8 @@ const ENV: Record<string, keyof HubConfig> = {
   LEUKODIFF_HUB_MAX_IMAGE_BYTES: 'maxImageBytes',
   LEUKODIFF_HUB_MAX_REQUEST_BYTES: 'maxRequestBytes',
   LEUKODIFF_HUB_MAX_REVISION_BYTES: 'maxRevisionBytes',
+  LEUKODIFF_HUB_UPLOAD_TTL_SECONDS: 'uploadTtlSeconds',
+  LEUKODIFF_HUB_DEVICE_QUOTA_BYTES: 'deviceQuotaBytes',
 };
 
 type Check = (v: unknown, key: string) => unknown;
@@ -109,6 +117,8 @@ const CHECKS: Record<keyof HubConfig, Check> = {
   maxImageBytes: int(1024, 2 ** 31 - 1),
   maxRequestBytes: int(16 * 1024, 256 * 1024 * 1024),
   maxRevisionBytes: int(16 * 1024, 256 * 1024 * 1024),
+  uploadTtlSeconds: int(1, 365 * 24 * 3600),
+  deviceQuotaBytes: int(1024, Number.MAX_SAFE_INTEGER),
 };
 
 export function loadHubConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): HubConfig {

@@ -107,5 +107,14 @@ export function hubMigrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('reviews_sample').on('reviews').columns(['sample_id', 'seq']).execute();
       },
     },
+    // Which device sent each image and upload part, so each device's storage can be capped.
+    '002-device-storage': {
+      async up(db: Kysely<unknown>) {
+        for (const table of ['images', 'uploads', 'upload_parts']) await db.schema.alterTable(table).addColumn('device_id', 'text').execute();
+        await db.schema.createIndex('images_device').on('images').column('device_id').execute();
+        await db.schema.createIndex('upload_parts_device').on('upload_parts').column('device_id').execute();
+        await db.schema.createIndex('uploads_started').on('uploads').column('started_at').execute();
+      },
+    },
   };
 }

@@ -65,6 +65,8 @@ export interface ImagesTable {
   bytes: number;
   data: Buffer;
   received_at: string;
+  /** The device that completed the upload (null before migration 002); counts against its quota. */
+  device_id: string | null;
 }
 
 /** An image upload in progress: the encoded stream's encoding and length. */
@@ -73,7 +75,9 @@ export interface UploadsTable {
   sha256: string;
   encoding: string;
   total: number;
+  /** When the upload (re)started; uploads older than the hub's uploadTtlSeconds are removed. */
   started_at: string;
+  device_id: string | null;
 }
 
 export interface UploadPartsTable {
@@ -82,6 +86,7 @@ export interface UploadPartsTable {
   start: number;
   length: number;
   data: Buffer;
+  device_id: string | null;
 }
 
 export interface ReviewsTable {

@@ -4,6 +4,7 @@
  * parts of at most the request cap; each part is stored as it arrives, so an upload cut off by the
  * link resumes where the hub stopped, and a part sent twice is recognised. The last part makes the
  * hub decode the whole stream and check it against the sha256 before the image exists.
+ * Each device's images and parts count against its storage quota; uploads left unfinished expire.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
@@ -28,9 +29,13 @@ export type PartOutcome =
   | { kind: 'bad_range' }
   | { kind: 'hash_mismatch' }
   | { kind: 'bad_encoding' }
-  | { kind: 'too_large' };
+  | { kind: 'too_large' }
+  /** The device's images and parts would exceed its quota; `used` and `quota` in bytes. */
+  | { kind: 'quota_exceeded'; used: number; quota: number };
 
 export interface Part {
+  /** The sending device: its storage is what the part counts against. */
+  deviceId: string;
   start: number;
   total: number;
   encoding: Encoding;
@@ -87,7 +92,27 @@ export async function missingImages(db: HubKysely, clinicId: string, hashes: str
   return out;
 }
 
-export async function putPart(db: HubKysely, clinicId: string, sha256: string, part: Part, maxImageBytes: number, now: string): Promise<PartOutcome> {
+/** Bytes a device holds at the hub: the images it completed and the parts of its unfinished uploads. */
+export async function deviceUsage(db: HubKysely, deviceId: string): Promise<number> {
+  const images = await db.selectFrom('images').select((eb) => eb.fn.sum<string | number | null>('bytes').as('n')).where('device_id', '=', deviceId).executeTakeFirst();
+  const parts = await db.selectFrom('upload_parts').select((eb) => eb.fn.sum<string | number | null>('length').as('n')).where('device_id', '=', deviceId).executeTakeFirst();
+  return Number(images?.n ?? 0) + Number(parts?.n ?? 0);
+}
+
+/** Removes uploads started before `cutoff` (ISO time) and their parts; returns how many. */
+export async function expireUploads(db: HubKysely, cutoff: string): Promise<number> {
+  const stale = await db.selectFrom('uploads').select(['clinic_id', 'sha256']).where('started_at', '<', cutoff).execute();
+  for (const u of stale) await dropUpload(db, u.clinic_id, u.sha256);
+  return stale.length;
+}
+
+export interface Limits {
+  maxImageBytes: number;
+  quotaBytes: number;
+}
+
+export async function putPart(db: HubKysely, clinicId: string, sha256: string, part: Part, limits: Limits, now: string): Promise<PartOutcome> {
+  const { maxImageBytes } = limits;
   if (await hasImage(db, clinicId, sha256)) return { kind: 'complete' };
   if (part.start + part.data.length > part.total) return { kind: 'bad_range' };
   // A gzip stream longer than the largest image accepted would not be worth sending either.
@@ -97,12 +122,15 @@ export async function putPart(db: HubKysely, clinicId: string, sha256: string, p
   if (!upload || upload.encoding !== part.encoding || Number(upload.total) !== part.total) {
     // Another encoding or length: the box prepared the image again. Only a first part restarts.
     if (part.start !== 0) return { kind: 'offset', received: 0 };
+    // Refused before anything is stored when the whole image would not fit the device's quota.
+    const used = await deviceUsage(db, part.deviceId);
+    if (used + part.total > limits.quotaBytes) return { kind: 'quota_exceeded', used, quota: limits.quotaBytes };
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('upload_parts').where('clinic_id', '=', clinicId).where('sha256', '=', sha256).execute();
       await trx
         .insertInto('uploads')
-        .values({ clinic_id: clinicId, sha256, encoding: part.encoding, total: part.total, started_at: now })
-        .onConflict((oc) => oc.columns(['clinic_id', 'sha256']).doUpdateSet({ encoding: part.encoding, total: part.total, started_at: now }))
+        .values({ clinic_id: clinicId, sha256, encoding: part.encoding, total: part.total, started_at: now, device_id: part.deviceId })
+        .onConflict((oc) => oc.columns(['clinic_id', 'sha256']).doUpdateSet({ encoding: part.encoding, total: part.total, started_at: now, device_id: part.deviceId }))
         .execute();
     });
   }
@@ -112,8 +140,10 @@ export async function putPart(db: HubKysely, clinicId: string, sha256: string, p
   if (part.start > received) return { kind: 'offset', received };
   if (part.start < received && end > received) return { kind: 'offset', received };
   if (part.start === received && part.data.length > 0) {
+    const used = await deviceUsage(db, part.deviceId);
+    if (used + part.data.length > limits.quotaBytes) return { kind: 'quota_exceeded', used, quota: limits.quotaBytes };
     try {
-      await db.insertInto('upload_parts').values({ clinic_id: clinicId, sha256, start: part.start, length: part.data.length, data: part.data }).execute();
+      await db.insertInto('upload_parts').values({ clinic_id: clinicId, sha256, start: part.start, length: part.data.length, data: part.data, device_id: part.deviceId }).execute();
     } catch (err) {
       // The same part arrived through another request at the same moment.
       if (!isDuplicate(err)) throw err;
@@ -121,10 +151,10 @@ export async function putPart(db: HubKysely, clinicId: string, sha256: string, p
     received = contiguous(await partsOf(db, clinicId, sha256));
   }
   if (received < part.total) return { kind: 'partial', received };
-  return assemble(db, clinicId, sha256, part.encoding, part.total, maxImageBytes, now);
+  return assemble(db, clinicId, sha256, part.encoding, part.total, maxImageBytes, part.deviceId, now);
 }
 
-async function assemble(db: HubKysely, clinicId: string, sha256: string, encoding: Encoding, total: number, maxImageBytes: number, now: string): Promise<PartOutcome> {
+async function assemble(db: HubKysely, clinicId: string, sha256: string, encoding: Encoding, total: number, maxImageBytes: number, deviceId: string, now: string): Promise<PartOutcome> {
   const rows = await db.selectFrom('upload_parts').select(['start', 'length', 'data']).where('clinic_id', '=', clinicId).where('sha256', '=', sha256).orderBy('start').execute();
   const pieces: Buffer[] = [];
   let end = 0;
@@ -154,7 +184,7 @@ async function assemble(db: HubKysely, clinicId: string, sha256: string, encodin
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('images')
-      .values({ clinic_id: clinicId, sha256, bytes: bytes.length, data: bytes, received_at: now })
+      .values({ clinic_id: clinicId, sha256, bytes: bytes.length, data: bytes, received_at: now, device_id: deviceId })
       .onConflict((oc) => oc.columns(['clinic_id', 'sha256']).doNothing())
       .execute();
     await trx.deleteFrom('upload_parts').where('clinic_id', '=', clinicId).where('sha256', '=', sha256).execute();

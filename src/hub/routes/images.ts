@@ -11,6 +11,8 @@ import { sha256, uploadState } from './schemas.ts';
 
 export const MAX_HASHES_PER_QUERY = 500;
 
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
 const images: FastifyPluginAsync = async (app) => {
   const cfg = app.hubConfig;
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: cfg.maxRequestBytes }, (_req, body, done) => done(null, body));
@@ -40,8 +42,8 @@ const images: FastifyPluginAsync = async (app) => {
           required: ['start', 'total', 'encoding'],
           additionalProperties: false,
           properties: {
-            start: { type: 'integer', minimum: 0 },
-            total: { type: 'integer', minimum: 1 },
+            start: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 },
+            total: { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 },
             encoding: { type: 'string', enum: [...ENCODINGS] },
           },
         },
@@ -58,7 +60,8 @@ const images: FastifyPluginAsync = async (app) => {
       const { sha256: sha } = req.params;
       const { start, total, encoding } = req.query;
       const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const out = await putPart(app.hub.db, device.clinicId, sha, { start, total, encoding, data }, cfg.maxImageBytes, new Date().toISOString());
+      const limits = { maxImageBytes: cfg.maxImageBytes, quotaBytes: cfg.deviceQuotaBytes };
+      const out = await putPart(app.hub.db, device.clinicId, sha, { deviceId: device.id, start, total, encoding, data }, limits, new Date().toISOString());
       switch (out.kind) {
         case 'complete':
           return { sha256: sha, complete: true, received: total };
@@ -74,6 +77,15 @@ const images: FastifyPluginAsync = async (app) => {
           throw new HubError(422, 'hash_mismatch', 'the assembled image does not match its sha256: send it again from the start');
         case 'bad_encoding':
           throw new HubError(422, 'bad_encoding', 'the assembled stream could not be decoded: send it again from the start');
+        case 'quota_exceeded':
+          // 507, not 413: the box keeps the image and retries later, once the quota is raised or space freed.
+          throw new HubError(
+            507,
+            'quota_exceeded',
+            `this device holds ${mb(out.used)} MB at the hub and its quota is ${mb(out.quota)} MB: ask the hub administrator to raise LEUKODIFF_HUB_DEVICE_QUOTA_BYTES or remove old data; the box retries later`,
+            {},
+            { 'retry-after': '3600' },
+          );
       }
     },
   );

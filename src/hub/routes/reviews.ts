@@ -30,7 +30,7 @@ const reviews: FastifyPluginAsync = async (app) => {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { after: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+          properties: { after: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
         },
         response: { 200: { type: 'object', properties: { reviews: { type: 'array', items: reviewSchema }, cursor: { type: 'integer' } } }, ...errorResponses },
       },

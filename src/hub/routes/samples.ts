@@ -1,17 +1,20 @@
 /**
  * PUT /api/v1/samples/:sampleId/revisions/:revision: one signed sample revision (the report JSON
- * and the hashes of its images). Idempotent; an older revision never replaces a newer one.
+ * and the hashes of its images). Idempotent; an older revision never replaces a newer one. The
+ * report is checked against its full schema, and every image it shows must be at the hub.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { authenticatedDevice } from '../plugins/device-auth.ts';
 import { errorResponses, errorSchema, HubError } from '../plugins/errors.ts';
 import { upsertRevision } from '../repo/samples.ts';
+import { reportImages, reportSchema } from './report-schema.ts';
 import { sha256, uuid } from './schemas.ts';
 
 interface Payload {
   kind: string;
   sample: { id: string; revision: number; reference: string };
   differential?: { counted?: number };
+  fields?: { image: { sha256: string } }[];
   people?: { signedBy?: { at?: string | null } | null };
 }
 
@@ -33,18 +36,7 @@ const samples: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: {
             images: { type: 'array', maxItems: 1000, items: sha256 },
-            payload: {
-              type: 'object',
-              required: ['kind', 'sample'],
-              properties: {
-                kind: { type: 'string', const: 'leukodiff.report' },
-                sample: {
-                  type: 'object',
-                  required: ['id', 'revision', 'reference'],
-                  properties: { id: uuid, revision: { type: 'integer' }, reference: { type: 'string', maxLength: 200 } },
-                },
-              },
-            },
+            payload: reportSchema,
           },
         },
         response: {
@@ -57,7 +49,9 @@ const samples: FastifyPluginAsync = async (app) => {
     async (req) => {
       const device = authenticatedDevice(req);
       const { sampleId, revision } = req.params;
-      const { payload, images } = req.body;
+      const { payload } = req.body;
+      // An image the report shows but does not list is still one the hub must hold.
+      const images = [...new Set([...req.body.images, ...reportImages(payload)])];
       if (payload.sample.id !== sampleId || payload.sample.revision !== revision) {
         throw new HubError(422, 'payload_mismatch', 'the report names another sample or revision than the address');
       }
@@ -72,7 +66,7 @@ const samples: FastifyPluginAsync = async (app) => {
           payload: JSON.stringify(payload),
           reference: payload.sample.reference,
           signedAt: payload.people?.signedBy?.at ?? null,
-          counted: Math.trunc(Number(payload.differential?.counted ?? 0)) || 0,
+          counted: payload.differential?.counted ?? 0,
         },
         new Date().toISOString(),
       );

@@ -1,11 +1,13 @@
 /**
- * HTTP Basic authentication for the reviewer pages (served over TLS in production), and a check
- * that form posts come from the hub's own pages: a browser sends Basic credentials along with any
- * cross-site form post, so a post whose Origin is another site is refused.
+ * HTTP Basic authentication for the reviewer pages (served over TLS in production), throttled
+ * against guessing (login-throttle.ts), and a check that form posts come from the hub's own pages:
+ * a browser sends Basic credentials along with any cross-site form post, so a post whose Origin is
+ * another site is refused.
  */
 import fp from 'fastify-plugin';
 import { HubError } from '../plugins/errors.ts';
 import { reviewerForLogin, type Reviewer } from '../repo/reviewers.ts';
+import { LoginThrottle } from './login-throttle.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,15 +27,23 @@ function credentials(header: string | undefined): { login: string; password: str
   if (!m) return null;
   const text = Buffer.from(m[1], 'base64').toString('utf8');
   const colon = text.indexOf(':');
-  return colon > 0 ? { login: text.slice(0, colon), password: text.slice(colon + 1) } : null;
+  // No login has a NUL or is that long; PostgreSQL could not even compare a NUL.
+  if (colon <= 0 || colon > 200 || text.includes('\0')) return null;
+  return { login: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-export default fp(
-  async (app) => {
+export default fp<{ throttle?: LoginThrottle }>(
+  async (app, opts) => {
+    const throttle = opts.throttle ?? new LoginThrottle();
     app.decorateRequest('reviewer', null);
     app.addHook('onRequest', async (req) => {
       const cred = credentials(req.headers.authorization);
-      const reviewer = cred ? await reviewerForLogin(app.hub.db, cred.login, cred.password) : null;
+      if (!cred) throw new HubError(401, 'unauthorised', 'sign in as a reviewer', {}, CHALLENGE);
+      const out = await throttle.attempt(cred.login, () => reviewerForLogin(app.hub.db, cred.login, cred.password));
+      if (out.kind === 'wait') {
+        throw new HubError(429, 'too_many_attempts', `too many wrong passwords: wait ${out.retryAfterS} s before signing in again`, {}, { 'retry-after': String(out.retryAfterS) });
+      }
+      const reviewer = out.value;
       if (!reviewer) throw new HubError(401, 'unauthorised', 'sign in as a reviewer', {}, CHALLENGE);
       req.reviewer = reviewer;
       if (req.method === 'POST') {

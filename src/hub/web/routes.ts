@@ -13,6 +13,7 @@ import { SHA256, UUID } from '../routes/schemas.ts';
 import reviewerAuth, { currentReviewer } from './auth.ts';
 import { changesFrom, effectiveTypes, type ReportPayload } from './model.ts';
 import { listPage, samplePage } from './pages.ts';
+import { addSecurityHeaders } from './security-headers.ts';
 
 const PAGE_SIZE = 50;
 const sampleParams = { type: 'object', required: ['sampleId'], additionalProperties: false, properties: { sampleId: { type: 'string', pattern: UUID } } } as const;
@@ -26,6 +27,8 @@ function imageType(b: Buffer): string {
 }
 
 const web: FastifyPluginAsync = async (app) => {
+  // First, so that the sign-in challenge and every refusal carry them too.
+  addSecurityHeaders(app);
   await app.register(reviewerAuth);
   const db = app.hub.db;
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 512 * 1024 }, (_req, body, done) => {

@@ -1,0 +1,30 @@
+/** Issue 21 (low): reviewer pages send a CSP without inline script, refuse framing and MIME sniffing. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, testHub, type TestHub } from '../hub/helpers.ts';
+
+describe('hub: reviewer page security headers', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await testHub('sqlite');
+  });
+  afterAll(async () => hub?.close());
+
+  it('sends them on the list page, on the sign-in challenge and on a refusal', async () => {
+    const responses = [
+      await hub.app.inject({ method: 'GET', url: '/review', headers: basic(hub.reviewer.login, hub.reviewer.password) }),
+      await hub.app.inject({ method: 'GET', url: '/review' }),
+      await hub.app.inject({ method: 'GET', url: '/review/samples/00000000-0000-0000-0000-000000000000', headers: basic(hub.reviewer.login, hub.reviewer.password) }),
+    ];
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 401, 404]);
+    for (const res of responses) {
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp).toMatch(/default-src 'none'/);
+      expect(csp).toMatch(/frame-ancestors 'none'/);
+      expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+    // The page itself holds no script for the policy to break.
+    expect(responses[0].body).not.toMatch(/<script/i);
+  });
+});
