@@ -76,6 +76,19 @@ export class SampleRepo {
     return row && toSample(row);
   }
 
+  /**
+   * The oldest other sample whose reference is `reference`, ignoring case (ASCII, as SQLite's NOCASE)
+   * and white space around it; `reference` must be normalised already.
+   */
+  findByReference(reference: string, exceptId: string | null): string | undefined {
+    const row = this.db
+      .prepare<{ reference: string; exceptId: string }, { id: string }>(
+        'SELECT id FROM samples WHERE trim(reference) = @reference COLLATE NOCASE AND id != @exceptId ORDER BY created_at, id LIMIT 1',
+      )
+      .get({ reference, exceptId: exceptId ?? '' });
+    return row?.id;
+  }
+
   insert(s: Sample): void {
     this.insertStmt.run(s);
   }

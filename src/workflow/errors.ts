@@ -8,6 +8,8 @@ export class WorkflowError extends Error {
     message: string,
     readonly statusCode: number,
     readonly headers: Record<string, string> = {},
+    /** Extra fields of the error body beside `error` and `message` (e.g. the sample a duplicate names). */
+    readonly body: Record<string, string> = {},
   ) {
     super(message);
   }

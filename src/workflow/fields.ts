@@ -5,6 +5,7 @@ import type { Field } from '../store/types.ts';
 import { applyChange } from './changes.ts';
 import type { Actor, WorkflowContext } from './context.ts';
 import { conflict, notFound, WorkflowError } from './errors.ts';
+import { QUALITY_QUESTION } from './quality-decision.ts';
 
 export function getField(ctx: WorkflowContext, id: string): Field {
   const f = ctx.store.fields.get(id);
@@ -40,9 +41,12 @@ export function queueField(
   capturedAt: string | null,
   actor: Actor,
   retryAfter: () => number,
+  /** The uploader asks its user Retake or Keep when the analysis warns (see quality-decision.ts). */
+  opts: { askQuality?: boolean } = {},
 ): Field {
   const id = randomUUID();
-  const { value: field } = applyChange(ctx, sampleId, actor, { action: 'field.added', target: `field:${id}`, detail: { sha256: image.sha256 } }, () => {
+  const detail = { sha256: image.sha256, ...(opts.askQuality ? { [QUALITY_QUESTION]: true } : {}) };
+  const { value: field } = applyChange(ctx, sampleId, actor, { action: 'field.added', target: `field:${id}`, detail }, () => {
     assertQueueHasRoom(ctx, retryAfter);
     assertNotDuplicate(ctx, sampleId, image.sha256);
     const at = ctx.now().toISOString();

@@ -7,7 +7,7 @@
  * with 507.
  */
 import { fieldFingerprint } from '../analysis/field-overlap.ts';
-import { decodeImage, type DecodedImage } from '../analysis/image-input.ts';
+import { withDecodedImage } from '../analysis/image-input.ts';
 import { ensureFreeSpace } from '../deploy/disk-guard.ts';
 import type { Field } from '../store/types.ts';
 import type { Actor, WorkflowContext } from './context.ts';
@@ -22,6 +22,14 @@ export interface IntakeLimits {
   maxUploadBytes: number;
   /** Free space to keep in the data folder (for the database and results). */
   minFreeBytes: number;
+}
+
+/** What is kept of a decoded upload. */
+interface StoredImage {
+  sha256: string;
+  format: string;
+  width: number;
+  height: number;
 }
 
 export class FieldIntake {
@@ -50,17 +58,21 @@ export class FieldIntake {
     assertQueueHasRoom(this.ctx, this.retryAfter);
   }
 
-  async receive(sampleId: string, bytes: Buffer, capturedAt: string | null, actor: Actor): Promise<Field> {
+  /** `askQuality`: the uploader asks its user Retake or Keep when the analysis warns (see quality-decision.ts). */
+  async receive(sampleId: string, bytes: Buffer, capturedAt: string | null, actor: Actor, askQuality = false): Promise<Field> {
     assertChangeable(getSample(this.ctx, sampleId), actor);
     assertQueueHasRoom(this.ctx, this.retryAfter);
-    const img = await decodeImage(bytes, { maxPixels: this.limits.maxImagePixels, maxBytes: this.limits.maxUploadBytes });
-    assertNotDuplicate(this.ctx, sampleId, img.sha256);
-    const fingerprint = await fieldFingerprint(img);
+    // Only what is needed is kept past the decode slot: not the pixels.
+    const { img, fingerprint } = await withDecodedImage(bytes, { maxPixels: this.limits.maxImagePixels, maxBytes: this.limits.maxUploadBytes }, async (decoded) => {
+      assertNotDuplicate(this.ctx, sampleId, decoded.sha256);
+      const { sha256, format, width, height } = decoded;
+      return { img: { sha256, format, width, height }, fingerprint: await fieldFingerprint(decoded) };
+    });
     return this.inTurn(sampleId, async () => {
       // Again: the same bytes may have been stored while this upload waited for its turn.
       assertNotDuplicate(this.ctx, sampleId, img.sha256);
       await assertNoOverlap(this.ctx, sampleId, fingerprint, this.fingerprints);
-      const field = await this.store(sampleId, bytes, img, capturedAt, actor);
+      const field = await this.store(sampleId, bytes, img, capturedAt, actor, askQuality);
       this.fingerprints.remember(img.sha256, fingerprint);
       return field;
     });
@@ -78,7 +90,7 @@ export class FieldIntake {
     }
   }
 
-  private async store(sampleId: string, bytes: Buffer, img: DecodedImage, capturedAt: string | null, actor: Actor): Promise<Field> {
+  private async store(sampleId: string, bytes: Buffer, img: StoredImage, capturedAt: string | null, actor: Actor, askQuality: boolean): Promise<Field> {
     const files = this.ctx.store.images;
     await ensureFreeSpace(files.dataDir, this.limits.minFreeBytes, bytes.length);
     const sha = img.sha256;
@@ -93,6 +105,7 @@ export class FieldIntake {
           capturedAt,
           actor,
           this.retryAfter,
+          { askQuality },
         );
         this.queue.notify();
         return field;

@@ -5,6 +5,7 @@ import type { Sample } from '../store/types.ts';
 import { applyChange } from './changes.ts';
 import type { Actor, WorkflowContext } from './context.ts';
 import { conflict } from './errors.ts';
+import { assertReferenceFree, normaliseReference } from './sample-reference.ts';
 
 export interface NewSample {
   /** Client-chosen id (assigned at capture), so a retried create does not make two samples. */
@@ -16,11 +17,15 @@ export interface NewSample {
 }
 
 const sameContent = (s: Sample, n: NewSample) =>
-  s.reference === n.reference && s.patientId === (n.patientId ?? null) && s.collectedAt === (n.collectedAt ?? null) && s.wbcCount === (n.wbcCount ?? null);
+  s.reference === normaliseReference(n.reference) && s.patientId === (n.patientId ?? null) && s.collectedAt === (n.collectedAt ?? null) && s.wbcCount === (n.wbcCount ?? null);
 
-/** Creates a sample; with an id that exists already, returns it when identical (a retry) and refuses otherwise. */
+/**
+ * Creates a sample; with an id that exists already, returns it when identical (a retry) and refuses
+ * otherwise. A reference another sample has already is refused (duplicate_reference, naming it).
+ */
 export function createSample(ctx: WorkflowContext, input: NewSample, actor: Actor): { sample: Sample; created: boolean } {
   const at = ctx.now().toISOString();
+  const reference = normaliseReference(input.reference);
   const out = ctx.store.transaction(() => {
     const id = input.id ?? randomUUID();
     const existing = ctx.store.samples.get(id);
@@ -28,9 +33,10 @@ export function createSample(ctx: WorkflowContext, input: NewSample, actor: Acto
       if (sameContent(existing, input)) return { sample: existing, created: false };
       throw conflict('sample_exists', `sample ${id} exists with other details`);
     }
+    assertReferenceFree(ctx, reference, null);
     const sample: Sample = {
       id,
-      reference: input.reference,
+      reference,
       patientId: input.patientId ?? null,
       collectedAt: input.collectedAt ?? null,
       status: 'draft',
@@ -64,7 +70,9 @@ export function createSample(ctx: WorkflowContext, input: NewSample, actor: Acto
 /** Changes the sample's details (reference, patient id, collection time, WBC count). */
 export function editSample(ctx: WorkflowContext, id: string, edit: SampleEdit, actor: Actor): Sample {
   const changed = Object.keys(edit);
-  return applyChange(ctx, id, actor, { action: 'sample.edited', detail: { changed, ...('wbcCount' in edit ? { wbcCount: edit.wbcCount } : {}) } }, () =>
-    ctx.store.samples.edit(id, edit),
-  ).sample;
+  const normalised = edit.reference === undefined ? edit : { ...edit, reference: normaliseReference(edit.reference) };
+  return applyChange(ctx, id, actor, { action: 'sample.edited', detail: { changed, ...('wbcCount' in edit ? { wbcCount: edit.wbcCount } : {}) } }, () => {
+    if (normalised.reference !== undefined) assertReferenceFree(ctx, normalised.reference, id);
+    ctx.store.samples.edit(id, normalised);
+  }).sample;
 }

@@ -7,6 +7,7 @@ import type { Credentials } from './auth.ts';
 import { applyChangeInTransaction, getSample, publishSampleChanged } from './changes.ts';
 import type { WorkflowContext } from './context.ts';
 import { conflict } from './errors.ts';
+import { assertNoQualityQuestion } from './quality-decision.ts';
 import { buildReport } from './report.ts';
 import { readSettings } from './settings.ts';
 
@@ -25,6 +26,7 @@ function assertSignable(ctx: WorkflowContext, s: Sample, shortReason: string | n
   const pending = ctx.store.fields.pendingCountForSample(s.id);
   if (pending) throw conflict('analysis_pending', `${pending} ${plural(pending, 'field is', 'fields are')} still being analysed: sign once ${plural(pending, 'it is', 'they are')} done`);
   if (!ctx.store.fields.listBySample(s.id).some((f) => f.status === 'analysed')) throw conflict('nothing_to_sign', 'no field of this sample has been analysed');
+  assertNoQualityQuestion(ctx, s.id);
   const { counted, reviewPending, unseen, unidentified } = ctx.store.cells.tally(s.id);
   if (reviewPending) {
     throw conflict(

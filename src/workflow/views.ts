@@ -5,6 +5,7 @@ import { SET_ASIDE_UNTIL } from '../sync/repo.ts';
 import { CELL_TYPES } from '../types.ts';
 import type { WorkflowContext } from './context.ts';
 import { computeDifferential, type SampleDifferential } from './differential.ts';
+import { fieldsAwaitingDecision } from './quality-decision.ts';
 import { readSettings } from './settings.ts';
 
 export type SyncStateName = 'unsigned' | 'queued' | 'retrying' | 'synced';
@@ -49,7 +50,8 @@ export function cellView(c: Cell) {
 }
 export type CellView = ReturnType<typeof cellView>;
 
-export function fieldView(f: Field) {
+/** `awaitingDecision`: analysed with quality warnings, and nobody answered Retake or Keep yet (its cells do not count). */
+export function fieldView(f: Field, awaitingDecision = false) {
   return {
     id: f.id,
     sampleId: f.sampleId,
@@ -59,6 +61,7 @@ export function fieldView(f: Field) {
     attempts: f.attempts,
     image: { sha256: f.imageSha256, width: f.width, height: f.height, format: f.format, bytes: f.bytes },
     quality: f.quality,
+    awaitingDecision,
     analysis: f.analysis,
     capturedAt: f.capturedAt,
     uploadedBy: f.uploadedBy,
@@ -107,10 +110,13 @@ export function sampleDetail(ctx: WorkflowContext, s: Sample): SampleDetail {
     if (!list) byField.set(c.fieldId, (list = []));
     list.push(cellView(c));
   }
-  const differential = computeDifferential(cells, readSettings(ctx.store, ctx.defaultTarget), s.wbcCount);
+  // The cells of a field awaiting the quality question do not count until it is kept.
+  const awaiting = fieldsAwaitingDecision(ctx, s.id);
+  const counted = awaiting.size ? cells.filter((c) => !awaiting.has(c.fieldId)) : cells;
+  const differential = computeDifferential(counted, readSettings(ctx.store, ctx.defaultTarget), s.wbcCount);
   return {
     ...sampleSummary(ctx, s, { counted: differential.counted, reviewPending: differential.review.pending }),
-    fields: ctx.store.fields.listBySample(s.id).map((f) => ({ ...fieldView(f), cells: byField.get(f.id) ?? [] })),
+    fields: ctx.store.fields.listBySample(s.id).map((f) => ({ ...fieldView(f, awaiting.has(f.id)), cells: byField.get(f.id) ?? [] })),
     differential,
   };
 }

@@ -48,7 +48,7 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`/review/images/${img.sha256}`);
     for (const c of sample.fields[0].cells) expect(page.body).toContain(`name="cell.${c.id}"`);
-    expect(page.body).toMatch(/neutrophil<\/td><td>2<\/td><td>100/);
+    expect(page.body).toMatch(/Neutrophils<\/td><td>2<\/td><td>100/);
     const bytes = await hub.app.inject({ method: 'GET', url: `/review/images/${img.sha256}`, headers: reviewer() });
     expect(bytes.statusCode).toBe(200);
     expect(bytes.rawPayload.equals(img.bytes)).toBe(true);

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
+import { defaultSession, setDefaultSession } from '../helpers/session.ts';
 import { DEMO_IMAGES } from '../helpers/paths.ts';
 import { analysed, createSample, createUsers, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
 
@@ -123,8 +124,11 @@ describe('a field overlapping an earlier one of the sample', () => {
     const id = await createSample(app, { reference: 'OVL-5' });
     expect((await upload(app, id, await field(0, false, 200))).statusCode).toBe(202);
     await analysed(app, id);
+    const session = defaultSession(app);
     await app.close();
     app = await testApp({ dataDir });
+    // The session is in the database: it outlives the restart, like the kiosk's cookie.
+    setDefaultSession(app, session);
     const res = await upload(app, id, await field(OVERLAP_90, true, 200));
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toBe('overlapping_field');

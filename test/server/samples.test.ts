@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
+import { asUser } from '../helpers/session.ts';
 import { analysed, createSample, createUsers, fieldJpeg, NURSE_PIN, seeAllCells, SHORT_REASON, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
 
 /** The nurse's and supervisor's day through the HTTP API, on the constant-output fixture models. */
 describe('sample workflow API', () => {
   let app: FastifyInstance;
   let users: { supervisor: string; nurse: string };
-  const as = (user: string) => ({ 'x-leukodiff-user': user });
+  // Acts as a user signed in by createUsers (their own session cookie).
+  const as = (user: string) => asUser(app, user);
   beforeAll(async () => {
     app = await testApp();
     users = await createUsers(app);
@@ -74,6 +76,10 @@ describe('sample workflow API', () => {
       basophil: 0,
       lymphocyte: 1,
       monocyte: 1,
+      band: 0,
+      immature_granulocyte: 0,
+      blast: 0,
+      reactive_lymphocyte: 0,
       unclassified: 0,
     });
     expect(diff.rows[0]).toMatchObject({ percent: 25, absolute: 2 });

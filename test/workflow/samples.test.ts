@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completeAnalysis, startAnalysis, type DetectedCell } from '../../src/workflow/analysis-results.ts';
+import { CELL_CLASS_NAMES } from '../../src/analysis/typing.ts';
+import { CELL_TYPES } from '../../src/types.ts';
+import { completeAnalysis, startAnalysis, storedClass, type DetectedCell } from '../../src/workflow/analysis-results.ts';
 import { addCell, deleteCell, markCellsSeen, reclassifyCell, reviewCell } from '../../src/workflow/cells.ts';
 import { WorkflowError } from '../../src/workflow/errors.ts';
 import { deleteField, queueField } from '../../src/workflow/fields.ts';
@@ -65,6 +67,8 @@ describe('sample workflow (store level)', () => {
       ['not_leukocyte', 'not_leukocyte', true],
       ['lymphocyte', 'lymphocyte', false],
     ]);
+    const ery = analysedSample([{ ...cell(0, true), cellClass: 'erythroblast' }], 2);
+    expect(t.ctx.store.cells.listByField(ery.fieldId).map((c) => [c.type, c.autoType])).toEqual([['not_leukocyte', 'erythroblast']]);
   });
 
   it('bumps the revision and appends an audit entry on every change', () => {
@@ -217,6 +221,29 @@ describe('sample workflow (store level)', () => {
     const [c] = t.ctx.store.cells.listByField(fieldId);
     expect(reclassifyCell(t.ctx, c.id, 'lymphocyte', { userId: nurse })).toMatchObject({ type: 'lymphocyte', source: 'corrected', changedBy: nurse, reviewedBy: nurse });
     expect(reclassifyCell(t.ctx, c.id, 'neutrophil', { userId: nurse })).toMatchObject({ type: 'neutrophil', source: 'automatic' });
+  });
+
+  it('leaves the classes beyond the five to a person: typed, they count as seen, NRBC outside the count', async () => {
+    const ig = { ...cell(0, true), cellClass: 'immature_granulocyte' };
+    const nrbc = { ...cell(3, true, 100), cellClass: 'erythroblast' };
+    const { sampleId, fieldId } = analysedSample([ig, nrbc, cell(0, false, 200)]);
+    const [a, b] = t.ctx.store.cells.listByField(fieldId);
+    // The machine's immature granulocyte and erythroblast are not stored under the new classes.
+    expect([a!.type, b!.type]).toEqual(['unclassified', 'not_leukocyte']);
+    for (const machine of CELL_CLASS_NAMES) expect([...CELL_TYPES, 'not_leukocyte', 'unclassified']).toContain(storedClass(machine));
+    expect(() => storedClass('blast')).toThrow(/unknown class 'blast'/);
+    const [, , n] = t.ctx.store.cells.listByField(fieldId);
+    markCellsSeen(t.ctx, sampleId, [a!.id, b!.id, n!.id], { userId: nurse });
+    expect((await refusal(signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' }, { shortReason: 'a test of three cells' }))).code).toBe('unidentified_cells');
+    expect(reclassifyCell(t.ctx, a!.id, 'immature_granulocyte', { userId: nurse })).toMatchObject({ type: 'immature_granulocyte', source: 'corrected', changedBy: nurse });
+    expect(reclassifyCell(t.ctx, b!.id, 'nrbc', { userId: nurse })).toMatchObject({ type: 'nrbc', source: 'corrected' });
+    expect(t.ctx.store.cells.tally(sampleId)).toMatchObject({ counted: 2, unidentified: 0, reviewPending: 0 });
+    const d = sampleDetail(t.ctx, t.ctx.store.samples.get(sampleId)!).differential;
+    expect(d.attention).toEqual([
+      { type: 'immature_granulocyte', count: 1 },
+      { type: 'nrbc', count: 1 },
+    ]);
+    expect((await signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' }, { shortReason: 'a test of three cells' })).status).toBe('signed');
   });
 
   it('publishes an event for each change after it is committed', () => {

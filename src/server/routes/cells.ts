@@ -6,13 +6,14 @@ import { cropKey, cropRect } from '../../workflow/derived-images.ts';
 import { getField } from '../../workflow/fields.ts';
 import { cellView } from '../../workflow/views.ts';
 import { actorOf } from '../actor.ts';
-import { actorHeaders, cellSchema, errors, idParams, reason, reasonBody } from '../schemas/common.ts';
+import { cellSchema, errors, idParams, reason, reasonBody } from '../schemas/common.ts';
 import { sendImmutable } from './image-reply.ts';
 
 const cellClass = {
   type: 'string',
   enum: [...CELL_CLASSES],
-  description: 'one of the five types, not_leukocyte (a false detection kept for the record) or unclassified (atypical: counted, not typed)',
+  description:
+    'one of the five types; band, immature_granulocyte, blast, reactive_lymphocyte (leukocytes a person names: counted, on their own rows); nrbc, smudge (not counted: per 100 leukocytes); unclassified (unidentified: counted, must be typed before sign-off); not_leukocyte (a false detection kept for the record)',
 } as const;
 const coordinate = { type: 'number', minimum: 0, maximum: 100_000 } as const;
 const params = idParams('cellId');
@@ -33,7 +34,6 @@ const cells: FastifyPluginAsync = async (app) => {
         summary: 'Add a cell the detectors missed, by its box in image pixels [x1, y1, x2, y2]',
         tags: ['cells'],
         params: idParams('fieldId'),
-        headers: actorHeaders,
         body: {
           type: 'object',
           required: ['box', 'type'],
@@ -45,7 +45,7 @@ const cells: FastifyPluginAsync = async (app) => {
     },
     async (req, reply) => {
       const { box, type, reason: why } = req.body;
-      return reply.status(201).send(cellView(addCell(ctx, req.params.fieldId, box, type, actorOf(ctx, req, why))));
+      return reply.status(201).send(cellView(addCell(ctx, req.params.fieldId, box, type, actorOf(req, why))));
     },
   );
 
@@ -62,21 +62,20 @@ const cells: FastifyPluginAsync = async (app) => {
         summary: 'Reclassify a cell (also marks it as looked at)',
         tags: ['cells'],
         params,
-        headers: actorHeaders,
         body: { type: 'object', required: ['type'], additionalProperties: false, properties: { type: cellClass, reason } },
         response: { 200: cellSchema, ...errors },
       },
     },
-    async (req) => cellView(reclassifyCell(ctx, req.params.cellId, req.body.type, actorOf(ctx, req, req.body.reason))),
+    async (req) => cellView(reclassifyCell(ctx, req.params.cellId, req.body.type, actorOf(req, req.body.reason))),
   );
 
   app.delete<{ Params: { cellId: string }; Body: { reason?: string } | null }>(
     '/api/cells/:cellId',
     {
-      schema: { summary: 'Delete a false detection', tags: ['cells'], params, headers: actorHeaders, body: reasonBody, response: { 204: { type: 'null' }, ...errors } },
+      schema: { summary: 'Delete a false detection', tags: ['cells'], params, body: reasonBody, response: { 204: { type: 'null' }, ...errors } },
     },
     async (req, reply) => {
-      deleteCell(ctx, req.params.cellId, actorOf(ctx, req, req.body?.reason));
+      deleteCell(ctx, req.params.cellId, actorOf(req, req.body?.reason));
       return reply.status(204).send();
     },
   );
@@ -88,12 +87,11 @@ const cells: FastifyPluginAsync = async (app) => {
         summary: 'Mark a flagged cell as looked at, keeping its type',
         tags: ['cells'],
         params,
-        headers: actorHeaders,
         body: reasonBody,
         response: { 200: cellSchema, ...errors },
       },
     },
-    async (req) => cellView(reviewCell(ctx, req.params.cellId, actorOf(ctx, req, req.body?.reason))),
+    async (req) => cellView(reviewCell(ctx, req.params.cellId, actorOf(req, req.body?.reason))),
   );
 
   app.post<{ Params: { sampleId: string }; Body: { cellIds: string[]; reason?: string } }>(
@@ -103,7 +101,6 @@ const cells: FastifyPluginAsync = async (app) => {
         summary: 'A person saw these cells (a page of the review gallery) and accepts their types; signing needs every counted cell seen',
         tags: ['cells'],
         params: idParams('sampleId'),
-        headers: actorHeaders,
         body: {
           type: 'object',
           required: ['cellIds'],
@@ -113,7 +110,7 @@ const cells: FastifyPluginAsync = async (app) => {
         response: { 200: { type: 'object', properties: { seen: { type: 'integer', description: 'cells not seen before' } } }, ...errors },
       },
     },
-    async (req) => markCellsSeen(ctx, req.params.sampleId, req.body.cellIds, actorOf(ctx, req, req.body.reason)),
+    async (req) => markCellsSeen(ctx, req.params.sampleId, req.body.cellIds, actorOf(req, req.body.reason)),
   );
 
   app.get<{ Params: { cellId: string } }>(

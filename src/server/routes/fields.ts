@@ -1,19 +1,24 @@
-/** Fields of a sample: upload (multipart), get, image and thumbnail bytes, delete, retry. */
+/** Fields of a sample: upload (multipart), get, image and thumbnail bytes, delete, retry, keep despite quality warnings. */
 import { createReadStream } from 'node:fs';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import { badRequest } from '../../workflow/errors.ts';
 import { deleteField, getField, retryField } from '../../workflow/fields.ts';
+import { awaitsDecision, keepField } from '../../workflow/quality-decision.ts';
 import { cellView, fieldView } from '../../workflow/views.ts';
 import { actorOf } from '../actor.ts';
-import { actorHeaders, errors, fieldSchema, fieldWithCellsSchema, idParams, reason, reasonBody } from '../schemas/common.ts';
+import { errors, fieldSchema, fieldWithCellsSchema, idParams, reason, reasonBody } from '../schemas/common.ts';
 import { sendImmutable } from './image-reply.ts';
 
 /** The text parts of an upload (the file part is `image`). */
 const uploadForm = {
   type: 'object',
   additionalProperties: false,
-  properties: { capturedAt: { type: 'string', format: 'date-time' }, reason },
+  properties: {
+    capturedAt: { type: 'string', format: 'date-time' },
+    reason,
+    askQuality: { type: 'string', enum: ['true', 'false'], description: 'true: the uploader asks Retake or Keep on quality warnings; the field then counts once kept' },
+  },
 } as const;
 
 const params = idParams('fieldId');
@@ -36,7 +41,6 @@ const fields: FastifyPluginAsync = async (app) => {
         tags: ['fields'],
         consumes: ['multipart/form-data'],
         params: idParams('sampleId'),
-        headers: actorHeaders,
         response: { 202: fieldSchema, ...errors },
       },
       bodyLimit: app.config.maxUploadBytes + 64 * 1024,
@@ -60,8 +64,8 @@ const fields: FastifyPluginAsync = async (app) => {
         throw badRequest('invalid_request', `form ${e?.instancePath.slice(1) || 'fields'} ${e?.message ?? 'invalid'}${e?.params && 'additionalProperty' in e.params ? `: '${e.params.additionalProperty}'` : ''}`);
       }
       if (!image) throw badRequest('invalid_request', 'no file part named image: send the photo as multipart/form-data with a part named image');
-      const { capturedAt, reason: why } = form as { capturedAt?: string; reason?: string };
-      const field = await app.intake.receive(req.params.sampleId, image, capturedAt ?? null, actorOf(ctx, req, why));
+      const { capturedAt, reason: why, askQuality } = form as { capturedAt?: string; reason?: string; askQuality?: string };
+      const field = await app.intake.receive(req.params.sampleId, image, capturedAt ?? null, actorOf(req, why), askQuality === 'true');
       return reply.status(202).send(fieldView(field));
     },
   );
@@ -71,7 +75,7 @@ const fields: FastifyPluginAsync = async (app) => {
     { schema: { summary: 'A field with its cells', tags: ['fields'], params, response: { 200: fieldWithCellsSchema, ...errors } } },
     async (req) => {
       const field = getField(ctx, req.params.fieldId);
-      return { ...fieldView(field), cells: ctx.store.cells.listByField(field.id).map(cellView) };
+      return { ...fieldView(field, awaitsDecision(ctx, field)), cells: ctx.store.cells.listByField(field.id).map(cellView) };
     },
   );
 
@@ -101,15 +105,28 @@ const fields: FastifyPluginAsync = async (app) => {
         summary: 'Remove a field (blurred, wrong slide): its cells leave the differential; the image stays for the audit',
         tags: ['fields'],
         params,
-        headers: actorHeaders,
         body: reasonBody,
         response: { 204: { type: 'null' }, ...errors },
       },
     },
     async (req, reply) => {
-      deleteField(ctx, req.params.fieldId, actorOf(ctx, req, req.body?.reason));
+      deleteField(ctx, req.params.fieldId, actorOf(req, req.body?.reason));
       return reply.status(204).send();
     },
+  );
+
+  app.post<{ Params: { fieldId: string }; Body: { reason?: string } | null }>(
+    '/api/fields/:fieldId/keep',
+    {
+      schema: {
+        summary: "Keep a field despite its quality warnings (the Retake or Keep question): its cells count from now on; idempotent",
+        tags: ['fields'],
+        params,
+        body: reasonBody,
+        response: { 200: fieldSchema, ...errors },
+      },
+    },
+    async (req) => fieldView(keepField(ctx, req.params.fieldId, actorOf(req, req.body?.reason))),
   );
 
   app.post<{ Params: { fieldId: string }; Body: { reason?: string } | null }>(
@@ -119,13 +136,12 @@ const fields: FastifyPluginAsync = async (app) => {
         summary: 'Queue a failed field again',
         tags: ['fields'],
         params,
-        headers: actorHeaders,
         body: reasonBody,
         response: { 202: fieldSchema, ...errors },
       },
     },
     async (req, reply) => {
-      const field = retryField(ctx, req.params.fieldId, actorOf(ctx, req, req.body?.reason), () => app.queue.retryAfterSeconds());
+      const field = retryField(ctx, req.params.fieldId, actorOf(req, req.body?.reason), () => app.queue.retryAfterSeconds());
       app.queue.notify();
       return reply.status(202).send(fieldView(field));
     },

@@ -7,7 +7,7 @@ import { createSample, editSample, type NewSample } from '../../workflow/samples
 import { signSample } from '../../workflow/signoff.ts';
 import { sampleDetail, sampleSummary } from '../../workflow/views.ts';
 import { actorOf } from '../actor.ts';
-import { actorHeaders, auditEntrySchema, credentials, pinRateLimit, differentialSchema, errors, idParams, reason, sampleDetailSchema, sampleSummarySchema, uuid } from '../schemas/common.ts';
+import { auditEntrySchema, credentials, pinRateLimit, differentialSchema, errors, idParams, reason, sampleDetailSchema, sampleSummarySchema, uuid } from '../schemas/common.ts';
 
 const details = {
   reference: { type: 'string', minLength: 1, maxLength: 64, pattern: '\\S', description: 'sample or accession reference on the slide' },
@@ -18,6 +18,13 @@ const details = {
 
 const params = idParams('sampleId');
 
+/** A 409: with duplicate_reference, `sampleId` names the sample that has this number already. */
+const duplicateReference = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: { error: { type: 'string' }, message: { type: 'string' }, sampleId: { type: 'string' } },
+} as const;
+
 const samples: FastifyPluginAsync = async (app) => {
   const ctx = app.workflow;
 
@@ -25,15 +32,14 @@ const samples: FastifyPluginAsync = async (app) => {
     '/api/samples',
     {
       schema: {
-        summary: 'Create a sample (idempotent when the client sends its own id)',
+        summary: 'Create a sample (idempotent when the client sends its own id); 409 duplicate_reference naming the sample that has this number already',
         tags: ['samples'],
-        headers: actorHeaders,
         body: { type: 'object', required: ['reference'], additionalProperties: false, properties: { id: uuid, ...details } },
-        response: { 200: sampleSummarySchema, 201: sampleSummarySchema, ...errors },
+        response: { 200: sampleSummarySchema, 201: sampleSummarySchema, ...errors, 409: duplicateReference },
       },
     },
     async (req, reply) => {
-      const { sample, created } = createSample(ctx, req.body, actorOf(ctx, req));
+      const { sample, created } = createSample(ctx, req.body, actorOf(req));
       return reply.status(created ? 201 : 200).send(sampleSummary(ctx, sample));
     },
   );
@@ -88,14 +94,13 @@ const samples: FastifyPluginAsync = async (app) => {
         summary: 'Edit the details (reference, patient, collection time, total WBC count)',
         tags: ['samples'],
         params,
-        headers: actorHeaders,
         body: { type: 'object', minProperties: 1, additionalProperties: false, properties: { ...details, reason } },
-        response: { 200: sampleSummarySchema, ...errors },
+        response: { 200: sampleSummarySchema, ...errors, 409: duplicateReference },
       },
     },
     async (req) => {
       const { reason: why, ...edit } = req.body;
-      return sampleSummary(ctx, editSample(ctx, req.params.sampleId, edit, actorOf(ctx, req, why)));
+      return sampleSummary(ctx, editSample(ctx, req.params.sampleId, edit, actorOf(req, why)));
     },
   );
 
@@ -126,6 +131,7 @@ const samples: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { sampleId: string } }>(
     '/api/samples/:sampleId/audit',
     {
+      config: { session: 'required' },
       schema: {
         summary: "The sample's audit trail, oldest first",
         tags: ['samples'],

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { notFound } from '../../workflow/errors.ts';
 import { actorOf } from '../actor.ts';
-import { actorHeaders, errors } from '../schemas/common.ts';
+import { errors } from '../schemas/common.ts';
 
 const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 
@@ -59,13 +59,12 @@ const sync: FastifyPluginAsync = async (app) => {
       schema: {
         summary: 'Put a set-aside item back in the queue (after its cause was fixed)',
         tags: ['sync'],
-        headers: actorHeaders,
         params: { type: 'object', required: ['outboxId'], additionalProperties: false, properties: { outboxId: { type: 'integer', minimum: 1 } } },
         response: { 204: { type: 'null' }, ...errors },
       },
     },
     async (req, reply) => {
-      const actor = actorOf(ctx, req);
+      const actor = actorOf(req);
       const id = req.params.outboxId;
       const row = ctx.store.outbox.get(id);
       if (!row || row.deliveredAt || !app.sync.repo.isSetAside(id)) throw notFound('set-aside item', String(id));

@@ -13,7 +13,9 @@ import events from './events.ts';
 import fields from './fields.ts';
 import report from './report.ts';
 import samples from './samples.ts';
+import session from './session.ts';
 import settings from './settings.ts';
+import setup from './setup.ts';
 import users from './users.ts';
 
 /** Framework error codes -> status, code and a message a UI can show. */
@@ -33,12 +35,23 @@ function requestError(err: FastifyError, maxUploadMB: number): WorkflowError | u
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return new WorkflowError('too_many_parts', 'send one file part named image and at most the fields capturedAt and reason', 413);
+      return new WorkflowError('too_many_parts', 'send one file part named image and at most the fields capturedAt, reason and askQuality', 413);
     case 'FST_PROTO_VIOLATION':
       return new WorkflowError('invalid_request', err.message, 400);
     default:
-      return undefined;
+      return malformedMultipart(err);
   }
+}
+
+/** The multipart parser (busboy) throws plain errors, without a code, for a body it cannot read. */
+function malformedMultipart(err: Error): WorkflowError | undefined {
+  if (/boundary not found|boundary required/i.test(err.message)) {
+    return new WorkflowError('malformed_multipart', 'the upload has no multipart boundary: send the photo as multipart/form-data (let the browser or curl -F set the Content-Type)', 400);
+  }
+  if (/unexpected end of multipart data/i.test(err.message)) {
+    return new WorkflowError('malformed_multipart', 'the upload ended before its last part was complete (an interrupted upload): send the photo again', 400);
+  }
+  return undefined;
 }
 
 const workflowApi: FastifyPluginAsync = async (app) => {
@@ -47,7 +60,7 @@ const workflowApi: FastifyPluginAsync = async (app) => {
     const known = err instanceof WorkflowError ? err : (requestError(err, maxUploadMB) ?? diskFullError(err));
     if (!known) throw err;
     if (known.statusCode >= 500) req.log.warn({ code: known.code }, known.message);
-    return reply.status(known.statusCode).headers(known.headers).send({ error: known.code, message: known.message });
+    return reply.status(known.statusCode).headers(known.headers).send({ ...known.body, error: known.code, message: known.message });
   });
   // Only the PIN routes opt in (config.rateLimit); see pinRateLimit.
   await app.register(rateLimit, {
@@ -60,7 +73,7 @@ const workflowApi: FastifyPluginAsync = async (app) => {
     // A route without query parameters refuses any, like every other unknown input.
     route.schema = { ...route.schema, querystring: route.schema?.querystring ?? { type: 'object', additionalProperties: false, properties: {} } };
   });
-  for (const routes of [samples, fields, cells, report, users, settings, device, audit, events]) await app.register(routes);
+  for (const routes of [session, setup, samples, fields, cells, report, users, settings, device, audit, events]) await app.register(routes);
 };
 
 export default workflowApi;

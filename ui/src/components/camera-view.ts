@@ -49,7 +49,8 @@ export class CameraView extends KioskElement {
     if (c.kind === 'error') {
       if (c.reason === 'denied') return this.t('capture.denied');
       if (c.reason === 'missing') return this.t('capture.noCamera');
-      return this.t('capture.cameraError', { message: c.message });
+      // The browser's own message is English: the nurse reads what to do.
+      return this.t('capture.cameraError', { message: this.t('failure.camera') });
     }
     return this.t('capture.starting');
   }

@@ -1,7 +1,8 @@
 /**
  * A field photo with every cell's box, coloured and lettered by type; cells to check wear a yellow
  * halo and a "!". One finger pans (once zoomed), two pinch, a tap picks a cell, press-and-hold on
- * a missed cell asks to add it. Big zoom buttons for gloves that cannot pinch.
+ * a missed cell asks to add it. Big zoom buttons for gloves that cannot pinch, in a strip beside the
+ * photo so that they never cover a cell.
  */
 import { css, html, svg, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -41,6 +42,8 @@ export class FieldViewer extends KioskElement {
   @state() private viewport: Viewport | null = null;
   @state() private view: Size = { width: 0, height: 0 };
   @query('svg.surface') private surface!: SVGSVGElement;
+  /** The photo's area: the host less the zoom strip. */
+  @query('.stage') private stage!: HTMLElement;
 
   private readonly pointers = new Map<number, Point>();
   private gesture: Gesture = { kind: 'none' };
@@ -52,7 +55,7 @@ export class FieldViewer extends KioskElement {
     baseStyles,
     css`
       :host {
-        display: block;
+        display: flex;
         position: relative;
         overflow: hidden;
         background: #1f2937;
@@ -60,6 +63,12 @@ export class FieldViewer extends KioskElement {
         touch-action: none;
         user-select: none;
         -webkit-user-select: none;
+      }
+      .stage {
+        flex: 1;
+        min-width: 0;
+        position: relative;
+        overflow: hidden;
       }
       .surface {
         position: absolute;
@@ -69,12 +78,12 @@ export class FieldViewer extends KioskElement {
         display: block;
       }
       .zoom {
-        position: absolute;
-        right: 10px;
-        bottom: 10px;
+        flex: none;
         display: flex;
         flex-direction: column;
+        justify-content: flex-end;
         gap: 8px;
+        padding: 8px;
       }
       .zoom .btn {
         background: rgb(255 255 255 / 0.94);
@@ -92,7 +101,11 @@ export class FieldViewer extends KioskElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.resize.observe(this);
+    if (this.hasUpdated) this.resize.observe(this.stage);
+  }
+
+  protected override firstUpdated(): void {
+    this.resize.observe(this.stage);
   }
 
   override disconnectedCallback(): void {
@@ -224,25 +237,27 @@ export class FieldViewer extends KioskElement {
 
   override render() {
     const vp = this.viewport;
-    return html`<svg
-        class="surface"
-        @pointerdown=${this.onPointerDown}
-        @pointermove=${this.onPointerMove}
-        @pointerup=${this.onPointerUp}
-        @pointercancel=${this.onPointerUp}
-        @wheel=${this.onWheel}
-      >
-        ${vp
-          ? svg`<g transform="translate(${vp.x} ${vp.y}) scale(${vp.scale})">
-              <image href=${this.imageUrl} width=${this.imageWidth} height=${this.imageHeight} />
-              ${this.cells.map((c) => this.renderCell(c, vp.scale))}
-              ${this.draftBox
-                ? svg`<rect data-draft x=${this.draftBox[0]} y=${this.draftBox[1]} width=${this.draftBox[2] - this.draftBox[0]} height=${this.draftBox[3] - this.draftBox[1]}
-                    fill="rgb(255 255 255 / 0.15)" stroke="#fff" stroke-width="4" stroke-dasharray="10 6" vector-effect="non-scaling-stroke" />`
-                : ''}
-            </g>`
-          : ''}
-      </svg>
+    return html`<div class="stage">
+        <svg
+          class="surface"
+          @pointerdown=${this.onPointerDown}
+          @pointermove=${this.onPointerMove}
+          @pointerup=${this.onPointerUp}
+          @pointercancel=${this.onPointerUp}
+          @wheel=${this.onWheel}
+        >
+          ${vp
+            ? svg`<g transform="translate(${vp.x} ${vp.y}) scale(${vp.scale})">
+                <image href=${this.imageUrl} width=${this.imageWidth} height=${this.imageHeight} />
+                ${this.cells.map((c) => this.renderCell(c, vp.scale))}
+                ${this.draftBox
+                  ? svg`<rect data-draft x=${this.draftBox[0]} y=${this.draftBox[1]} width=${this.draftBox[2] - this.draftBox[0]} height=${this.draftBox[3] - this.draftBox[1]}
+                      fill="rgb(255 255 255 / 0.15)" stroke="#fff" stroke-width="4" stroke-dasharray="10 6" vector-effect="non-scaling-stroke" />`
+                  : ''}
+              </g>`
+            : ''}
+        </svg>
+      </div>
       <div class="zoom">
         <button class="btn" data-zoom="in" aria-label=${this.t('field.zoomIn')} @click=${() => this.zoom(1.6)}>${icons.plus}</button>
         <button class="btn" data-zoom="out" aria-label=${this.t('field.zoomOut')} @click=${() => this.zoom(1 / 1.6)}>${icons.minus}</button>

@@ -6,6 +6,7 @@ import { css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { LiveProblem, LiveStatus } from '../controllers/live-capture-controller.ts';
 import { en, type MessageKey } from '../i18n/en.ts';
+import { fieldFailureKey } from '../logic/field-failure.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 import { icons } from './icons.ts';
 import { KioskElement } from './kiosk-element.ts';
@@ -93,7 +94,7 @@ export class LiveStatusView extends KioskElement {
       case 'rejected':
         return this.t('live.notTaken', { n: p.seq, reason: p.warnings.map((w) => this.reason(w)).join(', ') });
       case 'failed':
-        return this.t('live.failed', { n: p.seq, message: p.message });
+        return this.t('live.failed', { n: p.seq, message: this.t(fieldFailureKey(p.message)) });
     }
   }
 

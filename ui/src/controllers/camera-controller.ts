@@ -4,6 +4,7 @@
  * frame as a JPEG, and small grey frames of the preview for judging the picture.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { KioskError } from '../i18n/errors.ts';
 import { greyFrame, PREVIEW_WIDTH, type PreviewFrame } from '../logic/live-capture.ts';
 
 export type CameraState =
@@ -86,12 +87,12 @@ export class CameraController implements ReactiveController {
   /** The current frame at the camera's own resolution. */
   async capture(): Promise<Blob> {
     const video = this.frameSource;
-    if (!video || this.state.kind !== 'live' || !video.videoWidth) throw new Error('the camera is not running');
+    if (!video || this.state.kind !== 'live' || !video.videoWidth) throw new KioskError('error.camera_stopped');
     const canvas = document.createElement('canvas');
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
     canvas.getContext('2d')!.drawImage(video, 0, 0);
-    return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('could not encode the frame'))), 'image/jpeg', JPEG_QUALITY));
+    return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new KioskError('error.frame_unsaved'))), 'image/jpeg', JPEG_QUALITY));
   }
 
   /** The current frame, `width` pixels wide and grey: cheap enough to take several times a second. */

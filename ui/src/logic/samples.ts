@@ -5,6 +5,17 @@ export function isSigned(status: SampleStatus): boolean {
   return status === 'signed' || status === 'synced';
 }
 
+/** A sample number as the daemon stores it: trimmed, inner white space one space, Unicode NFC. */
+export function normaliseReference(reference: string): string {
+  return reference.normalize('NFC').trim().replace(/\s+/g, ' ');
+}
+
+/** Whether two sample numbers name one slide for the daemon (which ignores case, ASCII only). */
+export function sameReference(a: string, b: string): boolean {
+  const fold = (r: string) => normaliseReference(r).replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return fold(a) === fold(b);
+}
+
 /** Same calendar day in the kiosk's time zone. */
 export function isSameDay(iso: string, now: Date): boolean {
   const d = new Date(iso);

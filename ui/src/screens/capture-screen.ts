@@ -1,7 +1,9 @@
 /**
  * Capture: the live microscope picture and a big shutter button (or a photo imported from a USB
  * stick). The photo goes to the daemon; when its analysis ends, quality warnings ask Retake or
- * Keep, otherwise the field's result opens. A reload while a field is analysed waits for it again.
+ * Keep (the daemon records the answer: a reload asks again until it is given), otherwise the field's
+ * result opens. A reload while a field is analysed waits for it again. When the box stops during an
+ * upload, the screen waits for it to come back and opens the field if the daemon kept it.
  * Hands-free, the screen takes steady, sharp, new fields by itself and stays (see
  * LiveCaptureController); the shutter still works. Below the picture: the objective the box is
  * calibrated for.
@@ -25,13 +27,17 @@ import { SampleController } from '../controllers/sample-controller.ts';
 import { emit } from '../events.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { calibrationLabel, scaleDigits } from '../logic/objective.ts';
+import { fieldFailureKey } from '../logic/field-failure.ts';
 import { isSigned } from '../logic/samples.ts';
+import { keptField, sha256Hex, uploadFateUnknown, type LostUpload } from '../logic/upload-recovery.ts';
 import { unlockTick } from '../services/tick.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 
 type Phase =
   | { kind: 'live' }
   | { kind: 'uploading' }
+  /** The upload got no answer: the daemon may have kept the field. */
+  | { kind: 'lost'; lost: LostUpload }
   | { kind: 'waiting'; field: Field }
   | { kind: 'quality'; field: Field }
   | { kind: 'failed'; field: Field };
@@ -69,6 +75,7 @@ export class CaptureScreen extends KioskElement {
       },
       onResync: () => {
         if (this.phase.kind === 'waiting') void this.refreshField(this.phase.field.id);
+        if (this.phase.kind === 'lost') void this.checkLost(this.phase.lost);
       },
     });
   }
@@ -188,6 +195,23 @@ export class CaptureScreen extends KioskElement {
         display: flex;
         gap: 12px;
       }
+      /* 600 px high (less the connection banner), in French: every button stays on the screen. */
+      @media (max-height: 700px) {
+        .side {
+          gap: 8px;
+        }
+        .side h1 {
+          font-size: 24px;
+        }
+        .shutter {
+          min-height: 110px;
+          font-size: 22px;
+        }
+        .shutter svg {
+          width: 48px;
+          height: 48px;
+        }
+      }
     `,
   ];
 
@@ -197,6 +221,7 @@ export class CaptureScreen extends KioskElement {
     this.live.enabled = this.prefs.value?.liveCapture ?? false;
     this.poll = setInterval(() => {
       if (this.phase.kind === 'waiting') void this.refreshField(this.phase.field.id);
+      if (this.phase.kind === 'lost') void this.checkLost(this.phase.lost);
     }, POLL_MS);
   }
 
@@ -219,6 +244,9 @@ export class CaptureScreen extends KioskElement {
       // Hands-free, every field still analysed is judged as if just taken; by hand, the last is waited for.
       if (this.live.enabled) pending.forEach((f) => this.live.follow(f));
       else if (pending.length && this.phase.kind === 'live') this.phase = { kind: 'waiting', field: pending[pending.length - 1]! };
+      // A Retake or Keep left unanswered (a reload, another tab): ask it again.
+      const asking = detail.fields.filter((f) => f.awaitingDecision);
+      if (asking.length && this.phase.kind === 'live') this.phase = { kind: 'quality', field: asking[asking.length - 1]! };
     }
   }
 
@@ -258,14 +286,40 @@ export class CaptureScreen extends KioskElement {
   private async upload(image: Blob, name: string) {
     const reason = await this.reasonIfSigned('reason.field');
     if (reason === null) return;
+    const before = this.sample.detail;
+    const known = before?.id === this.sampleId ? new Set(before.fields.map((f) => f.id)) : null;
     this.phase = { kind: 'uploading' };
     try {
       const field = await this.api.uploadField(this.sampleId, image, name, reason);
       this.phase = { kind: 'waiting', field };
     } catch (err) {
+      if (known && uploadFateUnknown(err)) {
+        this.phase = { kind: 'lost', lost: { known, sha256: await sha256Hex(image).catch(() => null) } };
+        return;
+      }
       this.phase = { kind: 'live' };
       this.fail(err);
     }
+  }
+
+  /** The box answers again: open the field it kept from the lost upload, or let the nurse retake it. */
+  private async checkLost(lost: LostUpload) {
+    let fields: Field[];
+    try {
+      fields = (await this.api.getSample(this.sampleId)).fields;
+    } catch {
+      return; // still away: the next poll or reconnection tries again
+    }
+    const p = this.phase;
+    if (p.kind !== 'lost' || p.lost !== lost) return;
+    const field = keptField(lost, fields);
+    if (!field) {
+      this.phase = { kind: 'live' };
+      return emit(this, 'ld-notice', { key: 'capture.notKept' });
+    }
+    emit(this, 'ld-notice', { key: 'capture.recovered' });
+    this.phase = { kind: 'waiting', field };
+    this.decide(field);
   }
 
   private async refreshField(id: string) {
@@ -282,13 +336,25 @@ export class CaptureScreen extends KioskElement {
     if (p.kind !== 'waiting' || p.field.id !== field.id) return;
     if (field.status === 'failed') this.phase = { kind: 'failed', field };
     else if (field.status !== 'analysed') this.phase = { kind: 'waiting', field };
-    else if (field.quality?.warnings.length) this.phase = { kind: 'quality', field };
+    else if (field.awaitingDecision ?? !!field.quality?.warnings.length) this.phase = { kind: 'quality', field };
     else this.openField(field);
   }
 
   private openField(field: Field) {
     this.phase = { kind: 'live' };
     emit(this, 'ld-navigate', { screen: 'field', sampleId: this.sampleId, fieldId: field.id });
+  }
+
+  /** Keep despite the warnings: the daemon records it (the cells count from then on), then the result opens. */
+  private async keep(field: Field) {
+    this.busy = true;
+    try {
+      this.openField(await this.api.keepField(field.id));
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.busy = false;
+    }
   }
 
   private async discard(field: Field) {
@@ -326,6 +392,8 @@ export class CaptureScreen extends KioskElement {
         return '';
       case 'uploading':
         return html`<div class="overlay" data-phase="uploading"><div class="spinner"></div>${this.t('capture.uploading')}</div>`;
+      case 'lost':
+        return html`<div class="overlay" data-phase="lost"><div class="spinner"></div>${this.t('capture.lost')}</div>`;
       case 'waiting':
         return html`<div class="overlay" data-phase="waiting">
           <img src=${this.api.thumbnailUrl(p.field.id)} alt="" />
@@ -334,7 +402,7 @@ export class CaptureScreen extends KioskElement {
         </div>`;
       case 'failed':
         return html`<div class="overlay" data-phase="failed">
-          ${icons.warning}<span>${this.t('capture.failed', { message: p.field.error ?? '' })}</span>
+          ${icons.warning}<span data-error=${p.field.error ?? ''}>${this.t('capture.failed', { message: this.t(fieldFailureKey(p.field.error)) })}</span>
           <div class="actions">
             <button class="btn outline" ?disabled=${this.busy} @click=${() => void this.discard(p.field)}>${this.t('capture.discard')}</button>
             <button class="btn primary" ?disabled=${this.busy} @click=${() => void this.retry(p.field)}>${this.t('capture.retry')}</button>
@@ -371,7 +439,7 @@ export class CaptureScreen extends KioskElement {
           ${handsFree
             ? // The screen takes the fields itself: the sample is the heading, the status says the rest.
               html`<h1>${detail?.reference ?? ''}</h1>`
-            : html`<h1>${this.t('capture.title', { n: (detail?.fieldCount ?? 0) + (idle ? 1 : 0) })}</h1>
+            : html`<h1>${this.t('capture.title', { n: (detail?.fieldCount ?? 0) + (idle || p.kind === 'uploading' || p.kind === 'lost' ? 1 : 0) })}</h1>
                 ${detail ? html`<p class="muted">${detail.reference}</p>` : ''}`}
           ${detail ? html`<ld-count-progress .counted=${detail.differential.counted} .target=${detail.differential.target}></ld-count-progress>` : ''}
           ${signed ? html`<p class="notice warning">${this.t('capture.signed')}</p>` : ''}
@@ -403,7 +471,7 @@ export class CaptureScreen extends KioskElement {
             .warnings=${p.field.quality?.warnings ?? []}
             .thumbnailUrl=${this.api.thumbnailUrl(p.field.id)}
             .busy=${this.busy}
-            @ld-quality-decision=${(e: CustomEvent<{ keep: boolean }>) => (e.detail.keep ? this.openField(p.field) : void this.discard(p.field))}
+            @ld-quality-decision=${(e: CustomEvent<{ keep: boolean }>) => void (e.detail.keep ? this.keep(p.field) : this.discard(p.field))}
           ></ld-quality-dialog>`
         : ''}`;
   }

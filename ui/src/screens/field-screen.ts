@@ -77,6 +77,9 @@ export class FieldScreen extends KioskElement {
         border-radius: 50%;
         color: ${CSS_TYPE_TEXT};
       }
+      .side > * {
+        flex-shrink: 0;
+      }
       .bottom {
         margin-top: auto;
         display: flex;
@@ -85,9 +88,23 @@ export class FieldScreen extends KioskElement {
       .bottom .btn {
         flex: 1;
         padding: 8px 10px;
+        white-space: nowrap;
       }
-      .hint {
+      /* The one part that gives way on a small screen (long French lines): the buttons stay on it. */
+      .side > .hint {
         font-size: 17px;
+        flex-shrink: 1;
+        min-height: 0;
+        overflow: hidden;
+      }
+      @media (max-height: 700px) {
+        .side {
+          gap: 8px;
+        }
+        .side > .hint {
+          font-size: 16px;
+          line-height: 1.3;
+        }
       }
     `,
   ];

@@ -1,4 +1,7 @@
-/** Device health: temperatures, disk, memory, load, the analysis queue, and the detectors in use. */
+/**
+ * Device health: temperatures, disk, memory, load, the analysis queue, and the detectors in use, in
+ * the nurse's language (the daemon's own explanations stay in its log).
+ */
 import { css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { DeviceHealth, EngineHealth } from '../api/types.ts';
@@ -99,6 +102,8 @@ export class HealthScreen extends KioskElement {
     const temp = (t: number | null) => (t === null ? this.t('health.unknown') : this.t('health.celsius', { n: Math.round(t) }));
     const up = d ? hoursMinutes(d.uptimeSeconds.daemon) : null;
     const hot = (t: number | null) => ((t ?? 0) >= HOT_C ? this.t('health.hot') : null);
+    // The daemon's reason for its backend is English for the technician's log; the nurse reads ours.
+    const gpu = d?.backend.name === 'tensorrt';
     return html`<div class="screen column scroll">
       <h1>${this.t('health.title')}</h1>
       ${d && summary
@@ -117,16 +122,18 @@ export class HealthScreen extends KioskElement {
             ${this.tile(this.t('health.outbox'), String(d.outbox.pending), null, 'outbox')}
             ${up ? this.tile(this.t('health.uptime'), this.t('health.duration', { h: up.h, m: up.m })) : ''}
             ${this.tile(this.t('health.version'), d.version)}
-            <div class="tile wide" data-tile="backend">
+            <div class="tile wide" data-tile="backend" data-backend=${d.backend.name}>
               <div class="label">${this.t('health.backend')}</div>
-              <div class="value">${d.backend.name}</div>
-              <div class="reason">${d.backend.reason}</div>
+              <div class="value">${this.t(gpu ? 'health.backendGpu' : 'health.backendCpu')}</div>
+              <div class="reason">${this.t(gpu ? 'health.backendGpuNote' : 'health.backendCpuNote')}</div>
             </div>
             ${e
-              ? html`<div class="tile wide" data-tile="models">
+              ? html`<div class="tile wide" data-tile="models" data-fusion=${e.ensemble.mode}>
                   <div class="label">${this.t('health.models')}</div>
                   <div class="value">${e.models.map((m) => m.id).join(', ')}</div>
-                  <div class="reason">${e.ensemble.mode} · ${e.models.map((m) => `${m.id} ${m.input.join('×')} ${m.sha256.slice(0, 12)}`).join(' · ')}</div>
+                  <div class="reason">
+                    ${this.t('health.fusion', { n: e.models.length })} · ${e.models.map((m) => `${m.id} ${m.input.join('×')} ${m.sha256.slice(0, 12)}`).join(' · ')}
+                  </div>
                 </div>`
               : ''}
           </div>`

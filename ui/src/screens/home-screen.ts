@@ -12,7 +12,7 @@ import '../components/sample-row.ts';
 import { setupContext } from '../context.ts';
 import { EventsController } from '../controllers/events-controller.ts';
 import { emit } from '../events.ts';
-import { todays } from '../logic/samples.ts';
+import { normaliseReference, sameReference, todays } from '../logic/samples.ts';
 import { ScanBuffer } from '../logic/scanner.ts';
 import { baseStyles } from '../theme/styles.ts';
 
@@ -111,7 +111,7 @@ export class HomeScreen extends KioskElement {
 
   private async openScanned(reference: string) {
     try {
-      const found = (await this.api.findSamples(reference)).items.find((s) => s.reference === reference);
+      const found = (await this.api.findSamples(normaliseReference(reference))).items.find((s) => sameReference(s.reference, reference));
       emit(this, 'ld-navigate', found ? { screen: 'differential', sampleId: found.id } : { screen: 'new', reference });
     } catch (err) {
       this.fail(err);

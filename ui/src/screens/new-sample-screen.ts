@@ -5,12 +5,14 @@
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, queryAll, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
+import type { SampleStatus } from '../api/types.ts';
 import { icons } from '../components/icons.ts';
 import '../components/keyboard.ts';
 import '../components/keypad.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { emit } from '../events.ts';
-import { isSigned } from '../logic/samples.ts';
+import { ApiError } from '../api/client.ts';
+import { isSigned, normaliseReference, sameReference } from '../logic/samples.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { applyKey, applyText, DECIMAL_RULES, parseDecimal, PATIENT_RULES, REFERENCE_RULES, type EntryRules, type KeyAction } from '../logic/keypad.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
@@ -134,19 +136,17 @@ export class NewSampleScreen extends KioskElement {
   }
 
   private async start() {
-    const reference = this.values.reference.trim();
+    const reference = normaliseReference(this.values.reference);
     if (!reference) {
       this.active = 'reference';
       return emit(this, 'ld-error', new Error(this.t('new.referenceMissing')));
     }
     this.busy = true;
     try {
-      // One sample per slide number: a second "S-1001" (the slide scanned again) opens the first.
-      const existing = (await this.api.findSamples(reference)).items.find((s) => s.reference === reference && s.id !== this.sampleId);
-      if (existing) {
-        emit(this, 'ld-navigate', { screen: isSigned(existing.status) ? 'report' : 'differential', sampleId: existing.id });
-        return emit(this, 'ld-notice', { key: 'new.opened', vars: { reference } });
-      }
+      // One sample per slide number: a second "S-1001" (the slide scanned again, another case or
+      // spacing) opens the first. The daemon refuses a duplicate too (another tab was quicker).
+      const existing = (await this.api.findSamples(reference)).items.find((s) => sameReference(s.reference, reference) && s.id !== this.sampleId);
+      if (existing) return this.openExisting(existing.id, existing.reference, existing.status);
       const sample = await this.api.createSample({
         id: this.sampleId,
         reference,
@@ -155,10 +155,20 @@ export class NewSampleScreen extends KioskElement {
       });
       emit(this, 'ld-navigate', { screen: 'capture', sampleId: sample.id });
     } catch (err) {
+      const id = err instanceof ApiError && err.code === 'duplicate_reference' ? err.details.sampleId : undefined;
+      if (typeof id === 'string') {
+        const other = await this.api.getSample(id).catch(() => null);
+        if (other) return this.openExisting(other.id, other.reference, other.status);
+      }
       this.fail(err);
     } finally {
       this.busy = false;
     }
+  }
+
+  private openExisting(id: string, reference: string, status: SampleStatus) {
+    emit(this, 'ld-navigate', { screen: isSigned(status) ? 'report' : 'differential', sampleId: id });
+    emit(this, 'ld-notice', { key: 'new.opened', vars: { reference } });
   }
 
   override render() {

@@ -78,8 +78,17 @@ export class SettingsScreen extends KioskElement {
         justify-content: space-between;
         gap: 12px;
       }
+      /* A user form's keyboard needs ten 48 px keys in a row beside the form: on a 1024 px screen, the
+         sections make room (Back, or Cancel, brings them back). */
+      @media (max-width: 1100px) {
+        .screen:has(ld-user-form, ld-users-setting[data-adding]) nav {
+          display: none;
+        }
+      }
+      /* Locked: the keypad is a column of its own, the full height, so that Unlock stays on a 600 px screen. */
       .unlock {
-        max-width: 420px;
+        width: 380px;
+        flex: none;
       }
       .langs {
         display: flex;
@@ -184,13 +193,14 @@ export class SettingsScreen extends KioskElement {
           @ld-user-submit=${(e: CustomEvent<{ name: string; role: Role; pin: string }>) => void this.createFirstSupervisor(e.detail)}
         ></ld-user-form>`;
     }
-    if (meta.supervisor && !this.auth) {
-      return html`<div class="unlock" data-state="locked">
-        <p class="notice">${icons.lock} ${this.t('settings.locked')}</p>
-        <ld-pin-pad .users=${this.supervisors} .submitLabel=${this.t('settings.unlock')} .busy=${this.busy} @ld-pin-submit=${(e: CustomEvent<Credentials>) => void this.unlock(e.detail)}></ld-pin-pad>
-      </div>`;
-    }
+    if (this.locked) return html`<p class="notice" data-state="locked">${icons.lock} ${this.t('settings.locked')}</p>`;
     return this.renderSection(this.section);
+  }
+
+  /** The section needs a supervisor's PIN that nobody gave yet (and the box has a supervisor to give it). */
+  private get locked(): boolean {
+    const meta = SECTIONS.find((s) => s.id === this.section)!;
+    return meta.supervisor && !this.auth && !(this.users && !this.supervisors.length);
   }
 
   override render() {
@@ -209,6 +219,15 @@ export class SettingsScreen extends KioskElement {
         </div>
         ${this.renderContent()}
       </div>
+      ${this.locked
+        ? html`<ld-pin-pad
+            class="unlock"
+            .users=${this.supervisors}
+            .submitLabel=${this.t('settings.unlock')}
+            .busy=${this.busy}
+            @ld-pin-submit=${(e: CustomEvent<Credentials>) => void this.unlock(e.detail)}
+          ></ld-pin-pad>`
+        : ''}
     </div>`;
   }
 }

@@ -14,7 +14,8 @@ import './user-form.ts';
 export class UsersSetting extends KioskElement {
   @property({ attribute: false }) users: User[] = [];
   @property({ attribute: false }) auth: Credentials | null = null;
-  @state() private adding = false;
+  /** Reflected (data-adding) so that Settings can give the form and its keyboard the whole width. */
+  @property({ type: Boolean, reflect: true, attribute: 'data-adding' }) adding = false;
   @state() private pinFor: string | null = null;
   @state() private pin = '';
   @state() private busy = false;
