@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   backup: () => import('./commands/backup.ts'),
   restore: () => import('./commands/restore.ts'),
   migrate: () => import('./commands/migrate.ts'),
+  'recovery-code': () => import('./commands/recovery-code.ts'),
   'make-bundle': () => import('./commands/bundle-make.ts'),
   'verify-bundle': () => import('./commands/bundle-verify.ts'),
   'apply-bundle': () => import('./commands/bundle-apply.ts'),
@@ -26,6 +27,7 @@ commands:
   backup [--dest DIR|auto]   back up the database and images (a prepared USB stick when present)
   restore <backup>           bring the data folder back to a backup
   migrate                    bring the database to this version's schema
+  recovery-code              make a new technician's recovery code (the old one stops working)
   make-bundle --key K        pack this checkout into a signed offline update bundle
   verify-bundle <file>       check an update bundle without installing it
   apply-bundle <file>        install an update bundle (root), rolling back if it is not healthy

@@ -99,10 +99,11 @@ export function completeAnalysis(ctx: WorkflowContext, fieldId: string, outcome:
 
 /**
  * The class a machine-typed cell is kept under: one of the five types, or not_leukocyte, as the
- * machine said. An erythroblast (a nucleated red cell) is kept as not a leukocyte; an immature
- * granulocyte or an unidentified cell as 'unclassified'. The classes beyond the five (band,
- * immature granulocyte, NRBC...) are only ever set by a person: the machine's own class stays in
- * autoType, the cell is flagged, and sign-off waits until a person types it.
+ * machine said. An erythroblast is kept as an NRBC (flagged, outside the count, reported per 100
+ * leukocytes once seen: accepted as it is, it must not vanish from the report); an immature
+ * granulocyte or an unidentified cell as 'unclassified', so sign-off waits until a person types it.
+ * The other classes beyond the five (band, blast, reactive lymphocyte, smudge) are only ever set by
+ * a person; the machine's own class stays in autoType.
  */
 export function storedClass(machine: string): CellClass {
   const stored = storedClassOf(machine);
@@ -114,7 +115,7 @@ export function storedClass(machine: string): CellClass {
 /** storedClass, or null for a class the analysis does not have. */
 export function storedClassOf(machine: string): CellClass | null {
   if ((MACHINE_STORED as readonly string[]).includes(machine)) return machine as CellClass;
-  if (machine === 'erythroblast') return 'not_leukocyte';
+  if (machine === 'erythroblast') return 'nrbc';
   return (CELL_CLASS_NAMES as readonly string[]).includes(machine) ? 'unclassified' : null;
 }
 

@@ -54,10 +54,9 @@ export class Authenticator {
   private async checkNow(cred: Credentials, role: Role): Promise<UserWithSecret> {
     this.refuseIfOverBudget();
     const user = this.store.users.get(cred.userId);
-    if (!user || !user.active) {
-      this.store.security.recordWrongPin(this.now(), null);
-      throw new WorkflowError('wrong_pin', 'unknown user or wrong PIN', 403);
-    }
+    // A made-up user costs no hash and guesses nothing: it must not spend the box-wide budget and
+    // so lock the real users out.
+    if (!user || !user.active) throw new WorkflowError('wrong_pin', 'unknown user or wrong PIN', 403);
     const wait = (user.lockedUntil ?? 0) - this.now();
     if (wait > 0) throw delayed(user.name, wait);
     if (!(await verifyPin(cred.pin, user.pinHash))) {

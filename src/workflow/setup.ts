@@ -5,6 +5,7 @@
  * a new PIN for a supervisor who forgot theirs.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Store } from '../store/store.ts';
 import { publicUser } from '../store/users.ts';
 import type { User } from '../store/types.ts';
 import type { WorkflowContext } from './context.ts';
@@ -54,6 +55,20 @@ export async function firstBootSetup(ctx: WorkflowContext, input: SetupInput): P
   return { supervisor: publicUser(ctx.store.users.get(id)!), recoveryCode };
 }
 
+/**
+ * A new recovery code, replacing the old one (lost, or a box set up before codes existed): for the
+ * technician at the box's shell (`leukodiff recovery-code`), never over HTTP. Shown once.
+ */
+export function renewRecoveryCode(store: Store, at: string): string {
+  if (store.users.count() === 0) throw conflict('setup_required', 'this box has no users yet: the first-boot setup on its screen makes the first supervisor and the recovery code');
+  const code = newRecoveryCode();
+  store.transaction(() => {
+    store.security.setSecret(RECOVERY_KEY, digest(code).toString('hex'), at);
+    store.audit.append({ at, sampleId: null, revision: null, userId: null, action: 'setup.recovery_code_renewed', target: null, detail: {}, reason: null });
+  });
+  return code;
+}
+
 function alreadySetUp(): WorkflowError {
   return conflict('already_set_up', 'this box is already set up: sign in, and add users in Settings > Users');
 }
@@ -68,7 +83,14 @@ export interface RecoverInput {
 /** Clears every PIN delay and the guess budget; with userId and pin, sets that supervisor's PIN. */
 export async function recover(ctx: WorkflowContext, input: RecoverInput): Promise<{ cleared: true; user: User | null }> {
   const stored = ctx.store.security.getSecret(RECOVERY_KEY);
-  if (!stored) throw conflict('setup_required', 'this box has no recovery code: it has not been set up yet (POST /api/setup)');
+  if (!stored) {
+    throw conflict(
+      'no_recovery_code',
+      ctx.store.users.count() === 0
+        ? 'this box has not been set up yet: the first-boot setup on its screen makes the recovery code'
+        : 'this box has no recovery code (it was set up before codes existed): the technician makes one with `leukodiff recovery-code` on the box',
+    );
+  }
   const given = digest(input.recoveryCode);
   if (!timingSafeEqual(given, Buffer.from(stored, 'hex'))) {
     throw new WorkflowError('wrong_recovery_code', 'this is not the recovery code written down at setup: check each group of four characters', 403);
@@ -94,7 +116,7 @@ export async function recover(ctx: WorkflowContext, input: RecoverInput): Promis
       userId: null,
       action: 'setup.recovered',
       target: input.userId ? `user:${input.userId}` : null,
-      detail: input.userId ? { pin: 'changed' } : {},
+      detail: input.userId ? { pin: 'changed', active: true } : {},
       reason: null,
     });
   });

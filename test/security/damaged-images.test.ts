@@ -7,12 +7,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/analysis/image-input.ts';
 import { InputError } from '../../src/errors.ts';
 import { testApp } from '../helpers/app.ts';
+import { pngChunk } from '../helpers/bad-images.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { createSample, upload } from '../helpers/workflow.ts';
 
@@ -49,15 +49,6 @@ function oddScanParameters(jpeg: Buffer): Buffer {
   const out = Buffer.from(jpeg);
   out[scanStart(jpeg) - 1] = 0x01;
   return out;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(body));
-  return Buffer.concat([len, body, crc]);
 }
 
 /** The PNG with its image data stream cut to `share`, in well-formed chunks (valid CRCs) and with its IEND. */

@@ -143,6 +143,16 @@ describe('sessions', () => {
     expect((await app.inject({ method: 'POST', url: '/api/samples', payload: { reference: 'OUT' }, headers: { cookie } })).statusCode).toBe(401);
   });
 
+  it('keeps the signed-in session when someone else mistypes their PIN on the kiosk; a new sign-in replaces it', async () => {
+    const cookie = await signIn(app, users.nurse, NURSE_PIN, { asDefault: false });
+    let res = await app.inject({ method: 'POST', url: '/api/session', payload: { userId: users.supervisor, pin: '000000' }, headers: { cookie } });
+    expect(res.statusCode).toBe(403);
+    expect((await app.inject({ url: '/api/session', headers: { cookie } })).json().user).toMatchObject({ id: users.nurse });
+    res = await app.inject({ method: 'POST', url: '/api/session', payload: { userId: users.supervisor, pin: SUPERVISOR_PIN }, headers: { cookie } });
+    expect(res.statusCode).toBe(201);
+    expect((await app.inject({ url: '/api/session', headers: { cookie } })).statusCode).toBe(401);
+  });
+
   it('locks after the idle time; each request refreshes it, except the kiosk’s background polling', async () => {
     const cookie = await signIn(app, users.nurse, NURSE_PIN, { asDefault: false });
     advance(9 * MINUTE);

@@ -70,6 +70,14 @@ describe('Authenticator', () => {
     t.ctx.store.users.update(nurse, { active: false }, t.ctx.now().toISOString());
     expect(await code(t.ctx.auth.check({ userId: nurse, pin: '1111' }, 'nurse'))).toBe('403 wrong_pin');
   });
+
+  it('does not let made-up users spend the box-wide budget and lock the real ones out', async () => {
+    for (let i = 0; i < 30; i++) {
+      const userId = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      expect(await code(t.ctx.auth.check({ userId, pin: '999999' }, 'nurse'))).toBe('403 wrong_pin');
+    }
+    expect(await code(t.ctx.auth.check({ userId: sup, pin: '2222' }, 'supervisor'))).toBe('ok');
+  });
 });
 
 describe('PIN delays', () => {

@@ -68,7 +68,7 @@ describe('sample workflow (store level)', () => {
       ['lymphocyte', 'lymphocyte', false],
     ]);
     const ery = analysedSample([{ ...cell(0, true), cellClass: 'erythroblast' }], 2);
-    expect(t.ctx.store.cells.listByField(ery.fieldId).map((c) => [c.type, c.autoType])).toEqual([['not_leukocyte', 'erythroblast']]);
+    expect(t.ctx.store.cells.listByField(ery.fieldId).map((c) => [c.type, c.autoType, c.flagged])).toEqual([['nrbc', 'erythroblast', true]]);
   });
 
   it('bumps the revision and appends an audit entry on every change', () => {
@@ -228,15 +228,15 @@ describe('sample workflow (store level)', () => {
     const nrbc = { ...cell(3, true, 100), cellClass: 'erythroblast' };
     const { sampleId, fieldId } = analysedSample([ig, nrbc, cell(0, false, 200)]);
     const [a, b] = t.ctx.store.cells.listByField(fieldId);
-    // The machine's immature granulocyte and erythroblast are not stored under the new classes.
-    expect([a!.type, b!.type]).toEqual(['unclassified', 'not_leukocyte']);
-    for (const machine of CELL_CLASS_NAMES) expect([...CELL_TYPES, 'not_leukocyte', 'unclassified']).toContain(storedClass(machine));
+    // The machine's immature granulocyte waits for a person's type; its erythroblast is an NRBC.
+    expect([a!.type, b!.type]).toEqual(['unclassified', 'nrbc']);
+    for (const machine of CELL_CLASS_NAMES) expect([...CELL_TYPES, 'not_leukocyte', 'unclassified', 'nrbc']).toContain(storedClass(machine));
     expect(() => storedClass('blast')).toThrow(/unknown class 'blast'/);
     const [, , n] = t.ctx.store.cells.listByField(fieldId);
     markCellsSeen(t.ctx, sampleId, [a!.id, b!.id, n!.id], { userId: nurse });
     expect((await refusal(signSample(t.ctx, sampleId, { userId: supervisor, pin: '2222' }, { shortReason: 'a test of three cells' }))).code).toBe('unidentified_cells');
     expect(reclassifyCell(t.ctx, a!.id, 'immature_granulocyte', { userId: nurse })).toMatchObject({ type: 'immature_granulocyte', source: 'corrected', changedBy: nurse });
-    expect(reclassifyCell(t.ctx, b!.id, 'nrbc', { userId: nurse })).toMatchObject({ type: 'nrbc', source: 'corrected' });
+    // Seen as it is, the machine's NRBC stays on the report.
     expect(t.ctx.store.cells.tally(sampleId)).toMatchObject({ counted: 2, unidentified: 0, reviewPending: 0 });
     const d = sampleDetail(t.ctx, t.ctx.store.samples.get(sampleId)!).differential;
     expect(d.attention).toEqual([

@@ -82,5 +82,8 @@ declare global {
     'ld-settings': CustomEvent<Settings>;
     'ld-user-submit': CustomEvent<{ name: string; role: Role; pin: string }>;
     'ld-users-changed': CustomEvent<void>;
+    'ld-signed-in': CustomEvent<SessionInfo>;
+    'ld-sign-out': CustomEvent<void>;
+    'ld-setup-done': CustomEvent<void>;
   }
 }

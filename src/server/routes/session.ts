@@ -41,9 +41,9 @@ const session: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      // A new sign-in on this kiosk ends the previous session.
-      signOut(ctx, req.cookies[SESSION_COOKIE]);
       const { token, session: info } = await signIn(ctx, req.body);
+      // A new sign-in on this kiosk ends the previous session; a failed one leaves it as it was.
+      signOut(ctx, req.cookies[SESSION_COOKIE]);
       reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: SESSION_MAX_MS / 1000 });
       return reply.status(201).send(info);
     },

@@ -1,12 +1,12 @@
 /**
  * Settings: the kiosk's camera and language for anyone; the count target, reference ranges and
- * users once a supervisor has unlocked them with a PIN (held only while this screen is open). A
- * new box with no supervisor asks for one first.
+ * users once a supervisor has unlocked them with a PIN (held only while this screen is open). The
+ * first supervisor comes from the first-boot setup, never from here.
  */
 import { ContextConsumer } from '@lit/context';
 import { css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { Credentials, Role, SyncStatus, User } from '../api/types.ts';
+import type { Credentials, SyncStatus, User } from '../api/types.ts';
 import { icons, type IconName } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import '../components/pin-pad.ts';
@@ -19,7 +19,6 @@ import './camera-setting.ts';
 import './microscope-setting.ts';
 import './ranges-setting.ts';
 import './target-setting.ts';
-import './user-form.ts';
 import './users-setting.ts';
 
 type Section = 'camera' | 'language' | 'counting' | 'ranges' | 'microscope' | 'users' | 'hub';
@@ -135,20 +134,6 @@ export class SettingsScreen extends KioskElement {
     }
   }
 
-  private async createFirstSupervisor(user: { name: string; role: Role; pin: string }) {
-    this.busy = true;
-    try {
-      const created = await this.api.createUser({ ...user, role: 'supervisor' });
-      this.auth = { userId: created.id, pin: user.pin };
-      await this.loadUsers();
-      emit(this, 'ld-notice', { key: 'settings.saved' });
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
-  }
-
   private renderSection(section: Section) {
     const settings = this.setup.value?.settings ?? null;
     switch (section) {
@@ -183,24 +168,14 @@ export class SettingsScreen extends KioskElement {
   }
 
   private renderContent() {
-    const meta = SECTIONS.find((s) => s.id === this.section)!;
-    if (this.users && !this.supervisors.length && meta.supervisor) {
-      return html`<p class="notice warning" data-state="first-supervisor">${this.t('settings.firstSupervisor')}</p>
-        <ld-user-form
-          fixedRole="supervisor"
-          .submitLabel=${this.t('settings.create')}
-          .busy=${this.busy}
-          @ld-user-submit=${(e: CustomEvent<{ name: string; role: Role; pin: string }>) => void this.createFirstSupervisor(e.detail)}
-        ></ld-user-form>`;
-    }
     if (this.locked) return html`<p class="notice" data-state="locked">${icons.lock} ${this.t('settings.locked')}</p>`;
     return this.renderSection(this.section);
   }
 
-  /** The section needs a supervisor's PIN that nobody gave yet (and the box has a supervisor to give it). */
+  /** The section needs a supervisor's PIN that nobody gave yet. */
   private get locked(): boolean {
     const meta = SECTIONS.find((s) => s.id === this.section)!;
-    return meta.supervisor && !this.auth && !(this.users && !this.supervisors.length);
+    return meta.supervisor && !this.auth;
   }
 
   override render() {
