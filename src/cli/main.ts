@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   'build-engines': () => import('./commands/build-engines.ts'),
   backup: () => import('./commands/backup.ts'),
   restore: () => import('./commands/restore.ts'),
+  'backup-key': () => import('./commands/backup-key.ts'),
   migrate: () => import('./commands/migrate.ts'),
   'recovery-code': () => import('./commands/recovery-code.ts'),
   'make-bundle': () => import('./commands/bundle-make.ts'),
@@ -26,6 +27,7 @@ commands:
   build-engines              build TensorRT engines for every model ahead of time
   backup [--dest DIR|auto]   back up the database and images (a prepared USB stick when present)
   restore <backup>           bring the data folder back to a backup
+  backup-key export          print the backup key, to write down (restore on another box needs it)
   migrate                    bring the database to this version's schema
   recovery-code              make a new technician's recovery code (the old one stops working)
   make-bundle --key K        pack this checkout into a signed offline update bundle

@@ -1,4 +1,4 @@
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBackup, databaseInUse, DB_FILE, findUsbBackupDir, listBackups, restoreBackup } from '../../src/deploy/backup.ts';
 import { run as backupCli } from '../../src/cli/commands/backup.ts';
 import { run as restoreCli } from '../../src/cli/commands/restore.ts';
+import { run as backupKeyCli } from '../../src/cli/commands/backup-key.ts';
+import { KEY_FILE } from '../../src/deploy/backup-crypto.ts';
 
 let root: string;
 let data: string;
@@ -54,7 +56,7 @@ describe('backup', () => {
     // The rows live in the WAL only: a plain copy of leukodiff.db would not have them.
     expect(statSync(path.join(data, DB_FILE + '-wal')).size).toBeGreaterThan(0);
     const img = addImage('field one');
-    const r = await createBackup({ dataDir: data, dest, keep: 3, now: at(0) });
+    const r = await createBackup({ dataDir: data, dest, keep: 3, now: at(0), encrypt: false });
     expect(path.basename(r.dir)).toBe('backup-20260101T020000Z');
     expect(rows(path.join(r.dir, DB_FILE))).toEqual(['a', 'b']);
     expect(r.manifest.database.schemaVersion).toBe(3);
@@ -64,23 +66,23 @@ describe('backup', () => {
     expect(readdirSync(dest).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
-  it('copies only images the destination lacks, and keeps the newest N backups', async () => {
+  it('copies only images the destination lacks, and keeps the newest N backups (format 1 layout)', async () => {
     const a = addImage('A');
-    const r1 = await createBackup({ dataDir: data, dest, keep: 2, now: at(0) });
+    const r1 = await createBackup({ dataDir: data, dest, keep: 2, now: at(0), encrypt: false });
     expect(r1.imagesCopied).toBe(1);
     const pooledA = path.join(dest, 'images', a.slice(0, 2), a);
     const inode = statSync(pooledA).ino;
 
     const b = addImage('B');
-    const r2 = await createBackup({ dataDir: data, dest, keep: 2, now: at(1) });
+    const r2 = await createBackup({ dataDir: data, dest, keep: 2, now: at(1), encrypt: false });
     expect(r2.imagesCopied).toBe(1);
     expect(statSync(pooledA).ino).toBe(inode);
 
     // A is deleted on the box (old sample removed): after two more backups no kept backup needs it.
     rmSync(path.join(data, 'images', a.slice(0, 2), a));
-    await createBackup({ dataDir: data, dest, keep: 2, now: at(2) });
+    await createBackup({ dataDir: data, dest, keep: 2, now: at(2), encrypt: false });
     expect(existsSync(pooledA)).toBe(true); // still listed by backup 2
-    const r4 = await createBackup({ dataDir: data, dest, keep: 2, now: at(3) });
+    const r4 = await createBackup({ dataDir: data, dest, keep: 2, now: at(3), encrypt: false });
     expect(r4.pruned).toEqual(['backup-20260101T020100Z']);
     expect(await listBackups(dest)).toEqual(['backup-20260101T020200Z', 'backup-20260101T020300Z']);
     expect(existsSync(pooledA)).toBe(false);
@@ -140,7 +142,7 @@ describe('restore', () => {
 
   it('refuses a damaged backup before touching the data', async () => {
     db.prepare('INSERT INTO t VALUES (?)').run('x');
-    const r = await createBackup({ dataDir: data, dest, keep: 3, now: at(0) });
+    const r = await createBackup({ dataDir: data, dest, keep: 3, now: at(0), encrypt: false });
     db.close();
     const copy = path.join(r.dir, DB_FILE);
     const bytes = readFileSync(copy);
@@ -195,5 +197,162 @@ describe('backup and restore commands', () => {
     expect(await backupCli(['--data', path.join(root, 'nowhere'), '--dest', dest])).toBe(1);
     expect(await restoreCli([root, '--data', data])).toBe(2);
     expect(await restoreCli([])).toBe(2);
+  });
+});
+
+/** Runs a command, collecting what it writes to stdout and stderr. */
+async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string) => (out.push(String(c)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => (err.push(String(c)), true)) as typeof process.stderr.write;
+  try {
+    return { code: await fn(), out: out.join(''), err: err.join('') };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+  }
+}
+
+describe('encrypted backups', () => {
+  const secret = 'PATIENT-0042 pin-hash-scrypt';
+
+  it('make a 0600 key on first backup; nothing on the stick is readable; restore brings it all back', async () => {
+    db.prepare('INSERT INTO t VALUES (?)').run(secret);
+    const img = addImage('field of view one');
+    const r = await createBackup({ dataDir: data, dest, keep: 3, now: at(0) });
+    expect(r.keyCreated).toBe(true);
+    expect(r.manifest.formatVersion).toBe(2);
+    expect(r.manifest.encryption).toEqual({ algorithm: 'aes-256-gcm', keyId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(statSync(path.join(data, KEY_FILE)).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(path.join(data, KEY_FILE))).mode & 0o777).toBe(0o700);
+
+    // Nothing on the stick holds the database, the row or the image in the clear, nor the image's sha256.
+    const onStick = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? onStick(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+    const files = onStick(dest);
+    expect(files.some((f) => f.endsWith(`${DB_FILE}.enc`))).toBe(true);
+    for (const f of files) {
+      const text = readFileSync(f).toString('latin1');
+      expect(text).not.toContain('SQLite format 3');
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain('field of view one');
+      expect(f.includes(img) || text.includes(img)).toBe(false);
+    }
+    expect(readdirSync(data).filter((n) => n.startsWith('.'))).toEqual([]);
+
+    // The second backup copies no image again; the key stays.
+    const r2 = await createBackup({ dataDir: data, dest, keep: 3, now: at(1) });
+    expect(r2.imagesCopied).toBe(0);
+    expect(r2.keyCreated).toBe(false);
+    expect(r2.manifest.encryption!.keyId).toBe(r.manifest.encryption!.keyId);
+
+    db.prepare('INSERT INTO t VALUES (?)').run('lost');
+    db.close();
+    rmSync(path.join(data, 'images'), { recursive: true });
+    const res = await restoreBackup({ backupDir: r.dir, dataDir: data, now: at(30) });
+    expect(rows(path.join(data, DB_FILE))).toEqual([secret]);
+    expect(readFileSync(path.join(data, 'images', img.slice(0, 2), img), 'utf8')).toBe('field of view one');
+    expect(res.imagesCopied).toBe(1);
+    expect(readdirSync(data).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('refuse a backup with one changed byte (database or image), before touching the data', async () => {
+    db.prepare('INSERT INTO t VALUES (?)').run('x');
+    const img = addImage('an image');
+    const r = await createBackup({ dataDir: data, dest, keep: 3, now: at(0) });
+    db.close();
+    rmSync(path.join(data, 'images'), { recursive: true });
+    const before = readFileSync(path.join(data, DB_FILE));
+    const flip = (file: string, at: number) => {
+      const bytes = readFileSync(file);
+      bytes[at < 0 ? bytes.length + at : at] ^= 0x01;
+      writeFileSync(file, bytes);
+    };
+    const enc = path.join(r.dir, `${DB_FILE}.enc`);
+    for (const offset of [-100, -1, 20]) {
+      // A body byte, a tag byte, a header byte (the IV).
+      flip(enc, offset);
+      await expect(restoreBackup({ backupDir: r.dir, dataDir: data })).rejects.toThrow(/has been altered or damaged \(authentication failed\): refusing it/);
+      flip(enc, offset);
+    }
+    const pooled = readdirSync(path.join(dest, 'images-enc'), { recursive: true, withFileTypes: true }).find((d) => d.isFile())!;
+    flip(path.join(pooled.parentPath, pooled.name), 40);
+    await expect(restoreBackup({ backupDir: r.dir, dataDir: data })).rejects.toThrow(/altered or damaged/);
+    expect(readFileSync(path.join(data, DB_FILE))).toEqual(before);
+    expect(readdirSync(data).sort()).toEqual(['config', DB_FILE]);
+    expect(existsSync(path.join(data, 'images', img.slice(0, 2), img))).toBe(false);
+
+    const cli = await capture(() => restoreCli([r.dir, '--data', data]));
+    expect(cli.code).toBe(1);
+    expect(cli.err.trim().split('\n')).toHaveLength(1);
+    expect(cli.err).toMatch(/^leukodiff restore: .*altered or damaged/);
+  });
+
+  it('restore on a fresh box needs the exported key; a wrong or mistyped key is refused with a message', async () => {
+    db.prepare('INSERT INTO t VALUES (?)').run(secret);
+    const img = addImage('photo');
+    expect(await backupCli(['--data', data, '--dest', dest, '--keep', '2'])).toBe(0);
+    const [name] = await listBackups(dest);
+    const backupDir = path.join(dest, name);
+    const exported = await capture(() => backupKeyCli(['export', '--data', data]));
+    expect(exported.code).toBe(0);
+    const keyText = exported.out.trim().split('\n')[1];
+    expect(keyText).toMatch(/^([A-Z2-7]{5}-){10}[A-Z2-7]{5}$/);
+
+    const fresh = path.join(root, 'replacement-box', 'data');
+    const noKey = await capture(() => restoreCli([backupDir, '--data', fresh]));
+    expect(noKey.code).toBe(1);
+    expect(noKey.err).toMatch(/this box has no backup key: pass --key/);
+
+    const otherData = path.join(root, 'other-box');
+    mkdirSync(otherData);
+    const other = (await capture(() => backupKeyCli(['export', '--data', otherData]))).out.trim().split('\n')[1];
+    const wrong = await capture(() => restoreCli([backupDir, '--data', fresh, '--key', other]));
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(/wrong key: this backup was encrypted with key [0-9a-f]{16}, the key given is [0-9a-f]{16}/);
+
+    const typo = keyText.slice(0, 6) + (keyText[6] === 'A' ? 'B' : 'A') + keyText.slice(7);
+    const mistyped = await capture(() => restoreCli([backupDir, '--data', fresh, '--key', typo]));
+    expect(mistyped.code).toBe(1);
+    expect(mistyped.err).toMatch(/typo/);
+    expect(existsSync(path.join(fresh, DB_FILE))).toBe(false);
+
+    // Written down in lower case with spaces: still taken.
+    const ok = await capture(() => restoreCli([backupDir, '--data', fresh, '--key', keyText.toLowerCase().replace(/-/g, ' ')]));
+    expect(ok.err).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/encrypted with key [0-9a-f]{16}/);
+    expect(rows(path.join(fresh, DB_FILE))).toEqual([secret]);
+    expect(readFileSync(path.join(fresh, 'images', img.slice(0, 2), img), 'utf8')).toBe('photo');
+    // The replacement box adopted the key: its next backup goes on the same stick with the same key.
+    expect(readFileSync(path.join(fresh, KEY_FILE), 'utf8')).toBe(readFileSync(path.join(data, KEY_FILE), 'utf8'));
+    expect(statSync(path.join(fresh, KEY_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it('an old unencrypted backup is still restored, and restore says it was unencrypted', async () => {
+    db.prepare('INSERT INTO t VALUES (?)').run('old');
+    const img = addImage('old photo');
+    const r = await createBackup({ dataDir: data, dest, keep: 3, now: at(0), encrypt: false });
+    expect(r.manifest.formatVersion).toBe(1);
+    expect(existsSync(path.join(data, KEY_FILE))).toBe(false);
+    // A later encrypted backup on the same stick keeps the old one and its images.
+    await createBackup({ dataDir: data, dest, keep: 3, now: at(1) });
+    db.close();
+    const fresh = path.join(root, 'fresh');
+    const res = await capture(() => restoreCli([r.dir, '--data', fresh]));
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/, unencrypted\)/);
+    expect(res.err).toMatch(/this backup was not encrypted/);
+    expect(rows(path.join(fresh, DB_FILE))).toEqual(['old']);
+    expect(readFileSync(path.join(fresh, 'images', img.slice(0, 2), img), 'utf8')).toBe('old photo');
+  });
+
+  it('refuses a key file others can read', async () => {
+    await createBackup({ dataDir: data, dest, keep: 3, now: at(0) });
+    chmodSync(path.join(data, KEY_FILE), 0o644);
+    await expect(createBackup({ dataDir: data, dest, keep: 3, now: at(1) })).rejects.toThrow(/readable by others.*chmod 600/);
   });
 });
