@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loggerOptions } from '../deploy/logging.ts';
+import { validationOptions } from '../util/validation.ts';
 import hubApp from './app.ts';
 import type { HubConfig } from './config.ts';
 import { openHubDb, type HubDb } from './db/connect.ts';
@@ -22,8 +23,8 @@ export async function buildHub(config: HubConfig, opts: BuildHubOptions = {}): P
     ...(https ? { https } : {}),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
-    // Unknown properties are refused, not silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    // JSON bodies strict, querystring and params coerced; unknown properties refused.
+    ...validationOptions(),
     // A box on a slow link sends a part of up to maxRequestBytes; give it time, but not forever.
     requestTimeout: 120_000,
     keepAliveTimeout: 30_000,

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { decodeSlots } from '../analysis/decode-limiter.ts';
 import { loggerOptions } from '../deploy/logging.ts';
+import { validationOptions } from '../util/validation.ts';
 import type { Config } from '../config.ts';
 import type { Engine } from '../inference/engine.ts';
 import app from './app.ts';
@@ -20,8 +21,8 @@ export async function buildServer(config: Config, engine: Engine, opts: { logger
     http: { headersTimeout: Math.min(15_000, config.requestTimeoutMs), connectionsCheckingInterval: 1000 },
     // Only the nurse's own screen talks to us; never trust proxy headers.
     trustProxy: false,
-    // additionalProperties: false must refuse unknown fields, not silently drop them.
-    ajv: { customOptions: { removeAdditional: false } },
+    // JSON bodies strict, querystring and params coerced; unknown properties refused.
+    ...validationOptions(),
   });
   // The kiosk needs a handful of connections; thousands would exhaust the file descriptors.
   fastify.server.maxConnections = config.maxConnections;
