@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPin } from '../../src/workflow/pin.ts';
+import { REFRESH_STEP_MS } from '../../src/workflow/sessions.ts';
 import { testApp } from '../helpers/app.ts';
 import { asUser, setDefaultSession, signIn } from '../helpers/session.ts';
 import { analysed, createUsers, fieldJpeg, NURSE_PIN, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
@@ -151,6 +152,18 @@ describe('sessions', () => {
     res = await app.inject({ method: 'POST', url: '/api/session', payload: { userId: users.supervisor, pin: SUPERVISOR_PIN }, headers: { cookie } });
     expect(res.statusCode).toBe(201);
     expect((await app.inject({ url: '/api/session', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('writes a refresh at most once per 30 s, however many pictures a page loads', async () => {
+    const cookie = await signIn(app, users.nurse, NURSE_PIN, { asDefault: false });
+    const seen = () => (db.prepare('SELECT max(last_seen_at) AS t FROM sessions WHERE user_id = ?').get(users.nurse) as { t: number }).t;
+    const signedIn = seen();
+    advance(10_000);
+    for (let i = 0; i < 20; i++) expect((await app.inject({ url: '/api/samples', headers: { cookie } })).statusCode).toBe(200);
+    expect(seen()).toBe(signedIn);
+    advance(REFRESH_STEP_MS);
+    expect((await app.inject({ url: '/api/samples', headers: { cookie } })).statusCode).toBe(200);
+    expect(seen()).toBe(signedIn + 10_000 + REFRESH_STEP_MS);
   });
 
   it('locks after the idle time; each request refreshes it, except the kiosk’s background polling', async () => {
