@@ -35,7 +35,7 @@ describe.each(ENGINES)('hub: incoming report schema (%s)', (engine) => {
       (r) => (r.fields[0].cells = 5 as never),
       (r) => (r.fields[0].cells[0].box = [1, 2, 3]),
       (r) => (r.fields[0].cells[0].confidence = 'high'),
-      (r) => (r.fields[0].cells[0].type = 'alien'),
+      (r) => (r.fields[0].cells[0].type = '<b>Alien</b>'),
       (r) => (r.fields[0].cells[0].id = 'not-a-uuid'),
       (r) => (r.fields[0].image = { sha256: img.sha256, width: 0, height: 480 }),
       (r) => ((r.differential as Record<string, unknown>).rows = [{ type: 'neutrophil', count: -1, percent: 50 }]),
@@ -54,5 +54,14 @@ describe.each(ENGINES)('hub: incoming report schema (%s)', (engine) => {
     expect((await send(good, [img.sha256])).statusCode).toBe(200);
     const page = await hub.app.inject({ method: 'GET', url: `/review/samples/${good.sample.id}`, headers: basic(hub.reviewer.login, hub.reviewer.password) });
     expect(page.statusCode).toBe(200);
+  });
+
+  it('takes a report from a newer box with a class this hub does not know, and shows it by name', async () => {
+    const r = report({ images: [img.sha256] });
+    (r.fields[0]!.cells[0] as { type: string }).type = 'hairy_cell';
+    expect((await send(r, [img.sha256])).statusCode).toBe(200);
+    const page = await hub.app.inject({ method: 'GET', url: `/review/samples/${r.sample.id}`, headers: basic(hub.reviewer.login, hub.reviewer.password) });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('hairy cell');
   });
 });

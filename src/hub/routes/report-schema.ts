@@ -3,16 +3,17 @@
  * as the hub stores, lists and renders it: every part the reviewer page reads is typed and
  * bounded, so a malformed report is refused at the door (400) instead of breaking the page later.
  * Parts the hub does not read (analysis, amendments, software...) may be present and are kept as
- * sent. Cell classes come from the shared vocabulary.
+ * sent. A cell's class is any well-formed class name: a box of a newer version may know classes
+ * this hub does not, and its reports must not be refused for it (the pages show such a class by
+ * its name).
  */
-import { CELL_CLASSES } from '../../store/types.ts';
 import { sha256, uuid } from './schemas.ts';
 
 const MAX_INT = 2 ** 31 - 1;
 const count = { type: 'integer', minimum: 0, maximum: MAX_INT } as const;
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
 const nullableText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
-const cellClass = { type: 'string', enum: [...CELL_CLASSES] } as const;
+const cellClass = { type: 'string', pattern: '^[a-z][a-z_]{0,39}$' } as const;
 const coordinate = { type: 'number', minimum: -1e6, maximum: 1e6 } as const;
 
 const cell = {
