@@ -101,19 +101,21 @@ export class CellRepo {
   /**
    * Leukocytes counted (every class but NRBC, smudge and not_leukocyte: isCountedClass), flagged
    * cells nobody looked at yet, cells the analysis typed that no person has seen (a person's own
-   * cells, added or corrected, count as seen), and counted cells left unidentified.
+   * cells, added or corrected, count as seen), and counted cells left unidentified; the cells of
+   * `leaveOutFields` (fields awaiting the quality question) left out.
    */
-  tally(sampleId: string): CellTally {
+  tally(sampleId: string, leaveOutFields: readonly string[] = []): CellTally {
     return this.db
-      .prepare<[string], CellTally>(
+      .prepare<[string, string], CellTally>(
         `SELECT count(*) FILTER (WHERE c.type NOT IN (${NOT_COUNTED_CLASSES.map((t) => `'${t}'`).join(', ')})) AS counted,
                 count(*) FILTER (WHERE c.flagged = 1 AND c.reviewed_at IS NULL) AS reviewPending,
                 count(*) FILTER (WHERE c.type <> 'not_leukocyte' AND c.source = 'automatic' AND c.reviewed_at IS NULL) AS unseen,
                 count(*) FILTER (WHERE c.type = 'unclassified') AS unidentified
          FROM cells c JOIN fields f ON f.id = c.field_id
-         WHERE c.sample_id = ? AND c.deleted_at IS NULL AND f.deleted_at IS NULL`,
+         WHERE c.sample_id = ? AND c.deleted_at IS NULL AND f.deleted_at IS NULL
+           AND c.field_id NOT IN (SELECT value FROM json_each(?))`,
       )
-      .get(sampleId)!;
+      .get(sampleId, JSON.stringify(leaveOutFields))!;
   }
 
   setType(id: string, type: CellClass, source: CellSource, by: string | null, at: string): void {

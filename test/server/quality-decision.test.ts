@@ -36,8 +36,10 @@ describe('the photo-quality question', () => {
     expect(warned.quality.warnings.length).toBeGreaterThan(0);
     expect(warned).toMatchObject({ id: greyId, awaitingDecision: true });
     expect(warned.cells).toHaveLength(2);
-    // Only the first field's two cells count.
+    // Only the first field's two cells count, in the detail and in the list.
     expect(s.differential.counted).toBe(2);
+    expect(s.counted).toBe(2);
+    expect(((await app.inject({ url: '/api/samples' })).json() as { items: { id: string; counted: number }[] }).items.find((x) => x.id === id)?.counted).toBe(2);
     expect((await app.inject({ url: `/api/fields/${greyId}` })).json().awaitingDecision).toBe(true);
 
     await seeAllCells((o) => app.inject(o as InjectOptions), id);
@@ -53,6 +55,7 @@ describe('the photo-quality question', () => {
     s = await sample(id);
     expect(s.fields[1].awaitingDecision).toBe(false);
     expect(s.differential.counted).toBe(4);
+    expect(s.counted).toBe(4);
     const audit = (await app.inject({ url: `/api/samples/${id}/audit` })).json() as { action: string; userId: string | null }[];
     expect(audit.filter((e) => e.action === 'field.kept')).toEqual([expect.objectContaining({ userId: users.nurse })]);
     await seeAllCells((o) => app.inject(o as InjectOptions), id);

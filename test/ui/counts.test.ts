@@ -62,6 +62,15 @@ describe('counts', () => {
     expect(added.counted).toBe(3);
   });
 
+  it('leaves the cells of a field awaiting Retake or Keep out of the recount, as the daemon does', () => {
+    const a = cell('neutrophil', { fieldId: 'f1' });
+    const b = cell('lymphocyte', { fieldId: 'f2' });
+    const detail = sample([field('f1', 1, [a]), { ...field('f2', 2, [b]), awaitingDecision: true }]);
+    const after = withCell(detail, { ...a, type: 'eosinophil', reviewed: true, source: 'corrected' });
+    expect(after.differential.counted).toBe(1);
+    expect(after.counted).toBe(1);
+  });
+
   it('groups the gallery by class, every group present in button order', () => {
     const groups = groupByClass([cell('monocyte'), cell('neutrophil'), cell('monocyte')]);
     expect([...groups.keys()]).toEqual([...CELL_CLASSES]);

@@ -83,7 +83,8 @@ export function withCell(detail: SampleDetail, cell: Cell): SampleDetail {
     const known = f.cells.some((c) => c.id === cell.id);
     return { ...f, cells: known ? f.cells.map((c) => (c.id === cell.id ? cell : c)) : [...f.cells, cell] };
   });
-  const differential = recount(detail.differential, fields.flatMap((f) => f.cells));
+  // As the daemon counts: the cells of a field awaiting Retake or Keep do not count yet.
+  const differential = recount(detail.differential, fields.flatMap((f) => (f.awaitingDecision ? [] : f.cells)));
   return { ...detail, fields, differential, counted: differential.counted, reviewPending: differential.review.pending };
 }
 
