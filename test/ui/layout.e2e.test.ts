@@ -8,7 +8,8 @@
  *   kiosk says so in the nurse's language and opens the field the daemon kept once it is back;
  * - a reload during Retake or Keep asks again;
  * - a sample number that exists already (scanned in another case, or created meanwhile elsewhere)
- *   opens that sample.
+ *   opens that sample;
+ * - the counting settings (target, field overlap, idle lock) are typed on their keypad and saved.
  * Screenshots: test-artifacts/ui/layout-*.png.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -202,7 +203,7 @@ describe.skipIf(!existsSync(CHROMIUM))('layout, recovery and messages on the tou
       expect(await kp.layoutProblems(), name).toEqual([]);
     };
     try {
-      await signIn(kp);
+      const supervisor = await signIn(kp);
       await page.goto(`${kp.base}/`);
       await page.locator('[data-list=loaded]').waitFor();
       await check('home');
@@ -319,6 +320,23 @@ describe.skipIf(!existsSync(CHROMIUM))('layout, recovery and messages on the tou
       await tapKeys(page, 'ld-pin-pad', PIN);
       await page.locator('ld-pin-pad [data-key=ok]').tap();
       await page.locator('[data-range=neutrophil-low]').waitFor();
+      // Counting: the target, the field overlap (a percentage) and the idle lock on one keypad; Save sends them.
+      const settingsNow = async () => (await (await kp.context.request.get(`${kp.base}/api/settings`)).json()) as { maxFieldOverlap: number; idleLockMinutes: number };
+      const before = await settingsNow();
+      await page.locator('[data-section=counting]').tap();
+      for (const [setting, value] of [['idleLockMinutes', '45'], ['maxFieldOverlap', '40']] as const) {
+        await page.locator(`ld-counting-setting [data-setting=${setting}]`).tap();
+        await page.locator('ld-counting-setting [data-key=clear]').tap();
+        await tapKeys(page, 'ld-counting-setting ld-keypad', value);
+      }
+      await check('settings-counting');
+      await page.locator('ld-counting-setting [data-key=ok]').tap();
+      await page.locator('[data-toast]', { hasText: t['settings.saved'] as string }).waitFor();
+      await page.locator('ld-toast button').tap();
+      await expect.poll(settingsNow, { timeout: 10_000 }).toMatchObject({ maxFieldOverlap: 0.4, idleLockMinutes: 45 });
+      // The other runs share this daemon: put its settings back.
+      const restored = await kp.context.request.patch(`${kp.base}/api/settings`, { data: { maxFieldOverlap: before.maxFieldOverlap, idleLockMinutes: before.idleLockMinutes, auth: { userId: supervisor, pin: PIN } } });
+      expect(restored.status()).toBe(200);
       await page.locator('[data-section=users]').tap();
       await page.locator('[data-action=add-user]').tap();
       await page.locator('ld-user-form ld-keyboard').waitFor();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceHealth } from '../../ui/src/api/types.ts';
+import { COUNTING_RULES, countingChanges, countingDraftOf, parseCountingValue } from '../../ui/src/logic/counting-settings.ts';
 import { hoursMinutes, summarizeDevice } from '../../ui/src/logic/device.ts';
+import { applyText } from '../../ui/src/logic/keypad.ts';
 import { draftOf, rangesFromDraft } from '../../ui/src/logic/ranges.ts';
 import { isSameDay, todays, unsent } from '../../ui/src/logic/samples.ts';
 import { RANGES, sample } from './fixtures.ts';
@@ -57,5 +59,47 @@ describe('sample lists', () => {
     expect(todays([today, old], now).map((s) => s.id)).toEqual(['a']);
     const queued = { ...old, sync: { ...old.sync, state: 'retrying' as const } };
     expect(unsent([today, queued]).map((s) => s.id)).toEqual(['b']);
+  });
+});
+
+describe('counting settings being edited', () => {
+  const current = { targetCount: 100, referenceRanges: RANGES, maxFieldOverlap: 0.3, idleLockMinutes: 10 };
+
+  it('shows the overlap as a whole percentage and sends it back as a share, only what changed', () => {
+    const draft = countingDraftOf(current);
+    expect(draft).toEqual({ targetCount: '100', maxFieldOverlap: '30', idleLockMinutes: '10' });
+    expect(countingChanges(draft, current)).toEqual({});
+    expect(countingChanges({ ...draft, maxFieldOverlap: '45' }, current)).toEqual({ maxFieldOverlap: 0.45 });
+    expect(countingChanges({ targetCount: '200', maxFieldOverlap: '5', idleLockMinutes: '240' }, current)).toEqual({ targetCount: 200, maxFieldOverlap: 0.05, idleLockMinutes: 240 });
+    // A share set through the API that is no whole percentage is not sent back rounded.
+    expect(countingChanges(countingDraftOf({ ...current, maxFieldOverlap: 0.333 }), { ...current, maxFieldOverlap: 0.333 })).toEqual({});
+    // A daemon that does not report the idle lock: its default.
+    expect(countingDraftOf({ targetCount: 100, referenceRanges: RANGES, maxFieldOverlap: 0.3 }).idleLockMinutes).toBe('10');
+  });
+
+  it('refuses a missing value or one outside its limits', () => {
+    const draft = countingDraftOf(current);
+    for (const [field, text] of [
+      ['targetCount', '9'],
+      ['targetCount', '1001'],
+      ['maxFieldOverlap', '4'],
+      ['maxFieldOverlap', '96'],
+      ['idleLockMinutes', '0'],
+      ['idleLockMinutes', '241'],
+      ['idleLockMinutes', ''],
+    ] as const) {
+      expect(parseCountingValue(field, text), `${field} ${text}`).toBeNull();
+      expect(countingChanges({ ...draft, [field]: text }, current), `${field} ${text}`).toBeNull();
+    }
+    expect(parseCountingValue('maxFieldOverlap', '95')).toBe(95);
+    expect(parseCountingValue('idleLockMinutes', '1')).toBe(1);
+  });
+
+  it('takes no more digits than the largest value has', () => {
+    const type = (field: keyof typeof COUNTING_RULES, text: string) => applyText('', text, COUNTING_RULES[field]);
+    expect(type('maxFieldOverlap', '305')).toBe('30');
+    expect(type('idleLockMinutes', '2405')).toBe('240');
+    expect(type('targetCount', '10000')).toBe('1000');
+    expect(type('idleLockMinutes', '1.5')).toBe('15');
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Settings: the kiosk's camera and language for anyone; the count target, reference ranges and
- * users once a supervisor has unlocked them with a PIN (held only while this screen is open). The
- * first supervisor comes from the first-boot setup, never from here.
+ * Settings: the kiosk's camera and language for anyone; counting (target, field overlap, idle
+ * lock), reference ranges and users once a supervisor has unlocked them with a PIN (held only while
+ * this screen is open). The first supervisor comes from the first-boot setup, never from here.
  */
 import { ContextConsumer } from '@lit/context';
 import { css, html } from 'lit';
@@ -16,9 +16,9 @@ import type { MessageKey } from '../i18n/en.ts';
 import { LANGS } from '../i18n/i18n.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 import './camera-setting.ts';
+import './counting-setting.ts';
 import './microscope-setting.ts';
 import './ranges-setting.ts';
-import './target-setting.ts';
 import './users-setting.ts';
 
 type Section = 'camera' | 'language' | 'counting' | 'ranges' | 'microscope' | 'users' | 'hub';
@@ -148,7 +148,7 @@ export class SettingsScreen extends KioskElement {
           )}
         </div>`;
       case 'counting':
-        return html`<ld-target-setting .settings=${settings} .auth=${this.auth}></ld-target-setting>`;
+        return html`<ld-counting-setting .settings=${settings} .auth=${this.auth}></ld-counting-setting>`;
       case 'ranges':
         return html`<ld-ranges-setting .settings=${settings} .auth=${this.auth}></ld-ranges-setting>`;
       case 'microscope':
