@@ -274,7 +274,7 @@ export const en = {
   'settings.cameraNumber': 'Camera {n}',
   'settings.counting': 'Counting',
   'settings.targetCount': 'Cells per sample',
-  'settings.targetCountExplain': 'The count of a sample stops at this many leukocytes.',
+  'settings.targetCountExplain': 'Leukocytes to count per sample; signing with fewer needs a written reason.',
   'settings.maxFieldOverlap': 'Field overlap allowed',
   'settings.maxFieldOverlapExplain': 'A new field that shows more than this of an earlier field is refused.',
   'settings.idleLockMinutes': 'Lock after',

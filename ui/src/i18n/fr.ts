@@ -274,7 +274,7 @@ export const fr: Catalogue = {
   'settings.cameraNumber': 'Caméra {n}',
   'settings.counting': 'Comptage',
   'settings.targetCount': 'Cellules par échantillon',
-  'settings.targetCountExplain': 'Le comptage d’un échantillon s’arrête à ce nombre de leucocytes.',
+  'settings.targetCountExplain': 'Leucocytes à compter par échantillon ; signer avec moins demande un motif écrit.',
   'settings.maxFieldOverlap': 'Chevauchement admis',
   'settings.maxFieldOverlapExplain': 'Un nouveau champ qui montre plus que cette part d’un champ précédent est refusé.',
   'settings.idleLockMinutes': 'Verrouiller après',
