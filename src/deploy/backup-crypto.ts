@@ -10,11 +10,11 @@
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { chmod, chown, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fsyncPath, tempSibling } from './files.ts';
+import { fsyncPath, writeThroughTemp } from './files.ts';
 
 export class BackupKeyError extends Error {}
 
@@ -135,9 +135,8 @@ export async function encryptFile(src: string, dst: string, key: BackupKey): Pro
   const header = Buffer.concat([MAGIC, Buffer.from([VERSION, ALG_AES_256_GCM]), Buffer.from(key.id, 'hex'), iv]);
   const cipher = createCipheriv('aes-256-gcm', key.encKey, iv);
   cipher.setAAD(header);
-  const tmp = tempSibling(dst);
-  try {
-    await pipeline(
+  await writeThroughTemp(dst, (tmp) =>
+    pipeline(
       createReadStream(src),
       async function* (source: AsyncIterable<Buffer>) {
         yield header;
@@ -146,13 +145,8 @@ export async function encryptFile(src: string, dst: string, key: BackupKey): Pro
         yield cipher.getAuthTag();
       },
       createWriteStream(tmp, { mode: 0o600 }),
-    );
-    await fsyncPath(tmp);
-    await rename(tmp, dst);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+    ),
+  );
 }
 
 /** The key id named in an encrypted file's header. */
@@ -195,10 +189,9 @@ export async function decryptFile(src: string, dst: string, key: BackupKey): Pro
   const decipher = createDecipheriv('aes-256-gcm', key.encKey, header.subarray(MAGIC.length + 10));
   decipher.setAAD(header);
   decipher.setAuthTag(tag);
-  const tmp = tempSibling(dst);
-  try {
-    const body: Readable = size > ENCRYPTION_OVERHEAD ? createReadStream(src, { start: HEADER_BYTES, end: size - TAG_BYTES - 1 }) : Readable.from([]);
-    await pipeline(
+  const body: Readable = size > ENCRYPTION_OVERHEAD ? createReadStream(src, { start: HEADER_BYTES, end: size - TAG_BYTES - 1 }) : Readable.from([]);
+  await writeThroughTemp(dst, (tmp) =>
+    pipeline(
       body,
       async function* (source: AsyncIterable<Buffer>) {
         for await (const chunk of source) yield decipher.update(chunk);
@@ -209,11 +202,6 @@ export async function decryptFile(src: string, dst: string, key: BackupKey): Pro
         }
       },
       createWriteStream(tmp, { mode: 0o600 }),
-    );
-    await fsyncPath(tmp);
-    await rename(tmp, dst);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+    ),
+  );
 }

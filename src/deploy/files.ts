@@ -28,17 +28,22 @@ export function tempSibling(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${randomBytes(4).toString('hex')}`);
 }
 
-/** Copies src to dst through a temp file + fsync + rename: dst is either absent or complete. */
-export async function copyFileDurable(src: string, dst: string): Promise<void> {
+/** Writes dst through `write` into a temp sibling + fsync + rename: dst is either absent or complete. */
+export async function writeThroughTemp(dst: string, write: (tmp: string) => Promise<void>): Promise<void> {
   const tmp = tempSibling(dst);
   try {
-    await copyFile(src, tmp);
+    await write(tmp);
     await fsyncPath(tmp);
     await rename(tmp, dst);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/** Copies src to dst through a temp file + fsync + rename, then syncs the folder. */
+export async function copyFileDurable(src: string, dst: string): Promise<void> {
+  await writeThroughTemp(dst, (tmp) => copyFile(src, tmp));
   await fsyncPath(path.dirname(dst));
 }
 
