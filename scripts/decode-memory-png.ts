@@ -5,7 +5,8 @@
  */
 import zlib from 'node:zlib';
 
-function chunk(type: string, data: Buffer): Buffer {
+/** One PNG chunk: length, type, data and CRC. */
+export function pngChunk(type: string, data: Buffer): Buffer {
   const len = Buffer.alloc(4);
   len.writeUInt32BE(data.length);
   const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
@@ -22,9 +23,9 @@ export function tinyBigPng(width: number, height: number, nonce = 0): Buffer {
   const row = 1 + Math.ceil(width / 8);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('tEXt', Buffer.from(`Comment\0${nonce}`, 'latin1')),
-    chunk('IDAT', zlib.deflateSync(Buffer.alloc(row * height), { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('tEXt', Buffer.from(`Comment\0${nonce}`, 'latin1')),
+    pngChunk('IDAT', zlib.deflateSync(Buffer.alloc(row * height), { level: 9 })),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }

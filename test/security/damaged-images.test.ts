@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/analysis/image-input.ts';
 import { InputError } from '../../src/errors.ts';
 import { testApp } from '../helpers/app.ts';
-import { pngChunk } from '../helpers/bad-images.ts';
+import { pngChunk } from '../../scripts/decode-memory-png.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { createSample, upload } from '../helpers/workflow.ts';
 
