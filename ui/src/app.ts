@@ -14,6 +14,7 @@ import './components/reason-dialog.ts';
 import './components/toast.ts';
 import './components/top-bar.ts';
 import { apiContext, eventsContext, i18nContext, prefsContext, promptsContext, sessionContext, setupContext, type BoxSetup } from './context.ts';
+import { PollingController } from './controllers/polling-controller.ts';
 import { describeError } from './i18n/errors.ts';
 import { I18n, type Lang } from './i18n/i18n.ts';
 import { parseRoute, routeHash, sameRoute, type Route } from './logic/routes.ts';
@@ -67,7 +68,6 @@ export class App extends LitElement {
   /** Who worked before the lock: chosen first on the PIN pad. */
   private lastUserId: string | null = null;
   private lastTouch = 0;
-  private sessionPoll: ReturnType<typeof setInterval> | undefined;
   /** A tap counts as activity for the daemon's idle lock, at most every TOUCH_MS. */
   private readonly onActivity = () => {
     if (!this.session.user || Date.now() - this.lastTouch < TOUCH_MS) return;
@@ -97,6 +97,7 @@ export class App extends LitElement {
     new ContextProvider(this, { context: prefsContext, initialValue: this.prefs });
     new ContextProvider(this, { context: promptsContext, initialValue: this.prompts });
     new ContextProvider(this, { context: sessionContext, initialValue: this.session });
+    new PollingController(this, () => this.checkSession(), { everyMs: SESSION_POLL_MS });
     this.addEventListener('ld-navigate', (e) => this.navigate(e.detail));
     this.addEventListener('ld-error', (e) => {
       // The lock screen says it: no message over it.
@@ -177,7 +178,6 @@ export class App extends LitElement {
     this.unsubscribe = this.events.subscribe({ onResync: () => void this.loadSetup() });
     this.events.start();
     window.addEventListener('pointerdown', this.onActivity, { capture: true });
-    this.sessionPoll = setInterval(() => void this.checkSession(), SESSION_POLL_MS);
     document.addEventListener('visibilitychange', this.onWake);
     void this.openGate();
     void this.loadSetup();
@@ -193,7 +193,6 @@ export class App extends LitElement {
     this.unsubscribe?.();
     this.events.stop();
     window.removeEventListener('pointerdown', this.onActivity, { capture: true });
-    clearInterval(this.sessionPoll);
     document.removeEventListener('visibilitychange', this.onWake);
   }
 

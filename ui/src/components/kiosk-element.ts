@@ -22,7 +22,7 @@ export class KioskElement extends LitElement {
   }
 
   /** Reports an error to the shell, which shows it in the nurse's language. */
-  protected fail(err: unknown): void {
+  fail(err: unknown): void {
     emit(this, 'ld-error', err);
   }
 }

@@ -6,6 +6,7 @@ import { css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { DeviceHealth, SyncStatus } from '../api/types.ts';
 import { EventsController } from '../controllers/events-controller.ts';
+import { PollingController } from '../controllers/polling-controller.ts';
 import { emit } from '../events.ts';
 import { summarizeDevice } from '../logic/device.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
@@ -18,7 +19,6 @@ const REFRESH_MS = 30_000;
 export class StatusBadges extends KioskElement {
   @state() private device: DeviceHealth | null = null;
   @state() private sync: SyncStatus | null = null;
-  private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     super();
@@ -28,6 +28,7 @@ export class StatusBadges extends KioskElement {
       },
       onResync: () => void this.refresh(),
     });
+    new PollingController(this, () => this.refresh(), { everyMs: REFRESH_MS, immediate: true });
   }
 
   static override styles = [
@@ -52,17 +53,6 @@ export class StatusBadges extends KioskElement {
       }
     `,
   ];
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.timer);
-  }
 
   private async refresh() {
     try {

@@ -23,9 +23,11 @@ import { prefsContext, promptsContext, setupContext } from '../context.ts';
 import { CameraController } from '../controllers/camera-controller.ts';
 import { EventsController } from '../controllers/events-controller.ts';
 import { LiveCaptureController } from '../controllers/live-capture-controller.ts';
+import { PollingController } from '../controllers/polling-controller.ts';
 import { SampleController } from '../controllers/sample-controller.ts';
 import { emit } from '../events.ts';
 import type { MessageKey } from '../i18n/en.ts';
+import { busyWhile } from '../logic/busy-while.ts';
 import { calibrationLabel, scaleDigits } from '../logic/objective.ts';
 import { fieldFailureKey } from '../logic/field-failure.ts';
 import { isSigned } from '../logic/samples.ts';
@@ -49,7 +51,7 @@ const POLL_MS = 3000;
 export class CaptureScreen extends KioskElement {
   @property() sampleId = '';
   @state() private phase: Phase = { kind: 'live' };
-  @state() private busy = false;
+  @state() busy = false;
   @query('input[type=file]') private fileInput!: HTMLInputElement;
 
   private readonly sample = new SampleController(this);
@@ -64,7 +66,6 @@ export class CaptureScreen extends KioskElement {
     onError: (err) => this.fail(err),
   });
   private resumeChecked = false;
-  private poll: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     super();
@@ -73,11 +74,9 @@ export class CaptureScreen extends KioskElement {
         const p = this.phase;
         if (p.kind === 'waiting' && 'fieldId' in e && e.fieldId === p.field.id && e.type !== 'field.queued') void this.refreshField(p.field.id);
       },
-      onResync: () => {
-        if (this.phase.kind === 'waiting') void this.refreshField(this.phase.field.id);
-        if (this.phase.kind === 'lost') void this.checkLost(this.phase.lost);
-      },
+      onResync: () => void this.recheck(),
     });
+    new PollingController(this, () => this.recheck(), { everyMs: POLL_MS });
   }
 
   static override styles = [
@@ -219,15 +218,6 @@ export class CaptureScreen extends KioskElement {
     super.connectedCallback();
     void this.camera.start(this.prefs.value?.cameraId ?? null);
     this.live.enabled = this.prefs.value?.liveCapture ?? false;
-    this.poll = setInterval(() => {
-      if (this.phase.kind === 'waiting') void this.refreshField(this.phase.field.id);
-      if (this.phase.kind === 'lost') void this.checkLost(this.phase.lost);
-    }, POLL_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.poll);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -322,6 +312,13 @@ export class CaptureScreen extends KioskElement {
     this.decide(field);
   }
 
+  /** A missed event: ask again for the field being waited for, or for the upload whose fate is unknown. */
+  private async recheck() {
+    const p = this.phase;
+    if (p.kind === 'waiting') await this.refreshField(p.field.id);
+    else if (p.kind === 'lost') await this.checkLost(p.lost);
+  }
+
   private async refreshField(id: string) {
     try {
       this.decide(await this.api.getField(id));
@@ -347,41 +344,24 @@ export class CaptureScreen extends KioskElement {
 
   /** Keep despite the warnings: the daemon records it (the cells count from then on), then the result opens. */
   private async keep(field: Field) {
-    this.busy = true;
-    try {
-      this.openField(await this.api.keepField(field.id));
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    await busyWhile(this, async () => this.openField(await this.api.keepField(field.id)));
   }
 
   private async discard(field: Field) {
     const reason = await this.reasonIfSigned('reason.removed');
     if (reason === null) return;
-    this.busy = true;
-    try {
+    await busyWhile(this, async () => {
       await this.api.deleteField(field.id, reason);
       this.phase = { kind: 'live' };
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private async retry(field: Field) {
-    this.busy = true;
-    try {
+    await busyWhile(this, async () => {
       const reason = await this.reasonIfSigned('reason.field');
       if (reason === null) return;
       this.phase = { kind: 'waiting', field: await this.api.retryField(field.id, reason) };
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private renderOverlay() {

@@ -16,6 +16,7 @@ import { KioskElement } from '../components/kiosk-element.ts';
 import { promptsContext, setupContext } from '../context.ts';
 import { SampleController } from '../controllers/sample-controller.ts';
 import { emit } from '../events.ts';
+import { busyWhile } from '../logic/busy-while.ts';
 import { allCells, nextPending } from '../logic/counts.ts';
 import { isSigned } from '../logic/samples.ts';
 import { baseStyles } from '../theme/styles.ts';
@@ -25,7 +26,7 @@ import { CellActions, loadingNotice } from './sample-actions.ts';
 export class DifferentialScreen extends KioskElement {
   @property() sampleId = '';
   @state() private selectedId: string | null = null;
-  @state() private busy = false;
+  @state() busy = false;
 
   private readonly sample = new SampleController(this);
   private readonly setup = new ContextConsumer(this, { context: setupContext, subscribe: true });
@@ -98,17 +99,6 @@ export class DifferentialScreen extends KioskElement {
     }
   }
 
-  private async run(action: () => Promise<unknown>) {
-    this.busy = true;
-    try {
-      await action();
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
-  }
-
   private checkPending() {
     const detail = this.sample.detail;
     const next = detail && nextPending(detail);
@@ -163,7 +153,7 @@ export class DifferentialScreen extends KioskElement {
           .cells=${cells}
           .selectedId=${this.selectedId}
           @ld-cell-select=${(e: CustomEvent<{ cellId: string }>) => (this.selectedId = e.detail.cellId)}
-          @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void this.run(() => this.actions.classify(e.detail.cellId, e.detail.type))}
+          @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type))}
         ></ld-cell-gallery>
         ${selected
           ? html`<ld-cell-sheet
@@ -174,12 +164,12 @@ export class DifferentialScreen extends KioskElement {
               .busy=${this.busy}
               @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => {
                 e.stopPropagation();
-                void this.run(() => this.actions.classify(e.detail.cellId, e.detail.type));
+                void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type));
               }}
-              @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void this.run(() => this.actions.confirm(e.detail.cellId))}
+              @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
               .canRemove=${true}
               @ld-cell-remove=${(e: CustomEvent<{ cellId: string }>) =>
-                void this.run(async () => {
+                void busyWhile(this, async () => {
                   if (await this.actions.removeDuplicate(e.detail.cellId, this.t('reason.duplicate'))) this.selectedId = null;
                 })}
               @ld-sheet-close=${() => (this.selectedId = null)}

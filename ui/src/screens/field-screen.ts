@@ -15,6 +15,7 @@ import { KioskElement } from '../components/kiosk-element.ts';
 import { promptsContext, setupContext } from '../context.ts';
 import { SampleController } from '../controllers/sample-controller.ts';
 import { emit } from '../events.ts';
+import { busyWhile } from '../logic/busy-while.ts';
 import { needsCheck, nextPending, tally } from '../logic/counts.ts';
 import { boxAround, typicalSide } from '../logic/viewport.ts';
 import { TYPE_COLOURS } from '../theme/colours.ts';
@@ -28,7 +29,7 @@ export class FieldScreen extends KioskElement {
   @property() fieldId = '';
   @property() cellId: string | null = null;
   @state() private draftBox: Box | null = null;
-  @state() private busy = false;
+  @state() busy = false;
 
   private readonly sample = new SampleController(this);
   private readonly setup = new ContextConsumer(this, { context: setupContext, subscribe: true });
@@ -129,17 +130,6 @@ export class FieldScreen extends KioskElement {
     if (next) emit(this, 'ld-navigate', { screen: 'field', sampleId: this.sampleId, fieldId: next.fieldId, cellId: next.id });
   }
 
-  private async run(action: () => Promise<unknown>) {
-    this.busy = true;
-    try {
-      await action();
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
-  }
-
   private startAdding(x: number, y: number) {
     const field = this.field;
     if (!field) return;
@@ -151,7 +141,7 @@ export class FieldScreen extends KioskElement {
   private add(type: CellClass) {
     const box = this.draftBox;
     if (!box) return;
-    void this.run(async () => {
+    void busyWhile(this, async () => {
       const cell = await this.actions.add(this.fieldId, box, type);
       if (cell) this.select(cell.id);
     });
@@ -228,8 +218,8 @@ export class FieldScreen extends KioskElement {
               .busy=${this.busy}
               @ld-sheet-close=${() => this.select(null)}
               @ld-sheet-next=${() => this.goToNextPending()}
-              @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void this.run(() => this.actions.classify(e.detail.cellId, e.detail.type))}
-              @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void this.run(() => this.actions.confirm(e.detail.cellId))}
+              @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type))}
+              @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
               @ld-cell-add=${(e: CustomEvent<{ type: CellClass }>) => this.add(e.detail.type)}
             ></ld-cell-sheet>`
           : this.renderSummary(field)}

@@ -7,6 +7,7 @@ import { customElement, state } from 'lit/decorators.js';
 import type { DeviceHealth, EngineHealth } from '../api/types.ts';
 import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
+import { PollingController } from '../controllers/polling-controller.ts';
 import { hoursMinutes, HOT_C, summarizeDevice } from '../logic/device.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 
@@ -16,7 +17,11 @@ const REFRESH_MS = 5000;
 export class HealthScreen extends KioskElement {
   @state() private device: DeviceHealth | null = null;
   @state() private engine: EngineHealth | null = null;
-  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    new PollingController(this, () => this.load(), { everyMs: REFRESH_MS, immediate: true });
+  }
 
   static override styles = [
     baseStyles,
@@ -63,17 +68,6 @@ export class HealthScreen extends KioskElement {
       }
     `,
   ];
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-    this.timer = setInterval(() => void this.load(), REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.timer);
-  }
 
   private async load() {
     try {

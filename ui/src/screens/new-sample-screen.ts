@@ -12,6 +12,7 @@ import '../components/keypad.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { emit } from '../events.ts';
 import { ApiError } from '../api/client.ts';
+import { busyWhile } from '../logic/busy-while.ts';
 import { isSigned, normaliseReference, sameReference } from '../logic/samples.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { applyKey, applyText, DECIMAL_RULES, parseDecimal, PATIENT_RULES, REFERENCE_RULES, type EntryRules, type KeyAction } from '../logic/keypad.ts';
@@ -30,7 +31,7 @@ export class NewSampleScreen extends KioskElement {
   @property() initialReference = '';
   @state() private values: Record<Entry, string> = { reference: '', patient: '', wbc: '' };
   @state() private active: Entry = 'reference';
-  @state() private busy = false;
+  @state() busy = false;
   @queryAll('input') private inputs!: NodeListOf<HTMLInputElement>;
   /** Sent with the creation so a retry after a lost answer does not make a second sample. */
   private readonly sampleId = crypto.randomUUID();
@@ -141,29 +142,28 @@ export class NewSampleScreen extends KioskElement {
       this.active = 'reference';
       return emit(this, 'ld-error', new Error(this.t('new.referenceMissing')));
     }
-    this.busy = true;
-    try {
-      // One sample per slide number: a second "S-1001" (the slide scanned again, another case or
-      // spacing) opens the first. The daemon refuses a duplicate too (another tab was quicker).
-      const existing = (await this.api.findSamples(reference)).items.find((s) => sameReference(s.reference, reference) && s.id !== this.sampleId);
-      if (existing) return this.openExisting(existing.id, existing.reference, existing.status);
-      const sample = await this.api.createSample({
-        id: this.sampleId,
-        reference,
-        patientId: this.values.patient.trim() || null,
-        wbcCount: parseDecimal(this.values.wbc),
-      });
-      emit(this, 'ld-navigate', { screen: 'capture', sampleId: sample.id });
-    } catch (err) {
-      const id = err instanceof ApiError && err.code === 'duplicate_reference' ? err.details.sampleId : undefined;
-      if (typeof id === 'string') {
-        const other = await this.api.getSample(id).catch(() => null);
-        if (other) return this.openExisting(other.id, other.reference, other.status);
+    await busyWhile(this, async () => {
+      try {
+        // One sample per slide number: a second "S-1001" (the slide scanned again, another case or
+        // spacing) opens the first. The daemon refuses a duplicate too (another tab was quicker).
+        const existing = (await this.api.findSamples(reference)).items.find((s) => sameReference(s.reference, reference) && s.id !== this.sampleId);
+        if (existing) return this.openExisting(existing.id, existing.reference, existing.status);
+        const sample = await this.api.createSample({
+          id: this.sampleId,
+          reference,
+          patientId: this.values.patient.trim() || null,
+          wbcCount: parseDecimal(this.values.wbc),
+        });
+        emit(this, 'ld-navigate', { screen: 'capture', sampleId: sample.id });
+      } catch (err) {
+        const id = err instanceof ApiError && err.code === 'duplicate_reference' ? err.details.sampleId : undefined;
+        if (typeof id === 'string') {
+          const other = await this.api.getSample(id).catch(() => null);
+          if (other) return this.openExisting(other.id, other.reference, other.status);
+        }
+        throw err;
       }
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private openExisting(id: string, reference: string, status: SampleStatus) {

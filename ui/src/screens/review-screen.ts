@@ -15,6 +15,7 @@ import { KioskElement } from '../components/kiosk-element.ts';
 import { promptsContext, setupContext } from '../context.ts';
 import { SampleController } from '../controllers/sample-controller.ts';
 import { emit } from '../events.ts';
+import { busyWhile } from '../logic/busy-while.ts';
 import { allCells, isUnseen } from '../logic/counts.ts';
 import { nextUnseenPage, pageUnseen, reviewPages, TILE_BORDER_PX, tilesPerPage } from '../logic/review-pages.ts';
 import { SETTLE_MS, TapGuard } from '../logic/tap-guard.ts';
@@ -30,7 +31,7 @@ export class ReviewScreen extends KioskElement {
   @state() private pageIndex = 0;
   @state() private perPage = 0;
   @state() private selectedId: string | null = null;
-  @state() private busy = false;
+  @state() busy = false;
   @state() private settled = false;
   @query('.grid') private grid!: HTMLElement | null;
 
@@ -201,28 +202,12 @@ export class ReviewScreen extends KioskElement {
     const pages = this.pages();
     const page = pages[this.pageIndex];
     if (!page) return;
-    this.busy = true;
-    try {
+    await busyWhile(this, async () => {
       await this.actions.seen(pageUnseen(page).map((c) => c.id));
       const after = this.pages();
       const next = nextUnseenPage(after, Math.min(this.pageIndex + 1, Math.max(0, after.length - 1)));
       if (next >= 0) this.pageIndex = next;
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  private async run(action: () => Promise<unknown>) {
-    this.busy = true;
-    try {
-      await action();
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   /** Every picture of the page is on screen (a page whose pictures did not load was not seen). */
@@ -269,10 +254,10 @@ export class ReviewScreen extends KioskElement {
               .cropUrl=${this.api.cropUrl(selected.id)}
               .busy=${this.busy}
               .canRemove=${true}
-              @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void this.run(() => this.actions.classify(e.detail.cellId, e.detail.type))}
-              @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void this.run(() => this.actions.confirm(e.detail.cellId))}
+              @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type))}
+              @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
               @ld-cell-remove=${(e: CustomEvent<{ cellId: string }>) =>
-                void this.run(async () => {
+                void busyWhile(this, async () => {
                   if (await this.actions.removeDuplicate(e.detail.cellId, this.t('reason.duplicate'))) this.selectedId = null;
                 })}
               @ld-sheet-close=${() => (this.selectedId = null)}

@@ -10,6 +10,7 @@ import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { emit } from '../events.ts';
 import { LANGS, type Lang } from '../i18n/i18n.ts';
+import { busyWhile } from '../logic/busy-while.ts';
 import '../settings/user-form.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 
@@ -20,7 +21,7 @@ const LANGUAGE_NAMES: Record<Lang, string> = { en: 'English', fr: 'Français' };
 @customElement('ld-setup-screen')
 export class SetupScreen extends KioskElement {
   @state() private step: Step = 'language';
-  @state() private busy = false;
+  @state() busy = false;
   @state() private recoveryCode: string | null = null;
   @state() private writtenDown = false;
   @state() private status: SetupStatus | null = null;
@@ -117,17 +118,12 @@ export class SetupScreen extends KioskElement {
   }
 
   private async createSupervisor(name: string, pin: string) {
-    this.busy = true;
-    try {
+    await busyWhile(this, async () => {
       const lang = this.i18n.i18n.lang as Lang;
       const done = await this.api.setUp({ language: lang, supervisor: { name, pin } });
       this.recoveryCode = done.recoveryCode;
       this.step = 'code';
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private renderStep() {

@@ -15,6 +15,7 @@ import '../components/pin-pad.ts';
 import { sessionContext } from '../context.ts';
 import { SampleController } from '../controllers/sample-controller.ts';
 import { emit } from '../events.ts';
+import { busyWhile } from '../logic/busy-while.ts';
 import { nextPending } from '../logic/counts.ts';
 import { isSigned } from '../logic/samples.ts';
 import type { MessageKey } from '../i18n/en.ts';
@@ -30,7 +31,7 @@ const unidentified = (d: Differential) => d.rows.find((r) => r.type === 'unclass
 export class SignScreen extends KioskElement {
   @property() sampleId = '';
   @state() private supervisors: User[] | null = null;
-  @state() private busy = false;
+  @state() busy = false;
   /** The supervisor's reason for signing below the target count. */
   @state() private shortReason: MessageKey | null = null;
   private readonly sample = new SampleController(this);
@@ -92,15 +93,10 @@ export class SignScreen extends KioskElement {
   }
 
   private async sign(auth: Credentials) {
-    this.busy = true;
-    try {
+    await busyWhile(this, async () => {
       await this.api.signSample(this.sampleId, auth, this.shortReason ? this.t(this.shortReason) : undefined);
       emit(this, 'ld-navigate', { screen: 'report', sampleId: this.sampleId });
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private showPending() {

@@ -9,7 +9,9 @@ import { HUB_STATES, type SampleSummary, type SetAsideItem, type SyncStatus } fr
 import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { EventsController } from '../controllers/events-controller.ts';
+import { PollingController } from '../controllers/polling-controller.ts';
 import { emit } from '../events.ts';
+import { busyWhile } from '../logic/busy-while.ts';
 import { unsent } from '../logic/samples.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 
@@ -20,8 +22,7 @@ export class SyncScreen extends KioskElement {
   @state() private status: SyncStatus | null = null;
   @state() private waiting: SampleSummary[] | null = null;
   @state() private setAside: SetAsideItem[] = [];
-  @state() private busy = false;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  @state() busy = false;
 
   constructor() {
     super();
@@ -31,6 +32,7 @@ export class SyncScreen extends KioskElement {
       },
       onResync: () => void this.load(),
     });
+    new PollingController(this, () => this.load(), { everyMs: REFRESH_MS, immediate: true });
   }
 
   static override styles = [
@@ -81,17 +83,6 @@ export class SyncScreen extends KioskElement {
     `,
   ];
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-    this.timer = setInterval(() => void this.load(), REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.timer);
-  }
-
   private async load() {
     try {
       const [status, list, setAside] = await Promise.all([this.api.getSync(), this.api.listSamples(200), this.api.getSetAside()]);
@@ -105,15 +96,10 @@ export class SyncScreen extends KioskElement {
   }
 
   private async run(action: () => Promise<unknown>) {
-    this.busy = true;
-    try {
+    await busyWhile(this, async () => {
       await action();
       await this.load();
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private renderLink(s: SyncStatus) {

@@ -10,6 +10,7 @@ import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import '../components/pin-pad.ts';
 import { emit } from '../events.ts';
+import { busyWhile } from '../logic/busy-while.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 
 @customElement('ld-user-screen')
@@ -19,7 +20,7 @@ export class UserScreen extends KioskElement {
   /** Chosen at first (the person who was working before the lock). */
   @property() lastUserId: string | null = null;
   @state() private people: SignInPerson[] | null = null;
-  @state() private busy = false;
+  @state() busy = false;
   @state() private chosen: string | null = null;
 
   static override styles = [
@@ -73,16 +74,11 @@ export class UserScreen extends KioskElement {
   }
 
   private async signIn(cred: Credentials) {
-    this.busy = true;
-    try {
+    await busyWhile(this, async () => {
       const session = await this.api.signIn(cred);
       emit(this, 'ld-signed-in', session);
       emit(this, 'ld-notice', { key: session.pinChangeRequired ? 'user.changePin' : 'user.hello', vars: { name: session.user.name } });
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   override render() {

@@ -14,6 +14,7 @@ import { setupContext } from '../context.ts';
 import { emit } from '../events.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { LANGS } from '../i18n/i18n.ts';
+import { busyWhile } from '../logic/busy-while.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 import './camera-setting.ts';
 import './counting-setting.ts';
@@ -38,7 +39,7 @@ export class SettingsScreen extends KioskElement {
   @state() private users: User[] | null = null;
   @state() private section: Section = 'camera';
   @state() private auth: Credentials | null = null;
-  @state() private busy = false;
+  @state() busy = false;
   @state() private sync: SyncStatus | null = null;
   private readonly setup = new ContextConsumer(this, { context: setupContext, subscribe: true });
 
@@ -122,16 +123,11 @@ export class SettingsScreen extends KioskElement {
   }
 
   private async unlock(cred: Credentials) {
-    this.busy = true;
-    try {
+    await busyWhile(this, async () => {
       const user = await this.api.verifyPin(cred.userId, cred.pin);
       if (user.role !== 'supervisor') throw new Error(this.t('error.supervisor_required'));
       this.auth = cred;
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private renderSection(section: Section) {

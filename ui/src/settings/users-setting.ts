@@ -6,6 +6,7 @@ import { icons } from '../components/icons.ts';
 import '../components/keypad.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { emit } from '../events.ts';
+import { busyWhile } from '../logic/busy-while.ts';
 import { applyKey, isPinComplete, PIN_RULES, type KeyAction } from '../logic/keypad.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 import './user-form.ts';
@@ -18,7 +19,7 @@ export class UsersSetting extends KioskElement {
   @property({ type: Boolean, reflect: true, attribute: 'data-adding' }) adding = false;
   @state() private pinFor: string | null = null;
   @state() private pin = '';
-  @state() private busy = false;
+  @state() busy = false;
 
   static override styles = [
     baseStyles,
@@ -65,16 +66,11 @@ export class UsersSetting extends KioskElement {
   }
 
   private async run(action: () => Promise<unknown>) {
-    this.busy = true;
-    try {
+    await busyWhile(this, async () => {
       await action();
       emit(this, 'ld-notice', { key: 'settings.saved' });
       this.changed();
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private create(user: { name: string; role: Role; pin: string }) {
