@@ -1,4 +1,5 @@
 /** Benchmark of the COCO evaluator on a deterministic synthetic set (1,000 images, ~10,000 detections). */
+import { CELL_TYPES } from '../src/contracts/vocabulary.ts';
 import { evaluate } from '../src/eval/coco-eval.ts';
 import { confusionMatrix } from '../src/eval/confusion.ts';
 import type { CocoAnnotation, CocoBbox, CocoDataset, CocoDetection } from '../src/eval/coco-types.ts';
@@ -16,7 +17,7 @@ export function syntheticCocoSet(images = 1000, seed = 20240601): SyntheticSet {
   const gt: CocoDataset = {
     images: [],
     annotations: [],
-    categories: ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'].map((name, i) => ({
+    categories: CELL_TYPES.map((name, i) => ({
       id: i + 1,
       name,
       supercategory: 'leukocyte',

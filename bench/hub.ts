@@ -10,6 +10,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { CELL_TYPES } from '../src/contracts/vocabulary.ts';
 import { loadHubConfig } from '../src/hub/config.ts';
 import { openHubDb } from '../src/hub/db/connect.ts';
 import { ensureClinic, provisionDevice } from '../src/hub/repo/devices.ts';
@@ -25,8 +26,6 @@ export interface HubBench {
   latency: Timing;
 }
 
-const TYPES = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'];
-
 function report(sampleId: string, images: string[]) {
   const fields = images.map((sha256, f) => ({
     id: randomUUID(),
@@ -36,11 +35,11 @@ function report(sampleId: string, images: string[]) {
       id: randomUUID(),
       fieldId: 'x',
       box: [i * 10, i * 7, i * 10 + 60, i * 7 + 60],
-      type: TYPES[i % 5],
-      autoType: TYPES[i % 5],
+      type: CELL_TYPES[i % CELL_TYPES.length],
+      autoType: CELL_TYPES[i % CELL_TYPES.length],
       confidence: 0.8,
       agreement: 1,
-      votes: Object.fromEntries(TYPES.map((t) => [t, t === TYPES[i % 5] ? 3 : 0])),
+      votes: Object.fromEntries(CELL_TYPES.map((t) => [t, t === CELL_TYPES[i % CELL_TYPES.length] ? 3 : 0])),
       flagged: false,
       reviewed: false,
       source: 'automatic',
@@ -54,7 +53,7 @@ function report(sampleId: string, images: string[]) {
     kind: 'leukodiff.report',
     schemaVersion: 1,
     sample: { id: sampleId, reference: `B-${sampleId.slice(0, 6)}`, revision: 7, patientId: null, signedRevision: 7 },
-    differential: { counted: 100, rows: TYPES.map((type) => ({ type, count: 20, percent: 20 })), flags: [] },
+    differential: { counted: 100, rows: CELL_TYPES.map((type) => ({ type, count: 20, percent: 20 })), flags: [] },
     fields,
     people: { signedBy: { id: randomUUID(), name: 'Dr Okafor', at: new Date().toISOString(), revision: 7 } },
   };

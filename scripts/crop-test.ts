@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeField } from '../src/analysis/analyze.ts';
 import { PROJECT_ROOT } from '../src/config.ts';
+import type { ClassifierClass } from '../src/contracts/vocabulary.ts';
 import { loadEngine } from '../src/inference/engine.ts';
 
 const { values: o } = parseArgs({
@@ -23,7 +24,7 @@ const { values: o } = parseArgs({
 if (!o.pbc) throw new Error('--pbc <PBC_dataset_normal_DIB folder> is required');
 
 /** PBC folder -> the class the analysis should give. */
-const EXPECTED: Record<string, string> = {
+const EXPECTED: Record<string, ClassifierClass> = {
   neutrophil: 'neutrophil',
   eosinophil: 'eosinophil',
   basophil: 'basophil',

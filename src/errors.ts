@@ -4,6 +4,7 @@
  * `{error: code, message}` with `status`. A message is one line a nurse or technician can act on:
  * what is wrong, then what to do.
  */
+import { HttpError } from './contracts/http-error.ts';
 
 /** HTTP status of each known code; any other code (a route's own) gets 400. */
 export const INPUT_ERROR_STATUS = {
@@ -33,16 +34,16 @@ export type KnownInputErrorCode = keyof typeof INPUT_ERROR_STATUS;
 /** A known code, or a route's own (e.g. 'bad_ensemble'). */
 export type InputErrorCode = KnownInputErrorCode | (string & {});
 
-export class InputError extends Error {
+export class InputError extends HttpError {
   override readonly name = 'InputError';
-  readonly code: InputErrorCode;
-  /** HTTP status, 4xx. */
+  declare readonly code: InputErrorCode;
+  /** HTTP status, 4xx (the same as statusCode). */
   readonly status: number;
 
   constructor(code: InputErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
-    super(message.replace(/\s*\n\s*/g, ' '), options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.status = options.status ?? (INPUT_ERROR_STATUS as Record<string, number>)[code] ?? 400;
+    const status = options.status ?? (INPUT_ERROR_STATUS as Record<string, number>)[code] ?? 400;
+    super(status, code, message.replace(/\s*\n\s*/g, ' '), {}, {}, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = status;
   }
 }
 

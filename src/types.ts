@@ -1,10 +1,7 @@
-/** Shared vocabulary of leukodiff: cell types, boxes, detections and fused cells. */
+/** Shared shapes of leukodiff: boxes, detections and fused cells (the vocabulary: src/contracts/vocabulary.ts). */
+import { CELL_TYPES } from './contracts/vocabulary.ts';
 
-/** Type order everywhere (models, APIs, reports): index = type id. */
-export const CELL_TYPES = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'] as const;
-export type CellTypeName = (typeof CELL_TYPES)[number];
-/** Short names used by the study's datasets (NG, EG, BG, L, M), same order. */
-export const CELL_TYPE_CODES = ['NG', 'EG', 'BG', 'L', 'M'] as const;
+/** Length of a detection's per-type vectors (CELL_TYPES order). */
 export const NUM_TYPES = CELL_TYPES.length;
 
 /** Axis-aligned box x1, y1, x2, y2 (pixels unless a function says otherwise). */

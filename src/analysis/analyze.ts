@@ -2,10 +2,11 @@
  * One field: image -> quality check and scale -> each member detector on the field as the scale
  * calls for (whole, on a canvas, or in tiles) -> fusion -> the cell classifier types each cell.
  */
+import { CELL_TYPES } from '../contracts/vocabulary.ts';
 import type { FusionConfig } from '../ensemble/index.ts';
 import { backgroundRgb } from './background.ts';
 import type { Engine } from '../inference/engine.ts';
-import { CELL_TYPES, NUM_TYPES, type Detection, type FusedCell } from '../types.ts';
+import { NUM_TYPES, type Detection, type FusedCell } from '../types.ts';
 import { detectInView, viewFor, type DetectionTimings } from './detect.ts';
 import type { DetectorView } from './detector-view.ts';
 import { checkedScale, rbcDiameterPx, resolveFieldScale, scaleWarnings, type FieldScale, type ScaleInputs } from './field-scale.ts';

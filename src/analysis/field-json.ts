@@ -1,5 +1,5 @@
 /** The JSON form of a field's analysis (CLI --json and the API), with its schema. */
-import { CELL_TYPES } from '../types.ts';
+import { CELL_TYPES } from '../contracts/vocabulary.ts';
 import type { FieldAnalysis } from './analyze.ts';
 import { SCALE_SOURCES } from './field-scale.ts';
 import { CELL_CLASS_NAMES } from './typing.ts';

@@ -1,6 +1,6 @@
 /** Draws the fused cells on the image: one box per cell coloured by type, labelled with type and confidence. */
 import sharp from 'sharp';
-import { CELL_TYPES } from '../types.ts';
+import { CELL_TYPES } from '../contracts/vocabulary.ts';
 import type { AnalyzedCell } from './analyze.ts';
 import { escapeMarkup as escapeXml } from '../util/escape.ts';
 

@@ -4,9 +4,9 @@
  * granulocyte, erythroblast, unidentified, not a leukocyte) are counted outside the differential
  * and always go to a person, as on a DM96.
  */
-import { CLASSIFIER_CLASSES } from '../inference/classifier-contract.ts';
+import { CELL_TYPES, CLASSIFIER_CLASSES } from '../contracts/vocabulary.ts';
 import type { Engine } from '../inference/engine.ts';
-import { CELL_TYPES, NUM_TYPES, type FusedCell } from '../types.ts';
+import { NUM_TYPES, type FusedCell } from '../types.ts';
 import type { AnalyzedCell } from './analyze.ts';
 
 export const TYPINGS = ['classifier', 'detectors'] as const;

@@ -17,7 +17,6 @@ const MB = 1024 * 1024;
 
 /** Refusal of a new capture for lack of space: HTTP 507 Insufficient Storage, code disk_full. */
 export class StorageFullError extends InputError {
-  readonly statusCode = 507;
   constructor(
     readonly freeBytes: number,
     readonly floorBytes: number,

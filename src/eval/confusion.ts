@@ -2,7 +2,8 @@
  * Type confusion matrix at one operating point: detections are matched to ground-truth cells
  * regardless of type, then each match is counted as (true type, predicted type).
  */
-import { CELL_TYPES, NUM_TYPES } from '../types.ts';
+import { CELL_TYPES } from '../contracts/vocabulary.ts';
+import { NUM_TYPES } from '../types.ts';
 import type { CocoAnnotation, CocoDataset, CocoDetection } from './coco-types.ts';
 
 export interface ConfusionOptions {

@@ -9,9 +9,10 @@ import { checkedScale, rbcDiameterPx, resolveFieldScale, type ScaleInputs } from
 import { decodeImage } from '../analysis/image-input.ts';
 import { typeCells, type Typing } from '../analysis/typing.ts';
 import { backgroundRgb } from '../analysis/background.ts';
+import { CELL_TYPES } from '../contracts/vocabulary.ts';
 import { fuse, type FusionConfig } from '../ensemble/index.ts';
 import type { Engine } from '../inference/engine.ts';
-import { CELL_TYPES, type Detection, type FusedCell } from '../types.ts';
+import { type Detection, type FusedCell } from '../types.ts';
 import { evaluate, type CocoEvalResult } from './coco-eval.ts';
 import type { CocoDataset, CocoDetection } from './coco-types.ts';
 import { confusionMatrix, typedAccuracy, type ConfusionMatrix } from './confusion.ts';

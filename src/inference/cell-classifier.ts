@@ -8,8 +8,9 @@
  * manifest's class order. Always on onnxruntime: at about 0.07 GFLOPs a cell it needs no GPU.
  */
 import * as ort from 'onnxruntime-node';
+import { CLASSIFIER_CLASSES } from '../contracts/vocabulary.ts';
 import type { Box } from '../types.ts';
-import { CLASSIFIER_CLASSES, type ClassifierEntry } from './classifier-contract.ts';
+import type { ClassifierEntry } from './classifier-contract.ts';
 import { ModelError } from './manifest.ts';
 import { sessionOptions } from './onnxruntime.ts';
 

@@ -1,16 +1,4 @@
-/** The cell classifier's contract: its classes, in output order, and its manifest entry. */
-
-/** What the classifier can say, in its output order; the first five are CELL_TYPES. */
-export const CLASSIFIER_CLASSES = [
-  'neutrophil',
-  'eosinophil',
-  'basophil',
-  'lymphocyte',
-  'monocyte',
-  'immature_granulocyte',
-  'erythroblast',
-  'not_leukocyte',
-] as const;
+/** The cell classifier's manifest entry (its classes: CLASSIFIER_CLASSES in src/contracts/vocabulary.ts). */
 
 export interface ClassifierEntry {
   file: string;

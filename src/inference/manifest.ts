@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CELL_TYPES } from '../types.ts';
-import { CLASSIFIER_CLASSES, type ClassifierEntry } from './classifier-contract.ts';
+import { CELL_TYPES, CLASSIFIER_CLASSES } from '../contracts/vocabulary.ts';
+import type { ClassifierEntry } from './classifier-contract.ts';
 import type { ColourNormalisation } from './colour.ts';
 import type { BoxVoting } from './decode.ts';
 

@@ -18,6 +18,15 @@ interface OutboxRow {
   delivered_at: string | null;
 }
 
+/**
+ * next_attempt_at of a row the sync set aside (the sync's own table keeps why): due() never
+ * returns it, and it waits for a person to put it back.
+ */
+export const SET_ASIDE_UNTIL = '9999-12-31T23:59:59.999Z';
+
+/** Whether the row waits, set aside, for a person (undelivered, marked by markSetAside). */
+export const isSetAside = (e: Pick<OutboxEntry, 'deliveredAt' | 'nextAttemptAt'>): boolean => !e.deliveredAt && e.nextAttemptAt === SET_ASIDE_UNTIL;
+
 const toEntry = (r: OutboxRow): OutboxEntry => ({
   id: r.id,
   sampleId: r.sample_id,
@@ -75,5 +84,10 @@ export class Outbox {
 
   markFailed(id: number, error: string, nextAttemptAt: string): void {
     this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?').run(error, nextAttemptAt, id);
+  }
+
+  /** A failure after which the row is never due again until a person puts it back (markFailed with a new time). */
+  markSetAside(id: number, reason: string): void {
+    this.markFailed(id, reason, SET_ASIDE_UNTIL);
   }
 }

@@ -1,57 +1,11 @@
 /** What the store keeps, in the shapes the rest of the daemon uses (camelCase, parsed JSON). */
-import type { CELL_TYPES } from '../types.ts';
+import type { CellClass } from '../contracts/vocabulary.ts';
 
 export const SAMPLE_STATUSES = ['draft', 'analysing', 'review', 'signed', 'synced'] as const;
 export type SampleStatus = (typeof SAMPLE_STATUSES)[number];
 
 export const FIELD_STATUSES = ['queued', 'analysing', 'analysed', 'failed'] as const;
 export type FieldStatus = (typeof FIELD_STATUSES)[number];
-
-/**
- * A cell's class: one of the five types the detectors know, or what only a person can say instead
- * (the detectors never propose these). Same order as CELL_CLASSES in ui/src/api/types.ts
- * (test/ui/cell-classes.test.ts): the five, the other leukocytes, the nucleated non-leukocytes,
- * unidentified ('unclassified'), not a leukocyte.
- */
-export const CELL_CLASSES = [
-  'neutrophil',
-  'eosinophil',
-  'basophil',
-  'lymphocyte',
-  'monocyte',
-  'band',
-  'immature_granulocyte',
-  'blast',
-  'reactive_lymphocyte',
-  'nrbc',
-  'smudge',
-  'unclassified',
-  'not_leukocyte',
-] as const;
-export type CellClass = (typeof CELL_CLASSES)[number];
-
-/**
- * Leukocytes beyond the five, named by a person: counted in the differential's total (they are
- * leukocytes in a manual 100-cell count) and reported on their own rows beside the five. A band
- * neutrophil is not added into the neutrophils (CellaVision and Sysmex report it apart).
- */
-export const OTHER_LEUKOCYTE_CLASSES = ['band', 'immature_granulocyte', 'blast', 'reactive_lymphocyte'] as const;
-export type OtherLeukocyteClass = (typeof OTHER_LEUKOCYTE_CLASSES)[number];
-
-/** Nucleated cells that are not leukocytes in the count: reported as a number per 100 leukocytes. */
-export const NON_LEUKOCYTE_CLASSES = ['nrbc', 'smudge'] as const;
-export type NonLeukocyteClass = (typeof NON_LEUKOCYTE_CLASSES)[number];
-
-/** Classes whose presence the report flags for a haematologist's attention. */
-export const ATTENTION_CLASSES = ['blast', 'immature_granulocyte', 'nrbc'] as const;
-export type AttentionClass = (typeof ATTENTION_CLASSES)[number];
-
-/** Classes that are not counted as leukocytes (towards the target and the percentages). */
-export const NOT_COUNTED_CLASSES: readonly CellClass[] = [...NON_LEUKOCYTE_CLASSES, 'not_leukocyte'];
-
-/** Whether a cell of this class is a leukocyte of the count: the five, the other leukocytes and unidentified cells. */
-export const isCountedClass = (type: string): boolean => (CELL_CLASSES as readonly string[]).includes(type) && !NOT_COUNTED_CLASSES.includes(type as CellClass);
-export type LeukocyteType = (typeof CELL_TYPES)[number];
 
 export const CELL_SOURCES = ['automatic', 'corrected', 'added'] as const;
 export type CellSource = (typeof CELL_SOURCES)[number];

@@ -6,9 +6,10 @@
  * sample goes back to review and needs signing again, like any correction. The review also
  * acknowledges the revision it was made on, whose upload answer the box may have missed.
  */
-import { CELL_CLASSES, type Cell, type CellClass } from '../store/types.ts';
+import { CELL_CLASSES, type CellClass } from '../contracts/vocabulary.ts';
+import type { Cell } from '../store/types.ts';
 import { applyChangeInTransaction, publishSampleChanged } from '../workflow/changes.ts';
-import { getCell, sourceAfterTyping } from '../workflow/cells.ts';
+import { getCell, setCellType } from '../workflow/cells.ts';
 import type { WorkflowContext } from '../workflow/context.ts';
 import { markDelivered } from '../workflow/signoff.ts';
 import type { HubReview } from './hub-api.ts';
@@ -66,8 +67,7 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
           else if (cell.type !== ch.from) skipped.push({ cellId: ch.cellId, why: 'changed_at_box' });
           else {
             const to = ch.to as CellClass;
-            ctx.store.cells.setType(cell.id, to, sourceAfterTyping(cell, to), null, at);
-            ctx.store.cells.markReviewed(cell.id, null, at);
+            setCellType(ctx, cell, to, null, at);
             applied.push({ cellId: cell.id, fieldId: cell.fieldId, from: ch.from, to });
           }
         }

@@ -10,7 +10,7 @@ import type { WorkflowContext } from '../workflow/context.ts';
 import { markDelivered } from '../workflow/signoff.ts';
 import { HubCallError, type HubApi, type HubLimits, type MissingImage } from './hub-api.ts';
 import { LocalImageMissing, type OutgoingImages } from './outgoing-images.ts';
-import { SET_ASIDE_UNTIL, type SyncRepo } from './repo.ts';
+import type { SyncRepo } from './repo.ts';
 
 /** A problem of this row alone; permanent ones set it aside at once. */
 export class ItemProblem extends Error {
@@ -98,7 +98,7 @@ export class Deliverer {
     const at = this.ctx.now().toISOString();
     this.ctx.store.transaction(() => {
       this.repo.setAside(row.id, code, reason, at);
-      this.ctx.store.outbox.markFailed(row.id, reason, SET_ASIDE_UNTIL);
+      this.ctx.store.outbox.markSetAside(row.id, reason);
     });
     this.suspect.delete(row.id);
     this.log.warn({ outboxId: row.id, revision: row.revision, code }, `sync: sample revision set aside: ${reason}`);

@@ -3,6 +3,7 @@
  * small key/value state. The outbox itself is the store's (read and marked through its repository).
  */
 import type { Db } from '../store/db.ts';
+import { SET_ASIDE_UNTIL } from '../store/outbox.ts';
 
 export type ImageEncoding = 'identity' | 'gzip';
 
@@ -33,9 +34,6 @@ export interface AppliedReview {
   detail: Record<string, unknown>;
   at: string;
 }
-
-/** next_attempt_at of a set-aside outbox row: the store's due() never returns it. */
-export const SET_ASIDE_UNTIL = '9999-12-31T23:59:59.999Z';
 
 export class SyncRepo {
   constructor(private readonly db: Db) {}

@@ -6,12 +6,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError, type Config } from '../config.ts';
-import type { WorkflowContext } from '../workflow/context.ts';
+import type { Actor, WorkflowContext } from '../workflow/context.ts';
 import { HubApi } from './hub-api.ts';
 import { HubHttp } from './http.ts';
 import { SyncLoop, type LoopStatus } from './loop.ts';
 import { OutgoingImages } from './outgoing-images.ts';
 import { SyncRepo } from './repo.ts';
+import { putBackInQueue } from './set-aside.ts';
 
 export interface SyncStatus extends Omit<LoopStatus, 'state'> {
   enabled: boolean;
@@ -83,6 +84,12 @@ export class SyncService {
   /** Asks the loop to try now (a person pressed "sync now", or an item was released). */
   nudge(): void {
     this.loop?.nudge('manual');
+  }
+
+  /** A person puts a set-aside item back in the queue (404 when it is not set aside); the loop tries it now. */
+  putBack(outboxId: number, actor: Actor): void {
+    putBackInQueue(this.ctx, this.repo, outboxId, actor);
+    this.nudge();
   }
 
   status(): SyncStatus {

@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CELL_CLASS_NAMES } from '../analysis/typing.ts';
-import type { AnalysisJson, CellClass, Field, QualityJson } from '../store/types.ts';
-import { CELL_TYPES } from '../types.ts';
+import { CELL_TYPES, type CellClass } from '../contracts/vocabulary.ts';
+import type { AnalysisJson, Field, QualityJson } from '../store/types.ts';
 import { applyChange } from './changes.ts';
 import type { Actor, WorkflowContext } from './context.ts';
 

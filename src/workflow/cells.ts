@@ -3,7 +3,8 @@
  * cell, mark a flagged cell as looked at. Every correction also counts as having looked at the cell.
  */
 import { randomUUID } from 'node:crypto';
-import type { BoxTuple, Cell, CellClass, CellSource } from '../store/types.ts';
+import type { CellClass } from '../contracts/vocabulary.ts';
+import type { BoxTuple, Cell, CellSource } from '../store/types.ts';
 import { storedClassOf } from './analysis-results.ts';
 import { applyChange } from './changes.ts';
 import type { Actor, WorkflowContext } from './context.ts';
@@ -33,13 +34,19 @@ export function sourceAfterTyping(cell: Cell, type: CellClass): CellSource {
   return cell.autoType !== null && type === storedClassOf(cell.autoType) ? 'automatic' : 'corrected';
 }
 
+/**
+ * The one reclassify rule, for a nurse at the box and a reviewer at the hub (`userId` null): the
+ * cell takes the type, its source follows sourceAfterTyping, and it counts as looked at. Runs
+ * inside the caller's change (applyChange), which bumps the revision and writes the audit entry.
+ */
+export function setCellType(ctx: WorkflowContext, cell: Cell, type: CellClass, userId: string | null, at: string): void {
+  ctx.store.cells.setType(cell.id, type, sourceAfterTyping(cell, type), userId, at);
+  ctx.store.cells.markReviewed(cell.id, userId, at);
+}
+
 export function reclassifyCell(ctx: WorkflowContext, cellId: string, type: CellClass, actor: Actor): Cell {
   const cell = getCell(ctx, cellId);
-  const source = sourceAfterTyping(cell, type);
-  changeCell(ctx, cell, actor, 'cell.reclassified', { from: cell.type, to: type }, 'reclassified', (at) => {
-    ctx.store.cells.setType(cellId, type, source, actor.userId, at);
-    ctx.store.cells.markReviewed(cellId, actor.userId, at);
-  });
+  changeCell(ctx, cell, actor, 'cell.reclassified', { from: cell.type, to: type }, 'reclassified', (at) => setCellType(ctx, cell, type, actor.userId, at));
   return getCellAny(ctx, cellId);
 }
 

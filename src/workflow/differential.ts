@@ -11,9 +11,9 @@
  * total WBC count is entered, flags against the reference ranges of the five, progress to the
  * target, and the cells that still need a person's look.
  */
-import { ATTENTION_CLASSES, NON_LEUKOCYTE_CLASSES, OTHER_LEUKOCYTE_CLASSES, type AttentionClass, type Cell, type CellClass, type LeukocyteType, type NonLeukocyteClass, type OtherLeukocyteClass } from '../store/types.ts';
-import { CELL_TYPES } from '../types.ts';
-import { CLASS_PLURALS } from './cell-names.ts';
+import { ATTENTION_CLASSES, CELL_TYPES, NON_LEUKOCYTE_CLASSES, OTHER_LEUKOCYTE_CLASSES, type AttentionClass, type CellClass, type CellType as LeukocyteType, type NonLeukocyteClass, type OtherLeukocyteClass } from '../contracts/vocabulary.ts';
+import type { Cell } from '../store/types.ts';
+import { CLASS_PLURALS } from '../contracts/cell-names.ts';
 import type { Range, Settings, TypeRange } from './settings.ts';
 
 /** A row of the differential: a leukocyte class of the count. */

@@ -1,17 +1,19 @@
 /**
- * A refusal of the workflow, with the HTTP status and a stable code for the UI. The routes turn it
- * into `{error, message}` (plus headers such as Retry-After).
+ * A refusal of the workflow, with the HTTP status and a stable code for the UI. The error plugin
+ * turns it into `{error, message}` (plus headers such as Retry-After).
  */
-export class WorkflowError extends Error {
+import { HttpError } from '../contracts/http-error.ts';
+
+export class WorkflowError extends HttpError {
   constructor(
-    readonly code: string,
+    code: string,
     message: string,
-    readonly statusCode: number,
-    readonly headers: Record<string, string> = {},
+    statusCode: number,
+    headers: Record<string, string> = {},
     /** Extra fields of the error body beside `error` and `message` (e.g. the sample a duplicate names). */
-    readonly body: Record<string, string> = {},
+    body: Record<string, string> = {},
   ) {
-    super(message);
+    super(statusCode, code, message, body, headers);
   }
 }
 

@@ -1,10 +1,11 @@
 /** The printable page of a sample report (A4, no scripts, no external resources). */
-import { CLASS_PLURALS, CLASS_TITLES } from './cell-names.ts';
+import { CELL_TYPES } from '../contracts/vocabulary.ts';
+import { CLASS_PLURALS, CLASS_TITLES } from '../contracts/cell-names.ts';
 import type { DifferentialRow, SampleDifferential } from './differential.ts';
 import type { Report, ScaleSummary } from './report.ts';
 import { escapeMarkup as esc } from '../util/escape.ts';
 
-const FIVE = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'];
+const FIVE: readonly string[] = CELL_TYPES;
 
 const when = (iso: string | null | undefined) => (iso ? esc(iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC')) : '&ndash;');
 const mark = (flag: 'low' | 'high' | null) => (flag === 'high' ? ' <b class="flag">H</b>' : flag === 'low' ? ' <b class="flag">L</b>' : '');

@@ -5,9 +5,8 @@
  * leukocytes and as absolute counts in 10^9/L; 30 % overlap; the session locks after 10 idle
  * minutes; English.
  */
+import { CELL_TYPES, type CellType as LeukocyteType } from '../contracts/vocabulary.ts';
 import type { Store } from '../store/store.ts';
-import type { LeukocyteType } from '../store/types.ts';
-import { CELL_TYPES } from '../types.ts';
 import type { Credentials } from './auth.ts';
 import type { WorkflowContext } from './context.ts';
 import { badRequest } from './errors.ts';

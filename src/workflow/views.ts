@@ -1,8 +1,8 @@
 /** The JSON shapes of samples, fields and cells that the API returns and the outbox carries. */
+import { CELL_TYPES } from '../contracts/vocabulary.ts';
 import type { CellTally } from '../store/cells.ts';
+import { isSetAside } from '../store/outbox.ts';
 import type { Cell, Field, Sample } from '../store/types.ts';
-import { SET_ASIDE_UNTIL } from '../sync/repo.ts';
-import { CELL_TYPES } from '../types.ts';
 import type { WorkflowContext } from './context.ts';
 import { computeDifferential, type SampleDifferential } from './differential.ts';
 import { fieldsAwaitingDecision } from './quality-decision.ts';
@@ -25,7 +25,7 @@ export function syncState(ctx: WorkflowContext, sampleId: string): SyncState {
   const last = ctx.store.outbox.latestForSample(sampleId);
   if (!last) return { state: 'unsigned', revision: null, attempts: 0, lastError: null, deliveredAt: null, setAside: false };
   const state: SyncStateName = last.deliveredAt ? 'synced' : last.lastError ? 'retrying' : 'queued';
-  const setAside = !last.deliveredAt && last.nextAttemptAt === SET_ASIDE_UNTIL;
+  const setAside = isSetAside(last);
   return { state, revision: last.revision, attempts: last.attempts, lastError: last.lastError, deliveredAt: last.deliveredAt, setAside };
 }
 

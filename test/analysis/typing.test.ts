@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { differential } from '../../src/analysis/analyze.ts';
 import { classified, REVIEW_BELOW_PROBABILITY } from '../../src/analysis/typing.ts';
-import { CLASSIFIER_CLASSES } from '../../src/inference/classifier-contract.ts';
+import { CLASSIFIER_CLASSES } from '../../src/contracts/vocabulary.ts';
 import type { FusedCell } from '../../src/types.ts';
 
 const cell: FusedCell = { box: [0, 0, 10, 10], type: 1, confidence: 0.7, votes: [0, 3, 0, 0, 0], agreement: 1, support: 3, leukocyte: 0.9 };

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLASSIFIER_CLASSES } from '../../src/inference/classifier-contract.ts';
+import { CLASSIFIER_CLASSES } from '../../src/contracts/vocabulary.ts';
 import { FIXTURE_MODELS } from './paths.ts';
 
 export function classifierModelsDir(extra: Record<string, unknown> = {}): string {

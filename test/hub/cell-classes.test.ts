@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CellClass } from '../../src/contracts/vocabulary.ts';
 import { tally } from '../../src/hub/web/model.ts';
-import type { CellClass } from '../../src/store/types.ts';
 import { computeDifferential } from '../../src/workflow/differential.ts';
 import { ADULT_RANGES } from '../../src/workflow/settings.ts';
 import { basic, bearer, ENGINES, testHub, type TestHub } from './helpers.ts';

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backgroundRgb } from '../../src/analysis/background.ts';
+import { CLASSIFIER_CLASSES } from '../../src/contracts/vocabulary.ts';
 import { createCellClassifier, cropInto, type CellClassifier } from '../../src/inference/cell-classifier.ts';
-import { CLASSIFIER_CLASSES } from '../../src/inference/classifier-contract.ts';
 import { loadManifest, ModelError } from '../../src/inference/manifest.ts';
 import { classifierModelsDir } from '../helpers/classifier-models.ts';
 

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CELL_CLASSES } from '../../src/contracts/vocabulary.ts';
 import { closeDatabase, migrate, openDatabase, schemaVersion } from '../../src/store/db.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
-import { CELL_CLASSES } from '../../src/store/types.ts';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const OLD_CLASSES = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte', 'not_leukocyte', 'unclassified'];

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { CELL_CLASSES as STORE_CLASSES, NON_LEUKOCYTE_CLASSES, OTHER_LEUKOCYTE_CLASSES } from '../../src/store/types.ts';
-import { CELL_CLASSES as UI_CLASSES, NON_LEUKOCYTES, OTHER_LEUKOCYTES } from '../../ui/src/api/types.ts';
+import * as vocabulary from '../../src/contracts/vocabulary.ts';
+import { CELL_CLASSES as UI_CLASSES, CELL_TYPES, NON_LEUKOCYTE_CLASSES, OTHER_LEUKOCYTE_CLASSES } from '../../ui/src/api/types.ts';
 import { en } from '../../ui/src/i18n/en.ts';
 import { fr } from '../../ui/src/i18n/fr.ts';
 import { TYPE_COLOURS } from '../../ui/src/theme/colours.ts';
 
-/** The kiosk keeps its own copy of the daemon's class list (until one shared source): they must not drift. */
+/** The kiosk reads the daemon's vocabulary (src/contracts/vocabulary.ts), not a copy of it. */
 describe('cell classes, daemon and kiosk', () => {
-  it('are the same list in the same order', () => {
-    expect([...UI_CLASSES]).toEqual([...STORE_CLASSES]);
-    expect([...OTHER_LEUKOCYTES]).toEqual([...OTHER_LEUKOCYTE_CLASSES]);
-    expect([...NON_LEUKOCYTES]).toEqual([...NON_LEUKOCYTE_CLASSES]);
+  it('are the daemon lists themselves', () => {
+    expect(UI_CLASSES).toBe(vocabulary.CELL_CLASSES);
+    expect(CELL_TYPES).toBe(vocabulary.CELL_TYPES);
+    expect(OTHER_LEUKOCYTE_CLASSES).toBe(vocabulary.OTHER_LEUKOCYTE_CLASSES);
+    expect(NON_LEUKOCYTE_CLASSES).toBe(vocabulary.NON_LEUKOCYTE_CLASSES);
   });
 
   it('each have a name, a short name and a colour in both languages', () => {

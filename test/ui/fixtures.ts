@@ -1,5 +1,5 @@
 /** Small API-shaped objects for the UI's logic tests. */
-import type { Box, Cell, CellClass, Differential, FieldWithCells, LeukocyteType, SampleDetail } from '../../ui/src/api/types.ts';
+import type { Box, Cell, CellClass, Differential, FieldWithCells, CellType, SampleDetail } from '../../ui/src/api/types.ts';
 
 let next = 0;
 
@@ -10,7 +10,7 @@ export function cell(type: CellClass, opts: Partial<Cell> & { box?: Box } = {}):
     fieldId: opts.fieldId ?? 'field-1',
     box: opts.box ?? [0, 0, 10, 10],
     type,
-    autoType: opts.autoType !== undefined ? opts.autoType : type === 'not_leukocyte' || type === 'unclassified' ? null : (type as LeukocyteType),
+    autoType: opts.autoType !== undefined ? opts.autoType : type === 'not_leukocyte' || type === 'unclassified' ? null : (type as CellType),
     confidence: opts.confidence ?? 0.9,
     agreement: opts.agreement ?? 1,
     votes: opts.votes !== undefined ? opts.votes : null,

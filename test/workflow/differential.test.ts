@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CellClass, CellSource } from '../../src/store/types.ts';
+import type { CellClass } from '../../src/contracts/vocabulary.ts';
+import type { CellSource } from '../../src/store/types.ts';
 import { computeDifferential, wilson95 } from '../../src/workflow/differential.ts';
 import { ADULT_RANGES, type Settings } from '../../src/workflow/settings.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CELL_CLASS_NAMES } from '../../src/analysis/typing.ts';
-import { CELL_TYPES } from '../../src/types.ts';
+import { CELL_TYPES } from '../../src/contracts/vocabulary.ts';
 import { completeAnalysis, startAnalysis, storedClass, type DetectedCell } from '../../src/workflow/analysis-results.ts';
 import { addCell, deleteCell, markCellsSeen, reclassifyCell, reviewCell } from '../../src/workflow/cells.ts';
 import { WorkflowError } from '../../src/workflow/errors.ts';

@@ -5,13 +5,13 @@ import { analyzeField, differential, singleChoices, type FieldAnalysis } from '.
 import { toFieldJson } from '../../analysis/field-json.ts';
 import { renderOverlay } from '../../analysis/overlay.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
+import { CELL_TYPES } from '../../contracts/vocabulary.ts';
 import { ANALYSIS_OPTIONS, parseAnalysisOptions } from '../analysis-options.ts';
 import { parseCommandArgs } from '../args.ts';
 import { parseFusionSpec, type FusionConfig } from '../../ensemble/index.ts';
 import { InputError } from '../../errors.ts';
 import { loadEngine, type Engine } from '../../inference/engine.ts';
 import { ModelError } from '../../inference/manifest.ts';
-import { CELL_TYPES } from '../../types.ts';
 
 const USAGE = `usage: leukodiff analyze <image...> [--json] [--overlay out.png] [--ensemble paper|wbf|nms|single:<model id>]
                         [--scale <um per px>] [--typing classifier|detectors]

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../config.ts';
+import { CELL_TYPES } from '../../contracts/vocabulary.ts';
 import { ANALYSIS_OPTIONS, parseAnalysisOptions } from '../analysis-options.ts';
 import { parseCommandArgs } from '../args.ts';
 import { InputError } from '../../errors.ts';
@@ -12,7 +13,6 @@ import { confusionSvg, prChartSvg, writeFigure } from '../../eval/plots.ts';
 import { evaluateRow, leukocyteGt, rowSpecs, runModels, type EvalRow, type RowResult } from '../../eval/run-eval.ts';
 import { loadEngine, type Engine } from '../../inference/engine.ts';
 import { ModelError } from '../../inference/manifest.ts';
-import { CELL_TYPES } from '../../types.ts';
 
 const USAGE = `usage: leukodiff eval --dataset <coco.json | VOC folder | YOLO folder> [--images <dir>] [--ensemble all|ensemble|paper|wbf|nms|single:<id>]
                      [--class-agnostic] [--json] [--plots <dir>] [--interference <name|all>] [--detections <file.json>]

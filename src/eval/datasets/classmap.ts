@@ -3,7 +3,7 @@
  * (NG/EG/BG/L/M), full type names in any case or plural, untyped leukocyte names (WBC, ...),
  * and the extra non-leukocyte classes (RBC, platelets).
  */
-import { CELL_TYPES, CELL_TYPE_CODES } from '../../types.ts';
+import { CELL_TYPE_CODES, CELL_TYPES } from '../../contracts/vocabulary.ts';
 import type { CellKind } from './types.ts';
 
 export interface MappedClass {

@@ -1,7 +1,7 @@
 /** COCO detection json: writing the built datasets and reading any COCO file back. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CELL_TYPE_CODES, CELL_TYPES } from '../../types.ts';
+import { CELL_TYPE_CODES, CELL_TYPES } from '../../contracts/vocabulary.ts';
 import { type MappedClass, mapClassName } from './classmap.ts';
 import { mapLimit, probeImage } from './image.ts';
 import type { Field, FieldBox } from './types.ts';

@@ -3,7 +3,6 @@ import type { Box } from '../../types.ts';
 
 /** Leukocytes are the detection target; RBC and platelets are kept as extra classes. */
 export type CellKind = 'leukocyte' | 'rbc' | 'platelet';
-export const CELL_KINDS: readonly CellKind[] = ['leukocyte', 'rbc', 'platelet'];
 
 export interface FieldBox {
   /** x1, y1, x2, y2 in image pixels. */

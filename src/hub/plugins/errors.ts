@@ -1,27 +1,17 @@
 /**
- * One error shape for the hub, the daemon's: `{error, message}` (a few refusals add a field, such as
- * `received` or `missing`, after those two); the framework's request errors get the daemon's codes;
- * validation errors are 400s; faults are logged 500s without details.
+ * The hub's error replies, the daemon's shape through the shared error plugin: `{error, message}`
+ * (a few refusals add a field, such as `received` or `missing`, after those two); the framework's
+ * request errors get the daemon's codes; validation errors are 400s; faults are logged 500s
+ * without details.
  */
 import fp from 'fastify-plugin';
+import { errorSchema, HttpError } from '../../contracts/http-error.ts';
+import errorPlugin from '../../server-common/error-plugin.ts';
 
-export class HubError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+export { errorSchema };
 
-export const errorSchema = {
-  type: 'object',
-  required: ['error', 'message'],
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
-} as const;
+/** A refusal of the hub: status, code, message, then extra body fields and headers. */
+export class HubError extends HttpError {}
 
 export const errorResponses = { '4xx': errorSchema, '5xx': errorSchema } as const;
 
@@ -44,18 +34,7 @@ function requestError(err: Error & { code?: string; statusCode?: number }): HubE
 
 export default fp(
   async (app) => {
-    app.setErrorHandler((e: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
-      const err = e instanceof HubError ? e : (requestError(e) ?? e);
-      if (err instanceof HubError) return reply.status(err.statusCode).headers(err.headers).send({ ...err.extra, error: err.code, message: err.message });
-      const status = err.statusCode ?? 500;
-      if (status >= 500) {
-        req.log.error({ err }, 'request failed');
-        return reply.status(status).send({ error: 'internal_error', message: 'internal error: see the hub log' });
-      }
-      const code = err.validation ? 'invalid_request' : (err.code ?? 'bad_request').toLowerCase().replace(/^fst_err_/, '');
-      return reply.status(status).send({ error: code, message: err.message });
-    });
-    app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+    await app.register(errorPlugin, { program: 'hub', translate: requestError });
   },
   { name: 'hub-errors' },
 );

@@ -2,7 +2,7 @@
  * What a reviewer sees of a sample: the cells of its current revision with the types after the
  * reviews already signed on that revision, and the differential those types give.
  */
-import { ATTENTION_CLASSES, CELL_CLASSES, isCountedClass, NON_LEUKOCYTE_CLASSES } from '../../store/types.ts';
+import { ATTENTION_CLASSES, CELL_CLASSES, isCountedClass, NON_LEUKOCYTE_CLASSES } from '../../contracts/vocabulary.ts';
 import type { CellChange, Review } from '../repo/reviews.ts';
 
 export interface ReportCell {

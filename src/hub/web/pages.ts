@@ -2,7 +2,7 @@
 import type { Review } from '../repo/reviews.ts';
 import type { SampleRecord, SampleRow } from '../repo/samples.ts';
 import { html, page, type Html } from './html.ts';
-import { classTitle } from '../../workflow/cell-names.ts';
+import { classTitle } from '../../contracts/cell-names.ts';
 import { effectiveTypes, REVIEW_TYPES, tally, type ReportPayload, type ReviewedDifferential } from './model.ts';
 
 const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');

@@ -3,7 +3,7 @@
  * post; the reviewer's cell types become the review's changes against the current types).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { CELL_CLASSES } from '../../store/types.ts';
+import { CELL_CLASSES } from '../../contracts/vocabulary.ts';
 import { HubError } from '../plugins/errors.ts';
 import { reviewCursorOf } from '../repo/devices.ts';
 import { imageBytesAnyClinic } from '../repo/images.ts';

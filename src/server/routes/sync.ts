@@ -1,6 +1,5 @@
 /** Sync with the hub: state and backlog, items set aside (and putting one back), "sync now". */
 import type { FastifyPluginAsync } from 'fastify';
-import { notFound } from '../../workflow/errors.ts';
 import { actorOf } from '../actor.ts';
 import { errors } from '../schemas/common.ts';
 
@@ -41,8 +40,6 @@ const itemSchema = {
 } as const;
 
 const sync: FastifyPluginAsync = async (app) => {
-  const ctx = app.workflow;
-
   app.get('/api/sync', { schema: { summary: 'Sync with the hub: state, last contact, backlog, drain progress', tags: ['sync'], response: { 200: statusSchema, ...errors } } }, async () =>
     app.sync.status(),
   );
@@ -64,18 +61,7 @@ const sync: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const actor = actorOf(req);
-      const id = req.params.outboxId;
-      const row = ctx.store.outbox.get(id);
-      if (!row || row.deliveredAt || !app.sync.repo.isSetAside(id)) throw notFound('set-aside item', String(id));
-      const at = ctx.now().toISOString();
-      ctx.store.transaction(() => {
-        app.sync.repo.release(id);
-        ctx.store.outbox.markFailed(id, 'put back in the queue by a person', at);
-        ctx.store.audit.append({ at, sampleId: row.sampleId, revision: row.revision, userId: actor.userId, action: 'sync.retried', target: `outbox:${id}`, detail: {}, reason: null });
-      });
-      ctx.events.publish({ type: 'sync.changed', sampleId: row.sampleId, state: 'queued', revision: row.revision });
-      app.sync.nudge();
+      app.sync.putBack(req.params.outboxId, actorOf(req));
       return reply.status(204).send();
     },
   );

@@ -1,10 +1,11 @@
 /**
- * The sample-workflow API: every resource's routes, under one error handler that turns workflow
- * refusals (with their Retry-After), a full disk and the framework's own request errors into
- * `{error, message}` with a stable code. Anything else goes to the app's error handler.
+ * The sample-workflow API: every resource's routes, under one error handler that turns a full disk
+ * and the framework's own request errors into workflow refusals with a stable code; the app's error
+ * plugin sends them, like every HttpError, as `{error, message}` (with their Retry-After).
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import { HttpError } from '../../contracts/http-error.ts';
 import { diskFullError, WorkflowError } from '../../workflow/errors.ts';
 import audit from './audit.ts';
 import cells from './cells.ts';
@@ -56,11 +57,9 @@ function malformedMultipart(err: Error): WorkflowError | undefined {
 
 const workflowApi: FastifyPluginAsync = async (app) => {
   const maxUploadMB = Math.round((app.config.maxUploadBytes / 2 ** 20) * 10) / 10;
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    const known = err instanceof WorkflowError ? err : (requestError(err, maxUploadMB) ?? diskFullError(err));
-    if (!known) throw err;
-    if (known.statusCode >= 500) req.log.warn({ code: known.code }, known.message);
-    return reply.status(known.statusCode).headers(known.headers).send({ ...known.body, error: known.code, message: known.message });
+  // Translation only: the app's error plugin sends every HttpError (and logs the 5xx ones).
+  app.setErrorHandler((err: FastifyError) => {
+    throw err instanceof HttpError ? err : (requestError(err, maxUploadMB) ?? diskFullError(err) ?? err);
   });
   // Only the PIN routes opt in (config.rateLimit); see pinRateLimit.
   await app.register(rateLimit, {

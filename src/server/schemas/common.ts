@@ -1,6 +1,6 @@
 /** JSON schemas shared by the workflow routes: ids, credentials, errors, and the resource shapes. */
-import { ATTENTION_CLASSES, CELL_CLASSES, CELL_SOURCES, FIELD_STATUSES, NON_LEUKOCYTE_CLASSES, ROLES, SAMPLE_STATUSES } from '../../store/types.ts';
-import { CELL_TYPES } from '../../types.ts';
+import { ATTENTION_CLASSES, CELL_CLASSES, CELL_TYPES, NON_LEUKOCYTE_CLASSES } from '../../contracts/vocabulary.ts';
+import { CELL_SOURCES, FIELD_STATUSES, ROLES, SAMPLE_STATUSES } from '../../store/types.ts';
 import { errorSchema } from '../plugins/errors.ts';
 
 /** A lowercase v1-v8 UUID: anything else (a path, "..", a quote) is refused before any lookup. */

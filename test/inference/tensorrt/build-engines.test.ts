@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../src/cli/commands/build-engines.ts';
+import { CELL_TYPES } from '../../../src/contracts/vocabulary.ts';
 import { loadAddon } from '../../../src/inference/tensorrt/addon.ts';
-import { CELL_TYPES } from '../../../src/types.ts';
 import { fakeAddon } from './fake-addon.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

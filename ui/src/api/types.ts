@@ -1,30 +1,23 @@
 /** The shapes of the workflow API (src/server/routes, schemas/common.ts) as the kiosk reads them. */
 
-/** Type order everywhere: models, API, tables. */
-export const LEUKOCYTE_TYPES = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'] as const;
-export type LeukocyteType = (typeof LEUKOCYTE_TYPES)[number];
+import type { AttentionClass, CellClass, CellType, NonLeukocyteClass, OtherLeukocyteClass } from '../../../src/contracts/vocabulary.ts';
 
-/** Leukocytes beyond the five that only a person names: counted, on their own rows (band apart from the neutrophils). */
-export const OTHER_LEUKOCYTES = ['band', 'immature_granulocyte', 'blast', 'reactive_lymphocyte'] as const;
-export type OtherLeukocyte = (typeof OTHER_LEUKOCYTES)[number];
-
-/** Nucleated cells that are not leukocytes in the count: per 100 leukocytes. */
-export const NON_LEUKOCYTES = ['nrbc', 'smudge'] as const;
-export type NonLeukocyte = (typeof NON_LEUKOCYTES)[number];
-
-/**
- * What a person can call a cell: the five types, the other leukocytes, NRBC and smudge, unidentified
- * ('unclassified'), not a leukocyte. Same list, same order as CELL_CLASSES in src/store/types.ts
- * (test/ui/cell-classes.test.ts).
- */
-export const CELL_CLASSES = [...LEUKOCYTE_TYPES, ...OTHER_LEUKOCYTES, ...NON_LEUKOCYTES, 'unclassified', 'not_leukocyte'] as const;
-export type CellClass = (typeof CELL_CLASSES)[number];
+/** The cell vocabulary, shared with the daemon (the one copy; the kiosk imports nothing else from src/). */
+export {
+  ATTENTION_CLASSES,
+  CELL_CLASSES,
+  CELL_TYPES,
+  NON_LEUKOCYTE_CLASSES,
+  OTHER_LEUKOCYTE_CLASSES,
+  type AttentionClass,
+  type CellClass,
+  type CellType,
+  type NonLeukocyteClass,
+  type OtherLeukocyteClass,
+} from '../../../src/contracts/vocabulary.ts';
 
 /** Rows of the differential: the leukocytes of the count (the five, the others, unidentified). */
-export type RowType = LeukocyteType | OtherLeukocyte | 'unclassified';
-
-/** Classes whose presence asks for a haematologist's look. */
-export type AttentionClass = 'blast' | 'immature_granulocyte' | 'nrbc';
+export type RowType = CellType | OtherLeukocyteClass | 'unclassified';
 
 export type SampleStatus = 'draft' | 'analysing' | 'review' | 'signed' | 'synced';
 export type FieldStatus = 'queued' | 'analysing' | 'analysed' | 'failed';
@@ -110,7 +103,7 @@ export interface Cell {
   confidence: number | null;
   agreement: number | null;
   /** Member detections per type; null for a cell a person added. */
-  votes: Record<LeukocyteType, number> | null;
+  votes: Record<CellType, number> | null;
   flagged: boolean;
   reviewed: boolean;
   source: 'automatic' | 'corrected' | 'added';
@@ -173,7 +166,7 @@ export interface Differential {
   targetReached: boolean;
   rows: DifferentialRow[];
   /** NRBC and smudge cells, outside the count (absent from a daemon before these classes). */
-  nonLeukocytes?: { type: NonLeukocyte; count: number; per100: number | null }[];
+  nonLeukocytes?: { type: NonLeukocyteClass; count: number; per100: number | null }[];
   notLeukocyte: number;
   /** Blasts, immature granulocytes, NRBC present. */
   attention?: { type: AttentionClass; count: number }[];
@@ -238,7 +231,7 @@ export interface Credentials {
   pin: string;
 }
 
-export type ReferenceRanges = Record<LeukocyteType, { percent: Range; absolute: Range | null }>;
+export type ReferenceRanges = Record<CellType, { percent: Range; absolute: Range | null }>;
 
 export interface Settings {
   targetCount: number;

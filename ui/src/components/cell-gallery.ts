@@ -7,7 +7,7 @@
  */
 import { css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { NON_LEUKOCYTES, OTHER_LEUKOCYTES, type Cell, type CellClass } from '../api/types.ts';
+import { NON_LEUKOCYTE_CLASSES, OTHER_LEUKOCYTE_CLASSES, type Cell, type CellClass } from '../api/types.ts';
 import { emit } from '../events.ts';
 import { groupByClass, needsCheck } from '../logic/counts.ts';
 import { TYPE_COLOURS } from '../theme/colours.ts';
@@ -20,7 +20,7 @@ const DRAG_START_PX = 12;
 const EDGE_PX = 64;
 const SCROLL_STEP_PX = 14;
 /** Classes whose empty group is a compact drop target in the shared row. */
-const COMPACT_WHEN_EMPTY: readonly CellClass[] = [...OTHER_LEUKOCYTES, ...NON_LEUKOCYTES];
+const COMPACT_WHEN_EMPTY: readonly CellClass[] = [...OTHER_LEUKOCYTE_CLASSES, ...NON_LEUKOCYTE_CLASSES];
 
 interface Drag {
   cellId: string;

@@ -5,7 +5,7 @@
  */
 import { css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { LEUKOCYTE_TYPES, type Differential, type DifferentialRow } from '../api/types.ts';
+import { CELL_TYPES, type Differential, type DifferentialRow } from '../api/types.ts';
 import { TYPE_COLOURS } from '../theme/colours.ts';
 import { baseStyles, CSS_COLOURS as C, CSS_TYPE_TEXT } from '../theme/styles.ts';
 import { KioskElement } from './kiosk-element.ts';
@@ -108,7 +108,7 @@ export class DifferentialTable extends KioskElement {
   override render() {
     const d = this.differential;
     if (!d) return html``;
-    const five: readonly string[] = LEUKOCYTE_TYPES;
+    const five: readonly string[] = CELL_TYPES;
     const others = d.rows.filter((r) => !five.includes(r.type) && r.count > 0);
     const outside = (d.nonLeukocytes ?? []).filter((r) => r.count > 0);
     return html`<table>

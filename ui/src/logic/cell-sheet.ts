@@ -1,9 +1,9 @@
 /** What the cell sheet shows and what a tap on one of its type buttons asks of the API. */
-import { CELL_CLASSES, LEUKOCYTE_TYPES, NON_LEUKOCYTES, OTHER_LEUKOCYTES, type Cell, type CellClass, type LeukocyteType } from '../api/types.ts';
+import { CELL_CLASSES, CELL_TYPES, NON_LEUKOCYTE_CLASSES, OTHER_LEUKOCYTE_CLASSES, type Cell, type CellClass, type CellType } from '../api/types.ts';
 import { needsCheck } from './counts.ts';
 
 export interface VoteLine {
-  type: LeukocyteType;
+  type: CellType;
   /** Member detections that voted for the type. */
   count: number;
   /** count / number of models, 0..1: the bar's length. */
@@ -14,7 +14,7 @@ export interface VoteLine {
 export function voteLines(cell: Pick<Cell, 'votes'>, models: number): VoteLine[] {
   if (!cell.votes) return [];
   const m = Math.max(1, models);
-  return LEUKOCYTE_TYPES.map((type) => ({ type, count: cell.votes![type] ?? 0, share: Math.min(1, (cell.votes![type] ?? 0) / m) }))
+  return CELL_TYPES.map((type) => ({ type, count: cell.votes![type] ?? 0, share: Math.min(1, (cell.votes![type] ?? 0) / m) }))
     .filter((v) => v.count > 0)
     .sort((a, b) => b.count - a.count);
 }
@@ -44,8 +44,8 @@ export interface TypeButton {
  */
 export type SheetPage = 'five' | 'other';
 export const SHEET_PAGES: Record<SheetPage, readonly CellClass[]> = {
-  five: [...LEUKOCYTE_TYPES, 'not_leukocyte'],
-  other: [...OTHER_LEUKOCYTES, ...NON_LEUKOCYTES, 'unclassified'],
+  five: [...CELL_TYPES, 'not_leukocyte'],
+  other: [...OTHER_LEUKOCYTE_CLASSES, ...NON_LEUKOCYTE_CLASSES, 'unclassified'],
 };
 
 export const pageOf = (type: CellClass): SheetPage => (SHEET_PAGES.other.includes(type) ? 'other' : 'five');

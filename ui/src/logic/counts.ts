@@ -3,11 +3,10 @@
  * groups, the cells still to check, and a local recount of the differential so a correction shows
  * in the counts at once (the server's differential replaces it when it arrives).
  */
-import { CELL_CLASSES, LEUKOCYTE_TYPES, NON_LEUKOCYTES, OTHER_LEUKOCYTES, type AttentionClass, type Cell, type CellClass, type Differential, type DifferentialRow, type Flag, type Range, type RowType, type SampleDetail } from '../api/types.ts';
+import { ATTENTION_CLASSES, CELL_CLASSES, CELL_TYPES, NON_LEUKOCYTE_CLASSES, OTHER_LEUKOCYTE_CLASSES, type Cell, type CellClass, type Differential, type DifferentialRow, type Flag, type Range, type RowType, type SampleDetail } from '../api/types.ts';
 
 /** Leukocytes of the count, as the daemon counts them: the five, the other leukocytes, unidentified. */
-export const ROW_TYPES: readonly RowType[] = [...LEUKOCYTE_TYPES, ...OTHER_LEUKOCYTES, 'unclassified'];
-const ATTENTION: readonly AttentionClass[] = ['blast', 'immature_granulocyte', 'nrbc'];
+export const ROW_TYPES: readonly RowType[] = [...CELL_TYPES, ...OTHER_LEUKOCYTE_CLASSES, 'unclassified'];
 
 export type Tally = Record<CellClass, number>;
 
@@ -69,9 +68,9 @@ export function recount(differential: Differential, cells: readonly Cell[]): Dif
     counted,
     targetReached: counted >= differential.target,
     rows,
-    nonLeukocytes: NON_LEUKOCYTES.map((type) => ({ type, count: t[type], per100: counted ? round1((100 * t[type]) / counted) : null })),
+    nonLeukocytes: NON_LEUKOCYTE_CLASSES.map((type) => ({ type, count: t[type], per100: counted ? round1((100 * t[type]) / counted) : null })),
     notLeukocyte: t.not_leukocyte,
-    attention: ATTENTION.filter((type) => t[type] > 0).map((type) => ({ type, count: t[type] })),
+    attention: ATTENTION_CLASSES.filter((type) => t[type] > 0).map((type) => ({ type, count: t[type] })),
     review: { flagged: flagged.length, reviewed: flagged.length - pending.length, pending: pending.length, pendingCellIds: pending.map((c) => c.id), unseen: cells.filter(isUnseen).length },
   };
 }

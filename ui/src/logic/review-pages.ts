@@ -4,10 +4,10 @@
  * then each class a person gave beyond them (band, immature granulocyte, blast, reactive
  * lymphocyte, NRBC, smudge) in its own section. "Not a leukocyte" is not reviewed here.
  */
-import { LEUKOCYTE_TYPES, NON_LEUKOCYTES, OTHER_LEUKOCYTES, type Cell, type CellClass } from '../api/types.ts';
+import { CELL_TYPES, NON_LEUKOCYTE_CLASSES, OTHER_LEUKOCYTE_CLASSES, type Cell, type CellClass } from '../api/types.ts';
 import { isUnseen } from './counts.ts';
 
-export const REVIEW_ORDER: readonly CellClass[] = ['unclassified', ...LEUKOCYTE_TYPES, ...OTHER_LEUKOCYTES, ...NON_LEUKOCYTES];
+export const REVIEW_ORDER: readonly CellClass[] = ['unclassified', ...CELL_TYPES, ...OTHER_LEUKOCYTE_CLASSES, ...NON_LEUKOCYTE_CLASSES];
 
 /** Smallest side of a cell's picture, CSS px: large enough to judge a cell at 1024x600. */
 export const MIN_TILE_PX = 150;

@@ -5,7 +5,7 @@
  */
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LEUKOCYTE_TYPES, type DifferentialRow, type Report } from '../api/types.ts';
+import { CELL_TYPES as LEUKOCYTE_TYPES, type DifferentialRow, type Report } from '../api/types.ts';
 import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { EventsController } from '../controllers/events-controller.ts';

@@ -1,7 +1,7 @@
 /** The reference ranges (% of leukocytes) the differential is flagged against: tap a value, type it. */
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { LEUKOCYTE_TYPES, type LeukocyteType } from '../api/types.ts';
+import { CELL_TYPES, type CellType } from '../api/types.ts';
 import '../components/keypad.ts';
 import { applyKey, DECIMAL_RULES, type KeyAction } from '../logic/keypad.ts';
 import { draftOf, rangesFromDraft, type Bound, type RangesDraft } from '../logic/ranges.ts';
@@ -12,7 +12,7 @@ import { SettingElement } from './setting-element.ts';
 @customElement('ld-ranges-setting')
 export class RangesSetting extends SettingElement {
   @state() private draft: RangesDraft | null = null;
-  @state() private editing: { type: LeukocyteType; bound: Bound } = { type: 'neutrophil', bound: 'low' };
+  @state() private editing: { type: CellType; bound: Bound } = { type: 'neutrophil', bound: 'low' };
 
   static override styles = [
     baseStyles,
@@ -88,7 +88,7 @@ export class RangesSetting extends SettingElement {
           </tr>
         </thead>
         <tbody>
-          ${LEUKOCYTE_TYPES.map(
+          ${CELL_TYPES.map(
             (t) => html`<tr>
               <th><span class="chip" style="background:${TYPE_COLOURS[t]}">${this.t(`short.${t}`)}</span>${this.t(`type.${t}`)}</th>
               ${(['low', 'high'] as const).map(

@@ -1,5 +1,5 @@
-/** English names of the cell classes, for the daemon's findings, the printable report and the hub's pages. */
-import type { CellClass } from '../store/types.ts';
+/** English names of the cell classes, for the daemon's findings, the printable report and the hub's pages (shared: both import it). */
+import type { CellClass } from './vocabulary.ts';
 
 /** As a row heading: "Neutrophils". */
 export const CLASS_TITLES: Record<CellClass, string> = {
