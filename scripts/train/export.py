@@ -61,7 +61,7 @@ def training_stages(cfg, runs_dir):
     return stages
 
 
-def main():
+def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", required=True)
     ap.add_argument("--run-dir", default=None, help="default work/train/<id>")
@@ -73,13 +73,12 @@ def main():
     ap.add_argument("--no-eval", action="store_true", help="skip measuring val/test metrics for the manifest")
     ap.add_argument("--txl-dir", default=None)
     ap.add_argument("--bccd-dir", default=None)
-    args = ap.parse_args()
-    torch.set_num_threads(os.cpu_count())
+    return ap.parse_args()
 
-    cfg = load_config(args.config)
-    mid = cfg.get("model_id", cfg["id"])
-    run_dir = resolve(args.run_dir or os.path.join("work/train", cfg["id"]))
-    ck = torch.load(os.path.join(run_dir, args.weights), map_location="cpu")
+
+def load_trained(cfg, ckpt_path):
+    """The checkpoint's model (its EMA weights where it has them) in eval mode, and the run's config."""
+    ck = torch.load(ckpt_path, map_location="cpu")
     if "ema" in ck:
         weights = ck["ema"]
     else:
@@ -88,6 +87,90 @@ def main():
     model = build_model(cfg_run["model"])
     model.load_state_dict(weights)
     model.eval()
+    return model, cfg_run
+
+
+def export_onnx(wrapper, x, models_dir, mid):
+    """Writes <models>/<id>.onnx through a temporary file; returns its path and size."""
+    os.makedirs(models_dir, exist_ok=True)
+    onnx_path = os.path.join(models_dir, mid + ".onnx")
+    tmp = onnx_path + ".tmp"
+    torch.onnx.export(wrapper, x, tmp, opset_version=17, input_names=["images"], output_names=["boxes", "scores"],
+                      do_constant_folding=True)
+    os.replace(tmp, onnx_path)
+    return onnx_path, os.path.getsize(onnx_path)
+
+
+def eval_metrics(model, split, hw):
+    """The manifest's metrics of the val and test splits (the splits that are not empty)."""
+    metrics = {}
+    for name in ("val", "test"):
+        s = split(name)
+        if not s:
+            continue
+        imgs, gts = load_eval_set(s, hw, log=None)
+        m = evaluate(model, imgs, gts, torch.device("cpu"))
+        metrics[name] = {"AP50": r4(m["AP50"]), "AP75": r4(m["AP75"]), "AP": r4(m["AP"]), "typeAccuracy": r4(m["type_acc"]),
+                         "typeRecall": [r4(v) for v in m["type_recall"]], "typedBoxes": m["typed_gt"],
+                         "bestF1": {k: r4(v) for k, v in m["best_f1"].items()},
+                         "fields": len(s), "note": "class-agnostic leukocyte AP on merged TXL-PBC+BCCD split, quick evaluator"}
+        print(name, metrics[name])
+    return metrics
+
+
+def training_record(cfg, run_dir, config_path):
+    """The manifest's training section: the data, and the stages summed over the run and its inits."""
+    stages = training_stages(cfg, os.path.dirname(run_dir))
+    return {"data": "TXL-PBC (WBC boxes, 4 sources) merged by sha256 with BCCD typed boxes; splits of datasets/build",
+            "epochs": sum(st["epochs"] for st in stages), "minutes": round(sum(st["minutes"] for st in stages), 1),
+            "stages": stages, "config": os.path.relpath(resolve(config_path), resolve("."))}
+
+
+def manifest_entry(cfg, cfg_run, model, onnx_path, size, metrics, training):
+    # Unless the config fixes it, the threshold is the one with the best F1 on validation.
+    score_thr = cfg.get("export", {}).get("scoreThreshold")
+    if score_thr is None:
+        score_thr = metrics.get("val", {}).get("bestF1", {}).get("threshold", 0.25)
+    mid = cfg.get("model_id", cfg["id"])
+    H, W = cfg_run["model"]["input_hw"]
+    return {
+        "id": mid, "file": mid + ".onnx", "sha256": sha256_file(onnx_path), "input": [H, W], "classes": TYPES,
+        "scoreThreshold": score_thr, "nmsIou": cfg.get("export", {}).get("nmsIou", 0.5),
+        "nmsClassAware": False, "maxDetections": 100, "sizeBytes": size,
+        "gflops": round(count_flops(model, (H, W)) / 1e9, 3), "params": count_params(model),
+        "architecture": cfg.get("description", cfg_run["model"]["arch"]),
+        "training": training,
+        "metrics": metrics,
+    }
+
+
+def update_manifest(models_dir, entry, member):
+    """Replaces the model's entry in <models>/manifest.json (made if absent) and, if member, adds it to
+    the ensemble's members; written through a temporary file."""
+    mid = entry["id"]
+    man_path = os.path.join(models_dir, "manifest.json")
+    man = json.load(open(man_path)) if os.path.exists(man_path) else {"version": 1, "models": [], "ensemble": {"members": [], "mode": "paper", "iou": 0.55}}
+    man["models"] = [m for m in man["models"] if m["id"] != mid] + [entry]
+    man["models"].sort(key=lambda m: m["id"])
+    ens = man.setdefault("ensemble", {"members": [], "mode": "paper", "iou": 0.55})
+    if member and mid not in ens.get("members", []):
+        ens["members"] = ens.get("members", []) + [mid]
+    tmpm = man_path + ".tmp"
+    with open(tmpm, "w") as f:
+        json.dump(man, f, indent=2)
+        f.write("\n")
+    os.replace(tmpm, man_path)
+    print(f"manifest updated: {man_path}")
+
+
+def main():
+    args = parse_args()
+    torch.set_num_threads(os.cpu_count())
+
+    cfg = load_config(args.config)
+    mid = cfg.get("model_id", cfg["id"])
+    run_dir = resolve(args.run_dir or os.path.join("work/train", cfg["id"]))
+    model, cfg_run = load_trained(cfg, os.path.join(run_dir, args.weights))
     H, W = cfg_run["model"]["input_hw"]
 
     d = cfg.get("data", {})
@@ -105,13 +188,7 @@ def main():
         boxes, scores = wrapper(x)
 
     models_dir = resolve(args.models)
-    os.makedirs(models_dir, exist_ok=True)
-    onnx_path = os.path.join(models_dir, mid + ".onnx")
-    tmp = onnx_path + ".tmp"
-    torch.onnx.export(wrapper, x, tmp, opset_version=17, input_names=["images"], output_names=["boxes", "scores"],
-                      do_constant_folding=True)
-    os.replace(tmp, onnx_path)
-    size = os.path.getsize(onnx_path)
+    onnx_path, size = export_onnx(wrapper, x, models_dir, mid)
     print(f"{onnx_path}: {size / 1e6:.2f} MB, boxes {tuple(boxes.shape)}, scores {tuple(scores.shape)}")
 
     diffs = None if args.no_verify else verify_against_onnx(x, boxes, scores, onnx_path, os.path.join(run_dir, "export"))
@@ -122,47 +199,9 @@ def main():
     if diffs:
         metrics["onnxMaxAbsDiff"] = {"boxes": diffs["boxes"], "scores": diffs["scores"]}
     if not args.no_eval:
-        for name in ("val", "test"):
-            s = split(name)
-            if not s:
-                continue
-            imgs, gts = load_eval_set(s, (H, W), log=None)
-            m = evaluate(model, imgs, gts, torch.device("cpu"))
-            metrics[name] = {"AP50": r4(m["AP50"]), "AP75": r4(m["AP75"]), "AP": r4(m["AP"]), "typeAccuracy": r4(m["type_acc"]),
-                             "typeRecall": [r4(v) for v in m["type_recall"]], "typedBoxes": m["typed_gt"],
-                             "bestF1": {k: r4(v) for k, v in m["best_f1"].items()},
-                             "fields": len(s), "note": "class-agnostic leukocyte AP on merged TXL-PBC+BCCD split, quick evaluator"}
-            print(name, metrics[name])
-    # Unless the config fixes it, the threshold is the one with the best F1 on validation.
-    score_thr = cfg.get("export", {}).get("scoreThreshold")
-    if score_thr is None:
-        score_thr = metrics.get("val", {}).get("bestF1", {}).get("threshold", 0.25)
-    stages = training_stages(cfg, os.path.dirname(run_dir))
-    cfg_rel = os.path.relpath(resolve(args.config), resolve("."))
-    entry = {
-        "id": mid, "file": mid + ".onnx", "sha256": sha256_file(onnx_path), "input": [H, W], "classes": TYPES,
-        "scoreThreshold": score_thr, "nmsIou": cfg.get("export", {}).get("nmsIou", 0.5),
-        "nmsClassAware": False, "maxDetections": 100, "sizeBytes": size,
-        "gflops": round(count_flops(model, (H, W)) / 1e9, 3), "params": count_params(model),
-        "architecture": cfg.get("description", cfg_run["model"]["arch"]),
-        "training": {"data": "TXL-PBC (WBC boxes, 4 sources) merged by sha256 with BCCD typed boxes; splits of datasets/build",
-                     "epochs": sum(st["epochs"] for st in stages), "minutes": round(sum(st["minutes"] for st in stages), 1),
-                     "stages": stages, "config": cfg_rel},
-        "metrics": metrics,
-    }
-    man_path = os.path.join(models_dir, "manifest.json")
-    man = json.load(open(man_path)) if os.path.exists(man_path) else {"version": 1, "models": [], "ensemble": {"members": [], "mode": "paper", "iou": 0.55}}
-    man["models"] = [m for m in man["models"] if m["id"] != mid] + [entry]
-    man["models"].sort(key=lambda m: m["id"])
-    ens = man.setdefault("ensemble", {"members": [], "mode": "paper", "iou": 0.55})
-    if not args.not_member and mid not in ens.get("members", []):
-        ens["members"] = ens.get("members", []) + [mid]
-    tmpm = man_path + ".tmp"
-    with open(tmpm, "w") as f:
-        json.dump(man, f, indent=2)
-        f.write("\n")
-    os.replace(tmpm, man_path)
-    print(f"manifest updated: {man_path}")
+        metrics.update(eval_metrics(model, split, (H, W)))
+    entry = manifest_entry(cfg, cfg_run, model, onnx_path, size, metrics, training_record(cfg, run_dir, args.config))
+    update_manifest(models_dir, entry, not args.not_member)
 
 
 if __name__ == "__main__":

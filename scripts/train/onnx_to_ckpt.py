@@ -67,22 +67,18 @@ def onnx_conv_weights(path):
     return convs, scalars
 
 
-def main():
+def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", required=True)
     ap.add_argument("--onnx", default=None, help="default models/<id>.onnx")
     ap.add_argument("--out", default=None, help="default work/train/<id>/best.pt")
     ap.add_argument("--batches", type=int, default=8, help="training batches used to measure the statistics")
-    args = ap.parse_args()
-    torch.set_num_threads(os.cpu_count())
-    torch.manual_seed(0)
-    cfg = load_config(args.config)
-    mid = cfg.get("model_id", cfg["id"])
-    onnx_path = resolve(args.onnx or os.path.join("models", mid + ".onnx"))
-    out_path = resolve(args.out or os.path.join("work/train", mid, "best.pt"))
-    model = build_model(cfg["model"]).eval()
-    convs, scalars = onnx_conv_weights(onnx_path)
+    return ap.parse_args()
 
+
+def load_folded_weights(model, convs, scalars, onnx_path, config_path):
+    """Copies the ONNX convolutions into the model; returns [(conv, its BatchNorm, fused bias)] for the
+    convolutions whose BatchNorm the export folded."""
     modules = dict(model.named_modules())
     folded = []  # (conv module, bn module, fused bias)
     used = set()
@@ -91,7 +87,7 @@ def main():
             if not isinstance(mod, torch.nn.Conv2d):
                 continue
             if name not in convs:
-                sys.exit(f"{onnx_path}: no convolution for module {name}; is it the export of {args.config}?")
+                sys.exit(f"{onnx_path}: no convolution for module {name}; is it the export of {config_path}?")
             _, w, b = convs[name]
             used.add(name)
             if tuple(w.shape) != tuple(mod.weight.shape):
@@ -112,8 +108,12 @@ def main():
                 if out_name not in scalars:
                     sys.exit(f"{onnx_path}: no scale for the distances of level {i}")
                 model.scales[i] = scalars[out_name]
+    return folded
 
-    # Measure W'x per channel on training batches (the same augmentation as training).
+
+def measure_folded_outputs(model, folded, cfg, train, batches):
+    """Per folded convolution: [sum, sum of squares, count] of W'x per channel on training batches
+    (the same augmentation as training)."""
     stats = {id(c): [0.0, 0.0, 0] for c, _, _ in folded}
     hooks = []
     for conv, _, _ in folded:
@@ -130,16 +130,19 @@ def main():
         bn.bias.data.copy_(fb)
         bn.running_mean.zero_()
         bn.running_var.fill_(1.0 - bn.eps)
-    d = cfg["data"]
-    train = load_named_split(resolve(d.get("txl_dir")), resolve(d.get("bccd_dir")), "train", log=None)
     hw = tuple(cfg["model"]["input_hw"])
-    loader = TrainLoader(ImageCache(train[: args.batches * cfg["train"]["batch"]], hw, cfg["aug"].get("scale", [1, 1])[1], log=None),
+    loader = TrainLoader(ImageCache(train[: batches * cfg["train"]["batch"]], hw, cfg["aug"].get("scale", [1, 1])[1], log=None),
                          hw, cfg["train"]["batch"], cfg["aug"], 0)
     with torch.no_grad():
         for x, _ in loader.epoch(0, torch.device("cpu")):
             model(x)
     for h in hooks:
         h.remove()
+    return stats
+
+
+def unfold_batch_norms(folded, stats):
+    """Gives each BatchNorm the measured statistics of W'x, with g = s and b = m + b'."""
     with torch.no_grad():
         for conv, bn, fb in folded:
             s0, s1, n = stats[id(conv)]
@@ -150,12 +153,10 @@ def main():
             bn.running_var.copy_(var.float())
             bn.weight.copy_(std.float())
             bn.bias.copy_((mean + fb.double()).float())
-    model.eval()
 
-    os.makedirs(os.path.dirname(out_path), exist_ok=True)
-    torch.save({"model": model.state_dict(), "config": cfg, "recovered_from": os.path.relpath(onnx_path, resolve("."))}, out_path)
-    print(f"{out_path}: recovered from {onnx_path} ({len(folded)} batch norms unfolded)")
-    # Keep the shipped model's training record, so later stages add to it.
+
+def write_metrics_record(mid, onnx_path, out_path):
+    """Keeps the shipped model's training record, so later stages add to it."""
     man_path = os.path.join(os.path.dirname(onnx_path), "manifest.json")
     entry = next((m for m in json.load(open(man_path))["models"] if m["id"] == mid), {}) if os.path.exists(man_path) else {}
     tr = entry.get("training", {})
@@ -165,7 +166,32 @@ def main():
             json.dump({"id": mid, "recovered_from": os.path.basename(onnx_path), "epochs_done": tr.get("epochs"),
                        "minutes": tr.get("minutes"), "init": None}, f, indent=2)
 
+
+def main():
+    args = parse_args()
+    torch.set_num_threads(os.cpu_count())
+    torch.manual_seed(0)
+    cfg = load_config(args.config)
+    mid = cfg.get("model_id", cfg["id"])
+    onnx_path = resolve(args.onnx or os.path.join("models", mid + ".onnx"))
+    out_path = resolve(args.out or os.path.join("work/train", mid, "best.pt"))
+    model = build_model(cfg["model"]).eval()
+    convs, scalars = onnx_conv_weights(onnx_path)
+    folded = load_folded_weights(model, convs, scalars, onnx_path, args.config)
+
+    d = cfg["data"]
+    train = load_named_split(resolve(d.get("txl_dir")), resolve(d.get("bccd_dir")), "train", log=None)
+    stats = measure_folded_outputs(model, folded, cfg, train, args.batches)
+    unfold_batch_norms(folded, stats)
+    model.eval()
+
+    os.makedirs(os.path.dirname(out_path), exist_ok=True)
+    torch.save({"model": model.state_dict(), "config": cfg, "recovered_from": os.path.relpath(onnx_path, resolve("."))}, out_path)
+    print(f"{out_path}: recovered from {onnx_path} ({len(folded)} batch norms unfolded)")
+    write_metrics_record(mid, onnx_path, out_path)
+
     # Same check as an export; rounding in the un-folding moves boxes by a few thousandths of a pixel.
+    hw = tuple(cfg["model"]["input_hw"])
     x = field_input(train[0]["path"], hw)
     with torch.no_grad():
         boxes, scores = model.export_outputs(x)

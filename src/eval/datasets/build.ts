@@ -10,7 +10,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { CELL_TYPE_CODES } from '../../contracts/vocabulary.ts';
 import { NUM_TYPES } from '../../types.ts';
-import { locateBccd, type PairingOutcome, readBccd } from './bccd.ts';
+import { type BccdData, locateBccd, type PairingOutcome, readBccd } from './bccd.ts';
 import { CELL_CATEGORIES, cellCategoryOf, TYPE_CATEGORIES, toCoco, typedCategoryOf } from './coco.ts';
 import { dedupeBoxes, findLeaks, groupByHash } from './dedupe.ts';
 import {
@@ -134,22 +134,17 @@ function stratumOf(f: Field, typeCounts: number[]): string {
   return f.boxes.some((b) => b.kind === 'leukocyte') ? 'unknown' : 'none';
 }
 
-export async function buildDatasets(opts: BuildOptions): Promise<BuildSummary> {
-  let warnings = 0;
-  const warn = (m: string): void => {
-    warnings++;
-    opts.onWarning?.(m);
-  };
-  const ratios = opts.ratios ?? DEFAULT_RATIOS;
-  const txlRoot = await resolveTxlRoot(opts.txlDir);
-  if (!(await exists(opts.bccdDir))) throw new BuildInputError(`${opts.bccdDir}: no such folder`);
-  await locateBccd(opts.bccdDir).catch((e: Error) => {
-    throw new BuildInputError(e.message);
-  });
-  const [bccd, txlFields] = await Promise.all([readBccd(opts.bccdDir, warn), readYolo(txlRoot, { onWarning: warn })]);
-  const txlImagesRoot = path.join(txlRoot, 'images');
+interface CleanSets {
+  bccdTyped: Field[];
+  txlClean: Field[];
+  pairing: Record<PairingOutcome, number>;
+  fieldsWithoutBox: string[];
+  bccdDupBoxes: number;
+  txlDupBoxes: number;
+}
 
-  // --- the sets' fields, exact duplicate boxes dropped (the originals are kept for test-as-labelled)
+/** The sets' fields, exact duplicate boxes dropped (the originals are kept for test-as-labelled). */
+function cleanFields(bccd: BccdData, txlFields: readonly Field[]): CleanSets {
   const pairing: Record<PairingOutcome, number> = { typed: 0, unpaired: 0, 'type-without-box': 0, 'box-without-type': 0, empty: 0 };
   const fieldsWithoutBox: string[] = [];
   const bccdTyped: Field[] = [];
@@ -173,55 +168,52 @@ export async function buildDatasets(opts: BuildOptions): Promise<BuildSummary> {
     txlDupBoxes += d.dropped;
     return { ...f, boxes: d.boxes };
   });
+  return { bccdTyped, txlClean, pairing, fieldsWithoutBox, bccdDupBoxes, txlDupBoxes };
+}
 
-  // --- TXL-PBC split: its own folders, unless a split file says otherwise
-  const txlSplitPath = path.join(opts.splitsDir, `${TXL_SET}.json`);
-  const bccdSplitPath = path.join(opts.splitsDir, `${BCCD_SET}.json`);
-  const txlFile = opts.resplit ? undefined : await readSplitFile(txlSplitPath);
-  let txlSplit: Map<string, SplitName>;
+/** TXL-PBC split: its own folders, byte-identical copies moved to the most held-out of them. */
+function txlSplitFromFolders(txlClean: readonly Field[]): { split: Map<string, SplitName>; moved: number } {
+  const split = new Map<string, SplitName>();
   let moved = 0;
-  if (txlFile) {
-    txlSplit = checkCoverage(txlFile, txlClean, txlSplitPath);
-  } else {
-    txlSplit = new Map();
-    for (const group of groupByHash(txlClean).values()) {
-      const own = group.map((f) => f.sourceSplit ?? 'train');
-      const target = HOLD_OUT_ORDER.find((s) => own.includes(s))!;
-      for (const f of group) {
-        if ((f.sourceSplit ?? 'train') !== target) moved++;
-        txlSplit.set(f.name, target);
-      }
+  for (const group of groupByHash(txlClean).values()) {
+    const own = group.map((f) => f.sourceSplit ?? 'train');
+    const target = HOLD_OUT_ORDER.find((s) => own.includes(s))!;
+    for (const f of group) {
+      if ((f.sourceSplit ?? 'train') !== target) moved++;
+      split.set(f.name, target);
     }
   }
-  const txlSplitByHash = new Map<string, SplitName>();
-  for (const f of txlClean) txlSplitByHash.set(f.sha256, txlSplit.get(f.name)!);
+  return { split, moved };
+}
 
-  // --- BCCD split: fields shared with TXL-PBC follow it; the rest by the seeded stratified split
-  const bccdFile = opts.resplit ? undefined : await readSplitFile(bccdSplitPath);
-  if (bccdFile && opts.seed !== undefined && bccdFile.seed !== opts.seed) {
-    throw new BuildInputError(`${bccdSplitPath} was made with seed ${bccdFile.seed}, not ${opts.seed}; add --resplit to make new splits`);
-  }
-  const seed = bccdFile?.seed ?? opts.seed ?? DEFAULT_SEED;
-  let bccdSplit: Map<string, SplitName>;
-  if (bccdFile) {
-    bccdSplit = checkCoverage(bccdFile, bccdTyped, bccdSplitPath);
-  } else {
-    const typeCounts = new Array<number>(NUM_TYPES).fill(0);
-    for (const f of bccdTyped) for (const b of f.boxes) if (b.type !== null) typeCounts[b.type]++;
-    // Byte-identical BCCD fields travel together: one split item per image content.
-    const groups = [...groupByHash(bccdTyped).values()];
-    const items = groups.map((g) => ({ key: g[0].name, stratum: stratumOf(g[0], typeCounts), forced: txlSplitByHash.get(g[0].sha256) }));
-    const byKey = stratifiedSplit(items, seed, ratios);
-    bccdSplit = new Map();
-    for (const g of groups) for (const f of g) bccdSplit.set(f.name, byKey.get(g[0].name)!);
-  }
+/** BCCD split without a file: fields shared with TXL-PBC follow it; the rest by the seeded stratified split. */
+function bccdStratifiedSplit(
+  bccdTyped: readonly Field[],
+  txlSplitByHash: ReadonlyMap<string, SplitName>,
+  seed: number,
+  ratios: Ratios,
+): Map<string, SplitName> {
+  const typeCounts = new Array<number>(NUM_TYPES).fill(0);
+  for (const f of bccdTyped) for (const b of f.boxes) if (b.type !== null) typeCounts[b.type]++;
+  // Byte-identical BCCD fields travel together: one split item per image content.
+  const groups = [...groupByHash(bccdTyped).values()];
+  const items = groups.map((g) => ({ key: g[0].name, stratum: stratumOf(g[0], typeCounts), forced: txlSplitByHash.get(g[0].sha256) }));
+  const byKey = stratifiedSplit(items, seed, ratios);
+  const split = new Map<string, SplitName>();
+  for (const g of groups) for (const f of g) split.set(f.name, byKey.get(g[0].name)!);
+  return split;
+}
 
-  // --- the split files agree with each other, and no image is in two splits of either set
-  const bccdBySplit = emptySplits<Field[]>(() => []);
-  const txlBySplit = emptySplits<Field[]>(() => []);
+/** The fields of each split, sorted by name. */
+function fieldsBySplit(fields: readonly Field[], split: ReadonlyMap<string, SplitName>): Record<SplitName, Field[]> {
+  const bySplit = emptySplits<Field[]>(() => []);
   const byName = (a: Field, b: Field): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  for (const f of [...bccdTyped].sort(byName)) bccdBySplit[bccdSplit.get(f.name)!].push(f);
-  for (const f of [...txlClean].sort(byName)) txlBySplit[txlSplit.get(f.name)!].push(f);
+  for (const f of [...fields].sort(byName)) bySplit[split.get(f.name)!].push(f);
+  return bySplit;
+}
+
+/** Refuses to go on if an image sits in two splits of either set. */
+function checkNoLeaks(bccdBySplit: Record<SplitName, Field[]>, txlBySplit: Record<SplitName, Field[]>, fromFiles: boolean): void {
   const leaks = findLeaks([
     { set: BCCD_SET, splits: bccdBySplit },
     { set: TXL_SET, splits: txlBySplit },
@@ -230,77 +222,177 @@ export async function buildDatasets(opts: BuildOptions): Promise<BuildSummary> {
     const l = leaks[0];
     throw new BuildInputError(
       `${leaks.length} images sit in more than one split (e.g. ${l.places.join(' and ')}); ` +
-        (bccdFile || txlFile ? 'the split files disagree with the data: rerun with --resplit' : 'this is a bug'),
+        (fromFiles ? 'the split files disagree with the data: rerun with --resplit' : 'this is a bug'),
     );
   }
+}
 
-  // --- write
-  const bccdInfo = {
+function bccdSplitSummary(fields: readonly Field[]): BccdSplitSummary {
+  const bs: BccdSplitSummary = { fields: fields.length, boxes: 0, byType: new Array<number>(NUM_TYPES).fill(0), unknownType: 0 };
+  for (const f of fields) {
+    for (const b of f.boxes) {
+      bs.boxes++;
+      if (b.type === null) bs.unknownType++;
+      else bs.byType[b.type]++;
+    }
+  }
+  return bs;
+}
+
+function txlSplitSummary(fields: readonly Field[]): TxlSplitSummary {
+  const ts: TxlSplitSummary = { fields: fields.length, boxes: 0, wbc: 0, rbc: 0, platelets: 0 };
+  for (const f of fields) {
+    for (const b of f.boxes) {
+      ts.boxes++;
+      if (b.kind === 'leukocyte') ts.wbc++;
+      else if (b.kind === 'rbc') ts.rbc++;
+      else ts.platelets++;
+    }
+  }
+  return ts;
+}
+
+const LICENSES = [{ id: 1, name: 'MIT' }];
+
+/** The info block of a set's COCO files (the split is added per file). */
+type SetInfo = Record<string, unknown> & { image_root: string };
+
+function bccdInfo(imageRoot: string, seed: number): SetInfo {
+  return {
     description: 'BCCD fields with typed leukocyte boxes; category_id 0 with type_unknown: a leukocyte whose type could not be assigned',
     set: BCCD_SET,
-    image_root: bccd.imagesDir,
+    image_root: imageRoot,
     seed,
     sources: 'BCCD_Dataset by Shenggan (MIT); leukocyte types from the blood-cells labels.csv (MIT)',
     version: 1,
   };
-  const txlInfo = {
+}
+
+function txlInfo(imageRoot: string): SetInfo {
+  return {
     description: 'TXL-PBC fields: class-agnostic leukocytes (WBC) plus RBC and platelets',
     set: TXL_SET,
-    image_root: txlImagesRoot,
+    image_root: imageRoot,
     sources: 'TXL-PBC by Lu Gan and Xi Li (MIT), arXiv:2407.13214',
     version: 1,
   };
-  const licenses = [{ id: 1, name: 'MIT' }];
-  const bccdSummary = emptySplits<BccdSplitSummary>(() => ({ fields: 0, boxes: 0, byType: new Array<number>(NUM_TYPES).fill(0), unknownType: 0 }));
-  const txlSummary = emptySplits<TxlSplitSummary>(() => ({ fields: 0, boxes: 0, wbc: 0, rbc: 0, platelets: 0 }));
+}
+
+interface WrittenSets {
+  bccd: Record<SplitName, BccdSplitSummary>;
+  txl: Record<SplitName, TxlSplitSummary>;
+  /** Per split of bccd-typed: fields byte-identical to a TXL-PBC field. */
+  cross: Record<SplitName, number>;
+  testAsLabelledBoxes: number;
+}
+
+/** Writes each split of both sets as COCO JSON, plus TXL-PBC's test split as labelled; returns the counts. */
+async function writeSets(
+  outDir: string,
+  sets: {
+    bccdBySplit: Record<SplitName, Field[]>;
+    txlBySplit: Record<SplitName, Field[]>;
+    txlFields: readonly Field[];
+    txlSplitByHash: ReadonlyMap<string, SplitName>;
+    bccdInfo: SetInfo;
+    txlInfo: SetInfo;
+  },
+): Promise<WrittenSets> {
+  const { bccdBySplit, txlBySplit, txlSplitByHash } = sets;
+  const bccd = emptySplits<BccdSplitSummary>(() => bccdSplitSummary([]));
+  const txl = emptySplits<TxlSplitSummary>(() => txlSplitSummary([]));
   const cross = emptySplits<number>(() => 0);
   for (const split of SPLITS) {
     const bf = bccdBySplit[split];
     await writeJsonFile(
-      path.join(opts.outDir, BCCD_SET, `${split}.json`),
-      toCoco(bf, { info: { ...bccdInfo, split }, licenses, categories: TYPE_CATEGORIES, categoryOf: typedCategoryOf }),
+      path.join(outDir, BCCD_SET, `${split}.json`),
+      toCoco(bf, { info: { ...sets.bccdInfo, split }, licenses: LICENSES, categories: TYPE_CATEGORIES, categoryOf: typedCategoryOf }),
       false,
     );
-    const bs = bccdSummary[split];
-    bs.fields = bf.length;
-    for (const f of bf) {
-      if (txlSplitByHash.has(f.sha256)) cross[split]++;
-      for (const b of f.boxes) {
-        bs.boxes++;
-        if (b.type === null) bs.unknownType++;
-        else bs.byType[b.type]++;
-      }
-    }
+    bccd[split] = bccdSplitSummary(bf);
+    cross[split] = bf.filter((f) => txlSplitByHash.has(f.sha256)).length;
     const tf = txlBySplit[split];
     await writeJsonFile(
-      path.join(opts.outDir, TXL_SET, `${split}.json`),
-      toCoco(tf, { info: { ...txlInfo, split }, licenses, categories: CELL_CATEGORIES, categoryOf: cellCategoryOf }),
+      path.join(outDir, TXL_SET, `${split}.json`),
+      toCoco(tf, { info: { ...sets.txlInfo, split }, licenses: LICENSES, categories: CELL_CATEGORIES, categoryOf: cellCategoryOf }),
       false,
     );
-    const ts = txlSummary[split];
-    ts.fields = tf.length;
-    for (const f of tf) {
-      for (const b of f.boxes) {
-        ts.boxes++;
-        if (b.kind === 'leukocyte') ts.wbc++;
-        else if (b.kind === 'rbc') ts.rbc++;
-        else ts.platelets++;
-      }
-    }
+    txl[split] = txlSplitSummary(tf);
   }
-  const original = new Map(txlFields.map((f) => [f.name, f]));
+  const original = new Map(sets.txlFields.map((f) => [f.name, f]));
   const testAsLabelled = txlBySplit.test.map((f) => original.get(f.name)!);
   await writeJsonFile(
-    path.join(opts.outDir, TXL_SET, 'test-as-labelled.json'),
+    path.join(outDir, TXL_SET, 'test-as-labelled.json'),
     toCoco(testAsLabelled, {
-      info: { ...txlInfo, split: 'test', note: 'the test split with its boxes exactly as labelled: exact duplicate boxes kept' },
-      licenses,
+      info: { ...sets.txlInfo, split: 'test', note: 'the test split with its boxes exactly as labelled: exact duplicate boxes kept' },
+      licenses: LICENSES,
       categories: CELL_CATEGORIES,
       categoryOf: cellCategoryOf,
     }),
     false,
   );
+  return { bccd, txl, cross, testAsLabelledBoxes: testAsLabelled.reduce((s, f) => s + f.boxes.length, 0) };
+}
 
+/** Reads both sources; a missing or malformed folder is a BuildInputError. */
+async function readSources(
+  opts: BuildOptions,
+  warn: (m: string) => void,
+): Promise<{ bccd: BccdData; txlFields: Field[]; txlImagesRoot: string }> {
+  const txlRoot = await resolveTxlRoot(opts.txlDir);
+  if (!(await exists(opts.bccdDir))) throw new BuildInputError(`${opts.bccdDir}: no such folder`);
+  await locateBccd(opts.bccdDir).catch((e: Error) => {
+    throw new BuildInputError(e.message);
+  });
+  const [bccd, txlFields] = await Promise.all([readBccd(opts.bccdDir, warn), readYolo(txlRoot, { onWarning: warn })]);
+  return { bccd, txlFields, txlImagesRoot: path.join(txlRoot, 'images') };
+}
+
+export async function buildDatasets(opts: BuildOptions): Promise<BuildSummary> {
+  let warnings = 0;
+  const warn = (m: string): void => {
+    warnings++;
+    opts.onWarning?.(m);
+  };
+  const ratios = opts.ratios ?? DEFAULT_RATIOS;
+  const { bccd, txlFields, txlImagesRoot } = await readSources(opts, warn);
+  const clean = cleanFields(bccd, txlFields);
+  const { bccdTyped, txlClean } = clean;
+
+  // --- TXL-PBC split: its own folders, unless a split file says otherwise
+  const txlSplitPath = path.join(opts.splitsDir, `${TXL_SET}.json`);
+  const bccdSplitPath = path.join(opts.splitsDir, `${BCCD_SET}.json`);
+  const txlFile = opts.resplit ? undefined : await readSplitFile(txlSplitPath);
+  const { split: txlSplit, moved } = txlFile
+    ? { split: checkCoverage(txlFile, txlClean, txlSplitPath), moved: 0 }
+    : txlSplitFromFolders(txlClean);
+  const txlSplitByHash = new Map<string, SplitName>();
+  for (const f of txlClean) txlSplitByHash.set(f.sha256, txlSplit.get(f.name)!);
+
+  // --- BCCD split: from its file, else shared fields follow TXL-PBC and the rest are split by seed
+  const bccdFile = opts.resplit ? undefined : await readSplitFile(bccdSplitPath);
+  if (bccdFile && opts.seed !== undefined && bccdFile.seed !== opts.seed) {
+    throw new BuildInputError(`${bccdSplitPath} was made with seed ${bccdFile.seed}, not ${opts.seed}; add --resplit to make new splits`);
+  }
+  const seed = bccdFile?.seed ?? opts.seed ?? DEFAULT_SEED;
+  const bccdSplit = bccdFile
+    ? checkCoverage(bccdFile, bccdTyped, bccdSplitPath)
+    : bccdStratifiedSplit(bccdTyped, txlSplitByHash, seed, ratios);
+
+  // --- the split files agree with each other, and no image is in two splits of either set
+  const bccdBySplit = fieldsBySplit(bccdTyped, bccdSplit);
+  const txlBySplit = fieldsBySplit(txlClean, txlSplit);
+  checkNoLeaks(bccdBySplit, txlBySplit, Boolean(bccdFile || txlFile));
+
+  // --- write
+  const written = await writeSets(opts.outDir, {
+    bccdBySplit,
+    txlBySplit,
+    txlFields,
+    txlSplitByHash,
+    bccdInfo: bccdInfo(bccd.imagesDir, seed),
+    txlInfo: txlInfo(txlImagesRoot),
+  });
   if (!txlFile) {
     await writeJsonFile(
       txlSplitPath,
@@ -318,19 +410,19 @@ export async function buildDatasets(opts: BuildOptions): Promise<BuildSummary> {
     bccd: {
       seed,
       splitsFrom: bccdFile ? 'file' : 'generated',
-      splits: bccdSummary,
-      duplicateBoxesDropped: bccdDupBoxes,
-      fieldsWithoutBox,
-      pairing,
+      splits: written.bccd,
+      duplicateBoxesDropped: clean.bccdDupBoxes,
+      fieldsWithoutBox: clean.fieldsWithoutBox,
+      pairing: clean.pairing,
     },
     txl: {
       splitsFrom: txlFile ? 'file' : 'generated',
-      splits: txlSummary,
-      duplicateBoxesDropped: txlDupBoxes,
-      testAsLabelledBoxes: testAsLabelled.reduce((s, f) => s + f.boxes.length, 0),
+      splits: written.txl,
+      duplicateBoxesDropped: clean.txlDupBoxes,
+      testAsLabelledBoxes: written.testAsLabelledBoxes,
       movedInternalDuplicates: moved,
     },
-    crossSetDuplicates: { total: bccd.fields.filter((f) => txlSplitByHash.has(f.sha256)).length, bySplit: cross },
+    crossSetDuplicates: { total: bccd.fields.filter((f) => txlSplitByHash.has(f.sha256)).length, bySplit: written.cross },
     warnings,
   };
   await writeJsonFile(path.join(opts.outDir, 'summary.json'), summary);
