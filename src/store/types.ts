@@ -1,17 +1,8 @@
 /** What the store keeps, in the shapes the rest of the daemon uses (camelCase, parsed JSON). */
 import type { CellClass } from '../contracts/vocabulary.ts';
+import type { CellSource, FieldStatus, Role, SampleStatus } from '../contracts/statuses.ts';
 
-export const SAMPLE_STATUSES = ['draft', 'analysing', 'review', 'signed', 'synced'] as const;
-export type SampleStatus = (typeof SAMPLE_STATUSES)[number];
-
-export const FIELD_STATUSES = ['queued', 'analysing', 'analysed', 'failed'] as const;
-export type FieldStatus = (typeof FIELD_STATUSES)[number];
-
-export const CELL_SOURCES = ['automatic', 'corrected', 'added'] as const;
-export type CellSource = (typeof CELL_SOURCES)[number];
-
-export const ROLES = ['nurse', 'supervisor'] as const;
-export type Role = (typeof ROLES)[number];
+export { CELL_SOURCES, FIELD_STATUSES, ROLES, SAMPLE_STATUSES, type CellSource, type FieldStatus, type Role, type SampleStatus } from '../contracts/statuses.ts';
 
 export interface Sample {
   id: string;

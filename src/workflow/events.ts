@@ -3,20 +3,10 @@
  * committed, with an increasing id; the last events are kept so a reconnecting client can ask for
  * what it missed (SSE Last-Event-ID).
  */
-import type { SampleStatus } from '../store/types.ts';
+import type { PublishedEvent, WorkflowEvent } from '../contracts/events.ts';
 
-export type WorkflowEvent =
-  | { type: 'field.queued'; sampleId: string; fieldId: string; queueLength: number }
-  | { type: 'field.analysing'; sampleId: string; fieldId: string }
-  | { type: 'field.analysed'; sampleId: string; fieldId: string; cells: number; flagged: number }
-  | { type: 'field.failed'; sampleId: string; fieldId: string; error: string }
-  | { type: 'field.deleted'; sampleId: string; fieldId: string }
-  | { type: 'cell.changed'; sampleId: string; fieldId: string; cellId: string; change: 'reclassified' | 'deleted' | 'added' | 'reviewed' }
-  | { type: 'sample.changed'; sampleId: string; revision: number; status: SampleStatus }
-  | { type: 'sync.changed'; sampleId: string | null; state: string; revision?: number | null; message?: string };
-
-export type EventType = WorkflowEvent['type'];
-export type Published = WorkflowEvent & { id: number; at: string };
+export type { EventType, WorkflowEvent } from '../contracts/events.ts';
+export type Published = PublishedEvent;
 
 export class EventBus {
   private seq = 0;

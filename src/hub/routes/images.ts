@@ -3,7 +3,7 @@
  * an image's encoded stream. Parts are retry-safe: a part the hub already holds is acknowledged
  * again; a part that does not continue the hub's copy gets 409 with where to continue.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { authenticatedDevice } from '../plugins/device-auth.ts';
 import { errorResponses, errorSchema, HubError } from '../plugins/errors.ts';
 import { ENCODINGS, missingImages, putPart, type Encoding } from '../repo/images.ts';
@@ -13,11 +13,11 @@ export const MAX_HASHES_PER_QUERY = 500;
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
-const images: FastifyPluginAsync = async (app) => {
+const images: RoutesPlugin = async (app) => {
   const cfg = app.hubConfig;
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: cfg.maxRequestBytes }, (_req, body, done) => done(null, body));
 
-  app.post<{ Body: { sha256: string[] } }>(
+  app.post(
     '/images/missing',
     {
       schema: {
@@ -31,7 +31,7 @@ const images: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.put<{ Params: { sha256: string }; Querystring: { start: number; total: number; encoding: Encoding } }>(
+  app.put(
     '/images/:sha256',
     {
       bodyLimit: cfg.maxRequestBytes,

@@ -2,7 +2,7 @@
  * GET /api/v1/reviews?after=N: the device's clinic's reviews numbered after N. Asking after N also
  * confirms that the box applied everything up to N (the reviewer page shows it as returned).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { authenticatedDevice } from '../plugins/device-auth.ts';
 import { errorResponses } from '../plugins/errors.ts';
 import { confirmReviewCursor } from '../repo/devices.ts';
@@ -22,8 +22,8 @@ const reviewSchema = {
   },
 } as const;
 
-const reviews: FastifyPluginAsync = async (app) => {
-  app.get<{ Querystring: { after: number; limit: number } }>(
+const reviews: RoutesPlugin = async (app) => {
+  app.get(
     '/reviews',
     {
       schema: {

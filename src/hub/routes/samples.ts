@@ -3,23 +3,15 @@
  * and the hashes of its images). Idempotent; an older revision never replaces a newer one. The
  * report is checked against its full schema, and every image it shows must be at the hub.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { authenticatedDevice } from '../plugins/device-auth.ts';
 import { errorResponses, errorSchema, HubError } from '../plugins/errors.ts';
 import { upsertRevision } from '../repo/samples.ts';
 import { reportImages, reportSchema } from './report-schema.ts';
 import { sha256, uuid } from './schemas.ts';
 
-interface Payload {
-  kind: string;
-  sample: { id: string; revision: number; reference: string };
-  differential?: { counted?: number };
-  fields?: { image: { sha256: string } }[];
-  people?: { signedBy?: { at?: string | null } | null };
-}
-
-const samples: FastifyPluginAsync = async (app) => {
-  app.put<{ Params: { sampleId: string; revision: number }; Body: { images: string[]; payload: Payload } }>(
+const samples: RoutesPlugin = async (app) => {
+  app.put(
     '/samples/:sampleId/revisions/:revision',
     {
       bodyLimit: app.hubConfig.maxRevisionBytes,

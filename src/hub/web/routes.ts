@@ -2,7 +2,7 @@
  * The reviewer pages under /review: list, sample, image bytes, and signing a review (a plain form
  * post; the reviewer's cell types become the review's changes against the current types).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { CELL_CLASSES } from '../../contracts/vocabulary.ts';
 import { HubError } from '../plugins/errors.ts';
 import { reviewCursorOf } from '../repo/devices.ts';
@@ -26,7 +26,7 @@ function imageType(b: Buffer): string {
   return 'image/tiff';
 }
 
-const web: FastifyPluginAsync = async (app) => {
+const web: RoutesPlugin = async (app) => {
   // First, so that the sign-in challenge and every refusal carry them too.
   addSecurityHeaders(app);
   await app.register(reviewerAuth);
@@ -35,7 +35,7 @@ const web: FastifyPluginAsync = async (app) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  app.get<{ Querystring: { page: number } }>(
+  app.get(
     '/review',
     { schema: { querystring: { type: 'object', additionalProperties: false, properties: { page: { type: 'integer', minimum: 1, maximum: 100000, default: 1 } } } } },
     async (req, reply) => {
@@ -45,7 +45,7 @@ const web: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { sampleId: string }; Querystring: { notice?: string } }>(
+  app.get(
     '/review/samples/:sampleId',
     {
       schema: {
@@ -68,6 +68,7 @@ const web: FastifyPluginAsync = async (app) => {
     },
   );
 
+  // The cell fields' names come from a computed pattern that json-schema-to-ts cannot read: typed by hand.
   app.post<{ Params: { sampleId: string }; Body: Record<string, string> }>(
     '/review/samples/:sampleId/reviews',
     {
@@ -102,7 +103,7 @@ const web: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { sha256: string } }>(
+  app.get(
     '/review/images/:sha256',
     { schema: { params: { type: 'object', required: ['sha256'], additionalProperties: false, properties: { sha256: { type: 'string', pattern: SHA256 } } } } },
     async (req, reply) => {

@@ -1,5 +1,5 @@
 /** POST /api/analyze: one smear photo in the body -> typed, fused cells, quality warnings, differential. */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { analyzeField, singleChoices } from '../../analysis/analyze.ts';
 import { parseFusionSpec } from '../../ensemble/index.ts';
 import { InputError } from '../../errors.ts';
@@ -7,7 +7,7 @@ import { errorSchema } from '../plugins/errors.ts';
 import { fieldAnalysisSchema, toFieldJson } from '../../analysis/field-json.ts';
 import { parseUmPerPixel } from '../../analysis/field-scale.ts';
 
-const analyze: FastifyPluginAsync = async (app) => {
+const analyze: RoutesPlugin = async (app) => {
   app.addContentTypeParser(
     /^(application\/octet-stream|image\/[a-z0-9.+-]+)$/i,
     { parseAs: 'buffer', bodyLimit: app.config.maxUploadBytes },

@@ -1,9 +1,9 @@
 /** GET /api/audit: the whole audit trail (samples, users, settings), newest first, page by page. */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { auditEntrySchema, errors } from '../schemas/common.ts';
 
-const audit: FastifyPluginAsync = async (app) => {
-  app.get<{ Querystring: { limit: number; before?: number } }>(
+const audit: RoutesPlugin = async (app) => {
+  app.get(
     '/api/audit',
     {
       config: { session: 'required' },

@@ -1,5 +1,5 @@
 /** Cells: list a field's cells, add a missed one, reclassify, delete a false detection, mark looked at, crop. */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { CELL_CLASSES, type CellClass } from '../../contracts/vocabulary.ts';
 import type { BoxTuple } from '../../store/types.ts';
 import { addCell, deleteCell, getCell, markCellsSeen, MAX_SEEN_PER_CALL, reclassifyCell, reviewCell } from '../../workflow/cells.ts';
@@ -19,16 +19,16 @@ const cellClass = {
 const coordinate = { type: 'number', minimum: 0, maximum: 100_000 } as const;
 const params = idParams('cellId');
 
-const cells: FastifyPluginAsync = async (app) => {
+const cells: RoutesPlugin = async (app) => {
   const ctx = app.workflow;
 
-  app.get<{ Params: { fieldId: string } }>(
+  app.get(
     '/api/fields/:fieldId/cells',
     { schema: { summary: "A field's cells", tags: ['cells'], params: idParams('fieldId'), response: { 200: { type: 'array', items: cellSchema }, ...errors } } },
     async (req) => ctx.store.cells.listByField(getField(ctx, req.params.fieldId).id).map(cellView),
   );
 
-  app.post<{ Params: { fieldId: string }; Body: { box: BoxTuple; type: CellClass; reason?: string } }>(
+  app.post(
     '/api/fields/:fieldId/cells',
     {
       schema: {
@@ -46,17 +46,18 @@ const cells: FastifyPluginAsync = async (app) => {
     },
     async (req, reply) => {
       const { box, type, reason: why } = req.body;
-      return reply.status(201).send(cellView(addCell(ctx, req.params.fieldId, box, type, actorOf(req, why))));
+      // The schema's minItems and maxItems make it four numbers; json-schema-to-ts types it number[].
+      return reply.status(201).send(cellView(addCell(ctx, req.params.fieldId, box as BoxTuple, type, actorOf(req, why))));
     },
   );
 
-  app.get<{ Params: { cellId: string } }>(
+  app.get(
     '/api/cells/:cellId',
     { schema: { summary: 'One cell', tags: ['cells'], params, response: { 200: cellSchema, ...errors } } },
     async (req) => cellView(getCell(ctx, req.params.cellId)),
   );
 
-  app.patch<{ Params: { cellId: string }; Body: { type: CellClass; reason?: string } }>(
+  app.patch(
     '/api/cells/:cellId',
     {
       schema: {
@@ -70,7 +71,7 @@ const cells: FastifyPluginAsync = async (app) => {
     async (req) => cellView(reclassifyCell(ctx, req.params.cellId, req.body.type, actorOf(req, req.body.reason))),
   );
 
-  app.delete<{ Params: { cellId: string }; Body: { reason?: string } | null }>(
+  app.delete(
     '/api/cells/:cellId',
     {
       schema: { summary: 'Delete a false detection', tags: ['cells'], params, body: reasonBody, response: { 204: { type: 'null' }, ...errors } },
@@ -81,7 +82,7 @@ const cells: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.post<{ Params: { cellId: string }; Body: { reason?: string } | null }>(
+  app.post(
     '/api/cells/:cellId/review',
     {
       schema: {
@@ -95,7 +96,7 @@ const cells: FastifyPluginAsync = async (app) => {
     async (req) => cellView(reviewCell(ctx, req.params.cellId, actorOf(req, req.body?.reason))),
   );
 
-  app.post<{ Params: { sampleId: string }; Body: { cellIds: string[]; reason?: string } }>(
+  app.post(
     '/api/samples/:sampleId/cells/seen',
     {
       schema: {
@@ -114,7 +115,7 @@ const cells: FastifyPluginAsync = async (app) => {
     async (req) => markCellsSeen(ctx, req.params.sampleId, req.body.cellIds, actorOf(req, req.body.reason)),
   );
 
-  app.get<{ Params: { cellId: string } }>(
+  app.get(
     '/api/cells/:cellId/crop',
     { schema: { summary: 'A JPEG crop of the cell with some context (at most 256 pixels a side)', tags: ['cells'], params, produces: ['image/jpeg'], response: errors } },
     async (req, reply) => {

@@ -4,21 +4,21 @@
  * reconnects with Last-Event-ID gets what it missed, or a `reload` event when that is gone. At
  * most config.maxEventStreams streams are open at once; more are answered 503 too_many_streams.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import type { Published } from '../../workflow/events.ts';
 
 const HEARTBEAT_MS = 15_000;
 
 const frame = (e: Published) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 
-const events: FastifyPluginAsync = async (app) => {
+const events: RoutesPlugin = async (app) => {
   const open = new Set<() => void>();
   // Streams never end by themselves: end them so that close() does not wait for the clients.
   app.addHook('preClose', async () => {
     for (const end of open) end();
   });
 
-  app.get<{ Headers: { 'last-event-id'?: string } }>(
+  app.get(
     '/api/events',
     {
       schema: {

@@ -1,7 +1,7 @@
 /** Fields of a sample: upload (multipart), get, image and thumbnail bytes, delete, retry, keep despite quality warnings. */
 import { createReadStream } from 'node:fs';
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { badRequest } from '../../workflow/errors.ts';
 import { deleteField, getField, retryField } from '../../workflow/fields.ts';
 import { awaitsDecision, keepField } from '../../workflow/quality-decision.ts';
@@ -23,13 +23,13 @@ const uploadForm = {
 
 const params = idParams('fieldId');
 
-const fields: FastifyPluginAsync = async (app) => {
+const fields: RoutesPlugin = async (app) => {
   const ctx = app.workflow;
   await app.register(multipart, {
     limits: { fileSize: app.config.maxUploadBytes, files: 1, fields: 4, parts: 5, fieldSize: 1024, headerPairs: 100 },
   });
 
-  app.post<{ Params: { sampleId: string } }>(
+  app.post(
     '/api/samples/:sampleId/fields',
     {
       schema: {
@@ -70,7 +70,7 @@ const fields: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { fieldId: string } }>(
+  app.get(
     '/api/fields/:fieldId',
     { schema: { summary: 'A field with its cells', tags: ['fields'], params, response: { 200: fieldWithCellsSchema, ...errors } } },
     async (req) => {
@@ -79,7 +79,7 @@ const fields: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { fieldId: string } }>(
+  app.get(
     '/api/fields/:fieldId/image',
     { schema: { summary: 'The photo as uploaded (ETag: its sha256)', tags: ['fields'], params, produces: ['image/*'], response: errors } },
     async (req, reply) => {
@@ -89,7 +89,7 @@ const fields: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { fieldId: string } }>(
+  app.get(
     '/api/fields/:fieldId/thumbnail',
     { schema: { summary: 'A JPEG thumbnail of the photo, 320 pixels wide', tags: ['fields'], params, produces: ['image/jpeg'], response: errors } },
     async (req, reply) => {
@@ -98,7 +98,7 @@ const fields: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.delete<{ Params: { fieldId: string }; Body: { reason?: string } | null }>(
+  app.delete(
     '/api/fields/:fieldId',
     {
       schema: {
@@ -115,7 +115,7 @@ const fields: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.post<{ Params: { fieldId: string }; Body: { reason?: string } | null }>(
+  app.post(
     '/api/fields/:fieldId/keep',
     {
       schema: {
@@ -129,7 +129,7 @@ const fields: FastifyPluginAsync = async (app) => {
     async (req) => fieldView(keepField(ctx, req.params.fieldId, actorOf(req, req.body?.reason))),
   );
 
-  app.post<{ Params: { fieldId: string }; Body: { reason?: string } | null }>(
+  app.post(
     '/api/fields/:fieldId/retry',
     {
       schema: {

@@ -1,5 +1,5 @@
 /** Samples: create, list, get (with fields, cells and differential), edit, sign off, audit trail. */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { SAMPLE_STATUSES, type SampleStatus } from '../../store/types.ts';
 import type { Credentials } from '../../workflow/auth.ts';
 import { getSample } from '../../workflow/changes.ts';
@@ -25,10 +25,10 @@ const duplicateReference = {
   properties: { error: { type: 'string' }, message: { type: 'string' }, sampleId: { type: 'string' } },
 } as const;
 
-const samples: FastifyPluginAsync = async (app) => {
+const samples: RoutesPlugin = async (app) => {
   const ctx = app.workflow;
 
-  app.post<{ Body: NewSample }>(
+  app.post(
     '/api/samples',
     {
       schema: {
@@ -44,7 +44,7 @@ const samples: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Querystring: { status?: SampleStatus; reference?: string; limit: number; offset: number } }>(
+  app.get(
     '/api/samples',
     {
       schema: {
@@ -75,19 +75,19 @@ const samples: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { sampleId: string } }>(
+  app.get(
     '/api/samples/:sampleId',
     { schema: { summary: 'A sample with its fields, their cells, and the differential', tags: ['samples'], params, response: { 200: sampleDetailSchema, ...errors } } },
     async (req) => sampleDetail(ctx, getSample(ctx, req.params.sampleId)),
   );
 
-  app.get<{ Params: { sampleId: string } }>(
+  app.get(
     '/api/samples/:sampleId/differential',
     { schema: { summary: "The sample's differential", tags: ['samples'], params, response: { 200: differentialSchema, ...errors } } },
     async (req) => sampleDetail(ctx, getSample(ctx, req.params.sampleId)).differential,
   );
 
-  app.patch<{ Params: { sampleId: string }; Body: Partial<NewSample> & { reason?: string } }>(
+  app.patch(
     '/api/samples/:sampleId',
     {
       schema: {
@@ -104,7 +104,7 @@ const samples: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.post<{ Params: { sampleId: string }; Body: { auth: Credentials; shortReason?: string } }>(
+  app.post(
     '/api/samples/:sampleId/sign',
     {
       config: pinRateLimit,
@@ -128,7 +128,7 @@ const samples: FastifyPluginAsync = async (app) => {
     async (req) => sampleSummary(ctx, await signSample(ctx, req.params.sampleId, req.body.auth, { shortReason: req.body.shortReason })),
   );
 
-  app.get<{ Params: { sampleId: string } }>(
+  app.get(
     '/api/samples/:sampleId/audit',
     {
       config: { session: 'required' },

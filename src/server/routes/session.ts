@@ -2,7 +2,7 @@
  * Signing in and out at the kiosk: who may sign in (names only), sign in with a PIN (sets an
  * HttpOnly, SameSite=Strict session cookie), who is signed in, sign out.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import type { Credentials } from '../../workflow/auth.ts';
 import { WorkflowError } from '../../workflow/errors.ts';
 import { SESSION_COOKIE, SESSION_MAX_MS, signIn, signOut } from '../../workflow/sessions.ts';
@@ -20,7 +20,7 @@ export const sessionSchema = {
 
 const person = { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } } } as const;
 
-const session: FastifyPluginAsync = async (app) => {
+const session: RoutesPlugin = async (app) => {
   const ctx = app.workflow;
 
   app.get(
@@ -29,7 +29,7 @@ const session: FastifyPluginAsync = async (app) => {
     async () => ctx.store.users.list().filter((u) => u.active).map(({ id, name, role }) => ({ id, name, role })),
   );
 
-  app.post<{ Body: Credentials }>(
+  app.post(
     '/api/session',
     {
       config: { session: 'none', ...pinRateLimit },

@@ -1,5 +1,5 @@
 /** Settings: target count, reference ranges, field overlap, idle lock, language and the microscope calibration; changing them needs a supervisor's PIN. */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import type { Credentials } from '../../workflow/auth.ts';
 import { calibrateMicroscope, clearCalibration, readCalibration } from '../../workflow/calibration.ts';
 import { FIELD_OVERLAP_LIMITS, IDLE_LOCK_LIMITS, LANGUAGES, readSettings, updateSettings, type Settings } from '../../workflow/settings.ts';
@@ -36,14 +36,14 @@ const settingsSchema = {
   properties: { targetCount, referenceRanges: referenceRangesSchema, maxFieldOverlap, idleLockMinutes, language, microscopeCalibration: calibrationSchema },
 } as const;
 
-const settings: FastifyPluginAsync = async (app) => {
+const settings: RoutesPlugin = async (app) => {
   const ctx = app.workflow;
 
   const current = () => ({ ...readSettings(ctx.store, ctx.defaultTarget), microscopeCalibration: readCalibration(ctx.store) });
 
   app.get('/api/settings', { schema: { summary: 'Current settings', tags: ['settings'], response: { 200: settingsSchema } } }, async () => current());
 
-  app.post<{ Body: { sampleId: string; auth: Credentials } }>(
+  app.post(
     '/api/settings/calibration',
     {
       config: pinRateLimit,
@@ -65,7 +65,7 @@ const settings: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.delete<{ Body: { auth: Credentials } }>(
+  app.delete(
     '/api/settings/calibration',
     {
       config: pinRateLimit,
@@ -82,7 +82,7 @@ const settings: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.patch<{ Body: Partial<Settings> & { auth: Credentials } }>(
+  app.patch(
     '/api/settings',
     {
       config: pinRateLimit,

@@ -2,7 +2,7 @@
  * First-boot setup (only on a box without users): whether it is needed, the setup itself (first
  * supervisor, language, recovery code shown once), and the technician's recovery.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { LANGUAGES } from '../../workflow/settings.ts';
 import { firstBootSetup, recover, setupNeeded, type RecoverInput, type SetupInput } from '../../workflow/setup.ts';
 import { errors, pin, pinRateLimit, userSchema, uuid } from '../schemas/common.ts';
@@ -11,7 +11,7 @@ import { sessionSchema } from './session.ts';
 const name = { type: 'string', minLength: 1, maxLength: 60, pattern: '\\S' } as const;
 const recoveryCode = { type: 'string', minLength: 10, maxLength: 64, description: 'the code shown once at setup (dashes and case do not matter)' } as const;
 
-const setup: FastifyPluginAsync = async (app) => {
+const setup: RoutesPlugin = async (app) => {
   const ctx = app.workflow;
 
   app.get(
@@ -27,7 +27,7 @@ const setup: FastifyPluginAsync = async (app) => {
     async (req) => ({ needed: setupNeeded(ctx), hubUrl: app.config.hubUrl, session: req.signedIn }),
   );
 
-  app.post<{ Body: SetupInput }>(
+  app.post(
     '/api/setup',
     {
       config: { session: 'none', ...pinRateLimit },
@@ -49,7 +49,7 @@ const setup: FastifyPluginAsync = async (app) => {
     async (req, reply) => reply.status(201).send(await firstBootSetup(ctx, req.body)),
   );
 
-  app.post<{ Body: RecoverInput }>(
+  app.post(
     '/api/setup/recover',
     {
       config: { session: 'none', ...pinRateLimit },

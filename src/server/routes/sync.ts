@@ -1,5 +1,5 @@
 /** Sync with the hub: state and backlog, items set aside (and putting one back), "sync now". */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { actorOf } from '../actor.ts';
 import { errors } from '../schemas/common.ts';
 
@@ -39,7 +39,7 @@ const itemSchema = {
   },
 } as const;
 
-const sync: FastifyPluginAsync = async (app) => {
+const sync: RoutesPlugin = async (app) => {
   app.get('/api/sync', { schema: { summary: 'Sync with the hub: state, last contact, backlog, drain progress', tags: ['sync'], response: { 200: statusSchema, ...errors } } }, async () =>
     app.sync.status(),
   );
@@ -50,7 +50,7 @@ const sync: FastifyPluginAsync = async (app) => {
     async () => app.sync.repo.setAsideItems(),
   );
 
-  app.post<{ Params: { outboxId: number } }>(
+  app.post(
     '/api/sync/set-aside/:outboxId/retry',
     {
       schema: {

@@ -1,5 +1,5 @@
 /** Users: list (signed in), add and change (a supervisor's PIN; the first one comes from setup), check a PIN. */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { ROLES, type Role } from '../../store/types.ts';
 import type { Credentials } from '../../workflow/auth.ts';
 import { createUser, updateUser, verifyUserPin, type UserPatch } from '../../workflow/users.ts';
@@ -8,14 +8,14 @@ import { credentials, errors, idParams, pin, pinRateLimit, userSchema } from '..
 const name = { type: 'string', minLength: 1, maxLength: 60, pattern: '\\S' } as const;
 const role = { type: 'string', enum: [...ROLES] } as const;
 
-const users: FastifyPluginAsync = async (app) => {
+const users: RoutesPlugin = async (app) => {
   const ctx = app.workflow;
 
   app.get('/api/users', { config: { session: 'required' }, schema: { summary: 'Users of the box (no secrets)', tags: ['users'], response: { 200: { type: 'array', items: userSchema } } } }, async () =>
     ctx.store.users.list(),
   );
 
-  app.post<{ Body: { name: string; role: Role; pin: string; auth?: Credentials } }>(
+  app.post(
     '/api/users',
     {
       config: pinRateLimit,
@@ -32,7 +32,7 @@ const users: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.patch<{ Params: { userId: string }; Body: UserPatch & { auth: Credentials } }>(
+  app.patch(
     '/api/users/:userId',
     {
       config: pinRateLimit,
@@ -56,7 +56,7 @@ const users: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.post<{ Params: { userId: string }; Body: { pin: string } }>(
+  app.post(
     '/api/users/:userId/verify-pin',
     {
       config: pinRateLimit,

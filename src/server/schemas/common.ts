@@ -1,14 +1,14 @@
 /** JSON schemas shared by the workflow routes: ids, credentials, errors, and the resource shapes. */
-import { ATTENTION_CLASSES, CELL_CLASSES, CELL_TYPES, NON_LEUKOCYTE_CLASSES } from '../../contracts/vocabulary.ts';
+import { ATTENTION_CLASSES, CELL_CLASSES, CELL_TYPES, NON_LEUKOCYTE_CLASSES, type CellType } from '../../contracts/vocabulary.ts';
 import { CELL_SOURCES, FIELD_STATUSES, ROLES, SAMPLE_STATUSES } from '../../store/types.ts';
+import { uuid } from '../../contracts/uuid.ts';
 import { errorSchema } from '../plugins/errors.ts';
 
-/** A lowercase v1-v8 UUID: anything else (a path, "..", a quote) is refused before any lookup. */
-export const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
-export const uuid = { type: 'string', pattern: UUID } as const;
+export { UUID, uuid } from '../../contracts/uuid.ts';
 
-export const idParams = (name: string) =>
-  ({ type: 'object', required: [name], additionalProperties: false, properties: { [name]: uuid } }) as const;
+/** The params schema of a route with one id in its path (`:name`), typed so the route's `req.params[name]` is a string. */
+export const idParams = <N extends string>(name: N) =>
+  ({ type: 'object', required: [name] as [N], additionalProperties: false, properties: { [name]: uuid } as { [K in N]: typeof uuid } }) as const;
 
 export const reason = { type: 'string', minLength: 3, maxLength: 500, description: 'why: required to change a signed sample' } as const;
 export const pin = { type: 'string', pattern: '^[0-9]{4,12}$', description: '4 to 12 digits (a new supervisor PIN: at least 6)' } as const;
@@ -34,21 +34,18 @@ const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 const range = { type: 'object', required: ['low', 'high'], additionalProperties: false, properties: { low: { type: 'number', minimum: 0 }, high: { type: 'number', minimum: 0 } } } as const;
 const typeCounts = { type: 'object', properties: Object.fromEntries(CELL_TYPES.map((t) => [t, { type: 'integer' }])) } as const;
 
+const referenceRange = {
+  type: 'object',
+  required: ['percent', 'absolute'],
+  additionalProperties: false,
+  properties: { percent: { ...range, properties: { low: { type: 'number', minimum: 0, maximum: 100 }, high: { type: 'number', minimum: 0, maximum: 100 } } }, absolute: { anyOf: [range, { type: 'null' }] } },
+} as const;
+
 export const referenceRangesSchema = {
   type: 'object',
   required: [...CELL_TYPES],
   additionalProperties: false,
-  properties: Object.fromEntries(
-    CELL_TYPES.map((t) => [
-      t,
-      {
-        type: 'object',
-        required: ['percent', 'absolute'],
-        additionalProperties: false,
-        properties: { percent: { ...range, properties: { low: { type: 'number', minimum: 0, maximum: 100 }, high: { type: 'number', minimum: 0, maximum: 100 } } }, absolute: { anyOf: [range, { type: 'null' }] } },
-      },
-    ]),
-  ),
+  properties: Object.fromEntries(CELL_TYPES.map((t) => [t, referenceRange])) as Record<CellType, typeof referenceRange>,
 } as const;
 
 export const userSchema = {

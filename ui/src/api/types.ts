@@ -1,8 +1,9 @@
-/** The shapes of the workflow API (src/server/routes, schemas/common.ts) as the kiosk reads them. */
+/** The shapes of the workflow API (src/server/routes, schemas/common.ts) as the kiosk reads them; what src/contracts holds is imported, not copied. */
 
 import type { AttentionClass, CellClass, CellType, NonLeukocyteClass, OtherLeukocyteClass } from '../../../src/contracts/vocabulary.ts';
+import type { CellSource, FieldStatus, Role, SampleStatus } from '../../../src/contracts/statuses.ts';
 
-/** The cell vocabulary, shared with the daemon (the one copy; the kiosk imports nothing else from src/). */
+/** The cell vocabulary, the statuses and the event stream, shared with the daemon (src/contracts: pure types and constants, nothing of Node). */
 export {
   ATTENTION_CLASSES,
   CELL_CLASSES,
@@ -19,10 +20,8 @@ export {
 /** Rows of the differential: the leukocytes of the count (the five, the others, unidentified). */
 export type RowType = CellType | OtherLeukocyteClass | 'unclassified';
 
-export type SampleStatus = 'draft' | 'analysing' | 'review' | 'signed' | 'synced';
-export type FieldStatus = 'queued' | 'analysing' | 'analysed' | 'failed';
+export type { CellSource, FieldStatus, Role, SampleStatus } from '../../../src/contracts/statuses.ts';
 export type SyncStateName = 'unsigned' | 'queued' | 'retrying' | 'synced';
-export type Role = 'nurse' | 'supervisor';
 export type Box = [number, number, number, number];
 
 export interface Range {
@@ -106,7 +105,7 @@ export interface Cell {
   votes: Record<CellType, number> | null;
   flagged: boolean;
   reviewed: boolean;
-  source: 'automatic' | 'corrected' | 'added';
+  source: CellSource;
   changedBy: string | null;
   changedAt: string | null;
   reviewedBy: string | null;
@@ -318,25 +317,5 @@ export interface Report {
 }
 
 /** GET /api/events: one JSON object per event, with the stream's id and time. */
-export type WorkflowEvent = (
-  | { type: 'field.queued'; sampleId: string; fieldId: string; queueLength: number }
-  | { type: 'field.analysing'; sampleId: string; fieldId: string }
-  | { type: 'field.analysed'; sampleId: string; fieldId: string; cells: number; flagged: number }
-  | { type: 'field.failed'; sampleId: string; fieldId: string; error: string }
-  | { type: 'field.deleted'; sampleId: string; fieldId: string }
-  | { type: 'cell.changed'; sampleId: string; fieldId: string; cellId: string; change: 'reclassified' | 'deleted' | 'added' | 'reviewed' }
-  | { type: 'sample.changed'; sampleId: string; revision: number; status: SampleStatus }
-  | { type: 'sync.changed'; sampleId: string | null; state: string; revision?: number | null; message?: string }
-) & { id: number; at: string };
-
-export type WorkflowEventType = WorkflowEvent['type'];
-export const WORKFLOW_EVENT_TYPES: readonly WorkflowEventType[] = [
-  'field.queued',
-  'field.analysing',
-  'field.analysed',
-  'field.failed',
-  'field.deleted',
-  'cell.changed',
-  'sample.changed',
-  'sync.changed',
-];
+export type { PublishedEvent as WorkflowEvent, EventType as WorkflowEventType } from '../../../src/contracts/events.ts';
+export { EVENT_TYPES as WORKFLOW_EVENT_TYPES } from '../../../src/contracts/events.ts';

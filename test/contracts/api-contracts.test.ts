@@ -1,0 +1,56 @@
+/**
+ * The daemon, the hub and the kiosk share src/contracts instead of copies: one id pattern for both
+ * programs, the event stream's types imported by the kiosk, and route types derived from the same
+ * JSON schemas that are validated at run time (the expectTypeOf checks are enforced by `tsc --noEmit`).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { EVENT_TYPES, type PublishedEvent } from '../../src/contracts/events.ts';
+import { UUID } from '../../src/contracts/uuid.ts';
+import { UUID as HUB_UUID } from '../../src/hub/routes/schemas.ts';
+import type { FromRequestSchema } from '../../src/server-common/type-provider.ts';
+import { credentials, idParams, reasonBody, UUID as DAEMON_UUID } from '../../src/server/schemas/common.ts';
+import type { Credentials } from '../../src/workflow/auth.ts';
+import type { Published } from '../../src/workflow/events.ts';
+import { WORKFLOW_EVENT_TYPES, type WorkflowEvent as UiWorkflowEvent } from '../../ui/src/api/types.ts';
+import { ROOT } from '../helpers/paths.ts';
+
+describe('one UUID pattern', () => {
+  it('the daemon and the hub validate ids with the contracts pattern', () => {
+    expect(DAEMON_UUID).toBe(UUID);
+    expect(HUB_UUID).toBe(UUID);
+  });
+
+  it('accepts every id randomUUID makes and refuses upper case, the nil UUID and version 0', () => {
+    const re = new RegExp(UUID);
+    for (let i = 0; i < 100; i++) expect(randomUUID()).toMatch(re);
+    const id = randomUUID();
+    for (const bad of [id.toUpperCase(), '00000000-0000-0000-0000-000000000000', `${id.slice(0, 14)}0${id.slice(15)}`, `${id}/..`]) expect(bad).not.toMatch(re);
+  });
+});
+
+describe('the event stream', () => {
+  it('the kiosk imports the event union from src/contracts instead of copying it', () => {
+    const text = readFileSync(path.join(ROOT, 'ui/src/api/types.ts'), 'utf8');
+    expect(text).toMatch(/from '\.\.\/\.\.\/\.\.\/src\/contracts\/events\.ts'/);
+    expect(text).not.toMatch(/type: 'field\.queued'/);
+    expect(WORKFLOW_EVENT_TYPES).toBe(EVENT_TYPES);
+  });
+
+  it('the daemon publishes and the kiosk reads the same type', () => {
+    expectTypeOf<UiWorkflowEvent>().toEqualTypeOf<PublishedEvent>();
+    expectTypeOf<Published>().toEqualTypeOf<PublishedEvent>();
+  });
+});
+
+describe('route types derived from the schemas', () => {
+  it('the credentials body is the workflow type, an id path the id, a reason body optional', () => {
+    expectTypeOf<FromRequestSchema<typeof credentials>>().toEqualTypeOf<Credentials>();
+    const params = idParams('sampleId');
+    expectTypeOf<FromRequestSchema<typeof params>>().toEqualTypeOf<{ sampleId: string }>();
+    expectTypeOf<FromRequestSchema<typeof reasonBody>>().toEqualTypeOf<{ reason?: string } | null>();
+    expect(params.required).toEqual(['sampleId']);
+  });
+});
