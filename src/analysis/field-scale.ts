@@ -21,9 +21,22 @@ export interface FieldScale {
 export interface ScaleInputs {
   /** A known scale, um per pixel: used as it is, never measured over. */
   given?: number;
-  /** The box's calibration, um per pixel: used when the field's red cells cannot be measured. */
+  /** The box's calibration, um per pixel: used when the field's red cells cannot be measured, or
+   * when their measurement is further from it than CALIBRATION_AGREEMENT. */
   calibrated?: number;
 }
+
+/**
+ * How far a field's measurement may stray from the box's calibration and still be believed. The
+ * measurement's own spread is about +-15 % (p10-p90 on every TXL-PBC source), while on a thick or
+ * crowded field it can go wrong by 2 to 4 times (packed red cells measured as clumps, gaps or
+ * fragments). A change of objective moves the scale by 1.67x (60x to 100x) or more, so it is still
+ * measured; a box used with another objective for good is recalibrated.
+ */
+export const CALIBRATION_AGREEMENT = 1.5;
+
+/** Fewest measured fields a calibration needs. */
+export const CALIBRATION_MIN_FIELDS = 3;
 
 /**
  * The scales typing works at: a leukocyte (about 12 um) must span at least ~24 pixels to show its
@@ -43,8 +56,11 @@ export const SCALE_MESSAGES = {
 export function resolveFieldScale(img: { rgb: Uint8Array; width: number; height: number }, inputs: ScaleInputs = {}): FieldScale {
   if (inputs.given !== undefined) return { umPerPixel: inputs.given, source: 'given', rbcCount: 0 };
   const m = measureScale(img);
-  if (m.umPerPixel !== null) return { umPerPixel: m.umPerPixel, source: 'measured', rbcCount: m.rbcCount };
-  if (inputs.calibrated !== undefined) return { umPerPixel: inputs.calibrated, source: 'calibrated', rbcCount: m.rbcCount };
+  const c = inputs.calibrated;
+  if (m.umPerPixel !== null && (c === undefined || Math.max(m.umPerPixel / c, c / m.umPerPixel) <= CALIBRATION_AGREEMENT)) {
+    return { umPerPixel: m.umPerPixel, source: 'measured', rbcCount: m.rbcCount };
+  }
+  if (c !== undefined) return { umPerPixel: c, source: 'calibrated', rbcCount: m.rbcCount };
   return { umPerPixel: null, source: 'unmeasured', rbcCount: m.rbcCount };
 }
 

@@ -6,6 +6,7 @@
 import type { Store } from '../store/store.ts';
 import type { Credentials } from './auth.ts';
 import type { WorkflowContext } from './context.ts';
+import { CALIBRATION_MIN_FIELDS } from '../analysis/field-scale.ts';
 import { median } from '../util/median.ts';
 import { badRequest, notFound } from './errors.ts';
 
@@ -22,8 +23,6 @@ export interface MicroscopeCalibration {
 }
 
 export const CALIBRATION_KEY = 'microscopeCalibration';
-/** Fewest measured fields a calibration needs. */
-export const CALIBRATION_MIN_FIELDS = 3;
 /** Largest / smallest measured scale allowed among them: one microscope gives one scale. */
 export const CALIBRATION_MAX_SPREAD = 1.25;
 

@@ -1,6 +1,6 @@
 /** Where a field's scale comes from, and what the nurse is told when it is unknown or unusable. */
 import { describe, expect, it } from 'vitest';
-import { checkedScale, parseUmPerPixel, rbcDiameterPx, resolveFieldScale, scaleWarnings, TYPING_SCALE_UM_PER_PX } from '../../src/analysis/field-scale.ts';
+import { CALIBRATION_AGREEMENT, checkedScale, parseUmPerPixel, rbcDiameterPx, resolveFieldScale, scaleWarnings, TYPING_SCALE_UM_PER_PX } from '../../src/analysis/field-scale.ts';
 import { REFERENCE_RBC_UM } from '../../src/analysis/scale.ts';
 
 /** A bright field with a grid of red cells of diameter d (or none). */
@@ -27,11 +27,20 @@ describe('resolveFieldScale', () => {
   });
 
   it("measures the field's red cells before using the calibration", () => {
-    const s = resolveFieldScale(field(40), { calibrated: 0.3 });
+    const s = resolveFieldScale(field(40), { calibrated: 0.16 });
     expect(s.source).toBe('measured');
     expect(s.umPerPixel! * 40).toBeCloseTo(REFERENCE_RBC_UM, 0);
     expect(s.rbcCount).toBeGreaterThan(10);
     expect(rbcDiameterPx(s)).toBeCloseTo(40, -1);
+  });
+
+  it('believes the calibration over a measurement that strays further than CALIBRATION_AGREEMENT from it', () => {
+    const um = resolveFieldScale(field(40)).umPerPixel!;
+    expect(resolveFieldScale(field(40), { calibrated: um * CALIBRATION_AGREEMENT * 0.95 }).source).toBe('measured');
+    expect(resolveFieldScale(field(40), { calibrated: um / (CALIBRATION_AGREEMENT * 0.95) }).source).toBe('measured');
+    for (const calibrated of [um * CALIBRATION_AGREEMENT * 1.1, um / (CALIBRATION_AGREEMENT * 1.1), um * 4]) {
+      expect(resolveFieldScale(field(40), { calibrated })).toMatchObject({ umPerPixel: calibrated, source: 'calibrated' });
+    }
   });
 
   it('falls back to the calibration, then to unmeasured', () => {

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resolveFieldScale } from '../../src/analysis/field-scale.ts';
+import { decodeImage } from '../../src/analysis/image-input.ts';
 import { evaluate } from '../../src/eval/coco-eval.ts';
 import { leukocyteGt } from '../../src/eval/run-eval.ts';
 import { FIXTURE_MODELS, ROOT } from '../helpers/paths.ts';
@@ -178,8 +180,39 @@ describe('leukodiff eval (constant-output fixture models)', () => {
     for (const list of Object.values(out.interference) as { drop: number }[][]) expect(list[0].drop).toBeCloseTo(0, 12);
   });
 
+  it('calibrates on the fields themselves with --calibrate, as a box does, and reports it', async () => {
+    // Three fields of red cells 40 px wide, drawn on the background colour.
+    const d = 40;
+    const w = 640;
+    const h = 480;
+    const rgb = Buffer.alloc(w * h * 3);
+    for (let i = 0; i < w * h; i++) rgb.set([0xd8, 0xc8, 0xd0], i * 3);
+    for (let cy = d; cy + d < h; cy += 1.5 * d) {
+      for (let cx = d; cx + d < w; cx += 1.5 * d) {
+        for (let y = Math.floor(cy - d / 2); y <= cy + d / 2; y++) {
+          for (let x = Math.floor(cx - d / 2); x <= cx + d / 2; x++) if (Math.hypot(x + 0.5 - cx, y + 0.5 - cy) <= d / 2) rgb.set([200, 120, 140], (y * w + x) * 3);
+        }
+      }
+    }
+    const images = ['r1.png', 'r2.png', 'r3.png'].map((file_name, i) => ({ id: i + 1, file_name, width: w, height: h }));
+    for (const im of images) await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toFile(path.join(dir, im.file_name));
+    const set = path.join(dir, 'rbc.json');
+    writeFileSync(set, JSON.stringify({ info: { image_root: dir }, images, categories, annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [80, 0, 160, 160], area: 25600, iscrowd: 0 }] }));
+    const r = await cli(['--dataset', set, '--json', '--ensemble', 'single:fixed-a', '--calibrate']);
+    expect(r.code).toBe(0);
+    const cal = JSON.parse(r.stdout).calibration;
+    expect(cal).toMatchObject({ measuredFields: 3, fields: 3 });
+    // The median of the fields' own measurements (identical fields: the one measurement).
+    const measured = resolveFieldScale(await decodeImage(path.join(dir, 'r1.png'))).umPerPixel!;
+    expect(cal.umPerPixel).toBeCloseTo(measured, 10);
+    expect(measured * d).toBeGreaterThan(6);
+    expect(measured * d).toBeLessThan(9);
+  });
+
   it.each([
     [[], /--dataset is required/],
+    [['--dataset', 'TYPED', '--scale', '0.1', '--calibrate'], /either --scale or --calibrate/],
+    [['--dataset', 'TYPED', '--calibrate'], /--calibrate: the red cells of 0 of 2 fields could be measured/],
     [['--dataset', '/nonexistent.json'], /cannot read \/nonexistent\.json/],
     [['--dataset', 'TYPED', '--ensemble', 'vote'], /unknown --ensemble 'vote'/],
     [['--dataset', 'TYPED', '--interference', 'rain'], /unknown interference 'rain'/],

@@ -7,6 +7,7 @@ import { ANALYSIS_OPTIONS, parseAnalysisOptions } from '../analysis-options.ts';
 import { parseCommandArgs } from '../args.ts';
 import { InputError } from '../../errors.ts';
 import type { CocoDataset } from '../../eval/coco-types.ts';
+import { calibrateFromDataset, type DatasetCalibration } from '../../eval/dataset-calibration.ts';
 import { loadEvalDataset } from '../../eval/datasets/load.ts';
 import { parseInterference } from '../../eval/interference.ts';
 import { confusionSvg, prChartSvg, writeFigure } from '../../eval/plots.ts';
@@ -16,9 +17,11 @@ import { ModelError } from '../../inference/manifest.ts';
 
 const USAGE = `usage: leukodiff eval --dataset <coco.json | VOC folder | YOLO folder> [--images <dir>] [--ensemble all|ensemble|paper|wbf|nms|single:<id>]
                      [--class-agnostic] [--json] [--plots <dir>] [--interference <name|all>] [--detections <file.json>]
-                     [--scale <um per px>] [--typing classifier|detectors]
+                     [--scale <um per px> | --calibrate] [--typing classifier|detectors]
   --images D        folder the dataset's file_names are relative to (default: info.image_root)
   --scale U         the images' known scale in micrometres per pixel (default: measured per field)
+  --calibrate       calibrate the microscope on the dataset's own fields, as a box does (no labels read):
+                    fields whose red cells cannot be measured, or measure far from it, use it
   --typing T        who types the cells: the cell classifier (default when there is one) or the detectors' votes
   --class-agnostic  evaluate localisation only (every leukocyte one class)
   --plots D         write PR curves at IoU .5 .6 .7 .8 .9 and the type confusion matrix (SVG + PNG)
@@ -108,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
         plots: { type: 'string' },
         detections: { type: 'string' },
         interference: { type: 'string' },
+        calibrate: { type: 'boolean' },
         ...ANALYSIS_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
@@ -121,6 +125,7 @@ export async function run(argv: string[]): Promise<number> {
   const analysis = parseAnalysisOptions(o);
   if (typeof analysis === 'string') return fail(analysis);
   const { given, typing } = analysis;
+  if (given !== undefined && o.calibrate) return fail('give either --scale or --calibrate, not both');
   let raw: CocoDataset;
   try {
     raw = await loadEvalDataset(o.dataset);
@@ -155,8 +160,18 @@ export async function run(argv: string[]): Promise<number> {
       return fail((err as Error).message);
     }
     const modelIds = [...new Set(specs.flatMap((s) => s.members))];
+    let calibration: DatasetCalibration | undefined;
+    if (o.calibrate) {
+      try {
+        calibration = await calibrateFromDataset(gt, imageRoot);
+      } catch (err) {
+        if (err instanceof InputError) return fail(`${err.message} (is --images right? images are read from ${imageRoot})`);
+        return fail((err as Error).message);
+      }
+    }
+    const scale = { given, calibrated: calibration?.umPerPixel };
     const measure = async (factor?: (typeof interference)[number]) => {
-      const runs = await runModels(engine, gt, imageRoot, modelIds, { interference: factor, scale: { given }, onProgress: progress(factor ?? 'clean') });
+      const runs = await runModels(engine, gt, imageRoot, modelIds, { interference: factor, scale, onProgress: progress(factor ?? 'clean') });
       const rows: RowResult[] = [];
       for (const s of specs) rows.push(await evaluateRow(engine, gt, typed, runs, s, typing));
       return rows;
@@ -178,11 +193,15 @@ export async function run(argv: string[]): Promise<number> {
     const rows = clean.map((r) => r.row);
     if (o.json) {
       const out: Record<string, unknown> = { dataset: o.dataset, images: gt.images.length, typed, backend: engine.backend, rows };
+      if (calibration) out.calibration = calibration;
       if (interference.length) out.interference = robustness;
       if (plots.length) out.plots = plots;
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     } else {
       process.stdout.write(`${o.dataset}: ${gt.images.length} images, ${typed ? '5-type' : 'class-agnostic leukocyte'} evaluation, COCO mAP@[.5:.95]\n`);
+      if (calibration) {
+        process.stdout.write(`calibrated on ${calibration.measuredFields} of ${calibration.fields} fields: ${calibration.umPerPixel.toFixed(4)} um per pixel\n`);
+      }
       process.stdout.write(formatTable(rows, typed));
       for (const [factor, list] of Object.entries(robustness)) {
         process.stdout.write(`${factor}: ${list.map((r) => `${r.name} ${r.mAP.toFixed(3)} (drop ${r.drop.toFixed(3)})`).join(', ')}\n`);
