@@ -17,7 +17,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import CLASSES, LEUKOCYTE  # noqa: E402
-from model import CellNet  # noqa: E402
+from model import load_trained  # noqa: E402
 from train import evaluate, load  # noqa: E402
 
 
@@ -58,8 +58,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(2)
     crops, items = load(args.data)
-    net = CellNet()
-    net.load_state_dict(torch.load(args.weights))
+    net = load_trained(args.weights)
     out = {}
     for spec in args.on:
         idx = select(items, spec)

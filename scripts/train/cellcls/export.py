@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from common import CLASSES, CROP_RBC, INPUT_PX  # noqa: E402
 from leukotrain.flops import count_flops, count_params  # noqa: E402
-from model import CellNet, Exported  # noqa: E402
+from model import Exported, load_trained  # noqa: E402
 from train import affine_batch, backgrounds, load  # noqa: E402
 
 
@@ -51,9 +51,7 @@ def main():
     ap.add_argument("--metrics", help="JSON of scripts/train/cellcls/evaluate.py to record in the manifest")
     args = ap.parse_args()
     torch.set_num_threads(2)
-    net = CellNet()
-    net.load_state_dict(torch.load(os.path.join(args.run, "best.pt")))
-    net.eval()
+    net = load_trained(os.path.join(args.run, "best.pt")).eval()
     model = Exported(net).eval()
     out_path = os.path.join(args.models, args.file)
     dummy = (torch.rand(2, 3, INPUT_PX, INPUT_PX), torch.rand(2, 3))

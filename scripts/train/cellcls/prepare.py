@@ -1,6 +1,6 @@
-"""Builds the cell classifier's crop cache from PBC, BCCD typed cells and TXL-PBC negatives.
+"""Builds the cell classifier's crop cache from PBC, BCCD and Chula typed cells and TXL-PBC negatives.
 
-Writes crops-<part>.npy and meta-<part>.json for each part (pbc, bccd, txl), so one part can be
+Writes crops-<part>.npy and meta-<part>.json for each part (pbc, bccd, txl, chula), so one part can be
 rebuilt alone. Every crop is centred on a cell and spans CROP_RBC red-cell diameters times MARGIN (the margin is
 room for the training-time rotation and scale jitter), resized to CACHE_PX. The red-cell diameter
 of a source is what src/analysis/scale.ts measures on it (`scripts/measure-scale.ts`), given per
@@ -15,7 +15,7 @@ Splits (data hygiene, see models/README.md "Cell classifier"):
   no leukocyte (negatives), each tagged with the field's original source.
 
     /usr/bin/python3 scripts/train/cellcls/prepare.py --pbc <PBC_dataset_normal_DIB> \\
-        --bccd-coco datasets/build/bccd-typed --txl-coco datasets/build/txl-wbc --out work/cellcls/data
+        --bccd-coco datasets/build/bccd-typed --txl-coco datasets/build/txl-wbc --chula <WBC_Samples> --out work/cellcls/data
 """
 import argparse
 import hashlib
@@ -150,15 +150,51 @@ def txl_part(args, add):
             add(crop(rgb, bg, x + bw / 2, y + bh / 2, rbc_px), "leukocyte", source, "train", f"{im['file_name']}#wbc", bg)
 
 
+def chula_part(args, add):
+    """Chula WBC fields (YOLO boxes typed 0-4 in the project's order; `train` and `valid` folders):
+    every box as its type, and a few points whose crop holds no leukocyte as not a leukocyte, so
+    that this centre shows the classifier both (it has no red-cell or platelet boxes). The slides
+    of its two folders overlap, so its val split is optimistic; the held-out fold is what counts."""
+    rng = np.random.default_rng(0)
+    for folder, split in (("train", "train"), ("valid", "val")):
+        img_dir = os.path.join(args.chula, folder, "images")
+        for name in sorted(os.listdir(img_dir)):
+            label = os.path.join(args.chula, folder, "labels", os.path.splitext(name)[0] + ".txt")
+            if not os.path.exists(label):
+                continue  # a few fields have no label file: their cells are not known
+            rgb = load_rgb(os.path.join(img_dir, name))
+            h, w, _ = rgb.shape
+            bg = background_rgb(rgb)
+            boxes = []
+            with open(label) as f:
+                for line in f:
+                    if line.strip():
+                        c, cx, cy, bw, bh = line.split()
+                        boxes.append((int(c), float(cx) * w, float(cy) * h, float(bw) * w, float(bh) * h))
+            for c, cx, cy, _, _ in boxes:
+                add(crop(rgb, bg, cx, cy, args.rbc_chula), BCCD_TYPES[c], "chula", split, f"{folder}/{name}", bg)
+            half = CROP_RBC * args.rbc_chula / 2
+            placed = 0
+            for _ in range(50):
+                if placed == args.negatives_per_field:
+                    break
+                px, py = rng.uniform(half, w - half), rng.uniform(half, h - half)
+                if all(abs(px - cx) >= half + bw / 2 or abs(py - cy) >= half + bh / 2 for _, cx, cy, bw, bh in boxes):
+                    add(crop(rgb, bg, px, py, args.rbc_chula), "not_leukocyte", "chula", split, f"{folder}/{name}#neg", bg)
+                    placed += 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pbc", help="PBC_dataset_normal_DIB folder (class sub-folders)")
     ap.add_argument("--bccd-coco", help="datasets/build/bccd-typed")
+    ap.add_argument("--chula", help="Chula WBC_Samples folder (train/ and valid/, each images/ + labels/)")
     ap.add_argument("--txl-coco", required=True, help="datasets/build/txl-wbc (its splits decide PBC's too)")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--parts", default="pbc,bccd,txl", help="which parts to (re)build: pbc, bccd, txl")
+    ap.add_argument("--parts", default="pbc,bccd,txl", help="which parts to (re)build: pbc, bccd, txl, chula")
     ap.add_argument("--rbc-pbc", type=float, default=73.7, help="PBC red-cell diameter, px (measured)")
     ap.add_argument("--rbc-bccd", type=float, default=92.4, help="BCCD red-cell diameter, px (measured)")
+    ap.add_argument("--rbc-chula", type=float, default=84.0, help="Chula red-cell diameter, px (measured median)")
     ap.add_argument("--negatives-per-field", type=int, default=3)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -182,12 +218,14 @@ def main():
             bccd_part(args, add)
         elif part == "txl":
             txl_part(args, add)
+        elif part == "chula":
+            chula_part(args, add)
         else:
-            sys.exit(f"unknown part {part}: choose pbc, bccd, txl")
+            sys.exit(f"unknown part {part}: choose pbc, bccd, txl, chula")
         np.save(os.path.join(args.out, f"crops-{part}.npy"), np.stack(crops))
         with open(os.path.join(args.out, f"meta-{part}.json"), "w") as f:
             json.dump(dict(labels=ALL_LABELS, crop_rbc=CROP_RBC, margin=MARGIN, cache_px=CACHE_PX,
-                           rbc_px={"pbc": args.rbc_pbc, "bccd": args.rbc_bccd}, items=meta), f)
+                           rbc_px={"pbc": args.rbc_pbc, "bccd": args.rbc_bccd, "chula": args.rbc_chula}, items=meta), f)
         counts = {}
         for m in meta:
             k = (m["source"], m["split"], ALL_LABELS[m["cls"]])

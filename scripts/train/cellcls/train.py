@@ -1,9 +1,9 @@
 """Trains the cell classifier on the crop cache of prepare.py (CPU; resumable from OUT/last.pt).
 
     /usr/bin/python3 scripts/train/cellcls/train.py --data work/cellcls/data --out work/cellcls/shipped \\
-        --train-sources pbc,bccd,txl-bccd,txl-bcd,txl-pbc,txl-raabin --val-sources pbc,bccd --epochs 30
+        --train-sources pbc,bccd,chula,txl-bccd,txl-bcd,txl-pbc,txl-raabin --val-sources pbc,bccd,chula --epochs 24
 
-Sources: pbc, bccd (typed cells) and txl-<source> (TXL-PBC train fields by their original source:
+Sources: pbc, bccd, chula (typed cells) and txl-<source> (TXL-PBC train fields by their original source:
 leukocytes of unknown type, and red cells or platelets away from them). Each epoch draws --epoch-size crops with class weights inverse to sqrt(frequency), so the rare
 types (basophils) are seen often without one source's large classes drowning the rest. Sources
 named in neither --train-sources nor --val-sources are never read: a held-out source stays unseen,
@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import ALL_LABELS, CLASSES, INPUT_PX, LEUKOCYTE, MARGIN  # noqa: E402
-from model import CellNet, optical_density  # noqa: E402
+from model import NORMS, CellNet, optical_density  # noqa: E402
 
 TYPES5 = 5
 
@@ -75,24 +75,46 @@ def affine_batch(x, gen, train):
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
-def photometric(od, gen):
+AUGMENTATIONS = {
+    # channel mixing, overall intensity, per-channel gain, share of crops seen as one grey absorbance
+    "base": dict(mix=0.15, intensity=(0.7, 1.4), gain=(0.8, 1.25), grey=0.0, low=(0.4, 2.6), blur=(0.5, 1.4)),
+    # a new centre's stain and camera: wider mixing and gains, and some crops with no colour at all,
+    # so that shape and texture must carry the type when the colours mislead
+    "strong": dict(mix=0.3, intensity=(0.55, 1.6), gain=(0.65, 1.5), grey=0.2, low=(0.4, 2.6), blur=(0.5, 1.4)),
+    # and a cheap camera: more crops with fewer pixels across the cell, and blurred further
+    "strong-optics": dict(mix=0.3, intensity=(0.55, 1.6), gain=(0.65, 1.5), grey=0.2, low=(0.6, 3.5), blur=(0.7, 2.5)),
+    # stains a third as dark as PBC's, and nuclei that absorb red more than green (measured: the
+    # 95th-percentile optical density of a lymphocyte's middle is 1.4/2.2/0.5 (R/G/B) in PBC,
+    # 0.6/0.8/0.1 in BCCD, 0.6/0.5/0.3 in Chula): intensity and channel gains drawn on a log scale
+    "wide": dict(mix=0.3, intensity=(0.25, 1.6), gain=(0.5, 2.0), grey=0.3, low=(0.6, 3.5), blur=(0.7, 2.5), log=True),
+}
+
+
+def photometric(od, gen, aug=AUGMENTATIONS["base"]):
     """Stain and optics changes in optical-density space: intensity, hue mixing, blur, noise."""
     n = od.shape[0]
     u = lambda lo, hi, *s: lo + (hi - lo) * torch.rand(*s, generator=gen)  # noqa: E731
-    mix = torch.eye(3)[None] + u(-0.15, 0.15, n, 3, 3)
+    mix = torch.eye(3)[None] + u(-aug["mix"], aug["mix"], n, 3, 3)
     od = torch.einsum("nij,njhw->nihw", mix, od)
-    od = od * u(0.7, 1.4, n, 1, 1, 1) * u(0.8, 1.25, n, 3, 1, 1) + u(-0.05, 0.05, n, 3, 1, 1)
+    if aug.get("log"):
+        logu = lambda lo, hi, *s: torch.exp(u(math.log(lo), math.log(hi), *s))  # noqa: E731
+        od = od * logu(*aug["intensity"], n, 1, 1, 1) * logu(*aug["gain"], n, 3, 1, 1) + u(-0.05, 0.05, n, 3, 1, 1)
+    else:
+        od = od * u(*aug["intensity"], n, 1, 1, 1) * u(*aug["gain"], n, 3, 1, 1) + u(-0.05, 0.05, n, 3, 1, 1)
+    if aug["grey"] > 0:
+        grey = torch.rand(n, generator=gen) < aug["grey"]
+        od = torch.where(grey[:, None, None, None], od.mean(1, keepdim=True).expand_as(od), od)
     # A poorer camera or objective: fewer pixels across the cell, then back to the input size.
-    low = torch.rand(n, generator=gen) < 0.4
+    low = torch.rand(n, generator=gen) < aug["low"][0]
     if low.any():
-        f = float(u(1.3, 2.6, 1))
+        f = float(u(1.3, aug["low"][1], 1))
         small = F.interpolate(od[low], scale_factor=1 / f, mode="bilinear", align_corners=False, antialias=True)
         od = od.clone()
         od[low] = F.interpolate(small, size=od.shape[2:], mode="bilinear", align_corners=False)
-    sigma = u(0.0, 1.4, n)
-    blur = torch.rand(n, generator=gen) < 0.5
+    sigma = u(0.0, aug["blur"][1], n)
+    blur = torch.rand(n, generator=gen) < aug["blur"][0]
     if blur.any():
-        r = 3
+        r = math.ceil(2.1 * aug["blur"][1])
         xs = torch.arange(-r, r + 1).float()
         k = torch.exp(-xs[None] ** 2 / (2 * sigma[blur, None].clamp(min=0.3) ** 2))
         k = k / k.sum(1, keepdim=True)
@@ -108,12 +130,12 @@ def photometric(od, gen):
     return od
 
 
-def to_input(crops_u8, bg255, gen, train):
+def to_input(crops_u8, bg255, gen, train, aug=AUGMENTATIONS["base"]):
     """Crops (uint8 NHWC) and their fields' backgrounds (RGB 0..255) -> optical densities."""
     x = crops_u8.permute(0, 3, 1, 2).float() / 255
     bg = torch.as_tensor(bg255, dtype=torch.float32) / 255
     od = optical_density(affine_batch(x, gen, train), bg)
-    return photometric(od, gen) if train else od
+    return photometric(od, gen, aug) if train else od
 
 
 def backgrounds(items, idx):
@@ -142,17 +164,21 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--train-sources", default="pbc,bccd,txl-bccd,txl-bcd,txl-pbc,txl-raabin")
-    ap.add_argument("--val-sources", default="pbc,bccd")
+    ap.add_argument("--train-sources", default="pbc,bccd,chula,txl-bccd,txl-bcd,txl-pbc,txl-raabin")
+    ap.add_argument("--val-sources", default="pbc,bccd,chula")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--epoch-size", type=int, default=6000)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--norm", choices=NORMS, default="gn")
+    ap.add_argument("--aug", choices=sorted(AUGMENTATIONS), default="strong")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "args.json"), "w") as f:
+        json.dump(vars(args), f, indent=1)
     crops, items = load(args.data)
     train_src = set(args.train_sources.split(","))
     val_src = set(args.val_sources.split(","))
@@ -169,7 +195,7 @@ def main():
     print(f"train {len(tr)} per class {freq.astype(int).tolist()}; val {len(va)}", flush=True)
 
     torch.manual_seed(args.seed)
-    net = CellNet()
+    net = CellNet(norm=args.norm)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=0.02)
     steps_per_epoch = args.epoch_size // args.batch
     total = steps_per_epoch * args.epochs
@@ -192,7 +218,7 @@ def main():
         loss_sum = 0.0
         for s in range(steps_per_epoch):
             sel = np.sort(tr[order[s * args.batch:(s + 1) * args.batch]])
-            x = to_input(torch.from_numpy(np.asarray(crops[sel])), backgrounds(items, sel), gen, True)
+            x = to_input(torch.from_numpy(np.asarray(crops[sel])), backgrounds(items, sel), gen, True, AUGMENTATIONS[args.aug])
             y = torch.as_tensor([items[i]["cls"] for i in sel])
             loss = loss_fn(net(x), y)
             opt.zero_grad()
