@@ -10,7 +10,12 @@ export function toFieldJson(a: FieldAnalysis) {
   return {
     image: a.image,
     quality: { metrics: a.quality.metrics, warnings: a.quality.warnings },
-    scale: { umPerPixel: a.scale.umPerPixel === null ? null : round(a.scale.umPerPixel, 5), source: a.scale.source, rbcCount: a.scale.rbcCount },
+    scale: {
+      umPerPixel: a.scale.umPerPixel === null ? null : round(a.scale.umPerPixel, 5),
+      source: a.scale.source,
+      rbcCount: a.scale.rbcCount,
+      ...(a.scale.measuredUmPerPixel === undefined ? {} : { measuredUmPerPixel: round(a.scale.measuredUmPerPixel, 5) }),
+    },
     detectorView: a.view,
     fusion: a.fusion.mode === 'single' ? `single:${a.members[0]?.id}` : a.fusion.mode,
     typing: a.typing,
@@ -75,6 +80,7 @@ export const fieldAnalysisSchema = {
         umPerPixel: { type: ['number', 'null'] },
         source: { type: 'string', enum: [...SCALE_SOURCES, 'unmeasured'] },
         rbcCount: { type: 'integer' },
+        measuredUmPerPixel: { type: 'number' },
       },
     },
     detectorView: {

@@ -16,6 +16,9 @@ export interface FieldScale {
   source: ScaleSource | 'unmeasured';
   /** Red cells the field's own measurement was taken over (0 when it was not measured). */
   rbcCount: number;
+  /** The field's own measurement where the calibration was believed over it (CALIBRATION_AGREEMENT):
+   * what a new calibration, after a change of objective, is taken from. */
+  measuredUmPerPixel?: number;
 }
 
 export interface ScaleInputs {
@@ -30,8 +33,9 @@ export interface ScaleInputs {
  * How far a field's measurement may stray from the box's calibration and still be believed. The
  * measurement's own spread is about +-15 % (p10-p90 on every TXL-PBC source), while on a thick or
  * crowded field it can go wrong by 2 to 4 times (packed red cells measured as clumps, gaps or
- * fragments). A change of objective moves the scale by 1.67x (60x to 100x) or more, so it is still
- * measured; a box used with another objective for good is recalibrated.
+ * fragments). A change of objective (1.67x from 60x to 100x, 2.5x from 40x) is therefore also read
+ * at the calibration until the box is calibrated again; the field keeps its own measurement
+ * (`measuredUmPerPixel`) for that new calibration.
  */
 export const CALIBRATION_AGREEMENT = 1.5;
 
@@ -60,7 +64,10 @@ export function resolveFieldScale(img: { rgb: Uint8Array; width: number; height:
   if (m.umPerPixel !== null && (c === undefined || Math.max(m.umPerPixel / c, c / m.umPerPixel) <= CALIBRATION_AGREEMENT)) {
     return { umPerPixel: m.umPerPixel, source: 'measured', rbcCount: m.rbcCount };
   }
-  if (c !== undefined) return { umPerPixel: c, source: 'calibrated', rbcCount: m.rbcCount };
+  if (c !== undefined) {
+    const own = m.umPerPixel === null ? {} : { measuredUmPerPixel: m.umPerPixel };
+    return { umPerPixel: c, source: 'calibrated', rbcCount: m.rbcCount, ...own };
+  }
   return { umPerPixel: null, source: 'unmeasured', rbcCount: m.rbcCount };
 }
 
@@ -77,12 +84,18 @@ export const LEUKOCYTE_RBC_RATIO: readonly [number, number] = [0.9, 3.2];
  * contradicted scale is unknown (or the calibration); a given or calibrated one is kept.
  */
 export function checkedScale(scale: FieldScale, leukocytes: { box: [number, number, number, number]; leukocyte: number }[], inputs: ScaleInputs = {}): FieldScale {
-  const rbc = rbcDiameterPx(scale);
-  if (scale.source !== 'measured' || rbc === null) return scale;
   const sides = leukocytes.filter((c) => c.leukocyte >= 0.5).map((c) => Math.sqrt((c.box[2] - c.box[0]) * (c.box[3] - c.box[1])));
-  if (sides.length === 0) return scale;
-  const ratio = median(sides) / rbc;
-  if (ratio >= LEUKOCYTE_RBC_RATIO[0] && ratio <= LEUKOCYTE_RBC_RATIO[1]) return scale;
+  const agrees = (umPerPixel: number) => {
+    if (sides.length === 0) return true;
+    const ratio = median(sides) / (REFERENCE_RBC_UM / umPerPixel);
+    return ratio >= LEUKOCYTE_RBC_RATIO[0] && ratio <= LEUKOCYTE_RBC_RATIO[1];
+  };
+  // A measurement the calibration was believed over is kept for a new calibration only if the
+  // leukocytes agree with it too: a thick field's wrong measurement must not calibrate the box.
+  if (scale.source === 'calibrated' && scale.measuredUmPerPixel !== undefined && !agrees(scale.measuredUmPerPixel)) {
+    return { umPerPixel: scale.umPerPixel, source: 'calibrated', rbcCount: scale.rbcCount };
+  }
+  if (scale.source !== 'measured' || scale.umPerPixel === null || agrees(scale.umPerPixel)) return scale;
   if (inputs.calibrated !== undefined) return { umPerPixel: inputs.calibrated, source: 'calibrated', rbcCount: scale.rbcCount };
   return { umPerPixel: null, source: 'unmeasured', rbcCount: scale.rbcCount };
 }

@@ -33,7 +33,7 @@ export interface AnalysisJson {
   models: { id: string; sha256: string }[];
   totalMs: number;
   /** The field's scale and where it came from (absent in analyses before scales were measured). */
-  scale?: { umPerPixel: number | null; source: string; rbcCount: number };
+  scale?: { umPerPixel: number | null; source: string; rbcCount: number; measuredUmPerPixel?: number };
   /** Who typed the cells: the cell classifier or the detectors' votes. */
   typing?: string;
 }

@@ -4,6 +4,7 @@
  * whose own red cells cannot be measured is analysed at this scale instead of an unknown one.
  */
 import type { Store } from '../store/store.ts';
+import type { Field } from '../store/types.ts';
 import type { Credentials } from './auth.ts';
 import type { WorkflowContext } from './context.ts';
 import { CALIBRATION_MIN_FIELDS } from '../analysis/field-scale.ts';
@@ -31,11 +32,14 @@ export function readCalibration(store: Store): MicroscopeCalibration | null {
 }
 
 /** The measured scales of a sample's analysed fields, um per pixel. */
+/** The fields' own measurements, also where the old calibration was believed over them. */
 function measuredScales(ctx: WorkflowContext, sampleId: string): number[] {
+  const own = (s: NonNullable<NonNullable<Field['analysis']>['scale']>) => (s.source === 'measured' ? s.umPerPixel : (s.measuredUmPerPixel ?? null));
   return ctx.store.fields
     .listBySample(sampleId)
-    .filter((f) => !f.deletedAt && f.status === 'analysed' && f.analysis?.scale?.source === 'measured' && f.analysis.scale.umPerPixel !== null)
-    .map((f) => f.analysis!.scale!.umPerPixel as number);
+    .filter((f) => !f.deletedAt && f.status === 'analysed' && f.analysis?.scale)
+    .map((f) => own(f.analysis!.scale!))
+    .filter((v): v is number => v !== null);
 }
 
 /** Calibrates from a sample's fields with a supervisor's PIN; audited. */

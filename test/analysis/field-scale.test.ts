@@ -39,7 +39,7 @@ describe('resolveFieldScale', () => {
     expect(resolveFieldScale(field(40), { calibrated: um * CALIBRATION_AGREEMENT * 0.95 }).source).toBe('measured');
     expect(resolveFieldScale(field(40), { calibrated: um / (CALIBRATION_AGREEMENT * 0.95) }).source).toBe('measured');
     for (const calibrated of [um * CALIBRATION_AGREEMENT * 1.1, um / (CALIBRATION_AGREEMENT * 1.1), um * 4]) {
-      expect(resolveFieldScale(field(40), { calibrated })).toMatchObject({ umPerPixel: calibrated, source: 'calibrated' });
+      expect(resolveFieldScale(field(40), { calibrated })).toEqual({ umPerPixel: calibrated, source: 'calibrated', rbcCount: expect.any(Number), measuredUmPerPixel: um });
     }
   });
 
@@ -66,6 +66,12 @@ describe('checkedScale', () => {
     expect(checkedScale(rims, [cell(150)])).toEqual({ umPerPixel: null, source: 'unmeasured', rbcCount: 6 });
     expect(checkedScale(rims, [cell(150)], { calibrated: 0.08 })).toEqual({ umPerPixel: 0.08, source: 'calibrated', rbcCount: 6 });
     expect(checkedScale({ ...measured, umPerPixel: 7.5 / 400 }, [cell(150)]).source).toBe('unmeasured');
+  });
+
+  it("keeps a calibrated field's own measurement for a new calibration only where the leukocytes agree with it", () => {
+    const calibrated = { umPerPixel: 0.08, source: 'calibrated' as const, rbcCount: 6, measuredUmPerPixel: 7.5 / 90 / 2.5 };
+    expect(checkedScale(calibrated, [cell(350)])).toBe(calibrated); // another objective: cells 2.5x as wide
+    expect(checkedScale(calibrated, [cell(140)])).toEqual({ umPerPixel: 0.08, source: 'calibrated', rbcCount: 6 });
   });
 
   it('never overrides a given scale', () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
+import { median } from '../../src/util/median.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADULT_RANGES } from '../../src/workflow/settings.ts';
 import { testApp } from '../helpers/app.ts';
@@ -7,9 +8,7 @@ import { signIn } from '../helpers/session.ts';
 import { analysed, createSample, fieldJpeg, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
 
 /** A 400x300 field of separate red cells of diameter d on a bright background, as PNG. */
-function redCells(d: number): Promise<Buffer> {
-  const w = 400;
-  const h = 300;
+function redCells(d: number, w = 400, h = 300): Promise<Buffer> {
   const rgb = Buffer.alloc(w * h * 3, 225);
   const r = d / 2;
   for (let cy = 2 * r; cy + 2 * r < h; cy += 3 * r) {
@@ -128,6 +127,20 @@ describe('users and settings', () => {
     res = await app.inject({ method: 'POST', url: '/api/settings/calibration', payload: { sampleId: plain, auth: auth() } });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: 'too_few_fields', message: expect.stringMatching(/photograph more fields/) });
+
+    // Another objective: red cells twice as wide. The calibration is believed over those fields, yet
+    // their own measurements recalibrate the box.
+    const other = await createSample(app, { reference: 'CAL-3' });
+    for (const d of [80, 84, 88, 92]) await upload(app, other, await redCells(d, 800, 600));
+    type Scale = { umPerPixel: number; source: string; measuredUmPerPixel?: number };
+    const otherScales = ((await analysed(app, other)).fields as { analysis: { scale: Scale } }[]).map((f) => f.analysis.scale);
+    const own = otherScales.flatMap((s) => (s.measuredUmPerPixel === undefined ? [] : [s.measuredUmPerPixel]));
+    expect(own.length).toBeGreaterThanOrEqual(3);
+    for (const s of otherScales) expect(s).toMatchObject({ umPerPixel: sorted[1], source: 'calibrated' });
+    for (const um of own) expect(um).toBeLessThan(sorted[0] / 1.5);
+    res = await app.inject({ method: 'POST', url: '/api/settings/calibration', payload: { sampleId: other, auth: auth() } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().microscopeCalibration).toMatchObject({ umPerPixel: median(own), fields: own.length });
 
     res = await app.inject({ method: 'DELETE', url: '/api/settings/calibration', payload: { auth: auth() } });
     expect(res.statusCode).toBe(200);

@@ -111,7 +111,12 @@ export const fieldSchema = {
             totalMs: { type: 'number' },
             scale: {
               type: 'object',
-              properties: { umPerPixel: { type: ['number', 'null'] }, source: { type: 'string' }, rbcCount: { type: 'integer' } },
+              properties: {
+                umPerPixel: { type: ['number', 'null'] },
+                source: { type: 'string' },
+                rbcCount: { type: 'integer' },
+                measuredUmPerPixel: { type: 'number' },
+              },
             },
             typing: { type: 'string' },
           },

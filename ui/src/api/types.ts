@@ -134,7 +134,7 @@ export interface Field {
     models: { id: string; sha256: string }[];
     totalMs: number;
     /** The field's scale: measured from its red cells, the microscope's calibration, or given. */
-    scale?: { umPerPixel: number | null; source: string; rbcCount: number };
+    scale?: { umPerPixel: number | null; source: string; rbcCount: number; measuredUmPerPixel?: number };
     typing?: string;
   } | null;
   capturedAt: string;

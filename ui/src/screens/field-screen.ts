@@ -153,6 +153,10 @@ export class FieldScreen extends KioskElement {
     if (!scale) return '';
     if (scale.umPerPixel === null) return html`<p class="notice warning" data-field-scale="unmeasured">${this.t('field.scaleUnknown')}</p>`;
     const um = this.i18n.i18n.number(scale.umPerPixel, 4);
+    if (scale.measuredUmPerPixel !== undefined) {
+      const measured = this.i18n.i18n.number(scale.measuredUmPerPixel, 4);
+      return html`<p class="notice warning" data-field-scale="overruled">${this.t('field.scaleOverruled', { um, measured })}</p>`;
+    }
     const key = scale.source === 'measured' ? 'field.scaleMeasured' : scale.source === 'calibrated' ? 'field.scaleCalibrated' : 'field.scaleGiven';
     return html`<p class="muted" data-field-scale=${scale.source}>${this.t(key, { um, n: scale.rbcCount })}</p>`;
   }
