@@ -1,4 +1,5 @@
 /** Issue 21 (low): reviewer pages send a CSP without inline script, refuse framing and MIME sniffing. */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, testHub, type TestHub } from '../hub/helpers.ts';
 
@@ -13,9 +14,10 @@ describe('hub: reviewer page security headers', () => {
     const responses = [
       await hub.app.inject({ method: 'GET', url: '/review', headers: basic(hub.reviewer.login, hub.reviewer.password) }),
       await hub.app.inject({ method: 'GET', url: '/review' }),
-      await hub.app.inject({ method: 'GET', url: '/review/samples/00000000-0000-0000-0000-000000000000', headers: basic(hub.reviewer.login, hub.reviewer.password) }),
+      await hub.app.inject({ method: 'GET', url: `/review/samples/${randomUUID()}`, headers: basic(hub.reviewer.login, hub.reviewer.password) }),
+      await hub.app.inject({ method: 'GET', url: '/review/samples/not-an-id', headers: basic(hub.reviewer.login, hub.reviewer.password) }),
     ];
-    expect(responses.map((r) => r.statusCode)).toEqual([200, 401, 404]);
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 401, 404, 400]);
     for (const res of responses) {
       const csp = String(res.headers['content-security-policy']);
       expect(csp).toMatch(/default-src 'none'/);

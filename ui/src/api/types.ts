@@ -21,6 +21,7 @@ export {
 export type RowType = CellType | OtherLeukocyteClass | 'unclassified';
 
 export type { CellSource, FieldStatus, Role, SampleStatus } from '../../../src/contracts/statuses.ts';
+export { ROLES } from '../../../src/contracts/statuses.ts';
 export type SyncStateName = 'unsigned' | 'queued' | 'retrying' | 'synced';
 export type Box = [number, number, number, number];
 

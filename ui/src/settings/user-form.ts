@@ -1,7 +1,7 @@
 /** A new user: name on the on-screen keyboard, role, and a PIN on the keypad. */
 import { css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { Role } from '../api/types.ts';
+import { ROLES, type Role } from '../api/types.ts';
 import { icons } from '../components/icons.ts';
 import '../components/keyboard.ts';
 import '../components/keypad.ts';
@@ -113,7 +113,7 @@ export class UserForm extends KioskElement {
         ${this.fixedRole
           ? ''
           : html`<div class="roles" role="group" aria-label=${this.t('settings.role')}>
-              ${(['nurse', 'supervisor'] as const).map(
+              ${ROLES.map(
                 (r) => html`<button class="btn outline" data-role=${r} aria-pressed=${this.chosenRole === r ? 'true' : 'false'} @click=${() => (this.chosenRole = r)}>
                   ${this.t(`role.${r}`)}
                 </button>`,
