@@ -207,6 +207,16 @@ describe('leukodiff eval (constant-output fixture models)', () => {
     expect(cal.umPerPixel).toBeCloseTo(measured, 10);
     expect(measured * d).toBeGreaterThan(6);
     expect(measured * d).toBeLessThan(9);
+
+    // Fields of two microscopes, red cells 40 and 80 px wide, are not one calibration.
+    const wide = path.join(dir, 'r4.png');
+    await sharp(path.join(dir, 'r1.png')).resize(2 * w, 2 * h).toFile(wide);
+    const mixed = path.join(dir, 'mixed.json');
+    const two = [...images, { id: 4, file_name: 'r4.png', width: 2 * w, height: 2 * h }, { id: 5, file_name: 'r4.png', width: 2 * w, height: 2 * h }];
+    writeFileSync(mixed, JSON.stringify({ info: { image_root: dir }, images: two, categories, annotations: [] }));
+    const refused = await cli(['--dataset', mixed, '--json', '--ensemble', 'single:fixed-a', '--calibrate']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/several microscopes/);
   });
 
   it.each([
