@@ -14,17 +14,22 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import CLASSES  # noqa: E402
+
+TYPES = CLASSES[:5]
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TYPED = ["bccd", "chula", "pbc"]
-# TXL-PBC fields that are copies of a typed source's images, by that source.
-TXL_OF = {"bccd": "txl-bccd", "pbc": "txl-pbc"}
+# TXL-PBC fields that are copies of a typed source's images, by that source: BCCD's own fields, and
+# BCD's, which are BCCD fields resized to 416x416 (datasets/README.md).
+TXL_OF = {"bccd": ["txl-bccd", "txl-bcd"], "pbc": ["txl-pbc"]}
 TXL = ["txl-bccd", "txl-bcd", "txl-pbc", "txl-raabin"]
-TYPES = ["neutrophil", "eosinophil", "basophil", "lymphocyte", "monocyte"]
 
 
 def fold_sources(held_out):
     typed = [s for s in TYPED if s != held_out]
-    txl = [s for s in TXL if s != TXL_OF.get(held_out)]
+    txl = [s for s in TXL if s not in TXL_OF.get(held_out, [])]
     return typed + txl, typed
 
 
@@ -52,7 +57,13 @@ def main():
             sys.exit(f"unknown source {held}: choose from {', '.join(TYPED)}")
         train, val = fold_sources(held)
         fold = os.path.join(args.out, held)
-        if not os.path.exists(os.path.join(fold, "history.json")):
+        done = os.path.join(fold, "history.json")
+        if os.path.exists(done):
+            with open(os.path.join(fold, "args.json")) as f:
+                was = json.load(f)
+            if (was["norm"], was["aug"], was["epochs"], was["epoch_size"]) != (args.norm, args.aug, args.epochs, args.epoch_size):
+                sys.exit(f"{fold} was trained with other options ({was['norm']}, {was['aug']}, {was['epochs']} x {was['epoch_size']}): use another --out")
+        else:
             run([py, os.path.join(HERE, "train.py"), "--data", args.data, "--out", fold,
                  "--train-sources", ",".join(train), "--val-sources", ",".join(val),
                  "--norm", args.norm, "--aug", args.aug, "--epochs", str(args.epochs),

@@ -156,6 +156,10 @@ def chula_part(args, add):
     that this centre shows the classifier both (it has no red-cell or platelet boxes). The slides
     of its two folders overlap, so its val split is optimistic; the held-out fold is what counts."""
     rng = np.random.default_rng(0)
+    # The set gives no class file: its fields are named after the type they were taken for
+    # (N-3B_0001.jpg), which checks the order 0-4 assumed here.
+    prefix_type = {"N": 0, "E": 1, "B": 2, "L": 3, "M": 4}
+    named, agree = 0, 0
     for folder, split in (("train", "train"), ("valid", "val")):
         img_dir = os.path.join(args.chula, folder, "images")
         for name in sorted(os.listdir(img_dir)):
@@ -170,7 +174,12 @@ def chula_part(args, add):
                 for line in f:
                     if line.strip():
                         c, cx, cy, bw, bh = line.split()
+                        if not 0 <= int(c) < len(BCCD_TYPES):
+                            sys.exit(f"{label}: class {c} is not one of the five types (0-4)")
                         boxes.append((int(c), float(cx) * w, float(cy) * h, float(bw) * w, float(bh) * h))
+            if name[0] in prefix_type and name[1] == "-":
+                named += 1
+                agree += any(c == prefix_type[name[0]] for c, *_ in boxes)
             for c, cx, cy, _, _ in boxes:
                 add(crop(rgb, bg, cx, cy, args.rbc_chula), BCCD_TYPES[c], "chula", split, f"{folder}/{name}", bg)
             half = CROP_RBC * args.rbc_chula / 2
@@ -182,6 +191,9 @@ def chula_part(args, add):
                 if all(abs(px - cx) >= half + bw / 2 or abs(py - cy) >= half + bh / 2 for _, cx, cy, bw, bh in boxes):
                     add(crop(rgb, bg, px, py, args.rbc_chula), "not_leukocyte", "chula", split, f"{folder}/{name}#neg", bg)
                     placed += 1
+    if agree < 0.9 * named:
+        sys.exit(f"chula: only {agree} of {named} fields hold a box of the type their name gives: is the class order 0-4 N, E, B, L, M?")
+    print(f"chula: {agree} of {named} fields hold a box of the type their name gives")
 
 
 def main():
@@ -191,12 +203,19 @@ def main():
     ap.add_argument("--chula", help="Chula WBC_Samples folder (train/ and valid/, each images/ + labels/)")
     ap.add_argument("--txl-coco", required=True, help="datasets/build/txl-wbc (its splits decide PBC's too)")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--parts", default="pbc,bccd,txl", help="which parts to (re)build: pbc, bccd, txl, chula")
+    ap.add_argument("--parts", help="which parts to (re)build: pbc, bccd, txl, chula (default: those whose folder is given, and txl)")
     ap.add_argument("--rbc-pbc", type=float, default=73.7, help="PBC red-cell diameter, px (measured)")
     ap.add_argument("--rbc-bccd", type=float, default=92.4, help="BCCD red-cell diameter, px (measured)")
     ap.add_argument("--rbc-chula", type=float, default=84.0, help="Chula red-cell diameter, px (measured median)")
     ap.add_argument("--negatives-per-field", type=int, default=3)
     args = ap.parse_args()
+    needs = {"pbc": args.pbc, "bccd": args.bccd_coco, "chula": args.chula, "txl": args.txl_coco}
+    parts = args.parts.split(",") if args.parts else [p for p in ("pbc", "bccd", "txl", "chula") if needs[p]]
+    for part in parts:
+        if part not in needs:
+            sys.exit(f"unknown part {part}: choose pbc, bccd, txl, chula")
+        if not needs[part]:
+            sys.exit(f"part {part} needs its folder: --{'bccd-coco' if part == 'bccd' else part}")
     os.makedirs(args.out, exist_ok=True)
 
     txl_split = {}
@@ -204,7 +223,7 @@ def main():
         for path, im, _ in coco(os.path.join(args.txl_coco, f"{split}.json")):
             txl_split[im["sha256"]] = split
 
-    for part in args.parts.split(","):
+    for part in parts:
         crops, meta = [], []
 
         def add(arr, cls, source, split, ref, bg):

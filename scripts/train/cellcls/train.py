@@ -177,7 +177,14 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "args.json"), "w") as f:
+    args_file = os.path.join(args.out, "args.json")
+    if os.path.exists(os.path.join(args.out, "last.pt")) and os.path.exists(args_file):
+        with open(args_file) as f:
+            before = json.load(f)
+        changed = [k for k in ("norm", "aug", "train_sources", "val_sources", "epochs", "epoch_size") if before.get(k) != vars(args)[k]]
+        if changed:
+            sys.exit(f"{args.out} holds a run with other {', '.join(changed)}: resume it with the same options or use another --out")
+    with open(args_file, "w") as f:
         json.dump(vars(args), f, indent=1)
     crops, items = load(args.data)
     train_src = set(args.train_sources.split(","))
