@@ -1,7 +1,7 @@
 /**
  * The layers import one way (ARCHITECTURE.md): sync -> workflow -> store, so neither workflow nor
- * store imports sync, and store imports neither; the hub shares only src/contracts with the box,
- * so it imports none of the box's layers. Scans the import and export-from statements of the
+ * store imports sync, and store imports neither; the analysis core and eval import none of the
+ * box's layers; the hub shares only src/contracts with the box, so it imports none of its layers. Scans the import and export-from statements of the
  * sources, so a new import the wrong way fails here.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -49,6 +49,18 @@ describe('dependency direction', () => {
 
   it('the hub imports only the contracts of the box, none of its layers', () => {
     expect(wrongWay(['hub'], ['store', 'workflow', 'sync', 'server', 'cli'])).toEqual([]);
+  });
+
+  it('workflow never imports the server or the CLI above it', () => {
+    expect(wrongWay(['workflow'], ['server', 'cli'])).toEqual([]);
+  });
+
+  it('the analysis core (inference, ensemble, analysis) imports none of the programs', () => {
+    expect(wrongWay(['inference', 'ensemble', 'analysis'], ['store', 'workflow', 'sync', 'server', 'hub', 'cli', 'eval'])).toEqual([]);
+  });
+
+  it('the research toolkit (eval) imports none of the box layers', () => {
+    expect(wrongWay(['eval'], ['store', 'workflow', 'sync', 'server', 'hub'])).toEqual([]);
   });
 
   it('the contracts import nothing of either program', () => {
