@@ -46,7 +46,3 @@ export class InputError extends HttpError {
     this.status = status;
   }
 }
-
-export function isInputError(err: unknown): err is InputError {
-  return err instanceof InputError;
-}

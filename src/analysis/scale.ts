@@ -337,6 +337,8 @@ function chamferDistance(mask: Uint8Array, w: number, h: number): Float32Array {
   return d;
 }
 
+/* eslint-disable @typescript-eslint/no-unused-expressions -- the flood fills below mark a pixel and push it in one comma expression */
+
 /** Equivalent diameters of the 4-connected components that are not cut by the border and look like discs. */
 function roundComponents(mask: Uint8Array, w: number, h: number): number[] {
   const n = w * h;

@@ -149,11 +149,6 @@ export async function encryptFile(src: string, dst: string, key: BackupKey): Pro
   );
 }
 
-/** The key id named in an encrypted file's header. */
-export async function encryptedKeyId(file: string): Promise<string> {
-  return (await readHeader(file)).keyId;
-}
-
 async function readHeader(file: string): Promise<{ header: Buffer; keyId: string; size: number }> {
   const fh = await open(file, 'r');
   try {

@@ -283,7 +283,7 @@ export interface RestoreResult {
 export async function readBackupManifest(backupDir: string): Promise<BackupManifest> {
   let m: BackupManifest;
   try {
-    m = JSON.parse(await readFile(path.join(backupDir, 'manifest.json'), 'utf8'));
+    m = JSON.parse(await readFile(path.join(backupDir, 'manifest.json'), 'utf8')) as BackupManifest;
   } catch (err) {
     throw new BackupError(`${backupDir} is not a leukodiff backup (manifest.json: ${(err as Error).message})`);
   }

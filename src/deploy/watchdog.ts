@@ -130,7 +130,7 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
   let running = false;
   if (interval !== null) {
     opts.log?.info(`systemd watchdog: fed every ${interval} ms while healthy`);
-    timer = setInterval(async () => {
+    const feed = async () => {
       if (running) return; // a check still pending counts as a missed feed
       running = true;
       const ok = await healthy(opts.check, interval);
@@ -144,7 +144,8 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
         notifier.send({ STATUS: 'unhealthy: health check failing' });
       }
       wasHealthy = ok;
-    }, interval);
+    };
+    timer = setInterval(() => void feed(), interval);
     timer.unref();
   }
   return {

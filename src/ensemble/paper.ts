@@ -92,7 +92,7 @@ export function fusePaper(perModel: Detection[][], theta: number): FusedCell[] {
       const v = votes[base + t], bv = votes[base + best];
       if (v > bv || (v === bv && typeConf[base + t] > typeConf[base + best])) best = t;
     }
-    const v: number[] = new Array(NUM_TYPES);
+    const v: number[] = new Array<number>(NUM_TYPES);
     for (let t = 0; t < NUM_TYPES; t++) v[t] = votes[base + t];
     out.push({
       box: [fx1[c], fy1[c], fx2[c], fy2[c]],

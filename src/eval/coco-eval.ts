@@ -66,7 +66,6 @@ export const AREA_RANGES: readonly (readonly [number, number])[] = Object.freeze
   [32 * 32, 96 * 96],
   [96 * 96, 1e10],
 ] as const);
-export const AREA_LABELS: readonly string[] = Object.freeze(['all', 'small', 'medium', 'large']);
 export const STATS_NAMES: readonly string[] = Object.freeze([
   'AP@[.50:.95]|all|100',
   'AP@.50|all|100',

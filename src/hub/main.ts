@@ -46,8 +46,8 @@ async function serve(): Promise<number> {
     await app.close();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', (signal) => void stop(signal));
+  process.once('SIGTERM', (signal) => void stop(signal));
   return new Promise<number>(() => {});
 }
 

@@ -226,7 +226,7 @@ export type RawManifest = { models: Record<string, unknown>[]; ensemble: Record<
  */
 export async function rewriteManifest(modelsDir: string, edit: (manifest: RawManifest) => void): Promise<string> {
   const file = path.join(modelsDir, 'manifest.json');
-  const manifest = JSON.parse(await readFile(file, 'utf8'));
+  const manifest = JSON.parse(await readFile(file, 'utf8')) as RawManifest;
   edit(manifest);
   await writeFile(file + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
   await rename(file + '.tmp', file);

@@ -1,7 +1,7 @@
 /** SQL for cells: what the ensemble found in a field, and what people changed. */
 import { NOT_COUNTED_CLASSES, type CellClass } from '../contracts/vocabulary.ts';
 import type { Db } from './db.ts';
-import type { BoxTuple, Cell, CellSource } from './types.ts';
+import type { Cell, CellSource } from './types.ts';
 
 interface CellRow {
   id: string;

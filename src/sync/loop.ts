@@ -255,7 +255,7 @@ export class SyncLoop {
           await this.api.ping();
           if (this.waiter === w) finish();
         } catch {
-          if (this.waiter === w) probeTimer = setTimeout(probe, spread(this.opts.probeMs, this.random));
+          if (this.waiter === w) probeTimer = setTimeout(() => void probe(), spread(this.opts.probeMs, this.random));
         } finally {
           probing = false;
         }
@@ -263,7 +263,7 @@ export class SyncLoop {
       const timer = setTimeout(finish, ms);
       const w: Waiter = { mode, finish, probeNow: () => void probe() };
       this.waiter = w;
-      if (mode === 'offline') probeTimer = setTimeout(probe, spread(this.opts.probeMs, this.random));
+      if (mode === 'offline') probeTimer = setTimeout(() => void probe(), spread(this.opts.probeMs, this.random));
     });
   }
 }

@@ -177,7 +177,7 @@ export class SyncRepo {
         'SELECT * FROM sync_reviews WHERE sample_id = ? ORDER BY hub_seq',
       )
       .all(sampleId)
-      .map((r) => ({ reviewId: r.review_id, hubSeq: r.hub_seq, sampleId: r.sample_id, appliedRevision: r.applied_revision, outcome: r.outcome, detail: JSON.parse(r.detail), at: r.at }));
+      .map((r) => ({ reviewId: r.review_id, hubSeq: r.hub_seq, sampleId: r.sample_id, appliedRevision: r.applied_revision, outcome: r.outcome, detail: JSON.parse(r.detail) as Record<string, unknown>, at: r.at }));
   }
 
   appliedReviewCount(): number {

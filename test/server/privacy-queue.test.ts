@@ -12,7 +12,7 @@ import appPlugin from '../../src/server/app.ts';
 import { testApp } from '../helpers/app.ts';
 import { FIXTURE_MODELS } from '../helpers/paths.ts';
 import { withCookieJar } from '../helpers/session.ts';
-import { analysed, createSample, createUsers, fieldJpeg, seeAllCells, SHORT_REASON, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
+import { analysed, createSample, createUsers, fieldJpeg, SHORT_REASON, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
 
 describe('patient identifiers never reach the log', () => {
   const lines: string[] = [];

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
 import { asUser } from '../helpers/session.ts';
-import { analysed, createSample, createUsers, fieldJpeg, NURSE_PIN, seeAllCells, SHORT_REASON, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
+import { analysed, createSample, createUsers, fieldJpeg, NURSE_PIN, SHORT_REASON, SUPERVISOR_PIN, upload } from '../helpers/workflow.ts';
 
 /** The nurse's and supervisor's day through the HTTP API, on the constant-output fixture models. */
 describe('sample workflow API', () => {

@@ -37,7 +37,6 @@ def centernet_loss(model, out, targets, class_w, cfg):
     centre weighted by the Gaussian, type CE there too."""
     pts = model.points  # (N,2)
     stride = model.stride
-    B = out["obj"].shape[0]
     alpha = cfg.get("gauss_alpha", 0.54)
     hm_t = torch.zeros_like(out["obj"])
     reg_w = torch.zeros_like(out["obj"])

@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     await server.close();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', (signal) => void stop(signal));
+  process.once('SIGTERM', (signal) => void stop(signal));
   return new Promise<number>(() => {});
 }

@@ -28,7 +28,7 @@ export interface ApplyHooks {
   healthy(version: string): Promise<boolean>;
   /** Readies an unpacked release before it is switched to (native addon, engine cache link). */
   prepare?(releaseDir: string): Promise<void>;
-  log?(line: string): void;
+  log?: (line: string) => void;
 }
 
 export interface ApplyOptions {

@@ -57,7 +57,7 @@ export async function verifyBundle(file: string, publicKey: KeyObject, opts: Ver
     if (!verifyManifest(manifestBytes, signature, publicKey)) {
       let claimed = '';
       try {
-        claimed = String(JSON.parse(manifestBytes.toString('utf8')).keyId ?? '');
+        claimed = String((JSON.parse(manifestBytes.toString('utf8')) as { keyId?: string }).keyId ?? '');
       } catch {
         // An unreadable manifest is reported as a bad signature all the same.
       }

@@ -85,6 +85,7 @@ async function runMigrations(hub: HubDb): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- whatever the migrator threw, in words
     throw new Error(`hub database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
   }
 }

@@ -18,7 +18,7 @@ export default fp(
     let timer: NodeJS.Timeout | null = null;
     app.addHook('onReady', async () => {
       await sweep();
-      timer = setInterval(sweep, Math.min(ttlMs / 10, 3600_000));
+      timer = setInterval(() => void sweep(), Math.min(ttlMs / 10, 3600_000));
       timer.unref();
     });
     app.addHook('onClose', async () => {

@@ -6,7 +6,7 @@
 import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { authenticatedDevice } from '../plugins/device-auth.ts';
 import { errorResponses, errorSchema, HubError } from '../plugins/errors.ts';
-import { ENCODINGS, missingImages, putPart, type Encoding } from '../repo/images.ts';
+import { ENCODINGS, missingImages, putPart } from '../repo/images.ts';
 import { sha256, uploadState } from './schemas.ts';
 
 export const MAX_HASHES_PER_QUERY = 500;

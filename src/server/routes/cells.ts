@@ -1,6 +1,6 @@
 /** Cells: list a field's cells, add a missed one, reclassify, delete a false detection, mark looked at, crop. */
 import type { RoutesPlugin } from '../../server-common/type-provider.ts';
-import { CELL_CLASSES, type CellClass } from '../../contracts/vocabulary.ts';
+import { CELL_CLASSES } from '../../contracts/vocabulary.ts';
 import type { BoxTuple } from '../../store/types.ts';
 import { addCell, deleteCell, getCell, markCellsSeen, MAX_SEEN_PER_CALL, reclassifyCell, reviewCell } from '../../workflow/cells.ts';
 import { cropKey, cropRect } from '../../workflow/derived-images.ts';

@@ -1,9 +1,8 @@
 /** Samples: create, list, get (with fields, cells and differential), edit, sign off, audit trail. */
 import type { RoutesPlugin } from '../../server-common/type-provider.ts';
-import { SAMPLE_STATUSES, type SampleStatus } from '../../store/types.ts';
-import type { Credentials } from '../../workflow/auth.ts';
+import { SAMPLE_STATUSES } from '../../store/types.ts';
 import { getSample } from '../../workflow/changes.ts';
-import { createSample, editSample, type NewSample } from '../../workflow/samples.ts';
+import { createSample, editSample } from '../../workflow/samples.ts';
 import { signSample } from '../../workflow/signoff.ts';
 import { sampleDetail, sampleSummary } from '../../workflow/views.ts';
 import { actorOf } from '../actor.ts';

@@ -3,7 +3,6 @@
  * HttpOnly, SameSite=Strict session cookie), who is signed in, sign out.
  */
 import type { RoutesPlugin } from '../../server-common/type-provider.ts';
-import type { Credentials } from '../../workflow/auth.ts';
 import { WorkflowError } from '../../workflow/errors.ts';
 import { SESSION_COOKIE, SESSION_MAX_MS, signIn, signOut } from '../../workflow/sessions.ts';
 import { credentials, errors, pinRateLimit } from '../schemas/common.ts';

@@ -1,8 +1,7 @@
 /** Settings: target count, reference ranges, field overlap, idle lock, language and the microscope calibration; changing them needs a supervisor's PIN. */
 import type { RoutesPlugin } from '../../server-common/type-provider.ts';
-import type { Credentials } from '../../workflow/auth.ts';
 import { calibrateMicroscope, clearCalibration, readCalibration } from '../../workflow/calibration.ts';
-import { FIELD_OVERLAP_LIMITS, IDLE_LOCK_LIMITS, LANGUAGES, readSettings, updateSettings, type Settings } from '../../workflow/settings.ts';
+import { FIELD_OVERLAP_LIMITS, IDLE_LOCK_LIMITS, LANGUAGES, readSettings, updateSettings } from '../../workflow/settings.ts';
 import { credentials, errors, pinRateLimit, referenceRangesSchema, uuid } from '../schemas/common.ts';
 
 const targetCount = { type: 'integer', minimum: 10, maximum: 1000, description: 'leukocytes to count per sample' } as const;

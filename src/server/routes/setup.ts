@@ -4,7 +4,7 @@
  */
 import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { LANGUAGES } from '../../workflow/settings.ts';
-import { firstBootSetup, recover, setupNeeded, type RecoverInput, type SetupInput } from '../../workflow/setup.ts';
+import { firstBootSetup, recover, setupNeeded } from '../../workflow/setup.ts';
 import { errors, pin, pinRateLimit, userSchema, uuid } from '../schemas/common.ts';
 import { sessionSchema } from './session.ts';
 

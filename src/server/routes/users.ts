@@ -1,8 +1,7 @@
 /** Users: list (signed in), add and change (a supervisor's PIN; the first one comes from setup), check a PIN. */
 import type { RoutesPlugin } from '../../server-common/type-provider.ts';
-import { ROLES, type Role } from '../../store/types.ts';
-import type { Credentials } from '../../workflow/auth.ts';
-import { createUser, updateUser, verifyUserPin, type UserPatch } from '../../workflow/users.ts';
+import { ROLES } from '../../store/types.ts';
+import { createUser, updateUser, verifyUserPin } from '../../workflow/users.ts';
 import { credentials, errors, idParams, pin, pinRateLimit, userSchema } from '../schemas/common.ts';
 
 const name = { type: 'string', minLength: 1, maxLength: 60, pattern: '\\S' } as const;

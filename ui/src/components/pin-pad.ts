@@ -3,7 +3,7 @@ import { css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { User } from '../api/types.ts';
 import { emit } from '../events.ts';
-import { applyKey, isPinComplete, PIN_RULES } from '../logic/keypad.ts';
+import { applyKey, isPinComplete, PIN_RULES, type KeyAction } from '../logic/keypad.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 import { icons } from './icons.ts';
 import { KioskElement } from './kiosk-element.ts';
@@ -87,7 +87,7 @@ export class PinPad extends KioskElement {
       <ld-keypad
         .okLabel=${this.submitLabel}
         .okDisabled=${!chosen || !isPinComplete(this.pin) || this.busy}
-        @ld-key=${(e: CustomEvent) => {
+        @ld-key=${(e: CustomEvent<KeyAction>) => {
           e.stopPropagation();
           this.pin = applyKey(this.pin, e.detail, PIN_RULES);
         }}

@@ -29,7 +29,7 @@ export class SampleController implements ReactiveController {
       onEvent: (e) => {
         if ('sampleId' in e && e.sampleId === this.id) this.scheduleReload();
       },
-      onResync: () => this.reload(),
+      onResync: () => void this.reload(),
     });
     host.addController(this);
   }
