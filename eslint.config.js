@@ -35,8 +35,14 @@ export default tseslint.config(
       // Style, not bugs: ~110 findings, async functions that satisfy a Promise-returning interface without awaiting.
       '@typescript-eslint/require-await': 'off',
       // Arrays print as "a,b" (shapes in messages); `never` appears in exhaustiveness errors.
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowArray: true, allowNever: true, allowNumber: true, allowBoolean: true, allowNullish: true, allowAny: true, allowRegExp: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowArray: true, allowNever: true, allowNumber: true, allowBoolean: true, allowNullish: true, allowAny: true, allowRegExp: true },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

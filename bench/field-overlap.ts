@@ -46,7 +46,9 @@ export async function measureFieldOverlap(): Promise<FieldOverlapBench> {
   const rgb = Buffer.alloc(first.rgb.length, 224);
   for (let y = 0; y < first.height; y++) first.rgb.copy(rgb, y * first.width * 3, (y * first.width + 64) * 3, (y + 1) * first.width * 3);
   for (let i = 0; i < rgb.length; i++) rgb[i] = Math.min(255, Math.round(255 * 1.05 * (rgb[i] / 255) ** 0.85));
-  const retaken = await sharp(rgb, { raw: { width: first.width, height: first.height, channels: 3 } }).jpeg({ quality: 60 }).toBuffer();
+  const retaken = await sharp(rgb, { raw: { width: first.width, height: first.height, channels: 3 } })
+    .jpeg({ quality: 60 })
+    .toBuffer();
   const decoded = await decodeImage(retaken);
   const fingerprint = await measure(() => fieldFingerprint(decoded), 30);
   const newer = await fieldFingerprint(decoded);

@@ -38,7 +38,8 @@ export function syntheticField(seed = 1): Detection[][] {
       dets.push(makeDet([c.cx - h + jitter(), c.cy - h + jitter(), c.cx + h + jitter(), c.cy + h + jitter()], type, 0.5 + rnd() * 0.49));
     }
     while (dets.length < BOXES_PER_MODEL) {
-      const x = rnd() * (IMAGE.width - 40), y = rnd() * (IMAGE.height - 40);
+      const x = rnd() * (IMAGE.width - 40),
+        y = rnd() * (IMAGE.height - 40);
       dets.push(makeDet([x, y, x + 40, y + 40], Math.floor(rnd() * NUM_TYPES), 0.3 + rnd() * 0.3));
     }
     perModel.push(dets);

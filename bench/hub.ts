@@ -61,10 +61,13 @@ function report(sampleId: string, images: string[]) {
 
 function put(agent: http.Agent, port: number, token: string, url: string, body: Buffer, type: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: url, method: 'PUT', agent, headers: { authorization: `Bearer ${token}`, 'content-type': type, 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path: url, method: 'PUT', agent, headers: { authorization: `Bearer ${token}`, 'content-type': type, 'content-length': body.length } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -195,7 +198,15 @@ export async function runBacklogBench(opts: { samples?: number } = {}): Promise<
       const field = queueField(ctx, sample.id, { sha256: sha, format: 'jpeg', width: 1280, height: 960, bytes: bytes.length }, null, { userId: null }, () => 1);
       startAnalysis(ctx, store.fields.get(field.id)!);
       completeAnalysis(ctx, field.id, {
-        cells: Array.from({ length: 40 }, (_, k) => ({ box: [k, k, k + 40, k + 40] as [number, number, number, number], type: k % 5, confidence: 0.9, votes: [3, 0, 0, 0, 0], agreement: 1, support: 3, review: false })),
+        cells: Array.from({ length: 40 }, (_, k) => ({
+          box: [k, k, k + 40, k + 40] as [number, number, number, number],
+          type: k % 5,
+          confidence: 0.9,
+          votes: [3, 0, 0, 0, 0],
+          agreement: 1,
+          support: 3,
+          review: false,
+        })),
         quality: { metrics: {}, warnings: [] },
         analysis: { fusion: 'paper', backend: 'bench', models: [], totalMs: 1 },
       });
@@ -203,7 +214,19 @@ export async function runBacklogBench(opts: { samples?: number } = {}): Promise<
     }
     const port = (hub.server.address() as { port: number }).port;
     const config = loadConfig({}, { dataDir: boxDir, hubUrl: `http://127.0.0.1:${port}`, hubToken: token, syncPollMs: 60_000, syncMaxRequestBytes: 256 * 1024 });
-    const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child() { return silent; }, level: 'silent', silent() {} };
+    const silent = {
+      info() {},
+      warn() {},
+      error() {},
+      debug() {},
+      trace() {},
+      fatal() {},
+      child() {
+        return silent;
+      },
+      level: 'silent',
+      silent() {},
+    };
     global.gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
     let heapPeak = heapBefore;

@@ -32,7 +32,11 @@ export interface PipelineBench {
 export async function runPipelineBench(opts: { rounds?: number; images?: string[] } = {}): Promise<PipelineBench> {
   const rounds = opts.rounds ?? 20;
   const dir = path.join(PROJECT_ROOT, 'demo', 'images');
-  const files = opts.images ?? readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).map((f) => path.join(dir, f));
+  const files =
+    opts.images ??
+    readdirSync(dir)
+      .filter((f) => /\.(jpe?g|png)$/i.test(f))
+      .map((f) => path.join(dir, f));
   const engine = await loadEngine({ modelsDir: path.join(PROJECT_ROOT, 'models'), backend: 'onnxruntime', threads: 0 });
   const idleRssMB = process.memoryUsage().rss / 2 ** 20;
   const buffers = files.map((f) => readFileSync(f));

@@ -20,10 +20,7 @@ function table(rows: { name: string; medianMs: number; p90Ms: number }[]) {
 if (want('pipeline')) {
   const p = await runPipelineBench();
   console.log(`pipeline (onnxruntime, CPU) on ${p.fields.length} demo fields: ${p.fields.join(', ')}`);
-  table([
-    ...Object.entries(p.modelsAlone).map(([id, t]) => ({ name: `model ${id} alone (session.run)`, ...t })),
-    ...Object.entries(p.stages).map(([name, t]) => ({ name, ...t })),
-  ]);
+  table([...Object.entries(p.modelsAlone).map(([id, t]) => ({ name: `model ${id} alone (session.run)`, ...t })), ...Object.entries(p.stages).map(([name, t]) => ({ name, ...t }))]);
   console.log(`  fields per minute         ${p.fieldsPerMinute.toFixed(0)}`);
   console.log(`  overhead ratio: pipeline total / sum of the models alone = ${p.overheadRatio.toFixed(3)}  (budget <= 1.15)`);
   console.log(`  overhead ratio: pipeline total / its own session.run times = ${p.overheadRatioInPipeline.toFixed(3)} (median per field)`);
@@ -69,7 +66,9 @@ if (want('hub')) {
   console.log(`  per revision  median ${fmtMs(h.latency.medianMs)}  p90 ${fmtMs(h.latency.p90Ms)}`);
   const b = await runBacklogBench();
   console.log(`box backlog: ${b.samples} samples signed offline (${b.imageMB.toFixed(0)} MB of photos), drained into a local hub`);
-  console.log(`  ${b.drainSeconds.toFixed(1)} s (${b.samplesPerSecond.toFixed(0)} samples/s); heap ${b.heapBeforeMB.toFixed(0)} MB before, peak ${b.heapPeakMB.toFixed(0)} MB; RSS peak ${b.rssPeakMB.toFixed(0)} MB`);
+  console.log(
+    `  ${b.drainSeconds.toFixed(1)} s (${b.samplesPerSecond.toFixed(0)} samples/s); heap ${b.heapBeforeMB.toFixed(0)} MB before, peak ${b.heapPeakMB.toFixed(0)} MB; RSS peak ${b.rssPeakMB.toFixed(0)} MB`,
+  );
 }
 if (want('ui')) {
   const u = await runUiBench();

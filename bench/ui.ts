@@ -57,7 +57,13 @@ async function interactive(): Promise<{ cold: Timing; warm: Timing } | null> {
     const url = `http://127.0.0.1:${port}/`;
     for (let i = 0; ; i++) {
       if (i > 600) throw new Error('the daemon did not answer within 60 s');
-      if (await fetch(`${url}api/health`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${url}api/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const mark = async (page: import('playwright-core').Page) => {

@@ -64,8 +64,17 @@ async function seedSample(dataDir: string, photos: Buffer[]): Promise<string> {
  */
 async function variants(n: number): Promise<Buffer[]> {
   const dir = path.join(PROJECT_ROOT, 'demo', 'images');
-  const sources = existsSync(dir) ? readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f)).map((f) => readFileSync(path.join(dir, f))) : [];
-  if (!sources.length) sources.push(await sharp({ create: { width: 640, height: 480, channels: 3, background: '#d8c8d0' } }).jpeg().toBuffer());
+  const sources = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.jpe?g$/i.test(f))
+        .map((f) => readFileSync(path.join(dir, f)))
+    : [];
+  if (!sources.length)
+    sources.push(
+      await sharp({ create: { width: 640, height: 480, channels: 3, background: '#d8c8d0' } })
+        .jpeg()
+        .toBuffer(),
+    );
   const out: Buffer[] = [];
   for (let i = 0; out.length < n; i++) {
     const src = sources[i % sources.length];

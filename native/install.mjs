@@ -16,10 +16,7 @@ const say = (line) => process.stderr.write(`leukodiff native: ${line}\n`);
 
 function nodeGypCommand() {
   // npm sets npm_config_node_gyp for lifecycle scripts; otherwise use the node-gyp bundled with npm.
-  const candidates = [
-    process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
-  ].filter(Boolean);
+  const candidates = [process.env.npm_config_node_gyp, join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')].filter(Boolean);
   const script = candidates.find((c) => existsSync(c));
   return script ? [process.execPath, script] : ['node-gyp'];
 }

@@ -31,7 +31,12 @@ for (const file of o.dataset) {
     const img = await decodeImage(path.resolve(split.imageRoot, image.file_name));
     const source = SOURCES[`${img.width}x${img.height}`] ?? `${img.width}x${img.height}`;
     for (const [cast, gains] of Object.entries(CASTS)) {
-      const rgb = gains ? await sharp(img.rgb, { raw: { width: img.width, height: img.height, channels: 3 } }).linear(gains, [0, 0, 0]).raw().toBuffer() : img.rgb;
+      const rgb = gains
+        ? await sharp(img.rgb, { raw: { width: img.width, height: img.height, channels: 3 } })
+            .linear(gains, [0, 0, 0])
+            .raw()
+            .toBuffer()
+        : img.rgb;
       const codes = assessQuality({ rgb, width: img.width, height: img.height }).warnings.map((w) => w.code);
       const key = `${source}\t${cast}`;
       const rec = warned.get(key) ?? { fields: 0, warned: 0 };

@@ -44,7 +44,9 @@ const engine = await loadEngine({ modelsDir: path.join(PROJECT_ROOT, 'models'), 
 const rows = new Map<string, { crops: number; found: number; right: number; extra: number; scaleMeasured: number; canvas: number; classes: Record<string, number> }>();
 try {
   for (const [folder, expected] of Object.entries(EXPECTED)) {
-    const files = readdirSync(path.join(o.pbc, folder)).filter((f) => !f.startsWith('.') && /\.jpe?g$/i.test(f)).sort();
+    const files = readdirSync(path.join(o.pbc, folder))
+      .filter((f) => !f.startsWith('.') && /\.jpe?g$/i.test(f))
+      .sort();
     let n = 0;
     for (const f of files) {
       const file = path.join(o.pbc, folder, f);
@@ -75,6 +77,11 @@ console.log('| PBC class | crops | centre cell found | typed right (of found) | 
 console.log('|---|---|---|---|---|---|---|---|');
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)} %` : '-');
 for (const [cls, r] of rows) {
-  const called = Object.entries(r.classes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(`| ${cls} | ${r.crops} | ${pct(r.found, r.crops)} | ${pct(r.right, r.found)} | ${(r.extra / r.crops).toFixed(2)} | ${pct(r.scaleMeasured, r.crops)} | ${pct(r.canvas, r.crops)} | ${called} |`);
+  const called = Object.entries(r.classes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  console.log(
+    `| ${cls} | ${r.crops} | ${pct(r.found, r.crops)} | ${pct(r.right, r.found)} | ${(r.extra / r.crops).toFixed(2)} | ${pct(r.scaleMeasured, r.crops)} | ${pct(r.canvas, r.crops)} | ${called} |`,
+  );
 }

@@ -40,7 +40,10 @@ async function signedIn(): Promise<Record<string, string>> {
     const userId = ((await made.json()) as { supervisor: { id: string } }).supervisor.id;
     const session = await fetch(`${daemon.url}/api/session`, { method: 'POST', headers: json, body: JSON.stringify({ userId, pin: PIN }) });
     if (session.status !== 201) throw new Error(`sign in: ${session.status} ${await session.text()}`);
-    const cookie = session.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = session.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     return { cookie };
   }
   return {};
@@ -62,7 +65,9 @@ try {
     samples.push(s.id as string);
   }
   const pngs = samples.map((_, i) => tinyBigPng(side, side, i));
-  console.log(`decode memory: ${uploads} concurrent uploads of ${side}x${side} PNGs (${(pngs[0].length / 1024).toFixed(1)} kB each, ${((side * side * 3) / 2 ** 20).toFixed(0)} MB each decoded)${unbounded ? ', decode limits lifted' : ''}`);
+  console.log(
+    `decode memory: ${uploads} concurrent uploads of ${side}x${side} PNGs (${(pngs[0].length / 1024).toFixed(1)} kB each, ${((side * side * 3) / 2 ** 20).toFixed(0)} MB each decoded)${unbounded ? ', decode limits lifted' : ''}`,
+  );
   const t0 = performance.now();
   const answers = await Promise.all(
     samples.map((id, i) => {

@@ -10,7 +10,11 @@ const lines = [`${title}: ${r.images} images, ${r.typed ? '5-type' : 'class-agno
 lines.push('| model | mAP | AP50 | AP75 | mAR |' + (r.typed ? ' NG | EG | BG | L | M |' : '') + ' size MB | GFLOPs | fields/s |');
 lines.push('|---|---|---|---|---|' + (r.typed ? '---|---|---|---|---|' : '') + '---|---|---|');
 for (const x of r.rows) {
-  const types = r.typed ? Object.values(x.perType).map((v) => ` ${f(v)} |`).join('') : '';
+  const types = r.typed
+    ? Object.values(x.perType)
+        .map((v) => ` ${f(v)} |`)
+        .join('')
+    : '';
   lines.push(`| ${x.name} | ${f(x.mAP)} | ${f(x.AP50)} | ${f(x.AP75)} | ${f(x.mAR)} |${types} ${x.sizeMB.toFixed(2)} | ${x.gflops.toFixed(2)} | ${x.fieldsPerSecond.toFixed(1)} |`);
 }
 if (r.interference) {

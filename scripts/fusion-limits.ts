@@ -55,11 +55,17 @@ async function runFields(split: LeukocyteSplit, threshold: 'shipped' | 'low'): P
 
 function measure(data: Fields, cellsOf: CellsOf) {
   const detections = [];
-  let falseCells = 0, missed = 0, labelled = 0;
+  let falseCells = 0,
+    missed = 0,
+    labelled = 0;
   for (const field of data.fields) {
     const cells = cellsOf(field);
     detections.push(...toCocoDetections(field.imageId, cells, false));
-    const misses = missesAtIoU50(field.labels, cells.map((c) => ({ box: c.box, score: c.leukocyte })), 0);
+    const misses = missesAtIoU50(
+      field.labels,
+      cells.map((c) => ({ box: c.box, score: c.leukocyte })),
+      0,
+    );
     falseCells += misses.filter((m) => m.kind === 'unlabelled').length;
     missed += misses.filter((m) => m.kind === 'not found').length;
     labelled += field.labels.length;
@@ -69,7 +75,10 @@ function measure(data: Fields, cellsOf: CellsOf) {
 }
 
 /** Member i's own detections as cells. */
-const alone = (i: number): CellsOf => (f) => fuse([f.perModel[i]], { mode: 'single', member: 0 }, f);
+const alone =
+  (i: number): CellsOf =>
+  (f) =>
+    fuse([f.perModel[i]], { mode: 'single', member: 0 }, f);
 
 /** The member with the highest mAP alone. */
 function bestMember(data: Fields): number {
@@ -108,17 +117,35 @@ try {
       ...OTHER_WEIGHTS.map((w): Row => [
         `ensemble, box mean with ${members[b]} at 1 and the others at ${w}`,
         shipped,
-        (f) => withWeightedBoxes(paper(f), f.perModel, members.map((_, m) => (m === b ? 1 : w)), iou),
+        (f) =>
+          withWeightedBoxes(
+            paper(f),
+            f.perModel,
+            members.map((_, m) => (m === b ? 1 : w)),
+            iou,
+          ),
       ]),
       ...members.map((id, i): Row => [
         `ensemble, ${id}'s box where it backs the cell`,
         shipped,
-        (f) => withWeightedBoxes(paper(f), f.perModel, members.map((_, m) => (m === i ? 1 : 0)), iou),
+        (f) =>
+          withWeightedBoxes(
+            paper(f),
+            f.perModel,
+            members.map((_, m) => (m === i ? 1 : 0)),
+            iou,
+          ),
       ]),
       [`ensemble, members down to ${low}`, lowered, paper],
       [`ensemble, members down to ${low}, cells >= ${c}`, lowered, (f) => paper(f).filter((x) => x.leukocyte >= c)],
     ];
-    lines.push('', `### TXL-PBC ${split}${split === 'test' ? ' (exact duplicate boxes removed)' : ''}`, '', '| row | mAP | AP50 | AP75 | mAR | found | false | missed |', '|---|---|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      `### TXL-PBC ${split}${split === 'test' ? ' (exact duplicate boxes removed)' : ''}`,
+      '',
+      '| row | mAP | AP50 | AP75 | mAR | found | false | missed |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     for (const [name, data, cellsOf] of rows) {
       const m = measure(data, cellsOf);
       lines.push(`| ${name} | ${f3(m.mAP)} | ${f3(m.AP50)} | ${f3(m.AP75)} | ${f3(m.mAR)} | ${m.found} | ${m.falseCells} | ${m.missed} |`);

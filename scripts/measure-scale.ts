@@ -75,7 +75,10 @@ if (values.txl) {
   console.log('| source | fields | unmeasured | method | compared | ratio p10 | median | p90 |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const [source, r] of [...bySource].sort()) {
-    for (const [method, v] of [['round', r.ratios], ['inscribed', r.inscribed]] as const) {
+    for (const [method, v] of [
+      ['round', r.ratios],
+      ['inscribed', r.inscribed],
+    ] as const) {
       console.log(`| ${source} | ${r.fields} | ${r.unmeasured} | ${method} | ${v.length} | ${fmt(quantile(v, 0.1))} | ${fmt(quantile(v, 0.5))} | ${fmt(quantile(v, 0.9))} |`);
     }
   }

@@ -52,9 +52,7 @@ try {
       outputs.push({ imageId: image.id, width: img.width, height: img.height, out: await detector.run(lt.tensor), lb: lt.letterbox });
     }
     const candidates = grid.map((voting) => {
-      const dets = outputs.flatMap((r) =>
-        toCocoDetections(r.imageId, fuseSingle([decodeOutput(r.out, r.lb, r, { ...model, boxVoting: voting })], 0), false),
-      );
+      const dets = outputs.flatMap((r) => toCocoDetections(r.imageId, fuseSingle([decodeOutput(r.out, r.lb, r, { ...model, boxVoting: voting })], 0), false));
       const s = evaluate(gt, dets, { classAgnostic: true }).stats;
       return { voting, mAP: s[0], mAR: s[8] };
     });

@@ -131,19 +131,23 @@ const ENV_KEYS: Record<string, keyof Config> = {
 
 type Validator = (value: unknown, key: string) => unknown;
 
-const int = (min: number, max: number): Validator => (v, key) => {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`config ${key}: expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  }
-  return n;
-};
-const oneOf = (...choices: string[]): Validator => (v, key) => {
-  if (typeof v !== 'string' || !choices.includes(v)) {
-    throw new ConfigError(`config ${key}: expected one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
-  }
-  return v;
-};
+const int =
+  (min: number, max: number): Validator =>
+  (v, key) => {
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`config ${key}: expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    }
+    return n;
+  };
+const oneOf =
+  (...choices: string[]): Validator =>
+  (v, key) => {
+    if (typeof v !== 'string' || !choices.includes(v)) {
+      throw new ConfigError(`config ${key}: expected one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
 const text: Validator = (v, key) => {
   if (typeof v !== 'string' || v === '') throw new ConfigError(`config ${key}: expected a non-empty string`);
   return v;

@@ -33,12 +33,8 @@ function detect() {
   if (env.LEUKODIFF_TRT === '0') return { enabled: false, reason: 'TensorRT disabled by LEUKODIFF_TRT=0' };
 
   const trtRoot = env.TENSORRT_ROOT;
-  const includeDirs = trtRoot
-    ? [join(trtRoot, 'include')]
-    : ['/usr/include/aarch64-linux-gnu', '/usr/include/x86_64-linux-gnu', '/usr/include'];
-  const libDirs = trtRoot
-    ? [join(trtRoot, 'lib'), join(trtRoot, 'lib64')]
-    : ['/usr/lib/aarch64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/usr/lib'];
+  const includeDirs = trtRoot ? [join(trtRoot, 'include')] : ['/usr/include/aarch64-linux-gnu', '/usr/include/x86_64-linux-gnu', '/usr/include'];
+  const libDirs = trtRoot ? [join(trtRoot, 'lib'), join(trtRoot, 'lib64')] : ['/usr/lib/aarch64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/usr/lib'];
 
   const trtInclude = firstWith(includeDirs, 'NvInfer.h');
   if (!trtInclude) return { enabled: false, reason: `TensorRT headers not found (NvInfer.h in ${includeDirs.join(', ')})` };
@@ -71,13 +67,7 @@ function detect() {
     enabled: true,
     reason: `TensorRT headers ${trtInclude}, libraries ${trtLib}; CUDA ${cudaRoot}`,
     cflags: [...new Set([trtInclude, join(cudaRoot, 'include')])].map((d) => `-isystem${d}`),
-    libraries: [
-      ...libDirsUsed.map((d) => `-L${d}`),
-      ...libDirsUsed.map((d) => `-Wl,-rpath,${d}`),
-      `-l${nvinfer}`,
-      `-l${nvonnxparser}`,
-      `-l${cudart}`,
-    ],
+    libraries: [...libDirsUsed.map((d) => `-L${d}`), ...libDirsUsed.map((d) => `-Wl,-rpath,${d}`), `-l${nvinfer}`, `-l${nvonnxparser}`, `-l${cudart}`],
   };
 }
 

@@ -16,7 +16,19 @@ export interface FuzzRequest {
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PROPFIND', 'TRACE'];
-const CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'multipart/form-data; boundary=', 'application/octet-stream', 'image/png', 'application/json; charset=utf-16', '*/*', '', 'a/b; c=d; e'];
+const CONTENT_TYPES = [
+  'application/json',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'multipart/form-data; boundary=',
+  'application/octet-stream',
+  'image/png',
+  'application/json; charset=utf-16',
+  '*/*',
+  '',
+  'a/b; c=d; e',
+];
 // A 1x1 PNG, so that some uploads hold a real image.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
@@ -55,7 +67,13 @@ function multipart(rng: Random, fields: Record<string, unknown>): { body: Buffer
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${String(v)}\r\n`));
   const file = rng.pick([PNG, rng.bytes(rng.int(0, 3000)), Buffer.concat([PNG.subarray(0, 30), rng.bytes(20)])]);
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${rng.pick(['image', 'image', 'file', 'x"y'])}"; filename="${rng.pick(['a.png', '../../x', 'é.jpg'])}"\r\nContent-Type: ${rng.pick(['image/png', 'image/jpeg', 'text/plain'])}\r\n\r\n`), file, Buffer.from('\r\n'));
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${rng.pick(['image', 'image', 'file', 'x"y'])}"; filename="${rng.pick(['a.png', '../../x', 'é.jpg'])}"\r\nContent-Type: ${rng.pick(['image/png', 'image/jpeg', 'text/plain'])}\r\n\r\n`,
+    ),
+    file,
+    Buffer.from('\r\n'),
+  );
   let body = Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]);
   let type = `multipart/form-data; boundary=${boundary}`;
   switch (rng.int(0, 5)) {
@@ -121,7 +139,7 @@ export function makeRequest(routes: Route[], target: Target, rng: Random): FuzzR
       headers['content-type'] = 'application/x-www-form-urlencoded';
       const v = value();
       const params = new URLSearchParams();
-      if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) params.append(k, typeof x === 'string' ? x : JSON.stringify(x) ?? '');
+      if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) params.append(k, typeof x === 'string' ? x : (JSON.stringify(x) ?? ''));
       if (rng.chance(0.3)) params.append(`cell.${rng.pick(target.known.uuids.length ? target.known.uuids : ['x'])}`, rng.pick(['monocyte', 'blast', hostileString(rng).slice(0, 100)]));
       body = Buffer.from(rng.chance(0.1) ? '%zz=%&&=' : params.toString());
       break;
@@ -150,7 +168,15 @@ export function makeRequest(routes: Route[], target: Target, rng: Random): FuzzR
     delete headers.authorization;
     notes.push('no credentials');
   } else if (rng.chance(0.05)) {
-    headers.authorization = rng.pick(['Bearer ', 'Bearer ld1.x.y', `Basic ${Buffer.from('a\u0000:b').toString('base64')}`, 'Basic !!!', `Basic ${Buffer.from(':').toString('base64')}`, `Bearer ${'a'.repeat(8000)}`, 'Digest x']);
+    headers.authorization = rng.pick([
+      'Bearer ',
+      'Bearer ld1.x.y',
+      `Basic ${Buffer.from('a\u0000:b').toString('base64')}`,
+      'Basic !!!',
+      `Basic ${Buffer.from(':').toString('base64')}`,
+      `Bearer ${'a'.repeat(8000)}`,
+      'Digest x',
+    ]);
     notes.push('bad credentials');
   }
   if (rng.chance(0.04)) {

@@ -28,8 +28,7 @@ const { values } = parseArgs({
 const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
 const rounds = Number(values.rounds);
 const names = values.scenario ? values.scenario.split(',') : Object.keys(SCENARIOS);
-const engines: Engine[] =
-  values.engine === 'sqlite' || values.engine === 'postgres' ? [values.engine] : process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+const engines: Engine[] = values.engine === 'sqlite' || values.engine === 'postgres' ? [values.engine] : process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 if (engines.includes('postgres') && !process.env.DATABASE_URL) {
   process.stderr.write('soak: --engine postgres needs DATABASE_URL\n');
   process.exit(2);

@@ -73,13 +73,7 @@ export async function detectInView(engine: Engine, img: Img, view: DetectorView,
  * so the later members' letterboxes are made while earlier members run; `letterboxMs` is the time
  * actually spent waiting for them, plus the colour statistics.
  */
-async function runMembers(
-  engine: Engine,
-  img: Img,
-  ids: string[],
-  timings: DetectionTimings,
-  opts: { luts?: ChannelLuts; canvas?: Canvas; whileFirstRuns?: () => void },
-): Promise<Detection[][]> {
+async function runMembers(engine: Engine, img: Img, ids: string[], timings: DetectionTimings, opts: { luts?: ChannelLuts; canvas?: Canvas; whileFirstRuns?: () => void }): Promise<Detection[][]> {
   const entries = ids.map((id) => {
     const entry = engine.detectors.get(id);
     if (!entry) throw new Error(`ensemble member '${id}' is not loaded`);

@@ -25,9 +25,7 @@ export const DEFAULT_DETECTOR_SCALE: DetectorScale = { fieldRbcDiameters: [5.0, 
 export const SCALE_TOLERANCE = 1.25;
 
 export type DetectorView =
-  | { kind: 'whole' }
-  | { kind: 'canvas'; width: number; height: number }
-  | { kind: 'tiles'; tiles: Box[]; /** True when maxTiles forced tiles larger than the band. */ capped: boolean };
+  { kind: 'whole' } | { kind: 'canvas'; width: number; height: number } | { kind: 'tiles'; tiles: Box[]; /** True when maxTiles forced tiles larger than the band. */ capped: boolean };
 
 export function detectorView(width: number, height: number, rbcDiameterPx: number | null, scale: DetectorScale = DEFAULT_DETECTOR_SCALE): DetectorView {
   if (rbcDiameterPx === null || !(rbcDiameterPx > 0)) return { kind: 'whole' };
@@ -76,9 +74,6 @@ export function tiles(width: number, height: number, side: number, overlap: numb
  */
 export function cutByTile(box: Box, tile: Box, width: number, height: number, margin = 2): boolean {
   return (
-    (tile[0] > 0 && box[0] <= tile[0] + margin) ||
-    (tile[1] > 0 && box[1] <= tile[1] + margin) ||
-    (tile[2] < width && box[2] >= tile[2] - margin) ||
-    (tile[3] < height && box[3] >= tile[3] - margin)
+    (tile[0] > 0 && box[0] <= tile[0] + margin) || (tile[1] > 0 && box[1] <= tile[1] + margin) || (tile[2] < width && box[2] >= tile[2] - margin) || (tile[3] < height && box[3] >= tile[3] - margin)
   );
 }

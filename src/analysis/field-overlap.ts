@@ -178,9 +178,7 @@ function holdsInEveryThird(newer: FieldFingerprint, earlier: FieldFingerprint, d
   const alongX = x1 - x0 >= y1 - y0;
   for (let part = 0; part < 3; part++) {
     const cut = (from: number, to: number, k: number) => from + Math.round(((to - from) * k) / 3);
-    const r = alongX
-      ? { x0: cut(x0, x1, part), x1: cut(x0, x1, part + 1), y0, y1 }
-      : { x0, x1, y0: cut(y0, y1, part), y1: cut(y0, y1, part + 1) };
+    const r = alongX ? { x0: cut(x0, x1, part), x1: cut(x0, x1, part + 1), y0, y1 } : { x0, x1, y0: cut(y0, y1, part), y1: cut(y0, y1, part + 1) };
     if (regionCorrelation(newer, earlier, dx, dy, r) < MIN_PART_CORRELATION) return false;
   }
   return true;
@@ -357,4 +355,3 @@ function transformColumns(plane: Float64Array, inverse: boolean): void {
     }
   }
 }
-

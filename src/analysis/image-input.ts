@@ -113,7 +113,8 @@ export async function withDecodedImage<T>(input: Buffer | string, limits: Decode
  * odd but harmless header fields); any other warning means part of the picture is missing or
  * garbled, which libjpeg would otherwise fill in with grey.
  */
-const HARMLESS_JPEG_WARNING = /extraneous bytes before marker 0xd9|unknown JFIF revision|Invalid SOS parameters for sequential JPEG|Inconsistent progression sequence|bad ICC marker|Unknown Adobe color transform/i;
+const HARMLESS_JPEG_WARNING =
+  /extraneous bytes before marker 0xd9|unknown JFIF revision|Invalid SOS parameters for sequential JPEG|Inconsistent progression sequence|bad ICC marker|Unknown Adobe color transform/i;
 
 async function decodePixels(format: AcceptedFormat, bytes: Buffer, meta: Metadata, maxPixels: number): Promise<{ data: Buffer; info: OutputInfo }> {
   const run = (failOn: 'warning' | 'error') => {
@@ -168,18 +169,11 @@ function pathError(file: string, err: unknown): InputError {
 }
 
 function tooManyBytes(size: number, max: number): InputError {
-  return new InputError(
-    'file_too_large',
-    `the file is ${mebibytes(size)} MB, above the ${mebibytes(max)} MB limit: save the photo as JPEG or at a lower resolution`,
-  );
+  return new InputError('file_too_large', `the file is ${mebibytes(size)} MB, above the ${mebibytes(max)} MB limit: save the photo as JPEG or at a lower resolution`);
 }
 
 function truncated(format: AcceptedFormat, cause?: unknown): InputError {
-  return new InputError(
-    'truncated_image',
-    `the ${label(format)} file is incomplete (cut short, e.g. by an interrupted copy or upload): copy it again or retake the photo`,
-    { cause },
-  );
+  return new InputError('truncated_image', `the ${label(format)} file is incomplete (cut short, e.g. by an interrupted copy or upload): copy it again or retake the photo`, { cause });
 }
 
 /**
@@ -199,20 +193,16 @@ function decodeFailure(format: AcceptedFormat, bytes: Buffer, err: unknown, stag
     (format === 'webp' && bytes.length >= 8 && bytes.readUInt32LE(4) + 8 > bytes.length);
   if (cut) return truncated(format, err);
   if (stage === 'pixels') {
-    const said = text.replace(/^.*?:\s*/, '').replace(/\s+/g, ' ').slice(0, 120);
-    return new InputError(
-      'damaged_image',
-      `the ${label(format)} picture data is damaged (${said}): part of the field would be missing or garbled; retake the photo`,
-      { cause: err },
-    );
+    const said = text
+      .replace(/^.*?:\s*/, '')
+      .replace(/\s+/g, ' ')
+      .slice(0, 120);
+    return new InputError('damaged_image', `the ${label(format)} picture data is damaged (${said}): part of the field would be missing or garbled; retake the photo`, { cause: err });
   }
   return new InputError('corrupt_image', `the ${label(format)} image is damaged and cannot be read: retake the photo or copy it again`, { cause: err });
 }
 
-type Sniffed =
-  | { kind: 'image'; format: AcceptedFormat }
-  | { kind: 'unsupported'; message: string }
-  | { kind: 'not_image'; message: string };
+type Sniffed = { kind: 'image'; format: AcceptedFormat } | { kind: 'unsupported'; message: string } | { kind: 'not_image'; message: string };
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PNG_IEND = Buffer.from('IEND', 'latin1');

@@ -263,13 +263,7 @@ export function measureQuality(img: QualityImage): QualityMetrics {
  * channel. An integer factor keeps every working pixel the same footprint: a fractional reduction
  * would blur some pixels more than others and the Laplacian would read that as a focus change.
  */
-function blockAverage(
-  rgb: Buffer | Uint8Array,
-  w: number,
-  k: number,
-  tw: number,
-  th: number,
-): [Float32Array, Float32Array, Float32Array] {
+function blockAverage(rgb: Buffer | Uint8Array, w: number, k: number, tw: number, th: number): [Float32Array, Float32Array, Float32Array] {
   const n = tw * th;
   const r = new Float32Array(n);
   const g = new Float32Array(n);
@@ -347,7 +341,7 @@ function srgbToLab(r8: number, g8: number, b8: number): [number, number, number]
   const x = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047;
   const y = 0.2126729 * r + 0.7151522 * g + 0.072175 * b;
   const z = (0.0193339 * r + 0.119192 * g + 0.9503041 * b) / 1.08883;
-  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
   const fx = f(x);
   const fy = f(y);
   const fz = f(z);

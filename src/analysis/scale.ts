@@ -363,10 +363,10 @@ function roundComponents(mask: Uint8Array, w: number, h: number): number[] {
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
       if (y > y1) y1 = y;
-      if (x > 0 && mask[p - 1] && !seen[p - 1]) (seen[p - 1] = 1), stack.push(p - 1);
-      if (x < w - 1 && mask[p + 1] && !seen[p + 1]) (seen[p + 1] = 1), stack.push(p + 1);
-      if (y > 0 && mask[p - w] && !seen[p - w]) (seen[p - w] = 1), stack.push(p - w);
-      if (y < h - 1 && mask[p + w] && !seen[p + w]) (seen[p + w] = 1), stack.push(p + w);
+      if (x > 0 && mask[p - 1] && !seen[p - 1]) ((seen[p - 1] = 1), stack.push(p - 1));
+      if (x < w - 1 && mask[p + 1] && !seen[p + 1]) ((seen[p + 1] = 1), stack.push(p + 1));
+      if (y > 0 && mask[p - w] && !seen[p - w]) ((seen[p - w] = 1), stack.push(p - w));
+      if (y < h - 1 && mask[p + w] && !seen[p + w]) ((seen[p + w] = 1), stack.push(p + w));
     }
     if (x0 === 0 || y0 === 0 || x1 === w - 1 || y1 === h - 1) continue;
     const bw = x1 - x0 + 1;
@@ -385,10 +385,10 @@ function fillHoles(mask: Uint8Array, w: number, h: number): void {
   const outside = new Uint8Array(w * h);
   const stack: number[] = [];
   const seed = (p: number) => {
-    if (!mask[p] && !outside[p]) (outside[p] = 1), stack.push(p);
+    if (!mask[p] && !outside[p]) ((outside[p] = 1), stack.push(p));
   };
-  for (let x = 0; x < w; x++) seed(x), seed((h - 1) * w + x);
-  for (let y = 0; y < h; y++) seed(y * w), seed(y * w + w - 1);
+  for (let x = 0; x < w; x++) (seed(x), seed((h - 1) * w + x));
+  for (let y = 0; y < h; y++) (seed(y * w), seed(y * w + w - 1));
   while (stack.length) {
     const p = stack.pop()!;
     const x = p % w;

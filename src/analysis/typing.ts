@@ -40,19 +40,19 @@ export function needsReview(cell: FusedCell, minAgreement: number): boolean {
   return typesVoted > 1 || cell.agreement < minAgreement - 1e-9;
 }
 
-export async function typeCells(
-  engine: Engine,
-  img: { rgb: Uint8Array; width: number; height: number },
-  cells: FusedCell[],
-  inputs: TypingInputs,
-): Promise<AnalyzedCell[]> {
+export async function typeCells(engine: Engine, img: { rgb: Uint8Array; width: number; height: number }, cells: FusedCell[], inputs: TypingInputs): Promise<AnalyzedCell[]> {
   const minAgreement = inputs.minAgreement ?? 2 / 3;
   const classifier = engine.classifier;
   if (inputs.typing === 'detectors' || !classifier) {
     return cells.map((c) => ({ ...c, cellClass: CELL_TYPES[c.type], review: needsReview(c, minAgreement) }));
   }
   const rbcPx = inputs.rbcPx ?? Math.max(img.width, img.height) / UNMEASURED_FIELD_RBC;
-  const probs = await classifier.classify(img, cells.map((c) => c.box), rbcPx, inputs.background);
+  const probs = await classifier.classify(
+    img,
+    cells.map((c) => c.box),
+    rbcPx,
+    inputs.background,
+  );
   const below = classifier.entry.unidentifiedBelow;
   const trusted = inputs.scaleTrusted ?? inputs.rbcPx !== null;
   return cells.map((c, i) => {

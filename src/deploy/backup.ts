@@ -52,7 +52,10 @@ export interface BackupResult {
 }
 
 export function backupName(date: Date): string {
-  return `backup-${date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')}`;
+  return `backup-${date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z')}`;
 }
 
 /** Complete backups in `dest`, oldest first. */
@@ -161,7 +164,13 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
       if (key) await encryptFile(file, target, key);
       else await copyFileDurable(file, target);
     }
-    await writeFile(path.join(work, 'images.txt'), names.sort().map((s) => s + '\n').join(''));
+    await writeFile(
+      path.join(work, 'images.txt'),
+      names
+        .sort()
+        .map((s) => s + '\n')
+        .join(''),
+    );
     const manifest: BackupManifest = {
       format: 'leukodiff-backup',
       formatVersion: key ? 2 : 1,

@@ -21,11 +21,7 @@ export class StorageFullError extends InputError {
     readonly freeBytes: number,
     readonly floorBytes: number,
   ) {
-    super(
-      'disk_full',
-      `the data disk is almost full: the photo was not stored (${Math.floor(freeBytes / MB)} MB free); sync and remove old samples, or free space, then try again`,
-      { status: 507 },
-    );
+    super('disk_full', `the data disk is almost full: the photo was not stored (${Math.floor(freeBytes / MB)} MB free); sync and remove old samples, or free space, then try again`, { status: 507 });
   }
 }
 

@@ -13,39 +13,24 @@ export { fuseSingle } from './single.ts';
 export { onePerCell, sameLeukocyte } from './one-per-cell.ts';
 
 export type FusionConfig =
-  | { mode: 'paper'; iou: number }
-  | { mode: 'wbf'; iou: number; confType?: 'avg' | 'max'; weights?: number[]; skipBoxThr?: number }
-  | { mode: 'nms'; iou: number }
-  | { mode: 'single'; member: number };
+  { mode: 'paper'; iou: number } | { mode: 'wbf'; iou: number; confType?: 'avg' | 'max'; weights?: number[]; skipBoxThr?: number } | { mode: 'nms'; iou: number } | { mode: 'single'; member: number };
 
 /**
  * Fuses perModel[m] (the pixel detections of member m) into cells, sorted by confidence,
  * highest first. Every ensemble mode ends with the one-cell-per-leukocyte pass; `single` is one
  * member as it is, the baseline the modes are compared with.
  */
-export function fuse(
-  perModel: Detection[][],
-  config: FusionConfig,
-  image: { width: number; height: number },
-): FusedCell[] {
+export function fuse(perModel: Detection[][], config: FusionConfig, image: { width: number; height: number }): FusedCell[] {
   if (config.mode === 'single') return fuseSingle(perModel, config.member);
   return onePerCell(fuseEnsemble(perModel, config, image));
 }
 
-function fuseEnsemble(
-  perModel: Detection[][],
-  config: Exclude<FusionConfig, { mode: 'single' }>,
-  image: { width: number; height: number },
-): FusedCell[] {
+function fuseEnsemble(perModel: Detection[][], config: Exclude<FusionConfig, { mode: 'single' }>, image: { width: number; height: number }): FusedCell[] {
   switch (config.mode) {
     case 'paper':
       return fusePaper(perModel, config.iou);
     case 'wbf':
-      return fuseWbf(
-        perModel,
-        { iouThr: config.iou, confType: config.confType, weights: config.weights, skipBoxThr: config.skipBoxThr },
-        image,
-      );
+      return fuseWbf(perModel, { iouThr: config.iou, confType: config.confType, weights: config.weights, skipBoxThr: config.skipBoxThr }, image);
     case 'nms':
       return fuseNms(perModel, config.iou);
     default: {
@@ -63,9 +48,7 @@ export function parseFusionSpec(spec: string, memberIds: string[], defaults: { i
   if (s.startsWith('single:')) {
     const member = memberIds.indexOf(s.slice('single:'.length));
     if (member >= 0) return { mode: 'single', member };
-    throw new Error(
-      `unknown ensemble member in fusion spec '${spec}'; valid: ${singles.length ? singles.join(', ') : '(no members)'}`,
-    );
+    throw new Error(`unknown ensemble member in fusion spec '${spec}'; valid: ${singles.length ? singles.join(', ') : '(no members)'}`);
   }
   throw new Error(`unknown fusion spec '${spec}'; valid: ${['paper', 'wbf', 'nms', ...singles].join(', ')}`);
 }

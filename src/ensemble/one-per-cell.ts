@@ -26,12 +26,7 @@ export const SAME_CELL_CONTAINMENT = 0.6;
  */
 export function sameLeukocyte(a: Box, b: Box): boolean {
   const overlap = intersectionArea(a, b);
-  return (
-    overlap > 0 &&
-    overlap >= SAME_CELL_CONTAINMENT * Math.min(area(a), area(b)) &&
-    centreInside(a, b) &&
-    centreInside(b, a)
-  );
+  return overlap > 0 && overlap >= SAME_CELL_CONTAINMENT * Math.min(area(a), area(b)) && centreInside(a, b) && centreInside(b, a);
 }
 
 /**

@@ -37,7 +37,10 @@ interface Entry {
   s: number;
   model: number;
   index: number;
-  x1: number; y1: number; x2: number; y2: number;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
 }
 
 interface Cluster {
@@ -72,7 +75,9 @@ export function wbfClusters(
 
   const byLabel = new Map<number, Entry[]>();
   for (let m = 0; m < M; m++) {
-    const boxes = boxesList[m], scores = scoresList[m], labels = labelsList[m];
+    const boxes = boxesList[m],
+      scores = scoresList[m],
+      labels = labelsList[m];
     if (scores.length !== boxes.length || labels.length !== boxes.length) {
       throw new Error(`wbf: model ${m} has ${boxes.length} boxes, ${scores.length} scores, ${labels.length} labels`);
     }
@@ -80,10 +85,16 @@ export function wbfClusters(
       const score = scores[i];
       if (score < skip) continue;
       const b = boxes[i];
-      let x1 = b[0], y1 = b[1], x2 = b[2], y2 = b[3];
+      let x1 = b[0],
+        y1 = b[1],
+        x2 = b[2],
+        y2 = b[3];
       if (x2 < x1) [x1, x2] = [x2, x1];
       if (y2 < y1) [y1, y2] = [y2, y1];
-      x1 = clamp01(x1); y1 = clamp01(y1); x2 = clamp01(x2); y2 = clamp01(y2);
+      x1 = clamp01(x1);
+      y1 = clamp01(y1);
+      x2 = clamp01(x2);
+      y2 = clamp01(y2);
       if ((x2 - x1) * (y2 - y1) === 0) continue;
       const label = labels[i];
       let list = byLabel.get(label);
@@ -104,14 +115,22 @@ export function wbfClusters(
       for (let c = 0; c < clusters.length; c++) {
         const f = clusters[c].box;
         const v = iouCoords(f[0], f[1], f[2], f[3], e.x1, e.y1, e.x2, e.y2);
-        if (v > bestIou) { bestIou = v; best = c; }
+        if (v > bestIou) {
+          bestIou = v;
+          best = c;
+        }
       }
       if (best >= 0 && bestIou > iouThr) {
         add(clusters[best], e);
       } else {
         const c: Cluster = {
-          label, members: [], sumS: 0, maxS: -Infinity,
-          w: [0, 0, 0, 0], p: [0, 0, 0, 0], box: [0, 0, 0, 0],
+          label,
+          members: [],
+          sumS: 0,
+          maxS: -Infinity,
+          w: [0, 0, 0, 0],
+          p: [0, 0, 0, 0],
+          box: [0, 0, 0, 0],
         };
         add(c, e);
         clusters.push(c);
@@ -130,8 +149,14 @@ function add(c: Cluster, e: Entry): void {
   c.members.push(e);
   c.sumS += e.s;
   if (e.s > c.maxS) c.maxS = e.s;
-  c.w[0] += e.s * e.x1; c.w[1] += e.s * e.y1; c.w[2] += e.s * e.x2; c.w[3] += e.s * e.y2;
-  c.p[0] += e.x1; c.p[1] += e.y1; c.p[2] += e.x2; c.p[3] += e.y2;
+  c.w[0] += e.s * e.x1;
+  c.w[1] += e.s * e.y1;
+  c.w[2] += e.s * e.x2;
+  c.w[3] += e.s * e.y2;
+  c.p[0] += e.x1;
+  c.p[1] += e.y1;
+  c.p[2] += e.x2;
+  c.p[3] += e.y2;
   if (c.sumS > 0) {
     for (let k = 0; k < 4; k++) c.box[k] = c.w[k] / c.sumS;
   } else {
@@ -164,17 +189,11 @@ export function weightedBoxesFusion(
  * mapped back to pixels. votes[type] = boxes in the cluster; support = distinct models in it;
  * agreement = support / M.
  */
-export function fuseWbf(
-  perModel: Detection[][],
-  opts: WbfOptions,
-  image: { width: number; height: number },
-): FusedCell[] {
+export function fuseWbf(perModel: Detection[][], opts: WbfOptions, image: { width: number; height: number }): FusedCell[] {
   const { width, height } = image;
   if (!(width > 0 && height > 0)) throw new RangeError(`wbf: image size ${width}x${height} is not positive`);
   const M = perModel.length;
-  const boxes = perModel.map((list) =>
-    list.map((d): Box => [d.box[0] / width, d.box[1] / height, d.box[2] / width, d.box[3] / height]),
-  );
+  const boxes = perModel.map((list) => list.map((d): Box => [d.box[0] / width, d.box[1] / height, d.box[2] / width, d.box[3] / height]));
   const scores = perModel.map((list) => list.map((d) => d.score));
   const labels = perModel.map((list) =>
     list.map((d) => {
@@ -194,7 +213,10 @@ export function fuseWbf(
         votes,
         agreement: support / M,
         support,
-        leukocyte: meanLeukocyte(c.members.map((e) => ({ model: e.model, detection: perModel[e.model][e.index] })), M),
+        leukocyte: meanLeukocyte(
+          c.members.map((e) => ({ model: e.model, detection: perModel[e.model][e.index] })),
+          M,
+        ),
       };
     })
     .sort(byConfidence);

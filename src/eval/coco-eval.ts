@@ -131,12 +131,7 @@ interface PreparedGt {
   ignore: Uint8Array;
 }
 
-function prepareGroundTruth(
-  gt: CocoDataset,
-  imgIndex: Map<number, number>,
-  catIndex: Map<number, number>,
-  agnostic: boolean,
-): PreparedGt {
+function prepareGroundTruth(gt: CocoDataset, imgIndex: Map<number, number>, catIndex: Map<number, number>, agnostic: boolean): PreparedGt {
   const K = catIndex.size;
   const nBuckets = imgIndex.size * K;
   const anns = gt.annotations;
@@ -199,12 +194,7 @@ interface PreparedDt {
   rank: Int32Array;
 }
 
-function prepareDetections(
-  dt: CocoDetection[],
-  imgIndex: Map<number, number>,
-  catIndex: Map<number, number>,
-  agnostic: boolean,
-): PreparedDt {
+function prepareDetections(dt: CocoDetection[], imgIndex: Map<number, number>, catIndex: Map<number, number>, agnostic: boolean): PreparedDt {
   const K = catIndex.size;
   const nBuckets = imgIndex.size * K;
   const nD = dt.length;
@@ -307,15 +297,7 @@ interface Scratch {
   taken: Uint8Array;
 }
 
-function matchBucket(
-  g: PreparedGt,
-  d: PreparedDt,
-  b: number,
-  k: number,
-  sc: Scratch,
-  state: Uint8Array,
-  npig: Int32Array,
-): void {
+function matchBucket(g: PreparedGt, d: PreparedDt, b: number, k: number, sc: Scratch, state: Uint8Array, npig: Int32Array): void {
   const gs = g.start[b];
   const ng = g.start[b + 1] - gs;
   const ds = d.start[b];
@@ -407,12 +389,7 @@ function matchBucket(
 }
 
 /** precision: [k][a][m][t][r], recall: [k][a][m][t]; -1 where the category has no GT. */
-function accumulate(
-  d: PreparedDt,
-  mt: Matches,
-  I: number,
-  K: number,
-): { precision: Float64Array; recall: Float64Array } {
+function accumulate(d: PreparedDt, mt: Matches, I: number, K: number): { precision: Float64Array; recall: Float64Array } {
   const precision = new Float64Array(K * A * M * T * R).fill(-1);
   const recall = new Float64Array(K * A * M * T).fill(-1);
   const nD = d.score.length;
@@ -491,7 +468,7 @@ function summarize(precision: Float64Array, recall: Float64Array, catIds: number
     let cnt = 0;
     for (let kk = k ?? 0; kk < (k === null ? K : k + 1); kk++) {
       for (let tt = t ?? 0; tt < (t === null ? T : t + 1); tt++) {
-        const base = ((((kk * A + a) * M + mi) * T + tt) * R);
+        const base = (((kk * A + a) * M + mi) * T + tt) * R;
         for (let r = 0; r < R; r++) {
           const v = precision[base + r];
           if (v > -1) {

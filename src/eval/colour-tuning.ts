@@ -20,8 +20,7 @@ export interface StrengthCandidate {
 /** The mean over the training fields of each field's per-channel mean and standard deviation. */
 export function trainingTarget(fields: ChannelStats[]): ChannelStats {
   if (fields.length === 0) throw new Error('no training fields to take the colour target from');
-  const avg = (pick: (s: ChannelStats) => number[]) =>
-    [0, 1, 2].map((c) => fields.reduce((a, s) => a + pick(s)[c], 0) / fields.length) as [number, number, number];
+  const avg = (pick: (s: ChannelStats) => number[]) => [0, 1, 2].map((c) => fields.reduce((a, s) => a + pick(s)[c], 0) / fields.length) as [number, number, number];
   return { mean: avg((s) => s.mean), std: avg((s) => s.std) };
 }
 

@@ -32,9 +32,7 @@ export async function calibrateFromDataset(gt: CocoDataset, imageRoot: string): 
   scales.sort((a, b) => a - b);
   const spread = scales[Math.floor((3 * (scales.length - 1)) / 4)] / scales[Math.floor((scales.length - 1) / 4)];
   if (spread > CALIBRATION_AGREEMENT) {
-    throw new Error(
-      `--calibrate: the middle half of the fields' scales differ ${spread.toFixed(2)}-fold: the dataset looks like several microscopes; calibrate each source apart or give --scale`,
-    );
+    throw new Error(`--calibrate: the middle half of the fields' scales differ ${spread.toFixed(2)}-fold: the dataset looks like several microscopes; calibrate each source apart or give --scale`);
   }
   return { umPerPixel: median(scales), measuredFields: scales.length, fields: gt.images.length };
 }

@@ -21,14 +21,7 @@ export function parseLabelFaults(json: unknown): LabelFault[] {
   if (!Array.isArray(faults)) throw new Error('label faults file: expected { "faults": [...] }');
   return faults.map((f: Record<string, unknown>, i) => {
     const box = f?.box;
-    const ok =
-      typeof f?.file === 'string' &&
-      typeof f.fault === 'string' &&
-      Array.isArray(box) &&
-      box.length === 4 &&
-      box.every((v) => Number.isFinite(v)) &&
-      box[2] > box[0] &&
-      box[3] > box[1];
+    const ok = typeof f?.file === 'string' && typeof f.fault === 'string' && Array.isArray(box) && box.length === 4 && box.every((v) => Number.isFinite(v)) && box[2] > box[0] && box[3] > box[1];
     if (!ok) throw new Error(`label faults file: faults[${i}] needs file, fault and box [x1, y1, x2, y2] with x2 > x1, y2 > y1`);
     return { file: f.file as string, box: box as Box, fault: f.fault as string };
   });

@@ -129,7 +129,11 @@ export async function runModels(
     };
     for (const id of modelIds) await run(id, { kind: 'whole' });
     const checkFusion = modelIds.length > 1 ? defaultFusion(engine) : ({ mode: 'single', member: 0 } as const);
-    const wholeCells = fuse(modelIds.map((id) => perModel.get(id)!.detections), checkFusion, img);
+    const wholeCells = fuse(
+      modelIds.map((id) => perModel.get(id)!.detections),
+      checkFusion,
+      img,
+    );
     const rbcPx = rbcDiameterPx(checkedScale(measured, wholeCells, opts.scale));
     const view = viewFor(engine, img, rbcPx);
     if (view.kind !== 'whole') for (const id of modelIds) await run(id, view);

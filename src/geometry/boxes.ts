@@ -28,10 +28,7 @@ export function iou(a: Box, b: Box): number {
 }
 
 /** IoU on loose coordinates, for callers that keep boxes in typed arrays. */
-export function iouCoords(
-  ax1: number, ay1: number, ax2: number, ay2: number,
-  bx1: number, by1: number, bx2: number, by2: number,
-): number {
+export function iouCoords(ax1: number, ay1: number, ax2: number, ay2: number, bx1: number, by1: number, bx2: number, by2: number): number {
   const iw = Math.min(ax2, bx2) - Math.max(ax1, bx1);
   if (!(iw > 0)) return 0;
   const ih = Math.min(ay2, by2) - Math.max(ay1, by1);
@@ -60,7 +57,8 @@ export function orderByScore(scores: ArrayLike<number>): Int32Array {
   for (let lo = 0; lo < n; lo += RUN) {
     const hi = Math.min(lo + RUN, n);
     for (let i = lo + 1; i < hi; i++) {
-      const v = a[i], sv = scores[v];
+      const v = a[i],
+        sv = scores[v];
       let j = i - 1;
       while (j >= lo && scores[a[j]] < sv) {
         a[j + 1] = a[j];
@@ -71,13 +69,18 @@ export function orderByScore(scores: ArrayLike<number>): Int32Array {
   }
   for (let width = RUN; width < n; width *= 2) {
     for (let lo = 0; lo < n; lo += 2 * width) {
-      const mid = Math.min(lo + width, n), hi = Math.min(lo + 2 * width, n);
-      let i = lo, j = mid, k = lo;
+      const mid = Math.min(lo + width, n),
+        hi = Math.min(lo + 2 * width, n);
+      let i = lo,
+        j = mid,
+        k = lo;
       while (i < mid && j < hi) b[k++] = scores[a[j]] > scores[a[i]] ? a[j++] : a[i++];
       while (i < mid) b[k++] = a[i++];
       while (j < hi) b[k++] = a[j++];
     }
-    const t = a; a = b; b = t;
+    const t = a;
+    a = b;
+    b = t;
   }
   return a;
 }
@@ -89,20 +92,21 @@ export function orderByScore(scores: ArrayLike<number>): Int32Array {
  * Returns the kept indices, in the order they were kept. If `owner` is given, owner[i] is set to
  * the index of the kept box that suppressed box i, or to i itself for a kept box.
  */
-export function nmsIndices(
-  dets: ReadonlyArray<{ box: Box; score: number; type: number }>,
-  iouThr: number,
-  classAware: boolean,
-  owner?: Int32Array,
-): number[] {
+export function nmsIndices(dets: ReadonlyArray<{ box: Box; score: number; type: number }>, iouThr: number, classAware: boolean, owner?: Int32Array): number[] {
   const n = dets.length;
-  const x1 = new Float64Array(n), y1 = new Float64Array(n), x2 = new Float64Array(n), y2 = new Float64Array(n);
+  const x1 = new Float64Array(n),
+    y1 = new Float64Array(n),
+    x2 = new Float64Array(n),
+    y2 = new Float64Array(n);
   const ar = new Float64Array(n);
   const scores = new Float64Array(n);
   const types = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const d = dets[i];
-    x1[i] = d.box[0]; y1[i] = d.box[1]; x2[i] = d.box[2]; y2[i] = d.box[3];
+    x1[i] = d.box[0];
+    y1[i] = d.box[1];
+    x2[i] = d.box[2];
+    y2[i] = d.box[3];
     ar[i] = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]);
     scores[i] = d.score;
     types[i] = d.type;
@@ -115,7 +119,12 @@ export function nmsIndices(
     if (removed[i]) continue;
     keep.push(i);
     if (owner) owner[i] = i;
-    const ix1 = x1[i], iy1 = y1[i], ix2 = x2[i], iy2 = y2[i], ia = ar[i], it = types[i];
+    const ix1 = x1[i],
+      iy1 = y1[i],
+      ix2 = x2[i],
+      iy2 = y2[i],
+      ia = ar[i],
+      it = types[i];
     for (let b = a + 1; b < n; b++) {
       const j = order[b];
       if (removed[j] || (classAware && types[j] !== it)) continue;

@@ -27,7 +27,9 @@ export function selectBackend(setting: BackendSetting, opts: { modelsDir: string
     };
   }
   if (setting === 'tensorrt') {
-    throw new ModelError(`backend=tensorrt was asked for but TensorRT is unavailable: ${trt.status.reason}. Use backend=auto or onnxruntime, or build the addon on a machine with TensorRT (npm install).`);
+    throw new ModelError(
+      `backend=tensorrt was asked for but TensorRT is unavailable: ${trt.status.reason}. Use backend=auto or onnxruntime, or build the addon on a machine with TensorRT (npm install).`,
+    );
   }
   return onnx(`TensorRT unavailable (${trt.status.reason}); using onnxruntime on the CPU`);
 }

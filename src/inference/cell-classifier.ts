@@ -14,7 +14,6 @@ import type { ClassifierEntry } from './classifier-contract.ts';
 import { ModelError } from './manifest.ts';
 import { sessionOptions } from './onnxruntime.ts';
 
-
 export interface CellClassifier {
   entry: ClassifierEntry;
   /** Class probabilities per box (rows in CLASSIFIER_CLASSES order). */
@@ -71,16 +70,7 @@ export async function createCellClassifier(entry: ClassifierEntry, modelPath: st
  * each output pixel is the mean of k x k bilinear samples over its footprint (k grows with the
  * reduction, so a large crop is not aliased). Outside the image: the background colour.
  */
-export function cropInto(
-  dst: Float32Array,
-  offset: number,
-  img: RgbImage,
-  cx: number,
-  cy: number,
-  side: number,
-  out: number,
-  background: [number, number, number],
-): void {
+export function cropInto(dst: Float32Array, offset: number, img: RgbImage, cx: number, cy: number, side: number, out: number, background: [number, number, number]): void {
   const step = side / out;
   const k = Math.max(1, Math.min(8, Math.ceil(step)));
   const x0 = cx - side / 2;

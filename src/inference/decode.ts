@@ -21,12 +21,7 @@ export interface BoxVoting {
 /** Smallest side, in original pixels, of a box worth keeping (anything smaller is not a cell). */
 const MIN_BOX_SIDE = 2;
 
-export function decodeOutput(
-  out: RawOutput,
-  lb: Letterbox,
-  image: { width: number; height: number },
-  opts: DecodeOptions,
-): Detection[] {
+export function decodeOutput(out: RawOutput, lb: Letterbox, image: { width: number; height: number }, opts: DecodeOptions): Detection[] {
   const { boxes, scores, count } = out;
   if (boxes.length !== count * 4 || scores.length !== count * NUM_TYPES) {
     throw new Error(`model output has the wrong size: boxes ${boxes.length}, scores ${scores.length} for N=${count}`);

@@ -83,8 +83,7 @@ function checkModel(m: unknown, i: number): ModelEntry {
   let boxVoting: BoxVoting | undefined;
   if (e.boxVoting !== undefined) {
     const v = e.boxVoting as Record<string, unknown>;
-    const ok = typeof v === 'object' && v !== null && typeof v.iou === 'number' && v.iou > 0 && v.iou <= 1 &&
-      typeof v.power === 'number' && v.power >= 0 && v.power <= 16;
+    const ok = typeof v === 'object' && v !== null && typeof v.iou === 'number' && v.iou > 0 && v.iou <= 1 && typeof v.power === 'number' && v.power >= 0 && v.power <= 16;
     if (!ok) fail(where, `'boxVoting' must be {"iou": a number above 0 up to 1, "power": a number from 0 to 16}, or absent`);
     boxVoting = { iou: v.iou as number, power: v.power as number };
   }
@@ -139,10 +138,16 @@ function checkDetectorScale(v: unknown): DetectorScale {
   const d = v as { fieldRbcDiameters?: unknown; maxTiles?: unknown } | null;
   const band = d?.fieldRbcDiameters;
   const ok =
-    typeof d === 'object' && d !== null && Array.isArray(band) && band.length === 2 &&
-    band.every((x) => typeof x === 'number' && x >= 1 && x <= 100) && band[0] <= band[1] &&
+    typeof d === 'object' &&
+    d !== null &&
+    Array.isArray(band) &&
+    band.length === 2 &&
+    band.every((x) => typeof x === 'number' && x >= 1 && x <= 100) &&
+    band[0] <= band[1] &&
     (band[0] + band[1]) / 2 >= TILE_OVERLAP_RBC + 1 &&
-    Number.isInteger(d.maxTiles) && (d.maxTiles as number) >= 1 && (d.maxTiles as number) <= 256;
+    Number.isInteger(d.maxTiles) &&
+    (d.maxTiles as number) >= 1 &&
+    (d.maxTiles as number) <= 256;
   if (!ok) {
     fail('detectorScale', `expected {"fieldRbcDiameters": [fewest, most] from 1 to 100, their mean at least ${TILE_OVERLAP_RBC + 1}, "maxTiles": an integer from 1 to 256}, or absent`);
   }
@@ -165,11 +170,17 @@ function checkClassifier(v: unknown): ClassifierEntry {
 
 function checkColour(v: unknown): ColourNormalisation {
   const c = v as { strength?: unknown; target?: { mean?: unknown; std?: unknown } } | null;
-  const triple = (t: unknown, lo: number) =>
-    Array.isArray(t) && t.length === 3 && t.every((x) => typeof x === 'number' && x >= lo && x <= 255);
+  const triple = (t: unknown, lo: number) => Array.isArray(t) && t.length === 3 && t.every((x) => typeof x === 'number' && x >= lo && x <= 255);
   const ok =
-    typeof c === 'object' && c !== null && typeof c.strength === 'number' && c.strength >= 0 && c.strength <= 1 &&
-    typeof c.target === 'object' && c.target !== null && triple(c.target.mean, 0) && triple(c.target.std, 1);
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.strength === 'number' &&
+    c.strength >= 0 &&
+    c.strength <= 1 &&
+    typeof c.target === 'object' &&
+    c.target !== null &&
+    triple(c.target.mean, 0) &&
+    triple(c.target.std, 1);
   if (!ok) {
     fail('colourNormalisation', 'expected {"strength": 0..1, "target": {"mean": [R, G, B] in 0..255, "std": [R, G, B] in 1..255}}, or absent');
   }
@@ -178,7 +189,9 @@ function checkColour(v: unknown): ColourNormalisation {
 }
 
 export async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 /** Reads the manifest and verifies every model file named by it (present, sha256 as stated). */

@@ -22,7 +22,10 @@ export default fp<ErrorPluginOptions>(
       const known = err instanceof HttpError ? err : opts.translate?.(err);
       if (known) {
         if (known.statusCode >= 500) req.log.warn({ code: known.code }, known.message);
-        return reply.status(known.statusCode).headers(known.headers).send({ ...known.body, error: known.code, message: known.message });
+        return reply
+          .status(known.statusCode)
+          .headers(known.headers)
+          .send({ ...known.body, error: known.code, message: known.message });
       }
       const status = err.statusCode ?? 500;
       if (status >= 500) {

@@ -43,9 +43,7 @@ export function migrate(db: Db, migrations: Migration[]): void {
   const known = migrations.length;
   const current = schemaVersion(db);
   if (current > known) {
-    throw new SchemaError(
-      `database schema version ${current} is newer than this leukodiff knows (${known}): it was written by a newer version; install that version again rather than downgrading`,
-    );
+    throw new SchemaError(`database schema version ${current} is newer than this leukodiff knows (${known}): it was written by a newer version; install that version again rather than downgrading`);
   }
   for (const m of migrations) {
     if (m.version <= current) continue;

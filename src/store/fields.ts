@@ -96,7 +96,12 @@ export class FieldRepo {
 
   /** Every image hash the database references. */
   imageHashes(): Set<string> {
-    return new Set(this.db.prepare<[], { sha256: string }>('SELECT sha256 FROM images').all().map((r) => r.sha256));
+    return new Set(
+      this.db
+        .prepare<[], { sha256: string }>('SELECT sha256 FROM images')
+        .all()
+        .map((r) => r.sha256),
+    );
   }
 
   /** Inserts a field queued for analysis, numbered after the sample's last field. */
@@ -125,9 +130,7 @@ export class FieldRepo {
 
   /** A live field of the sample showing exactly this image (a repeated upload). */
   findByImage(sampleId: string, sha256: string): Field | undefined {
-    const row = this.db
-      .prepare<[string, string], FieldRow>(`${SELECT} WHERE f.sample_id = ? AND f.image_sha256 = ? AND f.deleted_at IS NULL`)
-      .get(sampleId, sha256);
+    const row = this.db.prepare<[string, string], FieldRow>(`${SELECT} WHERE f.sample_id = ? AND f.image_sha256 = ? AND f.deleted_at IS NULL`).get(sampleId, sha256);
     return row && toField(row);
   }
 
@@ -155,16 +158,14 @@ export class FieldRepo {
   }
 
   setResult(id: string, r: FieldResult): void {
-    this.db
-      .prepare(`UPDATE fields SET status = @status, error = @error, quality = @quality, analysis = @analysis, analysed_at = @analysedAt WHERE id = @id`)
-      .run({
-        id,
-        status: r.status,
-        error: r.error,
-        quality: r.quality && JSON.stringify(r.quality),
-        analysis: r.analysis && JSON.stringify(r.analysis),
-        analysedAt: r.analysedAt,
-      });
+    this.db.prepare(`UPDATE fields SET status = @status, error = @error, quality = @quality, analysis = @analysis, analysed_at = @analysedAt WHERE id = @id`).run({
+      id,
+      status: r.status,
+      error: r.error,
+      quality: r.quality && JSON.stringify(r.quality),
+      analysis: r.analysis && JSON.stringify(r.analysis),
+      analysedAt: r.analysedAt,
+    });
   }
 
   /** Puts a field back at the end of the queue. */

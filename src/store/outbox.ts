@@ -52,9 +52,7 @@ export class Outbox {
   /** Undelivered rows due at `now` (ISO time), oldest first. */
   due(now: string, limit = 10): OutboxEntry[] {
     return this.db
-      .prepare<[string, number], OutboxRow>(
-        'SELECT * FROM outbox WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?',
-      )
+      .prepare<[string, number], OutboxRow>('SELECT * FROM outbox WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?')
       .all(now, limit)
       .map(toEntry);
   }

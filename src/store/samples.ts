@@ -82,9 +82,7 @@ export class SampleRepo {
    */
   findByReference(reference: string, exceptId: string | null): string | undefined {
     const row = this.db
-      .prepare<{ reference: string; exceptId: string }, { id: string }>(
-        'SELECT id FROM samples WHERE trim(reference) = @reference COLLATE NOCASE AND id != @exceptId ORDER BY created_at, id LIMIT 1',
-      )
+      .prepare<{ reference: string; exceptId: string }, { id: string }>('SELECT id FROM samples WHERE trim(reference) = @reference COLLATE NOCASE AND id != @exceptId ORDER BY created_at, id LIMIT 1')
       .get({ reference, exceptId: exceptId ?? '' });
     return row?.id;
   }

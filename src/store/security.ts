@@ -11,7 +11,10 @@ export class SecurityRepo {
   /** Wrong PINs since `since` (ms), oldest first; older rows are dropped. */
   wrongPinsSince(since: number): number[] {
     this.db.prepare('DELETE FROM wrong_pins WHERE at < ?').run(since);
-    return this.db.prepare<[number], { at: number }>('SELECT at FROM wrong_pins WHERE at >= ? ORDER BY at').all(since).map((r) => r.at);
+    return this.db
+      .prepare<[number], { at: number }>('SELECT at FROM wrong_pins WHERE at >= ? ORDER BY at')
+      .all(since)
+      .map((r) => r.at);
   }
 
   clearWrongPins(): void {
@@ -23,8 +26,6 @@ export class SecurityRepo {
   }
 
   setSecret(key: string, value: string, at: string): void {
-    this.db
-      .prepare('INSERT INTO box_secrets (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(key, value, at);
+    this.db.prepare('INSERT INTO box_secrets (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(key, value, at);
   }
 }

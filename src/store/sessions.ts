@@ -21,9 +21,7 @@ export class SessionRepo {
   constructor(private readonly db: Db) {}
 
   insert(s: SessionRow): void {
-    this.db
-      .prepare('INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-      .run(s.tokenHash, s.userId, s.createdAt, s.lastSeenAt, s.expiresAt);
+    this.db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(s.tokenHash, s.userId, s.createdAt, s.lastSeenAt, s.expiresAt);
   }
 
   get(tokenHash: string): SessionRow | undefined {

@@ -26,7 +26,10 @@ export class Store {
   readonly sessions: SessionRepo;
   readonly security: SecurityRepo;
 
-  constructor(readonly db: Db, dataDir: string) {
+  constructor(
+    readonly db: Db,
+    dataDir: string,
+  ) {
     this.samples = new SampleRepo(db);
     this.fields = new FieldRepo(db);
     this.cells = new CellRepo(db);

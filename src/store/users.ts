@@ -49,7 +49,10 @@ export class UserRepo {
   }
 
   list(): User[] {
-    return this.db.prepare<[], UserRow>('SELECT * FROM users ORDER BY name COLLATE NOCASE').all().map((r) => publicUser(toUser(r)));
+    return this.db
+      .prepare<[], UserRow>('SELECT * FROM users ORDER BY name COLLATE NOCASE')
+      .all()
+      .map((r) => publicUser(toUser(r)));
   }
 
   /** Every user ever created, active or not: 0 only on a box before its first-boot setup. */
@@ -62,9 +65,7 @@ export class UserRepo {
   }
 
   insert(u: { id: string; name: string; role: Role; pinHash: string; at: string }): void {
-    this.db
-      .prepare('INSERT INTO users (id, name, role, pin_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(u.id, u.name, u.role, u.pinHash, u.at, u.at);
+    this.db.prepare('INSERT INTO users (id, name, role, pin_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(u.id, u.name, u.role, u.pinHash, u.at, u.at);
   }
 
   update(id: string, patch: { name?: string; role?: Role; active?: boolean; pinHash?: string }, at: string): void {

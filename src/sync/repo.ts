@@ -65,15 +65,11 @@ export class SyncRepo {
   }
 
   setState(key: string, value: string, at: string): void {
-    this.db
-      .prepare('INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(key, value, at);
+    this.db.prepare('INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(key, value, at);
   }
 
   image(sha256: string): PreparedImage | undefined {
-    const r = this.db
-      .prepare<[string], { sha256: string; encoding: ImageEncoding; encoded_bytes: number; acknowledged_at: string | null }>('SELECT * FROM sync_images WHERE sha256 = ?')
-      .get(sha256);
+    const r = this.db.prepare<[string], { sha256: string; encoding: ImageEncoding; encoded_bytes: number; acknowledged_at: string | null }>('SELECT * FROM sync_images WHERE sha256 = ?').get(sha256);
     return r && { sha256: r.sha256, encoding: r.encoding, encodedBytes: r.encoded_bytes, acknowledgedAt: r.acknowledged_at };
   }
 
@@ -138,9 +134,7 @@ export class SyncRepo {
   }
 
   setAsideCount(): number {
-    return this.db
-      .prepare<[], { n: number }>('SELECT count(*) AS n FROM sync_set_aside a JOIN outbox o ON o.id = a.outbox_id WHERE o.delivered_at IS NULL')
-      .get()!.n;
+    return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sync_set_aside a JOIN outbox o ON o.id = a.outbox_id WHERE o.delivered_at IS NULL').get()!.n;
   }
 
   isSetAside(outboxId: number): boolean {
@@ -151,9 +145,7 @@ export class SyncRepo {
   oldestPendingAt(): string | null {
     return (
       this.db
-        .prepare<[], { at: string | null }>(
-          'SELECT min(o.created_at) AS at FROM outbox o WHERE o.delivered_at IS NULL AND NOT EXISTS (SELECT 1 FROM sync_set_aside a WHERE a.outbox_id = o.id)',
-        )
+        .prepare<[], { at: string | null }>('SELECT min(o.created_at) AS at FROM outbox o WHERE o.delivered_at IS NULL AND NOT EXISTS (SELECT 1 FROM sync_set_aside a WHERE a.outbox_id = o.id)')
         .get()?.at ?? null
     );
   }
@@ -177,7 +169,15 @@ export class SyncRepo {
         'SELECT * FROM sync_reviews WHERE sample_id = ? ORDER BY hub_seq',
       )
       .all(sampleId)
-      .map((r) => ({ reviewId: r.review_id, hubSeq: r.hub_seq, sampleId: r.sample_id, appliedRevision: r.applied_revision, outcome: r.outcome, detail: JSON.parse(r.detail) as Record<string, unknown>, at: r.at }));
+      .map((r) => ({
+        reviewId: r.review_id,
+        hubSeq: r.hub_seq,
+        sampleId: r.sample_id,
+        appliedRevision: r.applied_revision,
+        outcome: r.outcome,
+        detail: JSON.parse(r.detail) as Record<string, unknown>,
+        at: r.at,
+      }));
   }
 
   appliedReviewCount(): number {

@@ -83,12 +83,9 @@ export class Authenticator {
     if (recent.length < this.budget.max) return;
     const ms = recent[recent.length - this.budget.max]! + this.budget.windowMs - now;
     const seconds = Math.max(1, Math.ceil(ms / 1000));
-    throw new WorkflowError(
-      'pin_budget',
-      `too many wrong PINs on this box: every PIN check waits ${wording(seconds)} (the technician's recovery code clears this at once)`,
-      429,
-      { 'retry-after': String(seconds) },
-    );
+    throw new WorkflowError('pin_budget', `too many wrong PINs on this box: every PIN check waits ${wording(seconds)} (the technician's recovery code clears this at once)`, 429, {
+      'retry-after': String(seconds),
+    });
   }
 }
 

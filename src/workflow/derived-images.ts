@@ -40,10 +40,7 @@ export function cropRect(box: BoxTuple, imageWidth: number, imageHeight: number)
   return { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
 }
 
-const open = (src: Source) =>
-  typeof src === 'string'
-    ? sharp(src, { autoOrient: true, limitInputPixels: false })
-    : sharp(src.rgb, { raw: { width: src.width, height: src.height, channels: 3 } });
+const open = (src: Source) => (typeof src === 'string' ? sharp(src, { autoOrient: true, limitInputPixels: false }) : sharp(src.rgb, { raw: { width: src.width, height: src.height, channels: 3 } }));
 
 export const thumbKey = (sha256: string) => `${sha256}-w${THUMB_WIDTH}`;
 export const cropKey = (sha256: string, r: Rect) => `${sha256}-${r.left}-${r.top}-${r.width}-${r.height}`;
@@ -52,19 +49,13 @@ export class DerivedImages {
   constructor(private readonly files: ImageFiles) {}
 
   thumbnail(sha256: string, src: Source = this.files.pathOf(sha256)): Promise<Buffer> {
-    return this.files.derived('thumb', thumbKey(sha256), () =>
-      open(src).resize({ width: THUMB_WIDTH, withoutEnlargement: true }).jpeg({ quality: 80, mozjpeg: true }).toBuffer(),
-    );
+    return this.files.derived('thumb', thumbKey(sha256), () => open(src).resize({ width: THUMB_WIDTH, withoutEnlargement: true }).jpeg({ quality: 80, mozjpeg: true }).toBuffer());
   }
 
   crop(sha256: string, box: BoxTuple, imageWidth: number, imageHeight: number, src: Source = this.files.pathOf(sha256)): Promise<Buffer> {
     const rect = cropRect(box, imageWidth, imageHeight);
     return this.files.derived('crop', cropKey(sha256, rect), () =>
-      open(src)
-        .extract(rect)
-        .resize({ width: CROP_MAX_SIDE, height: CROP_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
-        .jpeg({ quality: 88 })
-        .toBuffer(),
+      open(src).extract(rect).resize({ width: CROP_MAX_SIDE, height: CROP_MAX_SIDE, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 88 }).toBuffer(),
     );
   }
 }

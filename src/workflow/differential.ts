@@ -11,7 +11,17 @@
  * total WBC count is entered, flags against the reference ranges of the five, progress to the
  * target, and the cells that still need a person's look.
  */
-import { ATTENTION_CLASSES, CELL_TYPES, NON_LEUKOCYTE_CLASSES, OTHER_LEUKOCYTE_CLASSES, type AttentionClass, type CellClass, type CellType as LeukocyteType, type NonLeukocyteClass, type OtherLeukocyteClass } from '../contracts/vocabulary.ts';
+import {
+  ATTENTION_CLASSES,
+  CELL_TYPES,
+  NON_LEUKOCYTE_CLASSES,
+  OTHER_LEUKOCYTE_CLASSES,
+  type AttentionClass,
+  type CellClass,
+  type CellType as LeukocyteType,
+  type NonLeukocyteClass,
+  type OtherLeukocyteClass,
+} from '../contracts/vocabulary.ts';
 import type { Cell } from '../store/types.ts';
 import { CLASS_PLURALS } from '../contracts/cell-names.ts';
 import type { Range, Settings, TypeRange } from './settings.ts';
@@ -83,8 +93,7 @@ export function wilson95(k: number, n: number): Range | null {
   return { low: round(100 * Math.max(0, centre - half), 1), high: round(100 * Math.min(1, centre + half), 1) };
 }
 
-const flagOf = (value: number, range: Range | null | undefined): Flag =>
-  !range ? null : value < range.low ? 'low' : value > range.high ? 'high' : null;
+const flagOf = (value: number, range: Range | null | undefined): Flag => (!range ? null : value < range.low ? 'low' : value > range.high ? 'high' : null);
 
 export function computeDifferential(cells: CountedCell[], settings: Pick<Settings, 'targetCount' | 'referenceRanges'>, wbcCount: number | null): SampleDifferential {
   const counts = new Map<CellClass, number>();

@@ -34,10 +34,7 @@ export function engineAnalyzer(engine: Engine, files: ImageFiles, maxImagePixels
         analysis: {
           fusion: a.fusion.mode === 'single' ? `single:${a.members[0]?.id}` : a.fusion.mode,
           backend: engine.backend.name,
-          models: [
-            ...a.members.map((m) => ({ id: m.id, sha256: models.get(m.id) ?? '' })),
-            ...(classifier && a.typing === 'classifier' ? [{ id: 'cellClassifier', sha256: classifier.sha256 }] : []),
-          ],
+          models: [...a.members.map((m) => ({ id: m.id, sha256: models.get(m.id) ?? '' })), ...(classifier && a.typing === 'classifier' ? [{ id: 'cellClassifier', sha256: classifier.sha256 }] : [])],
           totalMs: Math.round(a.timings.totalMs),
           scale: a.scale,
           typing: a.typing,

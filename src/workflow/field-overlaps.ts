@@ -18,12 +18,7 @@ export interface FieldOverlapFound {
 }
 
 /** The live field of the sample that the new photo overlaps most, or null when it overlaps none. */
-export async function largestOverlap(
-  ctx: WorkflowContext,
-  sampleId: string,
-  photo: FieldFingerprint,
-  fingerprints: FieldFingerprints,
-): Promise<FieldOverlapFound | null> {
+export async function largestOverlap(ctx: WorkflowContext, sampleId: string, photo: FieldFingerprint, fingerprints: FieldFingerprints): Promise<FieldOverlapFound | null> {
   let largest: FieldOverlapFound | null = null;
   for (const field of ctx.store.fields.listBySample(sampleId)) {
     // A photo whose file cannot be read cannot be compared; that is no reason to refuse this one.

@@ -98,15 +98,9 @@ export class FieldIntake {
     try {
       const created = await files.put(sha, bytes);
       try {
-        const field = queueField(
-          this.ctx,
-          sampleId,
-          { sha256: sha, format: img.format, width: img.width, height: img.height, bytes: bytes.length },
-          capturedAt,
-          actor,
-          this.retryAfter,
-          { askQuality },
-        );
+        const field = queueField(this.ctx, sampleId, { sha256: sha, format: img.format, width: img.width, height: img.height, bytes: bytes.length }, capturedAt, actor, this.retryAfter, {
+          askQuality,
+        });
         this.queue.notify();
         return field;
       } catch (err) {

@@ -50,5 +50,6 @@ export function keepField(ctx: WorkflowContext, fieldId: string, actor: Actor): 
 /** Sign-off refuses a sample while one of its fields awaits the quality question. */
 export function assertNoQualityQuestion(ctx: WorkflowContext, sampleId: string): void {
   const n = fieldsAwaitingDecision(ctx, sampleId).size;
-  if (n) throw conflict('quality_pending', `${n === 1 ? 'a field awaits' : `${n} fields await`} the photo-quality question: keep or retake ${n === 1 ? 'it' : 'them'} on the capture screen, then sign`);
+  if (n)
+    throw conflict('quality_pending', `${n === 1 ? 'a field awaits' : `${n} fields await`} the photo-quality question: keep or retake ${n === 1 ? 'it' : 'them'} on the capture screen, then sign`);
 }

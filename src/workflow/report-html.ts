@@ -7,7 +7,15 @@ import { escapeMarkup as esc } from '../util/escape.ts';
 
 const FIVE: readonly string[] = CELL_TYPES;
 
-const when = (iso: string | null | undefined) => (iso ? esc(iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC')) : '&ndash;');
+const when = (iso: string | null | undefined) =>
+  iso
+    ? esc(
+        iso
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, ' UTC')
+          .replace(/Z$/, ' UTC'),
+      )
+    : '&ndash;';
 const mark = (flag: 'low' | 'high' | null) => (flag === 'high' ? ' <b class="flag">H</b>' : flag === 'low' ? ' <b class="flag">L</b>' : '');
 const range = (r: { low: number; high: number } | null | undefined, unit = '') => (r ? `${r.low}&ndash;${r.high}${unit}` : '&ndash;');
 
@@ -62,9 +70,15 @@ ${signed && r.people.signedBy?.shortReason ? `<div class="banner">Signed with ${
 <table>
 <thead><tr><th>Cell type</th><th>Count</th><th>%</th><th>95 % CI</th><th>Reference %</th><th>&times;10<sup>9</sup>/L</th><th>Reference</th></tr></thead>
 <tbody>
-${d.rows.filter((x) => FIVE.includes(x.type)).map(row).join('\n')}
+${d.rows
+  .filter((x) => FIVE.includes(x.type))
+  .map(row)
+  .join('\n')}
 <tr class="group"><th scope="rowgroup" colspan="7">Other leukocytes (counted in the total)</th></tr>
-${d.rows.filter((x) => !FIVE.includes(x.type)).map(row).join('\n')}
+${d.rows
+  .filter((x) => !FIVE.includes(x.type))
+  .map(row)
+  .join('\n')}
 <tr class="group"><th scope="rowgroup" colspan="7">Not counted as leukocytes (per 100 leukocytes)</th></tr>
 ${(d.nonLeukocytes ?? []).map((x) => `<tr><th scope="row">${CLASS_TITLES[x.type]}</th><td>${x.count}</td><td colspan="5" class="left">${x.per100 === null ? '&ndash;' : `${x.per100.toFixed(1)} per 100 leukocytes`}</td></tr>`).join('\n')}
 </tbody></table>

@@ -51,9 +51,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample) {
   const trail = ctx.store.audit.forSample(sample.id);
   // Why the signed revision was signed below the target count, in the supervisor's words.
   const shortReason = trail.find((e) => e.action === 'sample.signed' && e.revision === sample.signedRevision)?.reason ?? null;
-  const amendments = trail
-    .filter((e) => e.reason !== null && e.action !== 'sample.signed')
-    .map((e) => ({ at: e.at, revision: e.revision, action: e.action, by: person(e.userId), reason: e.reason! }));
+  const amendments = trail.filter((e) => e.reason !== null && e.action !== 'sample.signed').map((e) => ({ at: e.at, revision: e.revision, action: e.action, by: person(e.userId), reason: e.reason! }));
   return {
     kind: 'leukodiff.report' as const,
     schemaVersion: 1,

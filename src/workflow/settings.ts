@@ -67,7 +67,10 @@ export function readSettings(store: Store, defaultTarget: number): Settings {
 export function checkRanges(ranges: ReferenceRanges): void {
   for (const type of CELL_TYPES) {
     const r = ranges[type];
-    for (const [kind, range] of [['percent', r.percent], ['absolute', r.absolute]] as const) {
+    for (const [kind, range] of [
+      ['percent', r.percent],
+      ['absolute', r.absolute],
+    ] as const) {
       if (range && range.low > range.high) {
         throw badRequest('bad_range', `${type} ${kind} range: low (${range.low}) is above high (${range.high})`);
       }

@@ -50,7 +50,16 @@ export async function firstBootSetup(ctx: WorkflowContext, input: SetupInput): P
     ctx.store.users.insert({ id, name: input.supervisor.name, role: 'supervisor', pinHash, at });
     ctx.store.settings.set('language', input.language, id, at);
     ctx.store.security.setSecret(RECOVERY_KEY, digest(recoveryCode).toString('hex'), at);
-    ctx.store.audit.append({ at, sampleId: null, revision: null, userId: id, action: 'setup.completed', target: `user:${id}`, detail: { name: input.supervisor.name, language: input.language }, reason: null });
+    ctx.store.audit.append({
+      at,
+      sampleId: null,
+      revision: null,
+      userId: id,
+      action: 'setup.completed',
+      target: `user:${id}`,
+      detail: { name: input.supervisor.name, language: input.language },
+      reason: null,
+    });
   });
   return { supervisor: publicUser(ctx.store.users.get(id)!), recoveryCode };
 }

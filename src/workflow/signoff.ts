@@ -36,7 +36,10 @@ function assertSignable(ctx: WorkflowContext, s: Sample, shortReason: string | n
   }
   if (unseen) throw conflict('cells_unseen', `${unseen} counted ${plural(unseen, 'cell has', 'cells have')} not been seen by anyone: review the cells by type, page by page, then sign`);
   if (unidentified) {
-    throw conflict('unidentified_cells', `${unidentified} ${plural(unidentified, 'cell is', 'cells are')} still unidentified: give ${plural(unidentified, 'it', 'each')} a type (or "not a leukocyte"), then sign`);
+    throw conflict(
+      'unidentified_cells',
+      `${unidentified} ${plural(unidentified, 'cell is', 'cells are')} still unidentified: give ${plural(unidentified, 'it', 'each')} a type (or "not a leukocyte"), then sign`,
+    );
   }
   const target = readSettings(ctx.store, ctx.defaultTarget).targetCount;
   if (counted < target && (shortReason ?? '').trim().length < MIN_SHORT_REASON) {

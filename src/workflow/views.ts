@@ -70,11 +70,7 @@ export function fieldView(f: Field, awaitingDecision = false) {
 }
 export type FieldView = ReturnType<typeof fieldView>;
 
-export function sampleSummary(
-  ctx: WorkflowContext,
-  s: Sample,
-  tally: Pick<CellTally, 'counted' | 'reviewPending'> = ctx.store.cells.tally(s.id, [...fieldsAwaitingDecision(ctx, s.id)]),
-) {
+export function sampleSummary(ctx: WorkflowContext, s: Sample, tally: Pick<CellTally, 'counted' | 'reviewPending'> = ctx.store.cells.tally(s.id, [...fieldsAwaitingDecision(ctx, s.id)])) {
   return {
     id: s.id,
     reference: s.reference,

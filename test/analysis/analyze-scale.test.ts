@@ -28,7 +28,9 @@ async function photo(w: number, h: number, cx: number, cy: number, r: number) {
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) rgb.set(Math.hypot(x - cx, y - cy) < r ? [200, 60, 90] : [225, 220, 222], (y * w + x) * 3);
   }
-  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 describe('analyzeField with a scale', () => {

@@ -33,7 +33,14 @@ describe('mergeTiles', () => {
       field,
     );
     expect(merged[0].map((d) => d.box)).toEqual([[170, 30, 220, 70]]);
-    const lost = mergeTiles([{ tile: left, members: [[det([185, 30, 200, 70], 0.6)]] }, { tile: right, members: [[]] }], 1, field);
+    const lost = mergeTiles(
+      [
+        { tile: left, members: [[det([185, 30, 200, 70], 0.6)]] },
+        { tile: right, members: [[]] },
+      ],
+      1,
+      field,
+    );
     expect(lost[0].map((d) => d.box)).toEqual([[185, 30, 200, 70]]); // never whole: still counted
   });
 
@@ -59,11 +66,7 @@ describe('mergeTiles', () => {
   });
 
   it('keeps touching cells of one member apart and merges per member only', () => {
-    const merged = mergeTiles(
-      [{ tile: left, members: [[det([10, 10, 50, 50], 0.9), det([50, 10, 90, 50], 0.8)], [det([12, 12, 48, 48], 0.7)]] }],
-      2,
-      field,
-    );
+    const merged = mergeTiles([{ tile: left, members: [[det([10, 10, 50, 50], 0.9), det([50, 10, 90, 50], 0.8)], [det([12, 12, 48, 48], 0.7)]] }], 2, field);
     expect(merged.map((m) => m.length)).toEqual([2, 1]);
   });
 });

@@ -28,7 +28,12 @@ describe('detectorView', () => {
     expect(view.capped).toBe(false);
     const side = view.tiles[0][2] - view.tiles[0][0];
     expect(side / 40).toBeCloseTo(5.95, 1);
-    for (const [x, y] of [[0, 0], [799, 599], [400, 300], [37, 590]]) {
+    for (const [x, y] of [
+      [0, 0],
+      [799, 599],
+      [400, 300],
+      [37, 590],
+    ]) {
       expect(view.tiles.some((t) => x >= t[0] && x < t[2] && y >= t[1] && y < t[3])).toBe(true);
     }
     // Neighbours overlap by at least the overlap, so a leukocyte cut by one tile is whole in the next.

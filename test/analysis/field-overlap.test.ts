@@ -145,10 +145,19 @@ describe('overlapShare', () => {
 
   it('does not compare photos of another aspect ratio, nor featureless ones', async () => {
     const c = { photo: CAMERA_PHOTOS[0], left: 0, top: 0 };
-    const square = await fieldFingerprint(await decodeImage(await sharp(await jpegOf(c, false)).extract({ left: 0, top: 0, width: H, height: H }).toBuffer()));
+    const square = await fieldFingerprint(
+      await decodeImage(
+        await sharp(await jpegOf(c, false))
+          .extract({ left: 0, top: 0, width: H, height: H })
+          .toBuffer(),
+      ),
+    );
     expect(overlapShare(square, await fingerprintOf(c, false)).share).toBe(0);
 
-    const flat = (grey: number) => sharp({ create: { width: W, height: H, channels: 3, background: { r: grey, g: grey, b: grey } } }).jpeg().toBuffer();
+    const flat = (grey: number) =>
+      sharp({ create: { width: W, height: H, channels: 3, background: { r: grey, g: grey, b: grey } } })
+        .jpeg()
+        .toBuffer();
     const blank = await fieldFingerprint(await decodeImage(await flat(200)));
     expect(blank.texture).toBeNull();
     expect(overlapShare(blank, await fieldFingerprint(await decodeImage(await flat(180)))).share).toBe(0);

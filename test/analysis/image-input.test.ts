@@ -69,8 +69,7 @@ function orient(rgb: Buffer, w: number, h: number, orientation: 3 | 6 | 8): { da
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
       // Source pixel shown at (x, y).
-      const [sx, sy] =
-        orientation === 3 ? [w - 1 - x, h - 1 - y] : orientation === 6 ? [y, h - 1 - x] : [w - 1 - y, x];
+      const [sx, sy] = orientation === 3 ? [w - 1 - x, h - 1 - y] : orientation === 6 ? [y, h - 1 - x] : [w - 1 - y, x];
       rgb.copy(out, (y * ow + x) * 3, (sy * w + sx) * 3, (sy * w + sx) * 3 + 3);
     }
   }
@@ -142,7 +141,9 @@ describe('decodeImage: unusual but valid inputs', () => {
       const x = i % 640;
       rgba[p + 3] = x < 320 ? 0 : 255; // left half fully transparent
     }
-    const png = await sharp(rgba, { raw: { width: 640, height: 480, channels: 4 } }).png().toBuffer();
+    const png = await sharp(rgba, { raw: { width: 640, height: 480, channels: 4 } })
+      .png()
+      .toBuffer();
     expect((await sharp(png).metadata()).hasAlpha).toBe(true);
     const img = await decodeImage(png);
     expectRgb8(img, 640, 480);
@@ -269,7 +270,9 @@ describe('decodeImage: refusals', () => {
   });
 
   it('refuses a 1x1 image', async () => {
-    const one = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const one = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
     const e = await refusal(write('one.png', one));
     expect(e.code).toBe('image_too_small');
     expect(e.message).toMatch(/1x1/);
@@ -319,12 +322,15 @@ describe('decodeImage: refusals', () => {
     ['GIF', async () => sharp(field).resize(64, 48).gif().toBuffer()],
     ['HEIC', async () => Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1'), Buffer.alloc(64)])],
     ['SVG', async () => Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480"></svg>')],
-    ['BMP', async () => {
-      const b = Buffer.alloc(54);
-      b.write('BM', 0, 'latin1');
-      b.writeUInt32LE(40, 14);
-      return b;
-    }],
+    [
+      'BMP',
+      async () => {
+        const b = Buffer.alloc(54);
+        b.write('BM', 0, 'latin1');
+        b.writeUInt32LE(40, 14);
+        return b;
+      },
+    ],
   ])('refuses a %s file as an unsupported format', async (what, make) => {
     const e = await refusal(await make());
     expect(e.code).toBe('unsupported_format');
@@ -339,14 +345,9 @@ describe('decodeImage: refusals', () => {
   });
 
   it('turns every damaged copy of a valid image into an InputError or a decoded image, never a crash', async () => {
-    const sources = [
-      field,
-      await sharp(field).png().toBuffer(),
-      await sharp(field).webp().toBuffer(),
-      await sharp(field).tiff().toBuffer(),
-    ];
+    const sources = [field, await sharp(field).png().toBuffer(), await sharp(field).webp().toBuffer(), await sharp(field).tiff().toBuffer()];
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     for (const src of sources) {
       for (let k = 0; k < 6; k++) {
         const copy = Buffer.from(src.subarray(0, 16 + Math.floor(rand() * (src.length - 16))));
@@ -361,7 +362,12 @@ describe('decodeImage: refusals', () => {
       // Whole files with damaged bytes inside.
       const flipped = Buffer.from(src);
       for (let j = 0; j < 20; j++) flipped[100 + Math.floor(rand() * (flipped.length - 100))] ^= 0x5a;
-      expectInputErrorOrImage(await decodeImage(flipped).then((img) => img, (err: unknown) => err));
+      expectInputErrorOrImage(
+        await decodeImage(flipped).then(
+          (img) => img,
+          (err: unknown) => err,
+        ),
+      );
     }
   });
 });

@@ -24,17 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp, { type Sharp } from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  assessQuality,
-  judgeQuality,
-  measureQuality,
-  mergeWarnings,
-  qualityWarning,
-  QUALITY_THRESHOLDS,
-  WORK_SIDE,
-  type QualityImage,
-  type QualityWarningCode,
-} from '../../src/analysis/quality.ts';
+import { assessQuality, judgeQuality, measureQuality, mergeWarnings, qualityWarning, QUALITY_THRESHOLDS, WORK_SIDE, type QualityImage, type QualityWarningCode } from '../../src/analysis/quality.ts';
 
 const DEMO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../demo/images');
 const FIELDS = readdirSync(DEMO).filter((f) => /\.jpe?g$/i.test(f));
@@ -83,7 +73,10 @@ async function variant(field: string, make: (s: Sharp, w: number, h: number) => 
   return rgbOf(sharp(await make(sharp(bytes), meta.width, meta.height).png().toBuffer()));
 }
 
-const codes = (img: QualityImage) => assessQuality(img).warnings.map((w) => w.code).sort();
+const codes = (img: QualityImage) =>
+  assessQuality(img)
+    .warnings.map((w) => w.code)
+    .sort();
 
 describe('assessQuality on the demo fields', () => {
   it.each(FIELDS)('%s: clean, no warning', async (field) => {
@@ -133,7 +126,15 @@ describe('focus does not depend on the image size', () => {
       expect(m.focusRatio / at1.focusRatio).toBeLessThan(1.4);
       expect(judgeQuality(m)).toEqual([]);
       // A defocus of the same size in the image (2 working px) is still caught.
-      const blurred = await rgbOf(sharp(await bytes().resize(640 * scale, 480 * scale).blur(4 * scale).png().toBuffer()));
+      const blurred = await rgbOf(
+        sharp(
+          await bytes()
+            .resize(640 * scale, 480 * scale)
+            .blur(4 * scale)
+            .png()
+            .toBuffer(),
+        ),
+      );
       expect(codes(blurred)).toEqual(['out_of_focus']);
     }
   });

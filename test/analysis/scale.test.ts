@@ -77,7 +77,12 @@ describe('measureScale', () => {
   });
 
   it('gives no scale when fewer than three red cells can be measured', () => {
-    const m = measureScale(field(200, 200, [{ x: 60, y: 60, r: 20, rgb: RBC }, { x: 140, y: 140, r: 20, rgb: RBC }]));
+    const m = measureScale(
+      field(200, 200, [
+        { x: 60, y: 60, r: 20, rgb: RBC },
+        { x: 140, y: 140, r: 20, rgb: RBC },
+      ]),
+    );
     expect(m).toEqual({ rbcDiameterPx: null, rbcCount: 2, umPerPixel: null, method: null });
     expect(measureScale(field(64, 64, [])).rbcDiameterPx).toBeNull();
   });

@@ -23,7 +23,10 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-const demo = () => readdirSync(DEMO_IMAGES).filter((f) => /\.(jpe?g|png)$/i.test(f)).map((f) => path.join(DEMO_IMAGES, f));
+const demo = () =>
+  readdirSync(DEMO_IMAGES)
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .map((f) => path.join(DEMO_IMAGES, f));
 
 describe('leukodiff analyze', () => {
   let dir: string;
@@ -78,17 +81,14 @@ describe('leukodiff analyze', () => {
     }
   });
 
-  it.each(['zero-byte.jpg', 'truncated.jpg', 'document.jpg', 'notes.jpg', 'one-pixel.png', 'bomb.png', 'missing.jpg'])(
-    'refuses %s with exit code 2 and one line on stderr',
-    async (name) => {
-      const r = await cli(['analyze', bad[name]]);
-      expect(r.code).toBe(2);
-      const lines = r.stderr.trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^leukodiff analyze: .*${name.replace('.', '\\.').replace('missing', 'does-not-exist')}: \\S`));
-      expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
-    },
-  );
+  it.each(['zero-byte.jpg', 'truncated.jpg', 'document.jpg', 'notes.jpg', 'one-pixel.png', 'bomb.png', 'missing.jpg'])('refuses %s with exit code 2 and one line on stderr', async (name) => {
+    const r = await cli(['analyze', bad[name]]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^leukodiff analyze: .*${name.replace('.', '\\.').replace('missing', 'does-not-exist')}: \\S`));
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
 
   it('analyses the good images and still exits 2 when one of several is bad', async () => {
     const r = await cli(['analyze', demo()[0], bad['notes.jpg']]);

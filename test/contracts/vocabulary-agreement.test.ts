@@ -47,7 +47,10 @@ describe('the cell vocabulary and its copies outside TypeScript', () => {
 
   it('the store: no earlier migration allowed a class the vocabulary no longer has', () => {
     for (const { file, classes } of cellTypeChecks()) {
-      expect(classes.filter((c) => !(CELL_CLASSES as readonly string[]).includes(c)), file).toEqual([]);
+      expect(
+        classes.filter((c) => !(CELL_CLASSES as readonly string[]).includes(c)),
+        file,
+      ).toEqual([]);
     }
   });
 
@@ -59,7 +62,7 @@ describe('the cell vocabulary and its copies outside TypeScript', () => {
     expect(pythonList('scripts/train/leukotrain/__init__.py', 'TYPES'), 'scripts/train/leukotrain/__init__.py TYPES').toEqual([...CELL_TYPES]);
   });
 
-  it('the test-model maker writes the detectors\' classes in the type order', () => {
+  it("the test-model maker writes the detectors' classes in the type order", () => {
     const m = /'classes': \[([^\]]*)\]/.exec(read('scripts/make-test-models.py'));
     expect(m && quoted(m[1]), "scripts/make-test-models.py 'classes'").toEqual([...CELL_TYPES]);
   });

@@ -164,19 +164,29 @@ describe('restore', () => {
     const sha = createHash('sha256').update(junk).digest('hex');
     writeFileSync(
       path.join(backupDir, 'manifest.json'),
-      JSON.stringify({ format: 'leukodiff-backup', formatVersion: 1, createdAt: '', leukodiffVersion: '0', database: { file: DB_FILE, bytes: junk.length, sha256: sha, schemaVersion: 1 }, images: { count: 0, bytes: 0 } }),
+      JSON.stringify({
+        format: 'leukodiff-backup',
+        formatVersion: 1,
+        createdAt: '',
+        leukodiffVersion: '0',
+        database: { file: DB_FILE, bytes: junk.length, sha256: sha, schemaVersion: 1 },
+        images: { count: 0, bytes: 0 },
+      }),
     );
     await expect(restoreBackup({ backupDir, dataDir: data })).rejects.toThrow(/not a sound SQLite database|integrity_check/);
   });
 });
 
 describe.skipIf(process.getuid?.() !== 0)('run as root', () => {
-  it('leaves every database file owned by the data folder\'s owner', async () => {
+  it("leaves every database file owned by the data folder's owner", async () => {
     db.prepare('INSERT INTO t VALUES (?)').run('x');
     db.close(); // the daemon is stopped: no -wal/-shm yet
     const uid = 54321;
     for (const f of [data, path.join(data, DB_FILE)]) chownSync(f, uid, uid);
-    const owned = () => readdirSync(data).filter((n) => n.startsWith(DB_FILE)).map((n) => [n, statSync(path.join(data, n)).uid]);
+    const owned = () =>
+      readdirSync(data)
+        .filter((n) => n.startsWith(DB_FILE))
+        .map((n) => [n, statSync(path.join(data, n)).uid]);
     const r = await createBackup({ dataDir: data, dest, keep: 3, now: at(0) });
     for (const [, u] of owned()) expect(u).toBe(uid);
     await restoreBackup({ backupDir: r.dir, dataDir: data, now: at(1) });
@@ -230,8 +240,7 @@ describe('encrypted backups', () => {
     expect(statSync(path.dirname(path.join(data, KEY_FILE))).mode & 0o777).toBe(0o700);
 
     // Nothing on the stick holds the database, the row or the image in the clear, nor the image's sha256.
-    const onStick = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? onStick(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+    const onStick = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? onStick(path.join(dir, d.name)) : [path.join(dir, d.name)]));
     const files = onStick(dest);
     expect(files.some((f) => f.endsWith(`${DB_FILE}.enc`))).toBe(true);
     for (const f of files) {

@@ -29,7 +29,7 @@ afterAll(() => {
 });
 
 describe('the box side of an update', () => {
-  it('runs the new release\'s own `leukodiff migrate` on the data folder', async () => {
+  it("runs the new release's own `leukodiff migrate` on the data folder", async () => {
     const data = path.join(tmp, 'data');
     mkdirSync(data);
     // This checkout stands in for an unpacked release.
@@ -48,7 +48,7 @@ describe('the box side of an update', () => {
     await expect(boxHooks({ dataDir: tmp, host: '127.0.0.1', port: 1, enginesDir: tmp }).healthy('2.0.0')).rejects.toThrow();
   });
 
-  it('points a release\'s engine folder at the shared engine cache', async () => {
+  it("points a release's engine folder at the shared engine cache", async () => {
     const release = path.join(tmp, 'release');
     mkdirSync(path.join(release, 'models', 'engines'), { recursive: true });
     const cache = path.join(tmp, 'cache', 'engines');

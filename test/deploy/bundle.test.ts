@@ -120,7 +120,7 @@ function setup(): void {
   data = path.join(tmp, 'data');
   mkdirSync(data, { recursive: true });
   const db = new Database(path.join(data, DB_FILE));
-  db.exec('CREATE TABLE samples (id TEXT); INSERT INTO samples VALUES (\'s1\')');
+  db.exec("CREATE TABLE samples (id TEXT); INSERT INTO samples VALUES ('s1')");
   db.close();
   write('bin/leukodiff.mjs', '#!/usr/bin/env node\nconsole.log("hi")\n', 0o755);
   write('src/main.ts', 'export const x = 1;\n');
@@ -197,30 +197,46 @@ describe('refused bundles change nothing', () => {
 
   const cases: [string, (p: ReturnType<typeof split>) => Buffer, RegExp][] = [
     ['unsigned', (p) => join({ ...p, signature: Buffer.alloc(0) }), /not signed/],
-    ['signed with another key', (p) => {
-      const m = Buffer.from(JSON.stringify({ ...JSON.parse(p.manifest.toString()), keyId: keyId(other) }));
-      return join({ ...p, manifest: m, signature: signManifest(m, other) });
-    }, /does not verify.*signed with key/],
-    ['a tampered manifest', (p) => {
-      const m = Buffer.from(p.manifest.toString().replace('"version":"2.0.0"', '"version":"2.0.9"'));
-      return join({ ...p, manifest: m });
-    }, /does not verify.*altered/],
-    ['a tampered payload', (p) => {
-      const payload = Buffer.from(p.payload);
-      payload[payload.length >> 1] ^= 1;
-      return join({ ...p, payload });
-    }, /payload does not match/],
+    [
+      'signed with another key',
+      (p) => {
+        const m = Buffer.from(JSON.stringify({ ...JSON.parse(p.manifest.toString()), keyId: keyId(other) }));
+        return join({ ...p, manifest: m, signature: signManifest(m, other) });
+      },
+      /does not verify.*signed with key/,
+    ],
+    [
+      'a tampered manifest',
+      (p) => {
+        const m = Buffer.from(p.manifest.toString().replace('"version":"2.0.0"', '"version":"2.0.9"'));
+        return join({ ...p, manifest: m });
+      },
+      /does not verify.*altered/,
+    ],
+    [
+      'a tampered payload',
+      (p) => {
+        const payload = Buffer.from(p.payload);
+        payload[payload.length >> 1] ^= 1;
+        return join({ ...p, payload });
+      },
+      /payload does not match/,
+    ],
     ['truncated', (p) => join(p).subarray(0, -10), /truncated/],
     ['truncated in its header', (p) => join(p).subarray(0, 40), /truncated/],
     ['with bytes appended', (p) => Buffer.concat([join(p), Buffer.from('x')]), /unexpected bytes/],
     ['not a bundle', (p) => join(p, Buffer.from('PK\x03\x04 zip archive\n')), /not a leukodiff update bundle/],
-    ['a file escaping the release, validly signed', (p) => {
-      const m = JSON.parse(p.manifest.toString());
-      m.version = '6.6.6';
-      m.files[0].path = '../../../etc/cron.d/x';
-      const mb = Buffer.from(JSON.stringify(m));
-      return join({ ...p, manifest: mb, signature: signManifest(mb, priv) });
-    }, /unsafe file path/],
+    [
+      'a file escaping the release, validly signed',
+      (p) => {
+        const m = JSON.parse(p.manifest.toString());
+        m.version = '6.6.6';
+        m.files[0].path = '../../../etc/cron.d/x';
+        const mb = Buffer.from(JSON.stringify(m));
+        return join({ ...p, manifest: mb, signature: signManifest(mb, priv) });
+      },
+      /unsafe file path/,
+    ],
   ];
 
   it.each(cases)('refuses a bundle %s', async (_name, alter, message) => {

@@ -7,7 +7,9 @@ import { InputError } from '../../src/errors.ts';
 import { diskSpace, ensureFreeSpace, StorageFullError, type StatFs } from '../../src/deploy/disk-guard.ts';
 
 const MB = 1024 * 1024;
-const fakeFs = (freeBytes: number): StatFs => async () => ({ bavail: freeBytes / 4096, blocks: (1024 * MB) / 4096, bsize: 4096 });
+const fakeFs =
+  (freeBytes: number): StatFs =>
+  async () => ({ bavail: freeBytes / 4096, blocks: (1024 * MB) / 4096, bsize: 4096 });
 
 describe('disk guard', () => {
   it('refuses below the floor with a 507 and a message the nurse can act on', async () => {

@@ -25,10 +25,7 @@ function makeStubs(): void {
     chmodSync(path.join(stubs, cmd), 0o755);
   }
   const real = spawnSync('sh', ['-c', 'command -v systemctl']).stdout.toString().trim();
-  writeFileSync(
-    path.join(stubs, 'systemctl'),
-    `#!/bin/sh\ncase "$1" in --root=*) exec ${real || 'false'} "$@";; esac\necho "systemctl $*" >> "${touched}"\nexit 1\n`,
-  );
+  writeFileSync(path.join(stubs, 'systemctl'), `#!/bin/sh\ncase "$1" in --root=*) exec ${real || 'false'} "$@";; esac\necho "systemctl $*" >> "${touched}"\nexit 1\n`);
   chmodSync(path.join(stubs, 'systemctl'), 0o755);
 }
 
@@ -100,7 +97,15 @@ describe('scripts/install into a temporary root', () => {
     for (const d of ['var/lib/leukodiff/updates/incoming', 'var/cache/leukodiff/engines', 'var/backups/leukodiff']) expect(mode(d), d).toBe(0o750);
     expect(mode('etc/leukodiff/leukodiff.env')).toBe(0o640);
     expect(mode('etc/leukodiff/bundle-signing.pub')).toBe(0o644);
-    for (const u of ['leukodiff.service', 'leukodiff-engines.service', 'leukodiff-kiosk.service', 'leukodiff-backup.service', 'leukodiff-backup.timer', 'leukodiff-update.path', 'leukodiff-update.service']) {
+    for (const u of [
+      'leukodiff.service',
+      'leukodiff-engines.service',
+      'leukodiff-kiosk.service',
+      'leukodiff-backup.service',
+      'leukodiff-backup.timer',
+      'leukodiff-update.path',
+      'leukodiff-update.service',
+    ]) {
       expect(mode(`etc/systemd/system/${u}`), u).toBe(0o644);
     }
     expect(existsSync(at('etc/pam.d/leukodiff-kiosk'))).toBe(true);
@@ -108,7 +113,13 @@ describe('scripts/install into a temporary root', () => {
     expect(JSON.parse(readFileSync(at('etc/chromium/policies/managed/leukodiff.json'), 'utf8')).VideoCaptureAllowedUrls).toContain('http://127.0.0.1:8080');
 
     if (hasSystemctl) {
-      for (const link of ['multi-user.target.wants/leukodiff.service', 'timers.target.wants/leukodiff-backup.timer', 'multi-user.target.wants/leukodiff-update.path', 'leukodiff.service.wants/leukodiff-kiosk.service', 'graphical.target.wants/leukodiff-kiosk.service']) {
+      for (const link of [
+        'multi-user.target.wants/leukodiff.service',
+        'timers.target.wants/leukodiff-backup.timer',
+        'multi-user.target.wants/leukodiff-update.path',
+        'leukodiff.service.wants/leukodiff-kiosk.service',
+        'graphical.target.wants/leukodiff-kiosk.service',
+      ]) {
         expect(lstatSync(at(`etc/systemd/system/${link}`)).isSymbolicLink(), link).toBe(true);
       }
     }
@@ -137,7 +148,7 @@ describe('scripts/install into a temporary root', () => {
     expect(run({ LEUKODIFF_DATA: path.join(tmp, 'mine') })).toContain(path.join(tmp, 'mine', 'leukodiff.db'));
   });
 
-  it('is idempotent and keeps the technician\'s settings', () => {
+  it("is idempotent and keeps the technician's settings", () => {
     writeFileSync(at('etc/leukodiff/leukodiff.env'), 'LEUKODIFF_HUB_URL=https://hub.clinic.example\n');
     chmodSync(at('etc/leukodiff/leukodiff.env'), 0o640);
     const edited = snapshot(dest);
@@ -153,7 +164,11 @@ describe('scripts/install into a temporary root', () => {
     mkdirSync(units, { recursive: true });
     const names = readdirSync(at('etc/systemd/system')).filter((n) => /\.(service|timer|path)$/.test(n));
     // Every unit of the repository is installed.
-    expect(names.sort()).toEqual(readdirSync(path.join(ROOT, 'systemd')).filter((n) => /\.(service|timer|path)$/.test(n)).sort());
+    expect(names.sort()).toEqual(
+      readdirSync(path.join(ROOT, 'systemd'))
+        .filter((n) => /\.(service|timer|path)$/.test(n))
+        .sort(),
+    );
     // Checked against the temporary root: ExecStart= paths must exist and be executable there.
     for (const n of names) writeFileSync(path.join(units, n), readFileSync(at(`etc/systemd/system/${n}`), 'utf8').replaceAll('/opt/leukodiff', at('opt/leukodiff')));
     const r = spawnSync('systemd-analyze', ['verify', ...names.map((n) => path.join(units, n))], { encoding: 'utf8' });

@@ -22,7 +22,11 @@ describe.skipIf(!hasPython)('leukodiff serve under systemd', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ld-serve-'));
     const sock = path.join(dir, 'notify.sock');
     const got = path.join(dir, 'got.txt');
-    const receiver = spawn('python3', ['-c', `
+    const receiver = spawn(
+      'python3',
+      [
+        '-c',
+        `
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
@@ -31,7 +35,12 @@ while True:
     m = s.recv(4096).decode().replace("\\n", "|")
     with open(sys.argv[2], "a") as f:
         f.write(m + "\\n")
-`, sock, got], { stdio: ['ignore', 'pipe', 'inherit'] });
+`,
+        sock,
+        got,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise((r) => receiver.stdout!.once('data', r));
     const daemon = spawn(process.execPath, [path.join(ROOT, 'bin/leukodiff.mjs'), 'serve'], {
       env: {

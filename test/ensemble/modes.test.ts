@@ -43,10 +43,7 @@ describe('nms fusion', () => {
 
 describe('single fusion', () => {
   it("returns one member's detections as cells, by confidence", () => {
-    const perModel = [
-      [det([0, 0, 10, 10], 1, 0.9)],
-      [det([0, 0, 10, 10], 4, 0.3), det([50, 50, 60, 60], 2, 0.8)],
-    ];
+    const perModel = [[det([0, 0, 10, 10], 1, 0.9)], [det([0, 0, 10, 10], 4, 0.3), det([50, 50, 60, 60], 2, 0.8)]];
     const cells = fuse(perModel, { mode: 'single', member: 1 }, image);
     expect(cells).toEqual([
       { box: [50, 50, 60, 60], type: 2, confidence: 0.8, votes: [0, 0, 1, 0, 0], agreement: 1, support: 1, leukocyte: expect.closeTo(0.9, 12) },
@@ -79,9 +76,7 @@ describe('parseFusionSpec', () => {
   });
 
   it('names the valid choices for an unknown spec', () => {
-    expect(() => parseFusionSpec('mean', ids, defaults)).toThrow(
-      /'mean'.*paper, wbf, nms, single:yolo-s, single:rtdetr/,
-    );
+    expect(() => parseFusionSpec('mean', ids, defaults)).toThrow(/'mean'.*paper, wbf, nms, single:yolo-s, single:rtdetr/);
     expect(() => parseFusionSpec('', ids, defaults)).toThrow(/paper, wbf, nms/);
   });
 

@@ -49,7 +49,8 @@ describe('sameLeukocyte', () => {
     const a: Box = [0, 0, 40, 40];
     let pairs = 0;
     for (let k = 0; k < 20000; k++) {
-      const x = rnd() * 60 - 20, y = rnd() * 60 - 20;
+      const x = rnd() * 60 - 20,
+        y = rnd() * 60 - 20;
       const b: Box = [x, y, x + 10 + rnd() * 80, y + 10 + rnd() * 80];
       if (iou(a, b) < 0.5) continue;
       pairs++;
@@ -72,7 +73,10 @@ describe('onePerCell', () => {
   it('keeps the higher-confidence cell, box and type, wherever it comes in the input', () => {
     const weak = cell(LOOSE, 3, 0.4);
     const strong = cell(TIGHT, 0, 0.7);
-    for (const input of [[weak, strong], [strong, weak]]) {
+    for (const input of [
+      [weak, strong],
+      [strong, weak],
+    ]) {
       const [only, ...rest] = onePerCell(input);
       expect(rest).toEqual([]);
       expect(only.box).toEqual(TIGHT);
@@ -84,9 +88,7 @@ describe('onePerCell', () => {
   it("adds the absorbed cell's votes, and takes the larger support and leukocyte probability", () => {
     const kept = cell(TIGHT, 0, 0.7, { votes: [2, 0, 0, 0, 0], agreement: 2 / 3, support: 2, leukocyte: 0.5 });
     const absorbed = cell(LOOSE, 3, 0.4, { votes: [0, 0, 0, 1, 0], agreement: 1 / 3, support: 1, leukocyte: 0.6 });
-    expect(onePerCell([kept, absorbed])).toEqual([
-      { box: TIGHT, type: 0, confidence: 0.7, votes: [2, 0, 0, 1, 0], agreement: 2 / 3, support: 2, leukocyte: 0.6 },
-    ]);
+    expect(onePerCell([kept, absorbed])).toEqual([{ box: TIGHT, type: 0, confidence: 0.7, votes: [2, 0, 0, 1, 0], agreement: 2 / 3, support: 2, leukocyte: 0.6 }]);
   });
 
   it('takes the larger agreement only when the absorbed cell has the same type', () => {

@@ -5,23 +5,23 @@ import type { Box, Detection } from '../../src/types.ts';
 
 const det = (box: Box, type: number, score: number): Detection => ({ box, type, score, probs: [] });
 const image = { width: 640, height: 480 };
-const NEUTROPHIL = 0, EOSINOPHIL = 1, BASOPHIL = 2, LYMPHOCYTE = 3, MONOCYTE = 4;
+const NEUTROPHIL = 0,
+  EOSINOPHIL = 1,
+  BASOPHIL = 2,
+  LYMPHOCYTE = 3,
+  MONOCYTE = 4;
 
 function expectBox(actual: Box, expected: Box): void {
   actual.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 12));
 }
 
 describe('paper fusion', () => {
-  it('gives each cell the members\' mean leukocyte probability, a model without a detection counting 0', () => {
+  it("gives each cell the members' mean leukocyte probability, a model without a detection counting 0", () => {
     const withProbs = (box: Box, probs: number[]): Detection => {
       const type = probs.indexOf(Math.max(...probs));
       return { box, type, score: probs[type], probs };
     };
-    const perModel: Detection[][] = [
-      [withProbs([100, 100, 140, 140], [0.5, 0.4, 0, 0, 0])],
-      [withProbs([101, 100, 141, 140], [0.3, 0.6, 0, 0, 0.05])],
-      [],
-    ];
+    const perModel: Detection[][] = [[withProbs([100, 100, 140, 140], [0.5, 0.4, 0, 0, 0])], [withProbs([101, 100, 141, 140], [0.3, 0.6, 0, 0, 0.05])], []];
     const [c] = fuse(perModel, { mode: 'paper', iou: 0.55 }, image);
     // A split vote: each type's confidence is low, but both models are sure it is a white cell.
     expect(c.confidence).toBeCloseTo(0.6 / 3, 12);
@@ -56,10 +56,7 @@ describe('paper fusion', () => {
   });
 
   it('never puts two detections of one model into one cluster', () => {
-    const perModel = [
-      [det([100, 100, 140, 140], NEUTROPHIL, 0.9), det([101, 100, 141, 140], NEUTROPHIL, 0.6)],
-      [det([100, 101, 140, 141], NEUTROPHIL, 0.8)],
-    ];
+    const perModel = [[det([100, 100, 140, 140], NEUTROPHIL, 0.9), det([101, 100, 141, 140], NEUTROPHIL, 0.6)], [det([100, 101, 140, 141], NEUTROPHIL, 0.8)]];
     const cells = fusePaper(perModel, 0.55);
     expect(cells).toHaveLength(2);
     expect(cells.map((c) => c.support)).toEqual([2, 1]);
@@ -70,7 +67,9 @@ describe('paper fusion', () => {
 
   it('puts a detection into the first matching cluster in creation order, not the best-overlapping one', () => {
     // A and B (both model 0) open two clusters; C overlaps B more, but A's cluster came first.
-    const A: Box = [0, 0, 10, 10], B: Box = [4, 0, 14, 10], C: Box = [3, 0, 13, 10];
+    const A: Box = [0, 0, 10, 10],
+      B: Box = [4, 0, 14, 10],
+      C: Box = [3, 0, 13, 10];
     expect(iou(C, B)).toBeGreaterThan(iou(C, A));
     expect(iou(C, A)).toBeGreaterThanOrEqual(0.3);
     const cells = fusePaper([[det(A, 0, 0.9), det(B, 0, 0.8)], [det(C, 0, 0.7)]], 0.3);
@@ -98,7 +97,9 @@ describe('paper fusion', () => {
 
   it('compares with the current fused box, not with the cluster seed', () => {
     // C overlaps A alone at 0.43 but the fused box of A and B ([1,0,11,10]) at 7/13.
-    const A: Box = [0, 0, 10, 10], B: Box = [2, 0, 12, 10], C: Box = [4, 0, 14, 10];
+    const A: Box = [0, 0, 10, 10],
+      B: Box = [2, 0, 12, 10],
+      C: Box = [4, 0, 14, 10];
     expect(iou(A, C)).toBeLessThan(0.5);
     const cells = fusePaper([[det(A, 0, 0.5)], [det(B, 0, 0.5)], [det(C, 0, 0.25)]], 0.5);
     expect(cells).toHaveLength(1);
@@ -116,12 +117,7 @@ describe('paper fusion', () => {
     // Lymphocyte 0.6 + 0.5 beats eosinophil 0.9 + 0.1 although eosinophil has the top score
     // and the lower index.
     const box: Box = [10, 10, 50, 50];
-    const perModel = [
-      [det(box, EOSINOPHIL, 0.9)],
-      [det(box, LYMPHOCYTE, 0.6)],
-      [det(box, LYMPHOCYTE, 0.5)],
-      [det(box, EOSINOPHIL, 0.1)],
-    ];
+    const perModel = [[det(box, EOSINOPHIL, 0.9)], [det(box, LYMPHOCYTE, 0.6)], [det(box, LYMPHOCYTE, 0.5)], [det(box, EOSINOPHIL, 0.1)]];
     const [c] = fusePaper(perModel, 0.55);
     expect(c.type).toBe(LYMPHOCYTE);
     expect(c.votes).toEqual([0, 2, 0, 2, 0]);
@@ -131,12 +127,7 @@ describe('paper fusion', () => {
 
   it('breaks a tie in votes and summed confidence by the lower type index', () => {
     const box: Box = [10, 10, 50, 50];
-    const perModel = [
-      [det(box, MONOCYTE, 0.5)],
-      [det(box, BASOPHIL, 0.5)],
-      [det(box, MONOCYTE, 0.25)],
-      [det(box, BASOPHIL, 0.25)],
-    ];
+    const perModel = [[det(box, MONOCYTE, 0.5)], [det(box, BASOPHIL, 0.5)], [det(box, MONOCYTE, 0.25)], [det(box, BASOPHIL, 0.25)]];
     const [c] = fusePaper(perModel, 0.55);
     expect(c.type).toBe(BASOPHIL);
     expect(c.confidence).toBe(0.75 / 4);
@@ -169,15 +160,15 @@ describe('paper fusion', () => {
   });
 
   it('sorts cells by confidence, highest first', () => {
-    const perModel = [
-      [det([0, 0, 40, 40], 0, 0.3), det([100, 0, 140, 40], 1, 0.9), det([200, 0, 240, 40], 2, 0.6)],
-    ];
+    const perModel = [[det([0, 0, 40, 40], 0, 0.3), det([100, 0, 140, 40], 1, 0.9), det([200, 0, 240, 40], 2, 0.6)]];
     expect(fusePaper(perModel, 0.55).map((c) => c.type)).toEqual([1, 2, 0]);
   });
 
   it('takes equal scores in model order, then list order, and is deterministic', () => {
     // IoU(A,B) = IoU(B,C) = 7/13, IoU(A,C) = 1/4: the first detection taken decides the cell.
-    const A = det([0, 0, 10, 10], 0, 0.5), B = det([3, 0, 13, 10], 0, 0.5), C = det([6, 0, 16, 10], 0, 0.5);
+    const A = det([0, 0, 10, 10], 0, 0.5),
+      B = det([3, 0, 13, 10], 0, 0.5),
+      C = det([6, 0, 16, 10], 0, 0.5);
     const forward = fusePaper([[A], [B], [C]], 0.5);
     expect(forward).toHaveLength(1);
     expectBox(forward[0].box, [1.5, 0, 11.5, 10]);

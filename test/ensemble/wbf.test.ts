@@ -12,7 +12,9 @@ interface WbfCase {
 }
 
 const dir = fileURLToPath(new URL('../fixtures/wbf/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const TOL = 1e-6;
 
 describe('weightedBoxesFusion against the reference vectors', () => {
@@ -48,9 +50,7 @@ describe('wbf fusion mode on pixel detections', () => {
   // case05: a crowded field of overlapping neighbours, one eosinophil boxed by both models at IoU ~0.52.
   const case05 = JSON.parse(readFileSync(dir + 'case05.json', 'utf8')) as WbfCase;
   const case05Pixels = case05.input.boxes_list.map((boxes, m) =>
-    boxes.map((b, i) =>
-      det([b[0] * 640, b[1] * 480, b[2] * 640, b[3] * 480], case05.input.labels_list[m][i] - 1, case05.input.scores_list[m][i]),
-    ),
+    boxes.map((b, i) => det([b[0] * 640, b[1] * 480, b[2] * 640, b[3] * 480], case05.input.labels_list[m][i] - 1, case05.input.scores_list[m][i])),
   );
 
   it('matches weightedBoxesFusion on the normalised boxes and maps back to pixels', () => {
@@ -77,11 +77,7 @@ describe('wbf fusion mode on pixel detections', () => {
 
   it('counts votes as boxes and support as distinct models', () => {
     // Model 0 gives two boxes on one cell, model 1 one, model 2 nothing.
-    const perModel = [
-      [det([100, 100, 140, 140], 3, 0.9), det([101, 101, 141, 141], 3, 0.5)],
-      [det([102, 100, 142, 140], 3, 0.8)],
-      [],
-    ];
+    const perModel = [[det([100, 100, 140, 140], 3, 0.9), det([101, 101, 141, 141], 3, 0.5)], [det([102, 100, 142, 140], 3, 0.8)], []];
     const cells = fuse(perModel, { mode: 'wbf', iou: 0.55 }, image);
     expect(cells).toHaveLength(1);
     expect(cells[0].type).toBe(3);
@@ -93,13 +89,8 @@ describe('wbf fusion mode on pixel detections', () => {
   });
 
   it("gives each cell the members' mean leukocyte probability, each model's best detection counted once", () => {
-    const withProbs = (box: Box, lymphocyte: number, other: number): Detection =>
-      ({ box, type: 3, score: lymphocyte, probs: [other, 0, 0, lymphocyte, 0] });
-    const perModel = [
-      [withProbs([100, 100, 140, 140], 0.9, 0.05), withProbs([101, 101, 141, 141], 0.5, 0.1)],
-      [withProbs([102, 100, 142, 140], 0.8, 0.1)],
-      [],
-    ];
+    const withProbs = (box: Box, lymphocyte: number, other: number): Detection => ({ box, type: 3, score: lymphocyte, probs: [other, 0, 0, lymphocyte, 0] });
+    const perModel = [[withProbs([100, 100, 140, 140], 0.9, 0.05), withProbs([101, 101, 141, 141], 0.5, 0.1)], [withProbs([102, 100, 142, 140], 0.8, 0.1)], []];
     const [cell] = fuse(perModel, { mode: 'wbf', iou: 0.55 }, image);
     expect(cell.leukocyte).toBeCloseTo((0.95 + 0.9) / 3, 12);
   });

@@ -141,11 +141,7 @@ describe('type_unknown annotations', () => {
   });
 
   it('typed mode: an unknown cell absorbs one detection per category; a duplicate is a FP', () => {
-    const res = evaluate(withUnknown, [
-      det(1, [200, 300, 50, 50], 0.99),
-      det(1, [200, 300, 50, 50], 0.98),
-      det(1, cellA, 0.9),
-    ]);
+    const res = evaluate(withUnknown, [det(1, [200, 300, 50, 50], 0.99), det(1, [200, 300, 50, 50], 0.98), det(1, cellA, 0.9)]);
     // Ranked: ignored, FP, TP -> precision 0.5 at recall 1.
     expect(res.perCategory[1].ap50).toBeCloseTo(0.5, 12);
   });
@@ -163,11 +159,7 @@ describe('type_unknown annotations', () => {
     expect(missed.stats[8]).toBeCloseTo(2 / 3, 12);
 
     // Any type matches any cell, the unknown one included.
-    const res = evaluate(
-      withUnknown,
-      [det(1, [200, 300, 50, 50], 0.99), det(2, cellA, 0.9), det(3, cellB, 0.8)],
-      { classAgnostic: true },
-    );
+    const res = evaluate(withUnknown, [det(1, [200, 300, 50, 50], 0.99), det(2, cellA, 0.9), det(3, cellB, 0.8)], { classAgnostic: true });
     expectPerfect(res.perCategory[1]);
     expect(res.stats[0]).toBeCloseTo(1, 12);
   });
@@ -230,9 +222,7 @@ describe('prCurve', () => {
   });
 
   it('without a category is the mean over the categories that have GT', () => {
-    const curves = [1, 2, 3, 4, 5]
-      .filter((k) => res.perCategory[k].ap !== -1)
-      .map((k) => res.precision.prCurve(0.75, k).precision);
+    const curves = [1, 2, 3, 4, 5].filter((k) => res.perCategory[k].ap !== -1).map((k) => res.precision.prCurve(0.75, k).precision);
     const mean = res.precision.prCurve(0.75).precision;
     mean.forEach((v, r) => {
       expect(v).toBeCloseTo(curves.reduce((s, cu) => s + cu[r], 0) / curves.length, 12);

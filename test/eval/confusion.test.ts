@@ -127,9 +127,7 @@ describe('confusionMatrix', () => {
   });
 
   it('accounts for every GT cell and every detection on a realistic case', () => {
-    const c = JSON.parse(
-      readFileSync(new URL('../fixtures/coco-vectors/case10.json', import.meta.url), 'utf8'),
-    ) as { gt: CocoDataset; dt: CocoDetection[] };
+    const c = JSON.parse(readFileSync(new URL('../fixtures/coco-vectors/case10.json', import.meta.url), 'utf8')) as { gt: CocoDataset; dt: CocoDetection[] };
     const scoreThr = 0.3;
     const { matrix } = confusionMatrix(c.gt, c.dt, { scoreThr });
     for (let t = 0; t < 5; t++) {

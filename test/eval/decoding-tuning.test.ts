@@ -12,13 +12,30 @@ describe('box-voting tuning', () => {
   });
 
   it('takes the best mAP, then the better mAR', () => {
-    const a = { iou: 0.5, power: 1 }, b = { iou: 0.7, power: 2 };
-    expect(chooseVoting([{ voting: undefined, mAP: 0.6, mAR: 0.7 }, { voting: a, mAP: 0.65, mAR: 0.6 }, { voting: b, mAP: 0.62, mAR: 0.8 }]).voting).toBe(a);
-    expect(chooseVoting([{ voting: a, mAP: 0.65, mAR: 0.6 }, { voting: b, mAP: 0.65, mAR: 0.61 }]).voting).toBe(b);
+    const a = { iou: 0.5, power: 1 },
+      b = { iou: 0.7, power: 2 };
+    expect(
+      chooseVoting([
+        { voting: undefined, mAP: 0.6, mAR: 0.7 },
+        { voting: a, mAP: 0.65, mAR: 0.6 },
+        { voting: b, mAP: 0.62, mAR: 0.8 },
+      ]).voting,
+    ).toBe(a);
+    expect(
+      chooseVoting([
+        { voting: a, mAP: 0.65, mAR: 0.6 },
+        { voting: b, mAP: 0.65, mAR: 0.61 },
+      ]).voting,
+    ).toBe(b);
   });
 
   it('keeps plain NMS on an exact tie, and refuses an empty grid', () => {
-    expect(chooseVoting([{ voting: undefined, mAP: 0.6, mAR: 0.7 }, { voting: { iou: 0.5, power: 1 }, mAP: 0.6, mAR: 0.7 }]).voting).toBeUndefined();
+    expect(
+      chooseVoting([
+        { voting: undefined, mAP: 0.6, mAR: 0.7 },
+        { voting: { iou: 0.5, power: 1 }, mAP: 0.6, mAR: 0.7 },
+      ]).voting,
+    ).toBeUndefined();
     expect(() => chooseVoting([])).toThrow(/no box-voting candidate/);
   });
 });

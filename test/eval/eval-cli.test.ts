@@ -105,8 +105,7 @@ describe('leukodiff eval (constant-output fixture models)', () => {
     mkdirSync(path.join(voc, 'Annotations'), { recursive: true });
     mkdirSync(path.join(voc, 'JPEGImages'), { recursive: true });
     copyFileSync(path.join(dir, 'a.png'), path.join(voc, 'JPEGImages', 'a.png'));
-    const obj = (name: string, [x1, y1, x2, y2]: number[]) =>
-      `<object><name>${name}</name><bndbox><xmin>${x1 + 1}</xmin><ymin>${y1 + 1}</ymin><xmax>${x2}</xmax><ymax>${y2}</ymax></bndbox></object>`;
+    const obj = (name: string, [x1, y1, x2, y2]: number[]) => `<object><name>${name}</name><bndbox><xmin>${x1 + 1}</xmin><ymin>${y1 + 1}</ymin><xmax>${x2}</xmax><ymax>${y2}</ymax></bndbox></object>`;
     writeFileSync(
       path.join(voc, 'Annotations', 'a.xml'),
       `<annotation><filename>a.png</filename><size><width>640</width><height>480</height><depth>3</depth></size>${obj('NG', [80, 0, 240, 160])}${obj('L', [400, 220, 560, 420])}</annotation>`,
@@ -152,9 +151,7 @@ describe('leukodiff eval (constant-output fixture models)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ensemble/);
     const files = readdirSync(plots).sort();
-    expect(files).toEqual(
-      expect.arrayContaining(['pr-iou0.50.png', 'pr-iou0.50.svg', 'pr-iou0.90.png', 'confusion-ensemble.png', 'confusion-ensemble.svg']),
-    );
+    expect(files).toEqual(expect.arrayContaining(['pr-iou0.50.png', 'pr-iou0.50.svg', 'pr-iou0.90.png', 'confusion-ensemble.png', 'confusion-ensemble.svg']));
     for (const f of files) expect(statSync(path.join(plots, f)).size).toBeGreaterThan(500);
     const meta = await sharp(path.join(plots, 'confusion-ensemble.png')).metadata();
     expect(meta.width).toBeGreaterThan(300);
@@ -195,7 +192,10 @@ describe('leukodiff eval (constant-output fixture models)', () => {
       }
     }
     const images = ['r1.png', 'r2.png', 'r3.png'].map((file_name, i) => ({ id: i + 1, file_name, width: w, height: h }));
-    for (const im of images) await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toFile(path.join(dir, im.file_name));
+    for (const im of images)
+      await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+        .png()
+        .toFile(path.join(dir, im.file_name));
     const set = path.join(dir, 'rbc.json');
     writeFileSync(set, JSON.stringify({ info: { image_root: dir }, images, categories, annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [80, 0, 160, 160], area: 25600, iscrowd: 0 }] }));
     const r = await cli(['--dataset', set, '--json', '--ensemble', 'single:fixed-a', '--calibrate']);
@@ -210,7 +210,9 @@ describe('leukodiff eval (constant-output fixture models)', () => {
 
     // Fields of two microscopes, red cells 40 and 80 px wide, are not one calibration.
     const wide = path.join(dir, 'r4.png');
-    await sharp(path.join(dir, 'r1.png')).resize(2 * w, 2 * h).toFile(wide);
+    await sharp(path.join(dir, 'r1.png'))
+      .resize(2 * w, 2 * h)
+      .toFile(wide);
     const mixed = path.join(dir, 'mixed.json');
     const two = [...images, { id: 4, file_name: 'r4.png', width: 2 * w, height: 2 * h }, { id: 5, file_name: 'r4.png', width: 2 * w, height: 2 * h }];
     writeFileSync(mixed, JSON.stringify({ info: { image_root: dir }, images: two, categories, annotations: [] }));

@@ -19,16 +19,13 @@ describe('fusion tuning', () => {
   });
 
   it('takes the best mAP among candidates that recall at least as much as the best member', () => {
-    const { choice, qualified } = chooseFusion(
-      [c('nms', 0.5, 0.7, 0.70), c('paper', 0.55, 0.66, 0.76), c('paper', 0.6, 0.65, 0.78), c('wbf', 0.6, 0.9, 0.9), c('nms', 0.75, 0.9, 0.9)],
-      0.75,
-    );
+    const { choice, qualified } = chooseFusion([c('nms', 0.5, 0.7, 0.7), c('paper', 0.55, 0.66, 0.76), c('paper', 0.6, 0.65, 0.78), c('wbf', 0.6, 0.9, 0.9), c('nms', 0.75, 0.9, 0.9)], 0.75);
     expect(qualified).toBe(true);
     expect(choice).toMatchObject({ mode: 'paper', iou: 0.55 });
   });
 
   it('falls back to the best mAP when no candidate reaches the best member recall, and says so', () => {
-    const { choice, qualified } = chooseFusion([c('nms', 0.5, 0.7, 0.70), c('paper', 0.55, 0.66, 0.71)], 0.8);
+    const { choice, qualified } = chooseFusion([c('nms', 0.5, 0.7, 0.7), c('paper', 0.55, 0.66, 0.71)], 0.8);
     expect(qualified).toBe(false);
     expect(choice).toMatchObject({ mode: 'nms', iou: 0.5 });
   });

@@ -62,7 +62,14 @@ describe('misses at IoU 0.5', () => {
 
   it('gives a label to the more confident of two detections on it, the other is a miss', () => {
     const label = fromCocoBbox([10, 10, 100, 100]);
-    const misses = missesAtIoU50([label], [{ box: [10, 10, 108, 110], score: 0.4 }, { box: label, score: 0.7 }], 0.3);
+    const misses = missesAtIoU50(
+      [label],
+      [
+        { box: [10, 10, 108, 110], score: 0.4 },
+        { box: label, score: 0.7 },
+      ],
+      0.3,
+    );
     expect(misses).toEqual([{ kind: 'unlabelled', box: [10, 10, 108, 110], score: 0.4 }]);
   });
 });

@@ -27,7 +27,10 @@ describe('loadLeukocyteSplit', () => {
       { id: 1, image_id: 1, category_id: 2, bbox: [1, 2, 30, 30], area: 900, iscrowd: 0 },
       { id: 2, image_id: 1, category_id: 1, bbox: [50, 40, 5, 5], area: 25, iscrowd: 0 },
     ],
-    categories: [{ id: 1, name: 'Platelets' }, { id: 2, name: 'WBC' }],
+    categories: [
+      { id: 1, name: 'Platelets' },
+      { id: 2, name: 'WBC' },
+    ],
   });
 
   it("keeps only the leukocytes, untyped, and takes the images from the dataset file's folder", async () => {

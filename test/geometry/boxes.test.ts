@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { area, clipBox, iou, nmsIndices, orderByScore } from '../../src/geometry/boxes.ts';
 import type { Box } from '../../src/types.ts';
 
-const nms = <T extends { box: Box; score: number; type: number }>(dets: T[], iouThr: number, classAware: boolean): T[] =>
-  nmsIndices(dets, iouThr, classAware).map((i) => dets[i]);
+const nms = <T extends { box: Box; score: number; type: number }>(dets: T[], iouThr: number, classAware: boolean): T[] => nmsIndices(dets, iouThr, classAware).map((i) => dets[i]);
 
 describe('area', () => {
   it('is width * height, 0 for empty or reversed boxes', () => {
@@ -20,7 +19,8 @@ describe('iou', () => {
   });
   it('is 1 for identical boxes, symmetric, and handles containment', () => {
     expect(iou([3, 4, 20, 30], [3, 4, 20, 30])).toBe(1);
-    const a: Box = [0, 0, 10, 10], b: Box = [2, 3, 9, 8];
+    const a: Box = [0, 0, 10, 10],
+      b: Box = [2, 3, 9, 8];
     expect(iou(a, b)).toBeCloseTo(35 / 100, 15);
     expect(iou(b, a)).toBe(iou(a, b));
   });
@@ -46,7 +46,9 @@ describe('nms', () => {
   const d = (box: Box, score: number, type = 0, id = '') => ({ box, score, type, id });
 
   it('keeps boxes by score, highest first, and returns the input objects', () => {
-    const a = d([0, 0, 10, 10], 0.5), b = d([1, 0, 11, 10], 0.9), c = d([50, 50, 60, 60], 0.7);
+    const a = d([0, 0, 10, 10], 0.5),
+      b = d([1, 0, 11, 10], 0.9),
+      c = d([50, 50, 60, 60], 0.7);
     const kept = nms([a, b, c], 0.5, false);
     expect(kept).toEqual([b, c]);
     expect(kept[0]).toBe(b);
@@ -54,7 +56,8 @@ describe('nms', () => {
 
   it('suppresses only IoU strictly greater than the threshold', () => {
     // IoU exactly 0.5: [0,0,10,10] vs [0,0,10,5] = 50 / 100.
-    const a = d([0, 0, 10, 10], 0.9), b = d([0, 0, 10, 5], 0.8);
+    const a = d([0, 0, 10, 10], 0.9),
+      b = d([0, 0, 10, 5], 0.8);
     expect(iou(a.box, b.box)).toBe(0.5);
     expect(nms([a, b], 0.5, false)).toEqual([a, b]);
     expect(nms([a, b], 0.49, false)).toEqual([a]);
@@ -62,18 +65,23 @@ describe('nms', () => {
 
   it('is greedy: a suppressed box suppresses nothing', () => {
     // IoU(A,B) = IoU(B,C) = 7/13, IoU(A,C) = 1/4.
-    const a = d([0, 0, 10, 10], 0.9), b = d([3, 0, 13, 10], 0.8), c = d([6, 0, 16, 10], 0.7);
+    const a = d([0, 0, 10, 10], 0.9),
+      b = d([3, 0, 13, 10], 0.8),
+      c = d([6, 0, 16, 10], 0.7);
     expect(nms([a, b, c], 0.5, false)).toEqual([a, c]);
   });
 
   it('suppresses across types unless class-aware', () => {
-    const a = d([0, 0, 10, 10], 0.9, 0), b = d([1, 0, 11, 10], 0.8, 3), c = d([0, 1, 10, 11], 0.7, 0);
+    const a = d([0, 0, 10, 10], 0.9, 0),
+      b = d([1, 0, 11, 10], 0.8, 3),
+      c = d([0, 1, 10, 11], 0.7, 0);
     expect(nms([a, b, c], 0.5, false)).toEqual([a]);
     expect(nms([a, b, c], 0.5, true)).toEqual([a, b]);
   });
 
   it('breaks score ties by input order (stable)', () => {
-    const a = d([0, 0, 10, 10], 0.5, 0, 'a'), b = d([1, 0, 11, 10], 0.5, 0, 'b');
+    const a = d([0, 0, 10, 10], 0.5, 0, 'a'),
+      b = d([1, 0, 11, 10], 0.5, 0, 'b');
     expect(nms([a, b], 0.5, false).map((x) => x.id)).toEqual(['a']);
     expect(nms([b, a], 0.5, false).map((x) => x.id)).toEqual(['b']);
   });
@@ -93,7 +101,7 @@ describe('nms', () => {
 describe('orderByScore', () => {
   it('matches a stable descending sort, ties in input order', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (const n of [0, 1, 2, 15, 16, 17, 33, 100, 301]) {
       // Few distinct values, so there are many ties.
       const scores = Array.from({ length: n }, () => Math.floor(rnd() * 8) / 8);

@@ -29,7 +29,9 @@ export async function writeBadImages(dir: string): Promise<Record<string, string
     'truncated.jpg': jpeg.subarray(0, Math.floor(jpeg.length / 2)),
     'document.jpg': Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n'),
     'notes.jpg': Buffer.from('this is a text file, not a photo\n'),
-    'one-pixel.png': await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } }).png().toBuffer(),
+    'one-pixel.png': await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer(),
     'bomb.png': bombPng(),
   };
   const out: Record<string, string> = {};

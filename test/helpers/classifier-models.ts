@@ -15,7 +15,9 @@ export function classifierModelsDir(extra: Record<string, unknown> = {}): string
   const manifest = JSON.parse(readFileSync(path.join(FIXTURE_MODELS, 'manifest.json'), 'utf8'));
   manifest.cellClassifier = {
     file: 'colour-classifier.onnx',
-    sha256: createHash('sha256').update(readFileSync(path.join(dir, 'colour-classifier.onnx'))).digest('hex'),
+    sha256: createHash('sha256')
+      .update(readFileSync(path.join(dir, 'colour-classifier.onnx')))
+      .digest('hex'),
     inputPx: 32,
     cropRbc: 3.6,
     classes: [...CLASSIFIER_CLASSES],

@@ -57,7 +57,12 @@ describe.each(ENGINES)('hub with the cell classes beyond the five (%s)', (engine
   const reviewer = () => basic(hub.reviewer.login, hub.reviewer.password);
 
   it('accepts the signed revision and shows every class, NRBC per 100 leukocytes and the haematologist flag', async () => {
-    const put = await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: sample.fields.map((f) => f.image.sha256), payload: sample } });
+    const put = await hub.app.inject({
+      method: 'PUT',
+      url: `/api/v1/samples/${sample.sample.id}/revisions/3`,
+      headers: bearer(hub.tokens.c1),
+      payload: { images: sample.fields.map((f) => f.image.sha256), payload: sample },
+    });
     expect(put.statusCode).toBe(200);
     expect(put.json().status).toBe('created');
     const list = await hub.app.inject({ method: 'GET', url: '/review', headers: reviewer() });

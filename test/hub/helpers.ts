@@ -33,8 +33,7 @@ export interface HubStorage {
 export function hubStorage(engine: Engine, overrides: Partial<HubConfig> = {}): HubStorage {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'leukodiff-hub-'));
   const schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const env: Record<string, string> =
-    engine === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL!, LEUKODIFF_HUB_DB_SCHEMA: schema, LEUKODIFF_HUB_DATA: dir } : { LEUKODIFF_HUB_DATA: dir };
+  const env: Record<string, string> = engine === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL!, LEUKODIFF_HUB_DB_SCHEMA: schema, LEUKODIFF_HUB_DATA: dir } : { LEUKODIFF_HUB_DATA: dir };
   const config = loadHubConfig({ ...env }, { logLevel: 'silent', port: 0, ...overrides });
   if (engine === 'sqlite') config.databaseUrl = null;
   return {

@@ -68,7 +68,14 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
     expect(res.headers.location).toContain('notice=signed');
     const first = (await pull(hub.tokens.c1)).json();
     expect(first.reviews).toHaveLength(1);
-    expect(first.reviews[0]).toMatchObject({ seq: 1, sampleId: sample.sample.id, baseRevision: 3, reviewer: { name: 'Dr Ada' }, comment: 'left shift?', changes: [{ cellId: a.id, from: 'neutrophil', to: 'monocyte' }] });
+    expect(first.reviews[0]).toMatchObject({
+      seq: 1,
+      sampleId: sample.sample.id,
+      baseRevision: 3,
+      reviewer: { name: 'Dr Ada' },
+      comment: 'left shift?',
+      changes: [{ cellId: a.id, from: 'neutrophil', to: 'monocyte' }],
+    });
     expect(first.cursor).toBe(1);
     // A second review counts from the first one's types.
     await sign({ revision: '3', [`cell.${a.id}`]: 'monocyte', [`cell.${b.id}`]: 'lymphocyte' });

@@ -58,7 +58,16 @@ describe('createCellClassifier', () => {
       if (Math.hypot(x - 150, y - 50) < 20) return [80, 60, 200]; // blue
       return bg;
     });
-    const probs = await classifier.classify(img, [[30, 30, 70, 70], [130, 30, 170, 70], [230, 30, 270, 70]], 12, bg);
+    const probs = await classifier.classify(
+      img,
+      [
+        [30, 30, 70, 70],
+        [130, 30, 170, 70],
+        [230, 30, 270, 70],
+      ],
+      12,
+      bg,
+    );
     const top = probs.map((p) => CLASSIFIER_CLASSES[p.indexOf(Math.max(...p))]);
     expect(top).toEqual(['neutrophil', 'lymphocyte', 'not_leukocyte']);
     for (const p of probs) expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);

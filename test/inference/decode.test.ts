@@ -108,7 +108,8 @@ describe('decodeOutput', () => {
       const out = decodeOutput(r, lb, image, { ...opts, scoreThreshold: 0.1, boxVoting: { iou: 0.5, power: 1 } });
       expect(out).toHaveLength(2);
       const w = 0.8 + 0.4 + 0.2;
-      const x1 = (0.8 * 10 + 0.4 * 14 + 0.2 * 10) / w, y1 = (0.8 * 50 + 0.4 * 50 + 0.2 * 54) / w;
+      const x1 = (0.8 * 10 + 0.4 * 14 + 0.2 * 10) / w,
+        y1 = (0.8 * 50 + 0.4 * 50 + 0.2 * 54) / w;
       const expected = [x1 * 2, (y1 - 40) * 2, (x1 + 50) * 2, (y1 + 50 - 40) * 2];
       out[0].box.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 4));
       // Type and score stay those of the kept detection; a lone box keeps its own box.

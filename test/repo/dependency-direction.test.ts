@@ -24,13 +24,17 @@ function importedLayers(file: string): { spec: string; layer: string }[] {
   const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g)].map(
     (m) => m[1] ?? m[2] ?? m[3],
   );
-  return specs
-    .filter((s) => s.startsWith('.'))
-    .map((spec) => ({ spec, layer: path.relative(SRC, path.resolve(ROOT, path.dirname(file), spec)).split(path.sep)[0] }));
+  return specs.filter((s) => s.startsWith('.')).map((spec) => ({ spec, layer: path.relative(SRC, path.resolve(ROOT, path.dirname(file), spec)).split(path.sep)[0] }));
 }
 
 function wrongWay(dirs: string[], forbidden: string[]): string[] {
-  return dirs.flatMap((d) => sources(d)).flatMap((f) => importedLayers(f).filter((i) => forbidden.includes(i.layer)).map((i) => `${f} imports ${i.spec}`));
+  return dirs
+    .flatMap((d) => sources(d))
+    .flatMap((f) =>
+      importedLayers(f)
+        .filter((i) => forbidden.includes(i.layer))
+        .map((i) => `${f} imports ${i.spec}`),
+    );
 }
 
 describe('dependency direction', () => {

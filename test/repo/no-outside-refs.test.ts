@@ -12,7 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/paths.ts';
 
 /** This file names the patterns, so it is the one file not scanned for them. */
-const SELF = path.relative(ROOT, fileURLToPath(import.meta.url)).split(path.sep).join('/');
+const SELF = path
+  .relative(ROOT, fileURLToPath(import.meta.url))
+  .split(path.sep)
+  .join('/');
 
 const OUTSIDE_PATTERNS = [/\.\.\/shared\b/, /\/work\/shared\b/, /\bDESIGN\.md\b/, /\bDESIGN's\b/];
 
@@ -48,9 +51,7 @@ function relativeLinks(md: string): string[] {
   const targets: string[] = [];
   for (const m of text.matchAll(/\]\(\s*(?:<([^>\n]*)>|([^)\s]*))(?:\s+["'(][^)]*)?\s*\)/g)) targets.push(m[1] ?? m[2]);
   for (const m of text.matchAll(/^ {0,3}\[[^\]\n]+\]:\s*<?([^\s>]+)>?/gm)) targets.push(m[1]);
-  return targets
-    .filter((t) => t !== '' && !t.startsWith('#') && !/^[a-z][a-z0-9+.-]*:/i.test(t))
-    .map((t) => decodeURI(t.replace(/[#?].*$/, '')));
+  return targets.filter((t) => t !== '' && !t.startsWith('#') && !/^[a-z][a-z0-9+.-]*:/i.test(t)).map((t) => decodeURI(t.replace(/[#?].*$/, '')));
 }
 
 /** Where a link in `file` leads, or null when it leaves the repository. */

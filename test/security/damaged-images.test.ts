@@ -54,7 +54,7 @@ function oddScanParameters(jpeg: Buffer): Buffer {
 /** The PNG with its image data stream cut to `share`, in well-formed chunks (valid CRCs) and with its IEND. */
 function pngWithCutData(png: Buffer, share: number): Buffer {
   const chunks: { type: string; data: Buffer }[] = [];
-  for (let p = 8; p < png.length; ) {
+  for (let p = 8; p < png.length;) {
     const n = png.readUInt32BE(p);
     chunks.push({ type: png.toString('latin1', p + 4, p + 8), data: png.subarray(p + 8, p + 8 + n) });
     p += 12 + n;
@@ -110,7 +110,10 @@ describe('damaged photos are refused, not analysed with a grey part', () => {
       await sharp(demo).jpeg({ progressive: true, quality: 92 }).toBuffer(),
       await sharp(demo).jpeg({ mozjpeg: true }).toBuffer(),
       await sharp(demo).jpeg({ chromaSubsampling: '4:4:4', quality: 98 }).toBuffer(),
-      await sharp(demo).withExif({ IFD0: { Make: 'Camera', Model: 'Microscope' } }).jpeg().toBuffer(),
+      await sharp(demo)
+        .withExif({ IFD0: { Make: 'Camera', Model: 'Microscope' } })
+        .jpeg()
+        .toBuffer(),
       await sharp(demo).png().toBuffer(),
       // Padding before the end marker.
       Buffer.concat([demo.subarray(0, demo.length - 2), Buffer.alloc(100), EOI]),

@@ -24,7 +24,7 @@ async function observe(limiter: DecodeLimiter, sizes: number[]) {
   let mostPixelsShared = 0;
   const started: number[] = [];
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   await Promise.all(
     sizes.map((size, i) =>
       limiter.run(size, async () => {
@@ -46,7 +46,10 @@ describe('DecodeLimiter', () => {
   it('never lets more than N decodes run at once', async () => {
     for (const n of [1, 2, 3]) {
       const limiter = new DecodeLimiter(n, 1e12);
-      const { mostRunning } = await observe(limiter, Array.from({ length: 24 }, () => 1000));
+      const { mostRunning } = await observe(
+        limiter,
+        Array.from({ length: 24 }, () => 1000),
+      );
       expect(mostRunning).toBe(n);
       expect(limiter.peak).toBe(n);
       expect([limiter.active, limiter.queued]).toEqual([0, 0]);

@@ -18,7 +18,19 @@ import { tempContext } from '../helpers/store.ts';
 import { fieldJpeg } from '../helpers/workflow.ts';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
-const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child() { return log; }, level: 'silent', silent() {} } as never;
+const log = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  trace() {},
+  fatal() {},
+  child() {
+    return log;
+  },
+  level: 'silent',
+  silent() {},
+} as never;
 const TOKEN = 'ld1.00000000-0000-4000-8000-000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n';
 
 let root: string;

@@ -16,7 +16,9 @@ describe.each(ENGINES)('hub: NUL and range checks (%s)', (engine) => {
       payload: img.bytes,
     });
     sample = report({ images: [img.sha256] });
-    expect((await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: sample } })).statusCode).toBe(200);
+    expect(
+      (await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: sample } })).statusCode,
+    ).toBe(200);
   });
   afterAll(async () => hub?.close());
 

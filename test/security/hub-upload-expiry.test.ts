@@ -18,8 +18,7 @@ describe.each(ENGINES)('hub: unfinished uploads expire (%s)', (engine) => {
       headers: { ...bearer(hub.tokens.c1), 'content-type': 'application/octet-stream' },
       payload: img.bytes.subarray(start, end),
     });
-  const missing = async (sha256: string) =>
-    (await hub.app.inject({ method: 'POST', url: '/api/v1/images/missing', headers: bearer(hub.tokens.c1), payload: { sha256: [sha256] } })).json().missing[0];
+  const missing = async (sha256: string) => (await hub.app.inject({ method: 'POST', url: '/api/v1/images/missing', headers: bearer(hub.tokens.c1), payload: { sha256: [sha256] } })).json().missing[0];
 
   it('removes the parts of an upload older than uploadTtlSeconds, keeps a recent one, and the box starts again from 0', async () => {
     const old = image(4000);
@@ -29,8 +28,16 @@ describe.each(ENGINES)('hub: unfinished uploads expire (%s)', (engine) => {
     expect(await countRows(hub.db, 'upload_parts')).toBe(2);
     // The first started an hour and a minute ago, the second a minute ago.
     const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
-    await hub.db.db.updateTable('uploads').set({ started_at: ago(3660) }).where('sha256', '=', old.sha256).execute();
-    await hub.db.db.updateTable('uploads').set({ started_at: ago(60) }).where('sha256', '=', recent.sha256).execute();
+    await hub.db.db
+      .updateTable('uploads')
+      .set({ started_at: ago(3660) })
+      .where('sha256', '=', old.sha256)
+      .execute();
+    await hub.db.db
+      .updateTable('uploads')
+      .set({ started_at: ago(60) })
+      .where('sha256', '=', recent.sha256)
+      .execute();
 
     // A hub process sweeps as it starts (and then periodically).
     const second = await buildHub(hub.storage.config, { db: hub.db, logger: false });

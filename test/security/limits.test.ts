@@ -118,10 +118,12 @@ describe('connection and event-stream caps', () => {
     const port = await listening({ maxConnections: 16 });
     const idle: net.Socket[] = [];
     for (let i = 0; i < 16; i++) {
-      idle.push(await new Promise<net.Socket>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => resolve(s));
-        s.on('error', () => {});
-      }));
+      idle.push(
+        await new Promise<net.Socket>((resolve) => {
+          const s = net.connect(port, '127.0.0.1', () => resolve(s));
+          s.on('error', () => {});
+        }),
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
     await expect(get(port, '/api/health')).rejects.toThrow();

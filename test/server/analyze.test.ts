@@ -15,7 +15,9 @@ describe('POST /api/analyze (constant-output fixture models)', () => {
   beforeAll(async () => {
     app = await testApp({ maxUploadBytes: 2_000_000 });
     // 640x480 grey field: the fixture models ignore the pixels, so the result is known exactly.
-    field = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#d8c8d0' } }).jpeg().toBuffer();
+    field = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#d8c8d0' } })
+      .jpeg()
+      .toBuffer();
   });
   afterAll(() => app.close());
 

@@ -91,12 +91,16 @@ describe('bad input to the workflow API', () => {
   it('refuses oversized bodies and uploads over the byte and pixel limits', async () => {
     const big = { reference: 'R', patientId: 'x'.repeat(70_000) };
     refused(await app.inject({ method: 'POST', url: '/api/samples', payload: big }), 413, 'body_too_large');
-    const noise = await sharp(randomBytes(600 * 400 * 3), { raw: { width: 600, height: 400, channels: 3 } }).png().toBuffer();
+    const noise = await sharp(randomBytes(600 * 400 * 3), { raw: { width: 600, height: 400, channels: 3 } })
+      .png()
+      .toBuffer();
     expect(noise.length).toBeGreaterThan(200_000);
     const tooBig = refused(await upload(app, sampleId, noise), 413, 'file_too_large');
     expect(tooBig.message).toMatch(/0\.2 MB limit/);
     refused(await upload(app, sampleId, bombPng()), 413, 'image_too_large');
-    const wide = await sharp({ create: { width: 1200, height: 1000, channels: 3, background: '#ccc' } }).jpeg().toBuffer();
+    const wide = await sharp({ create: { width: 1200, height: 1000, channels: 3, background: '#ccc' } })
+      .jpeg()
+      .toBuffer();
     refused(await upload(app, sampleId, wide), 413, 'image_too_large');
     const s = (await app.inject({ url: `/api/samples/${sampleId}` })).json();
     expect(s.fieldCount).toBe(1);

@@ -39,7 +39,12 @@ function listen(port: number, headers: Record<string, string> = {}): Promise<Sse
         while ((end = buf.indexOf('\n\n')) >= 0) {
           const block = buf.slice(0, end);
           buf = buf.slice(end + 2);
-          const f = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+          const f = Object.fromEntries(
+            block
+              .split('\n')
+              .filter((l) => !l.startsWith(':'))
+              .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+          );
           if (f.event) sse.events.push({ id: Number(f.id ?? 0), event: f.event, data: JSON.parse(f.data) });
         }
       });

@@ -66,7 +66,9 @@ describe('a full analysis queue', () => {
     try {
       const id = await createSample(app, { reference: 'Q-1' });
       // A large noisy photo keeps the one worker busy for a while.
-      const big = await sharp(randomBytes(2400 * 1800 * 3), { raw: { width: 2400, height: 1800, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+      const big = await sharp(randomBytes(2400 * 1800 * 3), { raw: { width: 2400, height: 1800, channels: 3 } })
+        .jpeg({ quality: 95 })
+        .toBuffer();
       expect((await upload(app, id, big)).statusCode).toBe(202);
       const res = await upload(app, id, await fieldJpeg(92));
       expect(res.statusCode).toBe(503);

@@ -16,7 +16,10 @@ describe('the photo-quality question', () => {
   afterAll(() => app.close());
 
   /** A grey photo: the fixture models find their two cells, the quality check warns it has no colour. */
-  const greyField = () => sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 140, g: 140, b: 140 } } }).png().toBuffer();
+  const greyField = () =>
+    sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 140, g: 140, b: 140 } } })
+      .png()
+      .toBuffer();
   /** What the kiosk sends: it asks its nurse Retake or Keep. */
   const ASK = { askQuality: 'true' };
   const sample = async (id: string) => (await app.inject({ url: `/api/samples/${id}` })).json();

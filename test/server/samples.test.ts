@@ -110,7 +110,8 @@ describe('sample workflow API', () => {
     await upload(app, id, await fieldJpeg(61), {}, users.nurse);
     const sample = await analysed(app, id);
     const [a, b] = sample.fields[0].cells as { id: string }[];
-    const sign = (shortReason?: string) => app.inject({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, ...(shortReason === undefined ? {} : { shortReason }) } });
+    const sign = (shortReason?: string) =>
+      app.inject({ method: 'POST', url: `/api/samples/${id}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, ...(shortReason === undefined ? {} : { shortReason }) } });
 
     await app.inject({ method: 'POST', url: `/api/cells/${a!.id}/review`, headers: as(users.nurse) });
     await app.inject({ method: 'POST', url: `/api/cells/${b!.id}/review`, headers: as(users.nurse) });
@@ -143,7 +144,9 @@ describe('sample workflow API', () => {
     const u = (await analysed(app, unseenSample)).fields[0].cells as { id: string }[];
     for (const c of u) await app.inject({ method: 'POST', url: `/api/cells/${c.id}/review` });
     await app.inject({ method: 'POST', url: `/api/fields/${(await analysed(app, unseenSample)).fields[0].id}/cells`, payload: { box: [10, 10, 70, 70], type: 'lymphocyte' } });
-    expect((await app.inject({ method: 'POST', url: `/api/samples/${unseenSample}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'POST', url: `/api/samples/${unseenSample}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode,
+    ).toBe(200);
 
     // The unidentified cell typed: now the short count needs the supervisor's reason, printed on the report.
     const unidentified = (await app.inject({ url: `/api/samples/${id}` })).json().fields[0].cells.find((c: { type: string }) => c.type === 'unclassified');

@@ -195,12 +195,22 @@ describe('sessions', () => {
     }
     expect(res.statusCode).toBe(401);
     expect((await app.inject({ url: '/api/session', headers: { cookie: sup } })).statusCode).toBe(401);
-    await app.inject({ method: 'PATCH', url: '/api/settings', payload: { idleLockMinutes: 10, auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } }, headers: { cookie: await signIn(app, users.supervisor, SUPERVISOR_PIN, { asDefault: false }) } });
+    await app.inject({
+      method: 'PATCH',
+      url: '/api/settings',
+      payload: { idleLockMinutes: 10, auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } },
+      headers: { cookie: await signIn(app, users.supervisor, SUPERVISOR_PIN, { asDefault: false }) },
+    });
   });
 
   it('ends the sessions of a user who is deactivated', async () => {
     const sup = await signIn(app, users.supervisor, SUPERVISOR_PIN, { asDefault: false });
-    const made = await app.inject({ method: 'POST', url: '/api/users', payload: { name: 'Nurse Temp', role: 'nurse', pin: '2468', auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } }, headers: { cookie: sup } });
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/users',
+      payload: { name: 'Nurse Temp', role: 'nurse', pin: '2468', auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } },
+      headers: { cookie: sup },
+    });
     const temp = made.json().id as string;
     const cookie = await signIn(app, temp, '2468', { asDefault: false });
     await app.inject({ method: 'PATCH', url: `/api/users/${temp}`, payload: { active: false, auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } }, headers: { cookie: sup } });
@@ -220,8 +230,7 @@ describe('PIN guessing', () => {
   });
   afterAll(() => close());
 
-  const signInRes = (userId: string, pin: string, remoteAddress = '127.0.0.1') =>
-    app.inject({ method: 'POST', url: '/api/session', payload: { userId, pin }, headers: NO_SESSION, remoteAddress });
+  const signInRes = (userId: string, pin: string, remoteAddress = '127.0.0.1') => app.inject({ method: 'POST', url: '/api/session', payload: { userId, pin }, headers: NO_SESSION, remoteAddress });
 
   it('counts every guess before evaluating the next: 25 wrong PINs at once, then the right one is refused while delayed', async () => {
     const guesses = Array.from({ length: 25 }, (_, i) => signInRes(users.supervisor, String(100000 + i), `10.0.0.${i + 1}`));
@@ -261,7 +270,12 @@ describe('PIN guessing', () => {
     const sup = await signIn(app, users.supervisor, SUPERVISOR_PIN, { asDefault: false });
     const nurses: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await app.inject({ method: 'POST', url: '/api/users', payload: { name: `Guess ${i}`, role: 'nurse', pin: '1357', auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } }, headers: { cookie: sup } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/users',
+        payload: { name: `Guess ${i}`, role: 'nurse', pin: '1357', auth: { userId: users.supervisor, pin: SUPERVISOR_PIN } },
+        headers: { cookie: sup },
+      });
       nurses.push(res.json().id);
     }
     // 20 wrong PINs, 4 per user (none reaches its own delay), from 20 addresses, on two routes.

@@ -18,7 +18,9 @@ function redCells(d: number, w = 400, h = 300): Promise<Buffer> {
       }
     }
   }
-  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 describe('users and settings', () => {
@@ -30,7 +32,7 @@ describe('users and settings', () => {
   afterAll(() => app.close());
   const auth = () => ({ userId: sup, pin: SUPERVISOR_PIN });
 
-  it('starts a new box with the setup\'s supervisor, then needs a session and a supervisor PIN to add users', async () => {
+  it("starts a new box with the setup's supervisor, then needs a session and a supervisor PIN to add users", async () => {
     let res = await app.inject({ method: 'POST', url: '/api/users', payload: { name: 'Nurse First', role: 'nurse', pin: '1234' } });
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toBe('setup_required');

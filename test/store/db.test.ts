@@ -19,7 +19,10 @@ describe('openDatabase', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
-    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
+    const tables = db
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((r) => r.name);
     expect(tables).toEqual(expect.arrayContaining(['audit_log', 'cells', 'fields', 'images', 'outbox', 'samples', 'settings', 'users']));
     closeDatabase(db);
     // Reopening applies nothing again.
@@ -47,7 +50,12 @@ describe('openDatabase', () => {
       { version: 2, name: 'b', sql: 'CREATE TABLE b (y)' },
     ]);
     expect(schemaVersion(db)).toBe(2);
-    expect(() => migrate(db, [{ version: 1, name: 'a', sql: '' }, { version: 3, name: 'c', sql: '' }])).toThrow(/numbered 3, expected 2/);
+    expect(() =>
+      migrate(db, [
+        { version: 1, name: 'a', sql: '' },
+        { version: 3, name: 'c', sql: '' },
+      ]),
+    ).toThrow(/numbered 3, expected 2/);
     // A failing migration leaves the previous version in place.
     expect(() =>
       migrate(db, [
@@ -72,12 +80,10 @@ describe('openDatabase', () => {
 
   it('enforces the schema: foreign keys, cell classes, sample statuses', () => {
     const db = openDatabase(path.join(dir, 'fk.db'));
-    expect(() =>
-      db.prepare("INSERT INTO fields (id, sample_id, seq, image_sha256, status, queue_seq, captured_at) VALUES ('f', 'nope', 1, ?, 'queued', 1, 'x')").run('a'.repeat(64)),
-    ).toThrow(/FOREIGN KEY/);
-    expect(() =>
-      db.prepare("INSERT INTO samples (id, reference, status, revision, created_at, updated_at) VALUES ('s', 'r', 'approved', 1, 'x', 'x')").run(),
-    ).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO fields (id, sample_id, seq, image_sha256, status, queue_seq, captured_at) VALUES ('f', 'nope', 1, ?, 'queued', 1, 'x')").run('a'.repeat(64))).toThrow(
+      /FOREIGN KEY/,
+    );
+    expect(() => db.prepare("INSERT INTO samples (id, reference, status, revision, created_at, updated_at) VALUES ('s', 'r', 'approved', 1, 'x', 'x')").run()).toThrow(/CHECK/);
     closeDatabase(db);
   });
 });

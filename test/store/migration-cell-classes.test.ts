@@ -24,7 +24,21 @@ function schema2(file: string): void {
      VALUES (?, 'f1', 's1', ?, 2, 30, 40, ?, ?, 0.8, 0.66, 3, '[1,2,0,0,0]', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   OLD_CLASSES.forEach((type, i) =>
-    insert.run(`c${i}`, i, type, type === 'unclassified' ? 'immature_granulocyte' : type, i % 2, i === 3 ? 'corrected' : 'automatic', i === 3 ? 'u1' : null, i === 3 ? AT : null, i === 4 ? 'u1' : null, i === 4 ? AT : null, i === 5 ? AT : null, i === 5 ? 'u1' : null, AT),
+    insert.run(
+      `c${i}`,
+      i,
+      type,
+      type === 'unclassified' ? 'immature_granulocyte' : type,
+      i % 2,
+      i === 3 ? 'corrected' : 'automatic',
+      i === 3 ? 'u1' : null,
+      i === 3 ? AT : null,
+      i === 4 ? 'u1' : null,
+      i === 4 ? AT : null,
+      i === 5 ? AT : null,
+      i === 5 ? 'u1' : null,
+      AT,
+    ),
   );
   db.pragma('user_version = 2');
   db.close();

@@ -6,11 +6,28 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import { SyncService, SyncSetupError } from '../../src/sync/service.ts';
 import { tempContext } from '../helpers/store.ts';
 
-const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child() { return log; }, level: 'silent', silent() {} } as never;
+const log = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  trace() {},
+  fatal() {},
+  child() {
+    return log;
+  },
+  level: 'silent',
+  silent() {},
+} as never;
 
 describe('sync configuration', () => {
   it('reads the hub settings from the environment and validates them', () => {
-    const c = loadConfig({ LEUKODIFF_HUB_URL: 'https://hub.example:8443/', LEUKODIFF_HUB_TOKEN: 'ld1.abc.defghijklmnopqrstuvwxyz', LEUKODIFF_SYNC_BACKOFF_CAP_MS: '600000', LEUKODIFF_SYNC_MAX_REQUEST_BYTES: '65536' });
+    const c = loadConfig({
+      LEUKODIFF_HUB_URL: 'https://hub.example:8443/',
+      LEUKODIFF_HUB_TOKEN: 'ld1.abc.defghijklmnopqrstuvwxyz',
+      LEUKODIFF_SYNC_BACKOFF_CAP_MS: '600000',
+      LEUKODIFF_SYNC_MAX_REQUEST_BYTES: '65536',
+    });
     expect(c).toMatchObject({ hubUrl: 'https://hub.example:8443', hubToken: 'ld1.abc.defghijklmnopqrstuvwxyz', syncBackoffCapMs: 600_000, syncMaxRequestBytes: 65_536 });
     expect(() => loadConfig({ LEUKODIFF_SYNC_MAX_REQUEST_BYTES: '100' })).toThrow(ConfigError);
     expect(() => loadConfig({ LEUKODIFF_SYNC_PROBE_MS: 'often' })).toThrow(/syncProbeMs/);

@@ -120,7 +120,9 @@ describe('box sync to a hub', () => {
     expect((await reqB({ method: 'POST', url: `/api/samples/${shared}/fields`, payload: body.payload, headers: body.headers })).statusCode).toBe(202);
     await until('analysis', async () => (await get(b.app, `/api/samples/${shared}`)).pendingFields === 0);
     await seeAllCells(reqB, shared);
-    expect((await reqB({ method: 'POST', url: `/api/samples/${shared}/sign`, payload: { auth: { userId: b.users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode).toBe(200);
+    expect((await reqB({ method: 'POST', url: `/api/samples/${shared}/sign`, payload: { auth: { userId: b.users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode).toBe(
+      200,
+    );
     const other = await signedSample(reqB, b.users.supervisor, 5);
     await until('the rest delivered', async () => (await get(b.app, `/api/samples/${other}`)).status === 'synced');
     const status = await get(b.app, '/api/sync');
@@ -214,7 +216,9 @@ describe('box sync to a hub', () => {
       expect((await req({ method: 'POST', url: `/api/samples/${created}/fields`, payload: body.payload, headers: body.headers })).statusCode).toBe(202);
       await until('analysis', async () => (await get(app, `/api/samples/${created}`)).pendingFields === 0);
       await seeAllCells(req, created);
-      expect((await req({ method: 'POST', url: `/api/samples/${created}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode).toBe(200);
+      expect((await req({ method: 'POST', url: `/api/samples/${created}/sign`, payload: { auth: { userId: users.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON } })).statusCode).toBe(
+        200,
+      );
       await until('delivery', async () => (await get(app, `/api/samples/${created}`)).status === 'synced');
     } finally {
       hub.app.server.off('request', hook);

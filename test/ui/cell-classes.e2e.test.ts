@@ -28,7 +28,11 @@ interface ApiCell {
 
 /** The box set up through the API (first supervisor); returns the supervisor's id. */
 async function setUpBox(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'en', supervisor: { name: 'Dr Okafor', pin: PIN } }) });
+  const res = await fetch(`${base}/api/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ language: 'en', supervisor: { name: 'Dr Okafor', pin: PIN } }),
+  });
   if (res.status !== 201) throw new Error(`setup: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { supervisor: { id: string } }).supervisor.id;
 }
@@ -62,7 +66,7 @@ async function cellType(base: string, cellId: string): Promise<ApiCell> {
 async function settled(page: Page): Promise<void> {
   const buttons = page.locator('ld-cell-sheet .types button');
   await buttons.first().waitFor();
-  await expect.poll(async () => (await buttons.evaluateAll((bs) => bs.filter((b) => (b as HTMLButtonElement).disabled).length)), { timeout: 5000 }).toBe(0);
+  await expect.poll(async () => await buttons.evaluateAll((bs) => bs.filter((b) => (b as HTMLButtonElement).disabled).length), { timeout: 5000 }).toBe(0);
 }
 
 /** The sheet's box and its type buttons' sizes, and whether it must scroll to show them. */
@@ -144,7 +148,10 @@ describe('the cell classes beyond the five, on a touchscreen', () => {
       await page.locator('ld-cell-sheet [data-action=close]').tap();
       // Make a blast and an NRBC through the API: the report asks for a haematologist.
       const rest = cells.filter((c) => c.id !== cellId);
-      for (const [c, type] of [[rest[0], 'blast'], [rest[1], 'nrbc']] as const) {
+      for (const [c, type] of [
+        [rest[0], 'blast'],
+        [rest[1], 'nrbc'],
+      ] as const) {
         if (!c) continue;
         expect((await api.patch(`${daemon.url}/api/cells/${c.id}`, { data: { type } })).ok()).toBe(true);
       }

@@ -40,7 +40,11 @@ describe('cell sheet', () => {
     expect(typeButtons(null).some((b) => b.current || b.suggested)).toBe(false);
     expect(typeButtons(cell('monocyte')).some((b) => b.suggested)).toBe(false);
     expect(typeButtons(cell('blast'), 'other').map((b) => b.type)).toEqual(['band', 'immature_granulocyte', 'blast', 'reactive_lymphocyte', 'nrbc', 'smudge', 'unclassified']);
-    expect(typeButtons(cell('blast'), 'other').filter((b) => b.current).map((b) => b.type)).toEqual(['blast']);
+    expect(
+      typeButtons(cell('blast'), 'other')
+        .filter((b) => b.current)
+        .map((b) => b.type),
+    ).toEqual(['blast']);
   });
 
   it('puts every class on exactly one page, with room for the page switch (four rows of two)', () => {
@@ -63,9 +67,17 @@ describe('cell sheet', () => {
     // An immature granulocyte the analysis saw is stored unidentified: the suggestion is on the other page.
     const ig = cell('unclassified', { autoType: 'immature_granulocyte' });
     expect(otherPageMarks(ig, 'five')).toEqual({ current: 'unclassified', suggested: true });
-    expect(typeButtons(ig, 'other').filter((b) => b.suggested).map((b) => b.type)).toEqual(['immature_granulocyte']);
+    expect(
+      typeButtons(ig, 'other')
+        .filter((b) => b.suggested)
+        .map((b) => b.type),
+    ).toEqual(['immature_granulocyte']);
     // The analysis's erythroblast is an NRBC.
-    expect(typeButtons(cell('not_leukocyte', { autoType: 'erythroblast' }), 'other').filter((b) => b.suggested).map((b) => b.type)).toEqual(['nrbc']);
+    expect(
+      typeButtons(cell('not_leukocyte', { autoType: 'erythroblast' }), 'other')
+        .filter((b) => b.suggested)
+        .map((b) => b.type),
+    ).toEqual(['nrbc']);
     // A band a person set on a neutrophil: from the band's page, the switch back marks the detectors' neutrophil.
     expect(otherPageMarks(cell('band', { autoType: 'neutrophil' }), 'other')).toEqual({ current: null, suggested: true });
     expect(otherPageMarks(cell('band', { autoType: 'neutrophil' }), 'five')).toEqual({ current: 'band', suggested: false });

@@ -102,7 +102,17 @@ describe('counts', () => {
   });
 
   it('recounts the other leukocytes in the count, NRBC and smudge outside it, and what a haematologist must see', () => {
-    const cells = [...Array.from({ length: 6 }, () => cell('neutrophil')), cell('band'), cell('blast'), cell('reactive_lymphocyte'), cell('immature_granulocyte'), cell('nrbc'), cell('nrbc'), cell('smudge'), cell('not_leukocyte')];
+    const cells = [
+      ...Array.from({ length: 6 }, () => cell('neutrophil')),
+      cell('band'),
+      cell('blast'),
+      cell('reactive_lymphocyte'),
+      cell('immature_granulocyte'),
+      cell('nrbc'),
+      cell('nrbc'),
+      cell('smudge'),
+      cell('not_leukocyte'),
+    ];
     const d = recount(emptyDifferential(100), cells);
     expect(d.counted).toBe(10);
     expect(countedOf(tally(cells))).toBe(10);

@@ -31,10 +31,44 @@ const FIELD = { width: 320, height: 240 };
  * kiosk rightly sees them as out of focus.
  */
 const CUTS: { photo: string; turned: boolean; at: [number, number][] }[] = [
-  { photo: 'bccd-BloodImage_00001.jpg', turned: false, at: [[0, 0], [320, 0], [0, 240], [320, 240]] },
-  { photo: 'bccd-BloodImage_00249.jpg', turned: false, at: [[0, 0], [320, 0], [0, 240], [320, 240]] },
-  { photo: 'bccd-BloodImage_00001.jpg', turned: true, at: [[0, 0], [0, 240], [160, 400]] },
-  { photo: 'bccd-BloodImage_00249.jpg', turned: true, at: [[0, 0], [0, 240], [160, 400]] },
+  {
+    photo: 'bccd-BloodImage_00001.jpg',
+    turned: false,
+    at: [
+      [0, 0],
+      [320, 0],
+      [0, 240],
+      [320, 240],
+    ],
+  },
+  {
+    photo: 'bccd-BloodImage_00249.jpg',
+    turned: false,
+    at: [
+      [0, 0],
+      [320, 0],
+      [0, 240],
+      [320, 240],
+    ],
+  },
+  {
+    photo: 'bccd-BloodImage_00001.jpg',
+    turned: true,
+    at: [
+      [0, 0],
+      [0, 240],
+      [160, 400],
+    ],
+  },
+  {
+    photo: 'bccd-BloodImage_00249.jpg',
+    turned: true,
+    at: [
+      [0, 0],
+      [0, 240],
+      [160, 400],
+    ],
+  },
   { photo: 'bcd-9a5a40ca.jpg', turned: false, at: [[48, 88]] },
   { photo: 'pbc-30a596f3.jpg', turned: false, at: [[20, 60]] },
   { photo: 'pbc-a99a594c.jpg', turned: false, at: [[20, 60]] },
@@ -51,7 +85,9 @@ async function slide(n: number): Promise<{ image: Buffer; fields: Rect[] }> {
   const tiles: Buffer[] = [];
   for (let orientation = 0; orientation < 4 && tiles.length < n; orientation++) {
     for (const { photo, turned, at } of CUTS) {
-      const source = await sharp(path.join(DEMO_IMAGES, photo)).rotate(turned ? 90 : 0).toBuffer();
+      const source = await sharp(path.join(DEMO_IMAGES, photo))
+        .rotate(turned ? 90 : 0)
+        .toBuffer();
       for (const [left, top] of at) {
         if (tiles.length === n) break;
         let tile = sharp(source).extract({ left, top, ...FIELD });
@@ -141,7 +177,11 @@ describe.skipIf(!existsSync(CHROMIUM))('a 100-cell differential on the touchscre
     let taps = 0;
     const started = performance.now();
     const tap = async (what: string, l: Locator) => {
-      const screen = (await page.locator('main[data-screen]').getAttribute('data-screen', { timeout: 1000 }).catch(() => null)) ?? 'who';
+      const screen =
+        (await page
+          .locator('main[data-screen]')
+          .getAttribute('data-screen', { timeout: 1000 })
+          .catch(() => null)) ?? 'who';
       log.push(`${String(++taps).padStart(2)}  ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${screen}: ${what}`);
       await l.tap();
     };

@@ -63,7 +63,11 @@ async function onScreen(page: Page, name: string, timeout = 20_000): Promise<voi
   try {
     await page.locator(`main[data-screen=${name}]`).waitFor({ timeout });
   } catch (err) {
-    const showing = await page.locator('main[data-screen]').first().getAttribute('data-screen', { timeout: 1000 }).catch(() => null);
+    const showing = await page
+      .locator('main[data-screen]')
+      .first()
+      .getAttribute('data-screen', { timeout: 1000 })
+      .catch(() => null);
     const toasts = await page.locator('[data-toast]').allInnerTexts();
     throw new Error(`screen '${name}' did not come within ${timeout} ms; showing '${showing}', messages: ${JSON.stringify(toasts)}`, { cause: err });
   }
@@ -147,7 +151,12 @@ function controlsOverCells(page: Page): Promise<string[]> {
     const viewer = all.find((e) => e.localName === 'ld-field-viewer');
     const stage = (viewer?.shadowRoot?.querySelector('svg.surface') ?? viewer)?.getBoundingClientRect();
     if (!stage) return ['no photo on the screen'];
-    const clip = (r: DOMRect) => ({ l: Math.max(r.left, stage.left, 0), t: Math.max(r.top, stage.top, 0), r: Math.min(r.right, stage.right, innerWidth), b: Math.min(r.bottom, stage.bottom, innerHeight) });
+    const clip = (r: DOMRect) => ({
+      l: Math.max(r.left, stage.left, 0),
+      t: Math.max(r.top, stage.top, 0),
+      r: Math.min(r.right, stage.right, innerWidth),
+      b: Math.min(r.bottom, stage.bottom, innerHeight),
+    });
     const cells = all.filter((e) => e.hasAttribute('data-cell')).map((e) => ({ id: e.getAttribute('data-cell'), box: clip(e.getBoundingClientRect()) }));
     if (!cells.length) return ['no cell on the photo'];
     for (const c of all) {
@@ -192,176 +201,185 @@ describe.skipIf(!existsSync(CHROMIUM))('layout, recovery and messages on the tou
 
   const runs = Object.keys(SIZES).flatMap((size) => (Object.keys(LANGS) as Lang[]).map((lang) => ({ size, lang })));
 
-  it.each(runs)('$size, $lang: every screen fits, the field comes back after a restart, the quality question survives a reload', async ({ size, lang }) => {
-    const t = LANGS[lang];
-    const kp = await KioskPage.open(browser, daemon.url, SIZES[size]!, `layout-${size}-${lang}`);
-    const { page } = kp;
-    await kp.context.addInitScript((l) => localStorage.setItem('leukodiff.lang', l), lang);
-    const check = async (name: string, modal?: string) => {
-      await kp.shot(name);
-      expect(await controlProblems(page, modal), name).toEqual([]);
-      expect(await kp.layoutProblems(), name).toEqual([]);
-    };
-    try {
-      const supervisor = await signIn(kp);
-      await page.goto(`${kp.base}/`);
-      await page.locator('[data-list=loaded]').waitFor();
-      await check('home');
+  it.each(runs)(
+    '$size, $lang: every screen fits, the field comes back after a restart, the quality question survives a reload',
+    async ({ size, lang }) => {
+      const t = LANGS[lang];
+      const kp = await KioskPage.open(browser, daemon.url, SIZES[size]!, `layout-${size}-${lang}`);
+      const { page } = kp;
+      await kp.context.addInitScript((l) => localStorage.setItem('leukodiff.lang', l), lang);
+      const check = async (name: string, modal?: string) => {
+        await kp.shot(name);
+        expect(await controlProblems(page, modal), name).toEqual([]);
+        expect(await kp.layoutProblems(), name).toEqual([]);
+      };
+      try {
+        const supervisor = await signIn(kp);
+        await page.goto(`${kp.base}/`);
+        await page.locator('[data-list=loaded]').waitFor();
+        await check('home');
 
-      // New sample, on the on-screen keyboard.
-      const reference = `L-${size}-${lang}`.toUpperCase();
-      await page.locator('[data-action=new-sample]').tap();
-      await onScreen(page, 'new');
-      await tapKeys(page, 'ld-keyboard', reference);
-      await check('new-sample');
-      await page.locator('[data-action=start]').tap();
-      await onScreen(page, 'capture');
-      await page.locator('ld-camera-view video[data-live]').waitFor({ timeout: 20_000 });
-      await tapEnabled(page.locator('[data-action=capture]'));
-      await onScreen(page, 'field', 30_000);
-      await expect.poll(() => page.locator('ld-field-viewer [data-cell]').count(), { timeout: 15_000 }).toBe(2);
-      await check('field');
-      expect(await controlsOverCells(page)).toEqual([]);
-      // Zoomed in, cells reach the photo's edges: still no control over them.
-      await page.locator('ld-field-viewer [data-zoom=in]').tap();
-      await page.locator('ld-field-viewer [data-zoom=in]').tap();
-      await check('field-zoomed');
-      expect(await controlsOverCells(page)).toEqual([]);
+        // New sample, on the on-screen keyboard.
+        const reference = `L-${size}-${lang}`.toUpperCase();
+        await page.locator('[data-action=new-sample]').tap();
+        await onScreen(page, 'new');
+        await tapKeys(page, 'ld-keyboard', reference);
+        await check('new-sample');
+        await page.locator('[data-action=start]').tap();
+        await onScreen(page, 'capture');
+        await page.locator('ld-camera-view video[data-live]').waitFor({ timeout: 20_000 });
+        await tapEnabled(page.locator('[data-action=capture]'));
+        await onScreen(page, 'field', 30_000);
+        await expect.poll(() => page.locator('ld-field-viewer [data-cell]').count(), { timeout: 15_000 }).toBe(2);
+        await check('field');
+        expect(await controlsOverCells(page)).toEqual([]);
+        // Zoomed in, cells reach the photo's edges: still no control over them.
+        await page.locator('ld-field-viewer [data-zoom=in]').tap();
+        await page.locator('ld-field-viewer [data-zoom=in]').tap();
+        await check('field-zoomed');
+        expect(await controlsOverCells(page)).toEqual([]);
 
-      // The daemon stops while the next photo (from a USB stick) is sent: the daemon kept it, and the
-      // kiosk got what fastify answers while it closes, 503 "Service Unavailable".
-      await page.locator('[data-action=next-field]').tap();
-      await onScreen(page, 'capture');
-      const uploads = '**/api/samples/*/fields';
-      const photo = path.join(DEMO_IMAGES, 'pbc-a99a594c.jpg');
-      let keptStatus = 0;
-      await page.route(uploads, async (route) => {
-        // Chromium does not hand a file part to a route: the same bytes go to the daemon from here.
-        const kept = await kp.context.request.post(route.request().url(), {
-          multipart: { capturedAt: new Date().toISOString(), askQuality: 'true', image: { name: 'field.jpg', mimeType: 'image/jpeg', buffer: readFileSync(photo) } },
+        // The daemon stops while the next photo (from a USB stick) is sent: the daemon kept it, and the
+        // kiosk got what fastify answers while it closes, 503 "Service Unavailable".
+        await page.locator('[data-action=next-field]').tap();
+        await onScreen(page, 'capture');
+        const uploads = '**/api/samples/*/fields';
+        const photo = path.join(DEMO_IMAGES, 'pbc-a99a594c.jpg');
+        let keptStatus = 0;
+        await page.route(uploads, async (route) => {
+          // Chromium does not hand a file part to a route: the same bytes go to the daemon from here.
+          const kept = await kp.context.request.post(route.request().url(), {
+            multipart: { capturedAt: new Date().toISOString(), askQuality: 'true', image: { name: 'field.jpg', mimeType: 'image/jpeg', buffer: readFileSync(photo) } },
+          });
+          keptStatus = kept.status();
+          kp.daemonDown = true;
+          stopped = true;
+          await daemon.stop();
+          await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: 'Service Unavailable' }) });
         });
-        keptStatus = kept.status();
-        kp.daemonDown = true;
-        stopped = true;
-        await daemon.stop();
-        await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: 'Service Unavailable' }) });
-      });
-      await page.locator('ld-capture-screen input[type=file]').setInputFiles(photo);
-      const lost = page.locator('ld-capture-screen [data-phase=lost]');
-      await lost.waitFor({ timeout: 20_000 });
-      expect(keptStatus).toBe(202);
-      expect(await lost.innerText()).toContain(t['capture.lost']);
-      // No toast with the server's English (fastify's "Service Unavailable").
-      expect((await page.locator('[data-toast]').allInnerTexts()).join(' ')).not.toMatch(/Service|Unavailable|went wrong/);
-      await page.unroute(uploads);
-      await check('capture-daemon-stopped');
-      await daemon.restart();
-      stopped = false;
-      // Back: the kiosk opens the field the daemon kept and analysed (asking Retake or Keep first if
-      // the photo has warnings), no retake.
-      const question = page.locator('[data-dialog=quality]');
-      await Promise.race([onScreen(page, 'field', 40_000), question.waitFor({ timeout: 40_000 })]);
-      kp.daemonDown = false;
-      if (await question.count()) await page.locator('[data-action=keep]').tap();
-      await onScreen(page, 'field');
-      await page.locator('ld-field-viewer [data-cell]').first().waitFor();
-      const sampleId = (await kp.route()).split('/')[2]!;
-      const detail = async () => (await (await kp.context.request.get(`${kp.base}/api/samples/${sampleId}`)).json()) as { fields: { id: string; awaitingDecision?: boolean }[] };
-      const fields = (await detail()).fields;
-      // One field kept from the lost upload, and it is the one on the screen.
-      expect(fields).toHaveLength(2);
-      expect(await kp.route()).toContain(fields[1]!.id);
-      await check('field-after-restart');
+        await page.locator('ld-capture-screen input[type=file]').setInputFiles(photo);
+        const lost = page.locator('ld-capture-screen [data-phase=lost]');
+        await lost.waitFor({ timeout: 20_000 });
+        expect(keptStatus).toBe(202);
+        expect(await lost.innerText()).toContain(t['capture.lost']);
+        // No toast with the server's English (fastify's "Service Unavailable").
+        expect((await page.locator('[data-toast]').allInnerTexts()).join(' ')).not.toMatch(/Service|Unavailable|went wrong/);
+        await page.unroute(uploads);
+        await check('capture-daemon-stopped');
+        await daemon.restart();
+        stopped = false;
+        // Back: the kiosk opens the field the daemon kept and analysed (asking Retake or Keep first if
+        // the photo has warnings), no retake.
+        const question = page.locator('[data-dialog=quality]');
+        await Promise.race([onScreen(page, 'field', 40_000), question.waitFor({ timeout: 40_000 })]);
+        kp.daemonDown = false;
+        if (await question.count()) await page.locator('[data-action=keep]').tap();
+        await onScreen(page, 'field');
+        await page.locator('ld-field-viewer [data-cell]').first().waitFor();
+        const sampleId = (await kp.route()).split('/')[2]!;
+        const detail = async () => (await (await kp.context.request.get(`${kp.base}/api/samples/${sampleId}`)).json()) as { fields: { id: string; awaitingDecision?: boolean }[] };
+        const fields = (await detail()).fields;
+        // One field kept from the lost upload, and it is the one on the screen.
+        expect(fields).toHaveLength(2);
+        expect(await kp.route()).toContain(fields[1]!.id);
+        await check('field-after-restart');
 
-      // An out-of-focus photo: the question; a reload asks it again; Keep is recorded by the daemon.
-      await page.locator('[data-action=next-field]').tap();
-      await onScreen(page, 'capture');
-      await page.locator('ld-capture-screen input[type=file]').setInputFiles(blurred);
-      const dialog = page.locator('[data-dialog=quality]');
-      await dialog.waitFor({ timeout: 30_000 });
-      await check('quality-question', 'ld-quality-dialog');
-      await page.reload();
-      await dialog.waitFor({ timeout: 20_000 });
-      await check('quality-question-after-reload', 'ld-quality-dialog');
-      expect((await detail()).fields.filter((f) => f.awaitingDecision)).toHaveLength(1);
-      await page.locator('[data-action=keep]').tap();
-      await onScreen(page, 'field', 20_000);
-      expect((await detail()).fields.filter((f) => f.awaitingDecision)).toHaveLength(0);
+        // An out-of-focus photo: the question; a reload asks it again; Keep is recorded by the daemon.
+        await page.locator('[data-action=next-field]').tap();
+        await onScreen(page, 'capture');
+        await page.locator('ld-capture-screen input[type=file]').setInputFiles(blurred);
+        const dialog = page.locator('[data-dialog=quality]');
+        await dialog.waitFor({ timeout: 30_000 });
+        await check('quality-question', 'ld-quality-dialog');
+        await page.reload();
+        await dialog.waitFor({ timeout: 20_000 });
+        await check('quality-question-after-reload', 'ld-quality-dialog');
+        expect((await detail()).fields.filter((f) => f.awaitingDecision)).toHaveLength(1);
+        await page.locator('[data-action=keep]').tap();
+        await onScreen(page, 'field', 20_000);
+        expect((await detail()).fields.filter((f) => f.awaitingDecision)).toHaveLength(0);
 
-      // A scanned number that exists in another case opens that sample.
-      await page.locator('[data-nav=home]').tap();
-      await page.locator('[data-list=loaded]').waitFor();
-      await scanBarcode(page, reference.toLowerCase());
-      await onScreen(page, 'differential');
-      expect(await kp.route()).toContain(sampleId);
-      // Another kiosk creates the number while this one types it: the daemon refuses, the kiosk opens it.
-      const other = `D-${size}-${lang}`.toUpperCase();
-      await page.locator('[data-nav=home]').tap();
-      await page.locator('[data-action=new-sample]').tap();
-      await onScreen(page, 'new');
-      await tapKeys(page, 'ld-keyboard', other);
-      const made = await kp.context.request.post(`${kp.base}/api/samples`, { data: { reference: ` ${other.toLowerCase()}` } });
-      expect(made.status()).toBe(201);
-      const otherId = ((await made.json()) as { id: string }).id;
-      // As if this kiosk had looked before the other created it.
-      await page.route('**/api/samples?limit=5&reference=*', (route) => route.fulfill({ json: { items: [], total: 0, limit: 5, offset: 0 } }));
-      await page.locator('[data-action=start]').tap();
-      await onScreen(page, 'differential');
-      expect(await kp.route()).toContain(otherId);
-      await page.unrouteAll();
-      kp.problems.splice(0, kp.problems.length, ...kp.problems.filter((p) => !p.includes('409 (Conflict)')));
+        // A scanned number that exists in another case opens that sample.
+        await page.locator('[data-nav=home]').tap();
+        await page.locator('[data-list=loaded]').waitFor();
+        await scanBarcode(page, reference.toLowerCase());
+        await onScreen(page, 'differential');
+        expect(await kp.route()).toContain(sampleId);
+        // Another kiosk creates the number while this one types it: the daemon refuses, the kiosk opens it.
+        const other = `D-${size}-${lang}`.toUpperCase();
+        await page.locator('[data-nav=home]').tap();
+        await page.locator('[data-action=new-sample]').tap();
+        await onScreen(page, 'new');
+        await tapKeys(page, 'ld-keyboard', other);
+        const made = await kp.context.request.post(`${kp.base}/api/samples`, { data: { reference: ` ${other.toLowerCase()}` } });
+        expect(made.status()).toBe(201);
+        const otherId = ((await made.json()) as { id: string }).id;
+        // As if this kiosk had looked before the other created it.
+        await page.route('**/api/samples?limit=5&reference=*', (route) => route.fulfill({ json: { items: [], total: 0, limit: 5, offset: 0 } }));
+        await page.locator('[data-action=start]').tap();
+        await onScreen(page, 'differential');
+        expect(await kp.route()).toContain(otherId);
+        await page.unrouteAll();
+        kp.problems.splice(0, kp.problems.length, ...kp.problems.filter((p) => !p.includes('409 (Conflict)')));
 
-      // Settings: locked until a supervisor's PIN; the Users form with its keyboard, then its keypad.
-      await page.locator('[data-nav=settings]').tap();
-      await onScreen(page, 'settings');
-      await page.locator('[data-section=ranges]').tap();
-      await page.locator('[data-state=locked]').waitFor();
-      await check('settings-locked');
-      await tapKeys(page, 'ld-pin-pad', PIN);
-      await page.locator('ld-pin-pad [data-key=ok]').tap();
-      await page.locator('[data-range=neutrophil-low]').waitFor();
-      // Counting: the target, the field overlap (a percentage) and the idle lock on one keypad; Save sends them.
-      const settingsNow = async () => (await (await kp.context.request.get(`${kp.base}/api/settings`)).json()) as { maxFieldOverlap: number; idleLockMinutes: number };
-      const before = await settingsNow();
-      await page.locator('[data-section=counting]').tap();
-      for (const [setting, value] of [['idleLockMinutes', '45'], ['maxFieldOverlap', '40']] as const) {
-        await page.locator(`ld-counting-setting [data-setting=${setting}]`).tap();
-        await page.locator('ld-counting-setting [data-key=clear]').tap();
-        await tapKeys(page, 'ld-counting-setting ld-keypad', value);
+        // Settings: locked until a supervisor's PIN; the Users form with its keyboard, then its keypad.
+        await page.locator('[data-nav=settings]').tap();
+        await onScreen(page, 'settings');
+        await page.locator('[data-section=ranges]').tap();
+        await page.locator('[data-state=locked]').waitFor();
+        await check('settings-locked');
+        await tapKeys(page, 'ld-pin-pad', PIN);
+        await page.locator('ld-pin-pad [data-key=ok]').tap();
+        await page.locator('[data-range=neutrophil-low]').waitFor();
+        // Counting: the target, the field overlap (a percentage) and the idle lock on one keypad; Save sends them.
+        const settingsNow = async () => (await (await kp.context.request.get(`${kp.base}/api/settings`)).json()) as { maxFieldOverlap: number; idleLockMinutes: number };
+        const before = await settingsNow();
+        await page.locator('[data-section=counting]').tap();
+        for (const [setting, value] of [
+          ['idleLockMinutes', '45'],
+          ['maxFieldOverlap', '40'],
+        ] as const) {
+          await page.locator(`ld-counting-setting [data-setting=${setting}]`).tap();
+          await page.locator('ld-counting-setting [data-key=clear]').tap();
+          await tapKeys(page, 'ld-counting-setting ld-keypad', value);
+        }
+        await check('settings-counting');
+        await page.locator('ld-counting-setting [data-key=ok]').tap();
+        await page.locator('[data-toast]', { hasText: t['settings.saved'] as string }).waitFor();
+        await page.locator('ld-toast button').tap();
+        await expect.poll(settingsNow, { timeout: 10_000 }).toMatchObject({ maxFieldOverlap: 0.4, idleLockMinutes: 45 });
+        // The other runs share this daemon: put its settings back.
+        const restored = await kp.context.request.patch(`${kp.base}/api/settings`, {
+          data: { maxFieldOverlap: before.maxFieldOverlap, idleLockMinutes: before.idleLockMinutes, auth: { userId: supervisor, pin: PIN } },
+        });
+        expect(restored.status()).toBe(200);
+        await page.locator('[data-section=users]').tap();
+        await page.locator('[data-action=add-user]').tap();
+        await page.locator('ld-user-form ld-keyboard').waitFor();
+        await tapKeys(page, 'ld-user-form ld-keyboard', 'BEA');
+        await check('settings-add-user');
+        await page.locator('ld-user-form [data-entry=pin]').tap();
+        await page.locator('ld-user-form ld-keypad').waitFor();
+        await check('settings-add-user-pin');
+
+        // Device health: the inference backend and the detectors in the nurse's language.
+        await page.goto(`${kp.base}/#/health`);
+        await page.locator('[data-tile=backend]').waitFor();
+        await page.locator('[data-tile=models]').waitFor();
+        await check('health');
+        const health = `${await page.locator('[data-tile=backend]').innerText()} ${await page.locator('[data-tile=models]').innerText()}`;
+        expect(health).toContain(t['health.backendCpu']);
+        expect(health).not.toMatch(/TensorRT unavailable|onnxruntime on the CPU|paper|wbf/);
+
+        expect(kp.problems).toEqual([]);
+      } finally {
+        kp.daemonDown = false;
+        await kp.close();
+        // The next run needs the daemon, whatever happened to this one.
+        if (stopped) await daemon.restart();
+        stopped = false;
       }
-      await check('settings-counting');
-      await page.locator('ld-counting-setting [data-key=ok]').tap();
-      await page.locator('[data-toast]', { hasText: t['settings.saved'] as string }).waitFor();
-      await page.locator('ld-toast button').tap();
-      await expect.poll(settingsNow, { timeout: 10_000 }).toMatchObject({ maxFieldOverlap: 0.4, idleLockMinutes: 45 });
-      // The other runs share this daemon: put its settings back.
-      const restored = await kp.context.request.patch(`${kp.base}/api/settings`, { data: { maxFieldOverlap: before.maxFieldOverlap, idleLockMinutes: before.idleLockMinutes, auth: { userId: supervisor, pin: PIN } } });
-      expect(restored.status()).toBe(200);
-      await page.locator('[data-section=users]').tap();
-      await page.locator('[data-action=add-user]').tap();
-      await page.locator('ld-user-form ld-keyboard').waitFor();
-      await tapKeys(page, 'ld-user-form ld-keyboard', 'BEA');
-      await check('settings-add-user');
-      await page.locator('ld-user-form [data-entry=pin]').tap();
-      await page.locator('ld-user-form ld-keypad').waitFor();
-      await check('settings-add-user-pin');
-
-      // Device health: the inference backend and the detectors in the nurse's language.
-      await page.goto(`${kp.base}/#/health`);
-      await page.locator('[data-tile=backend]').waitFor();
-      await page.locator('[data-tile=models]').waitFor();
-      await check('health');
-      const health = `${await page.locator('[data-tile=backend]').innerText()} ${await page.locator('[data-tile=models]').innerText()}`;
-      expect(health).toContain(t['health.backendCpu']);
-      expect(health).not.toMatch(/TensorRT unavailable|onnxruntime on the CPU|paper|wbf/);
-
-      expect(kp.problems).toEqual([]);
-    } finally {
-      kp.daemonDown = false;
-      await kp.close();
-      // The next run needs the daemon, whatever happened to this one.
-      if (stopped) await daemon.restart();
-      stopped = false;
-    }
-  }, 300_000);
+    },
+    300_000,
+  );
 });

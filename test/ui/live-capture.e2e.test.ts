@@ -49,9 +49,7 @@ describe.skipIf(!existsSync(CHROMIUM))('hands-free capture in Chromium against t
     buildUiIfStale();
     clipDir = mkdtempSync(path.join(os.tmpdir(), 'leukodiff-live-'));
     const clip = path.join(clipDir, 'pan.y4m');
-    const photos = await Promise.all(
-      FIELDS.map((f, i) => (i === DARK ? sharp(path.join(DEMO_IMAGES, f)).linear(0.35, 0).png().toBuffer() : Promise.resolve(path.join(DEMO_IMAGES, f)))),
-    );
+    const photos = await Promise.all(FIELDS.map((f, i) => (i === DARK ? sharp(path.join(DEMO_IMAGES, f)).linear(0.35, 0).png().toBuffer() : Promise.resolve(path.join(DEMO_IMAGES, f)))));
     const { image, fields } = await photoMosaic(photos, { width: 640, height: 480 });
     writeFileSync(clip, await y4mPanClip(image, fields, TIMING));
     daemon = await Daemon.start(FIXTURE_MODELS);
@@ -124,7 +122,10 @@ describe.skipIf(!existsSync(CHROMIUM))('hands-free capture in Chromium against t
       // The count on screen follows: two fixture cells a field.
       await expect.poll(counted, { timeout: 15_000 }).toBeGreaterThanOrEqual(6);
       await expect.poll(async () => Number(await page.locator('[data-live-fields]').getAttribute('data-live-fields'))).toBeGreaterThanOrEqual(3);
-      await page.locator('[data-live-taken]').filter({ hasText: /Field \d+ taken/ }).waitFor();
+      await page
+        .locator('[data-live-taken]')
+        .filter({ hasText: /Field \d+ taken/ })
+        .waitFor();
       await kp.shot('live-capture');
       expect(await kp.layoutProblems()).toEqual([]);
       // The status lives in the side panel, beside the picture, never over it.

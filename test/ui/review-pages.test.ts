@@ -31,7 +31,14 @@ describe('review pages', () => {
   });
 
   it('gives each class a person set beyond the five its own section, after the five', () => {
-    const cells = [cell('nrbc', false, 'corrected'), cell('band', false, 'corrected'), cell('lymphocyte'), cell('smudge', false, 'corrected'), cell('blast', false, 'corrected'), cell('band', false, 'corrected')];
+    const cells = [
+      cell('nrbc', false, 'corrected'),
+      cell('band', false, 'corrected'),
+      cell('lymphocyte'),
+      cell('smudge', false, 'corrected'),
+      cell('blast', false, 'corrected'),
+      cell('band', false, 'corrected'),
+    ];
     const pages = reviewPages(cells, 4);
     expect(pages.map((p) => [p.type, p.cells.length])).toEqual([
       ['lymphocyte', 1],

@@ -36,7 +36,19 @@ describe('field viewer geometry', () => {
 
   it('pinches: the distance sets the scale, the midpoint carries the image', () => {
     const fit = fitViewport(image, view);
-    const out = pinch(fit, [{ x: 300, y: 200 }, { x: 500, y: 200 }], [{ x: 250, y: 200 }, { x: 550, y: 200 }], image, view);
+    const out = pinch(
+      fit,
+      [
+        { x: 300, y: 200 },
+        { x: 500, y: 200 },
+      ],
+      [
+        { x: 250, y: 200 },
+        { x: 550, y: 200 },
+      ],
+      image,
+      view,
+    );
     expect(out.scale).toBeCloseTo(fit.scale * 1.5);
     const mid = toImage(out, { x: 400, y: 200 });
     const was = toImage(fit, { x: 400, y: 200 });
@@ -55,7 +67,16 @@ describe('field viewer geometry', () => {
 
   it('sizes a missed cell like its neighbours and keeps it inside the image', () => {
     expect(typicalSide([], image)).toBe(60);
-    expect(typicalSide([[0, 0, 40, 50], [0, 0, 100, 90], [0, 0, 70, 60]], image)).toBe(70);
+    expect(
+      typicalSide(
+        [
+          [0, 0, 40, 50],
+          [0, 0, 100, 90],
+          [0, 0, 70, 60],
+        ],
+        image,
+      ),
+    ).toBe(70);
     expect(boxAround({ x: 100, y: 100 }, 60, image)).toEqual([70, 70, 130, 130]);
     expect(boxAround({ x: 5, y: 478 }, 60, image)).toEqual([0, 420, 60, 480]);
   });

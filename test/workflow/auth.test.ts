@@ -90,13 +90,15 @@ describe('KeyedMutex', () => {
   it('runs calls of one key one after another, other keys alongside, and goes on after a failure', async () => {
     const m = new KeyedMutex();
     const log: string[] = [];
-    const step = (name: string, ms: number, fail = false) => async () => {
-      log.push(`${name}+`);
-      await new Promise((r) => setTimeout(r, ms));
-      log.push(`${name}-`);
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const step =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        log.push(`${name}+`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`${name}-`);
+        if (fail) throw new Error(name);
+        return name;
+      };
     const a1 = m.run('a', step('a1', 30, true));
     const a2 = m.run('a', step('a2', 5));
     const b1 = m.run('b', step('b1', 5));

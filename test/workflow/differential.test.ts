@@ -39,7 +39,15 @@ describe('computeDifferential', () => {
 
   it('counts band, immature granulocyte, blast and reactive lymphocyte as leukocytes on their own rows; band apart from the neutrophils', () => {
     const d = computeDifferential(
-      [...cells('neutrophil', 50), ...cells('band', 8, false, false, 'corrected'), ...cells('immature_granulocyte', 2, false, false, 'corrected'), ...cells('blast', 3, false, false, 'corrected'), ...cells('reactive_lymphocyte', 7, false, false, 'corrected'), ...cells('lymphocyte', 20), ...cells('monocyte', 10)],
+      [
+        ...cells('neutrophil', 50),
+        ...cells('band', 8, false, false, 'corrected'),
+        ...cells('immature_granulocyte', 2, false, false, 'corrected'),
+        ...cells('blast', 3, false, false, 'corrected'),
+        ...cells('reactive_lymphocyte', 7, false, false, 'corrected'),
+        ...cells('lymphocyte', 20),
+        ...cells('monocyte', 10),
+      ],
       settings,
       10,
     );
@@ -64,14 +72,15 @@ describe('computeDifferential', () => {
       { type: 'blast', count: 3 },
       { type: 'immature_granulocyte', count: 2 },
     ]);
-    expect(d.flags.slice(0, 2)).toEqual([
-      "blasts present (3 of 100 leukocytes): for a haematologist's review",
-      "immature granulocytes present (2 of 100 leukocytes): for a haematologist's review",
-    ]);
+    expect(d.flags.slice(0, 2)).toEqual(["blasts present (3 of 100 leukocytes): for a haematologist's review", "immature granulocytes present (2 of 100 leukocytes): for a haematologist's review"]);
   });
 
   it('keeps NRBC and smudge cells out of the count, each per 100 leukocytes; NRBC asks for a haematologist', () => {
-    const d = computeDifferential([...cells('neutrophil', 40), ...cells('lymphocyte', 40), ...cells('nrbc', 5, false, false, 'corrected'), ...cells('smudge', 12, false, false, 'corrected'), ...cells('not_leukocyte', 3)], settings, null);
+    const d = computeDifferential(
+      [...cells('neutrophil', 40), ...cells('lymphocyte', 40), ...cells('nrbc', 5, false, false, 'corrected'), ...cells('smudge', 12, false, false, 'corrected'), ...cells('not_leukocyte', 3)],
+      settings,
+      null,
+    );
     expect(d.counted).toBe(80);
     expect(d.targetReached).toBe(false);
     expect(row(d, 'neutrophil').percent).toBe(50);
@@ -130,7 +139,13 @@ describe('computeDifferential', () => {
 
   it('counts as unseen only leukocytes the analysis typed that nobody has seen', () => {
     const d = computeDifferential(
-      [...cells('neutrophil', 3), ...cells('neutrophil', 2, false, true), ...cells('lymphocyte', 1, false, false, 'added'), ...cells('monocyte', 1, false, false, 'corrected'), ...cells('not_leukocyte', 4)],
+      [
+        ...cells('neutrophil', 3),
+        ...cells('neutrophil', 2, false, true),
+        ...cells('lymphocyte', 1, false, false, 'added'),
+        ...cells('monocyte', 1, false, false, 'corrected'),
+        ...cells('not_leukocyte', 4),
+      ],
       settings,
       null,
     );

@@ -79,7 +79,14 @@ describe('sample report', () => {
 
   it('lists the classes a person gave beside the five, NRBC per 100 leukocytes, and asks for a haematologist', async () => {
     const [a, b, c, d, e] = t.ctx.store.cells.listBySample(sampleId);
-    for (const [cell, type] of [[a, 'band'], [b, 'blast'], [c, 'nrbc'], [d, 'smudge'], [e, 'reactive_lymphocyte']] as const) reclassifyCell(t.ctx, cell!.id, type, { userId: nurse });
+    for (const [cell, type] of [
+      [a, 'band'],
+      [b, 'blast'],
+      [c, 'nrbc'],
+      [d, 'smudge'],
+      [e, 'reactive_lymphocyte'],
+    ] as const)
+      reclassifyCell(t.ctx, cell!.id, type, { userId: nurse });
     await signReviewed(t.ctx, sampleId, { userId: supervisor, pin: '2222' });
     const r = buildReport(t.ctx, t.ctx.store.samples.get(sampleId)!);
     // 10 cells: NRBC and smudge are not leukocytes, so 8 are counted.

@@ -158,7 +158,8 @@ class BuildJob final : public Napi::AsyncWorker {
       deferred_.Reject(MakeError(env, status_));
       return;
     }
-    auto plan = Napi::Buffer<uint8_t>::Copy(env, static_cast<const uint8_t*>(result_.plan->data()), result_.plan->size());
+    auto plan =
+        Napi::Buffer<uint8_t>::Copy(env, static_cast<const uint8_t*>(result_.plan->data()), result_.plan->size());
     result_.plan.reset();
     if (RejectIfPending(env, deferred_)) return;
     Napi::Object out = Napi::Object::New(env);
@@ -293,10 +294,10 @@ class EngineWrap final : public Napi::ObjectWrap<EngineWrap> {
     Napi::Float32Array input = info[0].As<Napi::Float32Array>();
     const std::size_t expected = queue_->engine().inputLength();
     if (input.ElementLength() != expected) {
-      return Rejected(env, ArgumentStatus("TrtEngine.infer", "expected " + std::to_string(expected) +
-                                                                 " values (1x3x" + std::to_string(height_) + "x" +
-                                                                 std::to_string(width_) + "), got " +
-                                                                 std::to_string(input.ElementLength())));
+      return Rejected(env,
+                      ArgumentStatus("TrtEngine.infer", "expected " + std::to_string(expected) + " values (1x3x" +
+                                                            std::to_string(height_) + "x" + std::to_string(width_) +
+                                                            "), got " + std::to_string(input.ElementLength())));
     }
     auto* job = new InferJob(env, queue_, input);
     Napi::Promise promise = job->Promise();
@@ -336,8 +337,8 @@ void LoadJob::OnOK() {
     deferred_.Reject(MakeError(env, status_));
     return;
   }
-  Napi::Object object = env.GetInstanceData<AddonData>()->engineClass.New(
-      {Napi::External<int>::New(env, &constructToken)});
+  Napi::Object object =
+      env.GetInstanceData<AddonData>()->engineClass.New({Napi::External<int>::New(env, &constructToken)});
   if (RejectIfPending(env, deferred_)) return;
   EngineWrap::Unwrap(object)->Adopt(std::move(engine_));
   deferred_.Resolve(object);

@@ -257,7 +257,8 @@ Status BuildSerializedEngine(const std::string& onnxPath, const BuildOptions& op
 
   TrtPtr<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
   if (!config) return TrtStatus("IBuilder::createBuilderConfig", "returned null");
-  if (options.workspaceBytes > 0) config->setMemoryPoolLimit(nvinfer1::MemoryPoolType::kWORKSPACE, options.workspaceBytes);
+  if (options.workspaceBytes > 0)
+    config->setMemoryPoolLimit(nvinfer1::MemoryPoolType::kWORKSPACE, options.workspaceBytes);
 
   if (HasDynamicDims(NetworkIo(*network))) {
     if (dynamicSize && (options.height <= 0 || options.width <= 0)) {
@@ -269,11 +270,11 @@ Status BuildSerializedEngine(const std::string& onnxPath, const BuildOptions& op
     nvinfer1::IOptimizationProfile* profile = builder->createOptimizationProfile();
     if (profile == nullptr) return TrtStatus("IBuilder::createOptimizationProfile", "returned null");
     const nvinfer1::Dims dims = MakeDims({1, 3, h, w});
-    for (auto selector : {nvinfer1::OptProfileSelector::kMIN, nvinfer1::OptProfileSelector::kOPT,
-                          nvinfer1::OptProfileSelector::kMAX}) {
+    for (auto selector :
+         {nvinfer1::OptProfileSelector::kMIN, nvinfer1::OptProfileSelector::kOPT, nvinfer1::OptProfileSelector::kMAX}) {
       if (!profile->setDimensions(kInput, selector, dims)) {
-        return TrtStatus("IOptimizationProfile::setDimensions", "rejected [1,3," + std::to_string(h) + "," +
-                                                                    std::to_string(w) + "]");
+        return TrtStatus("IOptimizationProfile::setDimensions",
+                         "rejected [1,3," + std::to_string(h) + "," + std::to_string(w) + "]");
       }
     }
     if (config->addOptimizationProfile(profile) < 0) {
@@ -322,7 +323,8 @@ Status Engine::Load(const std::string& enginePath, std::unique_ptr<Engine>* out)
   if (!e->context_) return TrtStatus("ICudaEngine::createExecutionContext", "returned null");
   if (HasDynamicDims(io)) {
     const nvinfer1::Dims dims = e->engine_->getProfileShape(kInput, 0, nvinfer1::OptProfileSelector::kOPT);
-    if (!e->context_->setInputShape(kInput, dims)) return TrtStatus("IExecutionContext::setInputShape", "returned false");
+    if (!e->context_->setInputShape(kInput, dims))
+      return TrtStatus("IExecutionContext::setInputShape", "returned false");
     io = EngineIo(*e->engine_, e->context_.get());
   }
   LKD_RETURN_IF_ERROR(CheckContract(io, false, &shapes));

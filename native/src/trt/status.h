@@ -28,10 +28,10 @@ Status IoStatus(const char* call, const std::string& detail);
 
 }  // namespace leukodiff
 
-#define LKD_RETURN_IF_ERROR(expr)                  \
-  do {                                             \
-    ::leukodiff::Status lkd_status_ = (expr);      \
-    if (!lkd_status_.ok) return lkd_status_;       \
+#define LKD_RETURN_IF_ERROR(expr)             \
+  do {                                        \
+    ::leukodiff::Status lkd_status_ = (expr); \
+    if (!lkd_status_.ok) return lkd_status_;  \
   } while (0)
 
 // LKD_CUDA(cudaMalloc, &ptr, bytes): runs the call and returns a Status naming it on failure.

@@ -118,9 +118,7 @@ function formatField(file: string, a: FieldAnalysis): string {
   lines.push(`${a.cells.length} cells:`);
   a.cells.forEach((c, i) => {
     const box = c.box.map((v) => Math.round(v)).join(',');
-    lines.push(
-      `  ${String(i + 1).padStart(3)}  ${c.cellClass.padEnd(20)} conf ${c.confidence.toFixed(2)}  agreement ${c.agreement.toFixed(2)}  box ${box}${c.review ? '  REVIEW' : ''}`,
-    );
+    lines.push(`  ${String(i + 1).padStart(3)}  ${c.cellClass.padEnd(20)} conf ${c.confidence.toFixed(2)}  agreement ${c.agreement.toFixed(2)}  box ${box}${c.review ? '  REVIEW' : ''}`);
   });
   return lines.join('\n') + '\n' + formatDifferential(a.differential);
 }

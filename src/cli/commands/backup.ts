@@ -37,7 +37,10 @@ export async function run(argv: string[]): Promise<number> {
         '\n',
     );
     if (r.keyCreated) {
-      say(NAME, `a new backup key (${r.manifest.encryption!.keyId}) was made for this box: write it down now with 'leukodiff backup-key export' and keep it in the clinic's safe; without it these backups cannot be restored on another box`);
+      say(
+        NAME,
+        `a new backup key (${r.manifest.encryption!.keyId}) was made for this box: write it down now with 'leukodiff backup-key export' and keep it in the clinic's safe; without it these backups cannot be restored on another box`,
+      );
     }
     return 0;
   } catch (err) {

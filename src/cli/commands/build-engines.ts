@@ -100,11 +100,7 @@ export async function run(argv: string[], hooks: BuildEnginesHooks = {}): Promis
     const tag = `[${i + 1}/${models.length}] ${model.id}`;
     try {
       const r = await backend.buildEngine(model, path.join(modelsDir, model.file), { force: o.force });
-      process.stdout.write(
-        r.built
-          ? `${tag}: built ${r.precision} engine in ${r.buildSeconds} s (${r.reason}) -> ${path.basename(r.enginePath)}\n`
-          : `${tag}: ${r.reason} (${r.precision})\n`,
-      );
+      process.stdout.write(r.built ? `${tag}: built ${r.precision} engine in ${r.buildSeconds} s (${r.reason}) -> ${path.basename(r.enginePath)}\n` : `${tag}: ${r.reason} (${r.precision})\n`);
     } catch (err) {
       failed++;
       process.stdout.write(`${tag}: FAILED: ${(err as Error).message}\n`);

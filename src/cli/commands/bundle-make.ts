@@ -18,11 +18,7 @@ const USAGE = `usage: leukodiff make-bundle --key FILE [--arch arm64|x64] [--nod
 
 export async function run(argv: string[]): Promise<number> {
   try {
-    const { values, positionals } = parse(
-      argv,
-      { key: { type: 'string' }, arch: { type: 'string' }, 'node-modules': { type: 'string' }, source: { type: 'string' }, out: { type: 'string' } },
-      USAGE,
-    );
+    const { values, positionals } = parse(argv, { key: { type: 'string' }, arch: { type: 'string' }, 'node-modules': { type: 'string' }, source: { type: 'string' }, out: { type: 'string' } }, USAGE);
     if (values.help) {
       process.stdout.write(USAGE + '\n');
       return 0;

@@ -6,7 +6,7 @@ import { closeDatabase, openDatabase, schemaVersion } from '../../store/db.ts';
 import { DB_FILE } from '../../store/store.ts';
 
 const NAME = 'leukodiff migrate';
-const USAGE = 'usage: leukodiff migrate [--data DIR]\n  brings the database in DIR (default: the configured data folder) to this version\'s schema';
+const USAGE = "usage: leukodiff migrate [--data DIR]\n  brings the database in DIR (default: the configured data folder) to this version's schema";
 
 export async function run(argv: string[]): Promise<number> {
   try {

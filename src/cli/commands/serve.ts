@@ -7,7 +7,9 @@ import { httpHealthCheck, startWatchdog } from '../../deploy/watchdog.ts';
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
-    process.stdout.write('usage: leukodiff serve\nconfiguration: LEUKODIFF_CONFIG (JSON file), LEUKODIFF_HOST, LEUKODIFF_PORT or PORT, LEUKODIFF_DATA, LEUKODIFF_BACKEND (auto|tensorrt|onnxruntime)\n');
+    process.stdout.write(
+      'usage: leukodiff serve\nconfiguration: LEUKODIFF_CONFIG (JSON file), LEUKODIFF_HOST, LEUKODIFF_PORT or PORT, LEUKODIFF_DATA, LEUKODIFF_BACKEND (auto|tensorrt|onnxruntime)\n',
+    );
     return 0;
   }
   let config;

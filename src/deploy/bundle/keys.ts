@@ -13,7 +13,10 @@ export function generateSigningKeys(): { privatePem: string; publicPem: string }
 /** Short, stable id of a public key: the first 16 hex digits of the sha256 of its DER form. */
 export function keyId(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function loadPrivateKey(pem: string | Buffer): KeyObject {

@@ -69,11 +69,15 @@ export function parseBccdLabels(text: string): Map<string, number[]> {
   rows.forEach((row, r) => {
     const image = (row[imageCol] ?? '').trim();
     if (!/^\d+$/.test(image)) throw new Error(`labels.csv row ${r + 2}: Image '${image}' is not a number`);
-    const types = (row[catCol] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((name) => {
-      const m = mapClassName(name);
-      if (!m || m.kind !== 'leukocyte' || m.type === null) throw new Error(`labels.csv row ${r + 2}: unknown leukocyte type '${name}'`);
-      return m.type;
-    });
+    const types = (row[catCol] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((name) => {
+        const m = mapClassName(name);
+        if (!m || m.kind !== 'leukocyte' || m.type === null) throw new Error(`labels.csv row ${r + 2}: unknown leukocyte type '${name}'`);
+        return m.type;
+      });
     out.set(bccdFileName(Number(image)), types);
   });
   return out;
@@ -120,7 +124,10 @@ export interface BccdData {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return access(p).then(() => true, () => false);
+  return access(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Accepts the folder holding BCCD/ and labels.csv, or the VOC folder itself (labels.csv beside or above it). */

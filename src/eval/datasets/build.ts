@@ -13,16 +13,7 @@ import { NUM_TYPES } from '../../types.ts';
 import { type BccdData, locateBccd, type PairingOutcome, readBccd } from './bccd.ts';
 import { CELL_CATEGORIES, cellCategoryOf, TYPE_CATEGORIES, toCoco, typedCategoryOf } from './coco.ts';
 import { dedupeBoxes, findLeaks, groupByHash } from './dedupe.ts';
-import {
-  DEFAULT_RATIOS,
-  type Ratios,
-  readSplitFile,
-  type SplitFile,
-  splitFileFromMap,
-  splitMapFromFile,
-  stratifiedSplit,
-  writeJsonFile,
-} from './split.ts';
+import { DEFAULT_RATIOS, type Ratios, readSplitFile, type SplitFile, splitFileFromMap, splitMapFromFile, stratifiedSplit, writeJsonFile } from './split.ts';
 import { type Field, SPLITS, type SplitName } from './types.ts';
 import { readYolo } from './yolo.ts';
 
@@ -90,7 +81,10 @@ export interface BuildSummary {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return access(p).then(() => true, () => false);
+  return access(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function resolveTxlRoot(dir: string): Promise<string> {
@@ -187,12 +181,7 @@ function txlSplitFromFolders(txlClean: readonly Field[]): { split: Map<string, S
 }
 
 /** BCCD split without a file: fields shared with TXL-PBC follow it; the rest by the seeded stratified split. */
-function bccdStratifiedSplit(
-  bccdTyped: readonly Field[],
-  txlSplitByHash: ReadonlyMap<string, SplitName>,
-  seed: number,
-  ratios: Ratios,
-): Map<string, SplitName> {
+function bccdStratifiedSplit(bccdTyped: readonly Field[], txlSplitByHash: ReadonlyMap<string, SplitName>, seed: number, ratios: Ratios): Map<string, SplitName> {
   const typeCounts = new Array<number>(NUM_TYPES).fill(0);
   for (const f of bccdTyped) for (const b of f.boxes) if (b.type !== null) typeCounts[b.type]++;
   // Byte-identical BCCD fields travel together: one split item per image content.
@@ -221,8 +210,7 @@ function checkNoLeaks(bccdBySplit: Record<SplitName, Field[]>, txlBySplit: Recor
   if (leaks.length) {
     const l = leaks[0];
     throw new BuildInputError(
-      `${leaks.length} images sit in more than one split (e.g. ${l.places.join(' and ')}); ` +
-        (fromFiles ? 'the split files disagree with the data: rerun with --resplit' : 'this is a bug'),
+      `${leaks.length} images sit in more than one split (e.g. ${l.places.join(' and ')}); ` + (fromFiles ? 'the split files disagree with the data: rerun with --resplit' : 'this is a bug'),
     );
   }
 }
@@ -335,10 +323,7 @@ async function writeSets(
 }
 
 /** Reads both sources; a missing or malformed folder is a BuildInputError. */
-async function readSources(
-  opts: BuildOptions,
-  warn: (m: string) => void,
-): Promise<{ bccd: BccdData; txlFields: Field[]; txlImagesRoot: string }> {
+async function readSources(opts: BuildOptions, warn: (m: string) => void): Promise<{ bccd: BccdData; txlFields: Field[]; txlImagesRoot: string }> {
   const txlRoot = await resolveTxlRoot(opts.txlDir);
   if (!(await exists(opts.bccdDir))) throw new BuildInputError(`${opts.bccdDir}: no such folder`);
   await locateBccd(opts.bccdDir).catch((e: Error) => {
@@ -363,9 +348,7 @@ export async function buildDatasets(opts: BuildOptions): Promise<BuildSummary> {
   const txlSplitPath = path.join(opts.splitsDir, `${TXL_SET}.json`);
   const bccdSplitPath = path.join(opts.splitsDir, `${BCCD_SET}.json`);
   const txlFile = opts.resplit ? undefined : await readSplitFile(txlSplitPath);
-  const { split: txlSplit, moved } = txlFile
-    ? { split: checkCoverage(txlFile, txlClean, txlSplitPath), moved: 0 }
-    : txlSplitFromFolders(txlClean);
+  const { split: txlSplit, moved } = txlFile ? { split: checkCoverage(txlFile, txlClean, txlSplitPath), moved: 0 } : txlSplitFromFolders(txlClean);
   const txlSplitByHash = new Map<string, SplitName>();
   for (const f of txlClean) txlSplitByHash.set(f.sha256, txlSplit.get(f.name)!);
 
@@ -375,9 +358,7 @@ export async function buildDatasets(opts: BuildOptions): Promise<BuildSummary> {
     throw new BuildInputError(`${bccdSplitPath} was made with seed ${bccdFile.seed}, not ${opts.seed}; add --resplit to make new splits`);
   }
   const seed = bccdFile?.seed ?? opts.seed ?? DEFAULT_SEED;
-  const bccdSplit = bccdFile
-    ? checkCoverage(bccdFile, bccdTyped, bccdSplitPath)
-    : bccdStratifiedSplit(bccdTyped, txlSplitByHash, seed, ratios);
+  const bccdSplit = bccdFile ? checkCoverage(bccdFile, bccdTyped, bccdSplitPath) : bccdStratifiedSplit(bccdTyped, txlSplitByHash, seed, ratios);
 
   // --- the split files agree with each other, and no image is in two splits of either set
   const bccdBySplit = fieldsBySplit(bccdTyped, bccdSplit);
@@ -394,10 +375,7 @@ export async function buildDatasets(opts: BuildOptions): Promise<BuildSummary> {
     txlInfo: txlInfo(txlImagesRoot),
   });
   if (!txlFile) {
-    await writeJsonFile(
-      txlSplitPath,
-      splitFileFromMap(TXL_SET, null, "TXL-PBC's own train/val/test folders; names are relative to TXL_PBC/images", txlSplit),
-    );
+    await writeJsonFile(txlSplitPath, splitFileFromMap(TXL_SET, null, "TXL-PBC's own train/val/test folders; names are relative to TXL_PBC/images", txlSplit));
   }
   if (!bccdFile) {
     const method =
@@ -459,7 +437,9 @@ export function formatSummary(s: BuildSummary, splitsDir: string): string {
   lines.push(`  test-as-labelled.json: ${s.txl.testAsLabelledBoxes} boxes (exact duplicates kept)`);
   if (s.txl.movedInternalDuplicates) lines.push(`  ${s.txl.movedInternalDuplicates} fields moved to a more held-out split: byte-identical copies within TXL-PBC`);
   const c = s.crossSetDuplicates;
-  lines.push(`exact duplicate images across the sets: ${c.total} BCCD fields are byte-identical to TXL-PBC fields (in ${BCCD_SET}: train ${c.bySplit.train}, val ${c.bySplit.val}, test ${c.bySplit.test}), each in the same split in both`);
+  lines.push(
+    `exact duplicate images across the sets: ${c.total} BCCD fields are byte-identical to TXL-PBC fields (in ${BCCD_SET}: train ${c.bySplit.train}, val ${c.bySplit.val}, test ${c.bySplit.test}), each in the same split in both`,
+  );
   lines.push(`exact duplicate boxes dropped: ${s.bccd.duplicateBoxesDropped} in ${BCCD_SET}, ${s.txl.duplicateBoxesDropped} in ${TXL_SET}`);
   if (s.warnings) lines.push(`${s.warnings} warnings (see above)`);
   return lines.join('\n');

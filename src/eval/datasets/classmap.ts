@@ -32,8 +32,7 @@ const TYPE_ALIASES: string[][] = [
 CELL_TYPES.forEach((name, type) => {
   alias('leukocyte', type, name, `${name}s`, CELL_TYPE_CODES[type], ...TYPE_ALIASES[type]);
 });
-alias('leukocyte', null, 'WBC', 'WBCs', 'leukocyte', 'leukocytes', 'leucocyte', 'leucocytes',
-  'white blood cell', 'white blood cells', 'white cell');
+alias('leukocyte', null, 'WBC', 'WBCs', 'leukocyte', 'leukocytes', 'leucocyte', 'leucocytes', 'white blood cell', 'white blood cells', 'white cell');
 alias('rbc', null, 'RBC', 'RBCs', 'erythrocyte', 'erythrocytes', 'red blood cell', 'red blood cells', 'red cell');
 alias('platelet', null, 'platelet', 'platelets', 'PLT', 'PC', 'thrombocyte', 'thrombocytes');
 

@@ -65,7 +65,10 @@ export function stratifiedSplit(items: readonly SplitItem[], seed: number, ratio
         out.set(it.key, it.forced);
       }
     }
-    const free = group.filter((it) => !it.forced).map((it) => it.key).sort();
+    const free = group
+      .filter((it) => !it.forced)
+      .map((it) => it.key)
+      .sort();
     const rand = mulberry32((seed ^ fnv1a(stratum)) >>> 0);
     for (const key of shuffle(free, rand)) {
       let best: SplitName = 'train';

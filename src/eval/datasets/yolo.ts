@@ -23,12 +23,18 @@ export function parseDataYamlNames(yaml: string): string[] | undefined {
   const unquote = (s: string): string => s.trim().replace(/^(['"])(.*)\1$/, '$2');
   const at = lines.findIndex((l) => /^names\s*:/.test(l));
   if (at < 0) return undefined;
-  const rest = lines[at].replace(/^names\s*:/, '').replace(/\s+#.*$/, '').trim();
+  const rest = lines[at]
+    .replace(/^names\s*:/, '')
+    .replace(/\s+#.*$/, '')
+    .trim();
   if (rest.startsWith('[')) {
     let flow = rest;
     for (let j = at + 1; !flow.includes(']') && j < lines.length; j++) flow += lines[j];
     const inner = flow.slice(flow.indexOf('[') + 1, flow.lastIndexOf(']'));
-    return inner.split(',').map(unquote).filter((s) => s !== '');
+    return inner
+      .split(',')
+      .map(unquote)
+      .filter((s) => s !== '');
   }
   const names: string[] = [];
   for (let j = at + 1; j < lines.length; j++) {
@@ -43,7 +49,10 @@ export function parseDataYamlNames(yaml: string): string[] | undefined {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return access(p).then(() => true, () => false);
+  return access(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function readClassNames(root: string, labelDirs: string[]): Promise<string[]> {
@@ -54,7 +63,11 @@ async function readClassNames(root: string, labelDirs: string[]): Promise<string
   }
   for (const dir of [path.join(root, 'labels'), ...labelDirs]) {
     const p = path.join(dir, 'classes.txt');
-    if (await exists(p)) return (await readFile(p, 'utf8')).split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+    if (await exists(p))
+      return (await readFile(p, 'utf8'))
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter(Boolean);
   }
   throw new Error(`${root}: no class names (no data.yaml names, no classes.txt); pass them explicitly`);
 }
@@ -92,10 +105,14 @@ export function parseYoloLabels(text: string, classes: MappedClass[], width: num
 /** Read a YOLO dataset root. Field names are relative to <root>/images (e.g. 'train/x.jpg'). */
 export async function readYolo(root: string, opts: YoloOptions = {}): Promise<Field[]> {
   const imagesRoot = path.join(root, 'images');
-  const splitDirs = (await Promise.all(SPLITS.map(async (s) => ((await exists(path.join(imagesRoot, s))) ? s : null))))
-    .filter((s): s is SplitName => s !== null);
+  const splitDirs = (await Promise.all(SPLITS.map(async (s) => ((await exists(path.join(imagesRoot, s))) ? s : null)))).filter((s): s is SplitName => s !== null);
   const groups: { split?: SplitName; sub: string }[] = splitDirs.length ? splitDirs.map((s) => ({ split: s, sub: s })) : [{ sub: '' }];
-  const names = opts.classNames ?? (await readClassNames(root, groups.map((g) => path.join(root, 'labels', g.sub))));
+  const names =
+    opts.classNames ??
+    (await readClassNames(
+      root,
+      groups.map((g) => path.join(root, 'labels', g.sub)),
+    ));
   const classes = names.map((n) => {
     const m = mapClassName(n);
     if (!m) throw new Error(`${root}: unknown class name '${n}'`);

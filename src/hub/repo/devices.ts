@@ -16,7 +16,11 @@ export interface DeviceListing extends Device {
 }
 
 export async function ensureClinic(db: HubKysely, id: string, name: string, at: string): Promise<void> {
-  await db.insertInto('clinics').values({ id, name, review_seq: 0, created_at: at }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('clinics')
+    .values({ id, name, review_seq: 0, created_at: at })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 /** Creates the device; the token is returned once and never stored. */

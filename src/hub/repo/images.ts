@@ -75,14 +75,10 @@ export async function hasImage(db: HubKysely, clinicId: string, sha256: string):
 /** Of these hashes, those the clinic's store lacks, with how much of each the hub already holds. */
 export async function missingImages(db: HubKysely, clinicId: string, hashes: string[]): Promise<UploadState[]> {
   if (hashes.length === 0) return [];
-  const present = new Set(
-    (await db.selectFrom('images').select('sha256').where('clinic_id', '=', clinicId).where('sha256', 'in', hashes).execute()).map((r) => r.sha256),
-  );
+  const present = new Set((await db.selectFrom('images').select('sha256').where('clinic_id', '=', clinicId).where('sha256', 'in', hashes).execute()).map((r) => r.sha256));
   const missing = [...new Set(hashes)].filter((h) => !present.has(h));
   if (missing.length === 0) return [];
-  const uploads = new Map(
-    (await db.selectFrom('uploads').selectAll().where('clinic_id', '=', clinicId).where('sha256', 'in', missing).execute()).map((u) => [u.sha256, u]),
-  );
+  const uploads = new Map((await db.selectFrom('uploads').selectAll().where('clinic_id', '=', clinicId).where('sha256', 'in', missing).execute()).map((u) => [u.sha256, u]));
   const out: UploadState[] = [];
   for (const sha256 of missing) {
     const u = uploads.get(sha256);
@@ -94,8 +90,16 @@ export async function missingImages(db: HubKysely, clinicId: string, hashes: str
 
 /** Bytes a device holds at the hub: the images it completed and the parts of its unfinished uploads. */
 export async function deviceUsage(db: HubKysely, deviceId: string): Promise<number> {
-  const images = await db.selectFrom('images').select((eb) => eb.fn.sum<string | number | null>('bytes').as('n')).where('device_id', '=', deviceId).executeTakeFirst();
-  const parts = await db.selectFrom('upload_parts').select((eb) => eb.fn.sum<string | number | null>('length').as('n')).where('device_id', '=', deviceId).executeTakeFirst();
+  const images = await db
+    .selectFrom('images')
+    .select((eb) => eb.fn.sum<string | number | null>('bytes').as('n'))
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
+  const parts = await db
+    .selectFrom('upload_parts')
+    .select((eb) => eb.fn.sum<string | number | null>('length').as('n'))
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
   return Number(images?.n ?? 0) + Number(parts?.n ?? 0);
 }
 

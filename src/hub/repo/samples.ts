@@ -41,9 +41,7 @@ export async function upsertRevision(db: HubKysely, clinicId: string, deviceId: 
 
   const wanted = [...new Set(r.images)];
   if (wanted.length) {
-    const have = new Set(
-      (await db.selectFrom('images').select('sha256').where('clinic_id', '=', clinicId).where('sha256', 'in', wanted).execute()).map((x) => x.sha256),
-    );
+    const have = new Set((await db.selectFrom('images').select('sha256').where('clinic_id', '=', clinicId).where('sha256', 'in', wanted).execute()).map((x) => x.sha256));
     const missing = wanted.filter((h) => !have.has(h));
     if (missing.length) return { kind: 'images_missing', missing };
   }
@@ -142,7 +140,11 @@ export async function listSamples(db: HubKysely, clinicId: string | null, limit:
       'counted',
       'received_at',
       'updated_at',
-      eb.selectFrom('reviews').select((e) => e.fn.countAll().as('n')).whereRef('reviews.sample_id', '=', 'samples.id').as('reviews'),
+      eb
+        .selectFrom('reviews')
+        .select((e) => e.fn.countAll().as('n'))
+        .whereRef('reviews.sample_id', '=', 'samples.id')
+        .as('reviews'),
     ])
     .orderBy('updated_at', 'desc')
     .orderBy('id')

@@ -31,7 +31,9 @@ export function engineCacheKey(parts: EngineKeyParts): string {
     if (typeof v !== 'string' || v === '') throw new TypeError(`engineCacheKey: '${k}' must be a non-empty string`);
     return v;
   });
-  return createHash('sha256').update(JSON.stringify(['leukodiff-trt-engine', ...values])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(['leukodiff-trt-engine', ...values]))
+    .digest('hex');
 }
 
 export interface EngineSidecar extends EngineKeyParts {
@@ -112,9 +114,7 @@ function describeDifference(sidecar: Partial<EngineSidecar>, parts: EngineKeyPar
     gpuName: 'GPU',
     precision: 'precision',
   };
-  const diffs = KEY_PARTS.filter((k) => sidecar[k] !== parts[k]).map(
-    (k) => `${labels[k]} ${JSON.stringify(sidecar[k] ?? null)}, now ${JSON.stringify(parts[k])}`,
-  );
+  const diffs = KEY_PARTS.filter((k) => sidecar[k] !== parts[k]).map((k) => `${labels[k]} ${JSON.stringify(sidecar[k] ?? null)}, now ${JSON.stringify(parts[k])}`);
   return diffs.length ? `built for ${diffs.join('; ')}` : 'its sidecar has another key';
 }
 
@@ -139,10 +139,11 @@ export class EngineCache {
       sidecar = JSON.parse(await readFile(sidecarPath, 'utf8')) as Partial<EngineSidecar>;
     } catch (err) {
       if (!isNotFound(err)) return result('corrupt', `sidecar ${sidecarPath} is unreadable (${(err as Error).message})`);
-      const engineExists = await stat(engine).then(() => true, () => false);
-      return engineExists
-        ? result('corrupt', 'engine file without its sidecar (an interrupted build)')
-        : result('missing', 'no cached engine');
+      const engineExists = await stat(engine).then(
+        () => true,
+        () => false,
+      );
+      return engineExists ? result('corrupt', 'engine file without its sidecar (an interrupted build)') : result('missing', 'no cached engine');
     }
     if (typeof sidecar !== 'object' || sidecar === null) return result('corrupt', `sidecar ${sidecarPath} is not an object`);
     if (sidecar.format !== SIDECAR_FORMAT || sidecar.key !== key || KEY_PARTS.some((k) => sidecar[k] !== parts[k])) {
@@ -208,7 +209,10 @@ export class EngineCache {
     for (const name of names.filter((n) => n.startsWith(prefix))) {
       const file = path.join(this.dir, name);
       if (name.includes('.tmp-')) {
-        const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => 0);
+        const age = await stat(file).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        );
         if (age > 24 * 3600 * 1000) await remove(file);
         continue;
       }
@@ -244,9 +248,7 @@ export class EngineCache {
 
   private async ensureNow(modelId: string, parts: EngineKeyParts, build: EngineBuilder, opts: { force?: string; log?: CacheLog }): Promise<EnsureResult> {
     const log = opts.log ?? (() => {});
-    const check: CacheCheck = opts.force
-      ? { status: 'stale', reason: opts.force, enginePath: this.paths(modelId, engineCacheKey(parts)).engine }
-      : await this.check(modelId, parts);
+    const check: CacheCheck = opts.force ? { status: 'stale', reason: opts.force, enginePath: this.paths(modelId, engineCacheKey(parts)).engine } : await this.check(modelId, parts);
     if (check.status === 'hit') return { ...check, built: false };
     log(check.status === 'missing' ? 'info' : 'warn', `${modelId}: building a TensorRT engine (${check.reason}); this takes minutes`);
     const started = performance.now();

@@ -109,9 +109,10 @@ export function createTensorRtBackend(opts: TensorRtBackendOptions): TensorRtBac
     status,
     async createDetector(model, modelPath) {
       const r = await prepare(model, modelPath);
-      log('info', r.built
-        ? `tensorrt: ${model.id}: engine built in ${r.buildSeconds} s (${precision}), ${r.enginePath}`
-        : `tensorrt: ${model.id}: cached engine loaded (${precision}), ${r.enginePath}`);
+      log(
+        'info',
+        r.built ? `tensorrt: ${model.id}: engine built in ${r.buildSeconds} s (${precision}), ${r.enginePath}` : `tensorrt: ${model.id}: cached engine loaded (${precision}), ${r.enginePath}`,
+      );
       return new TensorRtDetector(model.id, model.input, r.engine);
     },
     async buildEngine(model, modelPath, buildOpts = {}) {

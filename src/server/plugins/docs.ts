@@ -18,17 +18,7 @@ export default fp(
             'White-blood-cell differential appliance. Errors are `{error, message}`. Once the box has a user, changes need a session ' +
             '(POST /api/session sets an HttpOnly cookie; 401 sign_in_required without one); the session user is named in the audit. See docs/api.md.',
         },
-        tags: [
-          { name: 'session' },
-          { name: 'setup' },
-          { name: 'samples' },
-          { name: 'fields' },
-          { name: 'cells' },
-          { name: 'reports' },
-          { name: 'users' },
-          { name: 'settings' },
-          { name: 'device' },
-        ],
+        tags: [{ name: 'session' }, { name: 'setup' }, { name: 'samples' }, { name: 'fields' }, { name: 'cells' }, { name: 'reports' }, { name: 'users' }, { name: 'settings' }, { name: 'device' }],
       },
     });
     app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());

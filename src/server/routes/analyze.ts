@@ -8,11 +8,7 @@ import { fieldAnalysisSchema, toFieldJson } from '../../analysis/field-json.ts';
 import { parseUmPerPixel } from '../../analysis/field-scale.ts';
 
 const analyze: RoutesPlugin = async (app) => {
-  app.addContentTypeParser(
-    /^(application\/octet-stream|image\/[a-z0-9.+-]+)$/i,
-    { parseAs: 'buffer', bodyLimit: app.config.maxUploadBytes },
-    (_req, body, done) => done(null, body),
-  );
+  app.addContentTypeParser(/^(application\/octet-stream|image\/[a-z0-9.+-]+)$/i, { parseAs: 'buffer', bodyLimit: app.config.maxUploadBytes }, (_req, body, done) => done(null, body));
 
   app.post<{ Querystring: { ensemble?: string; scale?: string }; Body: Buffer }>(
     '/api/analyze',

@@ -51,11 +51,7 @@ const cells: RoutesPlugin = async (app) => {
     },
   );
 
-  app.get(
-    '/api/cells/:cellId',
-    { schema: { summary: 'One cell', tags: ['cells'], params, response: { 200: cellSchema, ...errors } } },
-    async (req) => cellView(getCell(ctx, req.params.cellId)),
-  );
+  app.get('/api/cells/:cellId', { schema: { summary: 'One cell', tags: ['cells'], params, response: { 200: cellSchema, ...errors } } }, async (req) => cellView(getCell(ctx, req.params.cellId)));
 
   app.patch(
     '/api/cells/:cellId',

@@ -61,7 +61,10 @@ const fields: RoutesPlugin = async (app) => {
       const validate = req.compileValidationSchema(uploadForm);
       if (!validate(form)) {
         const e = validate.errors?.[0];
-        throw badRequest('invalid_request', `form ${e?.instancePath.slice(1) || 'fields'} ${e?.message ?? 'invalid'}${e?.params && 'additionalProperty' in e.params ? `: '${e.params.additionalProperty}'` : ''}`);
+        throw badRequest(
+          'invalid_request',
+          `form ${e?.instancePath.slice(1) || 'fields'} ${e?.message ?? 'invalid'}${e?.params && 'additionalProperty' in e.params ? `: '${e.params.additionalProperty}'` : ''}`,
+        );
       }
       if (!image) throw badRequest('invalid_request', 'no file part named image: send the photo as multipart/form-data with a part named image');
       const { capturedAt, reason: why, askQuality } = form as { capturedAt?: string; reason?: string; askQuality?: string };
@@ -70,24 +73,16 @@ const fields: RoutesPlugin = async (app) => {
     },
   );
 
-  app.get(
-    '/api/fields/:fieldId',
-    { schema: { summary: 'A field with its cells', tags: ['fields'], params, response: { 200: fieldWithCellsSchema, ...errors } } },
-    async (req) => {
-      const field = getField(ctx, req.params.fieldId);
-      return { ...fieldView(field, awaitsDecision(ctx, field)), cells: ctx.store.cells.listByField(field.id).map(cellView) };
-    },
-  );
+  app.get('/api/fields/:fieldId', { schema: { summary: 'A field with its cells', tags: ['fields'], params, response: { 200: fieldWithCellsSchema, ...errors } } }, async (req) => {
+    const field = getField(ctx, req.params.fieldId);
+    return { ...fieldView(field, awaitsDecision(ctx, field)), cells: ctx.store.cells.listByField(field.id).map(cellView) };
+  });
 
-  app.get(
-    '/api/fields/:fieldId/image',
-    { schema: { summary: 'The photo as uploaded (ETag: its sha256)', tags: ['fields'], params, produces: ['image/*'], response: errors } },
-    async (req, reply) => {
-      const field = getField(ctx, req.params.fieldId);
-      const stream = createReadStream(ctx.store.images.pathOf(field.imageSha256));
-      return sendImmutable(req, reply, field.imageSha256, `image/${field.format}`, stream);
-    },
-  );
+  app.get('/api/fields/:fieldId/image', { schema: { summary: 'The photo as uploaded (ETag: its sha256)', tags: ['fields'], params, produces: ['image/*'], response: errors } }, async (req, reply) => {
+    const field = getField(ctx, req.params.fieldId);
+    const stream = createReadStream(ctx.store.images.pathOf(field.imageSha256));
+    return sendImmutable(req, reply, field.imageSha256, `image/${field.format}`, stream);
+  });
 
   app.get(
     '/api/fields/:fieldId/thumbnail',
@@ -119,7 +114,7 @@ const fields: RoutesPlugin = async (app) => {
     '/api/fields/:fieldId/keep',
     {
       schema: {
-        summary: "Keep a field despite its quality warnings (the Retake or Keep question): its cells count from now on; idempotent",
+        summary: 'Keep a field despite its quality warnings (the Retake or Keep question): its cells count from now on; idempotent',
         tags: ['fields'],
         params,
         body: reasonBody,

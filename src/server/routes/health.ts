@@ -34,10 +34,7 @@ const healthSchema = {
       properties: { members: { type: 'array', items: { type: 'string' } }, mode: { type: 'string' }, iou: { type: 'number' } },
     },
     cellClassifier: {
-      anyOf: [
-        { type: 'object', required: ['sha256', 'inputPx'], properties: { sha256: { type: 'string' }, inputPx: { type: 'integer' } } },
-        { type: 'null' },
-      ],
+      anyOf: [{ type: 'object', required: ['sha256', 'inputPx'], properties: { sha256: { type: 'string' }, inputPx: { type: 'integer' } } }, { type: 'null' }],
     },
     uptimeSeconds: { type: 'number' },
   },
@@ -52,9 +49,7 @@ const health: FastifyPluginAsync = async (app) => {
     backend: { name: app.engine.backend.name },
     models: app.engine.manifest.models.map((m) => ({ id: m.id, sha256: m.sha256, input: m.input })),
     ensemble: app.engine.manifest.ensemble,
-    cellClassifier: app.engine.classifier
-      ? { sha256: app.engine.classifier.entry.sha256, inputPx: app.engine.classifier.entry.inputPx }
-      : null,
+    cellClassifier: app.engine.classifier ? { sha256: app.engine.classifier.entry.sha256, inputPx: app.engine.classifier.entry.inputPx } : null,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
   }));
 };

@@ -16,18 +16,10 @@ const report: RoutesPlugin = async (app) => {
     async (req) => buildReport(ctx, getSample(ctx, req.params.sampleId)),
   );
 
-  app.get(
-    '/api/samples/:sampleId/report.html',
-    { schema: { summary: 'The printable report (A4)', tags: ['reports'], params, produces: ['text/html'], response: errors } },
-    async (req, reply) => {
-      const html = renderReportHtml(buildReport(ctx, getSample(ctx, req.params.sampleId)));
-      return reply
-        .type('text/html; charset=utf-8')
-        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-        .header('cache-control', 'no-store')
-        .send(html);
-    },
-  );
+  app.get('/api/samples/:sampleId/report.html', { schema: { summary: 'The printable report (A4)', tags: ['reports'], params, produces: ['text/html'], response: errors } }, async (req, reply) => {
+    const html = renderReportHtml(buildReport(ctx, getSample(ctx, req.params.sampleId)));
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").header('cache-control', 'no-store').send(html);
+  });
 };
 
 export default report;

@@ -108,8 +108,7 @@ const samples: RoutesPlugin = async (app) => {
     {
       config: pinRateLimit,
       schema: {
-        summary:
-          "Sign off with a supervisor's PIN: refused while fields are in analysis, counted cells are unseen or unidentified, or fewer cells than the target are counted without shortReason",
+        summary: "Sign off with a supervisor's PIN: refused while fields are in analysis, counted cells are unseen or unidentified, or fewer cells than the target are counted without shortReason",
         tags: ['samples'],
         params,
         body: {

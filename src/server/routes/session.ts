@@ -24,8 +24,15 @@ const session: RoutesPlugin = async (app) => {
 
   app.get(
     '/api/session/people',
-    { config: { session: 'none' }, schema: { summary: 'Active users, names and roles only: the tiles of the "Who is working?" screen', tags: ['session'], response: { 200: { type: 'array', items: person } } } },
-    async () => ctx.store.users.list().filter((u) => u.active).map(({ id, name, role }) => ({ id, name, role })),
+    {
+      config: { session: 'none' },
+      schema: { summary: 'Active users, names and roles only: the tiles of the "Who is working?" screen', tags: ['session'], response: { 200: { type: 'array', items: person } } },
+    },
+    async () =>
+      ctx.store.users
+        .list()
+        .filter((u) => u.active)
+        .map(({ id, name, role }) => ({ id, name, role })),
   );
 
   app.post(
@@ -48,16 +55,24 @@ const session: RoutesPlugin = async (app) => {
     },
   );
 
-  app.get('/api/session', { config: { session: 'none' }, schema: { summary: 'Who is signed in (401 sign_in_required when nobody)', tags: ['session'], response: { 200: sessionSchema, ...errors } } }, async (req) => {
-    if (!req.signedIn) throw new WorkflowError('sign_in_required', 'nobody is signed in: choose who is working and enter your PIN', 401);
-    return req.signedIn;
-  });
+  app.get(
+    '/api/session',
+    { config: { session: 'none' }, schema: { summary: 'Who is signed in (401 sign_in_required when nobody)', tags: ['session'], response: { 200: sessionSchema, ...errors } } },
+    async (req) => {
+      if (!req.signedIn) throw new WorkflowError('sign_in_required', 'nobody is signed in: choose who is working and enter your PIN', 401);
+      return req.signedIn;
+    },
+  );
 
-  app.delete('/api/session', { config: { session: 'none' }, schema: { summary: 'Sign out (ends the session; the cookie is cleared)', tags: ['session'], response: { 204: { type: 'null' }, ...errors } } }, async (req, reply) => {
-    signOut(ctx, req.cookies[SESSION_COOKIE]);
-    reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/' });
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/api/session',
+    { config: { session: 'none' }, schema: { summary: 'Sign out (ends the session; the cookie is cleared)', tags: ['session'], response: { 204: { type: 'null' }, ...errors } } },
+    async (req, reply) => {
+      signOut(ctx, req.cookies[SESSION_COOKIE]);
+      reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/' });
+      return reply.status(204).send();
+    },
+  );
 };
 
 export default session;

@@ -46,7 +46,13 @@ const sync: RoutesPlugin = async (app) => {
 
   app.get(
     '/api/sync/set-aside',
-    { schema: { summary: 'Sample revisions set aside (refused by the hub, too large, failing again and again) with the reason', tags: ['sync'], response: { 200: { type: 'array', items: itemSchema }, ...errors } } },
+    {
+      schema: {
+        summary: 'Sample revisions set aside (refused by the hub, too large, failing again and again) with the reason',
+        tags: ['sync'],
+        response: { 200: { type: 'array', items: itemSchema }, ...errors },
+      },
+    },
     async () => app.sync.repo.setAsideItems(),
   );
 

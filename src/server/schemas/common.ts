@@ -7,8 +7,7 @@ import { errorSchema } from '../plugins/errors.ts';
 export { UUID, uuid } from '../../contracts/uuid.ts';
 
 /** The params schema of a route with one id in its path (`:name`), typed so the route's `req.params[name]` is a string. */
-export const idParams = <N extends string>(name: N) =>
-  ({ type: 'object', required: [name] as [N], additionalProperties: false, properties: { [name]: uuid } as { [K in N]: typeof uuid } }) as const;
+export const idParams = <N extends string>(name: N) => ({ type: 'object', required: [name] as [N], additionalProperties: false, properties: { [name]: uuid } as { [K in N]: typeof uuid } }) as const;
 
 export const reason = { type: 'string', minLength: 3, maxLength: 500, description: 'why: required to change a signed sample' } as const;
 export const pin = { type: 'string', pattern: '^[0-9]{4,12}$', description: '4 to 12 digits (a new supervisor PIN: at least 6)' } as const;
@@ -38,7 +37,10 @@ const referenceRange = {
   type: 'object',
   required: ['percent', 'absolute'],
   additionalProperties: false,
-  properties: { percent: { ...range, properties: { low: { type: 'number', minimum: 0, maximum: 100 }, high: { type: 'number', minimum: 0, maximum: 100 } } }, absolute: { anyOf: [range, { type: 'null' }] } },
+  properties: {
+    percent: { ...range, properties: { low: { type: 'number', minimum: 0, maximum: 100 }, high: { type: 'number', minimum: 0, maximum: 100 } } },
+    absolute: { anyOf: [range, { type: 'null' }] },
+  },
 } as const;
 
 export const referenceRangesSchema = {
@@ -50,7 +52,14 @@ export const referenceRangesSchema = {
 
 export const userSchema = {
   type: 'object',
-  properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', enum: [...ROLES] }, active: { type: 'boolean' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' } },
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    role: { type: 'string', enum: [...ROLES] },
+    active: { type: 'boolean' },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
 } as const;
 
 export const cellSchema = {
@@ -170,7 +179,13 @@ export const differentialSchema = {
     wbcCount: nullable('number'),
     review: {
       type: 'object',
-      properties: { flagged: { type: 'integer' }, reviewed: { type: 'integer' }, pending: { type: 'integer' }, pendingCellIds: { type: 'array', items: { type: 'string' } }, unseen: { type: 'integer' } },
+      properties: {
+        flagged: { type: 'integer' },
+        reviewed: { type: 'integer' },
+        pending: { type: 'integer' },
+        pendingCellIds: { type: 'array', items: { type: 'string' } },
+        unseen: { type: 'integer' },
+      },
     },
     flags: { type: 'array', items: { type: 'string' } },
   },

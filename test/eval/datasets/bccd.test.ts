@@ -46,7 +46,12 @@ describe('the unknown-type rule (pairing labels.csv types with WBC boxes)', () =
   });
 
   it('boxes and types that do not pair: all unknown', () => {
-    for (const [n, types] of [[2, [0, 1]], [1, [0, 1]], [1, [1, 1]], [2, [0]]] as [number, number[]][]) {
+    for (const [n, types] of [
+      [2, [0, 1]],
+      [1, [0, 1]],
+      [1, [1, 1]],
+      [2, [0]],
+    ] as [number, number[]][]) {
       const f = field(Array.from({ length: n }, wbc));
       expect(pairTypes(f, types)).toBe('unpaired');
       expect(leukocyteTypes(f)).toEqual(new Array(n).fill(null));

@@ -50,11 +50,12 @@ describe('leukodiff dataset (end to end on the fixtures)', () => {
       expect(bccd[0].categories.map((c) => `${c.id} ${c.name} ${c.code}`)).toEqual(['1 neutrophil NG', '2 eosinophil EG', '3 basophil BG', '4 lymphocyte L', '5 monocyte M']);
       expect(bccd[0].info.image_root).toBe(BCCD_IMAGES);
       const all = bccd.flatMap((d) => d.images.map((img) => ({ img, anns: d.annotations.filter((a) => a.image_id === img.id) })));
-      expect(all.map((x) => x.img.file_name).sort()).toEqual(
-        ['00010', '00065', '00117', '00167', '00387', '00388', '00389'].map((n) => `BloodImage_${n}.jpg`),
-      );
+      expect(all.map((x) => x.img.file_name).sort()).toEqual(['00010', '00065', '00117', '00167', '00387', '00388', '00389'].map((n) => `BloodImage_${n}.jpg`));
       const anns = (n: string): CocoDataset['annotations'] => all.find((x) => x.img.file_name === `BloodImage_${n}.jpg`)!.anns;
-      expect(anns('00010').map((a) => [a.category_id, a.type_unknown])).toEqual([[0, true], [0, true]]);
+      expect(anns('00010').map((a) => [a.category_id, a.type_unknown])).toEqual([
+        [0, true],
+        [0, true],
+      ]);
       expect(anns('00117').map((a) => [a.category_id, a.type_unknown])).toEqual([[0, true]]);
       expect(anns('00065').map((a) => a.category_id)).toEqual([1, 1]);
       expect(anns('00387').map((a) => a.category_id)).toEqual([2]);

@@ -18,8 +18,14 @@ describe('Pascal VOC reader', () => {
   it('reads the BCCD fixture: sizes, hashes, 1-based boxes to pixel edges, WBC as untyped leukocyte', async () => {
     const fields = await readVoc(path.join(BCCD_DIR, 'BCCD'));
     expect(fields.map((f) => f.name)).toEqual([
-      'BloodImage_00010.jpg', 'BloodImage_00065.jpg', 'BloodImage_00117.jpg', 'BloodImage_00133.jpg',
-      'BloodImage_00167.jpg', 'BloodImage_00387.jpg', 'BloodImage_00388.jpg', 'BloodImage_00389.jpg',
+      'BloodImage_00010.jpg',
+      'BloodImage_00065.jpg',
+      'BloodImage_00117.jpg',
+      'BloodImage_00133.jpg',
+      'BloodImage_00167.jpg',
+      'BloodImage_00387.jpg',
+      'BloodImage_00388.jpg',
+      'BloodImage_00389.jpg',
     ]);
     const f = fields.find((x) => x.name === 'BloodImage_00389.jpg')!;
     expect(f.file).toBe(path.join(BCCD_IMAGES, 'BloodImage_00389.jpg'));
@@ -35,12 +41,14 @@ describe('Pascal VOC reader', () => {
       await mkdir(path.join(dir, 'Annotations'));
       await mkdir(path.join(dir, 'JPEGImages'));
       await copyFile(path.join(BCCD_IMAGES, 'BloodImage_00389.jpg'), path.join(dir, 'JPEGImages', 'a.jpg'));
-      const obj = (name: string, b: number[]): string =>
-        `<object><name>${name}</name><bndbox><xmin>${b[0]}</xmin><ymin>${b[1]}</ymin><xmax>${b[2]}</xmax><ymax>${b[3]}</ymax></bndbox></object>`;
+      const obj = (name: string, b: number[]): string => `<object><name>${name}</name><bndbox><xmin>${b[0]}</xmin><ymin>${b[1]}</ymin><xmax>${b[2]}</xmax><ymax>${b[3]}</ymax></bndbox></object>`;
       // No <filename>: the image is the XML's stem + .jpg. A wrong <size> is reported, the image's wins.
-      await writeFile(path.join(dir, 'Annotations', 'a.xml'), `<annotation><size><width>100</width><height>100</height></size>
+      await writeFile(
+        path.join(dir, 'Annotations', 'a.xml'),
+        `<annotation><size><width>100</width><height>100</height></size>
         ${obj('NG', [11, 21, 110, 120])}${obj('EG', [1, 1, 50, 50])}${obj('BG', [200, 200, 260, 250])}
-        ${obj('L', [300, 300, 700, 500])}${obj('M', [6, 5, 5, 40])}</annotation>`);
+        ${obj('L', [300, 300, 700, 500])}${obj('M', [6, 5, 5, 40])}</annotation>`,
+      );
       const warnings: string[] = [];
       const [f] = await readVoc(dir, { onWarning: (m) => warnings.push(m) });
       expect(f.name).toBe('a.jpg');
@@ -60,8 +68,7 @@ describe('Pascal VOC reader', () => {
       await mkdir(path.join(dir, 'Annotations'));
       await mkdir(path.join(dir, 'JPEGImages'));
       await copyFile(path.join(BCCD_IMAGES, 'BloodImage_00389.jpg'), path.join(dir, 'JPEGImages', 'a.jpg'));
-      await writeFile(path.join(dir, 'Annotations', 'a.xml'),
-        '<annotation><object><name>Banana</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax><ymax>9</ymax></bndbox></object></annotation>');
+      await writeFile(path.join(dir, 'Annotations', 'a.xml'), '<annotation><object><name>Banana</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax><ymax>9</ymax></bndbox></object></annotation>');
       await expect(readVoc(dir)).rejects.toThrow(/a\.xml: unknown class name 'Banana'/);
     });
   });

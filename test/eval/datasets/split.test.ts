@@ -55,8 +55,7 @@ describe('stratified split', () => {
 describe('exact duplicate boxes', () => {
   it('drops a box identical in class and coordinates to an earlier one, keeps near and cross-class copies', () => {
     const b = (kind: FieldBox['kind'], box: FieldBox['box'], type: number | null = null): FieldBox => ({ kind, box, type });
-    const boxes = [b('leukocyte', [1, 2, 3, 4]), b('leukocyte', [1, 2, 3, 4]), b('leukocyte', [1, 2, 3, 4.001]),
-      b('rbc', [1, 2, 3, 4]), b('leukocyte', [1, 2, 3, 4]), b('leukocyte', [1, 2, 3, 4], 0)];
+    const boxes = [b('leukocyte', [1, 2, 3, 4]), b('leukocyte', [1, 2, 3, 4]), b('leukocyte', [1, 2, 3, 4.001]), b('rbc', [1, 2, 3, 4]), b('leukocyte', [1, 2, 3, 4]), b('leukocyte', [1, 2, 3, 4], 0)];
     const d = dedupeBoxes(boxes);
     expect(d.dropped).toBe(2);
     expect(d.boxes).toEqual([boxes[0], boxes[2], boxes[3], boxes[5]]);

@@ -6,7 +6,9 @@ export async function noisyJpeg(seed: number, width = 200, height = 150): Promis
   const r = rng(seed);
   const raw = Buffer.alloc(width * height * 3);
   for (let i = 0; i < raw.length; i++) raw[i] = 60 + Math.floor(r() * 150);
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 export async function smoothTiff(seed: number, width = 200, height = 150): Promise<Buffer> {
@@ -19,5 +21,7 @@ export async function smoothTiff(seed: number, width = 200, height = 150): Promi
       raw[i + 2] = 180;
     }
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).tiff({ compression: 'none' }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .tiff({ compression: 'none' })
+    .toBuffer();
 }

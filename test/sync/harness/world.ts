@@ -148,7 +148,14 @@ export class World {
     const body = JSON.stringify({ auth: { userId: this.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON });
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port: this.boxPort, localAddress, method: 'POST', path: `/api/samples/${sampleId}/sign`, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), cookie: this.session } },
+        {
+          host: '127.0.0.1',
+          port: this.boxPort,
+          localAddress,
+          method: 'POST',
+          path: `/api/samples/${sampleId}/sign`,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), cookie: this.session },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

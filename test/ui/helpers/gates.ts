@@ -16,10 +16,7 @@ async function tapKeys(page: Page, within: string, text: string, tap: Tap): Prom
  * Goes through the setup screen in `lang`; `shot` is called on each step (for screenshots).
  * Returns the recovery code it showed.
  */
-export async function setUpBox(
-  kp: KioskPage,
-  opts: { lang: 'en' | 'fr'; name: string; pin: string; shot?: (name: string) => Promise<void>; tap?: Tap },
-): Promise<string> {
+export async function setUpBox(kp: KioskPage, opts: { lang: 'en' | 'fr'; name: string; pin: string; shot?: (name: string) => Promise<void>; tap?: Tap }): Promise<string> {
   const { page } = kp;
   const tap = opts.tap ?? plainTap;
   const shot = opts.shot ?? (async () => undefined);

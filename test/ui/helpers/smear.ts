@@ -114,4 +114,3 @@ export function blank(noise = 2): PreviewFrame {
   }
   return { width: W, height: H, data };
 }
-

@@ -39,7 +39,12 @@ function i420(img: Rgb, x0: number, y0: number, w: number, h: number): Buffer {
       let r = 0;
       let g = 0;
       let b = 0;
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ] as const) {
         const i = at(cx * 2 + dx, cy * 2 + dy);
         r += img.data[i]! / 4;
         g += img.data[i + 1]! / 4;

@@ -23,11 +23,7 @@ const TAP_SLOP_PX = 14;
 const TOUCH_SLACK_PX = 16;
 const LABEL_PX = 22;
 
-type Gesture =
-  | { kind: 'none' }
-  | { kind: 'press'; start: Point; timer: ReturnType<typeof setTimeout> }
-  | { kind: 'pan'; last: Point }
-  | { kind: 'pinch'; start: Viewport; from: [Point, Point] };
+type Gesture = { kind: 'none' } | { kind: 'press'; start: Point; timer: ReturnType<typeof setTimeout> } | { kind: 'pan'; last: Point } | { kind: 'pinch'; start: Viewport; from: [Point, Point] };
 
 @customElement('ld-field-viewer')
 export class FieldViewer extends KioskElement {
@@ -228,34 +224,33 @@ export class FieldViewer extends KioskElement {
         stroke-dasharray=${c.type === 'not_leukocyte' ? '6 4' : 'none'} vector-effect="non-scaling-stroke" />
       <rect x=${x1} y=${top} width=${label} height=${label} fill=${colour} />
       <text x=${x1 + label / 2} y=${top + label * 0.78} font-size=${label * 0.8} fill=${TYPE_TEXT} text-anchor="middle">${this.t(`short.${c.type}` as MessageKey)}</text>
-      ${pending
-        ? svg`<rect x=${x2 - label} y=${top} width=${label} height=${label} fill=${COLOURS.flag} />
+      ${
+        pending
+          ? svg`<rect x=${x2 - label} y=${top} width=${label} height=${label} fill=${COLOURS.flag} />
           <text x=${x2 - label / 2} y=${top + label * 0.78} font-size=${label * 0.8} fill=${COLOURS.flagText} text-anchor="middle">!</text>`
-        : ''}
+          : ''
+      }
     </g>`;
   }
 
   override render() {
     const vp = this.viewport;
     return html`<div class="stage">
-        <svg
-          class="surface"
-          @pointerdown=${this.onPointerDown}
-          @pointermove=${this.onPointerMove}
-          @pointerup=${this.onPointerUp}
-          @pointercancel=${this.onPointerUp}
-          @wheel=${this.onWheel}
-        >
-          ${vp
-            ? svg`<g transform="translate(${vp.x} ${vp.y}) scale(${vp.scale})">
+        <svg class="surface" @pointerdown=${this.onPointerDown} @pointermove=${this.onPointerMove} @pointerup=${this.onPointerUp} @pointercancel=${this.onPointerUp} @wheel=${this.onWheel}>
+          ${
+            vp
+              ? svg`<g transform="translate(${vp.x} ${vp.y}) scale(${vp.scale})">
                 <image href=${this.imageUrl} width=${this.imageWidth} height=${this.imageHeight} />
                 ${this.cells.map((c) => this.renderCell(c, vp.scale))}
-                ${this.draftBox
-                  ? svg`<rect data-draft x=${this.draftBox[0]} y=${this.draftBox[1]} width=${this.draftBox[2] - this.draftBox[0]} height=${this.draftBox[3] - this.draftBox[1]}
+                ${
+                  this.draftBox
+                    ? svg`<rect data-draft x=${this.draftBox[0]} y=${this.draftBox[1]} width=${this.draftBox[2] - this.draftBox[0]} height=${this.draftBox[3] - this.draftBox[1]}
                       fill="rgb(255 255 255 / 0.15)" stroke="#fff" stroke-width="4" stroke-dasharray="10 6" vector-effect="non-scaling-stroke" />`
-                  : ''}
+                    : ''
+                }
               </g>`
-            : ''}
+              : ''
+          }
         </svg>
       </div>
       <div class="zoom">

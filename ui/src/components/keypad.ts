@@ -47,18 +47,14 @@ export class Keypad extends KioskElement {
       ${KEYPAD_ROWS.join('')
         .split('')
         .map((d) => html`<button class="btn outline" data-key=${d} @click=${() => this.press(d)}>${d}</button>`)}
-      ${this.decimal
-        ? html`<button class="btn outline" data-key="." aria-label=${separator} @click=${() => this.press('.')}>${separator}</button>`
-        : html`<button class="btn outline" data-key="clear" aria-label=${this.t('kb.clear')} @click=${() => emit(this, 'ld-key', { kind: 'clear' })}>
-            ${this.t('kb.clearShort')}
-          </button>`}
+      ${
+        this.decimal
+          ? html`<button class="btn outline" data-key="." aria-label=${separator} @click=${() => this.press('.')}>${separator}</button>`
+          : html`<button class="btn outline" data-key="clear" aria-label=${this.t('kb.clear')} @click=${() => emit(this, 'ld-key', { kind: 'clear' })}>${this.t('kb.clearShort')}</button>`
+      }
       <button class="btn outline" data-key="0" @click=${() => this.press('0')}>0</button>
-      <button class="btn outline" data-key="backspace" aria-label=${this.t('kb.backspace')} @click=${() => emit(this, 'ld-key', { kind: 'backspace' })}>
-        ${icons.backspace}
-      </button>
-      ${this.okLabel
-        ? html`<button class="btn primary ok" data-key="ok" ?disabled=${this.okDisabled} @click=${() => emit(this, 'ld-submit')}>${this.okLabel}</button>`
-        : ''}
+      <button class="btn outline" data-key="backspace" aria-label=${this.t('kb.backspace')} @click=${() => emit(this, 'ld-key', { kind: 'backspace' })}>${icons.backspace}</button>
+      ${this.okLabel ? html`<button class="btn primary ok" data-key="ok" ?disabled=${this.okDisabled} @click=${() => emit(this, 'ld-submit')}>${this.okLabel}</button>` : ''}
     </div>`;
   }
 }

@@ -102,9 +102,7 @@ export class LiveStatusView extends KioskElement {
     const s = this.status;
     const tone = s === 'settling' || s === 'sending' ? 'go' : ASKING.includes(s) ? 'ask' : 'wait';
     return html`<div class="status" role="status" data-live-status=${s} data-tone=${tone}><span class="dot"></span>${this.t(`live.${s}`)}</div>
-      ${this.problem
-        ? html`<div class="problem" data-live-problem=${this.problem.kind}>${icons.warning}${this.problemText(this.problem)}</div>`
-        : ''}
+      ${this.problem ? html`<div class="problem" data-live-problem=${this.problem.kind}>${icons.warning}${this.problemText(this.problem)}</div>` : ''}
       <div class="line muted">
         <span data-live-taken>${this.lastTaken !== null ? this.t('live.taken', { n: this.lastTaken }) : ''}</span>
         <span data-live-fields=${this.fields}>${this.t('live.fields', { n: this.fields })}</span>

@@ -41,9 +41,7 @@ export class ReasonDialog extends KioskElement {
         <h2 id="title">${this.t('reason.title')}</h2>
         <p>${this.t('reason.intro')}</p>
         <div class="choices">
-          ${presets.map(
-            (key, i) => html`<button class="btn ${i === 0 ? 'primary' : 'outline'}" data-reason=${key} @click=${() => this.answer(this.t(key))}>${this.t(key)}</button>`,
-          )}
+          ${presets.map((key, i) => html`<button class="btn ${i === 0 ? 'primary' : 'outline'}" data-reason=${key} @click=${() => this.answer(this.t(key))}>${this.t(key)}</button>`)}
         </div>
         <div class="actions"><button class="btn" data-reason="cancel" @click=${() => this.answer(null)}>${this.t('reason.cancel')}</button></div>
       </div>

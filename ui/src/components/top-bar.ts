@@ -81,26 +81,26 @@ export class TopBar extends KioskElement {
     const lang = this.i18n.i18n.lang;
     const other = LANGS.find((l) => l !== lang) ?? 'en';
     return html`
-      ${parent
-        ? html`<button class="btn" data-nav="back" @click=${() => emit(this, 'ld-navigate', parent)}>${icons.back}<span>${this.t('top.back')}</span></button>`
-        : ''}
-      ${this.route.screen !== 'home'
-        ? html`<button class="btn" data-nav="home" aria-label=${this.t('top.home')} @click=${() => emit(this, 'ld-navigate', { screen: 'home' })}>${icons.home}</button>`
-        : html`<span class="name">${this.t('app.name')}</span>`}
+      ${parent ? html`<button class="btn" data-nav="back" @click=${() => emit(this, 'ld-navigate', parent)}>${icons.back}<span>${this.t('top.back')}</span></button>` : ''}
+      ${
+        this.route.screen !== 'home'
+          ? html`<button class="btn" data-nav="home" aria-label=${this.t('top.home')} @click=${() => emit(this, 'ld-navigate', { screen: 'home' })}>${icons.home}</button>`
+          : html`<span class="name">${this.t('app.name')}</span>`
+      }
       <span class="spacer"></span>
       <span class="btn user" data-signed-in>${icons.user}<span>${this.session.value?.user?.name ?? this.t('user.who')}</span></span>
-      ${this.session.value?.user
-        ? html`<button class="btn" data-nav="sign-out" aria-label=${this.t('user.signOut')} @click=${() => emit(this, 'ld-sign-out')}>
-            ${icons.lock}<span class="label">${this.t('user.signOutShort')}</span>
-          </button>`
-        : ''}
+      ${
+        this.session.value?.user
+          ? html`<button class="btn" data-nav="sign-out" aria-label=${this.t('user.signOut')} @click=${() => emit(this, 'ld-sign-out')}>
+              ${icons.lock}<span class="label">${this.t('user.signOutShort')}</span>
+            </button>`
+          : ''
+      }
       <ld-status-badges></ld-status-badges>
       <button class="btn" data-nav="language" lang=${other} aria-label=${this.t('top.otherLanguage')} @click=${() => emit(this, 'ld-language', other)}>
         ${icons.language}<span>${this.t('top.otherLanguageShort')}</span>
       </button>
-      <button class="btn" data-nav="settings" @click=${() => emit(this, 'ld-navigate', { screen: 'settings' })}>
-        ${icons.settings}<span class="label">${this.t('top.settings')}</span>
-      </button>
+      <button class="btn" data-nav="settings" @click=${() => emit(this, 'ld-navigate', { screen: 'settings' })}>${icons.settings}<span class="label">${this.t('top.settings')}</span></button>
     `;
   }
 }

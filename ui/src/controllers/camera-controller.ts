@@ -7,11 +7,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { KioskError } from '../i18n/errors.ts';
 import { greyFrame, PREVIEW_WIDTH, type PreviewFrame } from '../logic/live-capture.ts';
 
-export type CameraState =
-  | { kind: 'off' }
-  | { kind: 'starting' }
-  | { kind: 'live'; stream: MediaStream }
-  | { kind: 'error'; reason: 'denied' | 'missing' | 'other'; message: string };
+export type CameraState = { kind: 'off' } | { kind: 'starting' } | { kind: 'live'; stream: MediaStream } | { kind: 'error'; reason: 'denied' | 'missing' | 'other'; message: string };
 
 export interface CameraInfo {
   deviceId: string;

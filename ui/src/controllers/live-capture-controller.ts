@@ -20,10 +20,7 @@ type Host = ReactiveControllerHost & HTMLElement;
 export type LiveStatus = Exclude<LivePhase, 'take'> | 'starting' | 'sending';
 
 /** Something the nurse must know: a photo refused or removed. */
-export type LiveProblem =
-  | { kind: 'overlap' }
-  | { kind: 'rejected'; seq: number; warnings: QualityWarning[] }
-  | { kind: 'failed'; seq: number; message: string };
+export type LiveProblem = { kind: 'overlap' } | { kind: 'rejected'; seq: number; warnings: QualityWarning[] } | { kind: 'failed'; seq: number; message: string };
 
 /** The daemon's refusals of a photo it has already, or of one overlapping an earlier field of the sample. */
 export const ALREADY_TAKEN_CODES: readonly string[] = ['duplicate_field', 'overlapping_field'];

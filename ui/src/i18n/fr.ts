@@ -94,7 +94,8 @@ export const fr: Catalogue = {
   'field.scaleMeasured': 'Échelle {um} µm par pixel, mesurée sur {n} hématies.',
   'field.scaleCalibrated': 'Échelle {um} µm par pixel, selon l’étalonnage du microscope (les hématies de ce champ n’ont pas pu être mesurées).',
   'field.scaleGiven': 'Échelle {um} µm par pixel, telle qu’indiquée.',
-  'field.scaleOverruled': 'Échelle {um} µm par pixel, selon l’étalonnage du microscope : ce champ a mesuré {measured}, trop loin de celui-ci. Si l’objectif a changé, étalonnez de nouveau dans les Réglages.',
+  'field.scaleOverruled':
+    'Échelle {um} µm par pixel, selon l’étalonnage du microscope : ce champ a mesuré {measured}, trop loin de celui-ci. Si l’objectif a changé, étalonnez de nouveau dans les Réglages.',
   'field.scaleUnknown': 'Échelle inconnue : trop peu d’hématies séparées. La taille des cellules peut être mal lue ; étalonnez le microscope dans les Réglages.',
   'field.noCells': 'Aucune cellule trouvée dans ce champ.',
   'field.zoomIn': 'Agrandir',
@@ -294,7 +295,8 @@ export const fr: Catalogue = {
   'settings.microscope': 'Microscope',
   'settings.calibrated': 'Étalonné : {um} µm par pixel, d’après {n} champs de l’échantillon {reference} ({date}).',
   'settings.notCalibrated': 'Non étalonné. Les champs dont les hématies ne peuvent être mesurées sont typés à une échelle supposée.',
-  'settings.calibrateHow': 'Photographiez au moins 3 champs d’une zone fine et régulière d’un frottis normal, en un seul échantillon, avec l’objectif et la caméra de tous les jours. Puis choisissez-le ici.',
+  'settings.calibrateHow':
+    'Photographiez au moins 3 champs d’une zone fine et régulière d’un frottis normal, en un seul échantillon, avec l’objectif et la caméra de tous les jours. Puis choisissez-le ici.',
   'settings.calibrateFrom': 'Étalonner avec {reference}',
   'settings.forgetCalibration': 'Oublier l’étalonnage',
   'settings.language': 'Langue',
@@ -379,7 +381,8 @@ export const fr: Catalogue = {
   'setup.writtenDown': 'Je l’ai noté',
   'setup.hub': 'Serveur central',
   'setup.hubSet': 'Les résultats sont envoyés à {url}.',
-  'setup.hubUnset': 'Aucun serveur central : les résultats restent sur le boîtier. Pour les envoyer au réseau de la clinique, renseignez LEUKODIFF_HUB_URL et le jeton dans /etc/leukodiff/leukodiff.env, puis redémarrez le boîtier.',
+  'setup.hubUnset':
+    'Aucun serveur central : les résultats restent sur le boîtier. Pour les envoyer au réseau de la clinique, renseignez LEUKODIFF_HUB_URL et le jeton dans /etc/leukodiff/leukodiff.env, puis redémarrez le boîtier.',
   'setup.microscope': 'Microscope',
   'setup.microscopeLater': 'L’étalonnage demande quelques champs photographiés d’un frottis normal : faites-le plus tard dans Réglages > Microscope.',
   'setup.usersTitle': 'Infirmiers',
@@ -410,7 +413,8 @@ export const fr: Catalogue = {
   'error.queue_full': 'La file d’analyse est pleine : attendez un instant, puis réessayez.',
   'error.disk_full': 'Le disque est presque plein : prévenez l’administrateur.',
   'error.too_few_fields': 'Trop peu de champs de cet échantillon ont une échelle mesurée : photographiez au moins 3 champs d’une zone fine et régulière d’un frottis normal, puis étalonnez à nouveau.',
-  'error.fields_disagree': 'Les champs de cet échantillon ne s’accordent pas sur l’échelle : prenez tous les champs avec le même objectif et le même zoom, dans une zone fine, puis étalonnez à nouveau.',
+  'error.fields_disagree':
+    'Les champs de cet échantillon ne s’accordent pas sur l’échelle : prenez tous les champs avec le même objectif et le même zoom, dans une zone fine, puis étalonnez à nouveau.',
   'error.wrong_pin': 'Code incorrect.',
   'error.pin_locked': 'Trop de codes incorrects : attendez un moment, puis réessayez.',
   'error.supervisor_required': 'Le code d’un superviseur est nécessaire.',

@@ -34,8 +34,7 @@ export function translate(lang: Lang, key: MessageKey, vars: Vars = {}): string 
 }
 
 export function formatNumber(lang: Lang, value: number, fractionDigits?: number): string {
-  const opts: Intl.NumberFormatOptions =
-    fractionDigits === undefined ? { maximumFractionDigits: 2 } : { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits };
+  const opts: Intl.NumberFormatOptions = fractionDigits === undefined ? { maximumFractionDigits: 2 } : { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits };
   return new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', opts).format(value);
 }
 

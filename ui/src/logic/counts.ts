@@ -3,7 +3,21 @@
  * groups, the cells still to check, and a local recount of the differential so a correction shows
  * in the counts at once (the server's differential replaces it when it arrives).
  */
-import { ATTENTION_CLASSES, CELL_CLASSES, CELL_TYPES, NON_LEUKOCYTE_CLASSES, OTHER_LEUKOCYTE_CLASSES, type Cell, type CellClass, type Differential, type DifferentialRow, type Flag, type Range, type RowType, type SampleDetail } from '../api/types.ts';
+import {
+  ATTENTION_CLASSES,
+  CELL_CLASSES,
+  CELL_TYPES,
+  NON_LEUKOCYTE_CLASSES,
+  OTHER_LEUKOCYTE_CLASSES,
+  type Cell,
+  type CellClass,
+  type Differential,
+  type DifferentialRow,
+  type Flag,
+  type Range,
+  type RowType,
+  type SampleDetail,
+} from '../api/types.ts';
 
 /** Leukocytes of the count, as the daemon counts them: the five, the other leukocytes, unidentified. */
 export const ROW_TYPES: readonly RowType[] = [...CELL_TYPES, ...OTHER_LEUKOCYTE_CLASSES, 'unclassified'];
@@ -83,7 +97,10 @@ export function withCell(detail: SampleDetail, cell: Cell): SampleDetail {
     return { ...f, cells: known ? f.cells.map((c) => (c.id === cell.id ? cell : c)) : [...f.cells, cell] };
   });
   // As the daemon counts: the cells of a field awaiting Retake or Keep do not count yet.
-  const differential = recount(detail.differential, fields.flatMap((f) => (f.awaitingDecision ? [] : f.cells)));
+  const differential = recount(
+    detail.differential,
+    fields.flatMap((f) => (f.awaitingDecision ? [] : f.cells)),
+  );
   return { ...detail, fields, differential, counted: differential.counted, reviewPending: differential.review.pending };
 }
 
@@ -105,7 +122,7 @@ export function needsCheck(cell: Pick<Cell, 'flagged' | 'reviewed'>): boolean {
 
 /** Reading order inside a field: top to bottom, then left to right, in bands of a box height. */
 function readingOrder(a: Cell, b: Cell): number {
-  const band = Math.max(1, ((a.box[3] - a.box[1]) + (b.box[3] - b.box[1])) / 2);
+  const band = Math.max(1, (a.box[3] - a.box[1] + (b.box[3] - b.box[1])) / 2);
   const dy = a.box[1] - b.box[1];
   return Math.abs(dy) >= band / 2 ? dy : a.box[0] - b.box[0];
 }

@@ -31,7 +31,11 @@ export class DifferentialScreen extends KioskElement {
   private readonly sample = new SampleController(this);
   private readonly setup = new ContextConsumer(this, { context: setupContext, subscribe: true });
   private readonly prompts = new ContextConsumer(this, { context: promptsContext });
-  private readonly actions = new CellActions(() => this.api, this.sample, () => this.prompts.value);
+  private readonly actions = new CellActions(
+    () => this.api,
+    this.sample,
+    () => this.prompts.value,
+  );
 
   static override styles = [
     baseStyles,
@@ -110,7 +114,7 @@ export class DifferentialScreen extends KioskElement {
     if (!detail) return loadingNotice(this.i18n.i18n, this.sample.error);
     const d = detail.differential;
     const cells = allCells(detail);
-    const selected = this.selectedId ? cells.find((c) => c.id === this.selectedId) ?? null : null;
+    const selected = this.selectedId ? (cells.find((c) => c.id === this.selectedId) ?? null) : null;
     const go = (screen: 'capture' | 'sign' | 'report') => () => emit(this, 'ld-navigate', { screen, sampleId: this.sampleId });
     return html`<div class="screen">
       <div class="column left">
@@ -119,22 +123,20 @@ export class DifferentialScreen extends KioskElement {
           <span class="muted" data-reference>${detail.reference}</span>
         </div>
         <ld-count-progress .counted=${d.counted} .target=${d.target}></ld-count-progress>
-        ${d.review.unseen
-          ? html`<div class="notice warning pending" data-unseen=${d.review.unseen}>
-              <span>${this.t('review.unseen', { n: d.review.unseen })}</span>
-              <button class="btn primary" data-action="review" @click=${() => emit(this, 'ld-navigate', { screen: 'review', sampleId: this.sampleId })}>
-                ${this.t('diff.review')}
-              </button>
-            </div>`
-          : d.review.pending
-            ? html`<div class="notice warning pending" data-pending=${d.review.pending}>
-                <span>${this.t('diff.toCheck', { n: d.review.pending })}</span>
-                <button class="btn primary" data-action="check" @click=${() => this.checkPending()}>${this.t('diff.check')}</button>
+        ${
+          d.review.unseen
+            ? html`<div class="notice warning pending" data-unseen=${d.review.unseen}>
+                <span>${this.t('review.unseen', { n: d.review.unseen })}</span>
+                <button class="btn primary" data-action="review" @click=${() => emit(this, 'ld-navigate', { screen: 'review', sampleId: this.sampleId })}>${this.t('diff.review')}</button>
               </div>`
-            : ''}
-        ${isSigned(detail.status) && detail.signedAt
-          ? html`<p class="notice" data-signed>${icons.check} ${this.t('sign.signed')} ${this.i18n.i18n.dateTime(detail.signedAt)}</p>`
-          : ''}
+            : d.review.pending
+              ? html`<div class="notice warning pending" data-pending=${d.review.pending}>
+                  <span>${this.t('diff.toCheck', { n: d.review.pending })}</span>
+                  <button class="btn primary" data-action="check" @click=${() => this.checkPending()}>${this.t('diff.check')}</button>
+                </div>`
+              : ''
+        }
+        ${isSigned(detail.status) && detail.signedAt ? html`<p class="notice" data-signed>${icons.check} ${this.t('sign.signed')} ${this.i18n.i18n.dateTime(detail.signedAt)}</p>` : ''}
         <div class="table scroll">
           ${d.counted ? html`<ld-differential-table .differential=${d}></ld-differential-table>` : html`<p class="notice">${this.t('diff.empty')}</p>`}
           ${d.notLeukocyte ? html`<p class="muted">${this.t('diff.rejected', { n: d.notLeukocyte })}</p>` : ''}
@@ -155,27 +157,29 @@ export class DifferentialScreen extends KioskElement {
           @ld-cell-select=${(e: CustomEvent<{ cellId: string }>) => (this.selectedId = e.detail.cellId)}
           @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type))}
         ></ld-cell-gallery>
-        ${selected
-          ? html`<ld-cell-sheet
-              .cell=${selected}
-              .models=${this.setup.value?.engine?.ensemble.members.length ?? 1}
-              .cropUrl=${this.api.cropUrl(selected.id)}
-              .pendingCount=${d.review.pending}
-              .busy=${this.busy}
-              @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => {
-                e.stopPropagation();
-                void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type));
-              }}
-              @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
-              .canRemove=${true}
-              @ld-cell-remove=${(e: CustomEvent<{ cellId: string }>) =>
-                void busyWhile(this, async () => {
-                  if (await this.actions.removeDuplicate(e.detail.cellId, this.t('reason.duplicate'))) this.selectedId = null;
-                })}
-              @ld-sheet-close=${() => (this.selectedId = null)}
-              @ld-sheet-next=${() => (this.selectedId = nextPending(detail, this.selectedId ?? undefined)?.id ?? null)}
-            ></ld-cell-sheet>`
-          : ''}
+        ${
+          selected
+            ? html`<ld-cell-sheet
+                .cell=${selected}
+                .models=${this.setup.value?.engine?.ensemble.members.length ?? 1}
+                .cropUrl=${this.api.cropUrl(selected.id)}
+                .pendingCount=${d.review.pending}
+                .busy=${this.busy}
+                @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => {
+                  e.stopPropagation();
+                  void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type));
+                }}
+                @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
+                .canRemove=${true}
+                @ld-cell-remove=${(e: CustomEvent<{ cellId: string }>) =>
+                  void busyWhile(this, async () => {
+                    if (await this.actions.removeDuplicate(e.detail.cellId, this.t('reason.duplicate'))) this.selectedId = null;
+                  })}
+                @ld-sheet-close=${() => (this.selectedId = null)}
+                @ld-sheet-next=${() => (this.selectedId = nextPending(detail, this.selectedId ?? undefined)?.id ?? null)}
+              ></ld-cell-sheet>`
+            : ''
+        }
       </div>
     </div>`;
   }

@@ -34,7 +34,11 @@ export class FieldScreen extends KioskElement {
   private readonly sample = new SampleController(this);
   private readonly setup = new ContextConsumer(this, { context: setupContext, subscribe: true });
   private readonly prompts = new ContextConsumer(this, { context: promptsContext });
-  private readonly actions = new CellActions(() => this.api, this.sample, () => this.prompts.value);
+  private readonly actions = new CellActions(
+    () => this.api,
+    this.sample,
+    () => this.prompts.value,
+  );
 
   static override styles = [
     baseStyles,
@@ -134,7 +138,14 @@ export class FieldScreen extends KioskElement {
     const field = this.field;
     if (!field) return;
     const size = { width: field.image.width, height: field.image.height };
-    this.draftBox = boxAround({ x, y }, typicalSide(field.cells.map((c) => c.box), size), size);
+    this.draftBox = boxAround(
+      { x, y },
+      typicalSide(
+        field.cells.map((c) => c.box),
+        size,
+      ),
+      size,
+    );
     if (this.cellId) this.select(null);
   }
 
@@ -171,25 +182,17 @@ export class FieldScreen extends KioskElement {
       ${this.renderScale(field)}
       <ld-count-progress .counted=${detail.differential.counted} .target=${detail.differential.target}></ld-count-progress>
       <div class="chips">
-        ${CELL_CLASSES.filter((c) => counts[c] > 0).map(
-          (c) => html`<span class="chip" data-field-count=${c}><b style="background:${TYPE_COLOURS[c]}">${this.t(`short.${c}`)}</b>${counts[c]}</span>`,
-        )}
+        ${CELL_CLASSES.filter((c) => counts[c] > 0).map((c) => html`<span class="chip" data-field-count=${c}><b style="background:${TYPE_COLOURS[c]}">${this.t(`short.${c}`)}</b>${counts[c]}</span>`)}
       </div>
       ${field.cells.length ? '' : html`<p class="notice">${this.t('field.noCells')}</p>`}
-      ${pendingHere
-        ? html`<p class="notice warning" data-pending-here=${pendingHere}>${this.t('field.toCheck', { n: pendingHere })}</p>`
-        : html`<p class="notice">${this.t('field.allChecked')}</p>`}
-      ${pendingAll
-        ? html`<button class="btn primary" data-action="next-pending" @click=${() => this.goToNextPending()}>${this.t('field.nextToCheck')}${icons.next}</button>`
-        : ''}
+      ${pendingHere ? html`<p class="notice warning" data-pending-here=${pendingHere}>${this.t('field.toCheck', { n: pendingHere })}</p>` : html`<p class="notice">${this.t('field.allChecked')}</p>`}
+      ${pendingAll ? html`<button class="btn primary" data-action="next-pending" @click=${() => this.goToNextPending()}>${this.t('field.nextToCheck')}${icons.next}</button>` : ''}
       <p class="muted hint">${this.t('field.hint')}</p>
       <div class="bottom">
         <button class="btn outline" data-action="next-field" @click=${() => emit(this, 'ld-navigate', { screen: 'capture', sampleId: this.sampleId })}>
           ${icons.camera}${this.t('field.nextField')}
         </button>
-        <button class="btn primary" data-action="differential" @click=${() => emit(this, 'ld-navigate', { screen: 'differential', sampleId: this.sampleId })}>
-          ${this.t('field.differential')}
-        </button>
+        <button class="btn primary" data-action="differential" @click=${() => emit(this, 'ld-navigate', { screen: 'differential', sampleId: this.sampleId })}>${this.t('field.differential')}</button>
       </div>`;
   }
 
@@ -198,7 +201,7 @@ export class FieldScreen extends KioskElement {
     const field = this.field;
     if (!detail || !field) return loadingNotice(this.i18n.i18n, this.sample.error);
     if (field.status !== 'analysed') return html`<div class="screen"><p class="notice">${this.t('field.waiting')}</p></div>`;
-    const cell = this.cellId ? field.cells.find((c) => c.id === this.cellId) ?? null : null;
+    const cell = this.cellId ? (field.cells.find((c) => c.id === this.cellId) ?? null) : null;
     const models = this.setup.value?.engine?.ensemble.members.length ?? 1;
     return html`<div class="screen">
       <ld-field-viewer
@@ -212,21 +215,23 @@ export class FieldScreen extends KioskElement {
         @ld-long-press=${(e: CustomEvent<{ x: number; y: number }>) => this.startAdding(e.detail.x, e.detail.y)}
       ></ld-field-viewer>
       <div class="column side">
-        ${cell || this.draftBox
-          ? html`<ld-cell-sheet
-              .cell=${cell}
-              .adding=${!!this.draftBox}
-              .models=${models}
-              .cropUrl=${cell ? this.api.cropUrl(cell.id) : ''}
-              .pendingCount=${detail.differential.review.pending}
-              .busy=${this.busy}
-              @ld-sheet-close=${() => this.select(null)}
-              @ld-sheet-next=${() => this.goToNextPending()}
-              @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type))}
-              @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
-              @ld-cell-add=${(e: CustomEvent<{ type: CellClass }>) => this.add(e.detail.type)}
-            ></ld-cell-sheet>`
-          : this.renderSummary(field)}
+        ${
+          cell || this.draftBox
+            ? html`<ld-cell-sheet
+                .cell=${cell}
+                .adding=${!!this.draftBox}
+                .models=${models}
+                .cropUrl=${cell ? this.api.cropUrl(cell.id) : ''}
+                .pendingCount=${detail.differential.review.pending}
+                .busy=${this.busy}
+                @ld-sheet-close=${() => this.select(null)}
+                @ld-sheet-next=${() => this.goToNextPending()}
+                @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type))}
+                @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
+                @ld-cell-add=${(e: CustomEvent<{ type: CellClass }>) => this.add(e.detail.type)}
+              ></ld-cell-sheet>`
+            : this.renderSummary(field)
+        }
       </div>
     </div>`;
   }

@@ -38,33 +38,38 @@ export class MicroscopeSetting extends SettingElement {
   override render() {
     const cal = this.settings?.microscopeCalibration ?? null;
     return html`<p data-calibration=${cal ? 'set' : 'none'}>
-        ${cal
-          ? this.t('settings.calibrated', {
-              um: this.i18n.i18n.number(cal.umPerPixel, 4),
-              n: cal.fields,
-              reference: cal.sampleReference,
-              date: this.i18n.i18n.dateTime(cal.at),
-            })
-          : this.t('settings.notCalibrated')}
+        ${
+          cal
+            ? this.t('settings.calibrated', {
+                um: this.i18n.i18n.number(cal.umPerPixel, 4),
+                n: cal.fields,
+                reference: cal.sampleReference,
+                date: this.i18n.i18n.dateTime(cal.at),
+              })
+            : this.t('settings.notCalibrated')
+        }
       </p>
       <p class="muted">${this.t('settings.calibrateHow')}</p>
       <div class="choices">
         ${this.samples.map(
-          (s) => html`<button
-            class="btn outline"
-            data-calibrate=${s.reference}
-            ?disabled=${this.busy || !this.auth}
-            @click=${() => void this.changeSettings((pin) => this.api.calibrateMicroscope(s.id, pin))}
-          >
-            ${this.t('settings.calibrateFrom', { reference: s.reference })}
-          </button>`,
+          (s) =>
+            html`<button
+              class="btn outline"
+              data-calibrate=${s.reference}
+              ?disabled=${this.busy || !this.auth}
+              @click=${() => void this.changeSettings((pin) => this.api.calibrateMicroscope(s.id, pin))}
+            >
+              ${this.t('settings.calibrateFrom', { reference: s.reference })}
+            </button>`,
         )}
       </div>
-      ${cal
-        ? html`<button class="btn outline" data-action="forget-calibration" ?disabled=${this.busy || !this.auth} @click=${() => void this.changeSettings((pin) => this.api.clearCalibration(pin))}>
-            ${this.t('settings.forgetCalibration')}
-          </button>`
-        : ''}`;
+      ${
+        cal
+          ? html`<button class="btn outline" data-action="forget-calibration" ?disabled=${this.busy || !this.auth} @click=${() => void this.changeSettings((pin) => this.api.clearCalibration(pin))}>
+              ${this.t('settings.forgetCalibration')}
+            </button>`
+          : ''
+      }`;
   }
 }
 

@@ -110,15 +110,16 @@ export class UserForm extends KioskElement {
         <button class="entry ${this.active === 'name' ? 'active' : ''}" data-entry="name" @click=${() => (this.active = 'name')}>
           <small>${this.t('settings.name')}</small><span class="value">${this.name}</span>
         </button>
-        ${this.fixedRole
-          ? ''
-          : html`<div class="roles" role="group" aria-label=${this.t('settings.role')}>
-              ${ROLES.map(
-                (r) => html`<button class="btn outline" data-role=${r} aria-pressed=${this.chosenRole === r ? 'true' : 'false'} @click=${() => (this.chosenRole = r)}>
-                  ${this.t(`role.${r}`)}
-                </button>`,
-              )}
-            </div>`}
+        ${
+          this.fixedRole
+            ? ''
+            : html`<div class="roles" role="group" aria-label=${this.t('settings.role')}>
+                ${ROLES.map(
+                  (r) =>
+                    html`<button class="btn outline" data-role=${r} aria-pressed=${this.chosenRole === r ? 'true' : 'false'} @click=${() => (this.chosenRole = r)}>${this.t(`role.${r}`)}</button>`,
+                )}
+              </div>`
+        }
         <button class="entry ${this.active === 'pin' ? 'active' : ''}" data-entry="pin" @click=${() => (this.active = 'pin')}>
           <small>${this.minPinLength > 4 ? this.t('settings.newPinMin', { n: this.minPinLength }) : this.t('settings.newPin')}</small><span class="value">${'•'.repeat(this.pin.length)}</span>
         </button>
