@@ -41,6 +41,8 @@ export const CALIBRATION_AGREEMENT = 1.5;
 
 /** Fewest measured fields a calibration needs. */
 export const CALIBRATION_MIN_FIELDS = 3;
+/** Largest / smallest measured scale allowed among them: one microscope gives one scale. */
+export const CALIBRATION_MAX_SPREAD = 1.25;
 
 /**
  * The scales typing works at: a leukocyte (about 12 um) must span at least ~24 pixels to show its

@@ -5,7 +5,7 @@
  * (src/analysis/field-scale.ts), as on a box.
  */
 import path from 'node:path';
-import { CALIBRATION_AGREEMENT, CALIBRATION_MIN_FIELDS, resolveFieldScale } from '../analysis/field-scale.ts';
+import { CALIBRATION_MAX_SPREAD, CALIBRATION_MIN_FIELDS, resolveFieldScale } from '../analysis/field-scale.ts';
 import { decodeImage } from '../analysis/image-input.ts';
 import { median } from '../util/median.ts';
 import type { CocoDataset } from './coco-types.ts';
@@ -26,13 +26,17 @@ export async function calibrateFromDataset(gt: CocoDataset, imageRoot: string): 
   if (scales.length < CALIBRATION_MIN_FIELDS) {
     throw new Error(`--calibrate: the red cells of ${scales.length} of ${gt.images.length} fields could be measured; calibrating needs ${CALIBRATION_MIN_FIELDS} (or give --scale)`);
   }
-  // One microscope: the middle half of the fields agree closely (a box's calibration asks 25 % of
-  // all its fields; a dataset's thick fields are left to the agreement rule instead). Several
-  // sources at their own scales (TXL-PBC: 74 to 125 px red cells) must not share one.
-  scales.sort((a, b) => a - b);
-  const spread = scales[Math.floor((3 * (scales.length - 1)) / 4)] / scales[Math.floor((scales.length - 1) / 4)];
-  if (spread > CALIBRATION_AGREEMENT) {
-    throw new Error(`--calibrate: the middle half of the fields' scales differ ${spread.toFixed(2)}-fold: the dataset looks like several microscopes; calibrate each source apart or give --scale`);
+  // --calibrate asserts one microscope; what can be checked is that most fields agree with the
+  // median as a box's calibration asks (within 25 %), so that two microscopes of about equal share,
+  // or measurements that are mostly wrong, are refused. Thick fields measure 2 to 4 times off: on
+  // Chula WBC 64 to 69 % of the fields lie within 25 % of the median, on TXL-PBC's four sources 60 %,
+  // so a mixed set with one dominant scale cannot be told apart.
+  const umPerPixel = median(scales);
+  const agreeing = scales.filter((s) => Math.max(s / umPerPixel, umPerPixel / s) <= CALIBRATION_MAX_SPREAD).length;
+  if (agreeing < scales.length / 2) {
+    throw new Error(
+      `--calibrate: only ${agreeing} of ${scales.length} measured fields lie within 25 % of their median scale: the dataset looks like several microscopes; calibrate each source apart or give --scale`,
+    );
   }
-  return { umPerPixel: median(scales), measuredFields: scales.length, fields: gt.images.length };
+  return { umPerPixel, measuredFields: scales.length, fields: gt.images.length };
 }

@@ -7,7 +7,7 @@ import type { Store } from '../store/store.ts';
 import type { Field } from '../store/types.ts';
 import type { Credentials } from './auth.ts';
 import type { WorkflowContext } from './context.ts';
-import { CALIBRATION_MIN_FIELDS } from '../analysis/field-scale.ts';
+import { CALIBRATION_MAX_SPREAD, CALIBRATION_MIN_FIELDS } from '../analysis/field-scale.ts';
 import { median } from '../util/median.ts';
 import { badRequest, notFound } from './errors.ts';
 
@@ -24,8 +24,6 @@ export interface MicroscopeCalibration {
 }
 
 export const CALIBRATION_KEY = 'microscopeCalibration';
-/** Largest / smallest measured scale allowed among them: one microscope gives one scale. */
-export const CALIBRATION_MAX_SPREAD = 1.25;
 
 export function readCalibration(store: Store): MicroscopeCalibration | null {
   return store.settings.get<MicroscopeCalibration | null>(CALIBRATION_KEY) ?? null;

@@ -214,7 +214,7 @@ describe('leukodiff eval (constant-output fixture models)', () => {
       .resize(2 * w, 2 * h)
       .toFile(wide);
     const mixed = path.join(dir, 'mixed.json');
-    const two = [...images, { id: 4, file_name: 'r4.png', width: 2 * w, height: 2 * h }, { id: 5, file_name: 'r4.png', width: 2 * w, height: 2 * h }];
+    const two = [...images.slice(0, 2), { id: 4, file_name: 'r4.png', width: 2 * w, height: 2 * h }, { id: 5, file_name: 'r4.png', width: 2 * w, height: 2 * h }];
     writeFileSync(mixed, JSON.stringify({ info: { image_root: dir }, images: two, categories, annotations: [] }));
     const refused = await cli(['--dataset', mixed, '--json', '--ensemble', 'single:fixed-a', '--calibrate']);
     expect(refused.code).toBe(2);
