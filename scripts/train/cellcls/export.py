@@ -90,7 +90,7 @@ def main():
         "sizeBytes": os.path.getsize(out_path),
         "gflops": round(count_flops(net, (INPUT_PX, INPUT_PX)) / 1e9, 4),
         "params": count_params(net),
-        "architecture": "residual CNN on optical densities against the field's background (Beer-Lambert), 72x72 crop of 3.6 red-cell diameters",
+        "architecture": f"residual CNN ({'group' if hist['args'].get('norm') == 'gn' else 'batch'} norm) on optical densities against the field's background (Beer-Lambert), 72x72 crop of 3.6 red-cell diameters",
         "training": {
             "args": hist["args"],
             "epochs": len(hist["history"]),

@@ -73,11 +73,12 @@ def main():
              "--on", f"{held}:train,val,test", "--json", result])
         with open(result) as f:
             rows[held] = next(iter(json.load(f).values()))
-    lines = ["| held-out source | cells | five types right | " + " | ".join(TYPES) + " | unidentified |",
+    lines = ["| held-out source | cells of the five types | five types right | " + " | ".join(TYPES) + " | unidentified (all crops) |",
              "|---|---|---|" + "---|" * len(TYPES) + "---|"]
     for held, r in rows.items():
         recall = [("-" if r["recall"][t] is None else f"{r['recall'][t]:.3f}") for t in TYPES]
-        lines.append(f"| {held} | {r['cells']} | {100 * r['accuracy5']:.1f} % | " + " | ".join(recall) + f" | {r['unidentified']} |")
+        five = sum(sum(r["confusion"].get(t, {}).values()) for t in TYPES)
+        lines.append(f"| {held} | {five} | {100 * r['accuracy5']:.1f} % | " + " | ".join(recall) + f" | {r['unidentified']} of {r['cells']} |")
     table = "\n".join(lines)
     print(table)
     if args.markdown:
