@@ -16,6 +16,7 @@ import { openHubDb } from '../src/hub/db/connect.ts';
 import { ensureClinic, provisionDevice } from '../src/hub/repo/devices.ts';
 import { buildHub } from '../src/hub/server.ts';
 import { summarize, type Timing } from './stats.ts';
+import { silentLogger } from '../src/deploy/logging.ts';
 
 export interface HubBench {
   engine: 'postgres' | 'sqlite';
@@ -214,19 +215,6 @@ export async function runBacklogBench(opts: { samples?: number } = {}): Promise<
     }
     const port = (hub.server.address() as { port: number }).port;
     const config = loadConfig({}, { dataDir: boxDir, hubUrl: `http://127.0.0.1:${port}`, hubToken: token, syncPollMs: 60_000, syncMaxRequestBytes: 256 * 1024 });
-    const silent = {
-      info() {},
-      warn() {},
-      error() {},
-      debug() {},
-      trace() {},
-      fatal() {},
-      child() {
-        return silent;
-      },
-      level: 'silent',
-      silent() {},
-    };
     global.gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
     let heapPeak = heapBefore;
@@ -237,7 +225,7 @@ export async function runBacklogBench(opts: { samples?: number } = {}): Promise<
       rssPeak = Math.max(rssPeak, m.rss);
     }, 50);
     const t0 = performance.now();
-    sync = new SyncService(ctx, config, silent as never);
+    sync = new SyncService(ctx, config, silentLogger());
     sync.start();
     while (store.outbox.pendingCount() > 0) await new Promise((r) => setTimeout(r, 50));
     const seconds = (performance.now() - t0) / 1000;

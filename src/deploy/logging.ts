@@ -30,3 +30,9 @@ export function loggerOptions(level: string): Record<string, unknown> {
     serializers: { req: serializeRequest },
   };
 }
+
+/** A logger that drops everything, for the services that take one in benches and tests. */
+export function silentLogger<T = never>(): T {
+  const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, silent() {}, child: () => log, level: 'silent' };
+  return log as T;
+}

@@ -16,21 +16,10 @@ import { DerivedImages } from '../../src/workflow/derived-images.ts';
 import { Daemon } from '../helpers/daemon.ts';
 import { tempContext } from '../helpers/store.ts';
 import { fieldJpeg } from '../helpers/workflow.ts';
+import { silentLogger } from '../../src/deploy/logging.ts';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
-const log = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  trace() {},
-  fatal() {},
-  child() {
-    return log;
-  },
-  level: 'silent',
-  silent() {},
-} as never;
+const log = silentLogger();
 const TOKEN = 'ld1.00000000-0000-4000-8000-000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n';
 
 let root: string;

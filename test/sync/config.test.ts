@@ -5,20 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { SyncService, SyncSetupError } from '../../src/sync/service.ts';
 import { tempContext } from '../helpers/store.ts';
+import { silentLogger } from '../../src/deploy/logging.ts';
 
-const log = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  trace() {},
-  fatal() {},
-  child() {
-    return log;
-  },
-  level: 'silent',
-  silent() {},
-} as never;
+const log = silentLogger();
 
 describe('sync configuration', () => {
   it('reads the hub settings from the environment and validates them', () => {
