@@ -148,10 +148,7 @@ export class App extends LitElement {
     .banner {
       background: ${C.warningBg};
       color: ${C.warningText};
-      font:
-        600 20px system-ui,
-        'DejaVu Sans',
-        sans-serif;
+      font: 600 20px system-ui, 'DejaVu Sans', sans-serif;
       padding: 8px 16px;
       text-align: center;
     }

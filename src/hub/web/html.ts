@@ -40,18 +40,8 @@ textarea{width:100%;min-height:4rem}
 
 export function page(title: string, reviewerName: string, body: Html): string {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width,initial-scale=1" />
-        <title>${title} · leukodiff hub</title>
-        <style>
-          ${new Html(CSS)}
-        </style>
-      </head>
-      <body>
-        <header><a href="/review">leukodiff hub · samples</a><span>${reviewerName}</span></header>
-        <main>${body}</main>
-      </body>
-    </html>`.text;
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title} · leukodiff hub</title><style>${new Html(CSS)}</style></head>
+<body><header><a href="/review">leukodiff hub · samples</a><span>${reviewerName}</span></header>
+<main>${body}</main></body></html>`.text;
 }

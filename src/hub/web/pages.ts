@@ -9,50 +9,24 @@ const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').sl
 
 export function listPage(reviewer: string, items: SampleRow[], total: number, pageNo: number, pageSize: number): string {
   const rows = items.map(
-    (s) =>
-      html`<tr>
-        <td><a href="/review/samples/${s.id}">${s.reference}</a></td>
-        <td>${s.clinicId}</td>
-        <td>${s.revision}</td>
-        <td>${when(s.signedAt)}</td>
-        <td>${s.counted}</td>
-        <td>${s.reviews || '—'}</td>
-        <td>${when(s.updatedAt)}</td>
-      </tr>`,
+    (s) => html`<tr><td><a href="/review/samples/${s.id}">${s.reference}</a></td><td>${s.clinicId}</td><td>${s.revision}</td>
+      <td>${when(s.signedAt)}</td><td>${s.counted}</td><td>${s.reviews || '—'}</td><td>${when(s.updatedAt)}</td></tr>`,
   );
   const pages = Math.max(1, Math.ceil(total / pageSize));
-  const nav = html`<p>
-    ${total} samples · page ${pageNo} of ${pages} ${pageNo > 1 ? html`<a href="/review?page=${pageNo - 1}">previous</a>` : ''}
-    ${pageNo < pages ? html`<a href="/review?page=${pageNo + 1}">next</a>` : ''}
-  </p>`;
+  const nav = html`<p>${total} samples · page ${pageNo} of ${pages}
+    ${pageNo > 1 ? html`<a href="/review?page=${pageNo - 1}">previous</a>` : ''}
+    ${pageNo < pages ? html`<a href="/review?page=${pageNo + 1}">next</a>` : ''}</p>`;
   return page(
     'Samples',
     reviewer,
-    html`<h1>Synced samples</h1>
-      ${nav}
-      <table>
-        <thead>
-          <tr>
-            <th>Reference</th>
-            <th>Clinic</th>
-            <th>Revision</th>
-            <th>Signed</th>
-            <th>Cells counted</th>
-            <th>Reviews</th>
-            <th>Received</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>`,
+    html`<h1>Synced samples</h1>${nav}
+    <table><thead><tr><th>Reference</th><th>Clinic</th><th>Revision</th><th>Signed</th><th>Cells counted</th><th>Reviews</th><th>Received</th></tr></thead>
+    <tbody>${rows}</tbody></table>`,
   );
 }
 
 function typeSelect(cellId: string, current: string): Html {
-  return html`<select name="cell.${cellId}">
-    ${REVIEW_TYPES.map((t) => html`<option value="${t}" ${t === current ? html` selected` : ''}>${classTitle(t)}</option>`)}
-  </select>`;
+  return html`<select name="cell.${cellId}">${REVIEW_TYPES.map((t) => html`<option value="${t}"${t === current ? html` selected` : ''}>${classTitle(t)}</option>`)}</select>`;
 }
 
 export function samplePage(reviewer: string, sample: SampleRecord, reviews: Review[], boxCursor: number, notice: string | null): string {
@@ -75,130 +49,47 @@ export function samplePage(reviewer: string, sample: SampleRecord, reviews: Revi
         <td>${classTitle(c.type)}</td><td>${c.autoType ?? 'added by a person'}</td><td>${c.confidence === null ? '—' : c.confidence.toFixed(2)}</td><td>${c.flagged ? 'yes' : ''}</td></tr>`;
     });
     return html`<h3>Field ${f.seq}</h3>
-      <div class="field"><img src="/review/images/${f.image.sha256}" width="${f.image.width}" height="${f.image.height}" alt="field ${f.seq}" />${boxes}</div>
-      <table>
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Type (review)</th>
-            <th>As signed at the box</th>
-            <th>Ensemble</th>
-            <th>Confidence</th>
-            <th>Flagged</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>`;
+      <div class="field"><img src="/review/images/${f.image.sha256}" width="${f.image.width}" height="${f.image.height}" alt="field ${f.seq}">${boxes}</div>
+      <table><thead><tr><th>#</th><th>Type (review)</th><th>As signed at the box</th><th>Ensemble</th><th>Confidence</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table>`;
   });
 
   const signed: ReviewedDifferential = { rows: p.differential?.rows ?? [], nonLeukocytes: p.differential?.nonLeukocytes ?? [], attention: p.differential?.attention ?? [] };
   const reviewed = tally(types.values());
   const reviewRows = reviews.map(
-    (r) =>
-      html`<tr>
-        <td>${when(r.signedAt)}</td>
-        <td>${r.reviewer.name}</td>
-        <td>${r.baseRevision}</td>
-        <td>${r.changes.length}</td>
-        <td>${r.comment ?? ''}</td>
-        <td>${boxCursor >= r.seq ? 'applied at the box' : 'waiting for the box'}</td>
-      </tr>`,
+    (r) => html`<tr><td>${when(r.signedAt)}</td><td>${r.reviewer.name}</td><td>${r.baseRevision}</td><td>${r.changes.length}</td><td>${r.comment ?? ''}</td>
+      <td>${boxCursor >= r.seq ? 'applied at the box' : 'waiting for the box'}</td></tr>`,
   );
   const signer = p.people?.signedBy;
   return page(
     `Sample ${p.sample.reference}`,
     reviewer,
     html`<h1>Sample ${p.sample.reference}</h1>
-      ${notice ? html`<p class="note">${notice}</p>` : ''}
-      <p>
-        Clinic ${sample.clinicId} · revision ${sample.revision} · signed ${when(signer?.at)} by ${signer?.name ?? '—'} · received ${when(sample.receivedAt)}
-        ${p.sample.wbcCount != null ? html` · WBC ${p.sample.wbcCount} ×10⁹/L` : ''}
-      </p>
-      <h2>Differential</h2>
-      ${attentionNote(reviewed)}
-      <div style="display:flex;gap:1rem">${differentialTable('As signed at the box', signed)}${differentialTable('With the reviews so far', reviewed)}</div>
-      ${
-        (p.differential?.flags ?? []).length
-          ? html`<ul>
-              ${(p.differential?.flags ?? []).map((f) => html`<li>${f}</li>`)}
-            </ul>`
-          : ''
-      }
-      <h2>Reviews</h2>
-      ${
-        reviews.length
-          ? html`<table>
-              <thead>
-                <tr>
-                  <th>Signed</th>
-                  <th>Reviewer</th>
-                  <th>Of revision</th>
-                  <th>Cells changed</th>
-                  <th>Comment</th>
-                  <th>Box</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${reviewRows}
-              </tbody>
-            </table>`
-          : html`<p>None yet.</p>`
-      }
-      <form method="post" action="/review/samples/${sample.id}/reviews">
-        <input type="hidden" name="revision" value="${sample.revision}" />
-        <h2>Cells</h2>
-        ${fieldBlocks}
-        <p>
-          <label>Comment<br /><textarea name="comment" maxlength="2000"></textarea></label>
-        </p>
-        <p><button type="submit">Sign review</button></p>
-      </form>`,
+    ${notice ? html`<p class="note">${notice}</p>` : ''}
+    <p>Clinic ${sample.clinicId} · revision ${sample.revision} · signed ${when(signer?.at)} by ${signer?.name ?? '—'} · received ${when(sample.receivedAt)}
+    ${p.sample.wbcCount != null ? html` · WBC ${p.sample.wbcCount} ×10⁹/L` : ''}</p>
+    <h2>Differential</h2>
+    ${attentionNote(reviewed)}
+    <div style="display:flex;gap:1rem">${differentialTable('As signed at the box', signed)}${differentialTable('With the reviews so far', reviewed)}</div>
+    ${(p.differential?.flags ?? []).length ? html`<ul>${(p.differential?.flags ?? []).map((f) => html`<li>${f}</li>`)}</ul>` : ''}
+    <h2>Reviews</h2>
+    ${reviews.length ? html`<table><thead><tr><th>Signed</th><th>Reviewer</th><th>Of revision</th><th>Cells changed</th><th>Comment</th><th>Box</th></tr></thead><tbody>${reviewRows}</tbody></table>` : html`<p>None yet.</p>`}
+    <form method="post" action="/review/samples/${sample.id}/reviews">
+      <input type="hidden" name="revision" value="${sample.revision}">
+      <h2>Cells</h2>${fieldBlocks}
+      <p><label>Comment<br><textarea name="comment" maxlength="2000"></textarea></label></p>
+      <p><button type="submit">Sign review</button></p>
+    </form>`,
   );
 }
 
 /** Leukocyte rows with their percentage, then NRBC and smudge per 100 leukocytes (outside the count). */
 function differentialTable(caption: string, d: ReviewedDifferential): Html {
-  const rows = d.rows.map(
-    (r) =>
-      html`<tr>
-        <td>${classTitle(r.type)}</td>
-        <td>${r.count}</td>
-        <td>${r.percent}</td>
-      </tr>`,
-  );
+  const rows = d.rows.map((r) => html`<tr><td>${classTitle(r.type)}</td><td>${r.count}</td><td>${r.percent}</td></tr>`);
   const outside = d.nonLeukocytes.map(
-    (r) =>
-      html`<tr data-outside="${r.type}">
-        <td>${classTitle(r.type)}</td>
-        <td>${r.count}</td>
-        <td>${r.per100 === null ? '—' : `${r.per100} per 100 leukocytes`}</td>
-      </tr>`,
+    (r) => html`<tr data-outside="${r.type}"><td>${classTitle(r.type)}</td><td>${r.count}</td><td>${r.per100 === null ? '—' : `${r.per100} per 100 leukocytes`}</td></tr>`,
   );
-  return html`<table>
-    <caption>
-      ${caption}
-    </caption>
-    <thead>
-      <tr>
-        <th>Type</th>
-        <th>Count</th>
-        <th>%</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-      ${
-        outside.length
-          ? html`<tr>
-                <th colspan="3">Not counted as leukocytes</th>
-              </tr>
-              ${outside}`
-          : ''
-      }
-    </tbody>
-  </table>`;
+  return html`<table><caption>${caption}</caption><thead><tr><th>Type</th><th>Count</th><th>%</th></tr></thead><tbody>${rows}
+    ${outside.length ? html`<tr><th colspan="3">Not counted as leukocytes</th></tr>${outside}` : ''}</tbody></table>`;
 }
 
 /** Blasts, immature granulocytes or NRBC after the reviews: the page asks for a haematologist's look. */

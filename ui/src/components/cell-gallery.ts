@@ -244,20 +244,19 @@ export class CellGallery extends KioskElement {
         ${
           cells.length
             ? cells.map(
-                (c) =>
-                  html`<button
-                    class="tile ${needsCheck(c) ? 'pending' : ''} ${c.id === this.selectedId ? 'selected' : ''} ${d?.moving && d.cellId === c.id ? 'dragging' : ''}"
-                    data-tile=${c.id}
-                    aria-label=${this.t(`type.${c.type}`)}
-                    @pointerdown=${(e: PointerEvent) => this.onDown(e, c)}
-                    @pointermove=${this.onMove}
-                    @pointerup=${(e: PointerEvent) => this.onUp(e, c)}
-                    @pointercancel=${() => this.endDrag()}
-                    @click=${() => this.onTap(c)}
-                  >
-                    <img src=${this.api.cropUrl(c.id)} alt="" loading="lazy" />
-                    ${needsCheck(c) ? html`<span class="badge">!</span>` : ''}
-                  </button>`,
+                (c) => html`<button
+                class="tile ${needsCheck(c) ? 'pending' : ''} ${c.id === this.selectedId ? 'selected' : ''} ${d?.moving && d.cellId === c.id ? 'dragging' : ''}"
+                data-tile=${c.id}
+                aria-label=${this.t(`type.${c.type}`)}
+                @pointerdown=${(e: PointerEvent) => this.onDown(e, c)}
+                @pointermove=${this.onMove}
+                @pointerup=${(e: PointerEvent) => this.onUp(e, c)}
+                @pointercancel=${() => this.endDrag()}
+                @click=${() => this.onTap(c)}
+              >
+                <img src=${this.api.cropUrl(c.id)} alt="" loading="lazy" />
+                ${needsCheck(c) ? html`<span class="badge">!</span>` : ''}
+              </button>`,
               )
             : COMPACT_WHEN_EMPTY.includes(type)
               ? ''
@@ -272,8 +271,8 @@ export class CellGallery extends KioskElement {
     const compact = groups.filter(([type, cells]) => !cells.length && COMPACT_WHEN_EMPTY.includes(type));
     const d = this.drag;
     return html`${groups.filter(([type]) => !compact.some(([t]) => t === type)).map(([type, cells]) => this.renderGroup(type, cells))}
-    ${compact.length ? html`<div class="drop-row" data-drop-row>${compact.map(([t, c]) => this.renderGroup(t, c))}</div>` : ''}
-    ${d?.moving ? html`<div class="ghost" style="left:${d.at.x}px; top:${d.at.y}px"><img src=${this.api.cropUrl(d.cellId)} alt="" /></div>` : ''}`;
+      ${compact.length ? html`<div class="drop-row" data-drop-row>${compact.map(([t, c]) => this.renderGroup(t, c))}</div>` : ''}
+      ${d?.moving ? html`<div class="ghost" style="left:${d.at.x}px; top:${d.at.y}px"><img src=${this.api.cropUrl(d.cellId)} alt="" /></div>` : ''}`;
   }
 }
 

@@ -274,16 +274,15 @@ export class CellSheet extends KioskElement {
         ${
           cell.votes
             ? html`<div class="votes" aria-label=${this.t('sheet.votes')}>
-                ${voteLines(cell, this.models).map(
-                  (v) =>
-                    html`<div class="vote" data-vote=${v.type}>
-                      <span>${this.t(`type.${v.type}`)}</span>
-                      <div class="bar"><div style="width:${(v.share * 100).toFixed(0)}%; background:${TYPE_COLOURS[v.type]}"></div></div>
-                      <span>${this.t('sheet.voteCount', { n: v.count, m: this.models })}</span>
-                    </div>`,
-                )}
-                ${confidence !== null ? html`<span class="muted">${this.t('sheet.confidence', { value: confidence })}</span>` : ''}
-              </div>`
+              ${voteLines(cell, this.models).map(
+                (v) => html`<div class="vote" data-vote=${v.type}>
+                  <span>${this.t(`type.${v.type}`)}</span>
+                  <div class="bar"><div style="width:${(v.share * 100).toFixed(0)}%; background:${TYPE_COLOURS[v.type]}"></div></div>
+                  <span>${this.t('sheet.voteCount', { n: v.count, m: this.models })}</span>
+                </div>`,
+              )}
+              ${confidence !== null ? html`<span class="muted">${this.t('sheet.confidence', { value: confidence })}</span>` : ''}
+            </div>`
             : ''
         }
       </div>`;
@@ -327,21 +326,30 @@ export class CellSheet extends KioskElement {
       ${
         cell && (pending || othersPending > 0)
           ? html`<div class="row">
-              ${
-                pending
-                  ? html`<button class="btn primary" data-action="confirm" ?disabled=${locked} @pointerdown=${confirm.down} @click=${confirm.click}>
-                      ${icons.check}${this.t('sheet.confirm', { type: this.t(`type.${cell.type}`) })}
-                    </button>`
-                  : html`<button class="btn primary" data-action="next" ?disabled=${this.busy} @click=${() => emit(this, 'ld-sheet-next')}>${this.t('sheet.next')}${icons.next}</button>`
-              }
-            </div>`
+            ${
+              pending
+                ? html`<button class="btn primary" data-action="confirm" ?disabled=${locked} @pointerdown=${confirm.down} @click=${confirm.click}>
+                  ${icons.check}${this.t('sheet.confirm', { type: this.t(`type.${cell.type}`) })}
+                </button>`
+                : html`<button class="btn primary" data-action="next" ?disabled=${this.busy} @click=${() => emit(this, 'ld-sheet-next')}>
+                  ${this.t('sheet.next')}${icons.next}
+                </button>`
+            }
+          </div>`
           : ''
       }
       ${this.adding ? html`<p class="label">${this.t('sheet.chooseType')}</p>` : ''}
       <div class="types" role="group" aria-label=${this.adding ? this.t('sheet.chooseType') : this.t('sheet.changeTo')}>
         ${typeButtons(cell, this.page).map((b) => {
           const choose = this.guarded(() => this.choose(b.type));
-          return html`<button class="btn" data-type=${b.type} aria-pressed=${b.current ? 'true' : 'false'} ?disabled=${locked} @pointerdown=${choose.down} @click=${choose.click}>
+          return html`<button
+            class="btn"
+            data-type=${b.type}
+            aria-pressed=${b.current ? 'true' : 'false'}
+            ?disabled=${locked}
+            @pointerdown=${choose.down}
+            @click=${choose.click}
+          >
             <span class="chip" style="background:${TYPE_COLOURS[b.type]}">${this.t(`short.${b.type}`)}</span>
             <span class="name">${this.t(`type.${b.type}`)}${b.suggested ? html` <span class="tag">(${this.t('sheet.suggested')})</span>` : ''}</span>
             ${b.current ? html`<span class="now" title=${this.t('sheet.current')}>${icons.check}</span>` : ''}
@@ -352,8 +360,8 @@ export class CellSheet extends KioskElement {
       ${
         cell && this.canRemove
           ? html`<button class="btn outline remove" data-action="remove-duplicate" ?disabled=${locked} @pointerdown=${remove.down} @click=${remove.click}>
-              ${icons.close}${this.t('sheet.duplicate')}
-            </button>`
+            ${icons.close}${this.t('sheet.duplicate')}
+          </button>`
           : ''
       }`;
   }

@@ -123,29 +123,19 @@ export class DifferentialTable extends KioskElement {
       </thead>
       <tbody>
         ${d.rows.filter((r) => five.includes(r.type)).map((r) => this.row(r))}
-        ${
-          others.length
-            ? html`<tr class="group">
-                  <th colspan="5">${this.t('diff.otherLeukocytes')}</th>
-                </tr>
-                ${others.map((r) => this.row(r))}`
-            : ''
-        }
+        ${others.length ? html`<tr class="group"><th colspan="5">${this.t('diff.otherLeukocytes')}</th></tr>${others.map((r) => this.row(r))}` : ''}
         ${
           outside.length
-            ? html`<tr class="group">
-                  <th colspan="5">${this.t('diff.nonLeukocytes')}</th>
-                </tr>
-                ${outside.map(
-                  (r) =>
-                    html`<tr data-row=${r.type}>
-                      <td>
-                        <span class="type"><span class="chip" style="background:${TYPE_COLOURS[r.type]}">${this.t(`short.${r.type}`)}</span>${this.t(`type.${r.type}`)}</span>
-                      </td>
-                      <td class="num" data-count>${r.count}</td>
-                      <td class="range" colspan="3" data-per100>${r.per100 === null ? '–' : this.t('diff.per100', { n: r.per100 })}</td>
-                    </tr>`,
-                )}`
+            ? html`<tr class="group"><th colspan="5">${this.t('diff.nonLeukocytes')}</th></tr>
+              ${outside.map(
+                (r) => html`<tr data-row=${r.type}>
+                  <td>
+                    <span class="type"><span class="chip" style="background:${TYPE_COLOURS[r.type]}">${this.t(`short.${r.type}`)}</span>${this.t(`type.${r.type}`)}</span>
+                  </td>
+                  <td class="num" data-count>${r.count}</td>
+                  <td class="range" colspan="3" data-per100>${r.per100 === null ? '–' : this.t('diff.per100', { n: r.per100 })}</td>
+                </tr>`,
+              )}`
             : ''
         }
       </tbody>

@@ -236,7 +236,14 @@ export class FieldViewer extends KioskElement {
   override render() {
     const vp = this.viewport;
     return html`<div class="stage">
-        <svg class="surface" @pointerdown=${this.onPointerDown} @pointermove=${this.onPointerMove} @pointerup=${this.onPointerUp} @pointercancel=${this.onPointerUp} @wheel=${this.onWheel}>
+        <svg
+          class="surface"
+          @pointerdown=${this.onPointerDown}
+          @pointermove=${this.onPointerMove}
+          @pointerup=${this.onPointerUp}
+          @pointercancel=${this.onPointerUp}
+          @wheel=${this.onWheel}
+        >
           ${
             vp
               ? svg`<g transform="translate(${vp.x} ${vp.y}) scale(${vp.scale})">

@@ -60,7 +60,9 @@ export class Keyboard extends KioskElement {
       <div class="row">
         ${this.signs.split('').map((c) => this.key(c))}
         <button class="btn outline wide" data-key="space" @click=${() => emit(this, 'ld-key', { kind: 'char', char: ' ' })}>${this.t('kb.space')}</button>
-        <button class="btn outline" data-key="backspace" aria-label=${this.t('kb.backspace')} @click=${() => emit(this, 'ld-key', { kind: 'backspace' })}>${icons.backspace}</button>
+        <button class="btn outline" data-key="backspace" aria-label=${this.t('kb.backspace')} @click=${() => emit(this, 'ld-key', { kind: 'backspace' })}>
+          ${icons.backspace}
+        </button>
         ${this.okLabel ? html`<button class="btn primary wide" data-key="ok" ?disabled=${this.okDisabled} @click=${() => emit(this, 'ld-submit')}>${this.okLabel}</button>` : ''}
       </div>
     </div>`;

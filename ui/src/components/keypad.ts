@@ -50,10 +50,14 @@ export class Keypad extends KioskElement {
       ${
         this.decimal
           ? html`<button class="btn outline" data-key="." aria-label=${separator} @click=${() => this.press('.')}>${separator}</button>`
-          : html`<button class="btn outline" data-key="clear" aria-label=${this.t('kb.clear')} @click=${() => emit(this, 'ld-key', { kind: 'clear' })}>${this.t('kb.clearShort')}</button>`
+          : html`<button class="btn outline" data-key="clear" aria-label=${this.t('kb.clear')} @click=${() => emit(this, 'ld-key', { kind: 'clear' })}>
+            ${this.t('kb.clearShort')}
+          </button>`
       }
       <button class="btn outline" data-key="0" @click=${() => this.press('0')}>0</button>
-      <button class="btn outline" data-key="backspace" aria-label=${this.t('kb.backspace')} @click=${() => emit(this, 'ld-key', { kind: 'backspace' })}>${icons.backspace}</button>
+      <button class="btn outline" data-key="backspace" aria-label=${this.t('kb.backspace')} @click=${() => emit(this, 'ld-key', { kind: 'backspace' })}>
+        ${icons.backspace}
+      </button>
       ${this.okLabel ? html`<button class="btn primary ok" data-key="ok" ?disabled=${this.okDisabled} @click=${() => emit(this, 'ld-submit')}>${this.okLabel}</button>` : ''}
     </div>`;
   }

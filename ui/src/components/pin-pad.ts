@@ -75,7 +75,11 @@ export class PinPad extends KioskElement {
   override render() {
     const chosen = this.chosen;
     return html`<div class="users" role="group" aria-label=${this.t('sign.supervisor')} ?hidden=${this.hideUsers}>
-        ${this.users.map((u) => html`<button class="btn outline" data-user=${u.id} aria-pressed=${u.id === chosen ? 'true' : 'false'} @click=${() => (this.userId = u.id)}>${u.name}</button>`)}
+        ${this.users.map(
+          (u) => html`<button class="btn outline" data-user=${u.id} aria-pressed=${u.id === chosen ? 'true' : 'false'} @click=${() => (this.userId = u.id)}>
+            ${u.name}
+          </button>`,
+        )}
       </div>
       <div class="dots" aria-live="polite" aria-label=${this.t('pin.digits', { n: this.pin.length })} data-pin-length=${this.pin.length}>
         ${this.pin.length ? this.pin.split('').map(() => html`<span class="dot"></span>`) : html`<span class="muted">${icons.lock} ${this.t('pin.enter')}</span>`}

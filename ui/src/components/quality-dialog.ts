@@ -79,7 +79,9 @@ export class QualityDialog extends KioskElement {
           </div>
         </div>
         <div class="actions">
-          <button class="btn outline big" data-action="keep" ?disabled=${this.busy} @click=${() => emit(this, 'ld-quality-decision', { keep: true })}>${this.t('quality.keep')}</button>
+          <button class="btn outline big" data-action="keep" ?disabled=${this.busy} @click=${() => emit(this, 'ld-quality-decision', { keep: true })}>
+            ${this.t('quality.keep')}
+          </button>
           <button class="btn primary big" data-action="retake" ?disabled=${this.busy} @click=${() => emit(this, 'ld-quality-decision', { keep: false })}>
             ${icons.camera}${this.t('quality.retake')}
           </button>

@@ -74,9 +74,9 @@ export class StatusBadges extends KioskElement {
         class="btn ${summary?.warning ? 'warn' : ''}"
         data-badge="device"
         aria-label=${summary?.warning ? this.t('top.deviceWarning') : this.t('top.device')}
-        @click=${() => emit(this, 'ld-navigate', { screen: 'health' })}
-      >
-        ${summary?.warning ? icons.warning : icons.device} ${summary?.temperatureC != null ? html`<span>${this.t('health.celsius', { n: Math.round(summary.temperatureC) })}</span>` : ''}
+        @click=${() => emit(this, 'ld-navigate', { screen: 'health' })}>
+        ${summary?.warning ? icons.warning : icons.device}
+        ${summary?.temperatureC != null ? html`<span>${this.t('health.celsius', { n: Math.round(summary.temperatureC) })}</span>` : ''}
         <span>${summary?.diskFreeFraction != null ? this.t('top.disk', { n: Math.round(summary.diskFreeFraction * 100) }) : this.t('top.device')}</span>
       </button>`;
   }

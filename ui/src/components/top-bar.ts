@@ -92,15 +92,17 @@ export class TopBar extends KioskElement {
       ${
         this.session.value?.user
           ? html`<button class="btn" data-nav="sign-out" aria-label=${this.t('user.signOut')} @click=${() => emit(this, 'ld-sign-out')}>
-              ${icons.lock}<span class="label">${this.t('user.signOutShort')}</span>
-            </button>`
+            ${icons.lock}<span class="label">${this.t('user.signOutShort')}</span>
+          </button>`
           : ''
       }
       <ld-status-badges></ld-status-badges>
       <button class="btn" data-nav="language" lang=${other} aria-label=${this.t('top.otherLanguage')} @click=${() => emit(this, 'ld-language', other)}>
         ${icons.language}<span>${this.t('top.otherLanguageShort')}</span>
       </button>
-      <button class="btn" data-nav="settings" @click=${() => emit(this, 'ld-navigate', { screen: 'settings' })}>${icons.settings}<span class="label">${this.t('top.settings')}</span></button>
+      <button class="btn" data-nav="settings" @click=${() => emit(this, 'ld-navigate', { screen: 'settings' })}>
+        ${icons.settings}<span class="label">${this.t('top.settings')}</span>
+      </button>
     `;
   }
 }

@@ -371,15 +371,9 @@ export class CaptureScreen extends KioskElement {
       case 'quality':
         return '';
       case 'uploading':
-        return html`<div class="overlay" data-phase="uploading">
-          <div class="spinner"></div>
-          ${this.t('capture.uploading')}
-        </div>`;
+        return html`<div class="overlay" data-phase="uploading"><div class="spinner"></div>${this.t('capture.uploading')}</div>`;
       case 'lost':
-        return html`<div class="overlay" data-phase="lost">
-          <div class="spinner"></div>
-          ${this.t('capture.lost')}
-        </div>`;
+        return html`<div class="overlay" data-phase="lost"><div class="spinner"></div>${this.t('capture.lost')}</div>`;
       case 'waiting':
         return html`<div class="overlay" data-phase="waiting">
           <img src=${this.api.thumbnailUrl(p.field.id)} alt="" />
@@ -401,7 +395,9 @@ export class CaptureScreen extends KioskElement {
     const label = calibrationLabel(this.setup.value?.settings?.microscopeCalibration);
     if (label.kind === 'none') return html`<p class="objective" data-objective="none">${this.t('objective.none')}</p>`;
     const um = this.i18n.i18n.number(label.umPerPixel, scaleDigits(label.umPerPixel));
-    return html`<p class="objective muted" data-objective=${label.oil100x ? '100x' : 'other'}>${this.t(label.oil100x ? 'objective.calibrated100x' : 'objective.calibratedOther', { um })}</p>`;
+    return html`<p class="objective muted" data-objective=${label.oil100x ? '100x' : 'other'}>
+      ${this.t(label.oil100x ? 'objective.calibrated100x' : 'objective.calibratedOther', { um })}
+    </p>`;
   }
 
   override render() {
@@ -425,11 +421,20 @@ export class CaptureScreen extends KioskElement {
               ? // The screen takes the fields itself: the sample is the heading, the status says the rest.
                 html`<h1>${detail?.reference ?? ''}</h1>`
               : html`<h1>${this.t('capture.title', { n: (detail?.fieldCount ?? 0) + (idle || p.kind === 'uploading' || p.kind === 'lost' ? 1 : 0) })}</h1>
-                  ${detail ? html`<p class="muted">${detail.reference}</p>` : ''}`
+                ${detail ? html`<p class="muted">${detail.reference}</p>` : ''}`
           }
           ${detail ? html`<ld-count-progress .counted=${detail.differential.counted} .target=${detail.differential.target}></ld-count-progress>` : ''}
           ${signed ? html`<p class="notice warning">${this.t('capture.signed')}</p>` : ''}
-          ${handsFree ? html`<ld-live-status .status=${this.live.status} .lastTaken=${this.live.lastTaken} .problem=${this.live.problem} .fields=${detail?.fieldCount ?? 0}></ld-live-status>` : ''}
+          ${
+            handsFree
+              ? html`<ld-live-status
+                .status=${this.live.status}
+                .lastTaken=${this.live.lastTaken}
+                .problem=${this.live.problem}
+                .fields=${detail?.fieldCount ?? 0}
+              ></ld-live-status>`
+              : ''
+          }
           <div class="shoot">
             <ld-live-toggle .on=${handsFree} ?disabled=${signed} @ld-live-change=${(e: CustomEvent<{ on: boolean }>) => this.setLive(e.detail.on)}></ld-live-toggle>
             <button class="btn primary shutter" data-action="capture" ?disabled=${!idle || this.camera.state.kind !== 'live' || this.live.sending} @click=${() => void this.takePhoto()}>
@@ -446,11 +451,11 @@ export class CaptureScreen extends KioskElement {
       ${
         p.kind === 'quality'
           ? html`<ld-quality-dialog
-              .warnings=${p.field.quality?.warnings ?? []}
-              .thumbnailUrl=${this.api.thumbnailUrl(p.field.id)}
-              .busy=${this.busy}
-              @ld-quality-decision=${(e: CustomEvent<{ keep: boolean }>) => void (e.detail.keep ? this.keep(p.field) : this.discard(p.field))}
-            ></ld-quality-dialog>`
+            .warnings=${p.field.quality?.warnings ?? []}
+            .thumbnailUrl=${this.api.thumbnailUrl(p.field.id)}
+            .busy=${this.busy}
+            @ld-quality-decision=${(e: CustomEvent<{ keep: boolean }>) => void (e.detail.keep ? this.keep(p.field) : this.discard(p.field))}
+          ></ld-quality-dialog>`
           : ''
       }`;
   }

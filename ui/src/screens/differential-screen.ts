@@ -126,14 +126,16 @@ export class DifferentialScreen extends KioskElement {
         ${
           d.review.unseen
             ? html`<div class="notice warning pending" data-unseen=${d.review.unseen}>
-                <span>${this.t('review.unseen', { n: d.review.unseen })}</span>
-                <button class="btn primary" data-action="review" @click=${() => emit(this, 'ld-navigate', { screen: 'review', sampleId: this.sampleId })}>${this.t('diff.review')}</button>
-              </div>`
+              <span>${this.t('review.unseen', { n: d.review.unseen })}</span>
+              <button class="btn primary" data-action="review" @click=${() => emit(this, 'ld-navigate', { screen: 'review', sampleId: this.sampleId })}>
+                ${this.t('diff.review')}
+              </button>
+            </div>`
             : d.review.pending
               ? html`<div class="notice warning pending" data-pending=${d.review.pending}>
-                  <span>${this.t('diff.toCheck', { n: d.review.pending })}</span>
-                  <button class="btn primary" data-action="check" @click=${() => this.checkPending()}>${this.t('diff.check')}</button>
-                </div>`
+                <span>${this.t('diff.toCheck', { n: d.review.pending })}</span>
+                <button class="btn primary" data-action="check" @click=${() => this.checkPending()}>${this.t('diff.check')}</button>
+              </div>`
               : ''
         }
         ${isSigned(detail.status) && detail.signedAt ? html`<p class="notice" data-signed>${icons.check} ${this.t('sign.signed')} ${this.i18n.i18n.dateTime(detail.signedAt)}</p>` : ''}
@@ -160,24 +162,24 @@ export class DifferentialScreen extends KioskElement {
         ${
           selected
             ? html`<ld-cell-sheet
-                .cell=${selected}
-                .models=${this.setup.value?.engine?.ensemble.members.length ?? 1}
-                .cropUrl=${this.api.cropUrl(selected.id)}
-                .pendingCount=${d.review.pending}
-                .busy=${this.busy}
-                @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => {
-                  e.stopPropagation();
-                  void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type));
-                }}
-                @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
-                .canRemove=${true}
-                @ld-cell-remove=${(e: CustomEvent<{ cellId: string }>) =>
-                  void busyWhile(this, async () => {
-                    if (await this.actions.removeDuplicate(e.detail.cellId, this.t('reason.duplicate'))) this.selectedId = null;
-                  })}
-                @ld-sheet-close=${() => (this.selectedId = null)}
-                @ld-sheet-next=${() => (this.selectedId = nextPending(detail, this.selectedId ?? undefined)?.id ?? null)}
-              ></ld-cell-sheet>`
+              .cell=${selected}
+              .models=${this.setup.value?.engine?.ensemble.members.length ?? 1}
+              .cropUrl=${this.api.cropUrl(selected.id)}
+              .pendingCount=${d.review.pending}
+              .busy=${this.busy}
+              @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => {
+                e.stopPropagation();
+                void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type));
+              }}
+              @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
+              .canRemove=${true}
+              @ld-cell-remove=${(e: CustomEvent<{ cellId: string }>) =>
+                void busyWhile(this, async () => {
+                  if (await this.actions.removeDuplicate(e.detail.cellId, this.t('reason.duplicate'))) this.selectedId = null;
+                })}
+              @ld-sheet-close=${() => (this.selectedId = null)}
+              @ld-sheet-next=${() => (this.selectedId = nextPending(detail, this.selectedId ?? undefined)?.id ?? null)}
+            ></ld-cell-sheet>`
             : ''
         }
       </div>

@@ -192,7 +192,9 @@ export class FieldScreen extends KioskElement {
         <button class="btn outline" data-action="next-field" @click=${() => emit(this, 'ld-navigate', { screen: 'capture', sampleId: this.sampleId })}>
           ${icons.camera}${this.t('field.nextField')}
         </button>
-        <button class="btn primary" data-action="differential" @click=${() => emit(this, 'ld-navigate', { screen: 'differential', sampleId: this.sampleId })}>${this.t('field.differential')}</button>
+        <button class="btn primary" data-action="differential" @click=${() => emit(this, 'ld-navigate', { screen: 'differential', sampleId: this.sampleId })}>
+          ${this.t('field.differential')}
+        </button>
       </div>`;
   }
 
@@ -218,18 +220,18 @@ export class FieldScreen extends KioskElement {
         ${
           cell || this.draftBox
             ? html`<ld-cell-sheet
-                .cell=${cell}
-                .adding=${!!this.draftBox}
-                .models=${models}
-                .cropUrl=${cell ? this.api.cropUrl(cell.id) : ''}
-                .pendingCount=${detail.differential.review.pending}
-                .busy=${this.busy}
-                @ld-sheet-close=${() => this.select(null)}
-                @ld-sheet-next=${() => this.goToNextPending()}
-                @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type))}
-                @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
-                @ld-cell-add=${(e: CustomEvent<{ type: CellClass }>) => this.add(e.detail.type)}
-              ></ld-cell-sheet>`
+              .cell=${cell}
+              .adding=${!!this.draftBox}
+              .models=${models}
+              .cropUrl=${cell ? this.api.cropUrl(cell.id) : ''}
+              .pendingCount=${detail.differential.review.pending}
+              .busy=${this.busy}
+              @ld-sheet-close=${() => this.select(null)}
+              @ld-sheet-next=${() => this.goToNextPending()}
+              @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type))}
+              @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
+              @ld-cell-add=${(e: CustomEvent<{ type: CellClass }>) => this.add(e.detail.type)}
+            ></ld-cell-sheet>`
             : this.renderSummary(field)
         }
       </div>

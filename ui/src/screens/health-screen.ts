@@ -103,34 +103,37 @@ export class HealthScreen extends KioskElement {
       ${
         d && summary
           ? html`<div class="grid">
-              ${this.tile(this.t('health.cpuTemp'), temp(d.cpu.temperatureC), hot(d.cpu.temperatureC), 'cpu-temp')}
-              ${d.gpu.map((g) => this.tile(this.t('health.gpu', { name: g.name }), temp(g.temperatureC), hot(g.temperatureC)))}
-              ${this.tile(
-                this.t('health.disk'),
-                this.t('health.ofTotal', { free: this.size(d.disk.freeMB), total: this.size(d.disk.totalMB) }),
-                summary.diskLow ? this.t('health.diskLow') : null,
-                'disk',
-              )}
-              ${this.tile(this.t('health.memory'), this.t('health.ofTotal', { free: this.size(d.memory.availableMB), total: this.size(d.memory.totalMB) }))}
-              ${this.tile(this.t('health.load'), d.cpu.loadPercent === null ? this.t('health.unknown') : this.t('health.percent', { n: Math.round(d.cpu.loadPercent) }))}
-              ${this.tile(this.t('health.queue'), this.t('health.queueValue', { n: d.queue.length, capacity: d.queue.capacity }))}
-              ${this.tile(this.t('health.outbox'), String(d.outbox.pending), null, 'outbox')} ${up ? this.tile(this.t('health.uptime'), this.t('health.duration', { h: up.h, m: up.m })) : ''}
-              ${this.tile(this.t('health.version'), d.version)}
-              <div class="tile wide" data-tile="backend" data-backend=${d.backend.name}>
-                <div class="label">${this.t('health.backend')}</div>
-                <div class="value">${this.t(gpu ? 'health.backendGpu' : 'health.backendCpu')}</div>
-                <div class="reason">${this.t(gpu ? 'health.backendGpuNote' : 'health.backendCpuNote')}</div>
-              </div>
-              ${
-                e
-                  ? html`<div class="tile wide" data-tile="models" data-fusion=${e.ensemble.mode}>
-                      <div class="label">${this.t('health.models')}</div>
-                      <div class="value">${e.models.map((m) => m.id).join(', ')}</div>
-                      <div class="reason">${this.t('health.fusion', { n: e.models.length })} · ${e.models.map((m) => `${m.id} ${m.input.join('×')} ${m.sha256.slice(0, 12)}`).join(' · ')}</div>
-                    </div>`
-                  : ''
-              }
-            </div>`
+            ${this.tile(this.t('health.cpuTemp'), temp(d.cpu.temperatureC), hot(d.cpu.temperatureC), 'cpu-temp')}
+            ${d.gpu.map((g) => this.tile(this.t('health.gpu', { name: g.name }), temp(g.temperatureC), hot(g.temperatureC)))}
+            ${this.tile(
+              this.t('health.disk'),
+              this.t('health.ofTotal', { free: this.size(d.disk.freeMB), total: this.size(d.disk.totalMB) }),
+              summary.diskLow ? this.t('health.diskLow') : null,
+              'disk',
+            )}
+            ${this.tile(this.t('health.memory'), this.t('health.ofTotal', { free: this.size(d.memory.availableMB), total: this.size(d.memory.totalMB) }))}
+            ${this.tile(this.t('health.load'), d.cpu.loadPercent === null ? this.t('health.unknown') : this.t('health.percent', { n: Math.round(d.cpu.loadPercent) }))}
+            ${this.tile(this.t('health.queue'), this.t('health.queueValue', { n: d.queue.length, capacity: d.queue.capacity }))}
+            ${this.tile(this.t('health.outbox'), String(d.outbox.pending), null, 'outbox')}
+            ${up ? this.tile(this.t('health.uptime'), this.t('health.duration', { h: up.h, m: up.m })) : ''}
+            ${this.tile(this.t('health.version'), d.version)}
+            <div class="tile wide" data-tile="backend" data-backend=${d.backend.name}>
+              <div class="label">${this.t('health.backend')}</div>
+              <div class="value">${this.t(gpu ? 'health.backendGpu' : 'health.backendCpu')}</div>
+              <div class="reason">${this.t(gpu ? 'health.backendGpuNote' : 'health.backendCpuNote')}</div>
+            </div>
+            ${
+              e
+                ? html`<div class="tile wide" data-tile="models" data-fusion=${e.ensemble.mode}>
+                  <div class="label">${this.t('health.models')}</div>
+                  <div class="value">${e.models.map((m) => m.id).join(', ')}</div>
+                  <div class="reason">
+                    ${this.t('health.fusion', { n: e.models.length })} · ${e.models.map((m) => `${m.id} ${m.input.join('×')} ${m.sha256.slice(0, 12)}`).join(' · ')}
+                  </div>
+                </div>`
+                : ''
+            }
+          </div>`
           : html`<p class="notice">${this.t('common.loading')}</p>`
       }
     </div>`;

@@ -128,13 +128,17 @@ export class HomeScreen extends KioskElement {
     const shown = this.samples && (this.showAll ? this.samples : todays(this.samples, new Date()));
     return html`<div class="screen">
       <div class="column side">
-        <button class="btn primary new" data-action="new-sample" @click=${() => emit(this, 'ld-navigate', { screen: 'new' })}>${icons.plus}<span>${this.t('home.new')}</span></button>
+        <button class="btn primary new" data-action="new-sample" @click=${() => emit(this, 'ld-navigate', { screen: 'new' })}>
+          ${icons.plus}<span>${this.t('home.new')}</span>
+        </button>
         <p class="muted">${this.t('home.scanHint')}</p>
       </div>
       <div class="column list">
         <div class="head">
           <h1>${this.showAll ? this.t('home.allTitle') : this.t('home.title')}</h1>
-          <button class="btn outline" data-action="toggle-all" @click=${() => (this.showAll = !this.showAll)}>${icons.list}${this.showAll ? this.t('home.showToday') : this.t('home.showAll')}</button>
+          <button class="btn outline" data-action="toggle-all" @click=${() => (this.showAll = !this.showAll)}>
+            ${icons.list}${this.showAll ? this.t('home.showToday') : this.t('home.showAll')}
+          </button>
         </div>
         <div class="items scroll" data-list=${shown ? 'loaded' : 'loading'}>
           ${shown && !shown.length ? html`<p class="notice">${this.showAll ? this.t('home.emptyAll') : this.t('home.empty')}</p>` : ''}

@@ -178,26 +178,25 @@ export class NewSampleScreen extends KioskElement {
         <h1>${this.t('new.title')}</h1>
         <p class="muted">${this.t('new.hint')}</p>
         ${ENTRIES.map(
-          (e) =>
-            html`<label>
-              <span>${this.t(e.label)} ${e.optional ? html`<span class="muted">(${this.t('new.optional')})</span>` : ''}</span>
-              <input
-                name=${e.name}
-                class=${this.active === e.name ? 'active' : ''}
-                inputmode="none"
-                autocomplete="off"
-                spellcheck="false"
-                .value=${live(this.shown(e.name, this.values[e.name]))}
-                @focus=${() => (this.active = e.name)}
-                @input=${(ev: Event) => this.onInput(e.name, ev.target as HTMLInputElement)}
-                @keydown=${(ev: KeyboardEvent) => {
-                  if (ev.key === 'Enter') {
-                    ev.preventDefault();
-                    this.next();
-                  }
-                }}
-              />
-            </label>`,
+          (e) => html`<label>
+            <span>${this.t(e.label)} ${e.optional ? html`<span class="muted">(${this.t('new.optional')})</span>` : ''}</span>
+            <input
+              name=${e.name}
+              class=${this.active === e.name ? 'active' : ''}
+              inputmode="none"
+              autocomplete="off"
+              spellcheck="false"
+              .value=${live(this.shown(e.name, this.values[e.name]))}
+              @focus=${() => (this.active = e.name)}
+              @input=${(ev: Event) => this.onInput(e.name, ev.target as HTMLInputElement)}
+              @keydown=${(ev: KeyboardEvent) => {
+                if (ev.key === 'Enter') {
+                  ev.preventDefault();
+                  this.next();
+                }
+              }}
+            />
+          </label>`,
         )}
         <button class="btn primary big start" data-action="start" ?disabled=${this.busy || !this.values.reference.trim()} @click=${() => void this.start()}>
           ${icons.camera}${this.t('new.start')}

@@ -170,8 +170,8 @@ export class ReportScreen extends KioskElement {
     return html`<div class="screen">
       <article class="page scroll" data-report=${r.sample.id}>
         <h1>${this.t('report.heading')}</h1>
-        ${this.renderBanners(r)} ${this.renderSample(r)} ${this.renderDifferential(r.differential)} ${this.renderFindings(r)} ${this.renderPeople(r)} ${this.renderAmendments(r)}
-        ${this.renderAnalysis(r)}
+        ${this.renderBanners(r)} ${this.renderSample(r)} ${this.renderDifferential(r.differential)} ${this.renderFindings(r)}
+        ${this.renderPeople(r)} ${this.renderAmendments(r)} ${this.renderAnalysis(r)}
         <div class="disclaimer"><b>${this.t('report.important')}</b> ${this.t('report.disclaimer')}</div>
       </article>
       <div class="column tools">
@@ -190,8 +190,8 @@ export class ReportScreen extends KioskElement {
     const signed = isSigned(r.sample.status) && r.people.signedBy;
     const attention = findings(r.differential).find((f) => f.attention);
     return html`${signed ? '' : html`<div class="banner" data-banner="preliminary">${this.t('report.preliminary')}</div>`}
-    ${r.sample.amended ? html`<div class="banner">${this.t('report.amended')}</div>` : ''}
-    ${attention ? html`<div class="banner attention" data-banner="attention">${findingText(attention, (k, v) => this.t(k, v))}</div>` : ''}`;
+      ${r.sample.amended ? html`<div class="banner">${this.t('report.amended')}</div>` : ''}
+      ${attention ? html`<div class="banner attention" data-banner="attention">${findingText(attention, (k, v) => this.t(k, v))}</div>` : ''}`;
   }
 
   private renderSample(r: Report) {
@@ -236,23 +236,18 @@ export class ReportScreen extends KioskElement {
         </thead>
         <tbody>
           ${d.rows.filter((x) => five.includes(x.type)).map((row) => this.renderRow(row))}
-          <tr class="group">
-            <th colspan="6">${this.t('diff.otherLeukocytes')}</th>
-          </tr>
+          <tr class="group"><th colspan="6">${this.t('diff.otherLeukocytes')}</th></tr>
           ${d.rows.filter((x) => !five.includes(x.type)).map((row) => this.renderRow(row))}
           ${
             d.nonLeukocytes?.length
-              ? html`<tr class="group">
-                    <th colspan="6">${this.t('diff.nonLeukocytes')}</th>
-                  </tr>
-                  ${d.nonLeukocytes.map(
-                    (x) =>
-                      html`<tr data-report-row=${x.type}>
-                        <td>${this.t(`type.${x.type}`)}</td>
-                        <td>${x.count}</td>
-                        <td colspan="4">${x.per100 === null ? none : this.t('diff.per100', { n: x.per100 })}</td>
-                      </tr>`,
-                  )}`
+              ? html`<tr class="group"><th colspan="6">${this.t('diff.nonLeukocytes')}</th></tr>
+                ${d.nonLeukocytes.map(
+                  (x) => html`<tr data-report-row=${x.type}>
+                    <td>${this.t(`type.${x.type}`)}</td>
+                    <td>${x.count}</td>
+                    <td colspan="4">${x.per100 === null ? none : this.t('diff.per100', { n: x.per100 })}</td>
+                  </tr>`,
+                )}`
               : ''
           }
         </tbody>
@@ -282,19 +277,12 @@ export class ReportScreen extends KioskElement {
     return html`${
       all.length
         ? html`<h2>${this.t('report.findings')}</h2>
-            <ul>
-              ${all.map((f) => html`<li>${findingText(f, (k, v) => this.t(k, v))}</li>`)}
-            </ul>`
+          <ul>
+            ${all.map((f) => html`<li>${findingText(f, (k, v) => this.t(k, v))}</li>`)}
+          </ul>`
         : ''
     }
-    ${
-      warnings.length
-        ? html`<h2>${this.t('report.quality')}</h2>
-            <ul>
-              ${warnings.map((w) => html`<li>${w}</li>`)}
-            </ul>`
-        : ''
-    }`;
+    ${warnings.length ? html`<h2>${this.t('report.quality')}</h2><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}`;
   }
 
   private renderPeople(r: Report) {
@@ -323,7 +311,7 @@ export class ReportScreen extends KioskElement {
         ${
           r.people.signedBy?.shortReason
             ? html`<dt>${this.t('report.shortReason', { n: d.counted, target: d.target })}</dt>
-                <dd data-report-short-reason>${r.people.signedBy.shortReason}</dd>`
+              <dd data-report-short-reason>${r.people.signedBy.shortReason}</dd>`
             : ''
         }
       </dl>`;
@@ -344,17 +332,17 @@ export class ReportScreen extends KioskElement {
     const none = this.none;
     const scales = r.analysis.scales;
     return html`${
-        scales
-          ? html`<p class="small" data-report-scale>
-              ${this.t('report.scale', {
-                scale: scales.umPerPixel === null ? none : i18n.number(scales.umPerPixel, 4),
-                measured: scales.measured,
-                calibrated: scales.calibrated + scales.given,
-                unknown: scales.unmeasured,
-              })}
-            </p>`
-          : ''
-      }
+      scales
+        ? html`<p class="small" data-report-scale>
+            ${this.t('report.scale', {
+              scale: scales.umPerPixel === null ? none : i18n.number(scales.umPerPixel, 4),
+              measured: scales.measured,
+              calibrated: scales.calibrated + scales.given,
+              unknown: scales.unmeasured,
+            })}
+          </p>`
+        : ''
+    }
       <p class="small">
         ${this.t('report.software', {
           version: r.software.version,

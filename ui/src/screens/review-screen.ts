@@ -235,41 +235,40 @@ export class ReviewScreen extends KioskElement {
           ${
             page
               ? html`<span class="chip" style="background:${TYPE_COLOURS[page.type]}">${this.t(`short.${page.type}`)}</span>
-                  <span>${this.t(`type.${page.type}`)}</span>
-                  <span class="muted">${this.t('review.page', { n: page.number, m: page.of })}</span>`
+                <span>${this.t(`type.${page.type}`)}</span>
+                <span class="muted">${this.t('review.page', { n: page.number, m: page.of })}</span>`
               : html`<span>${this.t('review.title')}</span>`
           }
         </div>
         <div class="grid">
           ${page?.cells.map(
-            (c) =>
-              html`<button
-                class="tile ${isUnseen(c) ? 'unseen' : ''} ${c.flagged && !c.reviewed ? 'flagged' : ''}"
-                data-review-tile=${c.id}
-                aria-label=${this.t(`type.${c.type}`)}
-                @click=${() => (this.selectedId = c.id)}
-              >
-                <img src=${this.api.cropUrl(c.id)} alt="" />
-              </button>`,
+            (c) => html`<button
+              class="tile ${isUnseen(c) ? 'unseen' : ''} ${c.flagged && !c.reviewed ? 'flagged' : ''}"
+              data-review-tile=${c.id}
+              aria-label=${this.t(`type.${c.type}`)}
+              @click=${() => (this.selectedId = c.id)}
+            >
+              <img src=${this.api.cropUrl(c.id)} alt="" />
+            </button>`,
           )}
         </div>
         ${!pages.length && this.perPage ? html`<p class="notice">${this.t('review.empty')}</p>` : ''}
         ${
           selected
             ? html`<ld-cell-sheet
-                .cell=${selected}
-                .models=${this.setup.value?.engine?.ensemble.members.length ?? 1}
-                .cropUrl=${this.api.cropUrl(selected.id)}
-                .busy=${this.busy}
-                .canRemove=${true}
-                @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type))}
-                @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
-                @ld-cell-remove=${(e: CustomEvent<{ cellId: string }>) =>
-                  void busyWhile(this, async () => {
-                    if (await this.actions.removeDuplicate(e.detail.cellId, this.t('reason.duplicate'))) this.selectedId = null;
-                  })}
-                @ld-sheet-close=${() => (this.selectedId = null)}
-              ></ld-cell-sheet>`
+              .cell=${selected}
+              .models=${this.setup.value?.engine?.ensemble.members.length ?? 1}
+              .cropUrl=${this.api.cropUrl(selected.id)}
+              .busy=${this.busy}
+              .canRemove=${true}
+              @ld-cell-classify=${(e: CustomEvent<{ cellId: string; type: CellClass }>) => void busyWhile(this, () => this.actions.classify(e.detail.cellId, e.detail.type))}
+              @ld-cell-confirm=${(e: CustomEvent<{ cellId: string }>) => void busyWhile(this, () => this.actions.confirm(e.detail.cellId))}
+              @ld-cell-remove=${(e: CustomEvent<{ cellId: string }>) =>
+                void busyWhile(this, async () => {
+                  if (await this.actions.removeDuplicate(e.detail.cellId, this.t('reason.duplicate'))) this.selectedId = null;
+                })}
+              @ld-sheet-close=${() => (this.selectedId = null)}
+            ></ld-cell-sheet>`
             : ''
         }
       </div>
@@ -279,23 +278,23 @@ export class ReviewScreen extends KioskElement {
         ${
           page && pageUnseen(page).length
             ? html`<button
-                class="btn primary seen"
-                data-action="seen"
-                ?disabled=${!ready || this.busy || !!selected}
-                @pointerdown=${(e: PointerEvent) => this.guard.pressed(e.currentTarget, e.timeStamp)}
-                @click=${(e: MouseEvent) => {
-                  if (this.guard.accepts(e.currentTarget, e.timeStamp, e.detail === 0) && this.pictured()) void this.seen();
-                }}
-              >
-                ${icons.check}${this.t(last ? 'review.seenLast' : 'review.seen')}
-              </button>`
+              class="btn primary seen"
+              data-action="seen"
+              ?disabled=${!ready || this.busy || !!selected}
+              @pointerdown=${(e: PointerEvent) => this.guard.pressed(e.currentTarget, e.timeStamp)}
+              @click=${(e: MouseEvent) => {
+                if (this.guard.accepts(e.currentTarget, e.timeStamp, e.detail === 0) && this.pictured()) void this.seen();
+              }}
+            >
+              ${icons.check}${this.t(last ? 'review.seenLast' : 'review.seen')}
+            </button>`
             : ''
         }
         ${
           !unseenTotal && pages.length
             ? html`<button class="btn primary seen" data-action="to-sign" @click=${() => emit(this, 'ld-navigate', { screen: 'sign', sampleId: this.sampleId })}>
-                ${icons.sign}${this.t('review.toSign')}
-              </button>`
+              ${icons.sign}${this.t('review.toSign')}
+            </button>`
             : ''
         }
         <div class="pager">

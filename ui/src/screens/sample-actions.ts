@@ -73,5 +73,7 @@ export class CellActions {
 
 /** What a sample screen shows before its sample is there: loading, or why it cannot be. */
 export function loadingNotice(i18n: I18n, error: unknown): TemplateResult {
-  return html`<div class="screen">${error ? html`<p class="notice error" role="alert">${describeError(i18n, error)}</p>` : html`<p class="notice" data-loading>${i18n.t('common.loading')}</p>`}</div>`;
+  return html`<div class="screen">
+    ${error ? html`<p class="notice error" role="alert">${describeError(i18n, error)}</p>` : html`<p class="notice" data-loading>${i18n.t('common.loading')}</p>`}
+  </div>`;
 }

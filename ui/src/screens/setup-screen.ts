@@ -75,10 +75,7 @@ export class SetupScreen extends KioskElement {
         min-height: 0;
       }
       .code {
-        font:
-          700 40px ui-monospace,
-          'DejaVu Sans Mono',
-          monospace;
+        font: 700 40px ui-monospace, 'DejaVu Sans Mono', monospace;
         letter-spacing: 0.06em;
         background: ${C.surface};
         border: 3px dashed ${C.line};
@@ -136,8 +133,9 @@ export class SetupScreen extends KioskElement {
         return html`<p>${this.t('setup.languageExplain')}</p>
           <div class="langs" role="group">
             ${LANGS.map(
-              (l) =>
-                html`<button class="btn outline" lang=${l} data-lang=${l} aria-pressed=${l === lang ? 'true' : 'false'} @click=${() => emit(this, 'ld-language', l)}>${LANGUAGE_NAMES[l]}</button>`,
+              (l) => html`<button class="btn outline" lang=${l} data-lang=${l} aria-pressed=${l === lang ? 'true' : 'false'} @click=${() => emit(this, 'ld-language', l)}>
+                ${LANGUAGE_NAMES[l]}
+              </button>`,
             )}
           </div>
           <span style="flex: 1"></span>

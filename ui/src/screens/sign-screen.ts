@@ -128,18 +128,21 @@ export class SignScreen extends KioskElement {
       return html`<p class="notice" data-state="signed">
           ${icons.check}${by && detail.signedAt ? this.t('sign.signedBy', { name: by, date: this.i18n.i18n.dateTime(detail.signedAt) }) : this.t('sign.signed')}
         </p>
-        <button class="btn primary big" data-action="report" @click=${() => emit(this, 'ld-navigate', { screen: 'report', sampleId: this.sampleId })}>${icons.report}${this.t('diff.report')}</button>`;
+        <button class="btn primary big" data-action="report" @click=${() => emit(this, 'ld-navigate', { screen: 'report', sampleId: this.sampleId })}>
+          ${icons.report}${this.t('diff.report')}
+        </button>`;
     }
     if (detail.pendingFields) return html`<p class="notice warning" data-state="analysing">${this.t('sign.analysing', { n: detail.pendingFields })}</p>`;
     if (!detail.fields.some((f) => f.status === 'analysed')) {
       return html`<p class="notice warning" data-state="nothing">${this.t('sign.nothing')}</p>
         <button class="btn primary" @click=${() => emit(this, 'ld-navigate', { screen: 'capture', sampleId: this.sampleId })}>${icons.camera}${this.t('diff.addField')}</button>`;
     }
-    const toReview = (state: string, message: string) =>
-      html`<div class="notice warning" data-state=${state}>
-        <span>${icons.warning} ${message}</span>
-        <button class="btn primary" data-action="review" @click=${() => emit(this, 'ld-navigate', { screen: 'review', sampleId: this.sampleId })}>${this.t('sign.review')}${icons.next}</button>
-      </div>`;
+    const toReview = (state: string, message: string) => html`<div class="notice warning" data-state=${state}>
+      <span>${icons.warning} ${message}</span>
+      <button class="btn primary" data-action="review" @click=${() => emit(this, 'ld-navigate', { screen: 'review', sampleId: this.sampleId })}>
+        ${this.t('sign.review')}${icons.next}
+      </button>
+    </div>`;
     const unknown = unidentified(d);
     if (unknown) return toReview('unidentified', this.t('sign.unidentified', { n: unknown }));
     if (d.review.unseen) return toReview('unseen', this.t('sign.unseen', { n: d.review.unseen }));
@@ -157,10 +160,9 @@ export class SignScreen extends KioskElement {
       ? html`<div class="short" data-state="short">
           <p>${this.t('sign.short', { n: d.counted, target: d.target })}</p>
           ${SHORT_REASONS.map(
-            (key) =>
-              html`<button class="btn outline" data-short-reason=${key} aria-pressed=${this.shortReason === key ? 'true' : 'false'} @click=${() => (this.shortReason = key)}>
-                ${this.shortReason === key ? icons.check : ''}${this.t(key)}
-              </button>`,
+            (key) => html`<button class="btn outline" data-short-reason=${key} aria-pressed=${this.shortReason === key ? 'true' : 'false'} @click=${() => (this.shortReason = key)}>
+              ${this.shortReason === key ? icons.check : ''}${this.t(key)}
+            </button>`,
           )}
         </div>`
       : '';

@@ -132,30 +132,32 @@ export class SyncScreen extends KioskElement {
       ${s ? this.renderLink(s) : html`<p class="notice">${this.t('common.loading')}</p>`}
       ${
         pending !== null
-          ? html`<p class="notice ${pending ? 'warning' : ''}" data-backlog=${pending}>${pending ? this.t('settings.hubBacklog', { n: pending }) : this.t('settings.hubAllSent')}</p>`
+          ? html`<p class="notice ${pending ? 'warning' : ''}" data-backlog=${pending}>
+            ${pending ? this.t('settings.hubBacklog', { n: pending }) : this.t('settings.hubAllSent')}
+          </p>`
           : ''
       }
       ${(waiting ?? []).map(
-        (w) =>
-          html`<div class="item" data-unsent=${w.id}>
-            <span class="ref">${w.reference}</span>
-            <button class="btn outline" @click=${() => emit(this, 'ld-navigate', { screen: 'report', sampleId: w.id })}>${icons.report}${this.t('diff.report')}</button>
-            <span>${this.t(`sync.${w.sync.state}`)} · ${this.t('sync.attempts', { n: w.sync.attempts })}</span>
-            ${w.sync.lastError ? html`<span class="error">${this.t('sync.lastError', { message: w.sync.lastError })}</span>` : ''}
-          </div>`,
+        (w) => html`<div class="item" data-unsent=${w.id}>
+          <span class="ref">${w.reference}</span>
+          <button class="btn outline" @click=${() => emit(this, 'ld-navigate', { screen: 'report', sampleId: w.id })}>${icons.report}${this.t('diff.report')}</button>
+          <span>${this.t(`sync.${w.sync.state}`)} · ${this.t('sync.attempts', { n: w.sync.attempts })}</span>
+          ${w.sync.lastError ? html`<span class="error">${this.t('sync.lastError', { message: w.sync.lastError })}</span>` : ''}
+        </div>`,
       )}
       ${
         this.setAside.length
           ? html`<h2>${this.t('hub.setAside')}</h2>
-              <p class="muted">${this.t('hub.setAsideExplain')}</p>
-              ${this.setAside.map(
-                (i) =>
-                  html`<div class="item" data-set-aside=${i.outboxId}>
-                    <span class="ref">${i.reference ?? i.sampleId}</span>
-                    <button class="btn primary" ?disabled=${this.busy} @click=${() => void this.run(() => this.api.retrySetAside(i.outboxId))}>${icons.sync}${this.t('hub.sendAgain')}</button>
-                    <span class="error">${i.reason}</span>
-                  </div>`,
-              )}`
+            <p class="muted">${this.t('hub.setAsideExplain')}</p>
+            ${this.setAside.map(
+              (i) => html`<div class="item" data-set-aside=${i.outboxId}>
+                <span class="ref">${i.reference ?? i.sampleId}</span>
+                <button class="btn primary" ?disabled=${this.busy} @click=${() => void this.run(() => this.api.retrySetAside(i.outboxId))}>
+                  ${icons.sync}${this.t('hub.sendAgain')}
+                </button>
+                <span class="error">${i.reason}</span>
+              </div>`,
+            )}`
           : ''
       }
     </div>`;

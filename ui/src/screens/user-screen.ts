@@ -93,23 +93,22 @@ export class UserScreen extends KioskElement {
         ${this.people && !this.people.length ? html`<p class="notice warning">${this.t('user.none')}</p>` : ''}
         <div class="tiles" role="group" aria-label=${this.t('user.title')}>
           ${(this.people ?? []).map(
-            (p) =>
-              html`<button class="btn outline tile" data-user=${p.id} aria-pressed=${p.id === chosen ? 'true' : 'false'} @click=${() => (this.chosen = p.id)}>
-                ${icons.user}<span>${p.name}<small>${this.t(`role.${p.role}`)}</small></span>
-              </button>`,
+            (p) => html`<button class="btn outline tile" data-user=${p.id} aria-pressed=${p.id === chosen ? 'true' : 'false'} @click=${() => (this.chosen = p.id)}>
+              ${icons.user}<span>${p.name}<small>${this.t(`role.${p.role}`)}</small></span>
+            </button>`,
           )}
         </div>
       </div>
       ${
         this.people?.length
           ? html`<ld-pin-pad
-              hideUsers
-              .users=${this.people}
-              .preferredUserId=${chosen}
-              .submitLabel=${this.t('user.ok')}
-              .busy=${this.busy}
-              @ld-pin-submit=${(e: CustomEvent<Credentials>) => void this.signIn(e.detail)}
-            ></ld-pin-pad>`
+            hideUsers
+            .users=${this.people}
+            .preferredUserId=${chosen}
+            .submitLabel=${this.t('user.ok')}
+            .busy=${this.busy}
+            @ld-pin-submit=${(e: CustomEvent<Credentials>) => void this.signIn(e.detail)}
+          ></ld-pin-pad>`
           : ''
       }
     </div>`;

@@ -51,10 +51,9 @@ export class CameraSetting extends KioskElement {
         ${icons.camera}${this.t('settings.cameraDefault')}
       </button>
       ${(cameras ?? []).map(
-        (c, i) =>
-          html`<button class="btn outline" data-camera=${c.deviceId} aria-pressed=${chosen === c.deviceId ? 'true' : 'false'} @click=${() => this.choose(c.deviceId)}>
-            ${icons.camera}${c.label || this.t('settings.cameraNumber', { n: i + 1 })}
-          </button>`,
+        (c, i) => html`<button class="btn outline" data-camera=${c.deviceId} aria-pressed=${chosen === c.deviceId ? 'true' : 'false'} @click=${() => this.choose(c.deviceId)}>
+          ${icons.camera}${c.label || this.t('settings.cameraNumber', { n: i + 1 })}
+        </button>`,
       )}`;
   }
 }

@@ -52,22 +52,21 @@ export class MicroscopeSetting extends SettingElement {
       <p class="muted">${this.t('settings.calibrateHow')}</p>
       <div class="choices">
         ${this.samples.map(
-          (s) =>
-            html`<button
-              class="btn outline"
-              data-calibrate=${s.reference}
-              ?disabled=${this.busy || !this.auth}
-              @click=${() => void this.changeSettings((pin) => this.api.calibrateMicroscope(s.id, pin))}
-            >
-              ${this.t('settings.calibrateFrom', { reference: s.reference })}
-            </button>`,
+          (s) => html`<button
+            class="btn outline"
+            data-calibrate=${s.reference}
+            ?disabled=${this.busy || !this.auth}
+            @click=${() => void this.changeSettings((pin) => this.api.calibrateMicroscope(s.id, pin))}
+          >
+            ${this.t('settings.calibrateFrom', { reference: s.reference })}
+          </button>`,
         )}
       </div>
       ${
         cal
           ? html`<button class="btn outline" data-action="forget-calibration" ?disabled=${this.busy || !this.auth} @click=${() => void this.changeSettings((pin) => this.api.clearCalibration(pin))}>
-              ${this.t('settings.forgetCalibration')}
-            </button>`
+            ${this.t('settings.forgetCalibration')}
+          </button>`
           : ''
       }`;
   }

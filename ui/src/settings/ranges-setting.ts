@@ -89,18 +89,20 @@ export class RangesSetting extends SettingElement {
         </thead>
         <tbody>
           ${CELL_TYPES.map(
-            (t) =>
-              html`<tr>
-                <th><span class="chip" style="background:${TYPE_COLOURS[t]}">${this.t(`short.${t}`)}</span>${this.t(`type.${t}`)}</th>
-                ${(['low', 'high'] as const).map(
-                  (b) =>
-                    html`<td>
-                      <button class="btn cell ${this.editing.type === t && this.editing.bound === b ? 'active' : ''}" data-range=${`${t}-${b}`} @click=${() => (this.editing = { type: t, bound: b })}>
-                        ${d[t][b] || '–'}
-                      </button>
-                    </td>`,
-                )}
-              </tr>`,
+            (t) => html`<tr>
+              <th><span class="chip" style="background:${TYPE_COLOURS[t]}">${this.t(`short.${t}`)}</span>${this.t(`type.${t}`)}</th>
+              ${(['low', 'high'] as const).map(
+                (b) => html`<td>
+                  <button
+                    class="btn cell ${this.editing.type === t && this.editing.bound === b ? 'active' : ''}"
+                    data-range=${`${t}-${b}`}
+                    @click=${() => (this.editing = { type: t, bound: b })}
+                  >
+                    ${d[t][b] || '–'}
+                  </button>
+                </td>`,
+              )}
+            </tr>`,
           )}
         </tbody>
       </table>

@@ -138,10 +138,9 @@ export class SettingsScreen extends KioskElement {
       case 'language':
         return html`<div class="langs">
           ${LANGS.map(
-            (l) =>
-              html`<button class="btn outline big" lang=${l} data-lang=${l} aria-pressed=${this.i18n.i18n.lang === l ? 'true' : 'false'} @click=${() => emit(this, 'ld-language', l)}>
-                ${LANGUAGE_NAMES[l]}
-              </button>`,
+            (l) => html`<button class="btn outline big" lang=${l} data-lang=${l} aria-pressed=${this.i18n.i18n.lang === l ? 'true' : 'false'} @click=${() => emit(this, 'ld-language', l)}>
+              ${LANGUAGE_NAMES[l]}
+            </button>`,
           )}
         </div>`;
       case 'counting':
@@ -155,7 +154,8 @@ export class SettingsScreen extends KioskElement {
       case 'hub': {
         const s = this.sync;
         const pending = s ? s.backlog.pending + s.backlog.setAside : 0;
-        return html`${s ? html`<p class="notice" data-hub=${s.state}>${this.t(`hub.${s.state}`)}</p>` : ''} ${s?.hub ? html`<p>${this.t('hub.address', { url: s.hub })}</p>` : ''}
+        return html`${s ? html`<p class="notice" data-hub=${s.state}>${this.t(`hub.${s.state}`)}</p>` : ''}
+          ${s?.hub ? html`<p>${this.t('hub.address', { url: s.hub })}</p>` : ''}
           <p class="notice ${pending ? 'warning' : ''}">${pending ? this.t('settings.hubBacklog', { n: pending }) : this.t('settings.hubAllSent')}</p>
           <p class="muted">${this.t('settings.hubAddress')}</p>
           <button class="btn outline" @click=${() => emit(this, 'ld-navigate', { screen: 'sync' })}>${icons.sync}${this.t('sync.title')}</button>`;
@@ -178,10 +178,9 @@ export class SettingsScreen extends KioskElement {
     return html`<div class="screen">
       <nav class="scroll">
         ${SECTIONS.map(
-          (s) =>
-            html`<button class="btn outline" data-section=${s.id} aria-current=${this.section === s.id ? 'page' : 'false'} @click=${() => (this.section = s.id)}>
-              ${icons[s.icon]}${this.t(s.label)}
-            </button>`,
+          (s) => html`<button class="btn outline" data-section=${s.id} aria-current=${this.section === s.id ? 'page' : 'false'} @click=${() => (this.section = s.id)}>
+            ${icons[s.icon]}${this.t(s.label)}
+          </button>`,
         )}
       </nav>
       <div class="column content scroll">
@@ -194,12 +193,12 @@ export class SettingsScreen extends KioskElement {
       ${
         this.locked
           ? html`<ld-pin-pad
-              class="unlock"
-              .users=${this.supervisors}
-              .submitLabel=${this.t('settings.unlock')}
-              .busy=${this.busy}
-              @ld-pin-submit=${(e: CustomEvent<Credentials>) => void this.unlock(e.detail)}
-            ></ld-pin-pad>`
+            class="unlock"
+            .users=${this.supervisors}
+            .submitLabel=${this.t('settings.unlock')}
+            .busy=${this.busy}
+            @ld-pin-submit=${(e: CustomEvent<Credentials>) => void this.unlock(e.detail)}
+          ></ld-pin-pad>`
           : ''
       }
     </div>`;

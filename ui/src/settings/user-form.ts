@@ -114,11 +114,12 @@ export class UserForm extends KioskElement {
           this.fixedRole
             ? ''
             : html`<div class="roles" role="group" aria-label=${this.t('settings.role')}>
-                ${ROLES.map(
-                  (r) =>
-                    html`<button class="btn outline" data-role=${r} aria-pressed=${this.chosenRole === r ? 'true' : 'false'} @click=${() => (this.chosenRole = r)}>${this.t(`role.${r}`)}</button>`,
-                )}
-              </div>`
+              ${ROLES.map(
+                (r) => html`<button class="btn outline" data-role=${r} aria-pressed=${this.chosenRole === r ? 'true' : 'false'} @click=${() => (this.chosenRole = r)}>
+                  ${this.t(`role.${r}`)}
+                </button>`,
+              )}
+            </div>`
         }
         <button class="entry ${this.active === 'pin' ? 'active' : ''}" data-entry="pin" @click=${() => (this.active = 'pin')}>
           <small>${this.minPinLength > 4 ? this.t('settings.newPinMin', { n: this.minPinLength }) : this.t('settings.newPin')}</small><span class="value">${'•'.repeat(this.pin.length)}</span>

@@ -120,13 +120,15 @@ export class UsersSetting extends KioskElement {
         <button class="btn" @click=${() => (this.pinFor = null)}>${this.t('settings.cancel')}</button>`;
     }
     return html`${this.users.map(
-        (u) =>
-          html`<div class="user ${u.active ? '' : 'inactive'}" data-user-row=${u.name}>
-            <span class="name">${u.name} <span class="muted">· ${this.t(`role.${u.role}`)}${u.active ? '' : ` · ${this.t('settings.inactive')}`}</span></span>
-            <button class="btn outline" ?disabled=${this.busy} @click=${() => ((this.pinFor = u.id), (this.pin = ''))}>${icons.lock}${this.t('settings.setPin')}</button>
-            <button class="btn outline" ?disabled=${this.busy} @click=${() => this.setActive(u, !u.active)}>${u.active ? this.t('settings.deactivate') : this.t('settings.activate')}</button>
-          </div>`,
-      )} <button class="btn primary" data-action="add-user" @click=${() => (this.adding = true)}>${icons.plus}${this.t('settings.addUser')}</button>`;
+      (u) => html`<div class="user ${u.active ? '' : 'inactive'}" data-user-row=${u.name}>
+          <span class="name">${u.name} <span class="muted">· ${this.t(`role.${u.role}`)}${u.active ? '' : ` · ${this.t('settings.inactive')}`}</span></span>
+          <button class="btn outline" ?disabled=${this.busy} @click=${() => ((this.pinFor = u.id), (this.pin = ''))}>${icons.lock}${this.t('settings.setPin')}</button>
+          <button class="btn outline" ?disabled=${this.busy} @click=${() => this.setActive(u, !u.active)}>
+            ${u.active ? this.t('settings.deactivate') : this.t('settings.activate')}
+          </button>
+        </div>`,
+    )}
+      <button class="btn primary" data-action="add-user" @click=${() => (this.adding = true)}>${icons.plus}${this.t('settings.addUser')}</button>`;
   }
 }
 
