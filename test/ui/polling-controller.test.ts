@@ -29,6 +29,19 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A poll that takes three intervals to answer, and the most calls that ever ran at once. */
+function slowPoll() {
+  let running = 0;
+  let most = 0;
+  const poll = vi.fn(async () => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise((r) => setTimeout(r, 3 * EVERY)); // the box answers slowly
+    running--;
+  });
+  return { poll, most: () => most };
+}
+
 describe('PollingController', () => {
   it('does nothing until the host connects, then calls every interval', async () => {
     const host = new FakeHost();
@@ -73,14 +86,7 @@ describe('PollingController', () => {
 
   it('never overlaps a slow call: the next is timed from the end of the one before', async () => {
     const host = new FakeHost();
-    let running = 0;
-    let most = 0;
-    const poll = vi.fn(async () => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 3 * EVERY)); // the box answers slowly
-      running--;
-    });
+    const { poll, most } = slowPoll();
     new PollingController(host, poll, { everyMs: EVERY });
     host.connect();
     await vi.advanceTimersByTimeAsync(EVERY); // first call starts, ends at 4 s
@@ -90,19 +96,12 @@ describe('PollingController', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(poll).toHaveBeenCalledTimes(2);
     await vi.advanceTimersByTimeAsync(20 * EVERY);
-    expect(most).toBe(1);
+    expect(most()).toBe(1);
   });
 
   it('does not start a second call when the host comes back while one still runs', async () => {
     const host = new FakeHost();
-    let running = 0;
-    let most = 0;
-    const poll = vi.fn(async () => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 3 * EVERY));
-      running--;
-    });
+    const { poll, most } = slowPoll();
     new PollingController(host, poll, { everyMs: EVERY, immediate: true });
     host.connect();
     host.disconnect();
@@ -110,7 +109,7 @@ describe('PollingController', () => {
     expect(poll).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(3 * EVERY + EVERY); // the call ends, the next follows an interval later
     expect(poll).toHaveBeenCalledTimes(2);
-    expect(most).toBe(1);
+    expect(most()).toBe(1);
   });
 
   it('keeps polling at the same interval after a call fails', async () => {
