@@ -46,8 +46,6 @@ export function toFieldJson(a: FieldAnalysis) {
   };
 }
 
-export type FieldJson = ReturnType<typeof toFieldJson>;
-
 const typeCounts = {
   type: 'object',
   required: [...CELL_TYPES],

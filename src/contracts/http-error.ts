@@ -5,17 +5,13 @@
  * (src/server-common/error-plugin.ts) that sends it.
  */
 
-export interface ErrorBody {
-  /** A stable machine code (snake_case) that clients switch on. */
-  error: string;
-  /** One line for the person: what is wrong, then what to do. */
-  message: string;
-}
-
 export const errorSchema = {
   type: 'object',
   required: ['error', 'message'],
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
+  properties: {
+    error: { type: 'string', description: 'a stable machine code (snake_case) that clients switch on' },
+    message: { type: 'string', description: 'one line for the person: what is wrong, then what to do' },
+  },
 } as const;
 
 export class HttpError extends Error {

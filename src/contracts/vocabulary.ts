@@ -15,7 +15,6 @@ export type CellType = (typeof CELL_TYPES)[number];
 
 /** The study's short names for the five types (its datasets' labels), in the same order. */
 export const CELL_TYPE_CODES = ['NG', 'EG', 'BG', 'L', 'M'] as const;
-export type CellTypeCode = (typeof CELL_TYPE_CODES)[number];
 
 /**
  * Leukocytes beyond the five, named by a person: counted in the differential's total (they are

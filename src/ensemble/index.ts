@@ -7,10 +7,9 @@ import { fuseSingle } from './single.ts';
 import { onePerCell } from './one-per-cell.ts';
 
 export { fusePaper } from './paper.ts';
-export { fuseWbf, weightedBoxesFusion, wbfClusters, type WbfOptions, type WbfResult, type WbfCluster } from './wbf.ts';
+export { fuseWbf, weightedBoxesFusion } from './wbf.ts';
 export { fuseNms } from './nms.ts';
-export { fuseSingle } from './single.ts';
-export { onePerCell, sameLeukocyte } from './one-per-cell.ts';
+export { sameLeukocyte } from './one-per-cell.ts';
 
 export type FusionConfig =
   { mode: 'paper'; iou: number } | { mode: 'wbf'; iou: number; confType?: 'avg' | 'max'; weights?: number[]; skipBoxThr?: number } | { mode: 'nms'; iou: number } | { mode: 'single'; member: number };

@@ -5,7 +5,7 @@
  */
 import type { PublishedEvent, WorkflowEvent } from '../contracts/events.ts';
 
-export type { EventType, WorkflowEvent } from '../contracts/events.ts';
+export type { WorkflowEvent } from '../contracts/events.ts';
 export type Published = PublishedEvent;
 
 export class EventBus {

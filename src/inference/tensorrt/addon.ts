@@ -9,15 +9,11 @@ import { fileURLToPath } from 'node:url';
 export type TrtLogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type Precision = 'fp16' | 'fp32';
 
-/** Errors from the addon name the failing CUDA/TensorRT call. */
-export interface NativeError extends Error {
-  /** e.g. 'cudaMalloc', 'IRuntime::deserializeCudaEngine', 'detector contract check' */
-  call: string;
-  /** CUDA error name (cudaErrorMemoryAllocation, ...) or ERR_TENSORRT, ERR_CONTRACT, ERR_INVALID_ARG, ERR_IO. */
-  code: string;
-  cudaError?: number;
-}
-
+/**
+ * A built engine. The addon's errors name the failing call: `call` ('cudaMalloc', 'IRuntime::deserializeCudaEngine',
+ * 'detector contract check') and `code` (the CUDA error name, or ERR_TENSORRT, ERR_CONTRACT,
+ * ERR_INVALID_ARG, ERR_IO), plus `cudaError` (the number) where CUDA failed.
+ */
 export interface NativeEngine {
   /** [1, 3, H, W] */
   readonly inputShape: [number, number, number, number];

@@ -8,8 +8,7 @@ import { loadAddon, tensorRtStatus, type AddonLoad, type NativeEngineClass, type
 import { TensorRtDetector } from './detector.ts';
 import { EngineCache, loadCachedEngine, sha256OfFile, type EngineKeyParts } from './engine-cache.ts';
 
-export { loadAddon, tensorRtStatus, type NativeEngine, type TensorRtStatus, type TrtLogLevel } from './addon.ts';
-export { EngineCache, engineCacheKey, loadCachedEngine, type EngineKeyParts } from './engine-cache.ts';
+export type { TensorRtStatus, TrtLogLevel } from './addon.ts';
 export { TensorRtDetector } from './detector.ts';
 
 export type LogFn = (level: TrtLogLevel, msg: string) => void;

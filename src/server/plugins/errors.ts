@@ -2,7 +2,7 @@
 import fp from 'fastify-plugin';
 import errorPlugin from '../../server-common/error-plugin.ts';
 
-export { errorSchema, type ErrorBody } from '../../contracts/http-error.ts';
+export { errorSchema } from '../../contracts/http-error.ts';
 
 export default fp(
   async (app) => {

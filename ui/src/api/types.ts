@@ -318,5 +318,5 @@ export interface Report {
 }
 
 /** GET /api/events: one JSON object per event, with the stream's id and time. */
-export type { PublishedEvent as WorkflowEvent, EventType as WorkflowEventType } from '../../../src/contracts/events.ts';
+export type { PublishedEvent as WorkflowEvent } from '../../../src/contracts/events.ts';
 export { EVENT_TYPES as WORKFLOW_EVENT_TYPES } from '../../../src/contracts/events.ts';

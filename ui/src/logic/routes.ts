@@ -16,8 +16,6 @@ export type Route =
   | { screen: 'sync' }
   | { screen: 'user' };
 
-export type Screen = Route['screen'];
-
 const ID = '[0-9a-f-]{36}';
 const PATTERNS: [RegExp, (m: RegExpMatchArray) => Route][] = [
   [/^#?\/?$/, () => ({ screen: 'home' })],
