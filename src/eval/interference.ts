@@ -1,12 +1,18 @@
 /**
  * The study's interference factors, applied synthetically and deterministically to a decoded field:
  * colour cast, low illumination, defocus blur, stain pH shifts (acid: redder; alkaline: bluer) and
- * heavy JPEG compression.
+ * heavy JPEG compression. `cast:R,G,B` is a colour cast of any strength: a gain per channel, as a
+ * camera's white balance or the light's colour makes it.
  */
 import sharp from 'sharp';
 
 export const INTERFERENCES = ['colour-cast', 'low-light', 'defocus', 'stain-acid', 'stain-alkaline', 'jpeg30'] as const;
-export type Interference = (typeof INTERFERENCES)[number];
+export type Interference = (typeof INTERFERENCES)[number] | `cast:${number},${number},${number}`;
+
+/** The study's colour cast: a warm light (R, G, B gains). */
+export const EVAL_CAST: [number, number, number] = [1.15, 1, 0.78];
+/** Channel gains a `cast:` factor may take: beyond them nothing of the channel is left to judge. */
+export const CAST_GAIN_RANGE: readonly [number, number] = [0.2, 4];
 
 export interface RgbImage {
   rgb: Buffer;
@@ -16,13 +22,26 @@ export interface RgbImage {
 
 export function parseInterference(spec: string): Interference[] {
   if (spec === 'all') return [...INTERFERENCES];
-  const names = spec.split(',');
+  // A cast's own commas separate its gains: split on the commas before a name only.
+  const names = spec.split(/,(?=[a-z])/);
   for (const n of names) {
-    if (!(INTERFERENCES as readonly string[]).includes(n)) {
-      throw new Error(`unknown interference '${n}': choose all or one of ${INTERFERENCES.join(', ')}`);
+    if (n.startsWith('cast:')) castGains(n as Interference);
+    else if (!(INTERFERENCES as readonly string[]).includes(n)) {
+      throw new Error(`unknown interference '${n}': choose all, cast:R,G,B or one of ${INTERFERENCES.join(', ')}`);
     }
   }
   return names as Interference[];
+}
+
+/** The channel gains of a `cast:R,G,B` factor. */
+export function castGains(factor: Interference): [number, number, number] {
+  const parts = factor.slice('cast:'.length).split(',');
+  const gains = parts.map(Number);
+  const [lo, hi] = CAST_GAIN_RANGE;
+  if (gains.length !== 3 || !gains.every((g) => Number.isFinite(g) && g >= lo && g <= hi)) {
+    throw new Error(`bad colour cast '${factor}': give three channel gains between ${lo} and ${hi}, e.g. cast:1.25,1,0.7`);
+  }
+  return gains as [number, number, number];
 }
 
 export async function applyInterference(img: RgbImage, factor: Interference): Promise<RgbImage> {
@@ -30,10 +49,9 @@ export async function applyInterference(img: RgbImage, factor: Interference): Pr
   let pipeline = sharp(img.rgb, raw);
   // Scale blur with the field so that the same factor means the same defocus at any resolution.
   const scale = Math.max(img.width, img.height) / 640;
+  const gains = factor === 'colour-cast' ? EVAL_CAST : factor.startsWith('cast:') ? castGains(factor) : null;
+  if (gains) pipeline = pipeline.linear(gains, [0, 0, 0]);
   switch (factor) {
-    case 'colour-cast':
-      pipeline = pipeline.linear([1.15, 1.0, 0.78], [0, 0, 0]);
-      break;
     case 'low-light':
       pipeline = pipeline.linear(0.45, 0).gamma(1.2);
       break;

@@ -26,7 +26,8 @@ const USAGE = `usage: leukodiff eval --dataset <coco.json | VOC folder | YOLO fo
   --class-agnostic  evaluate localisation only (every leukocyte one class)
   --plots D         write PR curves at IoU .5 .6 .7 .8 .9 and the type confusion matrix (SVG + PNG)
   --detections F    write each row's scored detections as COCO results JSON (F, or F's name plus the row's with several rows)
-  --interference F  also measure under colour-cast, low-light, defocus, stain-acid, stain-alkaline, jpeg30 (or all)`;
+  --interference F  also measure under colour-cast, low-light, defocus, stain-acid, stain-alkaline, jpeg30 (or all),
+                    or a colour cast cast:R,G,B (channel gains, e.g. cast:1.25,1,0.7)`;
 
 const fail = (message: string) => {
   process.stderr.write(`leukodiff eval: ${message}\n`);
@@ -183,10 +184,10 @@ export async function run(argv: string[]): Promise<number> {
       if (err instanceof InputError) return fail(`${err.message} (is --images right? images are read from ${imageRoot})`);
       throw err;
     }
-    const robustness: Record<string, { name: string; mAP: number; drop: number }[]> = {};
+    const robustness: Record<string, { name: string; mAP: number; drop: number; typedAccuracy: number | null }[]> = {};
     for (const factor of interference) {
       const degraded = await measure(factor);
-      robustness[factor] = degraded.map((d, i) => ({ name: d.row.name, mAP: d.row.mAP, drop: clean[i].row.mAP - d.row.mAP }));
+      robustness[factor] = degraded.map((d, i) => ({ name: d.row.name, mAP: d.row.mAP, drop: clean[i].row.mAP - d.row.mAP, typedAccuracy: d.row.typedAccuracy }));
     }
     const plots = o.plots ? await writePlots(o.plots, clean) : [];
     if (o.detections) plots.push(...(await writeDetections(o.detections, clean)));
@@ -204,7 +205,8 @@ export async function run(argv: string[]): Promise<number> {
       }
       process.stdout.write(formatTable(rows, typed));
       for (const [factor, list] of Object.entries(robustness)) {
-        process.stdout.write(`${factor}: ${list.map((r) => `${r.name} ${r.mAP.toFixed(3)} (drop ${r.drop.toFixed(3)})`).join(', ')}\n`);
+        const typedText = (r: (typeof list)[number]) => (r.typedAccuracy === null ? '' : `, typed right ${(100 * r.typedAccuracy).toFixed(1)} %`);
+        process.stdout.write(`${factor}: ${list.map((r) => `${r.name} ${r.mAP.toFixed(3)} (drop ${r.drop.toFixed(3)}${typedText(r)})`).join(', ')}\n`);
       }
       for (const p of plots) process.stdout.write(`wrote ${p}\n`);
     }
