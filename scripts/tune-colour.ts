@@ -1,7 +1,7 @@
 /**
  * Chooses the colour normalisation (src/inference/colour.ts) on the validation splits, never on test:
- * the target is the mean per-channel statistics of the BCCD typed training fields (the only typed
- * ones); each strength is measured with the ensemble on BCCD val (5 types, clean and under every
+ * the target is the mean per-channel statistics and the mean background colour (the white balance's
+ * target) of the BCCD typed training fields (the only typed ones); each strength is measured with the ensemble on BCCD val (5 types, clean and under every
  * interference factor) and TXL-PBC val (clean localisation); the rule of src/eval/colour-tuning.ts
  * picks one, and --write stores it in models/manifest.json. Box voting and fusion are tuned after it.
  *   node bin/run-ts.mjs scripts/tune-colour.ts [--data datasets/build] [--write] [--out models/eval/colour-val.md]
@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { backgroundRgb } from '../src/analysis/background.ts';
 import { decodeImage } from '../src/analysis/image-input.ts';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { chooseStrength, COLOUR_STRENGTHS, meanTypedMAP, trainingTarget, type StrengthCandidate } from '../src/eval/colour-tuning.ts';
@@ -31,10 +32,16 @@ const engine = await loadEngine({ modelsDir, backend: 'onnxruntime', threads: 2 
 try {
   const train = await loadLeukocyteSplit(path.join(o.data!, 'bccd-typed', 'train.json'));
   const fieldStats = [];
-  for (const image of train.gt.images) fieldStats.push(channelStats((await decodeImage(path.resolve(train.imageRoot, image.file_name))).rgb, 4));
+  const backgrounds: [number, number, number][] = [];
+  for (const image of train.gt.images) {
+    const img = await decodeImage(path.resolve(train.imageRoot, image.file_name));
+    fieldStats.push(channelStats(img.rgb, 4));
+    backgrounds.push(backgroundRgb(img));
+  }
   const target = trainingTarget(fieldStats);
   const round2 = (v: number[]) => v.map((x) => Math.round(x * 100) / 100) as [number, number, number];
   const rounded = { mean: round2(target.mean), std: round2(target.std) };
+  const background = round2([0, 1, 2].map((c) => backgrounds.reduce((sum, b) => sum + b[c], 0) / backgrounds.length));
 
   /** The ensemble's mAP on one split, under one interference factor or clean. */
   async function ensembleMAP(split: LeukocyteSplit, interference?: Interference): Promise<number> {
@@ -47,7 +54,7 @@ try {
 
   const candidates: StrengthCandidate[] = [];
   for (const strength of COLOUR_STRENGTHS) {
-    engine.manifest.colourNormalisation = { strength, target: rounded };
+    engine.manifest.colourNormalisation = { strength, target: rounded, background };
     const typedMAP = [await ensembleMAP(bccdVal)];
     for (const f of INTERFERENCES) typedMAP.push(await ensembleMAP(bccdVal, f));
     candidates.push({ strength, localisationMAP: await ensembleMAP(txlVal), typedMAP });
@@ -57,7 +64,7 @@ try {
   const f = (v: number) => v.toFixed(3);
   const lines = [
     'Colour normalisation chosen on the validation splits (`node bin/run-ts.mjs scripts/tune-colour.ts --write`), ensemble as in the manifest.',
-    `Target (BCCD typed train, ${train.gt.images.length} fields, mean of the per-field statistics): RGB mean ${rounded.mean.join(', ')}, std ${rounded.std.join(', ')}.`,
+    `Target (BCCD typed train, ${train.gt.images.length} fields, mean of the per-field statistics): RGB mean ${rounded.mean.join(', ')}, std ${rounded.std.join(', ')}; background ${background.join(', ')} (each field is first white-balanced to it).`,
     '',
     `| strength | TXL val mAP (clean) | BCCD val typed mAP: clean | ${INTERFERENCES.join(' | ')} | mean |`,
     `|---|---|---|${INTERFERENCES.map(() => '---').join('|')}|---|`,
@@ -69,8 +76,7 @@ try {
   writeFileSync(o.out!, lines.join('\n') + '\n');
   if (o.write) {
     const file = await rewriteManifest(modelsDir, (manifest) => {
-      if (choice.strength === 0) delete manifest.colourNormalisation;
-      else manifest.colourNormalisation = { strength: choice.strength, target: rounded };
+      manifest.colourNormalisation = { strength: choice.strength, target: rounded, background };
     });
     console.log(`wrote colour normalisation (strength ${choice.strength}) into ${file}`);
   }

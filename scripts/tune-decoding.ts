@@ -15,6 +15,7 @@ import { chooseVoting, votingGrid, votingName, type VotingCandidate } from '../s
 import { loadLeukocyteSplit, toCocoDetections } from '../src/eval/run-eval.ts';
 import { fuseSingle } from '../src/ensemble/single.ts';
 import { fieldLuts } from '../src/inference/colour.ts';
+import { backgroundRgb } from '../src/analysis/background.ts';
 import { decodeOutput } from '../src/inference/decode.ts';
 import type { RawOutput } from '../src/inference/detector.ts';
 import { loadEngine } from '../src/inference/engine.ts';
@@ -48,7 +49,7 @@ try {
     const outputs: { imageId: number; width: number; height: number; out: RawOutput; lb: Letterbox }[] = [];
     for (const image of gt.images) {
       const img = await decodeImage(path.resolve(imageRoot, image.file_name));
-      const lt = await letterboxTensor(img, model.input[0], model.input[1], fieldLuts(img.rgb, engine.manifest.colourNormalisation));
+      const lt = await letterboxTensor(img, model.input[0], model.input[1], fieldLuts(img.rgb, engine.manifest.colourNormalisation, backgroundRgb(img)));
       outputs.push({ imageId: image.id, width: img.width, height: img.height, out: await detector.run(lt.tensor), lb: lt.letterbox });
     }
     const candidates = grid.map((voting) => {

@@ -1,6 +1,9 @@
 /**
- * Colour normalisation before the detectors: each channel of a field is moved towards the mean and
- * standard deviation that the typed training fields have (Reinhard-style matching, per RGB channel).
+ * Colour normalisation before the detectors. First the light: each channel is scaled so that the
+ * field's background (the light through the slide) has the training fields' background colour, a
+ * white balance that undoes a camera's or a lamp's colour whatever the stain. Then the stain: each
+ * channel is moved towards the mean and standard deviation that the typed training fields have
+ * (Reinhard-style matching, per RGB channel).
  * The type heads learned the granule colours of one centre's stain and camera; a field whose white
  * balance, exposure or stain differs is brought closer to them. It is three lookup tables, applied
  * while letterboxing, so it costs one pass over a subsample of the pixels.
@@ -17,6 +20,8 @@ export interface ColourNormalisation {
   strength: number;
   /** What the typed training fields have, on average. */
   target: ChannelStats;
+  /** The typed training fields' mean background colour, R, G, B; absent: no white balance. */
+  background?: [number, number, number];
 }
 
 /** byte -> float 0..1 per channel: the letterbox's conversion, with the normalisation folded in. */
@@ -41,24 +46,38 @@ export function channelStats(rgb: Uint8Array, step = 1): ChannelStats {
 }
 
 /**
- * Lookup tables mapping each channel's bytes to floats 0..1: v -> v + strength * (matched(v) - v),
- * matched(v) = (v - mean) / std * target.std + target.mean, rounded to a byte and clamped.
- * A flat channel (std < 1) keeps its contrast and is only shifted.
+ * Lookup tables mapping each channel's bytes to floats 0..1: v -> w = white * v, clamped to 255,
+ * then w + strength * (matched(w) - w), matched(w) = (w - mean) / std * target.std + target.mean,
+ * rounded to a byte and clamped; mean and std are the field's, after the white balance. A flat
+ * channel (std < 1) keeps its contrast and is only shifted.
  */
-export function normalisationLuts(field: ChannelStats, norm: ColourNormalisation): ChannelLuts {
+export function normalisationLuts(field: ChannelStats, norm: ColourNormalisation, white: readonly number[] = [1, 1, 1]): ChannelLuts {
   return [0, 1, 2].map((c) => {
-    const gain = field.std[c] >= 1 ? norm.target.std[c] / field.std[c] : 1;
+    const mean = field.mean[c] * white[c];
+    const std = field.std[c] * white[c];
+    const gain = std >= 1 ? norm.target.std[c] / std : 1;
     return Float32Array.from({ length: 256 }, (_, v) => {
-      const matched = (v - field.mean[c]) * gain + norm.target.mean[c];
-      const out = Math.round(v + norm.strength * (matched - v));
+      const w = Math.min(255, v * white[c]);
+      const matched = (w - mean) * gain + norm.target.mean[c];
+      const out = Math.round(w + norm.strength * (matched - w));
       return Math.max(0, Math.min(255, out)) / 255;
     });
   }) as ChannelLuts;
 }
 
-/** The luts for one field, or undefined when there is no normalisation (or its strength is 0). */
-export function fieldLuts(rgb: Uint8Array, norm: ColourNormalisation | undefined): ChannelLuts | undefined {
-  if (!norm || norm.strength === 0) return undefined;
+/**
+ * The white balance gains that give a field of background colour `fieldBackground` the training
+ * fields' background; none without a training background.
+ */
+export function whiteBalance(fieldBackground: readonly number[], norm: ColourNormalisation): [number, number, number] {
+  if (!norm.background) return [1, 1, 1];
+  const target = norm.background;
+  return [0, 1, 2].map((c) => target[c] / Math.max(1, fieldBackground[c])) as [number, number, number];
+}
+
+/** The luts for one field (its background colour given), or undefined when there is no normalisation. */
+export function fieldLuts(rgb: Uint8Array, norm: ColourNormalisation | undefined, background: readonly number[]): ChannelLuts | undefined {
+  if (!norm || (norm.strength === 0 && !norm.background)) return undefined;
   // Every 4th pixel: the statistics of a field move by well under one grey level.
-  return normalisationLuts(channelStats(rgb, 4), norm);
+  return normalisationLuts(channelStats(rgb, 4), norm, whiteBalance(background, norm));
 }

@@ -169,7 +169,7 @@ function checkClassifier(v: unknown): ClassifierEntry {
 }
 
 function checkColour(v: unknown): ColourNormalisation {
-  const c = v as { strength?: unknown; target?: { mean?: unknown; std?: unknown } } | null;
+  const c = v as { strength?: unknown; target?: { mean?: unknown; std?: unknown }; background?: unknown } | null;
   const triple = (t: unknown, lo: number) => Array.isArray(t) && t.length === 3 && t.every((x) => typeof x === 'number' && x >= lo && x <= 255);
   const ok =
     typeof c === 'object' &&
@@ -180,12 +180,18 @@ function checkColour(v: unknown): ColourNormalisation {
     typeof c.target === 'object' &&
     c.target !== null &&
     triple(c.target.mean, 0) &&
-    triple(c.target.std, 1);
+    triple(c.target.std, 1) &&
+    (c.background === undefined || triple(c.background, 1));
   if (!ok) {
-    fail('colourNormalisation', 'expected {"strength": 0..1, "target": {"mean": [R, G, B] in 0..255, "std": [R, G, B] in 1..255}}, or absent');
+    fail('colourNormalisation', 'expected {"strength": 0..1, "target": {"mean": [R, G, B] in 0..255, "std": [R, G, B] in 1..255}, "background": [R, G, B] in 1..255 or absent}, or absent');
   }
   const t = c!.target as { mean: number[]; std: number[] };
-  return { strength: c!.strength as number, target: { mean: [...t.mean] as [number, number, number], std: [...t.std] as [number, number, number] } };
+  const background = c!.background as [number, number, number] | undefined;
+  return {
+    strength: c!.strength as number,
+    target: { mean: [...t.mean] as [number, number, number], std: [...t.std] as [number, number, number] },
+    ...(background ? { background: [...background] as [number, number, number] } : {}),
+  };
 }
 
 export async function sha256File(file: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { channelStats, fieldLuts, normalisationLuts, type ColourNormalisation } from '../../src/inference/colour.ts';
+import { backgroundRgb } from '../../src/analysis/background.ts';
+import { channelStats, fieldLuts, normalisationLuts, whiteBalance, type ColourNormalisation } from '../../src/inference/colour.ts';
 import { letterboxTensor } from '../../src/inference/preprocess.ts';
 
 /** A smear-like field: pale background with darker cells, deterministic. */
@@ -27,8 +28,8 @@ describe('colour normalisation', () => {
   it('at strength 0 (or without one) converts each byte to v / 255 exactly, as the letterbox does', () => {
     const luts = normalisationLuts(channelStats(field(8, 8, [1.2, 1, 0.8])), { strength: 0, target });
     for (const lut of luts) for (let v = 0; v < 256; v++) expect(lut[v]).toBe(Math.fround(v / 255));
-    expect(fieldLuts(field(8, 8), undefined)).toBeUndefined();
-    expect(fieldLuts(field(8, 8), { strength: 0, target })).toBeUndefined();
+    expect(fieldLuts(field(8, 8), undefined, [220, 200, 205])).toBeUndefined();
+    expect(fieldLuts(field(8, 8), { strength: 0, target }, [220, 200, 205])).toBeUndefined();
   });
 
   it('at strength 1 undoes a colour cast (a gain per channel) up to rounding', () => {
@@ -39,6 +40,25 @@ describe('colour normalisation', () => {
     let worst = 0;
     for (let i = 0; i < cast.length; i++) worst = Math.max(worst, Math.abs(luts[i % 3][cast[i]] * 255 - plain[i]));
     expect(worst).toBeLessThanOrEqual(2);
+  });
+
+  it('white-balances the field to the training background first: a cast of the light is undone whatever the strength', () => {
+    const background: [number, number, number] = [220, 200, 205];
+    const plain = field(64, 48);
+    const cast = field(64, 48, [1.1, 1, 0.7]); // a warm lamp; no byte clips
+    const castBackground = backgroundRgb({ rgb: cast, width: 64, height: 48 });
+    const white = whiteBalance(castBackground, { strength: 0, target, background });
+    expect(white[0]).toBeCloseTo(1 / 1.1, 1);
+    expect(white[2]).toBeCloseTo(1 / 0.7, 1);
+    for (const strength of [0, 0.5]) {
+      const norm: ColourNormalisation = { strength, target, background };
+      const fromCast = fieldLuts(cast, norm, castBackground)!;
+      const fromPlain = fieldLuts(plain, norm, backgroundRgb({ rgb: plain, width: 64, height: 48 }))!;
+      let worst = 0;
+      for (let i = 0; i < cast.length; i++) worst = Math.max(worst, Math.abs(fromCast[i % 3][cast[i]] - fromPlain[i % 3][plain[i]]) * 255);
+      expect(worst).toBeLessThanOrEqual(3);
+    }
+    expect(whiteBalance(castBackground, { strength: 0.5, target })).toEqual([1, 1, 1]);
   });
 
   it('at strength 0.5 goes half way, clamps to 0..1 and only shifts a flat channel', () => {
@@ -53,7 +73,7 @@ describe('colour normalisation', () => {
 
   it('is folded into the letterbox: the padding stays 114 grey', async () => {
     const rgb = field(8, 4, [1.15, 1, 0.78]);
-    const luts = fieldLuts(rgb, { strength: 1, target })!;
+    const luts = fieldLuts(rgb, { strength: 1, target }, backgroundRgb({ rgb, width: 8, height: 4 }))!;
     const { tensor } = await letterboxTensor({ rgb, width: 8, height: 4 }, 8, 8, luts);
     const plane = 64;
     expect(tensor[0]).toBeCloseTo(114 / 255); // a padded row

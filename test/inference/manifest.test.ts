@@ -57,6 +57,7 @@ describe('model manifest', () => {
     [(m: any) => (m.colourNormalisation = { strength: 1.5, target: { mean: [1, 2, 3], std: [4, 5, 6] } }), /colourNormalisation: expected/],
     [(m: any) => (m.colourNormalisation = { strength: 0.5, target: { mean: [1, 2], std: [4, 5, 6] } }), /colourNormalisation: expected/],
     [(m: any) => (m.colourNormalisation = { strength: 0.5, target: { mean: [1, 2, 3], std: [0, 5, 6] } }), /colourNormalisation: expected/],
+    [(m: any) => (m.colourNormalisation = { strength: 0.5, target: { mean: [1, 2, 3], std: [4, 5, 6] }, background: [0, 200, 200] }), /colourNormalisation: expected/],
   ])('validates every field (%#)', (edit, message) => {
     const m = fixture();
     edit(m);
@@ -75,6 +76,8 @@ describe('model manifest', () => {
     const m = fixture();
     expect(parseManifest(m).colourNormalisation).toBeUndefined();
     m.colourNormalisation = { strength: 0.5, target: { mean: [188, 178, 182], std: [15, 26, 19] } };
+    expect(parseManifest(m).colourNormalisation).toEqual(m.colourNormalisation);
+    m.colourNormalisation.background = [204, 205, 201];
     expect(parseManifest(m).colourNormalisation).toEqual(m.colourNormalisation);
   });
 });
