@@ -38,6 +38,14 @@ export interface QualityMetrics {
   clippedDark: number;
   /** Fraction of working pixels with grey level >= 250. */
   clippedBright: number;
+  /**
+   * Fraction of working pixels at >= 250 in each colour channel, minus that in the least clipped
+   * channel: how much of the field one channel alone has saturated (a white balance or light pushed
+   * too far one way). Clipping in every channel alike is over-exposure, not colour.
+   */
+  redClipExcess: number;
+  greenClipExcess: number;
+  blueClipExcess: number;
   /** CIELAB chroma (sqrt(a*^2 + b*^2)) of the background's mean colour; 0 is neutral grey. */
   colourCast: number;
   /** CIELAB hue angle of the background's mean colour, degrees (0 red, 90 yellow, 180 green, 270 blue). */
@@ -84,14 +92,15 @@ export const QUALITY_THRESHOLDS = {
   /** Too bright when more than this fraction of the field is blown out (clean fields: <= 0.001). */
   maxClippedBright: 0.2,
   /**
-   * Colour cast when the background's CIELAB chroma exceeds the limit of its hue sector (hues in
-   * degrees). Smear backgrounds are naturally pink to yellow (plasma, halogen light: clean fields
-   * reach 28 there), a little yellow-green with LED light (clean: <= 12.5), and never far
-   * towards cyan, blue or purple (clean: <= 5.3).
+   * Colour cast when one channel alone is saturated over this share of the field. The analysis
+   * white-balances each field from its background (src/inference/colour.ts, and the classifier's
+   * optical densities), so a cast costs nothing until a channel clips: clipped green, which
+   * carries most of a stained cell's contrast, cost the detectors 0.07-0.28 mAP; clipped red or
+   * blue far less. Clean fields: green 0, red up to 0.67 (PBC's analyser crops clip red in the
+   * background), blue <= 0.04. Measured in models/README.md ("Colour").
    */
-  maxCastWarm: 32,
-  maxCastYellowGreen: 15,
-  maxCastOther: 10,
+  maxGreenClipExcess: 0.4,
+  maxRedBlueClipExcess: 0.75,
   /** Greyscale when the mean chroma is below this (clean fields: >= 10). */
   minMeanChroma: 2,
   /** Washed out when the grey standard deviation is below this (clean fields: >= 10.7). */
@@ -99,15 +108,11 @@ export const QUALITY_THRESHOLDS = {
 };
 export type QualityThresholds = typeof QUALITY_THRESHOLDS;
 
-/** CIELAB hue sectors, degrees, for the colour-cast limits: [from, to). */
-export const WARM_HUES: readonly [number, number] = [15, 105];
-export const YELLOW_GREEN_HUES: readonly [number, number] = [105, 165];
-
 export const QUALITY_MESSAGES: Record<ImageWarningCode, string> = {
   out_of_focus: 'out of focus: turn the fine focus until the cell edges are sharp, then retake',
   too_dark: 'too dark: open the microscope diaphragm or raise the light, then retake',
   too_bright: 'too bright: lower the light or the camera exposure, then retake',
-  colour_cast: 'colour cast: check the camera white balance and the light source, then retake',
+  colour_cast: 'colour cast: one colour is saturated, so detail is lost; set the camera white balance (or auto) and check the light source, then retake',
   greyscale: 'greyscale image: cell types are unreliable without colour; use a colour camera',
   low_contrast: 'washed out, almost no contrast: check that a smear is in view, the light and the condenser, then retake',
 };
@@ -146,7 +151,7 @@ export function judgeQuality(m: QualityMetrics, thresholds: Partial<QualityThres
   const lowContrast = !tooDark && !tooBright && m.contrast < t.minContrast;
   const blurred = !black && !tooBright && !lowContrast && (m.focusScaleRatio < t.minFocusScaleRatio || m.focusRatio < t.minFocusRatio);
   const greyscale = !tooDark && !tooBright && !lowContrast && m.meanChroma < t.minMeanChroma;
-  const cast = !greyscale && m.colourCast > castLimit(m.castHue, t);
+  const cast = !tooBright && !greyscale && (m.greenClipExcess > t.maxGreenClipExcess || Math.max(m.redClipExcess, m.blueClipExcess) > t.maxRedBlueClipExcess);
 
   const warnings: QualityWarning[] = [];
   if (tooDark) warnings.push(qualityWarning('too_dark'));
@@ -156,12 +161,6 @@ export function judgeQuality(m: QualityMetrics, thresholds: Partial<QualityThres
   if (greyscale) warnings.push(qualityWarning('greyscale'));
   if (cast) warnings.push(qualityWarning('colour_cast'));
   return warnings;
-}
-
-function castLimit(hue: number, t: QualityThresholds): number {
-  if (hue >= WARM_HUES[0] && hue < WARM_HUES[1]) return t.maxCastWarm;
-  if (hue >= YELLOW_GREEN_HUES[0] && hue < YELLOW_GREEN_HUES[1]) return t.maxCastYellowGreen;
-  return t.maxCastOther;
 }
 
 /** Computes the metrics only (no decision). */
@@ -191,6 +190,9 @@ export function measureQuality(img: QualityImage): QualityMetrics {
   let greySq = 0;
   let dark = 0;
   let bright = 0;
+  let clipR = 0;
+  let clipG = 0;
+  let clipB = 0;
   let chromaSum = 0;
   for (let i = 0; i < n; i++) {
     const ri = r[i];
@@ -208,6 +210,9 @@ export function measureQuality(img: QualityImage): QualityMetrics {
     histGrey[bin] += v;
     if (v <= 5) dark++;
     else if (v >= 250) bright++;
+    if (ri >= 250) clipR++;
+    if (gi >= 250) clipG++;
+    if (bi >= 250) clipB++;
     // Cheap opponent-colour chroma in 0..255 units; only used to spot a colourless image.
     const rg = ri - gi;
     const yb = 0.5 * (ri + gi) - bi;
@@ -249,6 +254,9 @@ export function measureQuality(img: QualityImage): QualityMetrics {
     backgroundLevel: bgGrey / bgN,
     clippedDark: dark / n,
     clippedBright: bright / n,
+    redClipExcess: (clipR - Math.min(clipR, clipG, clipB)) / n,
+    greenClipExcess: (clipG - Math.min(clipR, clipG, clipB)) / n,
+    blueClipExcess: (clipB - Math.min(clipR, clipG, clipB)) / n,
     colourCast,
     castHue,
     meanChroma: chromaSum / n,

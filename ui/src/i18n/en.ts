@@ -81,7 +81,7 @@ export const en = {
   'quality.out_of_focus': 'Out of focus: turn the fine focus until the cell edges are sharp, then retake.',
   'quality.too_dark': 'Too dark: open the diaphragm or raise the light, then retake.',
   'quality.too_bright': 'Too bright: lower the light or the camera exposure, then retake.',
-  'quality.colour_cast': 'Colour cast: check the camera white balance and the light, then retake.',
+  'quality.colour_cast': 'Colour cast: one colour is saturated and detail is lost. Set the camera white balance (or auto), check the light, then retake.',
   'quality.greyscale': 'Greyscale image: cell types are unreliable without colour; use a colour camera.',
   'quality.scale_unmeasured': 'Scale not measured: too few separate red cells; calibrate the microscope in Settings, or photograph a thinner area.',
   'quality.low_contrast': 'Washed out: check that a smear is in view, the light and the condenser, then retake.',

@@ -81,7 +81,7 @@ export const fr: Catalogue = {
   'quality.out_of_focus': 'Flou : tournez la vis micrométrique jusqu’à des bords de cellules nets, puis reprenez.',
   'quality.too_dark': 'Trop sombre : ouvrez le diaphragme ou augmentez la lumière, puis reprenez.',
   'quality.too_bright': 'Trop clair : baissez la lumière ou l’exposition de la caméra, puis reprenez.',
-  'quality.colour_cast': 'Dominante de couleur : vérifiez la balance des blancs et la lumière, puis reprenez.',
+  'quality.colour_cast': 'Dominante de couleur : une couleur est saturée et des détails sont perdus. Réglez la balance des blancs de la caméra (ou auto), vérifiez la lumière, puis reprenez.',
   'quality.greyscale': 'Image en niveaux de gris : les types de cellules sont peu fiables sans couleur ; utilisez une caméra couleur.',
   'quality.scale_unmeasured': 'Échelle non mesurée : trop peu d’hématies séparées ; étalonnez le microscope dans les Réglages, ou photographiez une zone plus fine.',
   'quality.low_contrast': 'Image délavée : vérifiez qu’un frottis est visible, la lumière et le condenseur, puis reprenez.',
