@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BackendSetting } from './inference/backend.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export type BackendSetting = 'auto' | 'tensorrt' | 'onnxruntime';
 
 export interface Config {
   host: string;

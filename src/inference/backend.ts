@@ -1,10 +1,12 @@
 /** Chooses the inference backend (auto | tensorrt | onnxruntime) and says why. */
-import type { BackendSetting } from '../config.ts';
 import type { BackendChoice, Detector } from './detector.ts';
 import type { ModelEntry } from './manifest.ts';
 import { ModelError } from './manifest.ts';
 import { createOnnxDetector } from './onnxruntime.ts';
 import { createTensorRtBackend } from './tensorrt/index.ts';
+
+/** The configured backend (LEUKODIFF_BACKEND): auto picks TensorRT where it runs, else onnxruntime. */
+export type BackendSetting = 'auto' | 'tensorrt' | 'onnxruntime';
 
 export type LogFn = (level: 'error' | 'warn' | 'info' | 'debug', msg: string) => void;
 

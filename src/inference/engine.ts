@@ -1,7 +1,6 @@
 /** The loaded detectors of the manifest on the chosen backend. */
 import path from 'node:path';
-import type { BackendSetting } from '../config.ts';
-import { selectBackend, type LogFn } from './backend.ts';
+import { selectBackend, type BackendSetting, type LogFn } from './backend.ts';
 import { createCellClassifier, type CellClassifier } from './cell-classifier.ts';
 import type { BackendChoice, Detector } from './detector.ts';
 import { loadManifest, type Manifest, type ModelEntry } from './manifest.ts';
