@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { backgroundRgb } from '../src/analysis/background.ts';
 import { decodeImage } from '../src/analysis/image-input.ts';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { evaluate } from '../src/eval/coco-eval.ts';
@@ -15,7 +16,6 @@ import { chooseVoting, votingGrid, votingName, type VotingCandidate } from '../s
 import { loadLeukocyteSplit, toCocoDetections } from '../src/eval/run-eval.ts';
 import { fuseSingle } from '../src/ensemble/single.ts';
 import { fieldLuts } from '../src/inference/colour.ts';
-import { backgroundRgb } from '../src/analysis/background.ts';
 import { decodeOutput } from '../src/inference/decode.ts';
 import type { RawOutput } from '../src/inference/detector.ts';
 import { loadEngine } from '../src/inference/engine.ts';

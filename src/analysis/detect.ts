@@ -54,12 +54,16 @@ export async function detectInView(engine: Engine, img: Img, view: DetectorView,
   const fusion = opts.fusion ?? defaultFusion(engine);
   const ids = memberIds(engine, fusion);
   const timings: DetectionTimings = { letterboxMs: 0, modelMs: {}, postprocessMs: 0, fusionMs: 0 };
+  const tc = performance.now();
+  // One set of colour luts from the whole field, for every member, tile and canvas.
+  const luts = fieldLuts(img.rgb, engine.manifest.colourNormalisation, background);
+  timings.letterboxMs += performance.now() - tc;
   let perModel: Detection[][];
   if (view.kind === 'tiles') {
-    perModel = await runTiles(engine, img, ids, view.tiles, background, timings, opts.whileFirstRuns);
+    perModel = await runTiles(engine, img, ids, view.tiles, luts, timings, opts.whileFirstRuns);
   } else {
     const canvas = view.kind === 'canvas' ? { width: view.width, height: view.height, fill: background.map(Math.round) as Canvas['fill'] } : undefined;
-    perModel = await runMembers(engine, img, ids, timings, { background, canvas, whileFirstRuns: opts.whileFirstRuns });
+    perModel = await runMembers(engine, img, ids, timings, { luts, canvas, whileFirstRuns: opts.whileFirstRuns });
   }
   const t = performance.now();
   const effective: FusionConfig = fusion.mode === 'single' ? { mode: 'single', member: 0 } : fusion;
@@ -71,28 +75,25 @@ export async function detectInView(engine: Engine, img: Img, view: DetectorView,
 /**
  * Runs the members one after another (one accelerator). Every input size is letterboxed up front,
  * so the later members' letterboxes are made while earlier members run; `letterboxMs` is the time
- * actually spent waiting for them, plus the colour statistics.
+ * actually spent waiting for them (the colour statistics are added by the caller).
  */
 async function runMembers(
   engine: Engine,
   img: Img,
   ids: string[],
   timings: DetectionTimings,
-  opts: { background: [number, number, number]; luts?: ChannelLuts; canvas?: Canvas; whileFirstRuns?: () => void },
+  opts: { luts: ChannelLuts | undefined; canvas?: Canvas; whileFirstRuns?: () => void },
 ): Promise<Detection[][]> {
   const entries = ids.map((id) => {
     const entry = engine.detectors.get(id);
     if (!entry) throw new Error(`ensemble member '${id}' is not loaded`);
     return entry;
   });
-  const tc = performance.now();
-  const luts = opts.luts ?? fieldLuts(img.rgb, engine.manifest.colourNormalisation, opts.background);
-  timings.letterboxMs += performance.now() - tc;
   const letterboxes = new Map<string, ReturnType<typeof letterboxTensor>>();
   for (const { model } of entries) {
     const key = model.input.join('x');
     if (!letterboxes.has(key)) {
-      const pending = letterboxTensor(img, model.input[0], model.input[1], luts, opts.canvas);
+      const pending = letterboxTensor(img, model.input[0], model.input[1], opts.luts, opts.canvas);
       pending.catch(() => {}); // awaited below; avoids an unhandled rejection if an earlier member fails
       letterboxes.set(key, pending);
     }
@@ -133,11 +134,10 @@ function cropRgb(img: Img, tile: Box): Img {
  * overlap, whose fragments are joined, or one missed in the neighbour, still counts). Each
  * leukocyte is then kept once per member: its best detection.
  */
-async function runTiles(engine: Engine, img: Img, ids: string[], tiles: Box[], background: [number, number, number], timings: DetectionTimings, whileFirstRuns?: () => void): Promise<Detection[][]> {
-  const luts = fieldLuts(img.rgb, engine.manifest.colourNormalisation, background);
+async function runTiles(engine: Engine, img: Img, ids: string[], tiles: Box[], luts: ChannelLuts | undefined, timings: DetectionTimings, whileFirstRuns?: () => void): Promise<Detection[][]> {
   const perTile: { tile: Box; members: Detection[][] }[] = [];
   for (const [i, tile] of tiles.entries()) {
-    const members = await runMembers(engine, cropRgb(img, tile), ids, timings, { background, luts, whileFirstRuns: i === 0 ? whileFirstRuns : undefined });
+    const members = await runMembers(engine, cropRgb(img, tile), ids, timings, { luts, whileFirstRuns: i === 0 ? whileFirstRuns : undefined });
     perTile.push({ tile, members });
   }
   return mergeTiles(perTile, ids.length, img);

@@ -1,7 +1,8 @@
 /**
  * Image quality check of one smear field, run before the detectors. It flags the interference
- * factors of the study (wrong focus, low light, colour cast) plus over-exposure, a washed-out field
- * and a colourless image, each with a message that tells the nurse what to do.
+ * factors of the study (wrong focus, low light, a colour cast strong enough to saturate a channel:
+ * a milder one is white-balanced away) plus over-exposure, a washed-out field and a colourless
+ * image, each with a message that tells the nurse what to do.
  *
  * Everything is measured on a copy reduced by an integer factor to about WORK_SIDE pixels on its
  * long side (between 2/3 and 3/2 of it), so the numbers barely depend on the camera's resolution
@@ -47,9 +48,9 @@ export interface QualityMetrics {
   greenClipExcess: number;
   blueClipExcess: number;
   /** CIELAB chroma (sqrt(a*^2 + b*^2)) of the background's mean colour; 0 is neutral grey. */
-  colourCast: number;
+  backgroundChroma: number;
   /** CIELAB hue angle of the background's mean colour, degrees (0 red, 90 yellow, 180 green, 270 blue). */
-  castHue: number;
+  backgroundHue: number;
   /** Mean opponent-colour chroma over all working pixels (0..255 units): near 0 without colour. */
   meanChroma: number;
   /** Standard deviation of the grey working image. */
@@ -94,10 +95,11 @@ export const QUALITY_THRESHOLDS = {
   /**
    * Colour cast when one channel alone is saturated over this share of the field. The analysis
    * white-balances each field from its background (src/inference/colour.ts, and the classifier's
-   * optical densities), so a cast costs nothing until a channel clips: clipped green, which
+   * optical densities), so a cast costs little until a channel clips: clipped green, which
    * carries most of a stained cell's contrast, cost the detectors 0.07-0.28 mAP; clipped red or
    * blue far less. Clean fields: green 0, red up to 0.67 (PBC's analyser crops clip red in the
-   * background), blue <= 0.04. Measured in models/README.md ("Colour").
+   * background), blue <= 0.04. Measured in models/README.md, "Colour casts: what they cost, and
+   * when the warning fires".
    */
   maxGreenClipExcess: 0.4,
   maxRedBlueClipExcess: 0.75,
@@ -239,9 +241,9 @@ export function measureQuality(img: QualityImage): QualityMetrics {
   bgG /= bgN;
   bgB /= bgN;
   const [, aStar, bStar] = srgbToLab(bgR, bgG, bgB);
-  const colourCast = Math.hypot(aStar, bStar);
-  let castHue = (Math.atan2(bStar, aStar) * 180) / Math.PI;
-  if (castHue < 0) castHue += 360;
+  const backgroundChroma = Math.hypot(aStar, bStar);
+  let backgroundHue = (Math.atan2(bStar, aStar) * 180) / Math.PI;
+  if (backgroundHue < 0) backgroundHue += 360;
 
   const focus = laplacianVariance(grey, tw, th);
   const focusHalf = laplacianVariance(halve(grey, tw, th), tw >> 1, th >> 1);
@@ -257,8 +259,8 @@ export function measureQuality(img: QualityImage): QualityMetrics {
     redClipExcess: (clipR - Math.min(clipR, clipG, clipB)) / n,
     greenClipExcess: (clipG - Math.min(clipR, clipG, clipB)) / n,
     blueClipExcess: (clipB - Math.min(clipR, clipG, clipB)) / n,
-    colourCast,
-    castHue,
+    backgroundChroma,
+    backgroundHue,
     meanChroma: chromaSum / n,
     contrast: Math.sqrt(greyVar),
     workWidth: tw,

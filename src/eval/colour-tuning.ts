@@ -37,7 +37,7 @@ export function meanTypedMAP(c: StrengthCandidate): number {
  */
 export function chooseStrength(candidates: StrengthCandidate[]): StrengthCandidate {
   const none = candidates.find((c) => c.strength === 0);
-  if (!none) throw new Error('the candidates must include strength 0 (no normalisation) to compare with');
+  if (!none) throw new Error('the candidates must include strength 0 (no stain match) to compare with');
   const allowed = candidates.filter((c) => c.localisationMAP >= none.localisationMAP - MAX_LOCALISATION_LOSS - 1e-9);
   return [...allowed].sort((a, b) => meanTypedMAP(b) - meanTypedMAP(a) || a.strength - b.strength)[0];
 }

@@ -10,9 +10,9 @@ export const INTERFERENCES = ['colour-cast', 'low-light', 'defocus', 'stain-acid
 export type Interference = (typeof INTERFERENCES)[number] | `cast:${number},${number},${number}`;
 
 /** The study's colour cast: a warm light (R, G, B gains). */
-export const EVAL_CAST: [number, number, number] = [1.15, 1, 0.78];
+const EVAL_CAST: [number, number, number] = [1.15, 1, 0.78];
 /** Channel gains a `cast:` factor may take: beyond them nothing of the channel is left to judge. */
-export const CAST_GAIN_RANGE: readonly [number, number] = [0.2, 4];
+const CAST_GAIN_RANGE: readonly [number, number] = [0.2, 4];
 
 export interface RgbImage {
   rgb: Buffer;
@@ -23,9 +23,9 @@ export interface RgbImage {
 export function parseInterference(spec: string): Interference[] {
   if (spec === 'all') return [...INTERFERENCES];
   // A cast's own commas separate its gains: split on the commas before a name only.
-  const names = spec.split(/,(?=[a-z])/);
+  const names = spec.split(/,(?=[a-zA-Z])/);
   for (const n of names) {
-    if (n.startsWith('cast:')) castGains(n as Interference);
+    if (n.startsWith('cast:')) castGains(n as `cast:${string}`);
     else if (!(INTERFERENCES as readonly string[]).includes(n)) {
       throw new Error(`unknown interference '${n}': choose all, cast:R,G,B or one of ${INTERFERENCES.join(', ')}`);
     }
@@ -34,11 +34,11 @@ export function parseInterference(spec: string): Interference[] {
 }
 
 /** The channel gains of a `cast:R,G,B` factor. */
-export function castGains(factor: Interference): [number, number, number] {
+function castGains(factor: `cast:${string}`): [number, number, number] {
   const parts = factor.slice('cast:'.length).split(',');
   const gains = parts.map(Number);
   const [lo, hi] = CAST_GAIN_RANGE;
-  if (gains.length !== 3 || !gains.every((g) => Number.isFinite(g) && g >= lo && g <= hi)) {
+  if (parts.length !== 3 || !parts.every((p) => /^\d*\.?\d+$/.test(p)) || !gains.every((g) => g >= lo && g <= hi)) {
     throw new Error(`bad colour cast '${factor}': give three channel gains between ${lo} and ${hi}, e.g. cast:1.25,1,0.7`);
   }
   return gains as [number, number, number];
@@ -49,7 +49,7 @@ export async function applyInterference(img: RgbImage, factor: Interference): Pr
   let pipeline = sharp(img.rgb, raw);
   // Scale blur with the field so that the same factor means the same defocus at any resolution.
   const scale = Math.max(img.width, img.height) / 640;
-  const gains = factor === 'colour-cast' ? EVAL_CAST : factor.startsWith('cast:') ? castGains(factor) : null;
+  const gains = factor === 'colour-cast' ? EVAL_CAST : factor.startsWith('cast:') ? castGains(factor as `cast:${string}`) : null;
   if (gains) pipeline = pipeline.linear(gains, [0, 0, 0]);
   switch (factor) {
     case 'low-light':

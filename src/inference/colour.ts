@@ -1,7 +1,8 @@
 /**
  * Colour normalisation before the detectors. First the light: each channel is scaled so that the
- * field's background (the light through the slide) has the training fields' background colour, a
- * white balance that undoes a camera's or a lamp's colour whatever the stain. Then the stain: each
+ * field's background (the light through the slide) has the training fields' background, a white
+ * balance that undoes a camera's or a lamp's colour, and its level, whatever the stain (not where a
+ * background channel is clipped: its true level is unknown). Then the stain: each
  * channel is moved towards the mean and standard deviation that the typed training fields have
  * (Reinhard-style matching, per RGB channel).
  * The type heads learned the granule colours of one centre's stain and camera; a field whose white
@@ -16,7 +17,7 @@ export interface ChannelStats {
 }
 
 export interface ColourNormalisation {
-  /** 0 leaves the field as it is, 1 matches the target exactly; chosen on val (scripts/tune-colour.ts). */
+  /** Of the stain match: 0 leaves the (white-balanced) field as it is, 1 matches the target exactly; chosen on val (scripts/tune-colour.ts). */
   strength: number;
   /** What the typed training fields have, on average. */
   target: ChannelStats;
@@ -48,7 +49,8 @@ export function channelStats(rgb: Uint8Array, step = 1): ChannelStats {
 /**
  * Lookup tables mapping each channel's bytes to floats 0..1: v -> w = white * v, clamped to 255,
  * then w + strength * (matched(w) - w), matched(w) = (w - mean) / std * target.std + target.mean,
- * rounded to a byte and clamped; mean and std are the field's, after the white balance. A flat
+ * rounded to a byte and clamped; mean and std are the field's times the gain (ignoring the clamp
+ * at 255). A flat
  * channel (std < 1) keeps its contrast and is only shifted.
  */
 export function normalisationLuts(field: ChannelStats, norm: ColourNormalisation, white: readonly number[] = [1, 1, 1]): ChannelLuts {
@@ -65,6 +67,9 @@ export function normalisationLuts(field: ChannelStats, norm: ColourNormalisation
   }) as ChannelLuts;
 }
 
+/** The white balance's gains are kept within this range: beyond it a channel holds too little to rescue. */
+export const WHITE_BALANCE_GAINS: readonly [number, number] = [0.25, 4];
+
 /**
  * The white balance gains that give a field of background colour `fieldBackground` the training
  * fields' background; none without a training background.
@@ -72,7 +77,8 @@ export function normalisationLuts(field: ChannelStats, norm: ColourNormalisation
 export function whiteBalance(fieldBackground: readonly number[], norm: ColourNormalisation): [number, number, number] {
   if (!norm.background) return [1, 1, 1];
   const target = norm.background;
-  return [0, 1, 2].map((c) => target[c] / Math.max(1, fieldBackground[c])) as [number, number, number];
+  const [lo, hi] = WHITE_BALANCE_GAINS;
+  return [0, 1, 2].map((c) => Math.min(hi, Math.max(lo, target[c] / Math.max(1, fieldBackground[c])))) as [number, number, number];
 }
 
 /** The luts for one field (its background colour given), or undefined when there is no normalisation. */

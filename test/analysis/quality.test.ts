@@ -17,7 +17,7 @@
  * With the chosen thresholds no clean field warns; of the degraded copies the misses were a few
  * BCD fields (blur 2/35, x1.8 1/35), and no copy got a warning other than the one expected. A
  * colour cast that saturates no channel gets no warning: the analysis white-balances it away
- * (models/README.md, "Colour"). A blurred field that is also dim is reported as too dark
+ * (models/README.md, "Colour casts"). A blurred field that is also dim is reported as too dark
  * only: the noise of a dim image hides the blur.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -207,6 +207,22 @@ describe('thresholds and warnings', () => {
     expect(assessQuality(img).warnings).toEqual([]);
     expect(assessQuality(img, { maxRedBlueClipExcess: 0.2 }).warnings.map((w) => w.code)).toEqual(['colour_cast']);
     expect(QUALITY_THRESHOLDS.maxRedBlueClipExcess).toBe(0.75);
+  });
+
+  it('calls a cast only where one channel alone is saturated, and leaves over-exposure to too_bright', async () => {
+    const clean = measureQuality(await rgbOf(sharp(originals.get('bccd-BloodImage_00249.jpg')!)));
+    const judge = (m: Partial<typeof clean>) => judgeQuality({ ...clean, ...m }).map((w) => w.code);
+    expect(judge({})).toEqual([]);
+    expect(judge({ greenClipExcess: 0.41 })).toEqual(['colour_cast']);
+    expect(judge({ greenClipExcess: 0.39 })).toEqual([]);
+    expect(judge({ redClipExcess: 0.76 })).toEqual(['colour_cast']);
+    expect(judge({ blueClipExcess: 0.74, redClipExcess: 0.7 })).toEqual([]);
+    expect(judge({ greenClipExcess: 0.5, clippedBright: 0.5 })).toEqual(['too_bright']);
+    // Every channel clipped alike is exposure: no channel exceeds the least clipped one.
+    const blown = measureQuality(await variant('bccd-BloodImage_00249.jpg', (s) => s.linear(3, 0)));
+    expect([blown.redClipExcess, blown.greenClipExcess, blown.blueClipExcess].every((e) => e < 0.1)).toBe(true);
+    // Red 1.5 times the other channels, on a field dimmed so that nothing saturates: no cast.
+    expect(codes(await variant('bccd-BloodImage_00249.jpg', (s) => s.linear([0.9, 0.6, 0.6], [0, 0, 0])))).not.toContain('colour_cast');
   });
 
   it('merges warning lists without repeating a code', () => {

@@ -177,6 +177,16 @@ describe('leukodiff eval (constant-output fixture models)', () => {
     for (const list of Object.values(out.interference) as { drop: number }[][]) expect(list[0].drop).toBeCloseTo(0, 12);
   });
 
+  it('measures a colour cast of any strength, with the share typed right', async () => {
+    const r = await cli(['--dataset', typedSet, '--json', '--ensemble', 'single:fixed-a', '--interference', 'cast:1.25,1,0.7']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const [row] = out.interference['cast:1.25,1,0.7'] as { name: string; drop: number; typedAccuracy: number }[];
+    expect(row.name).toBe('fixed-a');
+    expect(row.typedAccuracy).toBe(out.rows[0].typedAccuracy);
+    expect(row.typedAccuracy).toBeGreaterThanOrEqual(0);
+  });
+
   it('calibrates on the fields themselves with --calibrate, as a box does, and reports it', async () => {
     // Three fields of red cells 40 px wide, drawn on the background colour.
     const d = 40;
@@ -228,6 +238,7 @@ describe('leukodiff eval (constant-output fixture models)', () => {
     [['--dataset', '/nonexistent.json'], /cannot read \/nonexistent\.json/],
     [['--dataset', 'TYPED', '--ensemble', 'vote'], /unknown --ensemble 'vote'/],
     [['--dataset', 'TYPED', '--interference', 'rain'], /unknown interference 'rain'/],
+    [['--dataset', 'TYPED', '--interference', 'cast:1,1'], /bad colour cast 'cast:1,1': give three channel gains/],
     [['--dataset', 'TYPED', '--images', '/nonexistent-dir'], /is --images right\?/],
   ])('refuses bad arguments with exit 2 and one line (%#)', async (args, message) => {
     const r = await cli(args.map((a) => (a === 'TYPED' ? typedSet : a)));

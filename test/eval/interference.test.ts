@@ -54,6 +54,8 @@ describe('interference factors', () => {
     expect(parseInterference('cast:1.25,1,0.7,defocus,cast:1,1.8,1')).toEqual(['cast:1.25,1,0.7', 'defocus', 'cast:1,1.8,1']);
     expect(() => parseInterference('cast:1.2,1')).toThrow(/bad colour cast 'cast:1.2,1': give three channel gains/);
     expect(() => parseInterference('cast:9,1,1')).toThrow(/between 0.2 and 4/);
+    expect(() => parseInterference('cast:0x2,1,1')).toThrow(/bad colour cast/);
+    expect(() => parseInterference('cast:1,1,1,Defocus')).toThrow(/unknown interference 'Defocus'/);
     const img = { rgb: Buffer.from([100, 100, 100, 200, 200, 200]), width: 2, height: 1 };
     expect([...(await applyInterference(img, 'cast:1.25,1,0.5')).rgb]).toEqual([125, 100, 50, 250, 200, 100]);
     expect([...(await applyInterference(img, 'colour-cast')).rgb]).toEqual([...(await applyInterference(img, 'cast:1.15,1,0.78')).rgb]);

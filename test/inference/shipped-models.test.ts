@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEngine, type Engine } from '../../src/inference/engine.ts';
 import { sha256File } from '../../src/inference/manifest.ts';
 import { recordDetections, REGRESSION_FIELDS, REGRESSION_FILE } from '../../scripts/record-model-regression.ts';
+import sharp from 'sharp';
 import { analyzeField } from '../../src/analysis/analyze.ts';
+import { backgroundRgb } from '../../src/analysis/background.ts';
+import { detectInView } from '../../src/analysis/detect.ts';
+import type { DetectorView } from '../../src/analysis/detector-view.ts';
+import { decodeImage } from '../../src/analysis/image-input.ts';
 import { DEMO_IMAGES, SHIPPED_MODELS } from '../helpers/paths.ts';
 
 // The committed detectors: they load, honour the contract, match their sha256 and still find what
@@ -54,6 +59,43 @@ describe('shipped models', () => {
       expect(got.cells.map((c: any) => c.type)).toEqual(field.cells.map((c: any) => c.type));
       expect(got.cells.map((c: any) => c.class)).toEqual(field.cells.map((c: any) => c.class));
       expect(got.cells.map((c: any) => c.votes)).toEqual(field.cells.map((c: any) => c.votes));
+    }
+  });
+
+  it('white-balance every view of a field (whole, canvas, tiles): a blue light barely moves the scores', async () => {
+    const img = await decodeImage(path.join(DEMO_IMAGES, REGRESSION_FIELDS[0]));
+    const rgb = await sharp(img.rgb, { raw: { width: img.width, height: img.height, channels: 3 } })
+      .linear([0.8, 1, 1.2], [0, 0, 0]) // saturates nothing on this field
+      .raw()
+      .toBuffer();
+    const blue = { ...img, rgb };
+    const views: DetectorView[] = [
+      { kind: 'whole' },
+      { kind: 'canvas', width: 960, height: 720 },
+      {
+        kind: 'tiles',
+        tiles: [
+          [0, 0, 400, 480],
+          [240, 0, 640, 480],
+        ],
+        capped: false,
+      },
+    ];
+    const worstScoreChange = async (view: DetectorView) => {
+      const scores = async (f: typeof img) => (await detectInView(engine, f, view, backgroundRgb(f))).members.flatMap((m) => m.detections.map((d) => d.score));
+      const [a, b] = [await scores(img), await scores(blue)];
+      expect(b.length).toBe(a.length);
+      return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+    };
+    const norm = engine.manifest.colourNormalisation!;
+    for (const view of views) expect(await worstScoreChange(view)).toBeLessThan(0.035); // measured 0.008-0.024
+    const { background, ...withoutWhiteBalance } = norm;
+    expect(background).toBeDefined();
+    try {
+      engine.manifest.colourNormalisation = withoutWhiteBalance;
+      for (const view of views) expect(await worstScoreChange(view)).toBeGreaterThan(0.04); // measured 0.046-0.090
+    } finally {
+      engine.manifest.colourNormalisation = norm;
     }
   });
 

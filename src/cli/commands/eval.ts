@@ -16,7 +16,7 @@ import { loadEngine, type Engine } from '../../inference/engine.ts';
 import { ModelError } from '../../inference/manifest.ts';
 
 const USAGE = `usage: leukodiff eval --dataset <coco.json | VOC folder | YOLO folder> [--images <dir>] [--ensemble all|ensemble|paper|wbf|nms|single:<id>]
-                     [--class-agnostic] [--json] [--plots <dir>] [--interference <name|all>] [--detections <file.json>]
+                     [--class-agnostic] [--json] [--plots <dir>] [--interference <name|all|cast:R,G,B>] [--detections <file.json>]
                      [--scale <um per px> | --calibrate] [--typing classifier|detectors]
   --images D        folder the dataset's file_names are relative to (default: info.image_root)
   --scale U         the images' known scale in micrometres per pixel (default: measured per field)
