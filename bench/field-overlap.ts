@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
-import { PROJECT_ROOT } from '../src/config.ts';
+import { PROJECT_ROOT } from '../src/project-root.ts';
 import { fieldFingerprint, overlapShare, type FieldFingerprint } from '../src/analysis/field-overlap.ts';
 import { decodeImage } from '../src/analysis/image-input.ts';
 import { measure, type Timing } from './stats.ts';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeField } from '../src/analysis/analyze.ts';
 import { decodeImage } from '../src/analysis/image-input.ts';
-import { PROJECT_ROOT } from '../src/config.ts';
+import { PROJECT_ROOT } from '../src/project-root.ts';
 import { loadEngine } from '../src/inference/engine.ts';
 import { letterboxTensor } from '../src/inference/preprocess.ts';
 import { measure, summarize, type Timing } from './stats.ts';

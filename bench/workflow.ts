@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
-import { PROJECT_ROOT } from '../src/config.ts';
+import { PROJECT_ROOT } from '../src/project-root.ts';
 import { Store } from '../src/store/store.ts';
 import { Authenticator } from '../src/workflow/auth.ts';
 import { completeAnalysis, startAnalysis } from '../src/workflow/analysis-results.ts';

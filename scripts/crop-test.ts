@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeField } from '../src/analysis/analyze.ts';
-import { PROJECT_ROOT } from '../src/config.ts';
+import { PROJECT_ROOT } from '../src/project-root.ts';
 import type { ClassifierClass } from '../src/contracts/vocabulary.ts';
 import { loadEngine } from '../src/inference/engine.ts';
 

@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../src/config.ts';
+import { PROJECT_ROOT } from '../src/project-root.ts';
 import { fuse } from '../src/ensemble/index.ts';
 import { evaluate } from '../src/eval/coco-eval.ts';
 import type { CocoDataset } from '../src/eval/coco-types.ts';

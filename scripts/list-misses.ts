@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { PROJECT_ROOT } from '../src/config.ts';
+import { PROJECT_ROOT } from '../src/project-root.ts';
 import { evaluate } from '../src/eval/coco-eval.ts';
 import { fromCocoBbox, ignoreLabelFaults, missesAtIoU50, parseLabelFaults } from '../src/eval/label-faults.ts';
 import { evaluateRow, loadLeukocyteSplit, rowSpecs, runModels } from '../src/eval/run-eval.ts';

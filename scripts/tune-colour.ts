@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backgroundRgb } from '../src/analysis/background.ts';
 import { decodeImage } from '../src/analysis/image-input.ts';
-import { PROJECT_ROOT } from '../src/config.ts';
+import { PROJECT_ROOT } from '../src/project-root.ts';
 import { chooseStrength, COLOUR_STRENGTHS, meanTypedMAP, trainingTarget, type StrengthCandidate } from '../src/eval/colour-tuning.ts';
 import { INTERFERENCES, type Interference } from '../src/eval/interference.ts';
 import { evaluateRow, loadLeukocyteSplit, rowSpecs, runModels, type LeukocyteSplit } from '../src/eval/run-eval.ts';

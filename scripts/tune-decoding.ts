@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backgroundRgb } from '../src/analysis/background.ts';
 import { decodeImage } from '../src/analysis/image-input.ts';
-import { PROJECT_ROOT } from '../src/config.ts';
+import { PROJECT_ROOT } from '../src/project-root.ts';
 import { evaluate } from '../src/eval/coco-eval.ts';
 import { chooseVoting, votingGrid, votingName, type VotingCandidate } from '../src/eval/decoding-tuning.ts';
 import { loadLeukocyteSplit, toCocoDetections } from '../src/eval/run-eval.ts';

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../src/config.ts';
+import { PROJECT_ROOT } from '../src/project-root.ts';
 import { chooseFusion, fusionGrid, type FusionMode } from '../src/eval/fusion-tuning.ts';
 import { evaluateRow, loadLeukocyteSplit, rowSpecs, runModels, type RowResult, type RowSpec } from '../src/eval/run-eval.ts';
 import { loadEngine, type Engine } from '../src/inference/engine.ts';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../src/config.ts';
+import { PROJECT_ROOT } from '../../src/project-root.ts';
 import { loadHubConfig } from '../../src/hub/config.ts';
 import { openHubDb } from '../../src/hub/db/connect.ts';
 import { ensureClinic, provisionDevice } from '../../src/hub/repo/devices.ts';

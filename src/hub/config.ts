@@ -3,7 +3,7 @@
  * service manager or a container). Validated once; a bad value is a HubConfigError naming the key.
  */
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config.ts';
+import { PROJECT_ROOT } from '../project-root.ts';
 
 export interface HubConfig {
   host: string;

@@ -1,7 +1,7 @@
 /** `leukodiff make-bundle`: packs this checkout into a signed offline update bundle. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../config.ts';
+import { PROJECT_ROOT } from '../../project-root.ts';
 import { ARCHES, BundleError, hostArch, type Arch } from '../../deploy/bundle/format.ts';
 import { loadPrivateKey } from '../../deploy/bundle/keys.ts';
 import { makeBundle } from '../../deploy/bundle/make.ts';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { PROJECT_ROOT } from '../../config.ts';
+import { PROJECT_ROOT } from '../../project-root.ts';
 
 export const UI_DIST = path.join(PROJECT_ROOT, 'ui', 'dist');
 
