@@ -5,6 +5,19 @@
 set -euo pipefail
 url="${LEUKODIFF_KIOSK_URL:-http://127.0.0.1:${LEUKODIFF_PORT:-8080}}"
 
+# No display device at all (no DRM card, no framebuffer: screen driver missing, or a headless box):
+# the compositor cannot start, and a restart every 2 s would only fill the journal. The unit asks
+# first (ExecCondition=, `--check-display`: exit 1 skips the unit without a restart loop, before the
+# PAM session, which fails too on a seat without a display); started anyway, exit 78, on which the
+# unit does not restart (RestartPreventExitStatus=78).
+dev=${LEUKODIFF_KIOSK_DEV:-/dev}
+if ! compgen -G "$dev/dri/card*" >/dev/null && ! compgen -G "$dev/fb[0-9]*" >/dev/null; then
+  echo "leukodiff kiosk: no display found (no /dev/dri/card* or /dev/fb*): connect the screen and check its driver, then run systemctl restart leukodiff-kiosk; for a box without a screen, reinstall with --no-kiosk" >&2
+  [[ "${1:-}" == --check-display ]] && exit 1
+  exit 78
+fi
+[[ "${1:-}" != --check-display ]] || exit 0
+
 browser=''
 for candidate in chromium chromium-browser /snap/bin/chromium; do
   if command -v "$candidate" >/dev/null 2>&1; then

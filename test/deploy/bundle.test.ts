@@ -176,6 +176,15 @@ describe('make and verify', () => {
     symlinkSync('/etc/passwd', path.join(src, 'node_modules/.bin/evil'));
     await expect(bundle('1.0.0')).rejects.toThrow(/outside the release/);
   });
+
+  // Found by scripts/verify-systemd: node_modules where node-gyp compiled an addon could not be packed.
+  it("leaves out node-gyp's node_gyp_bins (a link to the build machine's python3)", async () => {
+    mkdirSync(path.join(src, 'node_modules/better-sqlite3/build/node_gyp_bins'), { recursive: true });
+    symlinkSync('/usr/bin/python3', path.join(src, 'node_modules/better-sqlite3/build/node_gyp_bins/python3'));
+    const { manifest } = await verifyBundle(await bundle('1.0.0'), pub, { arch: 'x64' });
+    expect([...manifest.files, ...manifest.symlinks].map((f) => f.path).filter((p) => p.includes('node_gyp_bins'))).toEqual([]);
+    expect(manifest.files.map((f) => f.path)).toContain('node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+  });
 });
 
 // One installed box for all refusals: each must leave it exactly as it was.

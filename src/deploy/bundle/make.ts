@@ -11,8 +11,19 @@ import { keyId, signManifest } from './keys.ts';
 
 /** What a release needs at run time, relative to the source tree (missing ones are skipped). */
 export const DEFAULT_INCLUDE = ['package.json', 'package-lock.json', '.npmrc', 'bin', 'src', 'native', 'models', 'ui/dist', 'scripts', 'systemd', 'docs', 'README.md'];
-/** Never packed: build outputs made on the box, caches, VCS data. */
-const EXCLUDE = [/(^|\/)\.git(\/|$)/, /^native\/build(\/|$)/, /^models\/engines(\/|$)/, /^node_modules\/\.cache(\/|$)/, /^node_modules\/\.vite(\/|$)/, /(^|\/)__pycache__(\/|$)/];
+/**
+ * Never packed: build outputs made on the box, caches, VCS data. node-gyp leaves build/node_gyp_bins
+ * in every addon it compiled: a link to the build machine's python3, needed only while compiling.
+ */
+const EXCLUDE = [
+  /(^|\/)\.git(\/|$)/,
+  /^native\/build(\/|$)/,
+  /^models\/engines(\/|$)/,
+  /^node_modules\/\.cache(\/|$)/,
+  /^node_modules\/\.vite(\/|$)/,
+  /^node_modules\/.*\/build\/node_gyp_bins(\/|$)/,
+  /(^|\/)__pycache__(\/|$)/,
+];
 
 const ELF_MACHINE: Record<number, Arch> = { 62: 'x64', 183: 'arm64' };
 
