@@ -7,7 +7,6 @@ import path from 'node:path';
 import type { BackendSetting } from './inference/backend.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
-
 export interface Config {
   host: string;
   port: number;
