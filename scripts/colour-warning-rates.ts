@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeImage } from '../src/analysis/image-input.ts';
+import { fieldSource } from '../src/eval/datasets/field-source.ts';
 import { assessQuality } from '../src/analysis/quality.ts';
 import { applyInterference, type Interference } from '../src/eval/interference.ts';
 import { loadLeukocyteSplit } from '../src/eval/run-eval.ts';
@@ -16,14 +17,12 @@ if (!o.dataset?.length) throw new Error('give at least one --dataset (a COCO fil
 
 /** The casts, as channel gains: warm (the eval's colour-cast, then stronger), blue, magenta and green. */
 const CASTS: (Interference | 'clean')[] = ['clean', 'cast:1.15,1,0.78', 'cast:1.4,1,0.55', 'cast:2,1,0.35', 'cast:0.65,1,1.35', 'cast:1,0.45,1', 'cast:1,1.4,1', 'cast:1,1.6,1', 'cast:1,1.8,1'];
-const SOURCES: Record<string, string> = { '640x480': 'BCCD', '360x363': 'PBC', '366x369': 'PBC', '416x416': 'BCD', '575x575': 'Raabin-WBC', '1440x900': 'Chula' };
-
 const warned = new Map<string, { fields: number; warned: number }>();
 for (const file of o.dataset) {
   const split = await loadLeukocyteSplit(file);
   for (const image of split.gt.images) {
     const img = await decodeImage(path.resolve(split.imageRoot, image.file_name));
-    const source = SOURCES[`${img.width}x${img.height}`] ?? `${img.width}x${img.height}`;
+    const source = fieldSource(img.width, img.height);
     for (const cast of CASTS) {
       const rgb = cast === 'clean' ? img.rgb : (await applyInterference(img, cast)).rgb;
       const codes = assessQuality({ rgb, width: img.width, height: img.height }).warnings.map((w) => w.code);

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeImage } from '../src/analysis/image-input.ts';
+import { fieldSource } from '../src/eval/datasets/field-source.ts';
 import { measureScale } from '../src/analysis/scale.ts';
 
 const { values } = parseArgs({
@@ -29,8 +30,6 @@ const quantile = (v: number[], q: number) => {
 };
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '-');
 
-const SOURCES: Record<string, string> = { '640x480': 'BCCD', '360x363': 'PBC', '366x369': 'PBC', '416x416': 'BCD', '575x575': 'Raabin-WBC' };
-
 function listImages(dir: string): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -47,7 +46,7 @@ if (values.txl) {
   const bySource = new Map<string, { ratios: number[]; inscribed: number[]; unmeasured: number; fields: number }>();
   for (const file of fs.readdirSync(imgDir).sort()) {
     const img = await decodeImage(path.join(imgDir, file));
-    const source = SOURCES[`${img.width}x${img.height}`] ?? `${img.width}x${img.height}`;
+    const source = fieldSource(img.width, img.height);
     const rec = bySource.get(source) ?? { ratios: [], inscribed: [], unmeasured: 0, fields: 0 };
     bySource.set(source, rec);
     const labelled: number[] = [];
