@@ -25,50 +25,28 @@ const MAX_TAPS = 40;
 const PIN = '246813';
 /** Fields of 320x240, cut from the demo photos at their own resolution (an enlarged photo is blurred). */
 const FIELD = { width: 320, height: 240 };
+/** The four quarters of a 640x480 photo, and three fields of one turned to 480x640. */
+const QUADRANTS: [number, number][] = [
+  [0, 0],
+  [320, 0],
+  [0, 240],
+  [320, 240],
+];
+const TURNED_THIRDS: [number, number][] = [
+  [0, 0],
+  [0, 240],
+  [160, 400],
+];
 /**
  * Where the fields lie on the demo photos (some turned a quarter): none overlaps another of its
  * photo by more than 20 %. Single-cell photos enlarged past their own resolution are left out: the
  * kiosk rightly sees them as out of focus.
  */
 const CUTS: { photo: string; turned: boolean; at: [number, number][] }[] = [
-  {
-    photo: 'bccd-BloodImage_00001.jpg',
-    turned: false,
-    at: [
-      [0, 0],
-      [320, 0],
-      [0, 240],
-      [320, 240],
-    ],
-  },
-  {
-    photo: 'bccd-BloodImage_00249.jpg',
-    turned: false,
-    at: [
-      [0, 0],
-      [320, 0],
-      [0, 240],
-      [320, 240],
-    ],
-  },
-  {
-    photo: 'bccd-BloodImage_00001.jpg',
-    turned: true,
-    at: [
-      [0, 0],
-      [0, 240],
-      [160, 400],
-    ],
-  },
-  {
-    photo: 'bccd-BloodImage_00249.jpg',
-    turned: true,
-    at: [
-      [0, 0],
-      [0, 240],
-      [160, 400],
-    ],
-  },
+  { photo: 'bccd-BloodImage_00001.jpg', turned: false, at: QUADRANTS },
+  { photo: 'bccd-BloodImage_00249.jpg', turned: false, at: QUADRANTS },
+  { photo: 'bccd-BloodImage_00001.jpg', turned: true, at: TURNED_THIRDS },
+  { photo: 'bccd-BloodImage_00249.jpg', turned: true, at: TURNED_THIRDS },
   { photo: 'bcd-9a5a40ca.jpg', turned: false, at: [[48, 88]] },
   { photo: 'pbc-30a596f3.jpg', turned: false, at: [[20, 60]] },
   { photo: 'pbc-a99a594c.jpg', turned: false, at: [[20, 60]] },
