@@ -2,9 +2,9 @@
  * Colour normalisation before the detectors. First the light: each channel is scaled so that the
  * field's background (the light through the slide) has the training fields' background, a white
  * balance that undoes a camera's or a lamp's colour, and its level, whatever the stain (not where a
- * background channel is clipped: its true level is unknown). Then the stain: each
- * channel is moved towards the mean and standard deviation that the typed training fields have
- * (Reinhard-style matching, per RGB channel).
+ * background channel is clipped: its true level is unknown). Then the stain: each channel is moved
+ * towards the mean and standard deviation that the typed training fields have (Reinhard-style
+ * matching, per RGB channel).
  * The type heads learned the granule colours of one centre's stain and camera; a field whose white
  * balance, exposure or stain differs is brought closer to them. It is three lookup tables, applied
  * while letterboxing, so it costs one pass over a subsample of the pixels.
@@ -50,8 +50,7 @@ export function channelStats(rgb: Uint8Array, step = 1): ChannelStats {
  * Lookup tables mapping each channel's bytes to floats 0..1: v -> w = white * v, clamped to 255,
  * then w + strength * (matched(w) - w), matched(w) = (w - mean) / std * target.std + target.mean,
  * rounded to a byte and clamped; mean and std are the field's times the gain (ignoring the clamp
- * at 255). A flat
- * channel (std < 1) keeps its contrast and is only shifted.
+ * at 255). A flat channel (std < 1) keeps its contrast and is only shifted.
  */
 export function normalisationLuts(field: ChannelStats, norm: ColourNormalisation, white: readonly number[] = [1, 1, 1]): ChannelLuts {
   return [0, 1, 2].map((c) => {
@@ -68,7 +67,7 @@ export function normalisationLuts(field: ChannelStats, norm: ColourNormalisation
 }
 
 /** The white balance's gains are kept within this range: beyond it a channel holds too little to rescue. */
-export const WHITE_BALANCE_GAINS: readonly [number, number] = [0.25, 4];
+const WHITE_BALANCE_GAINS: readonly [number, number] = [0.25, 4];
 
 /**
  * The white balance gains that give a field of background colour `fieldBackground` the training
