@@ -1,8 +1,9 @@
 /**
  * Chooses the colour normalisation (src/inference/colour.ts) on the validation splits, never on test:
  * the target is the mean per-channel statistics and the mean background colour (the white balance's
- * target) of the BCCD typed training fields (the only typed ones); each strength is measured with the ensemble on BCCD val (5 types, clean and under every
- * interference factor) and TXL-PBC val (clean localisation); the rule of src/eval/colour-tuning.ts
+ * target) of the BCCD typed training fields (the only typed ones); each strength is measured with
+ * the ensemble on BCCD val (5 types, clean and under every interference factor) and TXL-PBC val
+ * (clean localisation); the rule of src/eval/colour-tuning.ts
  * picks one, and --write stores it in models/manifest.json. Box voting and fusion are tuned after it.
  *   node bin/run-ts.mjs scripts/tune-colour.ts [--data datasets/build] [--write] [--out models/eval/colour-val.md]
  */
