@@ -17,30 +17,24 @@ if (!o.dataset?.length) throw new Error('give at least one --dataset (a COCO fil
 
 /** The casts, as channel gains: warm (the eval's colour-cast, then stronger), blue, magenta and green. */
 const CASTS: (Interference | 'clean')[] = ['clean', 'cast:1.15,1,0.78', 'cast:1.4,1,0.55', 'cast:2,1,0.35', 'cast:0.65,1,1.35', 'cast:1,0.45,1', 'cast:1,1.4,1', 'cast:1,1.6,1', 'cast:1,1.8,1'];
-const warned = new Map<string, { fields: number; warned: number }>();
+/** Per source: its fields, and how many of them warned under each cast (in CASTS' order). */
+const bySource = new Map<string, { fields: number; warned: number[] }>();
 for (const file of o.dataset) {
   const split = await loadLeukocyteSplit(file);
   for (const image of split.gt.images) {
     const img = await decodeImage(path.resolve(split.imageRoot, image.file_name));
     const source = fieldSource(img.width, img.height);
-    for (const cast of CASTS) {
+    const rec = bySource.get(source) ?? { fields: 0, warned: CASTS.map(() => 0) };
+    bySource.set(source, rec);
+    rec.fields++;
+    for (const [i, cast] of CASTS.entries()) {
       const rgb = cast === 'clean' ? img.rgb : (await applyInterference(img, cast)).rgb;
-      const codes = assessQuality({ rgb, width: img.width, height: img.height }).warnings.map((w) => w.code);
-      const key = `${source}\t${cast}`;
-      const rec = warned.get(key) ?? { fields: 0, warned: 0 };
-      rec.fields++;
-      if (codes.includes('colour_cast')) rec.warned++;
-      warned.set(key, rec);
+      if (assessQuality({ rgb, width: img.width, height: img.height }).warnings.some((w) => w.code === 'colour_cast')) rec.warned[i]++;
     }
   }
 }
-const sources = [...new Set([...warned.keys()].map((k) => k.split('\t')[0]))].sort();
 console.log(`| source (fields) | ${CASTS.join(' | ')} |`);
 console.log(`|---|${CASTS.map(() => '---').join('|')}|`);
-for (const source of sources) {
-  const cells = CASTS.map((cast) => {
-    const r = warned.get(`${source}\t${cast}`)!;
-    return `${Math.round((100 * r.warned) / r.fields)} %`;
-  });
-  console.log(`| ${source} (${warned.get(`${source}\tclean`)!.fields}) | ${cells.join(' | ')} |`);
+for (const [source, r] of [...bySource].sort(([a], [b]) => a.localeCompare(b))) {
+  console.log(`| ${source} (${r.fields}) | ${r.warned.map((w) => `${Math.round((100 * w) / r.fields)} %`).join(' | ')} |`);
 }
