@@ -4,7 +4,7 @@ import { evaluate } from '../src/eval/coco-eval.ts';
 import { confusionMatrix } from '../src/eval/confusion.ts';
 import type { CocoAnnotation, CocoBbox, CocoDataset, CocoDetection } from '../src/eval/coco-types.ts';
 import { measure } from './stats.ts';
-import { mulberry32 as rng } from '../src/util/random.ts';
+import { mulberry32 as rng } from '../src/core/util/random.ts';
 
 export interface SyntheticSet {
   gt: CocoDataset;

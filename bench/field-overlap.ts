@@ -1,5 +1,5 @@
 /**
- * The overlap check of an upload (src/analysis/field-overlap.ts): a new 640x480 field, retaken
+ * The overlap check of an upload (src/core/analysis/field-overlap.ts): a new 640x480 field, retaken
  * brighter and recompressed, checked against the fingerprints of 100 earlier fields of its sample
  * (the demo photos, mirrored, turned and cropped), as the intake does once they are in memory.
  * Budget: a few ms per earlier field.
@@ -9,8 +9,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { PROJECT_ROOT } from '../src/project-root.ts';
-import { fieldFingerprint, overlapShare, type FieldFingerprint } from '../src/analysis/field-overlap.ts';
-import { decodeImage } from '../src/analysis/image-input.ts';
+import { fieldFingerprint, overlapShare, type FieldFingerprint } from '../src/core/analysis/field-overlap.ts';
+import { decodeImage } from '../src/core/analysis/image-input.ts';
 import { measure, type Timing } from './stats.ts';
 
 const EARLIER_FIELDS = 100;

@@ -3,10 +3,10 @@
  * Budget (ARCHITECTURE.md, "Performance budgets"): fusion of 300 boxes < 1 ms.
  */
 import { pathToFileURL } from 'node:url';
-import { fuse, type FusionConfig } from '../src/ensemble/index.ts';
-import { NUM_TYPES, type Detection } from '../src/types.ts';
+import { fuse, type FusionConfig } from '../src/core/ensemble/index.ts';
+import { NUM_TYPES, type Detection } from '../src/core/types.ts';
 import { fmtMs, measure } from './stats.ts';
-import { mulberry32 } from '../src/util/random.ts';
+import { mulberry32 } from '../src/core/util/random.ts';
 
 const IMAGE = { width: 1600, height: 1200 };
 const MODELS = 3;

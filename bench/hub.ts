@@ -16,7 +16,7 @@ import { openHubDb } from '../src/hub/db/connect.ts';
 import { ensureClinic, provisionDevice } from '../src/hub/repo/devices.ts';
 import { buildHub } from '../src/hub/server.ts';
 import { summarize, type Timing } from './stats.ts';
-import { silentLogger } from '../src/deploy/logging.ts';
+import { silentLogger } from '../src/server-common/logging.ts';
 
 export interface HubBench {
   engine: 'postgres' | 'sqlite';
@@ -160,15 +160,15 @@ export interface BacklogBench {
  */
 export async function runBacklogBench(opts: { samples?: number } = {}): Promise<BacklogBench> {
   const n = opts.samples ?? 300;
-  const { Store } = await import('../src/store/store.ts');
-  const { EventBus } = await import('../src/workflow/events.ts');
-  const { Authenticator } = await import('../src/workflow/auth.ts');
-  const { createSample } = await import('../src/workflow/samples.ts');
-  const { queueField } = await import('../src/workflow/fields.ts');
-  const { startAnalysis, completeAnalysis } = await import('../src/workflow/analysis-results.ts');
-  const { signSample } = await import('../src/workflow/signoff.ts');
-  const { SyncService } = await import('../src/sync/service.ts');
-  const { loadConfig } = await import('../src/config.ts');
+  const { Store } = await import('../src/box/store/store.ts');
+  const { EventBus } = await import('../src/box/workflow/events.ts');
+  const { Authenticator } = await import('../src/box/workflow/auth.ts');
+  const { createSample } = await import('../src/box/workflow/samples.ts');
+  const { queueField } = await import('../src/box/workflow/fields.ts');
+  const { startAnalysis, completeAnalysis } = await import('../src/box/workflow/analysis-results.ts');
+  const { signSample } = await import('../src/box/workflow/signoff.ts');
+  const { SyncService } = await import('../src/box/sync/service.ts');
+  const { loadConfig } = await import('../src/box/config.ts');
   const { scryptSync } = await import('node:crypto');
 
   const boxDir = mkdtempSync(path.join(tmpdir(), 'ld-backlog-box-'));

@@ -1,11 +1,11 @@
 /** Per-stage timing of the analysis pipeline on the demo fields, with the shipped models. */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { analyzeField } from '../src/analysis/analyze.ts';
-import { decodeImage } from '../src/analysis/image-input.ts';
+import { analyzeField } from '../src/core/analysis/analyze.ts';
+import { decodeImage } from '../src/core/analysis/image-input.ts';
 import { PROJECT_ROOT } from '../src/project-root.ts';
-import { loadEngine } from '../src/inference/engine.ts';
-import { letterboxTensor } from '../src/inference/preprocess.ts';
+import { loadEngine } from '../src/core/inference/engine.ts';
+import { letterboxTensor } from '../src/core/inference/preprocess.ts';
 import { measure, summarize, type Timing } from './stats.ts';
 
 export interface PipelineBench {

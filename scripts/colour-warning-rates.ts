@@ -6,9 +6,9 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeImage } from '../src/analysis/image-input.ts';
+import { decodeImage } from '../src/core/analysis/image-input.ts';
 import { fieldSource } from '../src/eval/datasets/field-source.ts';
-import { assessQuality } from '../src/analysis/quality.ts';
+import { assessQuality } from '../src/core/analysis/quality.ts';
 import { applyInterference, type Interference } from '../src/eval/interference.ts';
 import { loadLeukocyteSplit } from '../src/eval/run-eval.ts';
 

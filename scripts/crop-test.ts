@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyzeField } from '../src/analysis/analyze.ts';
+import { analyzeField } from '../src/core/analysis/analyze.ts';
 import { PROJECT_ROOT } from '../src/project-root.ts';
 import type { ClassifierClass } from '../src/contracts/vocabulary.ts';
-import { loadEngine } from '../src/inference/engine.ts';
+import { loadEngine } from '../src/core/inference/engine.ts';
 
 const { values: o } = parseArgs({
   options: {

@@ -12,14 +12,14 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/project-root.ts';
-import { fuse } from '../src/ensemble/index.ts';
+import { fuse } from '../src/core/ensemble/index.ts';
 import { evaluate } from '../src/eval/coco-eval.ts';
 import type { CocoDataset } from '../src/eval/coco-types.ts';
 import { withWeightedBoxes } from '../src/eval/fusion-limits.ts';
 import { fromCocoBbox, missesAtIoU50 } from '../src/eval/label-faults.ts';
 import { loadLeukocyteSplit, runModels, toCocoDetections, type LeukocyteSplit } from '../src/eval/run-eval.ts';
-import { loadEngine } from '../src/inference/engine.ts';
-import type { Box, Detection, FusedCell } from '../src/types.ts';
+import { loadEngine } from '../src/core/inference/engine.ts';
+import type { Box, Detection, FusedCell } from '../src/core/types.ts';
 
 const { values: o } = parseArgs({
   options: {

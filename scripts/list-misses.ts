@@ -15,7 +15,7 @@ import { PROJECT_ROOT } from '../src/project-root.ts';
 import { evaluate } from '../src/eval/coco-eval.ts';
 import { fromCocoBbox, ignoreLabelFaults, missesAtIoU50, parseLabelFaults } from '../src/eval/label-faults.ts';
 import { evaluateRow, loadLeukocyteSplit, rowSpecs, runModels } from '../src/eval/run-eval.ts';
-import { loadEngine } from '../src/inference/engine.ts';
+import { loadEngine } from '../src/core/inference/engine.ts';
 
 const { values: o } = parseArgs({
   options: {

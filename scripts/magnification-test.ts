@@ -10,12 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeImage } from '../src/analysis/image-input.ts';
+import { decodeImage } from '../src/core/analysis/image-input.ts';
 import { PROJECT_ROOT } from '../src/project-root.ts';
 import type { CocoAnnotation, CocoDataset } from '../src/eval/coco-types.ts';
 import { magnify } from '../src/eval/magnification.ts';
 import { evaluateRow, loadLeukocyteSplit, rowSpecs, runModels, type LeukocyteSplit } from '../src/eval/run-eval.ts';
-import { loadEngine, type Engine } from '../src/inference/engine.ts';
+import { loadEngine, type Engine } from '../src/core/inference/engine.ts';
 
 const { values: o } = parseArgs({
   options: {

@@ -3,7 +3,7 @@
 `fixed-a` and `fixed-b` honour the detector contract and return known boxes whatever the input,
 so that tests can check coordinate mapping, thresholds and fusion end to end; `bad-outputs`
 names its outputs wrongly. They detect nothing real. `colour-classifier` honours the cell
-classifier contract (src/inference/cell-classifier.ts): a crop whose middle is redder than blue is a
+classifier contract (src/core/inference/cell-classifier.ts): a crop whose middle is redder than blue is a
 neutrophil, bluer a lymphocyte, and the field's background colour not a leukocyte.
 """
 import hashlib

@@ -10,9 +10,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeImage } from '../src/analysis/image-input.ts';
+import { decodeImage } from '../src/core/analysis/image-input.ts';
 import { fieldSource } from '../src/eval/datasets/field-source.ts';
-import { measureScale } from '../src/analysis/scale.ts';
+import { measureScale } from '../src/core/analysis/scale.ts';
 
 const { values } = parseArgs({
   options: {

@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { analyzeField } from '../src/analysis/analyze.ts';
+import { analyzeField } from '../src/core/analysis/analyze.ts';
 import { PROJECT_ROOT } from '../src/project-root.ts';
-import { loadEngine, type Engine } from '../src/inference/engine.ts';
+import { loadEngine, type Engine } from '../src/core/inference/engine.ts';
 
 export const REGRESSION_FIELDS = ['bccd-BloodImage_00249.jpg', 'pbc-30a596f3.jpg'];
 export const REGRESSION_FILE = path.join(PROJECT_ROOT, 'test', 'fixtures', 'model-regression.json');

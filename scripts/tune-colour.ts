@@ -1,5 +1,5 @@
 /**
- * Chooses the colour normalisation (src/inference/colour.ts) on the validation splits, never on test:
+ * Chooses the colour normalisation (src/core/inference/colour.ts) on the validation splits, never on test:
  * the target is the mean per-channel statistics and the mean background colour (the white balance's
  * target) of the BCCD typed training fields (the only typed ones); each strength is measured with
  * the ensemble on BCCD val (5 types, clean and under every interference factor) and TXL-PBC val
@@ -10,15 +10,15 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { backgroundRgb } from '../src/analysis/background.ts';
-import { decodeImage } from '../src/analysis/image-input.ts';
+import { backgroundRgb } from '../src/core/analysis/background.ts';
+import { decodeImage } from '../src/core/analysis/image-input.ts';
 import { PROJECT_ROOT } from '../src/project-root.ts';
 import { chooseStrength, COLOUR_STRENGTHS, meanTypedMAP, trainingTarget, type StrengthCandidate } from '../src/eval/colour-tuning.ts';
 import { INTERFERENCES, type Interference } from '../src/eval/interference.ts';
 import { evaluateRow, loadLeukocyteSplit, rowSpecs, runModels, type LeukocyteSplit } from '../src/eval/run-eval.ts';
-import { channelStats } from '../src/inference/colour.ts';
-import { loadEngine } from '../src/inference/engine.ts';
-import { rewriteManifest } from '../src/inference/manifest.ts';
+import { channelStats } from '../src/core/inference/colour.ts';
+import { loadEngine } from '../src/core/inference/engine.ts';
+import { rewriteManifest } from '../src/core/inference/manifest.ts';
 
 const { values: o } = parseArgs({
   options: {

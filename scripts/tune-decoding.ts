@@ -8,19 +8,19 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { backgroundRgb } from '../src/analysis/background.ts';
-import { decodeImage } from '../src/analysis/image-input.ts';
+import { backgroundRgb } from '../src/core/analysis/background.ts';
+import { decodeImage } from '../src/core/analysis/image-input.ts';
 import { PROJECT_ROOT } from '../src/project-root.ts';
 import { evaluate } from '../src/eval/coco-eval.ts';
 import { chooseVoting, votingGrid, votingName, type VotingCandidate } from '../src/eval/decoding-tuning.ts';
 import { loadLeukocyteSplit, toCocoDetections } from '../src/eval/run-eval.ts';
-import { fuseSingle } from '../src/ensemble/single.ts';
-import { fieldLuts } from '../src/inference/colour.ts';
-import { decodeOutput } from '../src/inference/decode.ts';
-import type { RawOutput } from '../src/inference/detector.ts';
-import { loadEngine } from '../src/inference/engine.ts';
-import { rewriteManifest } from '../src/inference/manifest.ts';
-import { letterboxTensor, type Letterbox } from '../src/inference/preprocess.ts';
+import { fuseSingle } from '../src/core/ensemble/single.ts';
+import { fieldLuts } from '../src/core/inference/colour.ts';
+import { decodeOutput } from '../src/core/inference/decode.ts';
+import type { RawOutput } from '../src/core/inference/detector.ts';
+import { loadEngine } from '../src/core/inference/engine.ts';
+import { rewriteManifest } from '../src/core/inference/manifest.ts';
+import { letterboxTensor, type Letterbox } from '../src/core/inference/preprocess.ts';
 
 const { values: o } = parseArgs({
   options: {

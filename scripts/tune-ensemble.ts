@@ -10,8 +10,8 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/project-root.ts';
 import { chooseFusion, fusionGrid, type FusionMode } from '../src/eval/fusion-tuning.ts';
 import { evaluateRow, loadLeukocyteSplit, rowSpecs, runModels, type RowResult, type RowSpec } from '../src/eval/run-eval.ts';
-import { loadEngine, type Engine } from '../src/inference/engine.ts';
-import { rewriteManifest } from '../src/inference/manifest.ts';
+import { loadEngine, type Engine } from '../src/core/inference/engine.ts';
+import { rewriteManifest } from '../src/core/inference/manifest.ts';
 
 const { values: o } = parseArgs({
   options: {

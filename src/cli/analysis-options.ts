@@ -1,6 +1,6 @@
 /** The options `analyze` and `eval` share: a known scale and who types the cells. */
-import { parseUmPerPixel } from '../analysis/field-scale.ts';
-import { TYPINGS, type Typing } from '../analysis/typing.ts';
+import { parseUmPerPixel } from '../core/analysis/field-scale.ts';
+import { TYPINGS, type Typing } from '../core/analysis/typing.ts';
 
 export const ANALYSIS_OPTIONS = { scale: { type: 'string' }, typing: { type: 'string' } } as const;
 

@@ -3,7 +3,7 @@
  * the target is what the typed training fields have, and the rule below weighs the types under the
  * interference factors against the localisation of clean fields.
  */
-import type { ChannelStats } from '../inference/colour.ts';
+import type { ChannelStats } from '../core/inference/colour.ts';
 
 export const COLOUR_STRENGTHS: readonly number[] = [0, 0.25, 0.5, 0.75, 1];
 /** The most clean TXL-PBC val mAP a strength may cost against none. */

@@ -3,7 +3,7 @@
  * regardless of type, then each match is counted as (true type, predicted type).
  */
 import { CELL_TYPES } from '../contracts/vocabulary.ts';
-import { NUM_TYPES } from '../types.ts';
+import { NUM_TYPES } from '../core/types.ts';
 import type { CocoAnnotation, CocoDataset, CocoDetection } from './coco-types.ts';
 
 export interface ConfusionOptions {

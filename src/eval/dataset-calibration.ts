@@ -2,12 +2,12 @@
  * `leukodiff eval --calibrate`: the dataset's fields calibrate the microscope as a box's supervisor
  * does in Settings (the median of the measured fields' scales), without reading a label. Each field then
  * uses that calibration where its own red cells cannot be measured or are measured far from it
- * (src/analysis/field-scale.ts), as on a box.
+ * (src/core/analysis/field-scale.ts), as on a box.
  */
 import path from 'node:path';
-import { CALIBRATION_MAX_SPREAD, CALIBRATION_MIN_FIELDS, resolveFieldScale } from '../analysis/field-scale.ts';
-import { decodeImage } from '../analysis/image-input.ts';
-import { median } from '../util/median.ts';
+import { CALIBRATION_MAX_SPREAD, CALIBRATION_MIN_FIELDS, resolveFieldScale } from '../core/analysis/field-scale.ts';
+import { decodeImage } from '../core/analysis/image-input.ts';
+import { median } from '../core/util/median.ts';
 import type { CocoDataset } from './coco-types.ts';
 
 export interface DatasetCalibration {

@@ -2,7 +2,7 @@
  * Chooses each member's box voting on a validation split: every setting decodes the same raw model
  * outputs, and the one with the best class-agnostic mAP wins (plain NMS unless voting beats it).
  */
-import type { BoxVoting } from '../inference/decode.ts';
+import type { BoxVoting } from '../core/inference/decode.ts';
 
 export const VOTING_IOUS: readonly number[] = [0.5, 0.6, 0.7, 0.8, 0.9];
 export const VOTING_POWERS: readonly number[] = [1, 2, 4, 8];

@@ -2,8 +2,8 @@
  * How often a leukocyte is counted twice: detections on a labelled cell that another, higher-scored
  * detection already found. The differential counts every fused cell, so each one is a miscount.
  */
-import { area, centreInside, intersectionArea, iou } from '../geometry/boxes.ts';
-import type { Box } from '../types.ts';
+import { area, centreInside, intersectionArea, iou } from '../core/geometry/boxes.ts';
+import type { Box } from '../core/types.ts';
 import type { CocoDataset, CocoDetection } from './coco-types.ts';
 import { fromCocoBbox } from './label-faults.ts';
 

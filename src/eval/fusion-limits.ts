@@ -4,8 +4,8 @@
  * loss of the confidence-weighted mean from a recall loss of the clustering, and measure what a
  * member weight in the rule would buy. An analysis, never a shipped mode.
  */
-import { iou } from '../geometry/boxes.ts';
-import type { Box, Detection, FusedCell } from '../types.ts';
+import { iou } from '../core/geometry/boxes.ts';
+import type { Box, Detection, FusedCell } from '../core/types.ts';
 
 /**
  * Each cell's box becomes sum(w_m * C_m * box_m) / sum(w_m * C_m) over the members m, where box_m

@@ -2,7 +2,7 @@
  * Chooses the ensemble's fusion mode and IoU threshold on a validation split: every mode at every
  * threshold is measured on the same member detections, and the rule below picks one.
  */
-import type { EnsembleEntry } from '../inference/manifest.ts';
+import type { EnsembleEntry } from '../core/inference/manifest.ts';
 import type { RowSpec } from './run-eval.ts';
 
 export type FusionMode = EnsembleEntry['mode'];

@@ -3,8 +3,8 @@
  * white cell with no label. Scoring with them as COCO ignore regions shows what the models miss
  * apart from the labels; the reported tables keep the labels as they are.
  */
-import { iou } from '../geometry/boxes.ts';
-import type { Box } from '../types.ts';
+import { iou } from '../core/geometry/boxes.ts';
+import type { Box } from '../core/types.ts';
 import type { CocoDataset } from './coco-types.ts';
 
 export interface LabelFault {

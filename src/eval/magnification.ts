@@ -6,7 +6,7 @@
  * size (the smear beyond the photo is not known, so it is left empty). Boxes follow exactly.
  */
 import sharp from 'sharp';
-import { backgroundRgb } from '../analysis/background.ts';
+import { backgroundRgb } from '../core/analysis/background.ts';
 import type { CocoAnnotation, CocoBbox } from './coco-types.ts';
 
 export interface MagnifiedField {

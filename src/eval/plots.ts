@@ -1,7 +1,7 @@
 /** The study's figures as SVG (rendered to PNG with sharp): PR curves (Fig. 4) and the type confusion matrix (Fig. 6). */
 import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { escapeMarkup as esc } from '../util/escape.ts';
+import { escapeMarkup as esc } from '../core/util/escape.ts';
 
 export const SERIES_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#F0E442'];
 

@@ -3,16 +3,16 @@
  * as the daemon) and measures every member and fusion mode: the study's Table 2.
  */
 import path from 'node:path';
-import { defaultFusion, detectInView, viewFor } from '../analysis/detect.ts';
-import type { DetectorView } from '../analysis/detector-view.ts';
-import { checkedScale, rbcDiameterPx, resolveFieldScale, type ScaleInputs } from '../analysis/field-scale.ts';
-import { decodeImage } from '../analysis/image-input.ts';
-import { typeCells, type Typing } from '../analysis/typing.ts';
-import { backgroundRgb } from '../analysis/background.ts';
+import { defaultFusion, detectInView, viewFor } from '../core/analysis/detect.ts';
+import type { DetectorView } from '../core/analysis/detector-view.ts';
+import { checkedScale, rbcDiameterPx, resolveFieldScale, type ScaleInputs } from '../core/analysis/field-scale.ts';
+import { decodeImage } from '../core/analysis/image-input.ts';
+import { typeCells, type Typing } from '../core/analysis/typing.ts';
+import { backgroundRgb } from '../core/analysis/background.ts';
 import { CELL_TYPES } from '../contracts/vocabulary.ts';
-import { fuse, type FusionConfig } from '../ensemble/index.ts';
-import type { Engine } from '../inference/engine.ts';
-import { type Detection, type FusedCell } from '../types.ts';
+import { fuse, type FusionConfig } from '../core/ensemble/index.ts';
+import type { Engine } from '../core/inference/engine.ts';
+import { type Detection, type FusedCell } from '../core/types.ts';
 import { evaluate, type CocoEvalResult } from './coco-eval.ts';
 import type { CocoDataset, CocoDetection } from './coco-types.ts';
 import { confusionMatrix, typedAccuracy, type ConfusionMatrix } from './confusion.ts';
@@ -116,7 +116,7 @@ export async function runModels(
     let img = await decodeImage(path.resolve(imageRoot, image.file_name));
     if (opts.interference) img = { ...img, ...(await applyInterference(img, opts.interference)) };
     const decodeMs = performance.now() - t0;
-    // The daemon's view of the field (src/analysis/analyze.ts): the whole field first, whose
+    // The daemon's view of the field (src/core/analysis/analyze.ts): the whole field first, whose
     // leukocytes check the measured scale; the scale then decides whole, canvas or tiles.
     const measured = resolveFieldScale(img, opts.scale);
     const background = backgroundRgb(img);

@@ -1,8 +1,8 @@
 /** Builds the hub's fastify instance (TLS when a certificate is configured); listening is the caller's job. */
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { loggerOptions } from '../deploy/logging.ts';
-import { validationOptions } from '../util/validation.ts';
+import { loggerOptions } from '../server-common/logging.ts';
+import { validationOptions } from '../core/util/validation.ts';
 import hubApp from './app.ts';
 import type { HubConfig } from './config.ts';
 import { openHubDb, type HubDb } from './db/connect.ts';

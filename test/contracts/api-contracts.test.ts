@@ -11,9 +11,9 @@ import { EVENT_TYPES, type PublishedEvent } from '../../src/contracts/events.ts'
 import { UUID } from '../../src/contracts/uuid.ts';
 import { UUID as HUB_UUID } from '../../src/hub/routes/schemas.ts';
 import type { FromRequestSchema } from '../../src/server-common/type-provider.ts';
-import { credentials, idParams, reasonBody, UUID as DAEMON_UUID } from '../../src/server/schemas/common.ts';
-import type { Credentials } from '../../src/workflow/auth.ts';
-import type { Published } from '../../src/workflow/events.ts';
+import { credentials, idParams, reasonBody, UUID as DAEMON_UUID } from '../../src/box/server/schemas/common.ts';
+import type { Credentials } from '../../src/box/workflow/auth.ts';
+import type { Published } from '../../src/box/workflow/events.ts';
 import { WORKFLOW_EVENT_TYPES, type WorkflowEvent as UiWorkflowEvent } from '../../ui/src/api/types.ts';
 import { ROOT } from '../helpers/paths.ts';
 

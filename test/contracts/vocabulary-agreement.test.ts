@@ -19,7 +19,7 @@ function pythonList(file: string, name: string): string[] {
   return quoted(m[1]);
 }
 
-const MIGRATIONS = 'src/store/migrations';
+const MIGRATIONS = 'src/box/store/migrations';
 
 /** The cells table's CHECK on `type` in each migration that creates the table, in migration order. */
 function cellTypeChecks(): { file: string; classes: string[] }[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fusePaper } from '../../src/ensemble/paper.ts';
+import { fusePaper } from '../../src/core/ensemble/paper.ts';
 import { withWeightedBoxes } from '../../src/eval/fusion-limits.ts';
-import type { Box, Detection } from '../../src/types.ts';
+import type { Box, Detection } from '../../src/core/types.ts';
 
 const det = (box: Box, score: number): Detection => ({ box, type: 0, score, probs: [score, 0, 0, 0, 0] });
 const expectBox = (actual: number[], expected: number[]) => actual.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 9));

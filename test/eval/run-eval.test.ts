@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLeukocyteSplit, toCocoDetections } from '../../src/eval/run-eval.ts';
-import type { FusedCell } from '../../src/types.ts';
+import type { FusedCell } from '../../src/core/types.ts';
 
 describe('toCocoDetections', () => {
   // The members split on the type (low confidence) but are sure it is a white cell.

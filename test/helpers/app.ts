@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type Config } from '../../src/config.ts';
-import { loadEngine } from '../../src/inference/engine.ts';
-import { buildServer } from '../../src/server/server.ts';
+import { loadConfig, type Config } from '../../src/box/config.ts';
+import { loadEngine } from '../../src/core/inference/engine.ts';
+import { buildServer } from '../../src/box/server/server.ts';
 import { FIXTURE_MODELS } from './paths.ts';
 import { withCookieJar } from './session.ts';
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { DB_FILE } from '../../src/store/store.ts';
+import { DB_FILE } from '../../src/box/store/store.ts';
 
 export interface DataDirReport {
   integrity: string;

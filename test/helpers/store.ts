@@ -2,13 +2,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Store } from '../../src/store/store.ts';
-import { Authenticator } from '../../src/workflow/auth.ts';
-import { markCellsSeen } from '../../src/workflow/cells.ts';
-import type { WorkflowContext } from '../../src/workflow/context.ts';
-import { EventBus, type Published } from '../../src/workflow/events.ts';
-import { hashPin } from '../../src/workflow/pin.ts';
-import { signSample } from '../../src/workflow/signoff.ts';
+import { Store } from '../../src/box/store/store.ts';
+import { Authenticator } from '../../src/box/workflow/auth.ts';
+import { markCellsSeen } from '../../src/box/workflow/cells.ts';
+import type { WorkflowContext } from '../../src/box/workflow/context.ts';
+import { EventBus, type Published } from '../../src/box/workflow/events.ts';
+import { hashPin } from '../../src/box/workflow/pin.ts';
+import { signSample } from '../../src/box/workflow/signoff.ts';
 
 export interface TestContext {
   ctx: WorkflowContext;

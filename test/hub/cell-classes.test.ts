@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CellClass } from '../../src/contracts/vocabulary.ts';
 import { tally } from '../../src/hub/web/model.ts';
-import { computeDifferential } from '../../src/workflow/differential.ts';
-import { ADULT_RANGES } from '../../src/workflow/settings.ts';
+import { computeDifferential } from '../../src/box/workflow/differential.ts';
+import { ADULT_RANGES } from '../../src/box/workflow/settings.ts';
 import { basic, bearer, ENGINES, testHub, type TestHub } from './helpers.ts';
 import { image, report } from './fixtures.ts';
 

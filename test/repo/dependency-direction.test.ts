@@ -1,8 +1,9 @@
 /**
- * The layers import one way (ARCHITECTURE.md): sync -> workflow -> store, so neither workflow nor
- * store imports sync, and store imports neither; the analysis core and eval import none of the
- * box's layers; the hub shares only src/contracts with the box, so it imports none of its layers. Scans the import and export-from statements of the
- * sources, so a new import the wrong way fails here.
+ * The layers import one way (ARCHITECTURE.md): src/core (analysis, inference, ensemble, geometry,
+ * util) is pure and imports none of the programs; in the box, sync -> workflow -> store, so neither
+ * workflow nor store imports sync, and store imports neither; eval imports none of the box; the
+ * hub shares only src/contracts, src/core and src/server-common with the box. Scans the import and
+ * export-from statements of the sources, so a new import the wrong way fails here.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,64 +11,74 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/paths.ts';
 
 const SRC = path.join(ROOT, 'src');
+const GROUPS = new Set(['core', 'box']);
 
-/** The .ts files under src/<dir>, repository-relative. */
-function sources(dir: string): string[] {
-  return readdirSync(path.join(SRC, dir), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => path.join('src', dir, f));
+/** The layer a src/-relative path sits in: `core/x` and `box/x` inside the two groups, else the top folder. */
+function layerOf(srcRelative: string): string {
+  const [first, second] = srcRelative.split(path.sep);
+  return GROUPS.has(first) && second !== undefined && !second.endsWith('.ts') ? `${first}/${second}` : first;
 }
 
-/** The modules a file imports (static and dynamic), as the src/-relative folder they resolve into. */
+/** The .ts files under src/<layer>, repository-relative. */
+function sources(layer: string): string[] {
+  return readdirSync(path.join(SRC, layer), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join('src', layer, f));
+}
+
+/** The modules a file imports (static and dynamic), with the layer each resolves into. */
 function importedLayers(file: string): { spec: string; layer: string }[] {
   const text = readFileSync(path.join(ROOT, file), 'utf8');
   const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g)].map(
     (m) => m[1] ?? m[2] ?? m[3],
   );
-  return specs.filter((s) => s.startsWith('.')).map((spec) => ({ spec, layer: path.relative(SRC, path.resolve(ROOT, path.dirname(file), spec)).split(path.sep)[0] }));
+  return specs.filter((s) => s.startsWith('.')).map((spec) => ({ spec, layer: layerOf(path.relative(SRC, path.resolve(ROOT, path.dirname(file), spec))) }));
 }
 
-function wrongWay(dirs: string[], forbidden: string[]): string[] {
-  return dirs
+/** Imports from the given layers into a forbidden one; a forbidden group (`box`) covers all its layers. */
+function wrongWay(layers: string[], forbidden: string[]): string[] {
+  const hits = (layer: string) => forbidden.some((f) => layer === f || layer.startsWith(`${f}/`));
+  return layers
     .flatMap((d) => sources(d))
     .flatMap((f) =>
       importedLayers(f)
-        .filter((i) => forbidden.includes(i.layer))
+        .filter((i) => hits(i.layer))
         .map((i) => `${f} imports ${i.spec}`),
     );
 }
 
 describe('dependency direction', () => {
   it('finds the imports it scans for (the scanner works)', () => {
-    const found = importedLayers('src/sync/apply-review.ts').map((i) => i.layer);
-    expect(found).toEqual(expect.arrayContaining(['store', 'workflow', 'sync']));
+    const found = importedLayers('src/box/sync/apply-review.ts').map((i) => i.layer);
+    expect(found).toEqual(expect.arrayContaining(['box/store', 'box/workflow', 'box/sync']));
+    expect(layerOf(path.join('core', 'types.ts'))).toBe('core');
+  });
+
+  it('the core imports none of the programs', () => {
+    expect(wrongWay(['core'], ['box', 'hub', 'cli', 'eval', 'server-common'])).toEqual([]);
   });
 
   it('workflow and store never import sync', () => {
-    expect(wrongWay(['workflow', 'store'], ['sync'])).toEqual([]);
+    expect(wrongWay(['box/workflow', 'box/store'], ['box/sync'])).toEqual([]);
   });
 
   it('store imports none of the layers above it', () => {
-    expect(wrongWay(['store'], ['workflow', 'server', 'sync', 'hub'])).toEqual([]);
-  });
-
-  it('the hub imports only the contracts of the box, none of its layers', () => {
-    expect(wrongWay(['hub'], ['store', 'workflow', 'sync', 'server', 'cli'])).toEqual([]);
+    expect(wrongWay(['box/store'], ['box/workflow', 'box/server', 'box/sync', 'hub'])).toEqual([]);
   });
 
   it('workflow never imports the server or the CLI above it', () => {
-    expect(wrongWay(['workflow'], ['server', 'cli'])).toEqual([]);
+    expect(wrongWay(['box/workflow'], ['box/server', 'cli'])).toEqual([]);
   });
 
-  it('the analysis core (inference, ensemble, analysis) imports none of the programs', () => {
-    expect(wrongWay(['inference', 'ensemble', 'analysis'], ['store', 'workflow', 'sync', 'server', 'hub', 'cli', 'eval'])).toEqual([]);
+  it('the hub imports nothing of the box or the CLI', () => {
+    expect(wrongWay(['hub'], ['box', 'cli'])).toEqual([]);
   });
 
-  it('the research toolkit (eval) imports none of the box layers', () => {
-    expect(wrongWay(['eval'], ['store', 'workflow', 'sync', 'server', 'hub'])).toEqual([]);
+  it('the research toolkit (eval) imports none of the box or the hub', () => {
+    expect(wrongWay(['eval'], ['box', 'hub'])).toEqual([]);
   });
 
-  it('the contracts import nothing of either program', () => {
-    expect(wrongWay(['contracts'], ['store', 'workflow', 'sync', 'server', 'hub', 'cli'])).toEqual([]);
+  it('the contracts import nothing of the core or of any program', () => {
+    expect(wrongWay(['contracts'], ['core', 'box', 'hub', 'cli', 'eval'])).toEqual([]);
   });
 });

@@ -7,9 +7,9 @@
  * it needs a real daemon and a minute).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DecodeLimiter, decodeSlots } from '../../src/analysis/decode-limiter.ts';
-import { decodeImage } from '../../src/analysis/image-input.ts';
-import { PixelReclaim, pixelReclaim } from '../../src/analysis/pixel-reclaim.ts';
+import { DecodeLimiter, decodeSlots } from '../../src/core/analysis/decode-limiter.ts';
+import { decodeImage } from '../../src/core/analysis/image-input.ts';
+import { PixelReclaim, pixelReclaim } from '../../src/core/analysis/pixel-reclaim.ts';
 import { tinyBigPng } from '../../scripts/decode-memory-png.ts';
 import { testApp } from '../helpers/app.ts';
 import { createSample, upload } from '../helpers/workflow.ts';

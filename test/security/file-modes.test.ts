@@ -9,14 +9,14 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, write
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { Store, DB_FILE } from '../../src/store/store.ts';
-import { SyncService, SyncSetupError } from '../../src/sync/service.ts';
-import { DerivedImages } from '../../src/workflow/derived-images.ts';
+import { loadConfig } from '../../src/box/config.ts';
+import { Store, DB_FILE } from '../../src/box/store/store.ts';
+import { SyncService, SyncSetupError } from '../../src/box/sync/service.ts';
+import { DerivedImages } from '../../src/box/workflow/derived-images.ts';
 import { Daemon } from '../helpers/daemon.ts';
 import { tempContext } from '../helpers/store.ts';
 import { fieldJpeg } from '../helpers/workflow.ts';
-import { silentLogger } from '../../src/deploy/logging.ts';
+import { silentLogger } from '../../src/server-common/logging.ts';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 const log = silentLogger();

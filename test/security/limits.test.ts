@@ -8,7 +8,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/box/config.ts';
 import { testApp } from '../helpers/app.ts';
 import { createSample, fieldJpeg, multipart } from '../helpers/workflow.ts';
 

@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { allowedHostNames } from '../../src/server/plugins/origin-guard.ts';
+import { loadConfig } from '../../src/box/config.ts';
+import { allowedHostNames } from '../../src/box/server/plugins/origin-guard.ts';
 import { testApp } from '../helpers/app.ts';
 import { analysed, createSample, fieldJpeg, multipart } from '../helpers/workflow.ts';
 

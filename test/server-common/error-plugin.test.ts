@@ -2,10 +2,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/contracts/http-error.ts';
-import { InputError } from '../../src/errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 import { HubError } from '../../src/hub/plugins/errors.ts';
 import errorPlugin, { type ErrorPluginOptions } from '../../src/server-common/error-plugin.ts';
-import { WorkflowError } from '../../src/workflow/errors.ts';
+import { WorkflowError } from '../../src/box/workflow/errors.ts';
 
 let app: FastifyInstance | null = null;
 afterEach(async () => {

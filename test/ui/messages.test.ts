@@ -30,7 +30,7 @@ async function refusal(status: number, body: string): Promise<ApiError> {
 function daemonCodes(): Set<string> {
   const codes = new Set<string>();
   const walk = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? walk(path.join(dir, f)) : [path.join(dir, f)]));
-  for (const file of [...walk(path.join(ROOT, 'src', 'workflow')), ...walk(path.join(ROOT, 'src', 'server')), path.join(ROOT, 'src', 'analysis', 'image-input.ts')]) {
+  for (const file of [...walk(path.join(ROOT, 'src', 'box', 'workflow')), ...walk(path.join(ROOT, 'src', 'box', 'server')), path.join(ROOT, 'src', 'core', 'analysis', 'image-input.ts')]) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/(?:conflict|badRequest|new WorkflowError|new InputError|super|new \w+Error)\(\s*'([a-z][a-z_]+)'/g)) codes.add(m[1]!);
   }

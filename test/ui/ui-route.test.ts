@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import uiRoutes from '../../src/server/routes/ui.ts';
+import uiRoutes from '../../src/box/server/routes/ui.ts';
 import { testApp } from '../helpers/app.ts';
 
 describe('the daemon serves the kiosk UI', () => {

@@ -1,6 +1,6 @@
 """The cell classifier's contract, shared by data preparation, training and export.
 
-Keep in step with src/inference/cell-classifier.ts (crop geometry, background, class order),
+Keep in step with src/core/inference/cell-classifier.ts (crop geometry, background, class order),
 which reads the exported model's manifest entry rather than repeating these numbers.
 """
 import numpy as np

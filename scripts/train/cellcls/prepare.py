@@ -3,7 +3,7 @@
 Writes crops-<part>.npy and meta-<part>.json for each part (pbc, bccd, txl, chula), so one part can be
 rebuilt alone. Every crop is centred on a cell and spans CROP_RBC red-cell diameters times MARGIN (the margin is
 room for the training-time rotation and scale jitter), resized to CACHE_PX. The red-cell diameter
-of a source is what src/analysis/scale.ts measures on it (`scripts/measure-scale.ts`), given per
+of a source is what src/core/analysis/scale.ts measures on it (`scripts/measure-scale.ts`), given per
 source on the command line, so the classifier sees micrometres, not a source's pixels.
 
 Splits (data hygiene, see models/README.md "Cell classifier"):

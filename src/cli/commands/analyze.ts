@@ -1,17 +1,17 @@
 /** `leukodiff analyze <image...>`: cells, quality warnings and differential per field, as text or JSON. */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { analyzeField, differential, singleChoices, type FieldAnalysis } from '../../analysis/analyze.ts';
-import { toFieldJson } from '../../analysis/field-json.ts';
-import { renderOverlay } from '../../analysis/overlay.ts';
-import { ConfigError, loadConfig } from '../../config.ts';
+import { analyzeField, differential, singleChoices, type FieldAnalysis } from '../../core/analysis/analyze.ts';
+import { toFieldJson } from '../../core/analysis/field-json.ts';
+import { renderOverlay } from '../../core/analysis/overlay.ts';
+import { ConfigError, loadConfig } from '../../box/config.ts';
 import { CELL_TYPES } from '../../contracts/vocabulary.ts';
 import { ANALYSIS_OPTIONS, parseAnalysisOptions } from '../analysis-options.ts';
 import { parseCommandArgs } from '../args.ts';
-import { parseFusionSpec, type FusionConfig } from '../../ensemble/index.ts';
-import { InputError } from '../../errors.ts';
-import { loadEngine, type Engine } from '../../inference/engine.ts';
-import { ModelError } from '../../inference/manifest.ts';
+import { parseFusionSpec, type FusionConfig } from '../../core/ensemble/index.ts';
+import { InputError } from '../../core/errors.ts';
+import { loadEngine, type Engine } from '../../core/inference/engine.ts';
+import { ModelError } from '../../core/inference/manifest.ts';
 
 const USAGE = `usage: leukodiff analyze <image...> [--json] [--overlay out.png] [--ensemble paper|wbf|nms|single:<model id>]
                         [--scale <um per px>] [--typing classifier|detectors]

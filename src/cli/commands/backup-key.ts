@@ -4,8 +4,8 @@
  * Exit 0 done, 1 failed, 2 bad input.
  */
 import path from 'node:path';
-import { BackupKeyError, formatKey, KEY_FILE, loadOrCreateBoxKey } from '../../deploy/backup-crypto.ts';
-import { dataDirFrom, parse, say, UsageError } from '../../deploy/cli-util.ts';
+import { BackupKeyError, formatKey, KEY_FILE, loadOrCreateBoxKey } from '../../box/deploy/backup-crypto.ts';
+import { dataDirFrom, parse, say, UsageError } from '../../box/deploy/cli-util.ts';
 
 const NAME = 'leukodiff backup-key';
 const USAGE = `usage: leukodiff backup-key export [--data DIR]

@@ -4,8 +4,8 @@
  * 2 bad input.
  */
 import path from 'node:path';
-import { BackupError, createBackup, resolveDestination, USB_BACKUP_FOLDER } from '../../deploy/backup.ts';
-import { dataDirFrom, parse, positiveInt, say, UsageError } from '../../deploy/cli-util.ts';
+import { BackupError, createBackup, resolveDestination, USB_BACKUP_FOLDER } from '../../box/deploy/backup.ts';
+import { dataDirFrom, parse, positiveInt, say, UsageError } from '../../box/deploy/cli-util.ts';
 
 const NAME = 'leukodiff backup';
 const USAGE = `usage: leukodiff backup [--data DIR] [--dest DIR|auto] [--keep N]

@@ -7,10 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCommandArgs } from '../args.ts';
-import { ConfigError, loadConfig } from '../../config.ts';
-import { parseManifest, type ModelEntry } from '../../inference/manifest.ts';
-import { loadAddon, tensorRtStatus, type TrtLogLevel } from '../../inference/tensorrt/addon.ts';
-import { createTensorRtBackend, type TensorRtBackendOptions } from '../../inference/tensorrt/index.ts';
+import { ConfigError, loadConfig } from '../../box/config.ts';
+import { parseManifest, type ModelEntry } from '../../core/inference/manifest.ts';
+import { loadAddon, tensorRtStatus, type TrtLogLevel } from '../../core/inference/tensorrt/addon.ts';
+import { createTensorRtBackend, type TensorRtBackendOptions } from '../../core/inference/tensorrt/index.ts';
 
 const USAGE = `usage: leukodiff build-engines [--models DIR] [--precision fp16|fp32] [--workspace-mib N] [--force] [--verbose]
   --models DIR       models folder with manifest.json (default: the configured one, LEUKODIFF_MODELS)

@@ -8,12 +8,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { ConfigError, loadConfig } from '../../config.ts';
-import { applyBundle, type ApplyHooks, type ApplyResult } from '../../deploy/bundle/apply.ts';
-import { boxHooks } from '../../deploy/bundle/box-hooks.ts';
-import { BundleError, hostArch } from '../../deploy/bundle/format.ts';
-import { loadPublicKey } from '../../deploy/bundle/keys.ts';
-import { parse, positiveInt, say, UsageError } from '../../deploy/cli-util.ts';
+import { ConfigError, loadConfig } from '../../box/config.ts';
+import { applyBundle, type ApplyHooks, type ApplyResult } from '../../box/deploy/bundle/apply.ts';
+import { boxHooks } from '../../box/deploy/bundle/box-hooks.ts';
+import { BundleError, hostArch } from '../../box/deploy/bundle/format.ts';
+import { loadPublicKey } from '../../box/deploy/bundle/keys.ts';
+import { parse, positiveInt, say, UsageError } from '../../box/deploy/cli-util.ts';
 
 export const DEFAULT_PUBKEY = '/etc/leukodiff/bundle-signing.pub';
 const NAME = 'leukodiff apply-bundle';

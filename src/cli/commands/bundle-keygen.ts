@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPublicKey } from 'node:crypto';
-import { generateSigningKeys, keyId } from '../../deploy/bundle/keys.ts';
-import { parse, say, UsageError } from '../../deploy/cli-util.ts';
+import { generateSigningKeys, keyId } from '../../box/deploy/bundle/keys.ts';
+import { parse, say, UsageError } from '../../box/deploy/cli-util.ts';
 
 const NAME = 'leukodiff bundle-keygen';
 const USAGE = `usage: leukodiff bundle-keygen --out DIR [--name NAME]

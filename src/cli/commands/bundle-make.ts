@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../project-root.ts';
-import { ARCHES, BundleError, hostArch, type Arch } from '../../deploy/bundle/format.ts';
-import { loadPrivateKey } from '../../deploy/bundle/keys.ts';
-import { makeBundle } from '../../deploy/bundle/make.ts';
-import { parse, say, UsageError } from '../../deploy/cli-util.ts';
+import { ARCHES, BundleError, hostArch, type Arch } from '../../box/deploy/bundle/format.ts';
+import { loadPrivateKey } from '../../box/deploy/bundle/keys.ts';
+import { makeBundle } from '../../box/deploy/bundle/make.ts';
+import { parse, say, UsageError } from '../../box/deploy/cli-util.ts';
 
 const NAME = 'leukodiff make-bundle';
 const USAGE = `usage: leukodiff make-bundle --key FILE [--arch arm64|x64] [--node-modules DIR] [--source DIR] [--out FILE]

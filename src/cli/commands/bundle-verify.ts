@@ -1,7 +1,7 @@
 /** `leukodiff verify-bundle <file>`: checks a bundle's signature and contents without installing it. */
-import { ARCHES, BundleError, hostArch, type Arch } from '../../deploy/bundle/format.ts';
-import { verifyBundle } from '../../deploy/bundle/verify.ts';
-import { parse, say, UsageError } from '../../deploy/cli-util.ts';
+import { ARCHES, BundleError, hostArch, type Arch } from '../../box/deploy/bundle/format.ts';
+import { verifyBundle } from '../../box/deploy/bundle/verify.ts';
+import { parse, say, UsageError } from '../../box/deploy/cli-util.ts';
 import { readPublicKey, DEFAULT_PUBKEY } from './bundle-apply.ts';
 
 const NAME = 'leukodiff verify-bundle';

@@ -1,19 +1,19 @@
 /** `leukodiff eval`: the study's Table 2 (and figures, and robustness) for the shipped models on a COCO dataset. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../config.ts';
+import { ConfigError, loadConfig } from '../../box/config.ts';
 import { CELL_TYPES } from '../../contracts/vocabulary.ts';
 import { ANALYSIS_OPTIONS, parseAnalysisOptions } from '../analysis-options.ts';
 import { parseCommandArgs } from '../args.ts';
-import { InputError } from '../../errors.ts';
+import { InputError } from '../../core/errors.ts';
 import type { CocoDataset } from '../../eval/coco-types.ts';
 import { calibrateFromDataset, type DatasetCalibration } from '../../eval/dataset-calibration.ts';
 import { loadEvalDataset } from '../../eval/datasets/load.ts';
 import { parseInterference } from '../../eval/interference.ts';
 import { confusionSvg, prChartSvg, writeFigure } from '../../eval/plots.ts';
 import { evaluateRow, leukocyteGt, rowSpecs, runModels, type EvalRow, type RowResult } from '../../eval/run-eval.ts';
-import { loadEngine, type Engine } from '../../inference/engine.ts';
-import { ModelError } from '../../inference/manifest.ts';
+import { loadEngine, type Engine } from '../../core/inference/engine.ts';
+import { ModelError } from '../../core/inference/manifest.ts';
 
 const USAGE = `usage: leukodiff eval --dataset <coco.json | VOC folder | YOLO folder> [--images <dir>] [--ensemble all|ensemble|paper|wbf|nms|single:<id>]
                      [--class-agnostic] [--json] [--plots <dir>] [--interference <name|all|cast:R,G,B>] [--detections <file.json>]

@@ -1,9 +1,9 @@
 /** `leukodiff migrate [--data DIR]`: applies the database migrations of this version (updates run it). */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parse, say, dataDirFrom, UsageError } from '../../deploy/cli-util.ts';
-import { closeDatabase, openDatabase, schemaVersion } from '../../store/db.ts';
-import { DB_FILE } from '../../store/store.ts';
+import { parse, say, dataDirFrom, UsageError } from '../../box/deploy/cli-util.ts';
+import { closeDatabase, openDatabase, schemaVersion } from '../../box/store/db.ts';
+import { DB_FILE } from '../../box/store/store.ts';
 
 const NAME = 'leukodiff migrate';
 const USAGE = "usage: leukodiff migrate [--data DIR]\n  brings the database in DIR (default: the configured data folder) to this version's schema";

@@ -3,9 +3,9 @@
  * (the old one stops working). For a box set up before recovery codes existed, or a code lost.
  */
 import path from 'node:path';
-import { parse, say, dataDirFrom, UsageError } from '../../deploy/cli-util.ts';
-import { Store } from '../../store/store.ts';
-import { renewRecoveryCode } from '../../workflow/setup.ts';
+import { parse, say, dataDirFrom, UsageError } from '../../box/deploy/cli-util.ts';
+import { Store } from '../../box/store/store.ts';
+import { renewRecoveryCode } from '../../box/workflow/setup.ts';
 
 const NAME = 'leukodiff recovery-code';
 const USAGE =

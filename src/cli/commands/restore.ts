@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BackupError, listBackups, restoreBackup } from '../../deploy/backup.ts';
-import { dataDirFrom, parse, say, systemctl, UsageError } from '../../deploy/cli-util.ts';
+import { BackupError, listBackups, restoreBackup } from '../../box/deploy/backup.ts';
+import { dataDirFrom, parse, say, systemctl, UsageError } from '../../box/deploy/cli-util.ts';
 
 const NAME = 'leukodiff restore';
 const USAGE = `usage: leukodiff restore <backup folder> [--data DIR] [--stop-daemon] [--key KEY]

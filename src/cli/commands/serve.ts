@@ -1,9 +1,9 @@
 /** `leukodiff serve`: the daemon. Loads config and models, says which backend and why, listens. */
-import { ConfigError, loadConfig } from '../../config.ts';
-import { loadEngine } from '../../inference/engine.ts';
-import { ModelError } from '../../inference/manifest.ts';
-import { buildServer } from '../../server/server.ts';
-import { httpHealthCheck, startWatchdog } from '../../deploy/watchdog.ts';
+import { ConfigError, loadConfig } from '../../box/config.ts';
+import { loadEngine } from '../../core/inference/engine.ts';
+import { ModelError } from '../../core/inference/manifest.ts';
+import { buildServer } from '../../box/server/server.ts';
+import { httpHealthCheck, startWatchdog } from '../../box/deploy/watchdog.ts';
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {

@@ -9,7 +9,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { CELL_TYPE_CODES } from '../../contracts/vocabulary.ts';
-import { NUM_TYPES } from '../../types.ts';
+import { NUM_TYPES } from '../../core/types.ts';
 import { type BccdData, locateBccd, type PairingOutcome, readBccd } from './bccd.ts';
 import { CELL_CATEGORIES, cellCategoryOf, TYPE_CATEGORIES, toCoco, typedCategoryOf } from './coco.ts';
 import { dedupeBoxes, findLeaks, groupByHash } from './dedupe.ts';

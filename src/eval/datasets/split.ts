@@ -2,7 +2,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SPLITS, type SplitName } from './types.ts';
-import { mulberry32 } from '../../util/random.ts';
+import { mulberry32 } from '../../core/util/random.ts';
 
 export type Ratios = Record<SplitName, number>;
 export const DEFAULT_RATIOS: Ratios = { train: 0.7, val: 0.15, test: 0.15 };

@@ -1,5 +1,5 @@
 /** The common in-memory form of every dataset reader: one field (image) with its boxes. */
-import type { Box } from '../../types.ts';
+import type { Box } from '../../core/types.ts';
 
 /** Leukocytes are the detection target; RBC and platelets are kept as extra classes. */
 export type CellKind = 'leukocyte' | 'rbc' | 'platelet';

@@ -1,7 +1,7 @@
 /** Pascal VOC reader: a folder of XML annotations and a folder of images. */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Box } from '../../types.ts';
+import type { Box } from '../../core/types.ts';
 import { mapClassName } from './classmap.ts';
 import { mapLimit, probeImage } from './image.ts';
 import type { Field, FieldBox } from './types.ts';

@@ -4,7 +4,7 @@
  */
 import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Box } from '../../types.ts';
+import type { Box } from '../../core/types.ts';
 import { type MappedClass, mapClassName } from './classmap.ts';
 import { mapLimit, probeImage } from './image.ts';
 import { type Field, type FieldBox, SPLITS, type SplitName } from './types.ts';

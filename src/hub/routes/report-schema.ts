@@ -1,5 +1,5 @@
 /**
- * JSON schema of the sample report a box sends with each revision (src/workflow/report.ts), as far
+ * JSON schema of the sample report a box sends with each revision (src/box/workflow/report.ts), as far
  * as the hub stores, lists and renders it: every part the reviewer page reads is typed and
  * bounded, so a malformed report is refused at the door (400) instead of breaking the page later.
  * Parts the hub does not read (analysis, amendments, software...) may be present and are kept as

@@ -1,5 +1,5 @@
 /** Server-rendered HTML for the reviewer pages: escaping and the page frame (inline CSS, no scripts from elsewhere). */
-import { escapeMarkup as esc } from '../../util/escape.ts';
+import { escapeMarkup as esc } from '../../core/util/escape.ts';
 
 /** A fragment that is already HTML (built with `html`), so it is not escaped again. */
 export class Html {

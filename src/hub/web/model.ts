@@ -67,7 +67,7 @@ export interface ReviewedDifferential {
   attention: { type: string; count: number }[];
 }
 
-/** The differential the effective types give, counted as the box counts it (src/workflow/differential.ts). */
+/** The differential the effective types give, counted as the box counts it (src/box/workflow/differential.ts). */
 export function tally(types: Iterable<string>): ReviewedDifferential {
   const counts = new Map<string, number>();
   let counted = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apportion, type SplitItem, stratifiedSplit } from '../../../src/eval/datasets/split.ts';
-import { mulberry32 } from '../../../src/util/random.ts';
+import { mulberry32 } from '../../../src/core/util/random.ts';
 import { dedupeBoxes } from '../../../src/eval/datasets/dedupe.ts';
 import type { FieldBox, SplitName } from '../../../src/eval/datasets/types.ts';
 

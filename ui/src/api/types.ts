@@ -1,4 +1,4 @@
-/** The shapes of the workflow API (src/server/routes, schemas/common.ts) as the kiosk reads them; what src/contracts holds is imported, not copied. */
+/** The shapes of the workflow API (src/box/server/routes, schemas/common.ts) as the kiosk reads them; what src/contracts holds is imported, not copied. */
 
 import type { AttentionClass, CellClass, CellType, NonLeukocyteClass, OtherLeukocyteClass } from '../../../src/contracts/vocabulary.ts';
 import type { CellSource, FieldStatus, Role, SampleStatus } from '../../../src/contracts/statuses.ts';

@@ -1,7 +1,7 @@
 /**
  * Editing the counting settings on the keypad: the count target, the field overlap allowed (typed
  * as a whole percentage, sent as a share) and the idle lock in minutes. The limits are the daemon's
- * (src/workflow/settings.ts and the PATCH /api/settings schema).
+ * (src/box/workflow/settings.ts and the PATCH /api/settings schema).
  */
 import type { Settings } from '../api/types.ts';
 import type { EntryRules } from './keypad.ts';

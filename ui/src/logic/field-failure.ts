@@ -5,7 +5,7 @@
 import type { MessageKey } from '../i18n/en.ts';
 
 export function fieldFailureKey(error: string | null): MessageKey {
-  // The daemon stopped during the analysis again and again (src/workflow/analysis-results.ts).
+  // The daemon stopped during the analysis again and again (src/box/workflow/analysis-results.ts).
   if (error && /\binterrupted\b/.test(error)) return 'failure.interrupted';
   return 'failure.other';
 }

@@ -7,7 +7,7 @@ import type { MicroscopeCalibration } from '../api/types.ts';
 
 /**
  * Scales a 100x oil objective gives on the cameras such boxes use: about 0.05 to 0.15 um per pixel
- * (see src/analysis/field-scale.ts; the demo fields measure 0.06 to 0.11), a little less behind a
+ * (see src/core/analysis/field-scale.ts; the demo fields measure 0.06 to 0.11), a little less behind a
  * high-resolution sensor. A 40x objective on the same camera gives 2.5 times as much, so above the
  * range it is not 100x; inside it, a 40x on a very fine sensor is possible, hence "typical of".
  */

@@ -1,0 +1,126 @@
+/** What the store keeps, in the shapes the rest of the daemon uses (camelCase, parsed JSON). */
+import type { CellClass } from '../../contracts/vocabulary.ts';
+import type { CellSource, FieldStatus, Role, SampleStatus } from '../../contracts/statuses.ts';
+
+export { CELL_SOURCES, FIELD_STATUSES, ROLES, SAMPLE_STATUSES, type CellSource, type FieldStatus, type Role, type SampleStatus } from '../../contracts/statuses.ts';
+
+export interface Sample {
+  id: string;
+  reference: string;
+  patientId: string | null;
+  collectedAt: string | null;
+  status: SampleStatus;
+  revision: number;
+  /** Total white cell count entered by the nurse, 10^9/L. */
+  wbcCount: number | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  signedBy: string | null;
+  signedAt: string | null;
+  signedRevision: number | null;
+  syncedRevision: number | null;
+}
+
+export interface QualityJson {
+  metrics: Record<string, number>;
+  warnings: { code: string; message: string }[];
+}
+
+export interface AnalysisJson {
+  fusion: string;
+  backend: string;
+  models: { id: string; sha256: string }[];
+  totalMs: number;
+  /** The field's scale and where it came from (absent in analyses before scales were measured). */
+  scale?: { umPerPixel: number | null; source: string; rbcCount: number; measuredUmPerPixel?: number };
+  /** Who typed the cells: the cell classifier or the detectors' votes. */
+  typing?: string;
+}
+
+export interface Field {
+  id: string;
+  sampleId: string;
+  seq: number;
+  imageSha256: string;
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+  status: FieldStatus;
+  queueSeq: number;
+  attempts: number;
+  error: string | null;
+  quality: QualityJson | null;
+  analysis: AnalysisJson | null;
+  capturedAt: string;
+  uploadedBy: string | null;
+  analysedAt: string | null;
+  deletedAt: string | null;
+}
+
+export type BoxTuple = [number, number, number, number];
+
+export interface Cell {
+  id: string;
+  fieldId: string;
+  sampleId: string;
+  box: BoxTuple;
+  type: CellClass;
+  /** What the analysis called the cell (one of the five types, or a class of src/core/analysis/typing.ts); null for a cell a person added. */
+  autoType: string | null;
+  confidence: number | null;
+  agreement: number | null;
+  support: number | null;
+  /** Member votes per type, in CELL_TYPES order; null for a cell a person added. */
+  votes: number[] | null;
+  flagged: boolean;
+  source: CellSource;
+  changedBy: string | null;
+  changedAt: string | null;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  deletedAt: string | null;
+  deletedBy: string | null;
+  createdAt: string;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserWithSecret extends User {
+  pinHash: string;
+  failedPins: number;
+  lockedUntil: number | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  sampleId: string | null;
+  revision: number | null;
+  userId: string | null;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown>;
+  reason: string | null;
+}
+
+export interface OutboxEntry {
+  id: number;
+  sampleId: string;
+  revision: number;
+  payload: unknown;
+  images: string[];
+  createdAt: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+}

@@ -1,0 +1,118 @@
+/** Applying a hub review at the box, below the HTTP layer. */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startAnalysis, completeAnalysis } from '../../../src/box/workflow/analysis-results.ts';
+import { reclassifyCell } from '../../../src/box/workflow/cells.ts';
+import { queueField } from '../../../src/box/workflow/fields.ts';
+import { createSample } from '../../../src/box/workflow/samples.ts';
+import { markDelivered } from '../../../src/box/workflow/signoff.ts';
+import { applyReview } from '../../../src/box/sync/apply-review.ts';
+import type { HubReview } from '../../../src/box/sync/hub-api.ts';
+import { SyncRepo } from '../../../src/box/sync/repo.ts';
+import { addUser, signReviewed, tempContext, type TestContext } from '../../helpers/store.ts';
+
+let t: TestContext | null = null;
+afterEach(() => {
+  t?.close();
+  t = null;
+});
+
+async function signed() {
+  t = tempContext();
+  const { ctx } = t;
+  const sup = await addUser(ctx, 'Sup', 'supervisor', '2468');
+  const { sample } = createSample(ctx, { reference: 'R-1' }, { userId: null });
+  const bytes = randomBytes(1000);
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  await ctx.store.images.put(sha, bytes);
+  const field = queueField(ctx, sample.id, { sha256: sha, format: 'jpeg', width: 100, height: 100, bytes: 1000 }, null, { userId: null }, () => 1);
+  startAnalysis(ctx, ctx.store.fields.get(field.id)!);
+  completeAnalysis(ctx, field.id, {
+    cells: [0, 3].map((type, k) => ({ box: [k * 20, 0, k * 20 + 15, 15] as [number, number, number, number], type, confidence: 0.9, votes: [1, 0, 0, 0, 0], agreement: 1, support: 2, review: false })),
+    quality: { metrics: {}, warnings: [] },
+    analysis: { fusion: 'paper', backend: 'test', models: [], totalMs: 1 },
+  });
+  const s = await signReviewed(ctx, sample.id, { userId: sup, pin: '2468' });
+  const cells = ctx.store.cells.listBySample(sample.id);
+  return { ctx, repo: new SyncRepo(ctx.store.db), sample: s, cells, sup };
+}
+
+const review = (sampleId: string, baseRevision: number, changes: HubReview['changes'], seq = 1): HubReview => ({
+  seq,
+  id: randomUUID(),
+  sampleId,
+  baseRevision,
+  reviewer: { id: randomUUID(), name: 'Dr Remote' },
+  changes,
+  comment: null,
+  signedAt: new Date().toISOString(),
+});
+const cursor = { cursorKey: 'review_cursor', cursorValue: '{"deviceId":"d","seq":1}' };
+
+describe('applying a hub review at the box', () => {
+  it('makes a new revision of a synced sample that stays synced, once', async () => {
+    const { ctx, repo, sample, cells } = await signed();
+    markDelivered(ctx, sample.id, sample.revision);
+    const r = review(sample.id, sample.revision, [{ cellId: cells[0].id, from: cells[0].type, to: 'basophil' }]);
+    expect(applyReview(ctx, repo, r, cursor)).toEqual({ outcome: 'applied', revision: sample.revision + 1, applied: 1, skipped: 0 });
+    const after = ctx.store.samples.get(sample.id)!;
+    expect(after).toMatchObject({ status: 'synced', revision: sample.revision + 1, syncedRevision: sample.revision });
+    expect(ctx.store.cells.get(cells[0].id)).toMatchObject({ type: 'basophil', source: 'corrected', changedBy: null });
+    expect(ctx.store.audit.forSample(sample.id).filter((e) => e.action === 'hub.review')).toHaveLength(1);
+    expect(repo.getState('review_cursor')).toBe(cursor.cursorValue);
+    // The same review again (a cursor lost): recognised, nothing changes.
+    expect(applyReview(ctx, repo, r, cursor).outcome).toBe('already_applied');
+    expect(ctx.store.samples.get(sample.id)!.revision).toBe(sample.revision + 1);
+    expect(t!.events.filter((e) => e.type === 'sync.changed' && e.state === 'reviewed')).toHaveLength(1);
+  });
+
+  it('applies a reviewer’s class beyond the five (band, NRBC) as a person’s correction; a class it does not know is skipped', async () => {
+    const { ctx, repo, sample, cells } = await signed();
+    markDelivered(ctx, sample.id, sample.revision);
+    const r = review(sample.id, sample.revision, [
+      { cellId: cells[0].id, from: cells[0].type, to: 'band' },
+      { cellId: cells[1].id, from: cells[1].type, to: 'promyelocyte' },
+    ]);
+    expect(applyReview(ctx, repo, r, cursor)).toMatchObject({ outcome: 'applied', applied: 1, skipped: 1 });
+    expect(ctx.store.cells.get(cells[0].id)).toMatchObject({ type: 'band', source: 'corrected' });
+    expect(ctx.store.cells.get(cells[1].id)!.type).toBe(cells[1].type);
+    applyReview(ctx, repo, review(sample.id, sample.revision + 1, [{ cellId: cells[1].id, from: cells[1].type, to: 'nrbc' }], 2), cursor);
+    // NRBC is not a leukocyte of the count: one cell left counted.
+    expect(ctx.store.cells.tally(sample.id).counted).toBe(1);
+  });
+
+  it('takes a review of the signed revision as proof the hub holds it, though its answer was lost', async () => {
+    const { ctx, repo, sample, cells } = await signed();
+    expect(ctx.store.outbox.forRevision(sample.id, sample.revision)!.deliveredAt).toBeNull();
+    applyReview(ctx, repo, review(sample.id, sample.revision, [{ cellId: cells[1].id, from: cells[1].type, to: 'monocyte' }]), cursor);
+    expect(ctx.store.outbox.forRevision(sample.id, sample.revision)!.deliveredAt).not.toBeNull();
+    expect(ctx.store.samples.get(sample.id)).toMatchObject({ status: 'synced', revision: sample.revision + 1 });
+  });
+
+  it('applies only what still matches at the box, lists the rest, and leaves an amended sample to be signed again', async () => {
+    const { ctx, repo, sample, cells, sup } = await signed();
+    markDelivered(ctx, sample.id, sample.revision);
+    reclassifyCell(ctx, cells[0].id, 'eosinophil', { userId: sup, reason: 'looked again' });
+    const r = review(sample.id, sample.revision, [
+      { cellId: cells[0].id, from: cells[0].type, to: 'basophil' },
+      { cellId: cells[1].id, from: cells[1].type, to: 'monocyte' },
+      { cellId: randomUUID(), from: 'neutrophil', to: 'monocyte' },
+    ]);
+    expect(applyReview(ctx, repo, r, cursor)).toMatchObject({ outcome: 'applied', applied: 1, skipped: 2 });
+    expect(ctx.store.cells.get(cells[0].id)!.type).toBe('eosinophil');
+    expect(ctx.store.cells.get(cells[1].id)!.type).toBe('monocyte');
+    expect(ctx.store.samples.get(sample.id)!.status).toBe('review');
+    const entry = ctx.store.audit.forSample(sample.id).find((e) => e.action === 'hub.review')!;
+    expect(entry.detail.skipped).toEqual([
+      { cellId: cells[0].id, why: 'changed_at_box' },
+      { cellId: r.changes[2].cellId, why: 'cell_gone' },
+    ]);
+    expect(entry.reason).toBe('review by Dr Remote at the hub');
+  });
+
+  it('records a review of a sample the box does not have, and moves on', async () => {
+    const { ctx, repo } = await signed();
+    expect(applyReview(ctx, repo, review(randomUUID(), 3, []), cursor).outcome).toBe('unknown_sample');
+    expect(repo.getState('review_cursor')).toBe(cursor.cursorValue);
+  });
+});

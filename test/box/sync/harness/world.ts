@@ -1,0 +1,376 @@
+/**
+ * One fault round's world: a real hub process (SQLite or PostgreSQL), a real box daemon, and the
+ * faulty proxy between them, all on 127.0.0.1. It drives the box through its HTTP API, signs
+ * reviews on the hub's reviewer page, and at the end checks what must hold after any fault.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { HubDb } from '../../../../src/hub/db/connect.ts';
+import { ensureClinic, provisionDevice } from '../../../../src/hub/repo/devices.ts';
+import { provisionReviewer } from '../../../../src/hub/repo/reviewers.ts';
+import { SUPERVISOR_PIN, multipart, seeAllCells, SHORT_REASON } from '../../../helpers/workflow.ts';
+import { hubStorage, type Engine, type HubStorage } from '../../../hub/helpers.ts';
+import { noisyJpeg, smoothTiff } from './images.ts';
+import { freePort } from '../../../helpers/daemon.ts';
+import { startBox, startHub, type Proc } from './processes.ts';
+import { FaultyProxy } from './proxy.ts';
+import { between, rng, type Rng } from './rng.ts';
+
+export interface WorldOptions {
+  engine: Engine;
+  seed: number;
+  /** Extra environment for the box (sync settings). */
+  boxEnv?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+type Res = { statusCode: number; json(): any; body: string };
+
+export const FAST_BOX_ENV: Record<string, string> = {
+  LEUKODIFF_SYNC_BACKOFF_BASE_MS: '100',
+  LEUKODIFF_SYNC_BACKOFF_CAP_MS: '1000',
+  LEUKODIFF_SYNC_PROBE_MS: '200',
+  LEUKODIFF_SYNC_POLL_MS: '500',
+  LEUKODIFF_SYNC_TIMEOUT_MS: '3000',
+  LEUKODIFF_SYNC_MAX_REQUEST_BYTES: '16384',
+};
+
+export interface ReviewMade {
+  reviewId: string | null;
+  sampleId: string;
+  cellId: string;
+  to: string;
+}
+
+export class World {
+  readonly rng: Rng;
+  readonly proxy: FaultyProxy;
+  hub: Proc | null = null;
+  box: Proc | null = null;
+  token = '';
+  supervisor = '';
+  /** The supervisor's session cookie on the box (sessions live in the box's database, so they survive restarts). */
+  private session = '';
+  readonly signed: string[] = [];
+  readonly reviews: ReviewMade[] = [];
+  private reviewer = { login: 'rev', password: '' };
+  private readonly boxDir: string;
+  private constructor(
+    readonly opts: WorldOptions,
+    readonly storage: HubStorage,
+    readonly hubPort: number,
+    readonly boxPort: number,
+  ) {
+    this.rng = rng(opts.seed);
+    this.proxy = new FaultyProxy({ host: '127.0.0.1', port: hubPort }, rng(opts.seed ^ 0x5bd1e995));
+    this.boxDir = mkdtempSync(path.join(os.tmpdir(), 'leukodiff-fault-box-'));
+  }
+
+  static async create(opts: WorldOptions): Promise<World> {
+    const storage = hubStorage(opts.engine, { maxRequestBytes: 32 * 1024 });
+    const w = new World(opts, storage, await freePort(), await freePort());
+    try {
+      const db = await storage.open();
+      try {
+        const at = new Date().toISOString();
+        await ensureClinic(db.db, 'c1', 'Clinic one', at);
+        w.token = (await provisionDevice(db.db, 'c1', 'fault box', at)).token;
+        w.reviewer.password = (await provisionReviewer(db.db, { login: 'rev', name: 'Dr Remote', clinicId: 'c1' }, at)).password;
+      } finally {
+        await db.close();
+      }
+      await w.proxy.up();
+    } catch (err) {
+      await w.close();
+      throw err;
+    }
+    return w;
+  }
+
+  log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  async startHub(): Promise<void> {
+    this.hub = await startHub({ ...this.storage.env, LEUKODIFF_HUB_MAX_REQUEST_BYTES: String(32 * 1024) }, this.hubPort);
+  }
+
+  private hubOutput = '';
+  private boxOutput = '';
+
+  async killHub(): Promise<void> {
+    if (!this.hub) return;
+    await this.hub.kill('SIGKILL');
+    this.hubOutput += this.hub.output();
+    this.hub = null;
+  }
+
+  async startBox(): Promise<void> {
+    this.box = await startBox(
+      {
+        LEUKODIFF_DATA: this.boxDir,
+        LEUKODIFF_MODELS: path.join('test', 'fixtures', 'models'),
+        LEUKODIFF_BACKEND: 'onnxruntime',
+        LEUKODIFF_THREADS: '1',
+        LEUKODIFF_HUB_URL: `http://127.0.0.1:${this.proxy.port}`,
+        LEUKODIFF_HUB_TOKEN: this.token,
+        ...FAST_BOX_ENV,
+        ...this.opts.boxEnv,
+      },
+      this.boxPort,
+    );
+  }
+
+  async killBox(): Promise<void> {
+    if (!this.box) return;
+    await this.box.kill('SIGKILL');
+    this.boxOutput += this.box.output();
+    this.box = null;
+  }
+
+  /** A request to the box's API (not through the proxy). */
+  async boxReq(o: { method: string; url: string; payload?: unknown; headers?: Record<string, string> }): Promise<Res> {
+    const isBuffer = Buffer.isBuffer(o.payload);
+    const res = await fetch(`http://127.0.0.1:${this.boxPort}${o.url}`, {
+      method: o.method,
+      headers: { ...(o.payload !== undefined && !isBuffer ? { 'content-type': 'application/json' } : {}), ...(this.session ? { cookie: this.session } : {}), ...o.headers },
+      body: o.payload === undefined ? undefined : isBuffer ? new Uint8Array(o.payload as Buffer) : JSON.stringify(o.payload),
+    });
+    const body = await res.text();
+    return { statusCode: res.status, body, json: () => JSON.parse(body) };
+  }
+
+  private signFrom(sampleId: string, localAddress: string): Promise<{ status: number; body: string }> {
+    const body = JSON.stringify({ auth: { userId: this.supervisor, pin: SUPERVISOR_PIN }, shortReason: SHORT_REASON });
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: this.boxPort,
+          localAddress,
+          method: 'POST',
+          path: `/api/samples/${sampleId}/sign`,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), cookie: this.session },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async createSupervisor(): Promise<void> {
+    const res = await this.boxReq({ method: 'POST', url: '/api/setup', payload: { language: 'en', supervisor: { name: 'Dr Okafor', pin: SUPERVISOR_PIN } } });
+    if (res.statusCode !== 201) throw new Error(`supervisor: ${res.body}`);
+    this.supervisor = res.json().supervisor.id;
+    const signIn = await fetch(`http://127.0.0.1:${this.boxPort}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: this.supervisor, pin: SUPERVISOR_PIN }),
+    });
+    if (signIn.status !== 201) throw new Error(`sign in: ${await signIn.text()}`);
+    this.session = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+  }
+
+  /** Makes and signs n samples (1-2 fields each; now and then a TIFF that goes gzipped). */
+  async signSamples(n: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const seed = between(this.rng, 1, 1e9);
+      const id = randomUUID();
+      const created = await this.boxReq({ method: 'POST', url: '/api/samples', payload: { id, reference: `F-${seed}`, patientId: `P-${seed % 1000}` } });
+      if (created.statusCode !== 201) throw new Error(`create: ${created.body}`);
+      const images = [await noisyJpeg(seed)];
+      if (this.rng() < 0.3) images.push(await smoothTiff(seed));
+      for (const data of images) {
+        const body = multipart({}, { data });
+        const up = await this.boxReq({ method: 'POST', url: `/api/samples/${id}/fields`, payload: body.payload, headers: body.headers });
+        if (up.statusCode !== 202) throw new Error(`upload: ${up.body}`);
+      }
+      for (let k = 0; ; k++) {
+        const s = (await this.boxReq({ method: 'GET', url: `/api/samples/${id}` })).json();
+        if (s.pendingFields === 0) {
+          await seeAllCells((o) => this.boxReq(o), id);
+          break;
+        }
+        if (k > 1500) throw new Error('analysis did not finish');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // The box allows 30 PIN checks a minute per client address: a burst of signatures comes from
+      // several loopback addresses, as from several kiosks (and waits its turn if it must).
+      const from = `127.0.0.${2 + (this.signed.length % 200)}`;
+      let sign = await this.signFrom(id, from);
+      while (sign.status === 429) {
+        await new Promise((r) => setTimeout(r, 2000));
+        sign = await this.signFrom(id, from);
+      }
+      if (sign.status !== 200) throw new Error(`sign: ${sign.body}`);
+      ids.push(id);
+      this.signed.push(id);
+    }
+    return ids;
+  }
+
+  async syncStatus(): Promise<any> {
+    return (await this.boxReq({ method: 'GET', url: '/api/sync' })).json();
+  }
+
+  private async withHubDb<T>(fn: (db: HubDb) => Promise<T>): Promise<T> {
+    const db = await this.storage.open();
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  }
+
+  /**
+   * Signs a review on the hub's reviewer page (a real form post to the hub process) for one sample
+   * the hub holds and nobody reviewed yet: its first cell becomes another type.
+   */
+  async reviewOne(): Promise<boolean> {
+    if (!this.hub) return false;
+    const reviewed = new Set(this.reviews.map((r) => r.sampleId));
+    const target = await this.withHubDb(async (db) => {
+      const rows = await db.db.selectFrom('samples').select(['id', 'revision']).where('clinic_id', '=', 'c1').execute();
+      const free = rows.filter((r) => !reviewed.has(r.id));
+      if (!free.length) return null;
+      const pick = free[between(this.rng, 0, free.length - 1)];
+      const rev = await db.db.selectFrom('revisions').select('payload').where('sample_id', '=', pick.id).where('revision', '=', pick.revision).executeTakeFirstOrThrow();
+      return { id: pick.id, revision: Number(pick.revision), payload: JSON.parse(rev.payload) };
+    });
+    if (!target) return false;
+    const cell = target.payload.fields[0].cells[0];
+    const to = cell.type === 'monocyte' ? 'lymphocyte' : 'monocyte';
+    const auth = `Basic ${Buffer.from(`${this.reviewer.login}:${this.reviewer.password}`).toString('base64')}`;
+    const res = await fetch(`http://127.0.0.1:${this.hubPort}/review/samples/${target.id}/reviews`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { authorization: auth, origin: `http://127.0.0.1:${this.hubPort}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ revision: String(target.revision), [`cell.${cell.id}`]: to, comment: 'fault-round review' }).toString(),
+    });
+    if (res.status !== 303) throw new Error(`review: ${res.status} ${await res.text()}`);
+    this.reviews.push({ reviewId: null, sampleId: target.id, cellId: cell.id, to });
+    return true;
+  }
+
+  /** Waits until the box has nothing left to send and every review made is applied at the box. */
+  async settle(timeoutMs = 60_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    let last: any = null;
+    for (;;) {
+      try {
+        last = await this.syncStatus();
+        if (last.backlog.pending === 0 && last.backlog.setAside === 0 && last.state === 'idle' && this.reviewsAtBox() >= this.reviews.length) return;
+      } catch {
+        // box restarting
+      }
+      if (Date.now() > end) throw new Error(`did not settle within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private boxDb(): Database.Database {
+    return new Database(path.join(this.boxDir, 'leukodiff.db'), { readonly: true, fileMustExist: true });
+  }
+
+  private reviewsAtBox(): number {
+    const db = this.boxDb();
+    try {
+      return db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sync_reviews WHERE outcome = 'applied'").get()!.n;
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Everything that must hold after any fault; returns the problems found (none: passed). */
+  async verify(): Promise<string[]> {
+    const problems: string[] = [];
+    const box = this.boxDb();
+    try {
+      const outbox = box.prepare<[], { sample_id: string; revision: number; payload: string; images: string; delivered_at: string | null }>('SELECT * FROM outbox').all();
+      const undelivered = outbox.filter((r) => !r.delivered_at);
+      if (undelivered.length) problems.push(`${undelivered.length} outbox rows undelivered`);
+      const setAside = box.prepare<[], { n: number }>('SELECT count(*) AS n FROM sync_set_aside').get()!.n;
+      if (setAside) problems.push(`${setAside} rows set aside`);
+      const signedAtBox = new Set(outbox.map((r) => r.sample_id));
+      for (const id of this.signed) if (!signedAtBox.has(id)) problems.push(`sample ${id} has no outbox row`);
+      const statuses = box.prepare<[], { id: string; status: string }>('SELECT id, status FROM samples').all();
+      for (const s of statuses) if (this.signed.includes(s.id) && s.status !== 'synced') problems.push(`sample ${s.id} is ${s.status} at the box`);
+
+      await this.withHubDb(async (hub) => {
+        const revs = await hub.db.selectFrom('revisions').selectAll().execute();
+        const key = (s: string, r: number) => `${s}#${r}`;
+        const atHub = new Map(revs.map((r) => [key(r.sample_id, Number(r.revision)), r]));
+        if (atHub.size !== revs.length) problems.push('duplicate revisions at the hub');
+        if (revs.length !== outbox.length) problems.push(`hub holds ${revs.length} revisions, the box signed ${outbox.length}`);
+        for (const o of outbox) {
+          const h = atHub.get(key(o.sample_id, o.revision));
+          if (!h) problems.push(`revision ${o.revision} of ${o.sample_id} missing at the hub`);
+          else if (JSON.stringify(JSON.parse(h.payload)) !== JSON.stringify(JSON.parse(o.payload))) problems.push(`revision ${o.revision} of ${o.sample_id} differs at the hub`);
+        }
+        const samples = await hub.db.selectFrom('samples').select(['id', 'revision', 'clinic_id']).execute();
+        if (samples.length !== signedAtBox.size) problems.push(`hub lists ${samples.length} samples, the box signed ${signedAtBox.size}`);
+        const newest = new Map<string, number>();
+        for (const o of outbox) newest.set(o.sample_id, Math.max(newest.get(o.sample_id) ?? 0, o.revision));
+        for (const s of samples) {
+          if (newest.get(s.id) !== Number(s.revision)) problems.push(`hub has revision ${s.revision} of ${s.id} as newest, the box signed ${newest.get(s.id)}`);
+          if (s.clinic_id !== 'c1') problems.push(`sample ${s.id} filed under clinic ${s.clinic_id}`);
+        }
+        const hashes = new Set(outbox.flatMap((o) => JSON.parse(o.images) as string[]));
+        for (const sha of hashes) {
+          const img = await hub.db.selectFrom('images').select('data').where('clinic_id', '=', 'c1').where('sha256', '=', sha).executeTakeFirst();
+          if (!img) {
+            problems.push(`image ${sha.slice(0, 12)} missing at the hub`);
+            continue;
+          }
+          const bytes = Buffer.from(img.data);
+          if (createHash('sha256').update(bytes).digest('hex') !== sha) problems.push(`image ${sha.slice(0, 12)} at the hub does not match its hash`);
+          const local = readFileSync(path.join(this.boxDir, 'images', sha.slice(0, 2), sha));
+          if (!local.equals(bytes)) problems.push(`image ${sha.slice(0, 12)} differs from the box's file`);
+        }
+        const parts = await hub.db.selectFrom('upload_parts').select('sha256').execute();
+        if (parts.length) problems.push(`${parts.length} upload parts left at the hub`);
+        const hubReviews = await hub.db.selectFrom('reviews').select(['id', 'sample_id']).execute();
+        if (hubReviews.length !== this.reviews.length) problems.push(`hub holds ${hubReviews.length} reviews, ${this.reviews.length} were signed`);
+        for (const r of hubReviews) {
+          const applied = box.prepare<[string], { n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'hub.review' AND json_extract(detail, '$.reviewId') = ?").get(r.id)!.n;
+          if (applied !== 1) problems.push(`review ${r.id} applied ${applied} times at the box`);
+        }
+      });
+      for (const r of this.reviews) {
+        const cell = box.prepare<[string], { type: string }>('SELECT type FROM cells WHERE id = ?').get(r.cellId);
+        if (cell?.type !== r.to) problems.push(`cell ${r.cellId} is ${cell?.type} at the box, the reviewer made it ${r.to}`);
+      }
+    } finally {
+      box.close();
+    }
+    const output = this.hubOutput + this.boxOutput + (this.hub?.output() ?? '') + (this.box?.output() ?? '');
+    const secret = this.token.split('.')[2];
+    if (output.includes(secret)) problems.push('the device token appears in a log');
+    return problems;
+  }
+
+  async close(): Promise<void> {
+    await this.killBox().catch(() => {});
+    await this.killHub().catch(() => {});
+    await this.proxy.down();
+    await this.storage.drop();
+    rmSync(this.boxDir, { recursive: true, force: true });
+  }
+
+  /** The processes' output, for a failure report. */
+  tail(): string {
+    const hub = (this.hubOutput + (this.hub?.output() ?? '')).split('\n').slice(-40).join('\n');
+    const box = (this.boxOutput + (this.box?.output() ?? '')).split('\n').slice(-60).join('\n');
+    return `--- hub ---\n${hub}\n--- box ---\n${box}`;
+  }
+}
