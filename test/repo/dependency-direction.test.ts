@@ -70,6 +70,14 @@ describe('dependency direction', () => {
     expect(wrongWay(['box/workflow'], ['box/server', 'cli'])).toEqual([]);
   });
 
+  it('the box imports none of the programs beside it', () => {
+    expect(wrongWay(['box'], ['hub', 'cli', 'eval'])).toEqual([]);
+  });
+
+  it('the shared server parts import neither program', () => {
+    expect(wrongWay(['server-common'], ['box', 'hub', 'cli', 'eval'])).toEqual([]);
+  });
+
   it('the hub imports nothing of the box or the CLI', () => {
     expect(wrongWay(['hub'], ['box', 'cli'])).toEqual([]);
   });
