@@ -11,7 +11,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PROJECT_ROOT } from '../src/project-root.ts';
 import { summarize, type Timing } from './stats.ts';
-import { freePort } from '../test/helpers/daemon.ts';
+import { freePort } from '../scripts/lib/daemon.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RUNS = 5;

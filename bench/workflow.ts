@@ -21,7 +21,7 @@ import type { WorkflowContext } from '../src/box/workflow/context.ts';
 import { EventBus } from '../src/box/workflow/events.ts';
 import { queueField } from '../src/box/workflow/fields.ts';
 import { createSample } from '../src/box/workflow/samples.ts';
-import { Daemon } from '../test/helpers/daemon.ts';
+import { Daemon } from '../scripts/lib/daemon.ts';
 import { fmtMs, summarize } from './stats.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

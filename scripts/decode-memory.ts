@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Daemon } from '../test/helpers/daemon.ts';
+import { Daemon } from './lib/daemon.ts';
 import { tinyBigPng } from './decode-memory-png.ts';
 
 const args = process.argv.slice(2);

@@ -8,10 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/project-root.ts';
+import { freePort } from '../lib/daemon.ts';
 import { loadHubConfig } from '../../src/hub/config.ts';
 import { openHubDb } from '../../src/hub/db/connect.ts';
 import { ensureClinic, provisionDevice } from '../../src/hub/repo/devices.ts';
@@ -28,17 +28,6 @@ export interface Target {
   exited: () => string | null;
   log: () => string;
   stop: () => Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function start(name: Target['name'], args: string[], env: NodeJS.ProcessEnv, healthPath: string, port: number, dir: string, cleanup = async () => {}) {

@@ -15,7 +15,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { Daemon } from '../helpers/daemon.ts';
+import { Daemon } from '../../scripts/lib/daemon.ts';
 import { inspectDataDir, type DataDirReport } from '../helpers/data-dir.ts';
 import { FIXTURE_MODELS } from '../helpers/paths.ts';
 

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/box/config.ts';
 import { Store, DB_FILE } from '../../src/box/store/store.ts';
 import { SyncService, SyncSetupError } from '../../src/box/sync/service.ts';
 import { DerivedImages } from '../../src/box/workflow/derived-images.ts';
-import { Daemon } from '../helpers/daemon.ts';
+import { Daemon } from '../../scripts/lib/daemon.ts';
 import { tempContext } from '../helpers/store.ts';
 import { fieldJpeg } from '../helpers/workflow.ts';
 import { silentLogger } from '../../src/server-common/logging.ts';

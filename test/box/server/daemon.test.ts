@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_MODELS, ROOT } from '../../helpers/paths.ts';
-import { freePort } from '../../helpers/daemon.ts';
+import { freePort } from '../../../scripts/lib/daemon.ts';
 
 function serve(env: Record<string, string>) {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'leukodiff.mjs'), 'serve'], {

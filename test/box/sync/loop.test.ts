@@ -17,7 +17,7 @@ import { multipart, seeAllCells, SHORT_REASON, SUPERVISOR_PIN } from '../../help
 import { FaultyProxy } from './harness/proxy.ts';
 import { noisyJpeg, smoothTiff } from './harness/images.ts';
 import { rng } from './harness/rng.ts';
-import { freePort } from '../../helpers/daemon.ts';
+import { freePort } from '../../../scripts/lib/daemon.ts';
 import { injector, signedSample, testBox, until } from './box.ts';
 import { waitForEvent } from './sse.ts';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../helpers/paths.ts';
-import { freePort } from '../../helpers/daemon.ts';
+import { freePort } from '../../../scripts/lib/daemon.ts';
 
 export class Daemon {
   private proc: ChildProcess | null = null;

@@ -15,7 +15,7 @@ import { provisionReviewer } from '../../../../src/hub/repo/reviewers.ts';
 import { SUPERVISOR_PIN, multipart, seeAllCells, SHORT_REASON } from '../../../helpers/workflow.ts';
 import { hubStorage, type Engine, type HubStorage } from '../../../hub/helpers.ts';
 import { noisyJpeg, smoothTiff } from './images.ts';
-import { freePort } from '../../../helpers/daemon.ts';
+import { freePort } from '../../../../scripts/lib/daemon.ts';
 import { startBox, startHub, type Proc } from './processes.ts';
 import { FaultyProxy } from './proxy.ts';
 import { between, rng, type Rng } from './rng.ts';

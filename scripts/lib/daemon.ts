@@ -1,9 +1,9 @@
-/** The real daemon as a child process (node bin/leukodiff.mjs serve), for fault tests and benches. */
+/** The real daemon as a child process (node bin/leukodiff.mjs serve), for fault tests, benches and scripts. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ROOT } from './paths.ts';
+import { PROJECT_ROOT as ROOT } from '../../src/project-root.ts';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
