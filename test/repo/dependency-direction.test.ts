@@ -47,6 +47,20 @@ function wrongWay(layers: string[], forbidden: string[]): string[] {
     );
 }
 
+/** Imports of the .ts files under a top folder of the repository that resolve into test/. */
+function importsOfTests(top: string): string[] {
+  return readdirSync(path.join(ROOT, top), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((f) => {
+      const file = path.join(top, f);
+      const text = readFileSync(path.join(ROOT, file), 'utf8');
+      return [...text.matchAll(/\bfrom\s*['"](\.[^'"]+)['"]/g)]
+        .map((m) => m[1])
+        .filter((spec) => path.relative(ROOT, path.resolve(ROOT, path.dirname(file), spec)).startsWith(`test${path.sep}`))
+        .map((spec) => `${file} imports ${spec}`);
+    });
+}
+
 describe('dependency direction', () => {
   it('finds the imports it scans for (the scanner works)', () => {
     const found = importedLayers('src/box/sync/apply-review.ts').map((i) => i.layer);
@@ -88,5 +102,10 @@ describe('dependency direction', () => {
 
   it('the contracts import nothing of the core or of any program', () => {
     expect(wrongWay(['contracts'], ['core', 'box', 'hub', 'cli', 'eval'])).toEqual([]);
+  });
+
+  it('scripts and benches import no test code (what they share with the tests sits in scripts/lib)', () => {
+    expect(importsOfTests('scripts')).toEqual([]);
+    expect(importsOfTests('bench')).toEqual([]);
   });
 });

@@ -10,10 +10,10 @@
  *   --burst N         samples signed while the hub is down in hubDownBurst (default 50)
  */
 import { parseArgs } from 'node:util';
-import { SCENARIOS, type ScenarioSize } from '../../test/box/sync/harness/scenarios.ts';
-import { runScenario } from '../../test/box/sync/harness/run.ts';
-import { between, rng } from '../../test/box/sync/harness/rng.ts';
-import type { Engine } from '../../test/hub/helpers.ts';
+import { SCENARIOS, type ScenarioSize } from './harness/scenarios.ts';
+import { runScenario } from './harness/run.ts';
+import { between, rng } from './harness/rng.ts';
+import type { Engine } from '../../hub/helpers.ts';
 
 const { values } = parseArgs({
   options: {
