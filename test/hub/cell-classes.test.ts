@@ -85,7 +85,7 @@ describe.each(ENGINES)('hub with the cell classes beyond the five (%s)', (engine
       method: 'POST',
       url: `/review/samples/${sample.sample.id}/reviews`,
       headers: { ...reviewer(), origin: 'http://localhost:80', host: 'localhost:80', 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ revision: '3', [`cell.${band.id}`]: 'immature_granulocyte' }).toString(),
+      payload: new URLSearchParams({ revision: '3', reviewsSeen: '0', [`cell.${band.id}`]: 'immature_granulocyte' }).toString(),
     });
     expect(res.statusCode).toBe(303);
     const pulled = (await hub.app.inject({ method: 'GET', url: '/api/v1/reviews?after=0', headers: bearer(hub.tokens.c1) })).json();

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionReviewer } from '../../src/hub/repo/reviewers.ts';
 import { basic, bearer, ENGINES, testHub, type TestHub } from './helpers.ts';
 import { image, report } from './fixtures.ts';
 
@@ -56,14 +58,14 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
 
   it('refuses a cross-site form post', async () => {
     const [a] = sample.fields[0].cells;
-    expect((await sign({ revision: '3', [`cell.${a.id}`]: 'monocyte' }, { origin: 'https://evil.example', host: 'localhost:80' })).statusCode).toBe(403);
-    expect((await sign({ revision: '3', [`cell.${a.id}`]: 'monocyte' }, { host: 'localhost:80' })).statusCode).toBe(403);
+    expect((await sign({ revision: '3', reviewsSeen: '0', [`cell.${a.id}`]: 'monocyte' }, { origin: 'https://evil.example', host: 'localhost:80' })).statusCode).toBe(403);
+    expect((await sign({ revision: '3', reviewsSeen: '0', [`cell.${a.id}`]: 'monocyte' }, { host: 'localhost:80' })).statusCode).toBe(403);
     expect((await pull(hub.tokens.c1)).json().reviews).toEqual([]);
   });
 
   it('turns a signed review into changes the clinic’s boxes pull after a cursor', async () => {
     const [a, b] = sample.fields[0].cells;
-    const res = await sign({ revision: '3', [`cell.${a.id}`]: 'monocyte', [`cell.${b.id}`]: 'neutrophil', comment: 'left shift?' });
+    const res = await sign({ revision: '3', reviewsSeen: '0', [`cell.${a.id}`]: 'monocyte', [`cell.${b.id}`]: 'neutrophil', comment: 'left shift?' });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toContain('notice=signed');
     const first = (await pull(hub.tokens.c1)).json();
@@ -77,8 +79,8 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
       changes: [{ cellId: a.id, from: 'neutrophil', to: 'monocyte' }],
     });
     expect(first.cursor).toBe(1);
-    // A second review counts from the first one's types.
-    await sign({ revision: '3', [`cell.${a.id}`]: 'monocyte', [`cell.${b.id}`]: 'lymphocyte' });
+    // A second review, on a page shown after the first, counts from the first one's types.
+    await sign({ revision: '3', reviewsSeen: '1', [`cell.${a.id}`]: 'monocyte', [`cell.${b.id}`]: 'lymphocyte' });
     const next = (await pull(hub.tokens.c1, first.cursor)).json();
     expect(next.reviews.map((r: { seq: number }) => r.seq)).toEqual([2]);
     expect(next.reviews[0].changes).toEqual([{ cellId: b.id, from: 'neutrophil', to: 'lymphocyte' }]);
@@ -87,7 +89,7 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
     // The box confirmed up to 2 by asking after 2: the page says the review reached it.
     await pull(hub.tokens.c1, 2);
     const page = await hub.app.inject({ method: 'GET', url: `/review/samples/${sample.sample.id}`, headers: reviewer() });
-    expect(page.body).toContain('applied at the box');
+    expect(page.body).toContain('reached the box');
     expect(page.body).not.toContain('waiting for the box');
   });
 
@@ -95,8 +97,14 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
     const newer = { ...sample, sample: { ...sample.sample, revision: 4 } };
     const put = await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/4`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: newer } });
     expect(put.json().status).toBe('created');
-    const res = await sign({ revision: '3', [`cell.${sample.fields[0].cells[0].id}`]: 'basophil' });
-    expect(res.headers.location).toContain('notice=stale');
+    const [a] = sample.fields[0].cells;
+    const res = await sign({ revision: '3', reviewsSeen: '2', [`cell.${a.id}`]: 'basophil', comment: 'baso?' });
+    expect(res.statusCode).toBe(409);
+    expect(res.body).toContain('Not signed: the sample changed while you were reviewing');
+    // The reviewer's change and comment are kept on the current revision, ready to sign again.
+    expect(res.body).toContain('name="revision" value="4"');
+    expect(res.body).toMatch(new RegExp(`name="cell\\.${a.id}">(?:(?!</select>).)*<option value="basophil" selected>`, 's'));
+    expect(res.body).toContain('>baso?</textarea>');
     expect((await pull(hub.tokens.c1, 2)).json().reviews).toEqual([]);
   });
 
@@ -113,13 +121,94 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
       method: 'POST',
       url: `/review/samples/${sample.sample.id}/reviews`,
       headers: { ...bob, origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'revision=4',
+      payload: 'revision=4&reviewsSeen=0',
     });
     expect(post.statusCode).toBe(404);
   });
 
   it('validates the form', async () => {
-    expect((await sign({ revision: '3', 'cell.not-a-uuid': 'monocyte' })).statusCode).toBe(400);
-    expect((await sign({ revision: '4', [`cell.${sample.fields[0].cells[0].id}`]: 'alien' })).statusCode).toBe(400);
+    expect((await sign({ revision: '3', reviewsSeen: '0', 'cell.not-a-uuid': 'monocyte' })).statusCode).toBe(400);
+    expect((await sign({ revision: '4', reviewsSeen: '0', [`cell.${sample.fields[0].cells[0].id}`]: 'alien' })).statusCode).toBe(400);
+    expect((await sign({ revision: '4', [`cell.${sample.fields[0].cells[0].id}`]: 'basophil' })).statusCode).toBe(400);
+    expect((await sign({ revision: '2', reviewsSeen: '0' })).statusCode).toBe(400);
+  });
+});
+
+describe.each(ENGINES)('two reviewers on one sample (%s)', (engine) => {
+  let hub: TestHub;
+  let sample: ReturnType<typeof report>;
+  let ben: Record<string, string>;
+  const cells = [randomUUID(), randomUUID(), randomUUID()];
+  beforeAll(async () => {
+    hub = await testHub(engine);
+    const img = image();
+    await hub.app.inject({
+      method: 'PUT',
+      url: `/api/v1/images/${img.sha256}?start=0&total=${img.bytes.length}&encoding=identity`,
+      headers: { ...bearer(hub.tokens.c1), 'content-type': 'application/octet-stream' },
+      payload: img.bytes,
+    });
+    sample = report({ images: [img.sha256], cells });
+    await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: sample } });
+    const { password } = await provisionReviewer(hub.db.db, { login: 'ben', name: 'Dr Ben', clinicId: 'c1' }, new Date().toISOString());
+    ben = basic('ben', password);
+  });
+  afterAll(async () => hub?.close());
+
+  const ada = () => basic(hub.reviewer.login, hub.reviewer.password);
+  const page = async (who: Record<string, string>) => (await hub.app.inject({ method: 'GET', url: `/review/samples/${sample.sample.id}`, headers: who })).body;
+  /** The form as the page shows it: every hidden field and every select's chosen type. */
+  const formOf = (body: string): Record<string, string> => {
+    const form: Record<string, string> = {};
+    for (const m of body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form[m[1]] = m[2];
+    for (const m of body.matchAll(/<select name="([^"]+)">((?:(?!<\/select>)[\s\S])*)<\/select>/g)) form[m[1]] = /<option value="([^"]+)" selected>/.exec(m[2])![1];
+    return form;
+  };
+  const sign = (who: Record<string, string>, form: Record<string, string>) =>
+    hub.app.inject({
+      method: 'POST',
+      url: `/review/samples/${sample.sample.id}/reviews`,
+      headers: { ...who, origin: 'http://localhost:80', host: 'localhost:80', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(form).toString(),
+    });
+  const pulled = async () =>
+    (await hub.app.inject({ method: 'GET', url: '/api/v1/reviews?after=0', headers: bearer(hub.tokens.c1) })).json().reviews as { reviewer: { name: string }; changes: unknown[] }[];
+
+  it('refuses the second review signed on the same base, keeps its changes and shows what changed, then signs it on the new base', async () => {
+    const adaForm = formOf(await page(ada()));
+    const benForm = formOf(await page(ben));
+    expect(benForm).toEqual(adaForm);
+    expect(await sign(ada(), { ...adaForm, [`cell.${cells[0]}`]: 'eosinophil' })).toMatchObject({ statusCode: 303 });
+    // Ben's page still shows cell 1 as neutrophil; he changes only cell 3.
+    const stale = await sign(ben, { ...benForm, [`cell.${cells[2]}`]: 'monocyte', comment: 'mono' });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toMatch(/data-meanwhile="[^"]+">cell 1: Neutrophils → Eosinophils, by Dr Ada</);
+    expect(stale.body).toMatch(/data-mine="[^"]+">cell 3: Neutrophils → Monocytes</);
+    expect((await pulled()).map((r) => r.reviewer.name)).toEqual(['Dr Ada']);
+    // One click: the form as it came back signs Ben's change alone, on top of Ada's.
+    const again = formOf(stale.body);
+    expect(again[`cell.${cells[0]}`]).toBe('eosinophil');
+    expect(again[`cell.${cells[2]}`]).toBe('monocyte');
+    expect(await sign(ben, { ...again, comment: 'mono' })).toMatchObject({ statusCode: 303 });
+    const reviews = await pulled();
+    expect(reviews.map((r) => r.reviewer.name)).toEqual(['Dr Ada', 'Dr Ben']);
+    expect(reviews[1].changes).toEqual([{ cellId: cells[2], from: 'neutrophil', to: 'monocyte' }]);
+    expect(formOf(await page(ada()))).toMatchObject({ [`cell.${cells[0]}`]: 'eosinophil', [`cell.${cells[1]}`]: 'neutrophil', [`cell.${cells[2]}`]: 'monocyte' });
+  });
+
+  it('signs one of two reviews posted at the same moment on the same base', async () => {
+    const form = formOf(await page(ada()));
+    const before = (await pulled()).length;
+    const [x, y] = await Promise.all([sign(ada(), { ...form, [`cell.${cells[1]}`]: 'lymphocyte' }), sign(ben, { ...form, [`cell.${cells[1]}`]: 'basophil' })]);
+    expect([x.statusCode, y.statusCode].sort()).toEqual([303, 409]);
+    expect((await pulled()).length).toBe(before + 1);
+  });
+
+  it('does not store a form sent twice (back, then sign again) as a second review', async () => {
+    const form = { ...formOf(await page(ada())), comment: 'agree' };
+    const before = (await pulled()).length;
+    expect((await sign(ada(), form)).statusCode).toBe(303);
+    expect((await sign(ada(), form)).statusCode).toBe(409);
+    expect((await pulled()).length).toBe(before + 1);
   });
 });

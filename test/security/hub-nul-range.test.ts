@@ -47,7 +47,7 @@ describe.each(ENGINES)('hub: NUL and range checks (%s)', (engine) => {
       method: 'POST',
       url: `/review/samples/${sample.sample.id}/reviews`,
       headers: { ...basic(hub.reviewer.login, hub.reviewer.password), origin: 'http://localhost', host: 'localhost', 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `revision=3&comment=${encodeURIComponent('ok\u0000')}`,
+      payload: `revision=3&reviewsSeen=0&comment=${encodeURIComponent('ok\u0000')}`,
     });
     expect400(res);
     expect(await countRows(hub.db, 'reviews')).toBe(0);

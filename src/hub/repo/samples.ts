@@ -200,3 +200,9 @@ export async function getSample(db: HubKysely, id: string, clinicId: string | nu
     }
   );
 }
+
+/** The payload of one revision the hub holds of a sample (a reviewer's base may be older than the newest). */
+export async function revisionPayload(db: HubKysely, sampleId: string, revision: number): Promise<unknown> {
+  const row = await db.selectFrom('revisions').select('payload').where('sample_id', '=', sampleId).where('revision', '=', revision).executeTakeFirst();
+  return row ? JSON.parse(row.payload) : undefined;
+}

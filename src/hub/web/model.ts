@@ -58,6 +58,37 @@ export function changesFrom(current: Map<string, string>, submitted: Record<stri
   return out;
 }
 
+/** A cell whose type changed between what a reviewer saw and now; `now` null: the cell is gone. */
+export interface ChangedMeanwhile {
+  cellId: string;
+  was: string;
+  now: string | null;
+  /** Who changed it: a reviewer's name, or null for a newer revision from the box. */
+  by: string | null;
+}
+
+/**
+ * What changed while a reviewer reviewed, cell by cell: `seen` against `current`, each change
+ * credited to the last review after the reviewer's base that set the cell, else to the box.
+ */
+export function changedMeanwhile(seen: Map<string, string>, current: Map<string, string>, reviewsSince: Review[]): ChangedMeanwhile[] {
+  const lastBy = new Map<string, string>();
+  for (const r of reviewsSince) for (const ch of r.changes) lastBy.set(ch.cellId, r.reviewer.name);
+  const out: ChangedMeanwhile[] = [];
+  for (const [cellId, was] of seen) {
+    const now = current.get(cellId) ?? null;
+    if (now !== was) out.push({ cellId, was, now, by: now === null ? null : (lastBy.get(cellId) ?? null) });
+  }
+  return out;
+}
+
+/** The reviewer's changes laid on the current types: the choices a re-sign offers. Changes to cells that are gone are dropped. */
+export function carryOver(current: Map<string, string>, changes: CellChange[]): Map<string, string> {
+  const out = new Map(current);
+  for (const ch of changes) if (out.has(ch.cellId)) out.set(ch.cellId, ch.to);
+  return out;
+}
+
 export interface ReviewedDifferential {
   /** The leukocyte classes (the five, the other leukocytes, unidentified): count and percentage of the leukocytes. */
   rows: { type: string; count: number; percent: number }[];

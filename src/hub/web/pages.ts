@@ -1,9 +1,17 @@
 /** The reviewer's two pages: the list of synced samples, and one sample to reclassify and sign. */
-import type { Review } from '../repo/reviews.ts';
+import { lastReviewSeq, type CellChange, type Review } from '../repo/reviews.ts';
 import type { SampleRecord, SampleRow } from '../repo/samples.ts';
 import { html, page, type Html } from './html.ts';
 import { classTitle } from '../../contracts/cell-names.ts';
-import { effectiveTypes, REVIEW_TYPES, tally, type ReportPayload, type ReviewedDifferential } from './model.ts';
+import { effectiveTypes, REVIEW_TYPES, tally, type ChangedMeanwhile, type ReportPayload, type ReviewedDifferential } from './model.ts';
+
+/** A review refused because its base moved: the reviewer's choices and comment, and what changed meanwhile. */
+export interface StaleDraft {
+  choices: Map<string, string>;
+  comment: string;
+  mine: CellChange[];
+  meanwhile: ChangedMeanwhile[];
+}
 
 const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');
 
@@ -29,7 +37,7 @@ function typeSelect(cellId: string, current: string): Html {
   return html`<select name="cell.${cellId}">${REVIEW_TYPES.map((t) => html`<option value="${t}"${t === current ? html` selected` : ''}>${classTitle(t)}</option>`)}</select>`;
 }
 
-export function samplePage(reviewer: string, sample: SampleRecord, reviews: Review[], boxCursor: number, notice: string | null): string {
+export function samplePage(reviewer: string, sample: SampleRecord, reviews: Review[], boxCursor: number, notice: string | null, draft?: StaleDraft): string {
   const p = sample.payload as ReportPayload;
   const types = effectiveTypes(p, reviews);
   const fields = p.fields ?? [];
@@ -44,7 +52,7 @@ export function samplePage(reviewer: string, sample: SampleRecord, reviews: Revi
       return html`<div class="box${c.flagged ? ' flag' : ''}" style="${style}"><span>${numbers.get(c.id)}</span></div>`;
     });
     const rows = f.cells.map((c) => {
-      const now = types.get(c.id) ?? c.type;
+      const now = draft?.choices.get(c.id) ?? types.get(c.id) ?? c.type;
       return html`<tr><td>${numbers.get(c.id)}</td><td${now !== c.type ? html` class="changed"` : ''}>${typeSelect(c.id, now)}</td>
         <td>${classTitle(c.type)}</td><td>${c.autoType ?? 'added by a person'}</td><td>${c.confidence === null ? '—' : c.confidence.toFixed(2)}</td><td>${c.flagged ? 'yes' : ''}</td></tr>`;
     });
@@ -57,7 +65,7 @@ export function samplePage(reviewer: string, sample: SampleRecord, reviews: Revi
   const reviewed = tally(types.values());
   const reviewRows = reviews.map(
     (r) => html`<tr><td>${when(r.signedAt)}</td><td>${r.reviewer.name}</td><td>${r.baseRevision}</td><td>${r.changes.length}</td><td>${r.comment ?? ''}</td>
-      <td>${boxCursor >= r.seq ? 'applied at the box' : 'waiting for the box'}</td></tr>`,
+      <td>${r.baseRevision < sample.revision ? `of an earlier revision: the box signed revision ${sample.revision} since` : boxCursor >= r.seq ? 'reached the box' : 'waiting for the box'}</td></tr>`,
   );
   const signer = p.people?.signedBy;
   return page(
@@ -65,6 +73,7 @@ export function samplePage(reviewer: string, sample: SampleRecord, reviews: Revi
     reviewer,
     html`<h1>Sample ${p.sample.reference}</h1>
     ${notice ? html`<p class="note">${notice}</p>` : ''}
+    ${draft ? staleNote(draft, numbers, sample.revision) : ''}
     <p>Clinic ${sample.clinicId} · revision ${sample.revision} · signed ${when(signer?.at)} by ${signer?.name ?? '—'} · received ${when(sample.receivedAt)}
     ${p.sample.wbcCount != null ? html` · WBC ${p.sample.wbcCount} ×10⁹/L` : ''}</p>
     <h2>Differential</h2>
@@ -75,8 +84,9 @@ export function samplePage(reviewer: string, sample: SampleRecord, reviews: Revi
     ${reviews.length ? html`<table><thead><tr><th>Signed</th><th>Reviewer</th><th>Of revision</th><th>Cells changed</th><th>Comment</th><th>Box</th></tr></thead><tbody>${reviewRows}</tbody></table>` : html`<p>None yet.</p>`}
     <form method="post" action="/review/samples/${sample.id}/reviews">
       <input type="hidden" name="revision" value="${sample.revision}">
+      <input type="hidden" name="reviewsSeen" value="${lastReviewSeq(reviews)}">
       <h2>Cells</h2>${fieldBlocks}
-      <p><label>Comment<br><textarea name="comment" maxlength="2000"></textarea></label></p>
+      <p><label>Comment<br><textarea name="comment" maxlength="2000">${draft?.comment ?? ''}</textarea></label></p>
       <p><button type="submit">Sign review</button></p>
     </form>`,
   );
@@ -96,4 +106,22 @@ function differentialTable(caption: string, d: ReviewedDifferential): Html {
 function attentionNote(d: ReviewedDifferential): Html | string {
   if (!d.attention.length) return '';
   return html`<p class="note" data-attention>For a haematologist's attention: ${d.attention.map((a) => `${classTitle(a.type)} ${a.count}`).join(', ')}</p>`;
+}
+
+/** Why a review was not signed: what changed meanwhile, cell by cell, and the reviewer's own changes, kept in the form below. */
+function staleNote(d: StaleDraft, numbers: Map<string, number>, revision: number): Html {
+  const cell = (id: string) => (numbers.has(id) ? `cell ${numbers.get(id)}` : 'a cell no longer in the sample');
+  const mineIds = new Set(d.mine.map((c) => c.cellId));
+  const meanwhile = d.meanwhile.map(
+    (m) =>
+      html`<li data-meanwhile="${m.cellId}">${cell(m.cellId)}: ${classTitle(m.was)} → ${m.now === null ? 'removed' : classTitle(m.now)}, by ${m.by ?? `the box (revision ${revision})`}${
+        mineIds.has(m.cellId) ? ' (you changed it too: your choice is kept below)' : ''
+      }</li>`,
+  );
+  const mine = d.mine.map((c) => html`<li data-mine="${c.cellId}">${cell(c.cellId)}: ${classTitle(c.from)} → ${classTitle(c.to)}${numbers.has(c.cellId) ? '' : ' (not kept)'}</li>`);
+  return html`<div class="note" data-stale>
+    <p><strong>Not signed: the sample changed while you were reviewing.</strong> Your changes and comment are kept in the form below, on the current types: check them and sign again.</p>
+    <p>Changed meanwhile:</p>${meanwhile.length ? html`<ul>${meanwhile}</ul>` : html`<p>no cell type (a newer revision or review arrived)</p>`}
+    <p>Your changes:</p>${mine.length ? html`<ul>${mine}</ul>` : html`<p>none</p>`}
+  </div>`;
 }

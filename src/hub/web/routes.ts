@@ -1,6 +1,8 @@
 /**
  * The reviewer pages under /review: list, sample, image bytes, and signing a review (a plain form
- * post; the reviewer's cell types become the review's changes against the current types).
+ * post). A review is the changes from the types its reviewer saw: the revision and the reviews signed
+ * before the page was shown. If either moved on, nothing is signed; the page comes back with what
+ * changed meanwhile and the reviewer's changes kept, to sign again with one click.
  */
 import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { CELL_CLASSES } from '../../contracts/vocabulary.ts';
@@ -8,10 +10,10 @@ import { HubError } from '../plugins/errors.ts';
 import { reviewCursorOf } from '../repo/devices.ts';
 import { imageBytesAnyClinic } from '../repo/images.ts';
 import { createReview, reviewsOfSample } from '../repo/reviews.ts';
-import { getSample, listSamples } from '../repo/samples.ts';
+import { getSample, listSamples, revisionPayload } from '../repo/samples.ts';
 import { SHA256, UUID } from '../routes/schemas.ts';
 import reviewerAuth, { currentReviewer } from './auth.ts';
-import { changesFrom, effectiveTypes, type ReportPayload } from './model.ts';
+import { carryOver, changedMeanwhile, changesFrom, effectiveTypes, type ReportPayload } from './model.ts';
 import { listPage, samplePage } from './pages.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 
@@ -50,7 +52,7 @@ const web: RoutesPlugin = async (app) => {
     {
       schema: {
         params: sampleParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { notice: { type: 'string', enum: ['signed', 'stale', 'unchanged'] } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { notice: { type: 'string', enum: ['signed', 'unchanged'] } } },
       },
     },
     async (req, reply) => {
@@ -60,7 +62,6 @@ const web: RoutesPlugin = async (app) => {
       const reviews = await reviewsOfSample(db, sample.id);
       const notices = {
         signed: 'Review signed: it goes back to the box with its next sync.',
-        stale: 'The box sent a newer revision while you were reviewing: check the cells again and sign.',
         unchanged: 'Review signed without changes.',
       };
       const notice = req.query.notice ? notices[req.query.notice as keyof typeof notices] : null;
@@ -76,9 +77,13 @@ const web: RoutesPlugin = async (app) => {
         params: sampleParams,
         body: {
           type: 'object',
-          required: ['revision'],
+          required: ['revision', 'reviewsSeen'],
           additionalProperties: false,
-          properties: { revision: { type: 'string', pattern: '^[0-9]{1,9}$' }, comment: { type: 'string', maxLength: 2000 } },
+          properties: {
+            revision: { type: 'string', pattern: '^[0-9]{1,9}$' },
+            reviewsSeen: { type: 'string', pattern: '^[0-9]{1,12}$' },
+            comment: { type: 'string', maxLength: 2000 },
+          },
           patternProperties: { [`^cell\\.${UUID.slice(1, -1)}$`]: { type: 'string', enum: [...CELL_CLASSES] } },
         },
       },
@@ -87,19 +92,41 @@ const web: RoutesPlugin = async (app) => {
       const r = currentReviewer(req);
       const sample = await getSample(db, req.params.sampleId, r.clinicId);
       if (!sample) throw new HubError(404, 'not_found', 'no such sample');
-      const { revision, comment, ...cells } = req.body;
+      const { revision, reviewsSeen, comment, ...cells } = req.body;
+      const base = { revision: Number(revision), reviewsSeen: Number(reviewsSeen) };
       const submitted = Object.fromEntries(Object.entries(cells).map(([k, v]) => [k.slice('cell.'.length), v]));
-      const current = effectiveTypes(sample.payload as ReportPayload, await reviewsOfSample(db, sample.id));
-      const changes = changesFrom(current, submitted);
+      const seenPayload = base.revision === sample.revision ? sample.payload : await revisionPayload(db, sample.id, base.revision);
+      if (!seenPayload) throw new HubError(400, 'unknown_revision', `the hub has no revision ${base.revision} of this sample: open the sample again`);
+      const reviewsThen = await reviewsOfSample(db, sample.id);
+      const seen = effectiveTypes(
+        seenPayload as ReportPayload,
+        reviewsThen.filter((rv) => rv.seq <= base.reviewsSeen),
+      );
+      const changes = changesFrom(seen, submitted);
+      const text = comment?.trim() || null;
       const out = await createReview(
         db,
         r.clinicId,
-        { sampleId: sample.id, baseRevision: Number(revision), reviewer: { id: r.id, name: r.name }, changes, comment: comment?.trim() || null },
+        { sampleId: sample.id, baseRevision: base.revision, reviewsSeen: base.reviewsSeen, reviewer: { id: r.id, name: r.name }, changes, comment: text },
         new Date().toISOString(),
       );
       if (out.kind === 'not_found') throw new HubError(404, 'not_found', 'no such sample');
-      const notice = out.kind === 'stale' ? 'stale' : changes.length ? 'signed' : 'unchanged';
-      return reply.redirect(`/review/samples/${sample.id}?notice=${notice}`, 303);
+      if (out.kind === 'created') return reply.redirect(`/review/samples/${sample.id}?notice=${changes.length ? 'signed' : 'unchanged'}`, 303);
+      // Stale: the page as it is now, with the reviewer's changes laid on it and what moved meanwhile.
+      const now = await getSample(db, sample.id, r.clinicId);
+      if (!now) throw new HubError(404, 'not_found', 'no such sample');
+      const reviewsNow = await reviewsOfSample(db, sample.id);
+      const current = effectiveTypes(now.payload as ReportPayload, reviewsNow);
+      const meanwhile = changedMeanwhile(
+        seen,
+        current,
+        reviewsNow.filter((rv) => rv.seq > base.reviewsSeen && rv.baseRevision === now.revision),
+      );
+      const draft = { choices: carryOver(current, changes), comment: text ?? '', mine: changes, meanwhile };
+      return reply
+        .code(409)
+        .type('text/html; charset=utf-8')
+        .send(samplePage(r.name, now, reviewsNow, await reviewCursorOf(db, now.deviceId), null, draft));
     },
   );
 

@@ -73,7 +73,7 @@ describe('box sync to a hub', () => {
       method: 'POST',
       url: `/review/samples/${id}/reviews`,
       headers: { ...basic(hub.reviewer.login, hub.reviewer.password), origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ revision: String(before.signedRevision), [`cell.${cell.id}`]: to, comment: 'eosinophilia?' }).toString(),
+      payload: new URLSearchParams({ revision: String(before.signedRevision), reviewsSeen: '0', [`cell.${cell.id}`]: to, comment: 'eosinophilia?' }).toString(),
     });
     expect(form.statusCode).toBe(303);
     await app.inject({ method: 'POST', url: '/api/sync/run' });

@@ -245,7 +245,12 @@ export class World {
       if (!free.length) return null;
       const pick = free[between(this.rng, 0, free.length - 1)];
       const rev = await db.db.selectFrom('revisions').select('payload').where('sample_id', '=', pick.id).where('revision', '=', pick.revision).executeTakeFirstOrThrow();
-      return { id: pick.id, revision: Number(pick.revision), payload: JSON.parse(rev.payload) };
+      const { last } = await db.db
+        .selectFrom('reviews')
+        .select((eb) => eb.fn.max('seq').as('last'))
+        .where('sample_id', '=', pick.id)
+        .executeTakeFirstOrThrow();
+      return { id: pick.id, revision: Number(pick.revision), reviewsSeen: Number(last ?? 0), payload: JSON.parse(rev.payload) };
     });
     if (!target) return false;
     const cell = target.payload.fields[0].cells[0];
@@ -255,7 +260,7 @@ export class World {
       method: 'POST',
       redirect: 'manual',
       headers: { authorization: auth, origin: `http://127.0.0.1:${this.hubPort}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ revision: String(target.revision), [`cell.${cell.id}`]: to, comment: 'fault-round review' }).toString(),
+      body: new URLSearchParams({ revision: String(target.revision), reviewsSeen: String(target.reviewsSeen), [`cell.${cell.id}`]: to, comment: 'fault-round review' }).toString(),
     });
     if (res.status !== 303) throw new Error(`review: ${res.status} ${await res.text()}`);
     this.reviews.push({ reviewId: null, sampleId: target.id, cellId: cell.id, to });
