@@ -24,6 +24,7 @@ from leukotrain.data import ImageCache, TrainLoader, field_input, load_named_spl
 from leukotrain.models import build_model  # noqa: E402
 from leukotrain.verify import verify_against_onnx  # noqa: E402
 
+
 def module_name(node_name):
     """"/model/stem/stem.2/c1/c1.0/Conv" -> "stem.2.c1.0"; a shared module called again gets "_1"."""
     parts = []
