@@ -1,12 +1,15 @@
 /**
  * The daemon, the hub and the kiosk share src/contracts instead of copies: one id pattern for both
- * programs, the event stream's types imported by the kiosk, and route types derived from the same
- * JSON schemas that are validated at run time (the expectTypeOf checks are enforced by `tsc --noEmit`).
+ * programs, the event stream's types and the API's shapes imported by the kiosk, the daemon's reply
+ * builders declared with those shapes, and route types derived from the same JSON schemas that are
+ * validated at run time (the expectTypeOf checks are enforced by `tsc --noEmit`).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { Report } from '../../src/contracts/api/report.ts';
+import type { Cell, Field, SampleDetail, SampleSummary } from '../../src/contracts/api/samples.ts';
 import { EVENT_TYPES, type PublishedEvent } from '../../src/contracts/events.ts';
 import { UUID } from '../../src/contracts/uuid.ts';
 import { UUID as HUB_UUID } from '../../src/hub/routes/schemas.ts';
@@ -14,7 +17,9 @@ import type { FromRequestSchema } from '../../src/server-common/type-provider.ts
 import { credentials, idParams, reasonBody, UUID as DAEMON_UUID } from '../../src/box/server/schemas/common.ts';
 import type { Credentials } from '../../src/box/workflow/auth.ts';
 import type { Published } from '../../src/box/workflow/events.ts';
-import { WORKFLOW_EVENT_TYPES, type WorkflowEvent as UiWorkflowEvent } from '../../ui/src/api/types.ts';
+import type { buildReport } from '../../src/box/workflow/report.ts';
+import type { cellView, fieldView, sampleDetail, sampleSummary } from '../../src/box/workflow/views.ts';
+import { WORKFLOW_EVENT_TYPES, type Report as UiReport, type SampleDetail as UiSampleDetail, type WorkflowEvent as UiWorkflowEvent } from '../../ui/src/api/types.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 describe('one UUID pattern', () => {
@@ -42,6 +47,24 @@ describe('the event stream', () => {
   it('the daemon publishes and the kiosk reads the same type', () => {
     expectTypeOf<UiWorkflowEvent>().toEqualTypeOf<PublishedEvent>();
     expectTypeOf<Published>().toEqualTypeOf<PublishedEvent>();
+  });
+});
+
+describe('the API shapes', () => {
+  it('the kiosk re-exports them from src/contracts and declares none of its own', () => {
+    const text = readFileSync(path.join(ROOT, 'ui/src/api/types.ts'), 'utf8');
+    expect(text).toMatch(/from '\.\.\/\.\.\/\.\.\/src\/contracts\/api\/samples\.ts'/);
+    expect(text).not.toMatch(/^\s*(export\s+)?(interface|type\s+\w+\s*=)/m);
+    expectTypeOf<UiSampleDetail>().toEqualTypeOf<SampleDetail>();
+    expectTypeOf<UiReport>().toEqualTypeOf<Report>();
+  });
+
+  it('the daemon builds its replies as the contract types', () => {
+    expectTypeOf<ReturnType<typeof cellView>>().toEqualTypeOf<Cell>();
+    expectTypeOf<ReturnType<typeof fieldView>>().toEqualTypeOf<Field>();
+    expectTypeOf<ReturnType<typeof sampleSummary>>().toEqualTypeOf<SampleSummary>();
+    expectTypeOf<ReturnType<typeof sampleDetail>>().toEqualTypeOf<SampleDetail>();
+    expectTypeOf<ReturnType<typeof buildReport>>().toEqualTypeOf<Report>();
   });
 });
 

@@ -69,6 +69,7 @@ export function field(id: string, seq: number, cells: Cell[]): FieldWithCells {
     attempts: 1,
     image: { sha256: 'x', width: 640, height: 480, format: 'jpeg', bytes: 1 },
     quality: { metrics: {}, warnings: [] },
+    awaitingDecision: false,
     analysis: null,
     capturedAt: '2026-01-01T00:00:00.000Z',
     uploadedBy: null,
@@ -97,7 +98,7 @@ export function sample(fields: FieldWithCells[], differential = emptyDifferentia
     pendingFields: 0,
     counted: 0,
     reviewPending: 0,
-    sync: { state: 'unsigned', revision: null, attempts: 0, lastError: null, deliveredAt: null },
+    sync: { state: 'unsigned', revision: null, attempts: 0, lastError: null, deliveredAt: null, setAside: false },
     fields,
     differential,
   };

@@ -28,7 +28,7 @@ const device = (over: Partial<DeviceHealth>): DeviceHealth => ({
   backend: { name: 'onnxruntime', reason: '' },
   cpu: { cores: 2, loadPercent: 10, loadAverage: [], temperatureC: null },
   memory: { totalMB: 1, availableMB: 1 },
-  disk: { path: '/', totalMB: 100_000, freeMB: 50_000 },
+  disk: { totalMB: 100_000, freeMB: 50_000 },
   gpu: [],
   uptimeSeconds: { system: 0, daemon: 0 },
   queue: { length: 0, capacity: 16 },
@@ -40,9 +40,9 @@ describe('device badge', () => {
   it('warns when the box runs hot or its disk fills', () => {
     expect(summarizeDevice(device({}))).toMatchObject({ temperatureC: null, diskFreeFraction: 0.5, warning: false });
     expect(summarizeDevice(device({ gpu: [{ name: 'g', loadPercent: 1, temperatureC: 85, memoryUsedMB: null, memoryTotalMB: null }] }))).toMatchObject({ temperatureC: 85, hot: true, warning: true });
-    expect(summarizeDevice(device({ disk: { path: '/', totalMB: 100_000, freeMB: 5_000 } }))).toMatchObject({ diskLow: true, warning: true });
-    expect(summarizeDevice(device({ disk: { path: '/', totalMB: 8_000, freeMB: 900 } })).diskLow).toBe(true);
-    expect(summarizeDevice(device({ disk: { path: '/', totalMB: 0, freeMB: 0 } })).diskFreeFraction).toBeNull();
+    expect(summarizeDevice(device({ disk: { totalMB: 100_000, freeMB: 5_000 } }))).toMatchObject({ diskLow: true, warning: true });
+    expect(summarizeDevice(device({ disk: { totalMB: 8_000, freeMB: 900 } })).diskLow).toBe(true);
+    expect(summarizeDevice(device({ disk: { totalMB: 0, freeMB: 0 } })).diskFreeFraction).toBeNull();
   });
 
   it('reads an uptime in hours and minutes', () => {

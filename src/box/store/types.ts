@@ -1,6 +1,8 @@
 /** What the store keeps, in the shapes the rest of the daemon uses (camelCase, parsed JSON). */
 import type { CellClass } from '../../contracts/vocabulary.ts';
-import type { CellSource, FieldStatus, Role, SampleStatus } from '../../contracts/statuses.ts';
+import type { CellSource, FieldStatus, SampleStatus } from '../../contracts/statuses.ts';
+import type { Box, FieldAnalysis, FieldQuality } from '../../contracts/api/samples.ts';
+import type { User } from '../../contracts/api/people.ts';
 
 export { CELL_SOURCES, FIELD_STATUSES, ROLES, SAMPLE_STATUSES, type CellSource, type FieldStatus, type Role, type SampleStatus } from '../../contracts/statuses.ts';
 
@@ -22,21 +24,9 @@ export interface Sample {
   syncedRevision: number | null;
 }
 
-export interface QualityJson {
-  metrics: Record<string, number>;
-  warnings: { code: string; message: string }[];
-}
-
-export interface AnalysisJson {
-  fusion: string;
-  backend: string;
-  models: { id: string; sha256: string }[];
-  totalMs: number;
-  /** The field's scale and where it came from (absent in analyses before scales were measured). */
-  scale?: { umPerPixel: number | null; source: string; rbcCount: number; measuredUmPerPixel?: number };
-  /** Who typed the cells: the cell classifier or the detectors' votes. */
-  typing?: string;
-}
+/** The stored JSON of a field's quality check and of its analysis: the shapes the API sends (src/contracts/api). */
+export type QualityJson = FieldQuality;
+export type AnalysisJson = FieldAnalysis;
 
 export interface Field {
   id: string;
@@ -59,7 +49,8 @@ export interface Field {
   deletedAt: string | null;
 }
 
-export type BoxTuple = [number, number, number, number];
+/** Image pixels x1, y1, x2, y2. */
+export type BoxTuple = Box;
 
 export interface Cell {
   id: string;
@@ -85,14 +76,8 @@ export interface Cell {
   createdAt: string;
 }
 
-export interface User {
-  id: string;
-  name: string;
-  role: Role;
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A user without secrets, as the API sends it. */
+export type { User };
 
 export interface UserWithSecret extends User {
   pinHash: string;

@@ -7,6 +7,7 @@
  * event.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import type { HubState } from '../../contracts/api/sync.ts';
 import type { WorkflowContext } from '../workflow/context.ts';
 import type { Published } from '../workflow/events.ts';
 import { fullJitter, spread } from './backoff.ts';
@@ -16,7 +17,8 @@ import type { OutgoingImages } from './outgoing-images.ts';
 import type { SyncRepo } from './repo.ts';
 import { pullReviews } from './reviews.ts';
 
-export type LoopState = 'starting' | 'syncing' | 'idle' | 'offline' | 'failing' | 'unauthorised' | 'stopped';
+/** The hub states (src/contracts/api/sync.ts) while the sync is on. */
+export type LoopState = Exclude<HubState, 'disabled'>;
 
 export interface SyncLoopOptions {
   backoffBaseMs: number;

@@ -2,6 +2,7 @@
  * The sync's own tables (migration 002): image send state, set-aside outbox rows, applied reviews,
  * small key/value state. The outbox itself is the store's (read and marked through its repository).
  */
+import type { SetAsideItem } from '../../contracts/api/sync.ts';
 import type { Db } from '../store/db.ts';
 import { SET_ASIDE_UNTIL } from '../store/outbox.ts';
 
@@ -12,17 +13,6 @@ export interface PreparedImage {
   encoding: ImageEncoding;
   encodedBytes: number;
   acknowledgedAt: string | null;
-}
-
-export interface SetAsideItem {
-  outboxId: number;
-  sampleId: string;
-  revision: number;
-  reference: string | null;
-  code: string;
-  reason: string;
-  at: string;
-  attempts: number;
 }
 
 export interface AppliedReview {

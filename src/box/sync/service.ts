@@ -5,24 +5,15 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
+import type { SyncStatus } from '../../contracts/api/sync.ts';
 import { ConfigError, type Config } from '../config.ts';
 import type { Actor, WorkflowContext } from '../workflow/context.ts';
 import { HubApi } from './hub-api.ts';
 import { HubHttp } from './http.ts';
-import { SyncLoop, type LoopStatus } from './loop.ts';
+import { SyncLoop } from './loop.ts';
 import { OutgoingImages } from './outgoing-images.ts';
 import { SyncRepo } from './repo.ts';
 import { putBackInQueue } from './set-aside.ts';
-
-export interface SyncStatus extends Omit<LoopStatus, 'state'> {
-  enabled: boolean;
-  /** Why the sync is off, when it is. */
-  reason: string | null;
-  state: LoopStatus['state'] | 'disabled';
-  hub: string | null;
-  backlog: { pending: number; setAside: number; oldestPendingAt: string | null };
-  reviews: { applied: number };
-}
 
 /** A sync setting that names a file the box cannot read: a configuration error. */
 export class SyncSetupError extends ConfigError {}

@@ -10,6 +10,7 @@
  *   waits until the window frees up (guessing spread over many users gains nothing).
  * The technician's recovery code clears all of it (workflow/setup.ts).
  */
+import type { Credentials } from '../../contracts/api/people.ts';
 import type { Store } from '../store/store.ts';
 import type { Role, UserWithSecret } from '../store/types.ts';
 import { WorkflowError } from './errors.ts';
@@ -26,10 +27,8 @@ export interface GuessBudget {
 }
 export const GLOBAL_GUESS_BUDGET: GuessBudget = { max: 20, windowMs: 10 * 60_000 };
 
-export interface Credentials {
-  userId: string;
-  pin: string;
-}
+/** A user's PIN as the API sends it (src/contracts/api/people.ts). */
+export type { Credentials };
 
 /** How long the next try must wait after `failed` wrong PINs in a row (0: no wait). */
 export function delayAfter(failed: number): number {

@@ -3,6 +3,7 @@
  * measured on several fields of one sample (a normal smear, photographed in a thin area). A field
  * whose own red cells cannot be measured is analysed at this scale instead of an unknown one.
  */
+import type { MicroscopeCalibration } from '../../contracts/api/settings.ts';
 import type { Store } from '../store/store.ts';
 import type { Field } from '../store/types.ts';
 import type { Credentials } from './auth.ts';
@@ -10,18 +11,6 @@ import type { WorkflowContext } from './context.ts';
 import { CALIBRATION_MAX_SPREAD, CALIBRATION_MIN_FIELDS } from '../../core/analysis/field-scale.ts';
 import { median } from '../../core/util/median.ts';
 import { badRequest, notFound } from './errors.ts';
-
-export interface MicroscopeCalibration {
-  umPerPixel: number;
-  /** Fields whose measured scales it was taken from. */
-  fields: number;
-  /** Largest / smallest of those scales: how well the fields agreed. */
-  spread: number;
-  sampleId: string;
-  sampleReference: string;
-  at: string;
-  by: string;
-}
 
 export const CALIBRATION_KEY = 'microscopeCalibration';
 

@@ -3,6 +3,7 @@
  * cell, mark a flagged cell as looked at. Every correction also counts as having looked at the cell.
  */
 import { randomUUID } from 'node:crypto';
+import type { CellsSeen } from '../../contracts/api/samples.ts';
 import type { CellClass } from '../../contracts/vocabulary.ts';
 import type { BoxTuple, Cell, CellSource } from '../store/types.ts';
 import { storedClassOf } from './analysis-results.ts';
@@ -70,7 +71,7 @@ export const MAX_SEEN_PER_CALL = 200;
  * accepts their types: one audit entry names them all, so the trail shows every counted cell was
  * displayed before sign-off. Cells already seen are left as they are.
  */
-export function markCellsSeen(ctx: WorkflowContext, sampleId: string, cellIds: string[], actor: Actor): { seen: number } {
+export function markCellsSeen(ctx: WorkflowContext, sampleId: string, cellIds: string[], actor: Actor): CellsSeen {
   const ids = [...new Set(cellIds)];
   if (!ids.length) throw badRequest('no_cells', 'name at least one cell that was shown');
   const cells = ids.map((id) => {

@@ -7,16 +7,9 @@
 import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import si from 'systeminformation';
+import type { GpuHealth } from '../../contracts/api/device.ts';
 
-export interface GpuHealth {
-  name: string;
-  /** 0..100 */
-  loadPercent: number | null;
-  temperatureC: number | null;
-  memoryUsedMB: number | null;
-  memoryTotalMB: number | null;
-}
-
+/** The host's part of GET /api/device (src/contracts/api/device.ts); the disk's path stays in the daemon (the reply's schema drops it). */
 export interface HostHealth {
   cpu: { cores: number; loadPercent: number | null; loadAverage: number[]; temperatureC: number | null };
   memory: { totalMB: number; availableMB: number };

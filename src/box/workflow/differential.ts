@@ -11,67 +11,12 @@
  * total WBC count is entered, flags against the reference ranges of the five, progress to the
  * target, and the cells that still need a person's look.
  */
-import {
-  ATTENTION_CLASSES,
-  CELL_TYPES,
-  NON_LEUKOCYTE_CLASSES,
-  OTHER_LEUKOCYTE_CLASSES,
-  type AttentionClass,
-  type CellClass,
-  type CellType as LeukocyteType,
-  type NonLeukocyteClass,
-  type OtherLeukocyteClass,
-} from '../../contracts/vocabulary.ts';
+import type { Differential, DifferentialRow, Flag, NonLeukocyteRow, RowType } from '../../contracts/api/samples.ts';
+import type { Range } from '../../contracts/api/settings.ts';
+import { ATTENTION_CLASSES, CELL_TYPES, NON_LEUKOCYTE_CLASSES, OTHER_LEUKOCYTE_CLASSES, type CellClass, type CellType as LeukocyteType } from '../../contracts/vocabulary.ts';
 import type { Cell } from '../store/types.ts';
 import { CLASS_PLURALS } from '../../contracts/cell-names.ts';
-import type { Range, Settings, TypeRange } from './settings.ts';
-
-/** A row of the differential: a leukocyte class of the count. */
-export type RowType = LeukocyteType | OtherLeukocyteClass | 'unclassified';
-export type Flag = 'low' | 'high' | null;
-
-export interface DifferentialRow {
-  type: RowType;
-  count: number;
-  /** Of all counted leukocytes. */
-  percent: number;
-  /** 95 % confidence interval of the percentage (Wilson score). */
-  ci95: Range | null;
-  /** 10^9/L, when the total WBC count is known. */
-  absolute: number | null;
-  /** The five types only. */
-  range: TypeRange | null;
-  flag: Flag;
-  absoluteFlag: Flag;
-}
-
-/** NRBC or smudge cells: outside the count, per 100 leukocytes counted. */
-export interface NonLeukocyteRow {
-  type: NonLeukocyteClass;
-  count: number;
-  /** null while no leukocyte is counted. */
-  per100: number | null;
-}
-
-export interface SampleDifferential {
-  /** Leukocytes counted: every row's cells (not NRBC, smudge, "not a leukocyte"). */
-  counted: number;
-  target: number;
-  targetReached: boolean;
-  /** The five types, then the other leukocytes and the unidentified cells, always all of them. */
-  rows: DifferentialRow[];
-  /** NRBC and smudge cells, always both. */
-  nonLeukocytes: NonLeukocyteRow[];
-  notLeukocyte: number;
-  /** Classes present that need a haematologist's attention (blasts, immature granulocytes, NRBC), with their counts. */
-  attention: { type: AttentionClass; count: number }[];
-  /** Total white cell count entered by the nurse, 10^9/L. */
-  wbcCount: number | null;
-  /** Flagged cells and their checks; `unseen`: counted cells the analysis typed that no person has seen yet. */
-  review: { flagged: number; reviewed: number; pending: number; pendingCellIds: string[]; unseen: number };
-  /** Plain-language findings, most important first. */
-  flags: string[];
-}
+import type { Settings } from './settings.ts';
 
 type CountedCell = Pick<Cell, 'id' | 'type' | 'flagged' | 'reviewedAt' | 'source'>;
 
@@ -95,7 +40,7 @@ export function wilson95(k: number, n: number): Range | null {
 
 const flagOf = (value: number, range: Range | null | undefined): Flag => (!range ? null : value < range.low ? 'low' : value > range.high ? 'high' : null);
 
-export function computeDifferential(cells: CountedCell[], settings: Pick<Settings, 'targetCount' | 'referenceRanges'>, wbcCount: number | null): SampleDifferential {
+export function computeDifferential(cells: CountedCell[], settings: Pick<Settings, 'targetCount' | 'referenceRanges'>, wbcCount: number | null): Differential {
   const counts = new Map<CellClass, number>();
   for (const c of cells) counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
   const countOf = (t: CellClass) => counts.get(t) ?? 0;

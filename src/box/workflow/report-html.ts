@@ -1,8 +1,8 @@
 /** The printable page of a sample report (A4, no scripts, no external resources). */
 import { CELL_TYPES } from '../../contracts/vocabulary.ts';
 import { CLASS_PLURALS, CLASS_TITLES } from '../../contracts/cell-names.ts';
-import type { DifferentialRow, SampleDifferential } from './differential.ts';
-import type { Report, ScaleSummary } from './report.ts';
+import type { Differential, DifferentialRow } from '../../contracts/api/samples.ts';
+import type { Report, ScaleSummary } from '../../contracts/api/report.ts';
 import { escapeMarkup as esc } from '../../core/util/escape.ts';
 
 const FIVE: readonly string[] = CELL_TYPES;
@@ -110,7 +110,7 @@ function scaleLine(s: ScaleSummary): string {
 }
 
 /** Blasts, immature granulocytes or NRBC on the smear: the report asks for a haematologist's look. */
-function attentionBanner(d: SampleDifferential): string {
+function attentionBanner(d: Differential): string {
   const present = d.attention ?? [];
   if (!present.length) return '';
   const nrbcPer100 = d.nonLeukocytes?.find((x) => x.type === 'nrbc')?.per100 ?? null;

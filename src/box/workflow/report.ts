@@ -2,6 +2,7 @@
  * The sample report as JSON: what the printable page shows, and what the outbox sends to the hub
  * for each signed revision (with every cell, so a remote reviewer can work on it).
  */
+import type { Person, Report, ScaleSummary } from '../../contracts/api/report.ts';
 import type { Sample } from '../store/types.ts';
 import { median } from '../../core/util/median.ts';
 import { VERSION } from '../../version.ts';
@@ -12,21 +13,7 @@ export const DISCLAIMER =
   'Automated pre-classification to support, not replace, a trained microscopist. ' +
   'Every result must be checked and confirmed by a qualified professional before it is used for any clinical decision.';
 
-/** The fields' scales: the median um per pixel of those that have one, and how many came from where. */
-export interface ScaleSummary {
-  umPerPixel: number | null;
-  measured: number;
-  calibrated: number;
-  given: number;
-  unmeasured: number;
-}
-
-interface Person {
-  id: string;
-  name: string;
-}
-
-export function buildReport(ctx: WorkflowContext, sample: Sample) {
+export function buildReport(ctx: WorkflowContext, sample: Sample): Report {
   const detail = sampleDetail(ctx, sample);
   const person = (id: string | null): Person | null => (id ? { id, name: ctx.store.users.get(id)?.name ?? 'unknown user' } : null);
   const people = (ids: (string | null)[]) => [...new Set(ids.filter((x): x is string => x !== null))].map((id) => person(id)!);
@@ -53,7 +40,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample) {
   const shortReason = trail.find((e) => e.action === 'sample.signed' && e.revision === sample.signedRevision)?.reason ?? null;
   const amendments = trail.filter((e) => e.reason !== null && e.action !== 'sample.signed').map((e) => ({ at: e.at, revision: e.revision, action: e.action, by: person(e.userId), reason: e.reason! }));
   return {
-    kind: 'leukodiff.report' as const,
+    kind: 'leukodiff.report',
     schemaVersion: 1,
     generatedAt: ctx.now().toISOString(),
     software: { name: 'leukodiff', version: VERSION },
@@ -98,5 +85,3 @@ export function buildReport(ctx: WorkflowContext, sample: Sample) {
     disclaimer: DISCLAIMER,
   };
 }
-
-export type Report = ReturnType<typeof buildReport>;

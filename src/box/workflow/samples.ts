@@ -1,20 +1,12 @@
 /** Creating and editing samples. Patient identifiers are stored, never logged or audited by value. */
 import { randomUUID } from 'node:crypto';
+import type { NewSample } from '../../contracts/api/samples.ts';
 import type { SampleEdit } from '../store/samples.ts';
 import type { Sample } from '../store/types.ts';
 import { applyChange } from './changes.ts';
 import type { Actor, WorkflowContext } from './context.ts';
 import { conflict } from './errors.ts';
 import { assertReferenceFree, normaliseReference } from './sample-reference.ts';
-
-export interface NewSample {
-  /** Client-chosen id (assigned at capture), so a retried create does not make two samples. */
-  id?: string;
-  reference: string;
-  patientId?: string | null;
-  collectedAt?: string | null;
-  wbcCount?: number | null;
-}
 
 const sameContent = (s: Sample, n: NewSample) =>
   s.reference === normaliseReference(n.reference) && s.patientId === (n.patientId ?? null) && s.collectedAt === (n.collectedAt ?? null) && s.wbcCount === (n.wbcCount ?? null);

@@ -4,6 +4,7 @@
  * (Settings, default 10), after 12 hours whatever happens, or when the user is deactivated.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { SessionInfo as ApiSessionInfo } from '../../contracts/api/people.ts';
 import { publicUser } from '../store/users.ts';
 import type { User } from '../store/types.ts';
 import type { Credentials } from './auth.ts';
@@ -14,13 +15,9 @@ import { readSettings } from './settings.ts';
 export const SESSION_COOKIE = 'leukodiff_session';
 export const SESSION_MAX_MS = 12 * 60 * 60 * 1000;
 
-export interface SessionInfo {
+/** The API's session (src/contracts/api/people.ts), holding the whole user; the reply's schema sends its id, name and role. */
+export interface SessionInfo extends ApiSessionInfo {
   user: User;
-  /** When the session ends at the latest (ISO). */
-  expiresAt: string;
-  idleLockMinutes: number;
-  /** A supervisor whose PIN is shorter than today's minimum: the kiosk asks them to change it. */
-  pinChangeRequired: boolean;
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');

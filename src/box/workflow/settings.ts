@@ -5,38 +5,16 @@
  * leukocytes and as absolute counts in 10^9/L; 30 % overlap; the session locks after 10 idle
  * minutes; English.
  */
-import { CELL_TYPES, type CellType as LeukocyteType } from '../../contracts/vocabulary.ts';
+import type { ClinicSettings, Language, ReferenceRanges } from '../../contracts/api/settings.ts';
+import { CELL_TYPES } from '../../contracts/vocabulary.ts';
 import type { Store } from '../store/store.ts';
 import type { Credentials } from './auth.ts';
 import type { WorkflowContext } from './context.ts';
 import { badRequest } from './errors.ts';
 
-export interface Range {
-  low: number;
-  high: number;
-}
+/** The settings kept in the database (the API's GET /api/settings adds the microscope calibration). */
+export type Settings = ClinicSettings;
 
-export interface TypeRange {
-  percent: Range;
-  /** 10^9/L; used once a total WBC count is entered. */
-  absolute: Range | null;
-}
-
-export type ReferenceRanges = Record<LeukocyteType, TypeRange>;
-
-export interface Settings {
-  targetCount: number;
-  referenceRanges: ReferenceRanges;
-  /** Largest share of a new field's area that may show an earlier field of the sample (0.05..0.95). */
-  maxFieldOverlap: number;
-  /** Minutes without a request before the kiosk's session locks (sessions.ts). */
-  idleLockMinutes: number;
-  /** The box's language, chosen at first-boot setup; the kiosk starts in it. */
-  language: Language;
-}
-
-export const LANGUAGES = ['en', 'fr'] as const;
-export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_IDLE_LOCK_MINUTES = 10;
 export const IDLE_LOCK_LIMITS = { min: 1, max: 240 } as const;
 

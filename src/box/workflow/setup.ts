@@ -5,6 +5,7 @@
  * a new PIN for a supervisor who forgot theirs.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { FirstBootSetup, SetupResult } from '../../contracts/api/people.ts';
 import type { Store } from '../store/store.ts';
 import { publicUser } from '../store/users.ts';
 import type { User } from '../store/types.ts';
@@ -12,7 +13,6 @@ import type { WorkflowContext } from './context.ts';
 import { badRequest, conflict, notFound, WorkflowError } from './errors.ts';
 import { hashPin } from './pin.ts';
 import { checkNewPin } from './pin-policy.ts';
-import type { Language } from './settings.ts';
 
 const RECOVERY_KEY = 'recoveryCodeHash';
 // Crockford's base32 without I, L, O, U: nothing to confuse when copied by hand.
@@ -32,12 +32,7 @@ export function newRecoveryCode(): string {
 const normalise = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');
 const digest = (code: string) => createHash('sha256').update(normalise(code)).digest();
 
-export interface SetupInput {
-  language: Language;
-  supervisor: { name: string; pin: string };
-}
-
-export async function firstBootSetup(ctx: WorkflowContext, input: SetupInput): Promise<{ supervisor: User; recoveryCode: string }> {
+export async function firstBootSetup(ctx: WorkflowContext, input: FirstBootSetup): Promise<SetupResult> {
   if (!setupNeeded(ctx)) throw alreadySetUp();
   checkNewPin('supervisor', input.supervisor.pin);
   const pinHash = await hashPin(input.supervisor.pin);

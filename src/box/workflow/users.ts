@@ -3,6 +3,7 @@
  * supervisor's PIN; the very first user (a supervisor) is made by the first-boot setup (setup.ts).
  */
 import { randomUUID } from 'node:crypto';
+import type { UserPatch } from '../../contracts/api/people.ts';
 import { publicUser } from '../store/users.ts';
 import type { Role, User } from '../store/types.ts';
 import type { Credentials } from './auth.ts';
@@ -38,13 +39,6 @@ export async function insertUser(ctx: WorkflowContext, input: { name: string; ro
 export async function createUser(ctx: WorkflowContext, input: { name: string; role: Role; pin: string }, auth?: Credentials): Promise<User> {
   checkNewPin(input.role, input.pin);
   return insertUser(ctx, input, await authorise(ctx, auth));
-}
-
-export interface UserPatch {
-  name?: string;
-  role?: Role;
-  active?: boolean;
-  pin?: string;
 }
 
 export async function updateUser(ctx: WorkflowContext, id: string, patch: UserPatch, auth: Credentials): Promise<User> {

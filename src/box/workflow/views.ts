@@ -1,25 +1,13 @@
-/** The JSON shapes of samples, fields and cells that the API returns and the outbox carries. */
-import { CELL_TYPES } from '../../contracts/vocabulary.ts';
+/** The JSON shapes of samples, fields and cells that the API returns and the outbox carries: built here, declared in src/contracts/api. */
+import type { Cell as CellJson, Field as FieldJson, SampleDetail, SampleSummary, SyncState, SyncStateName } from '../../contracts/api/samples.ts';
+import { CELL_TYPES, type CellType } from '../../contracts/vocabulary.ts';
 import type { CellTally } from '../store/cells.ts';
 import { isSetAside } from '../store/outbox.ts';
 import type { Cell, Field, Sample } from '../store/types.ts';
 import type { WorkflowContext } from './context.ts';
-import { computeDifferential, type SampleDifferential } from './differential.ts';
+import { computeDifferential } from './differential.ts';
 import { fieldsAwaitingDecision } from './quality-decision.ts';
 import { readSettings } from './settings.ts';
-
-export type SyncStateName = 'unsigned' | 'queued' | 'retrying' | 'synced';
-
-export interface SyncState {
-  /** Of the latest signed revision: unsigned (never signed), queued, retrying (the last try failed), synced. */
-  state: SyncStateName;
-  revision: number | null;
-  attempts: number;
-  lastError: string | null;
-  deliveredAt: string | null;
-  /** The sync set it aside (refused by the hub, too large, failing again and again): lastError says why; it waits for a person. */
-  setAside: boolean;
-}
 
 export function syncState(ctx: WorkflowContext, sampleId: string): SyncState {
   const last = ctx.store.outbox.latestForSample(sampleId);
@@ -29,7 +17,7 @@ export function syncState(ctx: WorkflowContext, sampleId: string): SyncState {
   return { state, revision: last.revision, attempts: last.attempts, lastError: last.lastError, deliveredAt: last.deliveredAt, setAside };
 }
 
-export function cellView(c: Cell) {
+export function cellView(c: Cell): CellJson {
   return {
     id: c.id,
     fieldId: c.fieldId,
@@ -38,7 +26,7 @@ export function cellView(c: Cell) {
     autoType: c.autoType,
     confidence: c.confidence,
     agreement: c.agreement,
-    votes: c.votes && Object.fromEntries(CELL_TYPES.map((t, i) => [t, c.votes![i] ?? 0])),
+    votes: c.votes && (Object.fromEntries(CELL_TYPES.map((t, i) => [t, c.votes![i] ?? 0])) as Record<CellType, number>),
     flagged: c.flagged,
     reviewed: c.reviewedAt !== null,
     source: c.source,
@@ -48,10 +36,9 @@ export function cellView(c: Cell) {
     reviewedAt: c.reviewedAt,
   };
 }
-export type CellView = ReturnType<typeof cellView>;
 
 /** `awaitingDecision`: analysed with quality warnings, and nobody answered Retake or Keep yet (its cells do not count). */
-export function fieldView(f: Field, awaitingDecision = false) {
+export function fieldView(f: Field, awaitingDecision = false): FieldJson {
   return {
     id: f.id,
     sampleId: f.sampleId,
@@ -68,9 +55,12 @@ export function fieldView(f: Field, awaitingDecision = false) {
     analysedAt: f.analysedAt,
   };
 }
-export type FieldView = ReturnType<typeof fieldView>;
 
-export function sampleSummary(ctx: WorkflowContext, s: Sample, tally: Pick<CellTally, 'counted' | 'reviewPending'> = ctx.store.cells.tally(s.id, [...fieldsAwaitingDecision(ctx, s.id)])) {
+export function sampleSummary(
+  ctx: WorkflowContext,
+  s: Sample,
+  tally: Pick<CellTally, 'counted' | 'reviewPending'> = ctx.store.cells.tally(s.id, [...fieldsAwaitingDecision(ctx, s.id)]),
+): SampleSummary {
   return {
     id: s.id,
     reference: s.reference,
@@ -94,17 +84,11 @@ export function sampleSummary(ctx: WorkflowContext, s: Sample, tally: Pick<CellT
     sync: syncState(ctx, s.id),
   };
 }
-export type SampleSummary = ReturnType<typeof sampleSummary>;
-
-export interface SampleDetail extends SampleSummary {
-  fields: (FieldView & { cells: CellView[] })[];
-  differential: SampleDifferential;
-}
 
 /** Everything about one sample: its fields with their cells, and the differential. */
 export function sampleDetail(ctx: WorkflowContext, s: Sample): SampleDetail {
   const cells = ctx.store.cells.listBySample(s.id);
-  const byField = new Map<string, CellView[]>();
+  const byField = new Map<string, CellJson[]>();
   for (const c of cells) {
     let list = byField.get(c.fieldId);
     if (!list) byField.set(c.fieldId, (list = []));

@@ -3,10 +3,13 @@ import type {
   Box,
   Cell,
   CellClass,
+  CellsSeen,
   Credentials,
   DeviceHealth,
   EngineHealth,
   Field,
+  FieldWithCells,
+  FirstBootSetup,
   NewSample,
   SignInPerson,
   Report,
@@ -16,10 +19,12 @@ import type {
   SampleSummary,
   SessionInfo,
   SetAsideItem,
+  SetupResult,
   SetupStatus,
   Settings,
   SyncStatus,
   User,
+  UserPatch,
 } from './types.ts';
 
 export class ApiError extends Error {
@@ -34,13 +39,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface UserChange {
-  name?: string;
-  role?: Role;
-  active?: boolean;
-  pin?: string;
 }
 
 type Json = Record<string, unknown> | unknown[];
@@ -117,7 +115,7 @@ export class ApiClient {
   }
 
   /** A page of cells the nurse saw and accepts. */
-  markCellsSeen(sampleId: string, cellIds: string[], reason?: string): Promise<{ seen: number }> {
+  markCellsSeen(sampleId: string, cellIds: string[], reason?: string): Promise<CellsSeen> {
     return this.request('POST', `/api/samples/${sampleId}/cells/seen`, reason ? { cellIds, reason } : { cellIds });
   }
 
@@ -139,7 +137,7 @@ export class ApiClient {
     return this.request('POST', `/api/samples/${sampleId}/fields`, form);
   }
 
-  getField(id: string): Promise<Field> {
+  getField(id: string): Promise<FieldWithCells> {
     return this.request('GET', `/api/fields/${id}`);
   }
 
@@ -191,7 +189,7 @@ export class ApiClient {
   }
 
   /** First-boot setup: answers the recovery code, shown once. */
-  setUp(input: { language: 'en' | 'fr'; supervisor: { name: string; pin: string } }): Promise<{ supervisor: User; recoveryCode: string }> {
+  setUp(input: FirstBootSetup): Promise<SetupResult> {
     return this.request('POST', '/api/setup', { language: input.language, supervisor: { ...input.supervisor } });
   }
 
@@ -203,7 +201,7 @@ export class ApiClient {
     return this.request('POST', '/api/users', auth ? { ...user, auth: { ...auth } } : { ...user });
   }
 
-  updateUser(id: string, change: UserChange, auth: Credentials): Promise<User> {
+  updateUser(id: string, change: UserPatch, auth: Credentials): Promise<User> {
     return this.request('PATCH', `/api/users/${id}`, { ...change, auth: { ...auth } });
   }
 

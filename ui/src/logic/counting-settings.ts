@@ -20,12 +20,15 @@ export const COUNTING_LIMITS: Record<CountingField, { min: number; max: number }
 /** The daemon's default, for a daemon that does not report the idle lock. */
 const DEFAULT_IDLE_LOCK_MINUTES = 10;
 
+/** The settings these read: the target and the overlap; the idle lock may be missing (a daemon from before it). */
+type CountingSettings = Partial<Settings> & Pick<Settings, 'targetCount' | 'maxFieldOverlap'>;
+
 /** Whole numbers only, no longer than the largest value allowed. */
 export const COUNTING_RULES: Record<CountingField, EntryRules> = Object.fromEntries(
   COUNTING_FIELDS.map((f) => [f, { maxLength: String(COUNTING_LIMITS[f].max).length, allowed: /^[0-9]$/ }]),
 ) as Record<CountingField, EntryRules>;
 
-export function countingDraftOf(settings: Settings): CountingDraft {
+export function countingDraftOf(settings: CountingSettings): CountingDraft {
   return {
     targetCount: String(settings.targetCount),
     maxFieldOverlap: String(Math.round(settings.maxFieldOverlap * 100)),
@@ -45,7 +48,7 @@ export function parseCountingValue(field: CountingField, text: string): number |
  * The settings that differ from the current ones, as PATCH /api/settings takes them (the overlap as
  * a share); null while a value is missing or out of its limits. Empty when nothing changed.
  */
-export function countingChanges(draft: CountingDraft, current: Settings): Partial<Settings> | null {
+export function countingChanges(draft: CountingDraft, current: CountingSettings): Partial<Settings> | null {
   const was = countingDraftOf(current);
   const out: Partial<Settings> = {};
   for (const field of COUNTING_FIELDS) {

@@ -1,5 +1,6 @@
 /** GET /api/device: health of the box for the admin and the kiosk's status bar. */
 import type { FastifyPluginAsync } from 'fastify';
+import type { DeviceHealth as DeviceHealthReply } from '../../../contracts/api/device.ts';
 import { DeviceHealth } from '../../workflow/device-health.ts';
 import { VERSION } from '../../../version.ts';
 
@@ -25,13 +26,17 @@ const deviceSchema = {
 
 const device: FastifyPluginAsync = async (app) => {
   const health = new DeviceHealth(app.config.dataDir);
-  app.get('/api/device', { schema: { summary: 'Device health: CPU, memory, disk, GPU, uptime, queue, backend', tags: ['device'], response: { 200: deviceSchema } } }, async () => ({
-    version: VERSION,
-    backend: app.engine.backend,
-    ...(await health.read()),
-    queue: { length: app.queue.length, capacity: app.queue.capacity },
-    outbox: { pending: app.store.outbox.pendingCount() },
-  }));
+  app.get(
+    '/api/device',
+    { schema: { summary: 'Device health: CPU, memory, disk, GPU, uptime, queue, backend', tags: ['device'], response: { 200: deviceSchema } } },
+    async (): Promise<DeviceHealthReply> => ({
+      version: VERSION,
+      backend: app.engine.backend,
+      ...(await health.read()),
+      queue: { length: app.queue.length, capacity: app.queue.capacity },
+      outbox: { pending: app.store.outbox.pendingCount() },
+    }),
+  );
 };
 
 export default device;

@@ -1,6 +1,7 @@
 /** Fields of a sample: upload (multipart), get, image and thumbnail bytes, delete, retry, keep despite quality warnings. */
 import { createReadStream } from 'node:fs';
 import multipart from '@fastify/multipart';
+import type { FieldWithCells } from '../../../contracts/api/samples.ts';
 import type { RoutesPlugin } from '../../../server-common/type-provider.ts';
 import { badRequest } from '../../workflow/errors.ts';
 import { deleteField, getField, retryField } from '../../workflow/fields.ts';
@@ -73,10 +74,14 @@ const fields: RoutesPlugin = async (app) => {
     },
   );
 
-  app.get('/api/fields/:fieldId', { schema: { summary: 'A field with its cells', tags: ['fields'], params, response: { 200: fieldWithCellsSchema, ...errors } } }, async (req) => {
-    const field = getField(ctx, req.params.fieldId);
-    return { ...fieldView(field, awaitsDecision(ctx, field)), cells: ctx.store.cells.listByField(field.id).map(cellView) };
-  });
+  app.get(
+    '/api/fields/:fieldId',
+    { schema: { summary: 'A field with its cells', tags: ['fields'], params, response: { 200: fieldWithCellsSchema, ...errors } } },
+    async (req): Promise<FieldWithCells> => {
+      const field = getField(ctx, req.params.fieldId);
+      return { ...fieldView(field, awaitsDecision(ctx, field)), cells: ctx.store.cells.listByField(field.id).map(cellView) };
+    },
+  );
 
   app.get('/api/fields/:fieldId/image', { schema: { summary: 'The photo as uploaded (ETag: its sha256)', tags: ['fields'], params, produces: ['image/*'], response: errors } }, async (req, reply) => {
     const field = getField(ctx, req.params.fieldId);

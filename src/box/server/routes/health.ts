@@ -4,6 +4,7 @@
  * names or paths, no backend diagnostics (those are in GET /api/device).
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { EngineHealth } from '../../../contracts/api/device.ts';
 import { VERSION } from '../../../version.ts';
 
 const healthSchema = {
@@ -43,8 +44,8 @@ const healthSchema = {
 const startedAt = Date.now();
 
 const health: FastifyPluginAsync = async (app) => {
-  app.get('/api/health', { schema: { response: { 200: healthSchema } } }, async () => ({
-    status: 'ok' as const,
+  app.get('/api/health', { schema: { response: { 200: healthSchema } } }, async (): Promise<EngineHealth> => ({
+    status: 'ok',
     version: VERSION,
     backend: { name: app.engine.backend.name },
     models: app.engine.manifest.models.map((m) => ({ id: m.id, sha256: m.sha256, input: m.input })),

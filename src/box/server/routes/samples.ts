@@ -1,4 +1,5 @@
 /** Samples: create, list, get (with fields, cells and differential), edit, sign off, audit trail. */
+import type { SampleList } from '../../../contracts/api/samples.ts';
 import type { RoutesPlugin } from '../../../server-common/type-provider.ts';
 import { SAMPLE_STATUSES } from '../../store/types.ts';
 import { getSample } from '../../workflow/changes.ts';
@@ -68,7 +69,7 @@ const samples: RoutesPlugin = async (app) => {
         },
       },
     },
-    async (req) => {
+    async (req): Promise<SampleList> => {
       const { items, total } = ctx.store.samples.list(req.query);
       return { items: items.map((s) => sampleSummary(ctx, s)), total, limit: req.query.limit, offset: req.query.offset };
     },

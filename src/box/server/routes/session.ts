@@ -2,6 +2,7 @@
  * Signing in and out at the kiosk: who may sign in (names only), sign in with a PIN (sets an
  * HttpOnly, SameSite=Strict session cookie), who is signed in, sign out.
  */
+import type { SessionInfo, SignInPerson } from '../../../contracts/api/people.ts';
 import type { RoutesPlugin } from '../../../server-common/type-provider.ts';
 import { WorkflowError } from '../../workflow/errors.ts';
 import { SESSION_COOKIE, SESSION_MAX_MS, signIn, signOut } from '../../workflow/sessions.ts';
@@ -28,7 +29,7 @@ const session: RoutesPlugin = async (app) => {
       config: { session: 'none' },
       schema: { summary: 'Active users, names and roles only: the tiles of the "Who is working?" screen', tags: ['session'], response: { 200: { type: 'array', items: person } } },
     },
-    async () =>
+    async (): Promise<SignInPerson[]> =>
       ctx.store.users
         .list()
         .filter((u) => u.active)
@@ -51,14 +52,14 @@ const session: RoutesPlugin = async (app) => {
       // A new sign-in on this kiosk ends the previous session; a failed one leaves it as it was.
       signOut(ctx, req.cookies[SESSION_COOKIE]);
       reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: SESSION_MAX_MS / 1000 });
-      return reply.status(201).send(info);
+      return reply.status(201).send(info satisfies SessionInfo);
     },
   );
 
   app.get(
     '/api/session',
     { config: { session: 'none' }, schema: { summary: 'Who is signed in (401 sign_in_required when nobody)', tags: ['session'], response: { 200: sessionSchema, ...errors } } },
-    async (req) => {
+    async (req): Promise<SessionInfo> => {
       if (!req.signedIn) throw new WorkflowError('sign_in_required', 'nobody is signed in: choose who is working and enter your PIN', 401);
       return req.signedIn;
     },

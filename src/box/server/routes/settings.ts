@@ -1,7 +1,8 @@
 /** Settings: target count, reference ranges, field overlap, idle lock, language and the microscope calibration; changing them needs a supervisor's PIN. */
 import type { RoutesPlugin } from '../../../server-common/type-provider.ts';
 import { calibrateMicroscope, clearCalibration, readCalibration } from '../../workflow/calibration.ts';
-import { FIELD_OVERLAP_LIMITS, IDLE_LOCK_LIMITS, LANGUAGES, readSettings, updateSettings } from '../../workflow/settings.ts';
+import { LANGUAGES, type Settings } from '../../../contracts/api/settings.ts';
+import { FIELD_OVERLAP_LIMITS, IDLE_LOCK_LIMITS, readSettings, updateSettings } from '../../workflow/settings.ts';
 import { credentials, errors, pinRateLimit, referenceRangesSchema, uuid } from '../schemas/common.ts';
 
 const targetCount = { type: 'integer', minimum: 10, maximum: 1000, description: 'leukocytes to count per sample' } as const;
@@ -38,7 +39,7 @@ const settingsSchema = {
 const settings: RoutesPlugin = async (app) => {
   const ctx = app.workflow;
 
-  const current = () => ({ ...readSettings(ctx.store, ctx.defaultTarget), microscopeCalibration: readCalibration(ctx.store) });
+  const current = (): Settings => ({ ...readSettings(ctx.store, ctx.defaultTarget), microscopeCalibration: readCalibration(ctx.store) });
 
   app.get('/api/settings', { schema: { summary: 'Current settings', tags: ['settings'], response: { 200: settingsSchema } } }, async () => current());
 

@@ -3,7 +3,8 @@
  * supervisor, language, recovery code shown once), and the technician's recovery.
  */
 import type { RoutesPlugin } from '../../../server-common/type-provider.ts';
-import { LANGUAGES } from '../../workflow/settings.ts';
+import type { SetupStatus } from '../../../contracts/api/people.ts';
+import { LANGUAGES } from '../../../contracts/api/settings.ts';
 import { firstBootSetup, recover, setupNeeded } from '../../workflow/setup.ts';
 import { errors, pin, pinRateLimit, userSchema, uuid } from '../schemas/common.ts';
 import { sessionSchema } from './session.ts';
@@ -24,7 +25,7 @@ const setup: RoutesPlugin = async (app) => {
         response: { 200: { type: 'object', properties: { needed: { type: 'boolean' }, hubUrl: { type: ['string', 'null'] }, session: { anyOf: [sessionSchema, { type: 'null' }] } } } },
       },
     },
-    async (req) => ({ needed: setupNeeded(ctx), hubUrl: app.config.hubUrl, session: req.signedIn }),
+    async (req): Promise<SetupStatus> => ({ needed: setupNeeded(ctx), hubUrl: app.config.hubUrl, session: req.signedIn }),
   );
 
   app.post(

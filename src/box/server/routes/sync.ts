@@ -1,4 +1,5 @@
 /** Sync with the hub: state and backlog, items set aside (and putting one back), "sync now". */
+import { HUB_STATES, type SetAsideItem, type SyncStatus } from '../../../contracts/api/sync.ts';
 import type { RoutesPlugin } from '../../../server-common/type-provider.ts';
 import { actorOf } from '../actor.ts';
 import { errors } from '../schemas/common.ts';
@@ -10,7 +11,7 @@ const statusSchema = {
   properties: {
     enabled: { type: 'boolean' },
     reason: nullable('string'),
-    state: { type: 'string', enum: ['disabled', 'starting', 'syncing', 'idle', 'offline', 'failing', 'unauthorised', 'stopped'] },
+    state: { type: 'string', enum: [...HUB_STATES] },
     since: { type: 'string' },
     hub: nullable('string'),
     lastError: nullable('string'),
@@ -40,8 +41,10 @@ const itemSchema = {
 } as const;
 
 const sync: RoutesPlugin = async (app) => {
-  app.get('/api/sync', { schema: { summary: 'Sync with the hub: state, last contact, backlog, drain progress', tags: ['sync'], response: { 200: statusSchema, ...errors } } }, async () =>
-    app.sync.status(),
+  app.get(
+    '/api/sync',
+    { schema: { summary: 'Sync with the hub: state, last contact, backlog, drain progress', tags: ['sync'], response: { 200: statusSchema, ...errors } } },
+    async (): Promise<SyncStatus> => app.sync.status(),
   );
 
   app.get(
@@ -53,7 +56,7 @@ const sync: RoutesPlugin = async (app) => {
         response: { 200: { type: 'array', items: itemSchema }, ...errors },
       },
     },
-    async () => app.sync.repo.setAsideItems(),
+    async (): Promise<SetAsideItem[]> => app.sync.repo.setAsideItems(),
   );
 
   app.post(

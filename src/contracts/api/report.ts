@@ -1,0 +1,70 @@
+/**
+ * The sample report as JSON (GET /api/samples/:sampleId/report): what the printable page and the
+ * kiosk's report screen show, and the document the outbox sends to the hub for each signed revision.
+ */
+import type { FieldStatus, SampleStatus } from '../statuses.ts';
+import type { Cell, Differential, FieldAnalysis, QualityWarning } from './samples.ts';
+
+export interface Person {
+  id: string;
+  name: string;
+}
+
+/** The fields' scales: the median um per pixel of those that have one, and how many came from where. */
+export interface ScaleSummary {
+  umPerPixel: number | null;
+  measured: number;
+  calibrated: number;
+  given: number;
+  unmeasured: number;
+}
+
+export interface ReportField {
+  id: string;
+  seq: number;
+  status: FieldStatus;
+  error: string | null;
+  capturedAt: string;
+  analysedAt: string | null;
+  image: { sha256: string; width: number; height: number; format: string; bytes: number };
+  warnings: QualityWarning[];
+  scale: NonNullable<FieldAnalysis['scale']> | null;
+  cells: Cell[];
+}
+
+export interface Report {
+  kind: 'leukodiff.report';
+  schemaVersion: number;
+  generatedAt: string;
+  software: { name: string; version: string };
+  sample: {
+    id: string;
+    reference: string;
+    patientId: string | null;
+    collectedAt: string | null;
+    createdAt: string;
+    status: SampleStatus;
+    revision: number;
+    signedRevision: number | null;
+    amended: boolean;
+    wbcCount: number | null;
+  };
+  differential: Differential;
+  fields: ReportField[];
+  people: {
+    createdBy: Person | null;
+    photographedBy: Person[];
+    correctedBy: Person[];
+    /** shortReason: why the signed revision was signed below the target count, in the supervisor's words. */
+    signedBy: (Person & { at: string | null; revision: number | null; shortReason: string | null }) | null;
+  };
+  /** Changes made with a reason (to a signed sample), oldest first. */
+  amendments: { at: string; revision: number | null; action: string; by: Person | null; reason: string }[];
+  analysis: {
+    models: { id: string; sha256: string }[];
+    fusion: string[];
+    backend: string[];
+    scales: ScaleSummary;
+  };
+  disclaimer: string;
+}
