@@ -1,10 +1,13 @@
 /**
  * A review signed at the hub becomes a new revision of the sample at the box, in one transaction
- * with its record in sync_reviews (so it is applied exactly once) and the cursor. Each change
- * applies only to a cell that still has the type the reviewer saw; the others are listed as
- * skipped in the audit entry. A synced sample stays synced (the hub has the review); any other
- * sample goes back to review and needs signing again, like any correction. The review also
- * acknowledges the revision it was made on, whose upload answer the box may have missed.
+ * with its record in sync_reviews (so it is applied exactly once) and the cursor. A review applies
+ * whole or not at all: if the box signed a newer revision since the review's base, or a cell it
+ * changes is gone or no longer has the type the reviewer saw, nothing of it is applied and the
+ * sample goes back to review, with the reviewer's proposed changes in the audit entry and the
+ * message, to be looked at and signed again (that newer revision then replaces the reviewed one at
+ * the hub, and both show the same differential). A synced sample stays synced when a review applies
+ * (the hub has it). The review also acknowledges the revision it was made on, whose upload answer
+ * the box may have missed.
  */
 import { CELL_CLASSES, type CellClass } from '../../contracts/vocabulary.ts';
 import type { Cell } from '../store/types.ts';
@@ -16,13 +19,15 @@ import type { HubReview } from './hub-api.ts';
 import type { SyncRepo } from './repo.ts';
 
 export interface ReviewOutcome {
-  outcome: 'applied' | 'unknown_sample' | 'already_applied';
+  outcome: 'applied' | 'conflict' | 'unknown_sample' | 'already_applied';
   revision: number | null;
   applied: number;
+  /** Changes not applied: all of them on a conflict. */
   skipped: number;
 }
 
-type Skip = { cellId: string; why: 'cell_gone' | 'changed_at_box' | 'unknown_type' };
+type CellConflict = { cellId: string; why: 'cell_gone' | 'changed_at_box' | 'unknown_type' };
+type Conflict = { why: 'signed_since'; signedRevision: number } | { why: 'cells_changed'; cells: CellConflict[] };
 
 function liveCell(ctx: WorkflowContext, id: string): Cell | undefined {
   try {
@@ -30,6 +35,27 @@ function liveCell(ctx: WorkflowContext, id: string): Cell | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Why the review cannot be applied whole to the sample as the box holds it, or null. */
+function conflictOf(ctx: WorkflowContext, sampleId: string, review: HubReview): Conflict | null {
+  const signed = ctx.store.outbox.latestForSample(sampleId);
+  if (signed && signed.revision > review.baseRevision) return { why: 'signed_since', signedRevision: signed.revision };
+  const cells: CellConflict[] = [];
+  for (const ch of review.changes) {
+    const cell = liveCell(ctx, ch.cellId);
+    if (!cell || cell.sampleId !== sampleId) cells.push({ cellId: ch.cellId, why: 'cell_gone' });
+    else if (!(CELL_CLASSES as readonly string[]).includes(ch.to)) cells.push({ cellId: ch.cellId, why: 'unknown_type' });
+    else if (cell.type !== ch.from) cells.push({ cellId: ch.cellId, why: 'changed_at_box' });
+  }
+  return cells.length ? { why: 'cells_changed', cells } : null;
+}
+
+/** The reviewer's changes as a nurse reads them: "neutrophil -> eosinophil (2)". */
+function proposedText(review: HubReview): string {
+  const counts = new Map<string, number>();
+  for (const ch of review.changes) counts.set(`${ch.from} -> ${ch.to}`, (counts.get(`${ch.from} -> ${ch.to}`) ?? 0) + 1);
+  return [...counts].map(([change, n]) => `${change}${n > 1 ? ` (${n})` : ''}`).join(', ') || 'no change';
 }
 
 export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubReview, afterCommit: { cursorKey: string; cursorValue: string }): ReviewOutcome {
@@ -41,6 +67,7 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
   }
   const at = ctx.now().toISOString();
   const applied: { cellId: string; fieldId: string; from: string; to: string }[] = [];
+  let conflict: Conflict | null = null;
   const result = ctx.store.transaction((): ReviewOutcome => {
     repo.setState(afterCommit.cursorKey, afterCommit.cursorValue, at);
     if (repo.reviewApplied(review.id)) return { outcome: 'already_applied', revision: null, applied: 0, skipped: 0 };
@@ -49,27 +76,54 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
       repo.recordReview({ reviewId: review.id, hubSeq: review.seq, sampleId: null, appliedRevision: null, outcome: 'unknown_sample', detail: { sampleId: review.sampleId }, at });
       return { outcome: 'unknown_sample', revision: null, applied: 0, skipped: 0 };
     }
-    const skipped: Skip[] = [];
+    const by = `review by ${review.reviewer.name} at the hub`;
+    conflict = conflictOf(ctx, sample.id, review);
+    if (conflict) {
+      const { sample: after } = applyChangeInTransaction(
+        ctx,
+        sample.id,
+        { userId: null, reason: `${by} not applied: ${conflictText(conflict)}${review.comment ? `; comment: ${review.comment}` : ''}`.slice(0, 500) },
+        {
+          action: 'hub.review',
+          detail: {
+            reviewId: review.id,
+            hubSeq: review.seq,
+            reviewer: review.reviewer.name,
+            baseRevision: review.baseRevision,
+            comment: review.comment,
+            outcome: 'conflict',
+            conflict,
+            proposed: review.changes,
+          },
+        },
+        () => undefined,
+      );
+      repo.recordReview({
+        reviewId: review.id,
+        hubSeq: review.seq,
+        sampleId: sample.id,
+        appliedRevision: after.revision,
+        outcome: 'conflict',
+        detail: { reviewer: review.reviewer.name, conflict },
+        at,
+      });
+      return { outcome: 'conflict', revision: after.revision, applied: 0, skipped: review.changes.length };
+    }
     const { sample: after } = applyChangeInTransaction(
       ctx,
       sample.id,
-      { userId: null, reason: `review by ${review.reviewer.name} at the hub${review.comment ? `: ${review.comment}` : ''}`.slice(0, 500) },
+      { userId: null, reason: `${by}${review.comment ? `: ${review.comment}` : ''}`.slice(0, 500) },
       {
         action: 'hub.review',
-        detail: { reviewId: review.id, hubSeq: review.seq, reviewer: review.reviewer.name, baseRevision: review.baseRevision, comment: review.comment, applied, skipped },
+        detail: { reviewId: review.id, hubSeq: review.seq, reviewer: review.reviewer.name, baseRevision: review.baseRevision, comment: review.comment, outcome: 'applied', applied },
         ...(sample.status === 'synced' ? { status: 'synced' as const } : {}),
       },
       () => {
         for (const ch of review.changes) {
-          const cell = liveCell(ctx, ch.cellId);
-          if (!cell || cell.sampleId !== sample.id) skipped.push({ cellId: ch.cellId, why: 'cell_gone' });
-          else if (!(CELL_CLASSES as readonly string[]).includes(ch.to)) skipped.push({ cellId: ch.cellId, why: 'unknown_type' });
-          else if (cell.type !== ch.from) skipped.push({ cellId: ch.cellId, why: 'changed_at_box' });
-          else {
-            const to = ch.to as CellClass;
-            setCellType(ctx, cell, to, null, at);
-            applied.push({ cellId: cell.id, fieldId: cell.fieldId, from: ch.from, to });
-          }
+          const cell = getCell(ctx, ch.cellId);
+          const to = ch.to as CellClass;
+          setCellType(ctx, cell, to, null, at);
+          applied.push({ cellId: cell.id, fieldId: cell.fieldId, from: ch.from, to });
         }
       },
     );
@@ -79,25 +133,27 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
       sampleId: sample.id,
       appliedRevision: after.revision,
       outcome: 'applied',
-      detail: { reviewer: review.reviewer.name, applied: applied.length, skipped: skipped.length },
+      detail: { reviewer: review.reviewer.name, applied: applied.length },
       at,
     });
-    return { outcome: 'applied', revision: after.revision, applied: applied.length, skipped: skipped.length };
+    return { outcome: 'applied', revision: after.revision, applied: applied.length, skipped: 0 };
   });
 
-  if (result.outcome === 'applied') {
+  if (result.outcome === 'applied' || result.outcome === 'conflict') {
     for (const a of applied) ctx.events.publish({ type: 'cell.changed', sampleId: review.sampleId, fieldId: a.fieldId, cellId: a.cellId, change: 'reclassified' });
     const sample = ctx.store.samples.get(review.sampleId)!;
     publishSampleChanged(ctx, sample);
     const what = result.applied === 0 ? 'no cell changed' : `${result.applied} ${result.applied === 1 ? 'cell' : 'cells'} reclassified`;
-    const skippedText = result.skipped ? `; ${result.skipped} not applied (changed at the box since)` : '';
-    ctx.events.publish({
-      type: 'sync.changed',
-      sampleId: review.sampleId,
-      state: 'reviewed',
-      revision: result.revision,
-      message: `reviewed by ${review.reviewer.name} at the hub: ${what}${skippedText}`,
-    });
+    const message =
+      result.outcome === 'applied'
+        ? `reviewed by ${review.reviewer.name} at the hub: ${what}`
+        : `review by ${review.reviewer.name} at the hub not applied (${review.changes.length ? `proposed: ${proposedText(review)}` : 'no change proposed'}): ${conflictText(conflict!)}. Nothing changed; the sample is back to review: check it and sign again`;
+    ctx.events.publish({ type: 'sync.changed', sampleId: review.sampleId, state: 'reviewed', revision: result.revision, message });
   }
   return result;
+}
+
+function conflictText(c: Conflict): string {
+  if (c.why === 'signed_since') return `the sample was signed again here (revision ${c.signedRevision}) after the revision it reviewed`;
+  return `${c.cells.length} of its cells changed here since`;
 }

@@ -15,12 +15,15 @@ export interface PreparedImage {
   acknowledgedAt: string | null;
 }
 
+/** What became of a hub review at the box (sync_reviews.outcome). */
+export type ReviewRecordOutcome = 'applied' | 'unknown_sample' | 'conflict';
+
 export interface AppliedReview {
   reviewId: string;
   hubSeq: number;
   sampleId: string | null;
   appliedRevision: number | null;
-  outcome: 'applied' | 'unknown_sample';
+  outcome: ReviewRecordOutcome;
   detail: Record<string, unknown>;
   at: string;
 }
@@ -155,7 +158,7 @@ export class SyncRepo {
 
   reviewsOfSample(sampleId: string): AppliedReview[] {
     return this.db
-      .prepare<[string], { review_id: string; hub_seq: number; sample_id: string | null; applied_revision: number | null; outcome: 'applied' | 'unknown_sample'; detail: string; at: string }>(
+      .prepare<[string], { review_id: string; hub_seq: number; sample_id: string | null; applied_revision: number | null; outcome: ReviewRecordOutcome; detail: string; at: string }>(
         'SELECT * FROM sync_reviews WHERE sample_id = ? ORDER BY hub_seq',
       )
       .all(sampleId)

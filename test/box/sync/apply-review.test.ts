@@ -66,17 +66,24 @@ describe('applying a hub review at the box', () => {
     expect(t!.events.filter((e) => e.type === 'sync.changed' && e.state === 'reviewed')).toHaveLength(1);
   });
 
-  it('applies a reviewer’s class beyond the five (band, NRBC) as a person’s correction; a class it does not know is skipped', async () => {
+  it('applies a reviewer’s class beyond the five (band, NRBC) as a person’s correction; a class it does not know applies nothing', async () => {
     const { ctx, repo, sample, cells } = await signed();
     markDelivered(ctx, sample.id, sample.revision);
-    const r = review(sample.id, sample.revision, [
-      { cellId: cells[0].id, from: cells[0].type, to: 'band' },
-      { cellId: cells[1].id, from: cells[1].type, to: 'promyelocyte' },
-    ]);
-    expect(applyReview(ctx, repo, r, cursor)).toMatchObject({ outcome: 'applied', applied: 1, skipped: 1 });
+    expect(applyReview(ctx, repo, review(sample.id, sample.revision, [{ cellId: cells[0].id, from: cells[0].type, to: 'band' }]), cursor)).toMatchObject({ outcome: 'applied', applied: 1 });
     expect(ctx.store.cells.get(cells[0].id)).toMatchObject({ type: 'band', source: 'corrected' });
+    const unknown = review(
+      sample.id,
+      sample.revision,
+      [
+        { cellId: cells[0].id, from: 'band', to: 'neutrophil' },
+        { cellId: cells[1].id, from: cells[1].type, to: 'promyelocyte' },
+      ],
+      2,
+    );
+    expect(applyReview(ctx, repo, unknown, cursor)).toMatchObject({ outcome: 'conflict', applied: 0, skipped: 2 });
+    expect(ctx.store.cells.get(cells[0].id)!.type).toBe('band');
     expect(ctx.store.cells.get(cells[1].id)!.type).toBe(cells[1].type);
-    applyReview(ctx, repo, review(sample.id, sample.revision + 1, [{ cellId: cells[1].id, from: cells[1].type, to: 'nrbc' }], 2), cursor);
+    applyReview(ctx, repo, review(sample.id, sample.revision, [{ cellId: cells[1].id, from: cells[1].type, to: 'nrbc' }], 3), cursor);
     // NRBC is not a leukocyte of the count: one cell left counted.
     expect(ctx.store.cells.tally(sample.id).counted).toBe(1);
   });
@@ -89,7 +96,7 @@ describe('applying a hub review at the box', () => {
     expect(ctx.store.samples.get(sample.id)).toMatchObject({ status: 'synced', revision: sample.revision + 1 });
   });
 
-  it('applies only what still matches at the box, lists the rest, and leaves an amended sample to be signed again', async () => {
+  it('applies nothing of a review whose cells changed at the box since, and sends the sample back to review', async () => {
     const { ctx, repo, sample, cells, sup } = await signed();
     markDelivered(ctx, sample.id, sample.revision);
     reclassifyCell(ctx, cells[0].id, 'eosinophil', { userId: sup, reason: 'looked again' });
@@ -98,16 +105,48 @@ describe('applying a hub review at the box', () => {
       { cellId: cells[1].id, from: cells[1].type, to: 'monocyte' },
       { cellId: randomUUID(), from: 'neutrophil', to: 'monocyte' },
     ]);
-    expect(applyReview(ctx, repo, r, cursor)).toMatchObject({ outcome: 'applied', applied: 1, skipped: 2 });
+    expect(applyReview(ctx, repo, r, cursor)).toMatchObject({ outcome: 'conflict', applied: 0, skipped: 3 });
     expect(ctx.store.cells.get(cells[0].id)!.type).toBe('eosinophil');
-    expect(ctx.store.cells.get(cells[1].id)!.type).toBe('monocyte');
+    expect(ctx.store.cells.get(cells[1].id)!.type).toBe(cells[1].type);
     expect(ctx.store.samples.get(sample.id)!.status).toBe('review');
     const entry = ctx.store.audit.forSample(sample.id).find((e) => e.action === 'hub.review')!;
-    expect(entry.detail.skipped).toEqual([
-      { cellId: cells[0].id, why: 'changed_at_box' },
-      { cellId: r.changes[2].cellId, why: 'cell_gone' },
+    expect(entry.detail).toMatchObject({
+      outcome: 'conflict',
+      conflict: {
+        why: 'cells_changed',
+        cells: [
+          { cellId: cells[0].id, why: 'changed_at_box' },
+          { cellId: r.changes[2].cellId, why: 'cell_gone' },
+        ],
+      },
+      proposed: r.changes,
+    });
+    expect(entry.reason).toBe('review by Dr Remote at the hub not applied: 2 of its cells changed here since');
+    expect(applyReview(ctx, repo, r, cursor).outcome).toBe('already_applied');
+  });
+
+  it('applies nothing of a review that crosses a re-sign made while offline, and sends the sample back to review', async () => {
+    const { ctx, repo, sample, cells, sup } = await signed();
+    markDelivered(ctx, sample.id, sample.revision);
+    // Offline: cell 1 reclassified, the sample signed again; the hub reviewed the old revision meanwhile.
+    reclassifyCell(ctx, cells[0].id, 'lymphocyte', { userId: sup, reason: 'looked again' });
+    const resigned = await signReviewed(ctx, sample.id, { userId: sup, pin: '2468' });
+    const r = review(sample.id, sample.revision, [
+      { cellId: cells[0].id, from: cells[0].type, to: 'monocyte' },
+      { cellId: cells[1].id, from: cells[1].type, to: 'eosinophil' },
     ]);
-    expect(entry.reason).toBe('review by Dr Remote at the hub');
+    expect(applyReview(ctx, repo, r, cursor)).toMatchObject({ outcome: 'conflict', applied: 0, skipped: 2 });
+    // Not half-applied: cell 2 keeps the box's type, so the box still holds what it signed and sends.
+    expect(ctx.store.cells.get(cells[0].id)!.type).toBe('lymphocyte');
+    expect(ctx.store.cells.get(cells[1].id)!.type).toBe(cells[1].type);
+    expect(ctx.store.samples.get(sample.id)!.status).toBe('review');
+    expect(ctx.store.outbox.latestForSample(sample.id)!.revision).toBe(resigned.revision);
+    const entry = ctx.store.audit.forSample(sample.id).find((e) => e.action === 'hub.review')!;
+    expect(entry.detail).toMatchObject({ outcome: 'conflict', conflict: { why: 'signed_since', signedRevision: resigned.revision } });
+    const message = t!.events.find((e) => e.type === 'sync.changed' && e.state === 'reviewed') as { message: string };
+    expect(message.message).toContain('not applied (proposed: ');
+    expect(message.message).toContain('back to review');
+    expect(repo.appliedReviewCount()).toBe(0);
   });
 
   it('records a review of a sample the box does not have, and moves on', async () => {

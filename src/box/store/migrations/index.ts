@@ -3,6 +3,7 @@ import initial from './001-initial.ts';
 import sync from './002-sync.ts';
 import cellClasses from './003-cell-classes.ts';
 import sessions from './004-sessions.ts';
+import reviewConflicts from './005-review-conflicts.ts';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,5 @@ export const MIGRATIONS: Migration[] = [
   { version: 2, name: 'sync', sql: sync },
   { version: 3, name: 'cell-classes', sql: cellClasses },
   { version: 4, name: 'sessions', sql: sessions },
+  { version: 5, name: 'review-conflicts', sql: reviewConflicts },
 ];
