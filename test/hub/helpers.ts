@@ -103,3 +103,11 @@ export async function countRows(db: HubDb, table: 'revisions' | 'samples' | 'ima
   const r = await sql<{ n: number | string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db.db);
   return Number(r.rows[0].n);
 }
+
+/** A reviewer page's form as a browser would post it unchanged: every hidden field and every select's chosen type. */
+export function reviewForm(body: string): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const m of body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form[m[1]] = m[2];
+  for (const m of body.matchAll(/<select name="([^"]+)">((?:(?!<\/select>)[\s\S])*)<\/select>/g)) form[m[1]] = /<option value="([^"]+)" selected>/.exec(m[2])![1];
+  return form;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionReviewer } from '../../src/hub/repo/reviewers.ts';
-import { basic, bearer, ENGINES, testHub, type TestHub } from './helpers.ts';
+import { basic, bearer, ENGINES, reviewForm, testHub, type TestHub } from './helpers.ts';
 import { image, report } from './fixtures.ts';
 
 describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
@@ -157,13 +157,6 @@ describe.each(ENGINES)('two reviewers on one sample (%s)', (engine) => {
 
   const ada = () => basic(hub.reviewer.login, hub.reviewer.password);
   const page = async (who: Record<string, string>) => (await hub.app.inject({ method: 'GET', url: `/review/samples/${sample.sample.id}`, headers: who })).body;
-  /** The form as the page shows it: every hidden field and every select's chosen type. */
-  const formOf = (body: string): Record<string, string> => {
-    const form: Record<string, string> = {};
-    for (const m of body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form[m[1]] = m[2];
-    for (const m of body.matchAll(/<select name="([^"]+)">((?:(?!<\/select>)[\s\S])*)<\/select>/g)) form[m[1]] = /<option value="([^"]+)" selected>/.exec(m[2])![1];
-    return form;
-  };
   const sign = (who: Record<string, string>, form: Record<string, string>) =>
     hub.app.inject({
       method: 'POST',
@@ -175,8 +168,8 @@ describe.each(ENGINES)('two reviewers on one sample (%s)', (engine) => {
     (await hub.app.inject({ method: 'GET', url: '/api/v1/reviews?after=0', headers: bearer(hub.tokens.c1) })).json().reviews as { reviewer: { name: string }; changes: unknown[] }[];
 
   it('refuses the second review signed on the same base, keeps its changes and shows what changed, then signs it on the new base', async () => {
-    const adaForm = formOf(await page(ada()));
-    const benForm = formOf(await page(ben));
+    const adaForm = reviewForm(await page(ada()));
+    const benForm = reviewForm(await page(ben));
     expect(benForm).toEqual(adaForm);
     expect(await sign(ada(), { ...adaForm, [`cell.${cells[0]}`]: 'eosinophil' })).toMatchObject({ statusCode: 303 });
     // Ben's page still shows cell 1 as neutrophil; he changes only cell 3.
@@ -186,18 +179,18 @@ describe.each(ENGINES)('two reviewers on one sample (%s)', (engine) => {
     expect(stale.body).toMatch(/data-mine="[^"]+">cell 3: Neutrophils → Monocytes</);
     expect((await pulled()).map((r) => r.reviewer.name)).toEqual(['Dr Ada']);
     // One click: the form as it came back signs Ben's change alone, on top of Ada's.
-    const again = formOf(stale.body);
+    const again = reviewForm(stale.body);
     expect(again[`cell.${cells[0]}`]).toBe('eosinophil');
     expect(again[`cell.${cells[2]}`]).toBe('monocyte');
     expect(await sign(ben, { ...again, comment: 'mono' })).toMatchObject({ statusCode: 303 });
     const reviews = await pulled();
     expect(reviews.map((r) => r.reviewer.name)).toEqual(['Dr Ada', 'Dr Ben']);
     expect(reviews[1].changes).toEqual([{ cellId: cells[2], from: 'neutrophil', to: 'monocyte' }]);
-    expect(formOf(await page(ada()))).toMatchObject({ [`cell.${cells[0]}`]: 'eosinophil', [`cell.${cells[1]}`]: 'neutrophil', [`cell.${cells[2]}`]: 'monocyte' });
+    expect(reviewForm(await page(ada()))).toMatchObject({ [`cell.${cells[0]}`]: 'eosinophil', [`cell.${cells[1]}`]: 'neutrophil', [`cell.${cells[2]}`]: 'monocyte' });
   });
 
   it('signs one of two reviews posted at the same moment on the same base', async () => {
-    const form = formOf(await page(ada()));
+    const form = reviewForm(await page(ada()));
     const before = (await pulled()).length;
     const [x, y] = await Promise.all([sign(ada(), { ...form, [`cell.${cells[1]}`]: 'lymphocyte' }), sign(ben, { ...form, [`cell.${cells[1]}`]: 'basophil' })]);
     expect([x.statusCode, y.statusCode].sort()).toEqual([303, 409]);
@@ -205,7 +198,7 @@ describe.each(ENGINES)('two reviewers on one sample (%s)', (engine) => {
   });
 
   it('does not store a form sent twice (back, then sign again) as a second review', async () => {
-    const form = { ...formOf(await page(ada())), comment: 'agree' };
+    const form = { ...reviewForm(await page(ada())), comment: 'agree' };
     const before = (await pulled()).length;
     expect((await sign(ada(), form)).statusCode).toBe(303);
     expect((await sign(ada(), form)).statusCode).toBe(409);

@@ -3,7 +3,7 @@
  * TCP proxy between them (test/box/sync/harness). Each scenario runs once here, small; `npm run soak`
  * runs them many times with random seeds. After every scenario: each signed revision at the hub
  * exactly once, newest revision current, images byte-identical, outbox empty, nothing set aside,
- * reviews applied once at the box, the token in no log.
+ * every review taken in once at the box, the hub's differential the box's, the token in no log.
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from './harness/run.ts';
@@ -35,5 +35,16 @@ describe('sync under faults (SQLite hub)', () => {
   it('retries what already landed when answers are lost after the commit, without duplicates', { timeout: TIMEOUT }, async () => {
     const notes = await runScenario('lostResponses', 'sqlite', 15, { samples: 6, reviews: 2 });
     expect(notes.lostResponses).toBeGreaterThan(0);
+  });
+
+  it('stores one of two reviews signed at once on one sample, and the other signed again on the new base', { timeout: TIMEOUT }, async () => {
+    const notes = await runScenario('concurrentReviewers', 'sqlite', 16, { samples: 3, reviews: 2 });
+    expect(notes.pairs).toBe(2);
+    expect(notes.reviews).toBe(4);
+  });
+
+  it('refuses whole a review that crossed a re-sign made offline, and converges once the sample is signed again', { timeout: TIMEOUT }, async () => {
+    const notes = await runScenario('reviewCrossesResign', 'sqlite', 17, { samples: 3, reviews: 2 });
+    expect(notes.crossed).toBe(2);
   });
 });

@@ -148,4 +148,45 @@ export const lostResponses: Scenario = async (w, size) => {
   return { lostResponses: s.lostResponses, cutResponses: s.cutResponses, reviews: made };
 };
 
-export const SCENARIOS: Record<string, Scenario> = { hubDownBurst, randomCuts, hubKill9, boxKill9, lostResponses };
+/** Two reviewers sign the same sample at the same moment: one is stored, the other is refused and signed again on the new base. */
+export const concurrentReviewers: Scenario = async (w, size) => {
+  await w.startHub();
+  await w.startBox();
+  await w.createSupervisor();
+  const ids = await w.signSamples(size.samples);
+  await w.settle(120_000);
+  const pairs = Math.min(ids.length, size.reviews ?? 2);
+  for (const id of ids.slice(0, pairs)) await w.reviewTwoAtOnce(id);
+  await w.settle(120_000);
+  return { pairs };
+};
+
+/**
+ * The link drops; the hub reviews a sample while the box amends it and signs it again. When the link
+ * returns, the box refuses the review whole (the sample goes back to review) and the supervisor signs again.
+ */
+export const reviewCrossesResign: Scenario = async (w, size) => {
+  await w.startHub();
+  await w.startBox();
+  await w.createSupervisor();
+  const ids = await w.signSamples(size.samples);
+  await w.settle(120_000);
+  await w.proxy.down();
+  const crossed = ids.slice(0, Math.min(ids.length, size.reviews ?? 2));
+  for (const id of crossed) {
+    if (!(await w.reviewOne(id))) throw new Error(`could not review ${id}`);
+    await w.amendAndSign(id);
+  }
+  await w.proxy.up();
+  let again = 0;
+  const end = Date.now() + 60_000;
+  while (again < crossed.length && Date.now() < end) {
+    again += await w.signAgainInReview();
+    await sleep(300);
+  }
+  if (again < crossed.length) throw new Error(`${again} of ${crossed.length} samples came back to review at the box after a review crossed their re-sign`);
+  await w.settle(120_000);
+  return { crossed: crossed.length };
+};
+
+export const SCENARIOS: Record<string, Scenario> = { hubDownBurst, randomCuts, hubKill9, boxKill9, lostResponses, concurrentReviewers, reviewCrossesResign };

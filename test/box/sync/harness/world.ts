@@ -1,7 +1,8 @@
 /**
  * One fault round's world: a real hub process (SQLite or PostgreSQL), a real box daemon, and the
  * faulty proxy between them, all on 127.0.0.1. It drives the box through its HTTP API, signs
- * reviews on the hub's reviewer page, and at the end checks what must hold after any fault.
+ * reviews on the hub's reviewer page (two reviewers), and at the end checks what must hold after
+ * any fault, the box's and the hub's differentials being one among them.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,9 @@ import type { HubDb } from '../../../../src/hub/db/connect.ts';
 import { ensureClinic, provisionDevice } from '../../../../src/hub/repo/devices.ts';
 import { provisionReviewer } from '../../../../src/hub/repo/reviewers.ts';
 import { SUPERVISOR_PIN, multipart, seeAllCells, SHORT_REASON } from '../../../helpers/workflow.ts';
-import { hubStorage, type Engine, type HubStorage } from '../../../hub/helpers.ts';
+import { hubStorage, reviewForm, type Engine, type HubStorage } from '../../../hub/helpers.ts';
+import { effectiveTypes, type ReportPayload } from '../../../../src/hub/web/model.ts';
+import type { Review } from '../../../../src/hub/repo/reviews.ts';
 import { noisyJpeg, smoothTiff } from './images.ts';
 import { freePort } from '../../../../scripts/lib/daemon.ts';
 import { startBox, startHub, type Proc } from './processes.ts';
@@ -40,11 +43,12 @@ export const FAST_BOX_ENV: Record<string, string> = {
 };
 
 export interface ReviewMade {
-  reviewId: string | null;
   sampleId: string;
   cellId: string;
   to: string;
 }
+
+type Reviewer = { login: string; password: string };
 
 export class World {
   readonly rng: Rng;
@@ -57,7 +61,8 @@ export class World {
   private session = '';
   readonly signed: string[] = [];
   readonly reviews: ReviewMade[] = [];
-  private reviewer = { login: 'rev', password: '' };
+  private reviewer: Reviewer = { login: 'rev', password: '' };
+  private reviewer2: Reviewer = { login: 'rev2', password: '' };
   private readonly boxDir: string;
   private constructor(
     readonly opts: WorldOptions,
@@ -80,6 +85,7 @@ export class World {
         await ensureClinic(db.db, 'c1', 'Clinic one', at);
         w.token = (await provisionDevice(db.db, 'c1', 'fault box', at)).token;
         w.reviewer.password = (await provisionReviewer(db.db, { login: 'rev', name: 'Dr Remote', clinicId: 'c1' }, at)).password;
+        w.reviewer2.password = (await provisionReviewer(db.db, { login: 'rev2', name: 'Dr Second', clinicId: 'c1' }, at)).password;
       } finally {
         await db.close();
       }
@@ -204,19 +210,52 @@ export class World {
         if (k > 1500) throw new Error('analysis did not finish');
         await new Promise((r) => setTimeout(r, 20));
       }
-      // The box allows 30 PIN checks a minute per client address: a burst of signatures comes from
-      // several loopback addresses, as from several kiosks (and waits its turn if it must).
-      const from = `127.0.0.${2 + (this.signed.length % 200)}`;
-      let sign = await this.signFrom(id, from);
-      while (sign.status === 429) {
-        await new Promise((r) => setTimeout(r, 2000));
-        sign = await this.signFrom(id, from);
-      }
-      if (sign.status !== 200) throw new Error(`sign: ${sign.body}`);
+      await this.sign(id);
       ids.push(id);
       this.signed.push(id);
     }
     return ids;
+  }
+
+  /**
+   * The supervisor signs the sample. The box allows 30 PIN checks a minute per client address: a
+   * burst of signatures comes from several loopback addresses, as from several kiosks (and waits its
+   * turn if it must).
+   */
+  private async sign(id: string): Promise<void> {
+    const from = `127.0.0.${2 + (this.signed.length % 200)}`;
+    let sign = await this.signFrom(id, from);
+    while (sign.status === 429) {
+      await new Promise((r) => setTimeout(r, 2000));
+      sign = await this.signFrom(id, from);
+    }
+    if (sign.status !== 200) throw new Error(`sign: ${sign.body}`);
+  }
+
+  /** At the box, with the link down or up: a cell of the sample gets another type (with a reason), and the sample is signed again. */
+  async amendAndSign(sampleId: string): Promise<void> {
+    const s = (await this.boxReq({ method: 'GET', url: `/api/samples/${sampleId}` })).json();
+    const cells = (s.fields as { cells: { id: string; type: string }[] }[]).flatMap((f) => f.cells);
+    const cell = cells[between(this.rng, 0, cells.length - 1)];
+    const to = cell.type === 'lymphocyte' ? 'eosinophil' : 'lymphocyte';
+    const res = await this.boxReq({ method: 'PATCH', url: `/api/cells/${cell.id}`, payload: { type: to, reason: 'looked again' } });
+    if (res.statusCode !== 200) throw new Error(`amend: ${res.body}`);
+    await this.signAgainIfInReview(sampleId);
+  }
+
+  /** Signs again every sample that went back to review at the box (a review that crossed a re-sign). */
+  async signAgainInReview(): Promise<number> {
+    let n = 0;
+    for (const id of this.signed) if (await this.signAgainIfInReview(id)) n++;
+    return n;
+  }
+
+  private async signAgainIfInReview(id: string): Promise<boolean> {
+    const s = (await this.boxReq({ method: 'GET', url: `/api/samples/${id}` })).json();
+    if (s.status !== 'review') return false;
+    await seeAllCells((o) => this.boxReq(o), id);
+    await this.sign(id);
+    return true;
   }
 
   async syncStatus(): Promise<any> {
@@ -232,42 +271,77 @@ export class World {
     }
   }
 
-  /**
-   * Signs a review on the hub's reviewer page (a real form post to the hub process) for one sample
-   * the hub holds and nobody reviewed yet: its first cell becomes another type.
-   */
-  async reviewOne(): Promise<boolean> {
-    if (!this.hub) return false;
-    const reviewed = new Set(this.reviews.map((r) => r.sampleId));
-    const target = await this.withHubDb(async (db) => {
-      const rows = await db.db.selectFrom('samples').select(['id', 'revision']).where('clinic_id', '=', 'c1').execute();
-      const free = rows.filter((r) => !reviewed.has(r.id));
-      if (!free.length) return null;
-      const pick = free[between(this.rng, 0, free.length - 1)];
-      const rev = await db.db.selectFrom('revisions').select('payload').where('sample_id', '=', pick.id).where('revision', '=', pick.revision).executeTakeFirstOrThrow();
-      const { last } = await db.db
-        .selectFrom('reviews')
-        .select((eb) => eb.fn.max('seq').as('last'))
-        .where('sample_id', '=', pick.id)
-        .executeTakeFirstOrThrow();
-      return { id: pick.id, revision: Number(pick.revision), reviewsSeen: Number(last ?? 0), payload: JSON.parse(rev.payload) };
-    });
-    if (!target) return false;
-    const cell = target.payload.fields[0].cells[0];
-    const to = cell.type === 'monocyte' ? 'lymphocyte' : 'monocyte';
-    const auth = `Basic ${Buffer.from(`${this.reviewer.login}:${this.reviewer.password}`).toString('base64')}`;
-    const res = await fetch(`http://127.0.0.1:${this.hubPort}/review/samples/${target.id}/reviews`, {
+  private auth(r: Reviewer): string {
+    return `Basic ${Buffer.from(`${r.login}:${r.password}`).toString('base64')}`;
+  }
+
+  private async reviewPage(sampleId: string, who: Reviewer): Promise<string> {
+    const res = await fetch(`http://127.0.0.1:${this.hubPort}/review/samples/${sampleId}`, { headers: { authorization: this.auth(who) } });
+    if (res.status !== 200) throw new Error(`review page: ${res.status}`);
+    return res.text();
+  }
+
+  private async postReview(sampleId: string, who: Reviewer, form: Record<string, string>): Promise<{ status: number; body: string }> {
+    const res = await fetch(`http://127.0.0.1:${this.hubPort}/review/samples/${sampleId}/reviews`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { authorization: auth, origin: `http://127.0.0.1:${this.hubPort}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ revision: String(target.revision), reviewsSeen: String(target.reviewsSeen), [`cell.${cell.id}`]: to, comment: 'fault-round review' }).toString(),
+      headers: { authorization: this.auth(who), origin: `http://127.0.0.1:${this.hubPort}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
     });
-    if (res.status !== 303) throw new Error(`review: ${res.status} ${await res.text()}`);
-    this.reviews.push({ reviewId: null, sampleId: target.id, cellId: cell.id, to });
+    return { status: res.status, body: await res.text() };
+  }
+
+  /** A reviewer's change on a form as the page showed it: a random cell gets another type. */
+  private change(form: Record<string, string>): { cellId: string; to: string; form: Record<string, string> } {
+    const cells = Object.keys(form).filter((k) => k.startsWith('cell.'));
+    const key = cells[between(this.rng, 0, cells.length - 1)];
+    const choices = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'].filter((t) => t !== form[key]);
+    const to = choices[between(this.rng, 0, choices.length - 1)];
+    return { cellId: key.slice('cell.'.length), to, form: { ...form, [key]: to, comment: 'fault-round review' } };
+  }
+
+  /** Samples the hub holds, with their newest revision. */
+  async hubSamples(): Promise<{ id: string; revision: number }[]> {
+    return this.withHubDb(async (db) =>
+      (await db.db.selectFrom('samples').select(['id', 'revision']).where('clinic_id', '=', 'c1').execute()).map((r) => ({ id: r.id, revision: Number(r.revision) })),
+    );
+  }
+
+  /**
+   * Signs a review on the hub's reviewer page (a real form post to the hub process) for one sample
+   * the hub holds and nobody reviewed yet: one of its cells becomes another type.
+   */
+  async reviewOne(sampleId?: string): Promise<boolean> {
+    if (!this.hub) return false;
+    const reviewed = new Set(this.reviews.map((r) => r.sampleId));
+    const free = sampleId ? [sampleId] : (await this.hubSamples()).map((s) => s.id).filter((id) => !reviewed.has(id));
+    if (!free.length) return false;
+    const target = free[between(this.rng, 0, free.length - 1)];
+    const { cellId, to, form } = this.change(reviewForm(await this.reviewPage(target, this.reviewer)));
+    const res = await this.postReview(target, this.reviewer, form);
+    if (res.status !== 303) throw new Error(`review: ${res.status} ${res.body}`);
+    this.reviews.push({ sampleId: target, cellId, to });
     return true;
   }
 
-  /** Waits until the box has nothing left to send and every review made is applied at the box. */
+  /**
+   * Two reviewers open the same sample and sign at the same moment: one review is stored, the other
+   * comes back (409) with the first one's changes shown and its own kept, and is signed again as it came back.
+   */
+  async reviewTwoAtOnce(sampleId: string): Promise<void> {
+    const [a, b] = [this.change(reviewForm(await this.reviewPage(sampleId, this.reviewer))), this.change(reviewForm(await this.reviewPage(sampleId, this.reviewer2)))];
+    const [ra, rb] = await Promise.all([this.postReview(sampleId, this.reviewer, a.form), this.postReview(sampleId, this.reviewer2, b.form)]);
+    const statuses = [ra.status, rb.status].sort().join(',');
+    if (statuses !== '303,409') throw new Error(`two reviews at once answered ${statuses}, expected one 303 and one 409`);
+    const [won, lost, lostBy] = ra.status === 303 ? [a, rb, this.reviewer2] : [b, ra, this.reviewer];
+    const mine = ra.status === 303 ? b : a;
+    this.reviews.push({ sampleId, cellId: won.cellId, to: won.to });
+    const again = await this.postReview(sampleId, lostBy, { ...reviewForm(lost.body), comment: 'fault-round review' });
+    if (again.status !== 303) throw new Error(`the refused review, signed again: ${again.status} ${again.body}`);
+    this.reviews.push({ sampleId, cellId: mine.cellId, to: mine.to });
+  }
+
+  /** Waits until the box has nothing left to send and has taken in every review made (applied, or refused as a conflict). */
   async settle(timeoutMs = 60_000): Promise<void> {
     const end = Date.now() + timeoutMs;
     let last: any = null;
@@ -290,7 +364,7 @@ export class World {
   private reviewsAtBox(): number {
     const db = this.boxDb();
     try {
-      return db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sync_reviews WHERE outcome = 'applied'").get()!.n;
+      return db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sync_reviews WHERE outcome IN ('applied', 'conflict')").get()!.n;
     } finally {
       db.close();
     }
@@ -344,17 +418,39 @@ export class World {
         }
         const parts = await hub.db.selectFrom('upload_parts').select('sha256').execute();
         if (parts.length) problems.push(`${parts.length} upload parts left at the hub`);
-        const hubReviews = await hub.db.selectFrom('reviews').select(['id', 'sample_id']).execute();
+        const hubReviews = await hub.db.selectFrom('reviews').selectAll().orderBy('seq').execute();
         if (hubReviews.length !== this.reviews.length) problems.push(`hub holds ${hubReviews.length} reviews, ${this.reviews.length} were signed`);
         for (const r of hubReviews) {
-          const applied = box.prepare<[string], { n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'hub.review' AND json_extract(detail, '$.reviewId') = ?").get(r.id)!.n;
-          if (applied !== 1) problems.push(`review ${r.id} applied ${applied} times at the box`);
+          const taken = box.prepare<[string], { n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'hub.review' AND json_extract(detail, '$.reviewId') = ?").get(r.id)!.n;
+          if (taken !== 1) problems.push(`review ${r.id} taken in ${taken} times at the box`);
+        }
+        // One truth: the hub's differential (its newest revision with the reviews of that revision) is the box's.
+        const reviews: Review[] = hubReviews.map((r) => ({
+          seq: Number(r.seq),
+          id: r.id,
+          sampleId: r.sample_id,
+          baseRevision: Number(r.base_revision),
+          reviewer: { id: r.reviewer_id, name: r.reviewer_name },
+          changes: JSON.parse(r.changes),
+          comment: r.comment,
+          signedAt: r.signed_at,
+        }));
+        for (const s of samples) {
+          const rev = await hub.db.selectFrom('revisions').select('payload').where('sample_id', '=', s.id).where('revision', '=', s.revision).executeTakeFirstOrThrow();
+          const atHub = effectiveTypes(
+            JSON.parse(rev.payload) as ReportPayload,
+            reviews.filter((r) => r.sampleId === s.id),
+          );
+          const atBox = new Map(
+            box
+              .prepare<[string], { id: string; type: string }>('SELECT id, type FROM cells WHERE sample_id = ? AND deleted_at IS NULL')
+              .all(s.id)
+              .map((c) => [c.id, c.type]),
+          );
+          const differs = [...new Set([...atHub.keys(), ...atBox.keys()])].filter((id) => atHub.get(id) !== atBox.get(id));
+          if (differs.length) problems.push(`sample ${s.id}: ${differs.length} cells differ between hub and box (${differs.map((id) => `${atHub.get(id)} / ${atBox.get(id)}`).join(', ')})`);
         }
       });
-      for (const r of this.reviews) {
-        const cell = box.prepare<[string], { type: string }>('SELECT type FROM cells WHERE id = ?').get(r.cellId);
-        if (cell?.type !== r.to) problems.push(`cell ${r.cellId} is ${cell?.type} at the box, the reviewer made it ${r.to}`);
-      }
     } finally {
       box.close();
     }
