@@ -27,7 +27,7 @@ export interface ReviewOutcome {
 }
 
 type CellConflict = { cellId: string; why: 'cell_gone' | 'changed_at_box' | 'unknown_type' };
-type Conflict = { why: 'signed_since'; signedRevision: number } | { why: 'cells_changed'; cells: CellConflict[] };
+type Conflict = { why: 'signed_since'; signedRevision: number } | { why: 'cells_changed'; cells: CellConflict[] } | { why: 'earlier_review_not_applied' };
 
 function liveCell(ctx: WorkflowContext, id: string): Cell | undefined {
   try {
@@ -38,9 +38,11 @@ function liveCell(ctx: WorkflowContext, id: string): Cell | undefined {
 }
 
 /** Why the review cannot be applied whole to the sample as the box holds it, or null. */
-function conflictOf(ctx: WorkflowContext, sampleId: string, review: HubReview): Conflict | null {
+function conflictOf(ctx: WorkflowContext, repo: SyncRepo, sampleId: string, review: HubReview): Conflict | null {
   const signed = ctx.store.outbox.latestForSample(sampleId);
   if (signed && signed.revision > review.baseRevision) return { why: 'signed_since', signedRevision: signed.revision };
+  // A later review of the same revision was made on top of the one refused here: it cannot stand alone.
+  if (repo.conflictOnBase(sampleId, review.baseRevision)) return { why: 'earlier_review_not_applied' };
   const cells: CellConflict[] = [];
   for (const ch of review.changes) {
     const cell = liveCell(ctx, ch.cellId);
@@ -51,11 +53,14 @@ function conflictOf(ctx: WorkflowContext, sampleId: string, review: HubReview): 
   return cells.length ? { why: 'cells_changed', cells } : null;
 }
 
-/** The reviewer's changes as a nurse reads them: "neutrophil -> eosinophil (2)". */
-function proposedText(review: HubReview): string {
-  const counts = new Map<string, number>();
-  for (const ch of review.changes) counts.set(`${ch.from} -> ${ch.to}`, (counts.get(`${ch.from} -> ${ch.to}`) ?? 0) + 1);
-  return [...counts].map(([change, n]) => `${change}${n > 1 ? ` (${n})` : ''}`).join(', ') || 'no change';
+/** The reviewer's changes as a nurse finds them: "field 2: neutrophil -> eosinophil; field 1: lymphocyte -> monocyte". */
+function proposedText(ctx: WorkflowContext, review: HubReview): string {
+  const where = (cellId: string) => {
+    const cell = liveCell(ctx, cellId);
+    const field = cell && ctx.store.fields.get(cell.fieldId);
+    return field ? `field ${field.seq}` : 'a cell no longer here';
+  };
+  return review.changes.map((ch) => `${where(ch.cellId)}: ${ch.from} -> ${ch.to}`).join('; ');
 }
 
 export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubReview, afterCommit: { cursorKey: string; cursorValue: string }): ReviewOutcome {
@@ -77,12 +82,36 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
       return { outcome: 'unknown_sample', revision: null, applied: 0, skipped: 0 };
     }
     const by = `review by ${review.reviewer.name} at the hub`;
-    conflict = conflictOf(ctx, sample.id, review);
+    const comment = review.comment ? `; comment: ${review.comment}` : '';
+    if (review.changes.length === 0) {
+      // Agreement without a change: a note in the audit log, the sample as it is (signed or not).
+      ctx.store.audit.append({
+        at,
+        sampleId: sample.id,
+        revision: sample.revision,
+        userId: null,
+        action: 'hub.review',
+        target: null,
+        detail: { reviewId: review.id, hubSeq: review.seq, reviewer: review.reviewer.name, baseRevision: review.baseRevision, comment: review.comment, outcome: 'applied', applied },
+        reason: `${by}: no change${comment}`.slice(0, 500),
+      });
+      repo.recordReview({
+        reviewId: review.id,
+        hubSeq: review.seq,
+        sampleId: sample.id,
+        appliedRevision: sample.revision,
+        outcome: 'applied',
+        detail: { reviewer: review.reviewer.name, applied: 0 },
+        at,
+      });
+      return { outcome: 'applied', revision: sample.revision, applied: 0, skipped: 0 };
+    }
+    conflict = conflictOf(ctx, repo, sample.id, review);
     if (conflict) {
       const { sample: after } = applyChangeInTransaction(
         ctx,
         sample.id,
-        { userId: null, reason: `${by} not applied: ${conflictText(conflict)}${review.comment ? `; comment: ${review.comment}` : ''}`.slice(0, 500) },
+        { userId: null, reason: `${by} not applied (${conflictText(conflict)}); proposed: ${proposedText(ctx, review)}${comment}`.slice(0, 500) },
         {
           action: 'hub.review',
           detail: {
@@ -104,7 +133,7 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
         sampleId: sample.id,
         appliedRevision: after.revision,
         outcome: 'conflict',
-        detail: { reviewer: review.reviewer.name, conflict },
+        detail: { reviewer: review.reviewer.name, baseRevision: review.baseRevision, conflict },
         at,
       });
       return { outcome: 'conflict', revision: after.revision, applied: 0, skipped: review.changes.length };
@@ -147,7 +176,7 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
     const message =
       result.outcome === 'applied'
         ? `reviewed by ${review.reviewer.name} at the hub: ${what}`
-        : `review by ${review.reviewer.name} at the hub not applied (${review.changes.length ? `proposed: ${proposedText(review)}` : 'no change proposed'}): ${conflictText(conflict!)}. Nothing changed; the sample is back to review: check it and sign again`;
+        : `review by ${review.reviewer.name} at the hub not applied (${conflictText(conflict!)}): nothing changed, the sample is back to review. Proposed: ${proposedText(ctx, review)}. Check these cells and sign again`;
     ctx.events.publish({ type: 'sync.changed', sampleId: review.sampleId, state: 'reviewed', revision: result.revision, message });
   }
   return result;
@@ -155,5 +184,6 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
 
 function conflictText(c: Conflict): string {
   if (c.why === 'signed_since') return `the sample was signed again here (revision ${c.signedRevision}) after the revision it reviewed`;
+  if (c.why === 'earlier_review_not_applied') return 'it builds on an earlier review of the same revision that could not be applied here';
   return `${c.cells.length} of its cells changed here since`;
 }

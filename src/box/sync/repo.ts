@@ -147,6 +147,11 @@ export class SyncRepo {
     return this.db.prepare('SELECT 1 FROM sync_reviews WHERE review_id = ?').get(reviewId) !== undefined;
   }
 
+  /** Whether a review of this revision of the sample was refused as a conflict. */
+  conflictOnBase(sampleId: string, baseRevision: number): boolean {
+    return this.db.prepare("SELECT 1 FROM sync_reviews WHERE sample_id = ? AND outcome = 'conflict' AND json_extract(detail, '$.baseRevision') = ?").get(sampleId, baseRevision) !== undefined;
+  }
+
   recordReview(r: AppliedReview): void {
     this.db
       .prepare(

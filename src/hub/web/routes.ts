@@ -77,7 +77,7 @@ const web: RoutesPlugin = async (app) => {
         params: sampleParams,
         body: {
           type: 'object',
-          required: ['revision', 'reviewsSeen'],
+          required: ['revision'],
           additionalProperties: false,
           properties: {
             revision: { type: 'string', pattern: '^[0-9]{1,9}$' },
@@ -93,21 +93,22 @@ const web: RoutesPlugin = async (app) => {
       const sample = await getSample(db, req.params.sampleId, r.clinicId);
       if (!sample) throw new HubError(404, 'not_found', 'no such sample');
       const { revision, reviewsSeen, comment, ...cells } = req.body;
-      const base = { revision: Number(revision), reviewsSeen: Number(reviewsSeen) };
+      // A form from before the base was sent carries no reviewsSeen: it is stale, and comes back with its changes kept.
+      const base = { revision: Number(revision), reviewsSeen: reviewsSeen === undefined ? null : Number(reviewsSeen) };
       const submitted = Object.fromEntries(Object.entries(cells).map(([k, v]) => [k.slice('cell.'.length), v]));
       const seenPayload = base.revision === sample.revision ? sample.payload : await revisionPayload(db, sample.id, base.revision);
       if (!seenPayload) throw new HubError(400, 'unknown_revision', `the hub has no revision ${base.revision} of this sample: open the sample again`);
       const reviewsThen = await reviewsOfSample(db, sample.id);
       const seen = effectiveTypes(
         seenPayload as ReportPayload,
-        reviewsThen.filter((rv) => rv.seq <= base.reviewsSeen),
+        reviewsThen.filter((rv) => base.reviewsSeen === null || rv.seq <= base.reviewsSeen),
       );
       const changes = changesFrom(seen, submitted);
       const text = comment?.trim() || null;
       const out = await createReview(
         db,
         r.clinicId,
-        { sampleId: sample.id, baseRevision: base.revision, reviewsSeen: base.reviewsSeen, reviewer: { id: r.id, name: r.name }, changes, comment: text },
+        { sampleId: sample.id, baseRevision: base.revision, reviewsSeen: base.reviewsSeen ?? -1, reviewer: { id: r.id, name: r.name }, changes, comment: text },
         new Date().toISOString(),
       );
       if (out.kind === 'not_found') throw new HubError(404, 'not_found', 'no such sample');
@@ -116,11 +117,15 @@ const web: RoutesPlugin = async (app) => {
       const now = await getSample(db, sample.id, r.clinicId);
       if (!now) throw new HubError(404, 'not_found', 'no such sample');
       const reviewsNow = await reviewsOfSample(db, sample.id);
+      const since = reviewsNow.filter((rv) => base.reviewsSeen !== null && rv.seq > base.reviewsSeen);
+      // The same form sent twice (a double tap, or Back then Sign): the first one was signed.
+      const sameAgain = since.some((rv) => rv.reviewer.id === r.id && rv.baseRevision === base.revision && rv.comment === text && JSON.stringify(rv.changes) === JSON.stringify(changes));
+      if (sameAgain) return reply.redirect(`/review/samples/${sample.id}?notice=${changes.length ? 'signed' : 'unchanged'}`, 303);
       const current = effectiveTypes(now.payload as ReportPayload, reviewsNow);
       const meanwhile = changedMeanwhile(
         seen,
         current,
-        reviewsNow.filter((rv) => rv.seq > base.reviewsSeen && rv.baseRevision === now.revision),
+        since.filter((rv) => rv.baseRevision === now.revision),
       );
       const draft = { choices: carryOver(current, changes), comment: text ?? '', mine: changes, meanwhile };
       return reply

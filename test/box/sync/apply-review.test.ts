@@ -69,23 +69,26 @@ describe('applying a hub review at the box', () => {
   it('applies a reviewer’s class beyond the five (band, NRBC) as a person’s correction; a class it does not know applies nothing', async () => {
     const { ctx, repo, sample, cells } = await signed();
     markDelivered(ctx, sample.id, sample.revision);
-    expect(applyReview(ctx, repo, review(sample.id, sample.revision, [{ cellId: cells[0].id, from: cells[0].type, to: 'band' }]), cursor)).toMatchObject({ outcome: 'applied', applied: 1 });
+    const first = review(sample.id, sample.revision, [
+      { cellId: cells[0].id, from: cells[0].type, to: 'band' },
+      { cellId: cells[1].id, from: cells[1].type, to: 'nrbc' },
+    ]);
+    expect(applyReview(ctx, repo, first, cursor)).toMatchObject({ outcome: 'applied', applied: 2 });
     expect(ctx.store.cells.get(cells[0].id)).toMatchObject({ type: 'band', source: 'corrected' });
+    // NRBC is not a leukocyte of the count: one cell left counted.
+    expect(ctx.store.cells.tally(sample.id).counted).toBe(1);
     const unknown = review(
       sample.id,
       sample.revision,
       [
         { cellId: cells[0].id, from: 'band', to: 'neutrophil' },
-        { cellId: cells[1].id, from: cells[1].type, to: 'promyelocyte' },
+        { cellId: cells[1].id, from: 'nrbc', to: 'promyelocyte' },
       ],
       2,
     );
     expect(applyReview(ctx, repo, unknown, cursor)).toMatchObject({ outcome: 'conflict', applied: 0, skipped: 2 });
     expect(ctx.store.cells.get(cells[0].id)!.type).toBe('band');
-    expect(ctx.store.cells.get(cells[1].id)!.type).toBe(cells[1].type);
-    applyReview(ctx, repo, review(sample.id, sample.revision, [{ cellId: cells[1].id, from: cells[1].type, to: 'nrbc' }], 3), cursor);
-    // NRBC is not a leukocyte of the count: one cell left counted.
-    expect(ctx.store.cells.tally(sample.id).counted).toBe(1);
+    expect(ctx.store.cells.get(cells[1].id)!.type).toBe('nrbc');
   });
 
   it('takes a review of the signed revision as proof the hub holds it, though its answer was lost', async () => {
@@ -121,7 +124,9 @@ describe('applying a hub review at the box', () => {
       },
       proposed: r.changes,
     });
-    expect(entry.reason).toBe('review by Dr Remote at the hub not applied: 2 of its cells changed here since');
+    expect(entry.reason).toBe(
+      `review by Dr Remote at the hub not applied (2 of its cells changed here since); proposed: field 1: ${cells[0].type} -> basophil; field 1: ${cells[1].type} -> monocyte; a cell no longer here: neutrophil -> monocyte`,
+    );
     expect(applyReview(ctx, repo, r, cursor).outcome).toBe('already_applied');
   });
 
@@ -144,8 +149,8 @@ describe('applying a hub review at the box', () => {
     const entry = ctx.store.audit.forSample(sample.id).find((e) => e.action === 'hub.review')!;
     expect(entry.detail).toMatchObject({ outcome: 'conflict', conflict: { why: 'signed_since', signedRevision: resigned.revision } });
     const message = t!.events.find((e) => e.type === 'sync.changed' && e.state === 'reviewed') as { message: string };
-    expect(message.message).toContain('not applied (proposed: ');
-    expect(message.message).toContain('back to review');
+    expect(message.message).toContain('not applied (the sample was signed again here');
+    expect(message.message).toContain(`back to review. Proposed: field 1: ${cells[0].type} -> monocyte; field 1: ${cells[1].type} -> eosinophil.`);
     expect(repo.appliedReviewCount()).toBe(0);
   });
 
@@ -153,5 +158,28 @@ describe('applying a hub review at the box', () => {
     const { ctx, repo } = await signed();
     expect(applyReview(ctx, repo, review(randomUUID(), 3, []), cursor).outcome).toBe('unknown_sample');
     expect(repo.getState('review_cursor')).toBe(cursor.cursorValue);
+  });
+
+  it('refuses a review made on top of one it refused, though its own cells still match', async () => {
+    const { ctx, repo, sample, cells, sup } = await signed();
+    markDelivered(ctx, sample.id, sample.revision);
+    reclassifyCell(ctx, cells[0].id, 'eosinophil', { userId: sup, reason: 'looked again' });
+    expect(applyReview(ctx, repo, review(sample.id, sample.revision, [{ cellId: cells[0].id, from: cells[0].type, to: 'basophil' }], 1), cursor).outcome).toBe('conflict');
+    const later = review(sample.id, sample.revision, [{ cellId: cells[1].id, from: cells[1].type, to: 'monocyte' }], 2);
+    expect(applyReview(ctx, repo, later, cursor)).toMatchObject({ outcome: 'conflict', applied: 0 });
+    expect(ctx.store.cells.get(cells[1].id)!.type).toBe(cells[1].type);
+    const entry = ctx.store.audit.forSample(sample.id).filter((e) => e.action === 'hub.review')[1];
+    expect(entry.detail).toMatchObject({ outcome: 'conflict', conflict: { why: 'earlier_review_not_applied' } });
+  });
+
+  it('keeps a signed sample signed when a review without changes arrives, even of an older revision', async () => {
+    const { ctx, repo, sample, cells, sup } = await signed();
+    markDelivered(ctx, sample.id, sample.revision);
+    reclassifyCell(ctx, cells[0].id, 'lymphocyte', { userId: sup, reason: 'looked again' });
+    const resigned = await signReviewed(ctx, sample.id, { userId: sup, pin: '2468' });
+    const agree = { ...review(sample.id, sample.revision, []), comment: 'agree' };
+    expect(applyReview(ctx, repo, agree, cursor)).toMatchObject({ outcome: 'applied', revision: resigned.revision, applied: 0 });
+    expect(ctx.store.samples.get(sample.id)).toMatchObject({ status: resigned.status, revision: resigned.revision });
+    expect(ctx.store.audit.forSample(sample.id).find((e) => e.action === 'hub.review')!.reason).toBe('review by Dr Remote at the hub: no change; comment: agree');
   });
 });
