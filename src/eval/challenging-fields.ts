@@ -114,3 +114,24 @@ export function meanBrightness(img: RgbField, r: Rect): number {
   }
   return n ? sum / n : 0;
 }
+
+/**
+ * Mean optical density against `background` (per channel, -log10(I / I0), averaged over the three
+ * channels and the pixels) of the pixels in `boxes` (COCO, clipped to the field; a pixel overlapped
+ * by two boxes counts twice), and how many pixels that is: what a heavier stain raises.
+ */
+export function meanOpticalDensity(img: RgbField, boxes: readonly CocoBbox[], background: readonly [number, number, number]): { mean: number; n: number } {
+  let sum = 0;
+  let n = 0;
+  const ref = background.map((v) => Math.log10(Math.max(1, v)));
+  for (const [bx, by, bw, bh] of boxes) {
+    for (let y = Math.max(0, Math.floor(by)); y < Math.min(img.height, Math.ceil(by + bh)); y++) {
+      for (let x = Math.max(0, Math.floor(bx)); x < Math.min(img.width, Math.ceil(bx + bw)); x++) {
+        const i = (y * img.width + x) * 3;
+        for (let c = 0; c < 3; c++) sum += ref[c] - Math.log10(Math.max(0.5, img.rgb[i + c]));
+        n++;
+      }
+    }
+  }
+  return { mean: n ? sum / (3 * n) : 0, n };
+}

@@ -119,21 +119,33 @@ export function cellsOn(box: CocoBbox, cells: readonly ReportedBox[]): number[] 
   return out;
 }
 
+/** A reported cell this close (IoU) to a labelled leukocyte is taken as that leukocyte's, never as an impurity. */
+export const ON_LEUKOCYTE_IOU = 0.3;
+/** A cell of the impurity's field matching (IoU) a cell of the same field without the impurity was there before it. */
+export const SAME_CELL_IOU = 0.5;
+
 /**
- * The reported cell that takes an impurity (a platelet, a clump) for a cell: one whose box has IoU >=
- * 0.3 with the impurity's or holds its centre, among the cells that found no labelled leukocyte
- * (`cellToLabel[i] === -1`). Returns its index, or -1.
+ * The reported cells that take an impurity (a platelet, a clump) for a cell: each one whose box has
+ * IoU >= `iouThr` with the impurity's or holds its centre, leaving out every cell at IoU >=
+ * ON_LEUKOCYTE_IOU with a labelled leukocyte (ignore regions included: a cell on a leukocyte, even a
+ * loose or duplicate one, is that leukocyte's) and, when the impurity was put into a field
+ * (`before`: the cells reported on the same field without it), every cell matching one of those at
+ * IoU >= SAME_CELL_IOU (a cell that was there already). Returns their indices, ascending.
  */
-export function impurityTaken(impurity: CocoBbox, cells: readonly ReportedBox[], cellToLabel: readonly number[], iouThr = 0.3): number {
+export function impurityTakers(impurity: CocoBbox, cells: readonly ReportedBox[], leukocytes: readonly LabelledBox[], before: readonly ReportedBox[] = [], iouThr = 0.3): number[] {
   const cx = impurity[0] + impurity[2] / 2;
   const cy = impurity[1] + impurity[3] / 2;
+  const out: number[] = [];
   for (let i = 0; i < cells.length; i++) {
-    if (cellToLabel[i] >= 0) continue;
     const b = cells[i].box;
+    const box = toXywh(b);
     const inside = cx >= b[0] && cx <= b[2] && cy >= b[1] && cy <= b[3];
-    if (inside || iouXywh(toXywh(b), impurity) >= iouThr) return i;
+    if (!inside && iouXywh(box, impurity) < iouThr) continue;
+    if (leukocytes.some((l) => iouXywh(box, l.bbox) >= ON_LEUKOCYTE_IOU)) continue;
+    if (before.some((c) => iouXywh(box, toXywh(c.box)) >= SAME_CELL_IOU)) continue;
+    out.push(i);
   }
-  return -1;
+  return out;
 }
 
 // ---- incomplete cells: the field cut along a line through one cell ----

@@ -1,6 +1,6 @@
 /** The challenging cases' builders: which cells form a subset, where a synthetic case goes, its pixels. */
 import { describe, expect, it } from 'vitest';
-import { cropField, heavierStain, pasteCell, type RgbField } from '../../src/eval/challenging-fields.ts';
+import { cropField, heavierStain, meanOpticalDensity, pasteCell, type RgbField } from '../../src/eval/challenging-fields.ts';
 import {
   boxGap,
   cellsOn,
@@ -8,7 +8,7 @@ import {
   CUT_VISIBLE,
   edgeCut,
   fieldSeed,
-  impurityTaken,
+  impurityTakers,
   labelsInCrop,
   matchOneToOne,
   planClump,
@@ -77,12 +77,41 @@ describe('matching and scoring', () => {
     expect(cellsOn([0, 0, 100, 100], cells)).toEqual([0, 1]);
   });
 
-  it('takes an impurity for a cell only through a cell that found no leukocyte', () => {
+  it('takes an impurity for a cell through a cell on it that lies on no labelled leukocyte', () => {
     const platelet: CocoBbox = [300, 300, 30, 30];
     const onIt = [{ box: xyxy([290, 290, 60, 60]), score: 0.5 }];
-    expect(impurityTaken(platelet, onIt, [-1])).toBe(0);
-    expect(impurityTaken(platelet, onIt, [0])).toBe(-1);
-    expect(impurityTaken(platelet, [{ box: xyxy([0, 0, 50, 50]), score: 1 }], [-1])).toBe(-1);
+    expect(impurityTakers(platelet, onIt, [])).toEqual([0]);
+    expect(impurityTakers(platelet, onIt, [cell([100, 100, 80, 80])])).toEqual([0]);
+    // The cell found the leukocyte the platelet lies on.
+    expect(impurityTakers(platelet, onIt, [cell([288, 292, 62, 58])])).toEqual([]);
+    expect(impurityTakers(platelet, [{ box: xyxy([0, 0, 50, 50]), score: 1 }], [])).toEqual([]);
+  });
+
+  it('does not take a platelet for a cell through a loose box on a leukocyte (IoU 0.3-0.5, matching no label)', () => {
+    // A platelet at the edge of a leukocyte; the cell reported on the leukocyte is off its label
+    // (IoU about 0.44: no one-to-one match) but holds the platelet's centre.
+    const leukocyte: CocoBbox = [200, 200, 100, 100];
+    const platelet: CocoBbox = [290, 240, 20, 20];
+    const loose = { box: xyxy([230, 220, 100, 100]), score: 0.9 };
+    expect(matchOneToOne([cell(leukocyte)], [loose]).cellToLabel).toEqual([-1]);
+    expect(impurityTakers(platelet, [loose], [cell(leukocyte)])).toEqual([]);
+    // On an ignore region too.
+    expect(impurityTakers(platelet, [loose], [cell(leukocyte, 1)])).toEqual([]);
+    // A cell on the platelet alone still takes it.
+    const onPlatelet = { box: xyxy([288, 238, 24, 24]), score: 0.4 };
+    expect(impurityTakers(platelet, [loose, onPlatelet], [cell(leukocyte)])).toEqual([1]);
+  });
+
+  it('does not count for a clump a cell the field had there without it', () => {
+    const clump: CocoBbox = [400, 400, 60, 50];
+    const there = { box: xyxy([405, 402, 50, 45]), score: 0.6 };
+    const moved = { box: xyxy([407, 404, 50, 45]), score: 0.7 }; // the same false positive, nudged by the clump
+    const grown = { box: xyxy([395, 395, 75, 65]), score: 0.8 }; // the clump made it much larger
+    expect(impurityTakers(clump, [moved], [], [there])).toEqual([]);
+    expect(impurityTakers(clump, [grown], [], [there])).toEqual([0]);
+    expect(impurityTakers(clump, [moved], [])).toEqual([0]);
+    // A cell elsewhere in the field without the clump excuses nothing.
+    expect(impurityTakers(clump, [moved], [], [{ box: xyxy([0, 0, 50, 45]), score: 0.9 }])).toEqual([0]);
   });
 });
 
@@ -266,6 +295,23 @@ describe('heavier stain', () => {
     // OD 0.301 at half the light; twice that leaves a quarter.
     expect(px(out, 1, 0)).toEqual([50, Math.round(200 * 0.75 ** 2), 250]);
     expect(heavierStain(f, 1, [200, 200, 200]).rgb).toEqual(f.rgb);
+  });
+
+  it('measures the optical density of boxes, and a heavier stain multiplies it', () => {
+    const f = plain(20, 10, 200);
+    for (let y = 2; y < 6; y++) for (let x = 2; x < 6; x++) f.rgb.set([100, 100, 100], (y * 20 + x) * 3);
+    const bg: [number, number, number] = [200, 200, 200];
+    const inner = meanOpticalDensity(f, [[2, 2, 4, 4]], bg);
+    expect(inner.n).toBe(16);
+    expect(inner.mean).toBeCloseTo(Math.log10(2), 9);
+    // A box twice the cell's area: half of it background.
+    expect(meanOpticalDensity(f, [[2, 2, 8, 4]], bg).mean).toBeCloseTo(Math.log10(2) / 2, 9);
+    // Clipped to the field; the empty field has none.
+    expect(meanOpticalDensity(f, [[15, 5, 10, 10]], bg)).toEqual({ mean: 0, n: 25 });
+    expect(meanOpticalDensity(f, [], bg)).toEqual({ mean: 0, n: 0 });
+    const heavier = meanOpticalDensity(heavierStain(f, 1.5, bg), [[2, 2, 4, 4]], bg);
+    // 1.5 x, but for the rounding to whole grey levels (71 for 70.7).
+    expect(Math.abs(heavier.mean / inner.mean - 1.5)).toBeLessThan(0.01);
   });
 });
 
