@@ -19,6 +19,7 @@ export function cell(type: CellClass, opts: Partial<Cell> & { box?: Box } = {}):
     source: opts.source ?? 'automatic',
     changedBy: null,
     changedAt: null,
+    changedByReviewer: opts.changedByReviewer ?? null,
     reviewedBy: null,
     reviewedAt: null,
   };
@@ -101,5 +102,6 @@ export function sample(fields: FieldWithCells[], differential = emptyDifferentia
     sync: { state: 'unsigned', revision: null, attempts: 0, lastError: null, deliveredAt: null, setAside: false },
     fields,
     differential,
+    hubReview: null,
   };
 }

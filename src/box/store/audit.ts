@@ -42,6 +42,12 @@ export class AuditLog {
     this.insertStmt.run({ ...e, detail: JSON.stringify(e.detail) });
   }
 
+  /** The sample's newest entry of one action, if any. */
+  latestOf(sampleId: string, action: string): AuditEntry | undefined {
+    const row = this.db.prepare<[string, string], AuditRow>('SELECT * FROM audit_log WHERE sample_id = ? AND action = ? ORDER BY seq DESC LIMIT 1').get(sampleId, action);
+    return row && toEntry(row);
+  }
+
   forSample(sampleId: string): AuditEntry[] {
     return this.db.prepare<[string], AuditRow>('SELECT * FROM audit_log WHERE sample_id = ? ORDER BY seq').all(sampleId).map(toEntry);
   }

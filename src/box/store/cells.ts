@@ -21,6 +21,7 @@ interface CellRow {
   source: CellSource;
   changed_by: string | null;
   changed_at: string | null;
+  changed_by_reviewer: string | null;
   reviewed_by: string | null;
   reviewed_at: string | null;
   deleted_at: string | null;
@@ -43,6 +44,7 @@ const toCell = (r: CellRow): Cell => ({
   source: r.source,
   changedBy: r.changed_by,
   changedAt: r.changed_at,
+  changedByReviewer: r.changed_by_reviewer,
   reviewedBy: r.reviewed_by,
   reviewedAt: r.reviewed_at,
   deletedAt: r.deleted_at,
@@ -119,8 +121,9 @@ export class CellRepo {
       .get(sampleId, JSON.stringify(leaveOutFields))!;
   }
 
-  setType(id: string, type: CellClass, source: CellSource, by: string | null, at: string): void {
-    this.db.prepare('UPDATE cells SET type = ?, source = ?, changed_by = ?, changed_at = ? WHERE id = ?').run(type, source, by, at, id);
+  /** `reviewer`: the hub reviewer whose review set the type (null for a change made at the box). */
+  setType(id: string, type: CellClass, source: CellSource, by: string | null, at: string, reviewer: string | null = null): void {
+    this.db.prepare('UPDATE cells SET type = ?, source = ?, changed_by = ?, changed_at = ?, changed_by_reviewer = ? WHERE id = ?').run(type, source, by, at, reviewer, id);
   }
 
   markReviewed(id: string, by: string | null, at: string): void {

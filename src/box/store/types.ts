@@ -69,6 +69,8 @@ export interface Cell {
   source: CellSource;
   changedBy: string | null;
   changedAt: string | null;
+  /** The hub reviewer whose review set the type; null when the type was set at the box. */
+  changedByReviewer: string | null;
   reviewedBy: string | null;
   reviewedAt: string | null;
   deletedAt: string | null;

@@ -151,7 +151,7 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
         for (const ch of review.changes) {
           const cell = getCell(ctx, ch.cellId);
           const to = ch.to as CellClass;
-          setCellType(ctx, cell, to, null, at);
+          setCellType(ctx, cell, to, null, at, review.reviewer.name);
           applied.push({ cellId: cell.id, fieldId: cell.fieldId, from: ch.from, to });
         }
       },

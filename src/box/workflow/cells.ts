@@ -40,8 +40,8 @@ export function sourceAfterTyping(cell: Cell, type: CellClass): CellSource {
  * cell takes the type, its source follows sourceAfterTyping, and it counts as looked at. Runs
  * inside the caller's change (applyChange), which bumps the revision and writes the audit entry.
  */
-export function setCellType(ctx: WorkflowContext, cell: Cell, type: CellClass, userId: string | null, at: string): void {
-  ctx.store.cells.setType(cell.id, type, sourceAfterTyping(cell, type), userId, at);
+export function setCellType(ctx: WorkflowContext, cell: Cell, type: CellClass, userId: string | null, at: string, reviewer: string | null = null): void {
+  ctx.store.cells.setType(cell.id, type, sourceAfterTyping(cell, type), userId, at, reviewer);
   ctx.store.cells.markReviewed(cell.id, userId, at);
 }
 

@@ -55,6 +55,7 @@ export function renderReportHtml(r: Report): string {
 <h1>White blood cell differential</h1>
 ${signed ? '' : '<div class="banner">PRELIMINARY: not signed off by a supervisor</div>'}
 ${r.sample.amended ? '<div class="banner">AMENDED after sign-off: the changes below await a new signature</div>' : ''}
+${r.people.reviewedAtHub.length ? `<div class="banner">AMENDED after review at the hub by ${list(r.people.reviewedAtHub)}</div>` : ''}
 <dl>
   <dt>Sample</dt><dd>${esc(r.sample.reference)}</dd>
   <dt>Patient</dt><dd>${r.sample.patientId ? esc(r.sample.patientId) : '&ndash;'}</dd>
@@ -89,6 +90,12 @@ ${warnings.length ? `<h2>Image quality</h2><ul>${warnings.map((w) => `<li>${esc(
 <dl>
   <dt>Photographed by</dt><dd>${list(r.people.photographedBy)}</dd>
   <dt>Reviewed / corrected by</dt><dd>${list(r.people.correctedBy)}</dd>
+${r.people.reviewedAtHub
+  .map(
+    (h) =>
+      `  <dt>Reviewed at the hub</dt><dd>${esc(h.name)}, ${when(h.at)}: ${h.changes.map((c) => `${c.field === null ? '' : `field ${c.field}: `}${esc(c.from.replace(/_/g, ' '))} &rarr; ${esc(c.to.replace(/_/g, ' '))}`).join('; ')}</dd>`,
+  )
+  .join('\n')}
   <dt>Signed off by</dt><dd>${r.people.signedBy ? `${who(r.people.signedBy)}, ${when(r.people.signedBy.at)} (revision ${r.people.signedBy.revision})` : 'not signed'}</dd>
 </dl>
 ${

@@ -38,6 +38,14 @@ export function buildReport(ctx: WorkflowContext, sample: Sample): Report {
   const trail = ctx.store.audit.forSample(sample.id);
   // Why the signed revision was signed below the target count, in the supervisor's words.
   const shortReason = trail.find((e) => e.action === 'sample.signed' && e.revision === sample.signedRevision)?.reason ?? null;
+  const fieldSeq = new Map(detail.fields.map((f) => [f.id, f.seq]));
+  const reviewedAtHub = trail
+    .filter((e) => e.action === 'hub.review' && (e.detail as { outcome?: string }).outcome !== 'conflict')
+    .map((e) => {
+      const d = e.detail as { reviewer?: string; applied?: { fieldId: string; from: string; to: string }[] };
+      return { name: d.reviewer ?? 'unknown reviewer', at: e.at, changes: (d.applied ?? []).map((a) => ({ field: fieldSeq.get(a.fieldId) ?? null, from: a.from, to: a.to })) };
+    })
+    .filter((r) => r.changes.length > 0);
   const amendments = trail.filter((e) => e.reason !== null && e.action !== 'sample.signed').map((e) => ({ at: e.at, revision: e.revision, action: e.action, by: person(e.userId), reason: e.reason! }));
   return {
     kind: 'leukodiff.report',
@@ -73,6 +81,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample): Report {
       createdBy: person(sample.createdBy),
       photographedBy: people(detail.fields.map((f) => f.uploadedBy)),
       correctedBy: people(cells.flatMap((c) => [c.changedBy, c.reviewedBy])),
+      reviewedAtHub,
       signedBy: sample.signedBy ? { ...person(sample.signedBy)!, at: sample.signedAt, revision: sample.signedRevision, shortReason } : null,
     },
     amendments,

@@ -1,9 +1,9 @@
 /** The JSON shapes of samples, fields and cells that the API returns and the outbox carries: built here, declared in src/contracts/api. */
-import type { Cell as CellJson, Field as FieldJson, SampleDetail, SampleSummary, SyncState, SyncStateName } from '../../contracts/api/samples.ts';
+import type { Cell as CellJson, Field as FieldJson, HubReviewNote, SampleDetail, SampleSummary, SyncState, SyncStateName } from '../../contracts/api/samples.ts';
 import { CELL_TYPES, type CellType } from '../../contracts/vocabulary.ts';
 import type { CellTally } from '../store/cells.ts';
 import { isSetAside } from '../store/outbox.ts';
-import type { Cell, Field, Sample } from '../store/types.ts';
+import type { AuditEntry, Cell, Field, Sample } from '../store/types.ts';
 import type { WorkflowContext } from './context.ts';
 import { computeDifferential } from './differential.ts';
 import { fieldsAwaitingDecision } from './quality-decision.ts';
@@ -15,6 +15,20 @@ export function syncState(ctx: WorkflowContext, sampleId: string): SyncState {
   const state: SyncStateName = last.deliveredAt ? 'synced' : last.lastError ? 'retrying' : 'queued';
   const setAside = isSetAside(last);
   return { state, revision: last.revision, attempts: last.attempts, lastError: last.lastError, deliveredAt: last.deliveredAt, setAside };
+}
+
+/** A `hub.review` audit entry as the nurse reads it (entries from before conflicts existed were applied). */
+export function hubReviewNote(e: AuditEntry | undefined): HubReviewNote | null {
+  if (!e) return null;
+  const d = e.detail as { reviewer?: string; outcome?: string; applied?: unknown[]; proposed?: unknown[] };
+  const conflict = d.outcome === 'conflict';
+  return {
+    reviewer: d.reviewer ?? 'unknown reviewer',
+    at: e.at,
+    outcome: conflict ? 'conflict' : 'applied',
+    changes: (conflict ? d.proposed : d.applied)?.length ?? 0,
+    note: conflict ? e.reason : null,
+  };
 }
 
 export function cellView(c: Cell): CellJson {
@@ -32,6 +46,7 @@ export function cellView(c: Cell): CellJson {
     source: c.source,
     changedBy: c.changedBy,
     changedAt: c.changedAt,
+    changedByReviewer: c.changedByReviewer,
     reviewedBy: c.reviewedBy,
     reviewedAt: c.reviewedAt,
   };
@@ -82,6 +97,7 @@ export function sampleSummary(
     counted: tally.counted,
     reviewPending: tally.reviewPending,
     sync: syncState(ctx, s.id),
+    hubReview: hubReviewNote(ctx.store.audit.latestOf(s.id, 'hub.review')),
   };
 }
 

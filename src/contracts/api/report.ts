@@ -55,6 +55,8 @@ export interface Report {
     createdBy: Person | null;
     photographedBy: Person[];
     correctedBy: Person[];
+    /** Haematologists whose reviews at the hub changed cells (oldest first), with each change. */
+    reviewedAtHub: { name: string; at: string; changes: { field: number | null; from: string; to: string }[] }[];
     /** shortReason: why the signed revision was signed below the target count, in the supervisor's words. */
     signedBy: (Person & { at: string | null; revision: number | null; shortReason: string | null }) | null;
   };

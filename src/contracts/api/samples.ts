@@ -27,6 +27,8 @@ export interface Cell {
   source: CellSource;
   changedBy: string | null;
   changedAt: string | null;
+  /** The haematologist whose review at the hub set the type; null when it was set at the box. */
+  changedByReviewer: string | null;
   reviewedBy: string | null;
   reviewedAt: string | null;
 }
@@ -136,6 +138,18 @@ export interface SyncState {
   setAside: boolean;
 }
 
+/** The newest review of the sample signed at the hub and taken in by the box. */
+export interface HubReviewNote {
+  reviewer: string;
+  at: string;
+  /** applied: its changes are in the cells; conflict: nothing of it was applied and the sample went back to review. */
+  outcome: 'applied' | 'conflict';
+  /** Cells it changed (applied) or proposed to change (conflict). */
+  changes: number;
+  /** For a conflict: why, and what the reviewer proposed (field and types). */
+  note: string | null;
+}
+
 export interface SampleSummary {
   id: string;
   reference: string;
@@ -158,6 +172,7 @@ export interface SampleSummary {
   counted: number;
   reviewPending: number;
   sync: SyncState;
+  hubReview: HubReviewNote | null;
 }
 
 /** GET /api/samples/:sampleId: everything about one sample. */

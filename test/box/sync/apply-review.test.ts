@@ -7,6 +7,9 @@ import { queueField } from '../../../src/box/workflow/fields.ts';
 import { createSample } from '../../../src/box/workflow/samples.ts';
 import { markDelivered } from '../../../src/box/workflow/signoff.ts';
 import { applyReview } from '../../../src/box/sync/apply-review.ts';
+import { buildReport } from '../../../src/box/workflow/report.ts';
+import { renderReportHtml } from '../../../src/box/workflow/report-html.ts';
+import { sampleSummary } from '../../../src/box/workflow/views.ts';
 import type { HubReview } from '../../../src/box/sync/hub-api.ts';
 import { SyncRepo } from '../../../src/box/sync/repo.ts';
 import { addUser, signReviewed, tempContext, type TestContext } from '../../helpers/store.ts';
@@ -57,7 +60,7 @@ describe('applying a hub review at the box', () => {
     expect(applyReview(ctx, repo, r, cursor)).toEqual({ outcome: 'applied', revision: sample.revision + 1, applied: 1, skipped: 0 });
     const after = ctx.store.samples.get(sample.id)!;
     expect(after).toMatchObject({ status: 'synced', revision: sample.revision + 1, syncedRevision: sample.revision });
-    expect(ctx.store.cells.get(cells[0].id)).toMatchObject({ type: 'basophil', source: 'corrected', changedBy: null });
+    expect(ctx.store.cells.get(cells[0].id)).toMatchObject({ type: 'basophil', source: 'corrected', changedBy: null, changedByReviewer: 'Dr Remote' });
     expect(ctx.store.audit.forSample(sample.id).filter((e) => e.action === 'hub.review')).toHaveLength(1);
     expect(repo.getState('review_cursor')).toBe(cursor.cursorValue);
     // The same review again (a cursor lost): recognised, nothing changes.
@@ -181,5 +184,28 @@ describe('applying a hub review at the box', () => {
     expect(applyReview(ctx, repo, agree, cursor)).toMatchObject({ outcome: 'applied', revision: resigned.revision, applied: 0 });
     expect(ctx.store.samples.get(sample.id)).toMatchObject({ status: resigned.status, revision: resigned.revision });
     expect(ctx.store.audit.forSample(sample.id).find((e) => e.action === 'hub.review')!.reason).toBe('review by Dr Remote at the hub: no change; comment: agree');
+  });
+
+  it('tells the nurse who reviewed and what changed: the sample, the cell and the report', async () => {
+    const { ctx, repo, sample, cells, sup } = await signed();
+    markDelivered(ctx, sample.id, sample.revision);
+    expect(sampleSummary(ctx, ctx.store.samples.get(sample.id)!).hubReview).toBeNull();
+    applyReview(ctx, repo, review(sample.id, sample.revision, [{ cellId: cells[0].id, from: cells[0].type, to: 'eosinophil' }]), cursor);
+    const after = sampleSummary(ctx, ctx.store.samples.get(sample.id)!);
+    expect(after.hubReview).toMatchObject({ reviewer: 'Dr Remote', outcome: 'applied', changes: 1, note: null });
+    const report = buildReport(ctx, ctx.store.samples.get(sample.id)!);
+    expect(report.people.reviewedAtHub).toEqual([{ name: 'Dr Remote', at: expect.any(String), changes: [{ field: 1, from: cells[0].type, to: 'eosinophil' }] }]);
+    expect(report.fields[0].cells.find((c) => c.id === cells[0].id)!.changedByReviewer).toBe('Dr Remote');
+    const page = renderReportHtml(report);
+    expect(page).toContain('AMENDED after review at the hub by Dr Remote');
+    expect(page).toMatch(/<dt>Reviewed at the hub<\/dt><dd>Dr Remote, [^<]*: field 1: neutrophil &rarr; eosinophil<\/dd>/);
+    // A review the box refuses shows as such, with what it proposed; the cell keeps no reviewer of it.
+    reclassifyCell(ctx, cells[1].id, 'basophil', { userId: sup, reason: 'looked again' });
+    applyReview(ctx, repo, review(sample.id, sample.revision, [{ cellId: cells[1].id, from: cells[1].type, to: 'monocyte' }], 2), cursor);
+    const refused = sampleSummary(ctx, ctx.store.samples.get(sample.id)!).hubReview!;
+    expect(refused).toMatchObject({ outcome: 'conflict', changes: 1 });
+    expect(refused.note).toContain(`proposed: field 1: ${cells[1].type} -> monocyte`);
+    expect(ctx.store.cells.get(cells[1].id)!.changedByReviewer).toBeNull();
+    expect(buildReport(ctx, ctx.store.samples.get(sample.id)!).people.reviewedAtHub).toHaveLength(1);
   });
 });

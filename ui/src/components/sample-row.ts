@@ -97,6 +97,13 @@ export class SampleRow extends KioskElement {
         <span class="pill ${signed ? 'signed' : s.reviewPending ? 'review' : ''}" data-status=${s.status}>
           ${signed ? icons.check : ''}${s.amended ? this.t('status.amended') : s.reviewPending && !signed ? this.t('home.toCheck', { n: s.reviewPending }) : this.t(`status.${s.status}`)}
         </span>
+        ${
+          s.hubReview
+            ? html`<span class="pill ${s.hubReview.outcome === 'conflict' ? 'retrying' : ''}" data-hub-review=${s.hubReview.outcome}
+                >${s.hubReview.outcome === 'conflict' ? this.t('hubReview.rowConflict') : this.t('hubReview.rowApplied', { name: s.hubReview.reviewer })}</span
+              >`
+            : ''
+        }
         <span class="pill ${s.sync.state === 'retrying' || s.sync.setAside ? 'retrying' : ''}" data-sync=${s.sync.state}>
           ${icons.sync}${s.sync.setAside ? this.t('sync.setAside') : this.t(`sync.${s.sync.state}`)}
         </span>

@@ -6,7 +6,7 @@
 import { ContextConsumer } from '@lit/context';
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { CellClass } from '../api/types.ts';
+import type { CellClass, SampleDetail } from '../api/types.ts';
 import '../components/cell-gallery.ts';
 import '../components/cell-sheet.ts';
 import '../components/count-progress.ts';
@@ -109,6 +109,16 @@ export class DifferentialScreen extends KioskElement {
     if (next) emit(this, 'ld-navigate', { screen: 'field', sampleId: this.sampleId, fieldId: next.fieldId, cellId: next.id });
   }
 
+  /** The newest review from the hub: what it changed, or that it could not be applied (with what it proposed). */
+  private renderHubReview(r: SampleDetail['hubReview']) {
+    if (!r) return '';
+    if (r.outcome === 'applied') return html`<p class="notice" data-hub-review="applied">${this.t('hubReview.applied', { name: r.reviewer, n: r.changes })}</p>`;
+    return html`<div class="notice warning" data-hub-review="conflict">
+      <span>${this.t('hubReview.conflict', { name: r.reviewer })}</span>
+      ${r.note ? html`<span class="muted">${r.note}</span>` : ''}
+    </div>`;
+  }
+
   override render() {
     const detail = this.sample.detail;
     if (!detail) return loadingNotice(this.i18n.i18n, this.sample.error);
@@ -139,6 +149,7 @@ export class DifferentialScreen extends KioskElement {
               : ''
         }
         ${isSigned(detail.status) && detail.signedAt ? html`<p class="notice" data-signed>${icons.check} ${this.t('sign.signed')} ${this.i18n.i18n.dateTime(detail.signedAt)}</p>` : ''}
+        ${this.renderHubReview(detail.hubReview)}
         <div class="table scroll">
           ${d.counted ? html`<ld-differential-table .differential=${d}></ld-differential-table>` : html`<p class="notice">${this.t('diff.empty')}</p>`}
           ${d.notLeukocyte ? html`<p class="muted">${this.t('diff.rejected', { n: d.notLeukocyte })}</p>` : ''}

@@ -5,7 +5,7 @@
  */
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { CELL_TYPES as LEUKOCYTE_TYPES, type Differential, type DifferentialRow, type Report } from '../api/types.ts';
+import { CELL_CLASSES, CELL_TYPES as LEUKOCYTE_TYPES, type CellClass, type Differential, type DifferentialRow, type Report } from '../api/types.ts';
 import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { EventsController } from '../controllers/events-controller.ts';
@@ -180,6 +180,11 @@ export class ReportScreen extends KioskElement {
     </div>`;
   }
 
+  /** A class's name in the kiosk's language; a class this kiosk does not know, as sent. */
+  private typeName(type: string): string {
+    return (CELL_CLASSES as readonly string[]).includes(type) ? this.t(`type.${type as CellClass}`) : type;
+  }
+
   /** What the report shows for a missing value. */
   private get none(): string {
     return this.t('report.none');
@@ -191,6 +196,11 @@ export class ReportScreen extends KioskElement {
     const attention = findings(r.differential).find((f) => f.attention);
     return html`${signed ? '' : html`<div class="banner" data-banner="preliminary">${this.t('report.preliminary')}</div>`}
       ${r.sample.amended ? html`<div class="banner">${this.t('report.amended')}</div>` : ''}
+      ${
+        r.people.reviewedAtHub.length
+          ? html`<div class="banner" data-banner="reviewed">${this.t('report.amendedAfterReview', { names: [...new Set(r.people.reviewedAtHub.map((h) => h.name))].join(', ') })}</div>`
+          : ''
+      }
       ${attention ? html`<div class="banner attention" data-banner="attention">${findingText(attention, (k, v) => this.t(k, v))}</div>` : ''}`;
   }
 
@@ -296,6 +306,13 @@ export class ReportScreen extends KioskElement {
         <dd data-report-photographed>${names(r.people.photographedBy)}</dd>
         <dt>${this.t('report.correctedBy')}</dt>
         <dd>${names(r.people.correctedBy)}</dd>
+        ${r.people.reviewedAtHub.map(
+          (h) => html`<dt>${this.t('report.reviewedAtHub')}</dt>
+            <dd data-report-hub-review>
+              ${h.name}, ${i18n.dateTime(h.at)}:
+              ${h.changes.map((c) => this.t('report.reviewChange', { field: c.field ?? none, from: this.typeName(c.from), to: this.typeName(c.to) })).join('; ')}
+            </dd>`,
+        )}
         <dt>${this.t('report.signedBy')}</dt>
         <dd data-report-signed>
           ${

@@ -4,6 +4,7 @@ import sync from './002-sync.ts';
 import cellClasses from './003-cell-classes.ts';
 import sessions from './004-sessions.ts';
 import reviewConflicts from './005-review-conflicts.ts';
+import cellReviewer from './006-cell-reviewer.ts';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const MIGRATIONS: Migration[] = [
   { version: 3, name: 'cell-classes', sql: cellClasses },
   { version: 4, name: 'sessions', sql: sessions },
   { version: 5, name: 'review-conflicts', sql: reviewConflicts },
+  { version: 6, name: 'cell-reviewer', sql: cellReviewer },
 ];
