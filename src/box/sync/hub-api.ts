@@ -7,6 +7,10 @@
  *   rejected      any other 4xx: this item will not go through as it is; set it aside
  */
 import { HubHttp, TransportError, type HttpResponse } from './http.ts';
+import type { HubLimits, HubReview, PingAnswer, RevisionAnswer } from '../../contracts/hub-protocol.ts';
+
+export type { HubLimits, HubReview };
+export type PingResult = PingAnswer;
 
 export type FailureKind = 'unreachable' | 'server' | 'unauthorised' | 'rejected';
 
@@ -21,18 +25,6 @@ export class HubCallError extends Error {
   }
 }
 
-export interface HubLimits {
-  maxRequestBytes: number;
-  maxImageBytes: number;
-  maxRevisionBytes: number;
-}
-
-export interface PingResult {
-  device: { id: string; name: string; clinicId: string };
-  time: string;
-  limits: HubLimits;
-}
-
 export interface MissingImage {
   sha256: string;
   received: number;
@@ -42,18 +34,7 @@ export interface MissingImage {
 
 export type PartResult = { complete: true } | { complete: false; received: number };
 
-export type RevisionResult = { status: 'created' | 'superseded' | 'duplicate'; latestRevision: number } | { status: 'images_missing'; missing: string[] };
-
-export interface HubReview {
-  seq: number;
-  id: string;
-  sampleId: string;
-  baseRevision: number;
-  reviewer: { id: string; name: string };
-  changes: { cellId: string; from: string; to: string }[];
-  comment: string | null;
-  signedAt: string;
-}
+export type RevisionResult = RevisionAnswer | { status: 'images_missing'; missing: string[] };
 
 type ErrorBody = { error?: string; message?: string; received?: number; missing?: string[] };
 

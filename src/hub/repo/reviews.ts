@@ -4,26 +4,14 @@
  * has read up to N never misses a review numbered N or less that commits later.
  */
 import { randomUUID } from 'node:crypto';
+import type { HubReview, ReviewChange } from '../../contracts/hub-protocol.ts';
 import type { HubKysely } from '../db/connect.ts';
 
-export interface CellChange {
-  cellId: string;
-  from: string;
-  to: string;
-}
+/** The hub's names for the protocol's shapes. */
+export type Review = HubReview;
+export type CellChange = ReviewChange;
 
-export interface Review {
-  seq: number;
-  id: string;
-  sampleId: string;
-  baseRevision: number;
-  reviewer: { id: string; name: string };
-  changes: CellChange[];
-  comment: string | null;
-  signedAt: string;
-}
-
-export type ReviewOutcome = { kind: 'created'; review: Review } | { kind: 'stale'; latest: number } | { kind: 'not_found' };
+export type ReviewOutcome = { kind: 'created'; review: HubReview } | { kind: 'stale'; latest: number } | { kind: 'not_found' };
 
 export interface NewReview {
   sampleId: string;
@@ -31,7 +19,7 @@ export interface NewReview {
   baseRevision: number;
   reviewsSeen: number;
   reviewer: { id: string; name: string };
-  changes: CellChange[];
+  changes: ReviewChange[];
   comment: string | null;
 }
 

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { authenticatedDevice } from '../plugins/device-auth.ts';
 import { errorResponses } from '../plugins/errors.ts';
 import { touchDevice } from '../repo/devices.ts';
+import type { PingAnswer } from '../../contracts/hub-protocol.ts';
 
 const ping: FastifyPluginAsync = async (app) => {
   app.get(
@@ -22,7 +23,7 @@ const ping: FastifyPluginAsync = async (app) => {
         },
       },
     },
-    async (req) => {
+    async (req): Promise<PingAnswer> => {
       const device = authenticatedDevice(req);
       const time = new Date().toISOString();
       await touchDevice(app.hub.db, device.id, time);

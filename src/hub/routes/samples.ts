@@ -9,6 +9,7 @@ import { errorResponses, errorSchema, HubError } from '../plugins/errors.ts';
 import { upsertRevision } from '../repo/samples.ts';
 import { reportImages, reportSchema } from './report-schema.ts';
 import { sha256, uuid } from './schemas.ts';
+import type { RevisionAnswer } from '../../contracts/hub-protocol.ts';
 
 const samples: RoutesPlugin = async (app) => {
   app.put(
@@ -66,7 +67,7 @@ const samples: RoutesPlugin = async (app) => {
         case 'created':
         case 'superseded':
         case 'duplicate':
-          return { status: out.kind, latestRevision: out.latest };
+          return { status: out.kind, latestRevision: out.latest } satisfies RevisionAnswer;
         case 'images_missing':
           throw new HubError(409, 'images_missing', `${out.missing.length} image(s) of this revision are not at the hub: send them first`, { missing: out.missing });
         case 'payload_conflict':
