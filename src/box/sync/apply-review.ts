@@ -10,7 +10,7 @@
  * the box may have missed.
  */
 import { CELL_CLASSES, type CellClass } from '../../contracts/vocabulary.ts';
-import type { Cell } from '../store/types.ts';
+import type { Cell, Sample } from '../store/types.ts';
 import { applyChangeInTransaction, publishSampleChanged } from '../workflow/changes.ts';
 import { getCell, setCellType } from '../workflow/cells.ts';
 import type { WorkflowContext } from '../workflow/context.ts';
@@ -63,6 +63,79 @@ function proposedText(ctx: WorkflowContext, review: HubReview): string {
   return review.changes.map((ch) => `${where(ch.cellId)}: ${ch.from} -> ${ch.to}`).join('; ');
 }
 
+type Applied = { cellId: string; fieldId: string; from: string; to: string };
+/** What one branch decided, inside the review's transaction. */
+type Taken = ReviewOutcome & { conflict?: Conflict };
+
+const reviewDetail = (review: HubReview) => ({ reviewId: review.id, hubSeq: review.seq, reviewer: review.reviewer.name, baseRevision: review.baseRevision, comment: review.comment });
+const byLine = (review: HubReview) => `review by ${review.reviewer.name} at the hub`;
+const commentTail = (review: HubReview) => (review.comment ? `; comment: ${review.comment}` : '');
+
+/** Agreement without a change: a note in the audit log, the sample as it is (signed or not). */
+function takeNote(ctx: WorkflowContext, repo: SyncRepo, sample: Sample, review: HubReview, at: string): Taken {
+  ctx.store.audit.append({
+    at,
+    sampleId: sample.id,
+    revision: sample.revision,
+    userId: null,
+    action: 'hub.review',
+    target: null,
+    detail: { ...reviewDetail(review), outcome: 'applied', applied: [] },
+    reason: `${byLine(review)}: no change${commentTail(review)}`.slice(0, 500),
+  });
+  repo.recordReview({ reviewId: review.id, hubSeq: review.seq, sampleId: sample.id, appliedRevision: sample.revision, outcome: 'applied', detail: { reviewer: review.reviewer.name, applied: 0 }, at });
+  return { outcome: 'applied', revision: sample.revision, applied: 0, skipped: 0 };
+}
+
+/** Nothing of the review applies: the sample goes back to review, with the proposal in the audit entry. */
+function refuse(ctx: WorkflowContext, repo: SyncRepo, sample: Sample, review: HubReview, conflict: Conflict, at: string): Taken {
+  const { sample: after } = applyChangeInTransaction(
+    ctx,
+    sample.id,
+    { userId: null, reason: `${byLine(review)} not applied (${conflictText(conflict)}); proposed: ${proposedText(ctx, review)}${commentTail(review)}`.slice(0, 500) },
+    { action: 'hub.review', detail: { ...reviewDetail(review), outcome: 'conflict', conflict, proposed: review.changes } },
+    () => undefined,
+  );
+  repo.recordReview({
+    reviewId: review.id,
+    hubSeq: review.seq,
+    sampleId: sample.id,
+    appliedRevision: after.revision,
+    outcome: 'conflict',
+    detail: { reviewer: review.reviewer.name, baseRevision: review.baseRevision, conflict },
+    at,
+  });
+  return { outcome: 'conflict', revision: after.revision, applied: 0, skipped: review.changes.length, conflict };
+}
+
+/** Every change applies: a new revision, each cell recording its reviewer; a synced sample stays synced. */
+function applyAll(ctx: WorkflowContext, repo: SyncRepo, sample: Sample, review: HubReview, at: string, applied: Applied[]): Taken {
+  const { sample: after } = applyChangeInTransaction(
+    ctx,
+    sample.id,
+    { userId: null, reason: `${byLine(review)}${review.comment ? `: ${review.comment}` : ''}`.slice(0, 500) },
+    { action: 'hub.review', detail: { ...reviewDetail(review), outcome: 'applied', applied }, ...(sample.status === 'synced' ? { status: 'synced' as const } : {}) },
+    () => {
+      for (const ch of review.changes) {
+        const cell = getCell(ctx, ch.cellId);
+        const to = ch.to as CellClass;
+        setCellType(ctx, cell, to, null, at, review.reviewer.name);
+        applied.push({ cellId: cell.id, fieldId: cell.fieldId, from: ch.from, to });
+      }
+    },
+  );
+  repo.recordReview({
+    reviewId: review.id,
+    hubSeq: review.seq,
+    sampleId: sample.id,
+    appliedRevision: after.revision,
+    outcome: 'applied',
+    detail: { reviewer: review.reviewer.name, applied: applied.length },
+    at,
+  });
+  return { outcome: 'applied', revision: after.revision, applied: applied.length, skipped: 0 };
+}
+
 export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubReview, afterCommit: { cursorKey: string; cursorValue: string }): ReviewOutcome {
   // A review of revision n proves the hub holds n, even if its answer to our upload was lost.
   const base = ctx.store.outbox.forRevision(review.sampleId, review.baseRevision);
@@ -71,9 +144,8 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
     markDelivered(ctx, review.sampleId, review.baseRevision);
   }
   const at = ctx.now().toISOString();
-  const applied: { cellId: string; fieldId: string; from: string; to: string }[] = [];
-  let conflict: Conflict | null = null;
-  const result = ctx.store.transaction((): ReviewOutcome => {
+  const applied: Applied[] = [];
+  const result = ctx.store.transaction((): Taken => {
     repo.setState(afterCommit.cursorKey, afterCommit.cursorValue, at);
     if (repo.reviewApplied(review.id)) return { outcome: 'already_applied', revision: null, applied: 0, skipped: 0 };
     const sample = ctx.store.samples.get(review.sampleId);
@@ -81,105 +153,23 @@ export function applyReview(ctx: WorkflowContext, repo: SyncRepo, review: HubRev
       repo.recordReview({ reviewId: review.id, hubSeq: review.seq, sampleId: null, appliedRevision: null, outcome: 'unknown_sample', detail: { sampleId: review.sampleId }, at });
       return { outcome: 'unknown_sample', revision: null, applied: 0, skipped: 0 };
     }
-    const by = `review by ${review.reviewer.name} at the hub`;
-    const comment = review.comment ? `; comment: ${review.comment}` : '';
-    if (review.changes.length === 0) {
-      // Agreement without a change: a note in the audit log, the sample as it is (signed or not).
-      ctx.store.audit.append({
-        at,
-        sampleId: sample.id,
-        revision: sample.revision,
-        userId: null,
-        action: 'hub.review',
-        target: null,
-        detail: { reviewId: review.id, hubSeq: review.seq, reviewer: review.reviewer.name, baseRevision: review.baseRevision, comment: review.comment, outcome: 'applied', applied },
-        reason: `${by}: no change${comment}`.slice(0, 500),
-      });
-      repo.recordReview({
-        reviewId: review.id,
-        hubSeq: review.seq,
-        sampleId: sample.id,
-        appliedRevision: sample.revision,
-        outcome: 'applied',
-        detail: { reviewer: review.reviewer.name, applied: 0 },
-        at,
-      });
-      return { outcome: 'applied', revision: sample.revision, applied: 0, skipped: 0 };
-    }
-    conflict = conflictOf(ctx, repo, sample.id, review);
-    if (conflict) {
-      const { sample: after } = applyChangeInTransaction(
-        ctx,
-        sample.id,
-        { userId: null, reason: `${by} not applied (${conflictText(conflict)}); proposed: ${proposedText(ctx, review)}${comment}`.slice(0, 500) },
-        {
-          action: 'hub.review',
-          detail: {
-            reviewId: review.id,
-            hubSeq: review.seq,
-            reviewer: review.reviewer.name,
-            baseRevision: review.baseRevision,
-            comment: review.comment,
-            outcome: 'conflict',
-            conflict,
-            proposed: review.changes,
-          },
-        },
-        () => undefined,
-      );
-      repo.recordReview({
-        reviewId: review.id,
-        hubSeq: review.seq,
-        sampleId: sample.id,
-        appliedRevision: after.revision,
-        outcome: 'conflict',
-        detail: { reviewer: review.reviewer.name, baseRevision: review.baseRevision, conflict },
-        at,
-      });
-      return { outcome: 'conflict', revision: after.revision, applied: 0, skipped: review.changes.length };
-    }
-    const { sample: after } = applyChangeInTransaction(
-      ctx,
-      sample.id,
-      { userId: null, reason: `${by}${review.comment ? `: ${review.comment}` : ''}`.slice(0, 500) },
-      {
-        action: 'hub.review',
-        detail: { reviewId: review.id, hubSeq: review.seq, reviewer: review.reviewer.name, baseRevision: review.baseRevision, comment: review.comment, outcome: 'applied', applied },
-        ...(sample.status === 'synced' ? { status: 'synced' as const } : {}),
-      },
-      () => {
-        for (const ch of review.changes) {
-          const cell = getCell(ctx, ch.cellId);
-          const to = ch.to as CellClass;
-          setCellType(ctx, cell, to, null, at, review.reviewer.name);
-          applied.push({ cellId: cell.id, fieldId: cell.fieldId, from: ch.from, to });
-        }
-      },
-    );
-    repo.recordReview({
-      reviewId: review.id,
-      hubSeq: review.seq,
-      sampleId: sample.id,
-      appliedRevision: after.revision,
-      outcome: 'applied',
-      detail: { reviewer: review.reviewer.name, applied: applied.length },
-      at,
-    });
-    return { outcome: 'applied', revision: after.revision, applied: applied.length, skipped: 0 };
+    if (review.changes.length === 0) return takeNote(ctx, repo, sample, review, at);
+    const conflict = conflictOf(ctx, repo, sample.id, review);
+    return conflict ? refuse(ctx, repo, sample, review, conflict, at) : applyAll(ctx, repo, sample, review, at, applied);
   });
+  if (result.outcome === 'applied' || result.outcome === 'conflict') publishTaken(ctx, review, result, applied);
+  const { conflict: _, ...outcome } = result;
+  return outcome;
+}
 
-  if (result.outcome === 'applied' || result.outcome === 'conflict') {
-    for (const a of applied) ctx.events.publish({ type: 'cell.changed', sampleId: review.sampleId, fieldId: a.fieldId, cellId: a.cellId, change: 'reclassified' });
-    const sample = ctx.store.samples.get(review.sampleId)!;
-    publishSampleChanged(ctx, sample);
-    const what = result.applied === 0 ? 'no cell changed' : `${result.applied} ${result.applied === 1 ? 'cell' : 'cells'} reclassified`;
-    const message =
-      result.outcome === 'applied'
-        ? `reviewed by ${review.reviewer.name} at the hub: ${what}`
-        : `review by ${review.reviewer.name} at the hub not applied (${conflictText(conflict!)}): nothing changed, the sample is back to review. Proposed: ${proposedText(ctx, review)}. Check these cells and sign again`;
-    ctx.events.publish({ type: 'sync.changed', sampleId: review.sampleId, state: 'reviewed', revision: result.revision, message });
-  }
-  return result;
+function publishTaken(ctx: WorkflowContext, review: HubReview, result: Taken, applied: Applied[]): void {
+  for (const a of applied) ctx.events.publish({ type: 'cell.changed', sampleId: review.sampleId, fieldId: a.fieldId, cellId: a.cellId, change: 'reclassified' });
+  publishSampleChanged(ctx, ctx.store.samples.get(review.sampleId)!);
+  const what = result.applied === 0 ? 'no cell changed' : `${result.applied} ${result.applied === 1 ? 'cell' : 'cells'} reclassified`;
+  const message = result.conflict
+    ? `${byLine(review)} not applied (${conflictText(result.conflict)}): nothing changed, the sample is back to review. Proposed: ${proposedText(ctx, review)}. Check these cells and sign again`
+    : `reviewed by ${review.reviewer.name} at the hub: ${what}`;
+  ctx.events.publish({ type: 'sync.changed', sampleId: review.sampleId, state: 'reviewed', revision: result.revision, message });
 }
 
 function conflictText(c: Conflict): string {
