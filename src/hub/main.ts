@@ -6,12 +6,15 @@
  *   provision-reviewer --login L --name N [--clinic ID]           print a new reviewer password (shown once)
  *   revoke-device --device ID
  *   list-devices
+ *   disable-reviewer --login L                        the reviewer can no longer sign in (reviews stay)
+ *   reset-reviewer-password --login L                 print a new password (shown once); the old one stops working
+ *   list-reviewers
  */
 import { parseArgs } from 'node:util';
 import { HubConfigError, loadHubConfig } from './config.ts';
 import { openHubDb } from './db/connect.ts';
 import { ensureClinic, listDevices, provisionDevice, revokeDevice } from './repo/devices.ts';
-import { provisionReviewer } from './repo/reviewers.ts';
+import { disableReviewer, listReviewers, provisionReviewer, resetReviewerPassword } from './repo/reviewers.ts';
 import { buildHub } from './server.ts';
 
 const CLINIC = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -112,8 +115,35 @@ async function main(argv: string[]): Promise<number> {
         }
         return 0;
       });
+    case 'disable-reviewer': {
+      const login = values.login;
+      if (!login) return fail('disable-reviewer needs --login L');
+      return admin(async ({ db }) => {
+        if (!(await disableReviewer(db, login, now))) return fail(`no active reviewer ${login}`);
+        process.stdout.write(`reviewer ${login} disabled: can no longer sign in\n`);
+        return 0;
+      });
+    }
+    case 'reset-reviewer-password': {
+      const login = values.login;
+      if (!login) return fail('reset-reviewer-password needs --login L');
+      return admin(async ({ db }) => {
+        const password = await resetReviewerPassword(db, login);
+        if (!password) return fail(`no active reviewer ${login}`);
+        process.stderr.write(`reviewer ${login}: new password below, not shown again; the old one no longer works\n`);
+        process.stdout.write(`${password}\n`);
+        return 0;
+      });
+    }
+    case 'list-reviewers':
+      return admin(async ({ db }) => {
+        for (const r of await listReviewers(db)) {
+          process.stdout.write(`${r.login}  ${r.name}  ${r.clinicId ?? 'every clinic'}  ${r.disabledAt ? `disabled ${r.disabledAt}` : 'active'}\n`);
+        }
+        return 0;
+      });
     default:
-      return fail(`unknown command ${command} (serve, migrate, provision-device, provision-reviewer, revoke-device, list-devices)`);
+      return fail(`unknown command ${command} (serve, migrate, provision-device, provision-reviewer, revoke-device, list-devices, disable-reviewer, reset-reviewer-password, list-reviewers)`);
   }
 }
 

@@ -54,4 +54,25 @@ describe('hub CLI', () => {
     await expect(hub('provision-device', '--clinic', 'bad clinic!')).rejects.toMatchObject({ code: 2 });
     await expect(hub('frobnicate')).rejects.toMatchObject({ code: 2 });
   });
+
+  it('resets a reviewer password and disables a reviewer; says so when there is no such reviewer', { timeout: 60_000 }, async () => {
+    const first = (await hub('provision-reviewer', '--login', 'ben', '--name', 'Dr Ben')).stdout.trim();
+    const reset = await hub('reset-reviewer-password', '--login', 'ben');
+    const second = reset.stdout.trim();
+    expect(reset.stderr).toContain('not shown again');
+    expect(second).not.toBe(first);
+    const db = await storage.open();
+    try {
+      expect(await reviewerForLogin(db.db, 'ben', first)).toBeNull();
+      expect(await reviewerForLogin(db.db, 'ben', second)).toMatchObject({ name: 'Dr Ben', clinicId: null });
+      await hub('disable-reviewer', '--login', 'ben');
+      expect(await reviewerForLogin(db.db, 'ben', second)).toBeNull();
+    } finally {
+      await db.close();
+    }
+    expect((await hub('list-reviewers')).stdout).toMatch(/^ben {2}Dr Ben {2}every clinic {2}disabled /m);
+    await expect(hub('disable-reviewer', '--login', 'ben')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('no active reviewer ben') });
+    await expect(hub('reset-reviewer-password', '--login', 'nobody')).rejects.toMatchObject({ code: 2 });
+    await expect(hub('disable-reviewer')).rejects.toMatchObject({ code: 2 });
+  });
 });

@@ -26,3 +26,26 @@ export async function reviewerForLogin(db: HubKysely, login: string, password: s
   if (!row || row.revoked_at !== null || !sameHash(row.secret_hash, hashSecret(password))) return null;
   return { id: row.id, login: row.login, name: row.name, clinicId: row.clinic_id };
 }
+
+/** A reviewer who may no longer sign in (their reviews stay); false when there is no active reviewer of that login. */
+export async function disableReviewer(db: HubKysely, login: string, at: string): Promise<boolean> {
+  const res = await db.updateTable('reviewers').set({ revoked_at: at }).where('login', '=', login).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** A new generated password for an active reviewer (the old one stops working); null when there is none of that login. */
+export async function resetReviewerPassword(db: HubKysely, login: string): Promise<string | null> {
+  const password = newSecret().slice(0, 24);
+  const res = await db
+    .updateTable('reviewers')
+    .set({ secret_hash: hashSecret(password) })
+    .where('login', '=', login)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0 ? password : null;
+}
+
+export async function listReviewers(db: HubKysely): Promise<(Reviewer & { disabledAt: string | null })[]> {
+  const rows = await db.selectFrom('reviewers').select(['id', 'login', 'name', 'clinic_id', 'revoked_at']).orderBy('login').execute();
+  return rows.map((r) => ({ id: r.id, login: r.login, name: r.name, clinicId: r.clinic_id, disabledAt: r.revoked_at }));
+}
