@@ -46,7 +46,9 @@ export function buildReport(ctx: WorkflowContext, sample: Sample): Report {
       return { name: d.reviewer ?? 'unknown reviewer', at: e.at, changes: (d.applied ?? []).map((a) => ({ field: fieldSeq.get(a.fieldId) ?? null, from: a.from, to: a.to })) };
     })
     .filter((r) => r.changes.length > 0);
-  const amendments = trail.filter((e) => e.reason !== null && e.action !== 'sample.signed').map((e) => ({ at: e.at, revision: e.revision, action: e.action, by: person(e.userId), reason: e.reason! }));
+  // A hub review has no user of the box: its reviewer is named from the entry.
+  const by = (e: (typeof trail)[number]) => (e.action === 'hub.review' ? { id: 'hub', name: (e.detail as { reviewer?: string }).reviewer ?? 'hub reviewer' } : person(e.userId));
+  const amendments = trail.filter((e) => e.reason !== null && e.action !== 'sample.signed').map((e) => ({ at: e.at, revision: e.revision, action: e.action, by: by(e), reason: e.reason! }));
   return {
     kind: 'leukodiff.report',
     schemaVersion: 1,

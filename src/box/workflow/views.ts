@@ -17,17 +17,23 @@ export function syncState(ctx: WorkflowContext, sampleId: string): SyncState {
   return { state, revision: last.revision, attempts: last.attempts, lastError: last.lastError, deliveredAt: last.deliveredAt, setAside };
 }
 
+type ReviewedCell = { cellId?: string; fieldId?: string; from: string; to: string };
+
 /** A `hub.review` audit entry as the nurse reads it (entries from before conflicts existed were applied). */
-export function hubReviewNote(e: AuditEntry | undefined): HubReviewNote | null {
+export function hubReviewNote(ctx: WorkflowContext, e: AuditEntry | undefined): HubReviewNote | null {
   if (!e) return null;
-  const d = e.detail as { reviewer?: string; outcome?: string; applied?: unknown[]; proposed?: unknown[] };
+  const d = e.detail as { reviewer?: string; outcome?: string; applied?: ReviewedCell[]; proposed?: ReviewedCell[]; conflict?: { why?: HubReviewNote['why'] } };
   const conflict = d.outcome === 'conflict';
+  const fieldOf = (c: ReviewedCell) => {
+    const fieldId = c.fieldId ?? (c.cellId ? ctx.store.cells.get(c.cellId)?.fieldId : undefined);
+    return (fieldId && ctx.store.fields.get(fieldId)?.seq) || null;
+  };
   return {
     reviewer: d.reviewer ?? 'unknown reviewer',
     at: e.at,
     outcome: conflict ? 'conflict' : 'applied',
-    changes: (conflict ? d.proposed : d.applied)?.length ?? 0,
-    note: conflict ? e.reason : null,
+    why: conflict ? (d.conflict?.why ?? null) : null,
+    cells: ((conflict ? d.proposed : d.applied) ?? []).map((c) => ({ field: fieldOf(c), from: c.from, to: c.to })),
   };
 }
 
@@ -97,7 +103,7 @@ export function sampleSummary(
     counted: tally.counted,
     reviewPending: tally.reviewPending,
     sync: syncState(ctx, s.id),
-    hubReview: hubReviewNote(ctx.store.audit.latestOf(s.id, 'hub.review')),
+    hubReview: hubReviewNote(ctx, ctx.store.audit.latestOf(s.id, 'hub.review')),
   };
 }
 

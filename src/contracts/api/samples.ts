@@ -144,10 +144,10 @@ export interface HubReviewNote {
   at: string;
   /** applied: its changes are in the cells; conflict: nothing of it was applied and the sample went back to review. */
   outcome: 'applied' | 'conflict';
-  /** Cells it changed (applied) or proposed to change (conflict). */
-  changes: number;
-  /** For a conflict: why, and what the reviewer proposed (field and types). */
-  note: string | null;
+  /** For a conflict, why: signed again here since its revision, its cells changed here, or an earlier review it builds on was refused. */
+  why: 'signed_since' | 'cells_changed' | 'earlier_review_not_applied' | null;
+  /** The cells it changed (applied) or proposed to change (conflict): field number and types. */
+  cells: { field: number | null; from: string; to: string }[];
 }
 
 export interface SampleSummary {

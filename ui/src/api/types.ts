@@ -18,6 +18,7 @@ export type {
   Field,
   FieldWithCells,
   Flag,
+  HubReviewNote,
   NewSample,
   QualityWarning,
   RowType,

@@ -21,6 +21,7 @@ import { allCells, nextPending } from '../logic/counts.ts';
 import { isSigned } from '../logic/samples.ts';
 import { baseStyles } from '../theme/styles.ts';
 import { CellActions, loadingNotice } from './sample-actions.ts';
+import { hubReviewText } from '../logic/hub-review.ts';
 
 @customElement('ld-differential-screen')
 export class DifferentialScreen extends KioskElement {
@@ -109,14 +110,10 @@ export class DifferentialScreen extends KioskElement {
     if (next) emit(this, 'ld-navigate', { screen: 'field', sampleId: this.sampleId, fieldId: next.fieldId, cellId: next.id });
   }
 
-  /** The newest review from the hub: what it changed, or that it could not be applied (with what it proposed). */
+  /** The newest review from the hub: what it changed, or that nothing of it applied, why and what it proposed. */
   private renderHubReview(r: SampleDetail['hubReview']) {
     if (!r) return '';
-    if (r.outcome === 'applied') return html`<p class="notice" data-hub-review="applied">${this.t('hubReview.applied', { name: r.reviewer, n: r.changes })}</p>`;
-    return html`<div class="notice warning" data-hub-review="conflict">
-      <span>${this.t('hubReview.conflict', { name: r.reviewer })}</span>
-      ${r.note ? html`<span class="muted">${r.note}</span>` : ''}
-    </div>`;
+    return html`<p class="notice ${r.outcome === 'conflict' ? 'warning' : ''}" data-hub-review=${r.outcome}>${hubReviewText((k, v) => this.t(k, v), r)}</p>`;
   }
 
   override render() {

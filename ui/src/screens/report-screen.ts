@@ -5,7 +5,7 @@
  */
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { CELL_CLASSES, CELL_TYPES as LEUKOCYTE_TYPES, type CellClass, type Differential, type DifferentialRow, type Report } from '../api/types.ts';
+import { CELL_TYPES as LEUKOCYTE_TYPES, type Differential, type DifferentialRow, type Report } from '../api/types.ts';
 import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { EventsController } from '../controllers/events-controller.ts';
@@ -14,6 +14,7 @@ import { findings, findingText } from '../logic/findings.ts';
 import { isSigned } from '../logic/samples.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 import { loadingNotice } from './sample-actions.ts';
+import { reviewedCellsText } from '../logic/hub-review.ts';
 
 @customElement('ld-report-screen')
 export class ReportScreen extends KioskElement {
@@ -180,11 +181,6 @@ export class ReportScreen extends KioskElement {
     </div>`;
   }
 
-  /** A class's name in the kiosk's language; a class this kiosk does not know, as sent. */
-  private typeName(type: string): string {
-    return (CELL_CLASSES as readonly string[]).includes(type) ? this.t(`type.${type as CellClass}`) : type;
-  }
-
   /** What the report shows for a missing value. */
   private get none(): string {
     return this.t('report.none');
@@ -309,8 +305,7 @@ export class ReportScreen extends KioskElement {
         ${r.people.reviewedAtHub.map(
           (h) => html`<dt>${this.t('report.reviewedAtHub')}</dt>
             <dd data-report-hub-review>
-              ${h.name}, ${i18n.dateTime(h.at)}:
-              ${h.changes.map((c) => this.t('report.reviewChange', { field: c.field ?? none, from: this.typeName(c.from), to: this.typeName(c.to) })).join('; ')}
+              ${this.t('report.hubReviewLine', { name: h.name, date: i18n.dateTime(h.at), changes: reviewedCellsText((k, v) => this.t(k, v), h.changes) })}
             </dd>`,
         )}
         <dt>${this.t('report.signedBy')}</dt>

@@ -78,6 +78,7 @@ export const cellSchema = {
     source: { type: 'string', enum: [...CELL_SOURCES] },
     changedBy: nullable('string'),
     changedAt: nullable('string'),
+    changedByReviewer: nullable('string'),
     reviewedBy: nullable('string'),
     reviewedAt: nullable('string'),
   },
@@ -225,6 +226,25 @@ export const sampleSummarySchema = {
     counted: { type: 'integer' },
     reviewPending: { type: 'integer' },
     sync: syncSchema,
+    hubReview: {
+      anyOf: [
+        {
+          type: 'object',
+          description: 'the newest review of the sample signed at the hub and taken in here: applied, or refused as a conflict (nothing applied, back to review)',
+          properties: {
+            reviewer: { type: 'string' },
+            at: { type: 'string' },
+            outcome: { type: 'string', enum: ['applied', 'conflict'] },
+            why: { anyOf: [{ type: 'string', enum: ['signed_since', 'cells_changed', 'earlier_review_not_applied'] }, { type: 'null' }] },
+            cells: {
+              type: 'array',
+              items: { type: 'object', properties: { field: nullable('integer'), from: { type: 'string' }, to: { type: 'string' } } },
+            },
+          },
+        },
+        { type: 'null' },
+      ],
+    },
   },
 } as const;
 
