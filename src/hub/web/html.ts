@@ -1,4 +1,4 @@
-/** Server-rendered HTML for the reviewer pages: escaping and the page frame (inline CSS, no scripts from elsewhere). */
+/** Server-rendered HTML for the reviewer pages: escaping and the page frame (inline CSS; the sample page's one script is served by the hub, gallery.ts). */
 import { escapeMarkup as esc } from '../../core/util/escape.ts';
 
 /** A fragment that is already HTML (built with `html`), so it is not escaped again. */
@@ -20,10 +20,11 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
 }
 
 const CSS = `
+html{scroll-padding-top:5.5rem}
 body{font-family:system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
 header{background:#243b55;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between}
 header a{color:#fff}
-main{padding:1rem;max-width:1200px;margin:auto}
+main{padding:1rem;max-width:1400px;margin:auto}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0}
 th,td{border-bottom:1px solid #dde1e6;padding:.3rem .5rem;text-align:left;font-size:.92rem}
 th{background:#eef1f4}
@@ -35,7 +36,27 @@ th{background:#eef1f4}
 .note{background:#fff8d6;padding:.5rem;border:1px solid #eed27a}
 .changed{font-weight:bold;color:#a4262c}
 button{font-size:1rem;padding:.5rem 1.2rem}
-textarea{width:100%;min-height:4rem}
+textarea{width:100%;min-height:4rem;box-sizing:border-box}
+details.photo{margin:.3rem 0}details.photo summary{cursor:pointer}
+.group h3{margin:.8rem 0 .3rem;font-size:1.05rem}.group h3 small{font-weight:normal;color:#5b6675}
+.tiles{display:flex;flex-wrap:wrap;gap:6px}
+.tile{position:relative;width:180px;background:#fff;border:2px solid #c9d0d8;border-radius:4px;overflow:hidden}
+.tile img{display:block;width:180px;height:180px;background:#d9dde3}
+.tile .num{position:absolute;top:2px;left:2px;background:#243b55;color:#fff;font-size:.8rem;padding:0 .35em;border-radius:3px}
+.tile .flag{position:absolute;top:2px;right:2px;background:#e5484d;color:#fff;font-size:.75rem;padding:0 .35em;border-radius:3px}
+.tile .auto{position:absolute;left:0;right:0;top:160px;background:rgba(0,0,0,.6);color:#fff;font-size:.72rem;padding:1px 4px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.tile select{display:block;width:100%;font-size:.9rem;border:0;border-top:1px solid #c9d0d8;padding:.25rem;background:#fff}
+.tile.changed,form:not(.js) .tile:has(option:checked:not(:default)){border-color:#a4262c;background:#fde8e8}
+.tile.changed select,form:not(.js) .tile:has(option:checked:not(:default)) select{font-weight:bold;color:#a4262c;background:#fde8e8}
+.tile:focus{outline:3px solid #1f6feb;outline-offset:1px}
+.tile.flash{animation:flash .6s}@keyframes flash{from{background:#ffd54d}}
+.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.keys{background:#fff;border:1px solid #dde1e6;padding:.3rem .6rem;font-size:.85rem;position:sticky;top:0;z-index:2}
+.keys p{margin:.2rem 0}.keys .classes span{display:inline-block;margin-right:.8rem}
+@media (pointer:coarse){.keys{position:static}}
+kbd{border:1px solid #9aa4b1;border-radius:3px;padding:0 .3em;background:#f6f7f9;font-size:.8rem}
+#changes{background:#fff;border:1px solid #dde1e6;padding:.3rem .8rem}
+#changes.confirm{border:2px solid #a4262c}
 `;
 
 export function page(title: string, reviewerName: string, body: Html): string {

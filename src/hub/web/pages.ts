@@ -1,9 +1,11 @@
-/** The reviewer's two pages: the list of synced samples, and one sample to reclassify and sign. */
+/** The reviewer's two pages: the list of synced samples with their review status, and one sample to reclassify (gallery.ts) and sign. */
 import { lastReviewSeq, type CellChange, type Review } from '../repo/reviews.ts';
 import type { SampleRecord, SampleRow } from '../repo/samples.ts';
 import { html, page, type Html } from './html.ts';
 import { classTitle } from '../../contracts/cell-names.ts';
-import { effectiveTypes, REVIEW_TYPES, tally, type ChangedMeanwhile, type ReportPayload, type ReviewedDifferential } from './model.ts';
+import { changeSummary, cellGallery, keyLegend, REVIEW_SCRIPT_PATH } from './gallery.ts';
+import { effectiveTypes, tally, type ChangedMeanwhile, type ReportCell, type ReportPayload, type ReviewedDifferential } from './model.ts';
+import type { ReviewStatus } from './worklist.ts';
 
 /** A review refused because its base moved: the reviewer's choices and comment, and what changed meanwhile. */
 export interface StaleDraft {
@@ -15,10 +17,16 @@ export interface StaleDraft {
 
 const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');
 
-export function listPage(reviewer: string, items: SampleRow[], total: number, pageNo: number, pageSize: number): string {
+function statusText(s: ReviewStatus | undefined): Html {
+  if (!s || s.kind === 'none') return html`<td data-status="none">not reviewed</td>`;
+  if (s.kind === 'earlier') return html`<td data-status="earlier">of an earlier revision (${s.baseRevision}, by ${s.by})</td>`;
+  return html`<td data-status="reviewed">reviewed by ${s.by}</td>`;
+}
+
+export function listPage(reviewer: string, items: SampleRow[], total: number, pageNo: number, pageSize: number, statuses: Map<string, ReviewStatus> = new Map()): string {
   const rows = items.map(
     (s) => html`<tr><td><a href="/review/samples/${s.id}">${s.reference}</a></td><td>${s.clinicId}</td><td>${s.revision}</td>
-      <td>${when(s.signedAt)}</td><td>${s.counted}</td><td>${s.reviews || '—'}</td><td>${when(s.updatedAt)}</td></tr>`,
+      <td>${when(s.signedAt)}</td><td>${s.counted}</td>${statusText(statuses.get(s.id))}<td>${s.reviews || '—'}</td><td>${when(s.updatedAt)}</td></tr>`,
   );
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const nav = html`<p>${total} samples · page ${pageNo} of ${pages}
@@ -28,13 +36,9 @@ export function listPage(reviewer: string, items: SampleRow[], total: number, pa
     'Samples',
     reviewer,
     html`<h1>Synced samples</h1>${nav}
-    <table><thead><tr><th>Reference</th><th>Clinic</th><th>Revision</th><th>Signed</th><th>Cells counted</th><th>Reviews</th><th>Received</th></tr></thead>
+    <table><thead><tr><th>Reference</th><th>Clinic</th><th>Revision</th><th>Signed</th><th>Cells counted</th><th>Status</th><th>Reviews</th><th>Received</th></tr></thead>
     <tbody>${rows}</tbody></table>`,
   );
-}
-
-function typeSelect(cellId: string, current: string): Html {
-  return html`<select name="cell.${cellId}">${REVIEW_TYPES.map((t) => html`<option value="${t}"${t === current ? html` selected` : ''}>${classTitle(t)}</option>`)}</select>`;
 }
 
 export function samplePage(reviewer: string, sample: SampleRecord, reviews: Review[], boxCursor: number, notice: string | null, draft?: StaleDraft): string {
@@ -51,16 +55,11 @@ export function samplePage(reviewer: string, sample: SampleRecord, reviews: Revi
       const style = `left:${(100 * x1) / f.image.width}%;top:${(100 * y1) / f.image.height}%;width:${(100 * (x2 - x1)) / f.image.width}%;height:${(100 * (y2 - y1)) / f.image.height}%`;
       return html`<div class="box${c.flagged ? ' flag' : ''}" style="${style}"><span>${numbers.get(c.id)}</span></div>`;
     });
-    const rows = f.cells.map((c) => {
-      const now = draft?.choices.get(c.id) ?? types.get(c.id) ?? c.type;
-      return html`<tr><td>${numbers.get(c.id)}</td><td${now !== c.type ? html` class="changed"` : ''}>${typeSelect(c.id, now)}</td>
-        <td>${classTitle(c.type)}</td><td>${c.autoType ?? 'added by a person'}</td><td>${c.confidence === null ? '—' : c.confidence.toFixed(2)}</td><td>${c.flagged ? 'yes' : ''}</td></tr>`;
-    });
-    return html`<h3>Field ${f.seq}</h3>
-      <div class="field"><img src="/review/images/${f.image.sha256}" width="${f.image.width}" height="${f.image.height}" alt="field ${f.seq}">${boxes}</div>
-      <table><thead><tr><th>#</th><th>Type (review)</th><th>As signed at the box</th><th>Ensemble</th><th>Confidence</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table>`;
+    return html`<details class="photo"><summary>Field ${f.seq}: the photo with its ${f.cells.length} cells</summary>
+      <div class="field"><img src="/review/images/${f.image.sha256}" width="${f.image.width}" height="${f.image.height}" loading="lazy" alt="field ${f.seq}">${boxes}</div></details>`;
   });
-
+  const choice = (c: ReportCell) => draft?.choices.get(c.id) ?? types.get(c.id) ?? c.type;
+  const gallery = cellGallery(sample.id, sample.revision, fields, types, numbers, choice);
   const signed: ReviewedDifferential = { rows: p.differential?.rows ?? [], nonLeukocytes: p.differential?.nonLeukocytes ?? [], attention: p.differential?.attention ?? [] };
   const reviewed = tally(types.values());
   const reviewRows = reviews.map(
@@ -78,17 +77,23 @@ export function samplePage(reviewer: string, sample: SampleRecord, reviews: Revi
     ${p.sample.wbcCount != null ? html` · WBC ${p.sample.wbcCount} ×10⁹/L` : ''}</p>
     <h2>Differential</h2>
     ${attentionNote(reviewed)}
-    <div style="display:flex;gap:1rem">${differentialTable('As signed at the box', signed)}${differentialTable('With the reviews so far', reviewed)}</div>
+    <div style="display:flex;gap:1rem;align-items:flex-start">${differentialTable('As signed at the box', signed)}${differentialTable('With the reviews so far', reviewed)}</div>
     ${(p.differential?.flags ?? []).length ? html`<ul>${(p.differential?.flags ?? []).map((f) => html`<li>${f}</li>`)}</ul>` : ''}
     <h2>Reviews</h2>
     ${reviews.length ? html`<table><thead><tr><th>Signed</th><th>Reviewer</th><th>Of revision</th><th>Cells changed</th><th>Comment</th><th>Box</th></tr></thead><tbody>${reviewRows}</tbody></table>` : html`<p>None yet.</p>`}
-    <form method="post" action="/review/samples/${sample.id}/reviews">
+    <form method="post" action="/review/samples/${sample.id}/reviews" data-review>
       <input type="hidden" name="revision" value="${sample.revision}">
       <input type="hidden" name="reviewsSeen" value="${lastReviewSeq(reviews)}">
-      <h2>Cells</h2>${fieldBlocks}
+      <h2>Cells</h2>
+      ${keyLegend()}
+      ${gallery}
+      <h2>Field photos</h2>
+      ${fieldBlocks}
       <p><label>Comment<br><textarea name="comment" maxlength="2000">${draft?.comment ?? ''}</textarea></label></p>
-      <p><button type="submit">Sign review</button></p>
-    </form>`,
+      ${changeSummary(fields, types, numbers, choice)}
+      <p><button type="submit" id="sign">Sign review</button></p>
+    </form>
+    <script src="${REVIEW_SCRIPT_PATH}" defer></script>`,
   );
 }
 

@@ -1,9 +1,11 @@
 /**
- * The reviewer pages under /review: list, sample, image bytes, and signing a review (a plain form
- * post). A review is the changes from the types its reviewer saw: the revision and the reviews signed
+ * The reviewer pages under /review: list, sample, image bytes, cell crops, the sample page's script,
+ * and signing a review (a plain form post). A review is the changes from the types its reviewer saw: the revision and the reviews signed
  * before the page was shown. If either moved on, nothing is signed; the page comes back with what
  * changed meanwhile and the reviewer's changes kept, to sign again with one click.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { CELL_CLASSES } from '../../contracts/vocabulary.ts';
 import { HubError } from '../plugins/errors.ts';
@@ -13,11 +15,18 @@ import { createReview, reviewsOfSample } from '../repo/reviews.ts';
 import { getSample, listSamples, revisionPayload } from '../repo/samples.ts';
 import { SHA256, UUID } from '../routes/schemas.ts';
 import reviewerAuth, { currentReviewer } from './auth.ts';
+import { CropCache } from './crops.ts';
+import { REVIEW_SCRIPT_PATH } from './gallery.ts';
 import { carryOver, changedMeanwhile, changesFrom, effectiveTypes, type ReportPayload } from './model.ts';
 import { listPage, samplePage } from './pages.ts';
 import { addSecurityHeaders } from './security-headers.ts';
+import { reviewStatuses } from './worklist.ts';
 
 const PAGE_SIZE = 50;
+/** The sample page's script, read once; its ETag is its hash. */
+const SCRIPT = readFileSync(new URL('./review-keys.js', import.meta.url));
+const SCRIPT_ETAG = `"${createHash('sha256').update(SCRIPT).digest('hex').slice(0, 16)}"`;
+const IMMUTABLE = 'private, max-age=31536000, immutable';
 const sampleParams = { type: 'object', required: ['sampleId'], additionalProperties: false, properties: { sampleId: { type: 'string', pattern: UUID } } } as const;
 
 function imageType(b: Buffer): string {
@@ -43,7 +52,7 @@ const web: RoutesPlugin = async (app) => {
     async (req, reply) => {
       const r = currentReviewer(req);
       const { items, total } = await listSamples(db, r.clinicId, PAGE_SIZE, (req.query.page - 1) * PAGE_SIZE);
-      return reply.type('text/html; charset=utf-8').send(listPage(r.name, items, total, req.query.page, PAGE_SIZE));
+      return reply.type('text/html; charset=utf-8').send(listPage(r.name, items, total, req.query.page, PAGE_SIZE, await reviewStatuses(db, items)));
     },
   );
 
@@ -142,9 +151,48 @@ const web: RoutesPlugin = async (app) => {
       const r = currentReviewer(req);
       const bytes = await imageBytesAnyClinic(db, req.params.sha256, r.clinicId ? [r.clinicId] : null);
       if (!bytes) throw new HubError(404, 'not_found', 'no such image');
-      return reply.type(imageType(bytes)).header('cache-control', 'private, max-age=31536000, immutable').send(bytes);
+      return reply.type(imageType(bytes)).header('cache-control', IMMUTABLE).send(bytes);
     },
   );
+
+  // One cell cut from its field photo (crops.ts), of the sample's current revision or the one named.
+  const crops = new CropCache();
+  app.get(
+    '/review/cells/:sampleId/:cellId',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['sampleId', 'cellId'],
+          additionalProperties: false,
+          properties: { sampleId: { type: 'string', pattern: UUID }, cellId: { type: 'string', pattern: UUID } },
+        },
+        querystring: { type: 'object', additionalProperties: false, properties: { revision: { type: 'integer', minimum: 1, maximum: 999999999 } } },
+      },
+    },
+    async (req, reply) => {
+      const r = currentReviewer(req);
+      const sample = await getSample(db, req.params.sampleId, r.clinicId);
+      if (!sample) throw new HubError(404, 'not_found', 'no such sample');
+      const revision = req.query.revision ?? sample.revision;
+      const payload = (revision === sample.revision ? sample.payload : await revisionPayload(db, sample.id, revision)) as ReportPayload | undefined;
+      const field = payload?.fields?.find((f) => f.cells.some((c) => c.id === req.params.cellId));
+      if (!field) throw new HubError(404, 'not_found', 'no such cell');
+      const jpeg = await crops.crop(`${sample.id}/${revision}/${field.id}`, field, req.params.cellId, () => imageBytesAnyClinic(db, field.image.sha256, [sample.clinicId]));
+      if (!jpeg) throw new HubError(404, 'not_found', 'no image of this cell');
+      // Named by its revision, a crop never changes; without one it is the current revision's.
+      return reply
+        .type('image/jpeg')
+        .header('cache-control', req.query.revision ? IMMUTABLE : 'private, no-cache')
+        .send(jpeg);
+    },
+  );
+
+  app.get(REVIEW_SCRIPT_PATH, async (req, reply) => {
+    currentReviewer(req);
+    if (req.headers['if-none-match'] === SCRIPT_ETAG) return reply.code(304).send();
+    return reply.type('text/javascript; charset=utf-8').header('cache-control', 'private, no-cache').header('etag', SCRIPT_ETAG).send(SCRIPT);
+  });
 };
 
 export default web;

@@ -1,0 +1,170 @@
+/*
+ * The reviewer's sample page, from the keyboard (served by the hub at /review/assets/review-keys.js;
+ * the page works without it). Tiles take the focus (arrow keys move it along the grid, Tab too); a
+ * class key from the page's legend sets the focused cell's type, Backspace puts back its type from
+ * before this review; the tile shows the change at once and the summary of changes follows. Arrow
+ * keys never change a type: on a type choice they move the focus instead, and after a choice is made
+ * with the mouse the focus goes back to its tile. Enter on a tile does nothing. Sign (or Ctrl+Enter)
+ * first shows the changes and asks to confirm; the second press signs, with the same form post.
+ */
+/* global document, window */
+(() => {
+  const form = document.querySelector('form[data-review]');
+  if (!form) return;
+  form.classList.add('js');
+  const legend = document.getElementById('keys');
+  if (legend) legend.hidden = false;
+  const tiles = Array.from(form.querySelectorAll('.tile'));
+  const keys = new Map(Array.from(document.querySelectorAll('#keys [data-key]')).map((el) => [el.dataset.key, el.dataset.type]));
+  const titles = new Map();
+  const summary = document.getElementById('changes');
+  const list = summary.querySelector('ul');
+  const none = summary.querySelector('.none');
+  const sign = document.getElementById('sign');
+  const signText = sign.textContent;
+  let confirming = false;
+
+  for (const tile of tiles) {
+    tile.tabIndex = 0;
+    const select = tile.querySelector('select');
+    // Tab goes from tile to tile; the choice is still there for the mouse and touch.
+    select.tabIndex = -1;
+    for (const o of select.options) titles.set(o.value, o.textContent);
+  }
+
+  const selectOf = (tile) => tile.querySelector('select');
+
+  function changes() {
+    const out = [];
+    for (const tile of tiles) {
+      const to = selectOf(tile).value;
+      if (to !== tile.dataset.from) out.push({ n: tile.dataset.n, id: tile.dataset.cell, from: tile.dataset.from, to });
+    }
+    return out;
+  }
+
+  function refresh() {
+    const all = changes();
+    list.replaceChildren(
+      ...all.map((c) => {
+        const li = document.createElement('li');
+        li.dataset.change = c.id;
+        li.textContent = `cell ${c.n}: ${titles.get(c.from) ?? c.from} → ${titles.get(c.to) ?? c.to}`;
+        return li;
+      }),
+    );
+    none.hidden = all.length > 0;
+    for (const tile of tiles) tile.classList.toggle('changed', selectOf(tile).value !== tile.dataset.from);
+    if (confirming) {
+      confirming = false;
+      summary.classList.remove('confirm');
+      sign.textContent = signText;
+    }
+  }
+
+  function show(tile) {
+    tile.classList.remove('flash');
+    // Restarts the highlight's animation.
+    void tile.offsetWidth;
+    tile.classList.add('flash');
+    refresh();
+  }
+
+  function setType(tile, type) {
+    const select = selectOf(tile);
+    if (!Array.from(select.options).some((o) => o.value === type) || select.value === type) return;
+    select.value = type;
+    show(tile);
+  }
+
+  /** The tile the arrow key leads to from `tile`, or null at the edge. */
+  function next(tile, key) {
+    const i = tiles.indexOf(tile);
+    if (key === 'ArrowRight') return tiles[i + 1] ?? null;
+    if (key === 'ArrowLeft') return tiles[i - 1] ?? null;
+    if (key === 'Home') return tiles[0];
+    if (key === 'End') return tiles[tiles.length - 1];
+    // Up and down: the nearest tile by its centre in the nearest row above or below.
+    const at = tile.getBoundingClientRect();
+    const cx = at.left + at.width / 2;
+    const down = key === 'ArrowDown';
+    let best = null;
+    let bestRow = Infinity;
+    let bestDx = Infinity;
+    for (const t of tiles) {
+      if (t === tile) continue;
+      const r = t.getBoundingClientRect();
+      const dy = down ? r.top - at.top : at.top - r.top;
+      if (dy < at.height / 2) continue;
+      const dx = Math.abs(r.left + r.width / 2 - cx);
+      if (dy < bestRow - 1 || (Math.abs(dy - bestRow) <= 1 && dx < bestDx)) {
+        best = t;
+        bestRow = dy;
+        bestDx = dx;
+      }
+    }
+    return best;
+  }
+
+  const ARROWS = new Set(['ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowDown', 'Home', 'End']);
+
+  document.addEventListener(
+    'keydown',
+    (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        sign.click();
+        return;
+      }
+      const target = e.target;
+      const tile = target.closest ? target.closest('.tile') : null;
+      if (!tile || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (ARROWS.has(e.key)) {
+        // Never a type change by arrow, on the tile or on its choice.
+        e.preventDefault();
+        const to = next(tile, e.key);
+        (to ?? tile).focus();
+        return;
+      }
+      const type = keys.get(e.key.toLowerCase());
+      if (type) {
+        e.preventDefault();
+        setType(tile, type);
+        tile.focus();
+        return;
+      }
+      if (e.key === 'Backspace' || e.key === 'Delete') {
+        e.preventDefault();
+        setType(tile, tile.dataset.from);
+        tile.focus();
+        return;
+      }
+      // Enter and Space on a tile: nothing (no form post, no page scroll).
+      if ((e.key === 'Enter' || e.key === ' ') && target === tile) e.preventDefault();
+    },
+    true,
+  );
+
+  for (const tile of tiles) {
+    selectOf(tile).addEventListener('change', () => {
+      show(tile);
+      // The next arrow key then moves between tiles, not through this cell's types.
+      tile.focus();
+    });
+  }
+
+  form.addEventListener('submit', (e) => {
+    if (confirming) return;
+    e.preventDefault();
+    refresh();
+    const n = changes().length;
+    confirming = true;
+    summary.classList.add('confirm');
+    sign.textContent = n ? `Confirm: sign ${n} change${n > 1 ? 's' : ''}` : 'Confirm: sign without changes';
+    summary.scrollIntoView({ block: 'center' });
+    sign.focus();
+  });
+
+  window.addEventListener('pageshow', refresh);
+  refresh();
+})();
