@@ -4,7 +4,7 @@ import type { CellClass } from '../../src/contracts/vocabulary.ts';
 import { tally } from '../../src/hub/web/model.ts';
 import { computeDifferential } from '../../src/box/workflow/differential.ts';
 import { ADULT_RANGES } from '../../src/box/workflow/settings.ts';
-import { basic, bearer, ENGINES, testHub, type TestHub } from './helpers.ts';
+import { basic, bearer, ENGINES, testHub, type TestHub, putImage } from './helpers.ts';
 import { image, report } from './fixtures.ts';
 
 const TYPES: CellClass[] = ['neutrophil', 'neutrophil', 'band', 'blast', 'reactive_lymphocyte', 'nrbc', 'smudge', 'unclassified'];
@@ -45,12 +45,7 @@ describe.each(ENGINES)('hub with the cell classes beyond the five (%s)', (engine
   beforeAll(async () => {
     hub = await testHub(engine);
     const img = image();
-    await hub.app.inject({
-      method: 'PUT',
-      url: `/api/v1/images/${img.sha256}?start=0&total=${img.bytes.length}&encoding=identity`,
-      headers: { ...bearer(hub.tokens.c1), 'content-type': 'application/octet-stream' },
-      payload: img.bytes,
-    });
+    await putImage(hub, img);
     sample = reportWithNewClasses(img.sha256);
   });
   afterAll(async () => hub?.close());

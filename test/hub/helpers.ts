@@ -111,3 +111,13 @@ export function reviewForm(body: string): Record<string, string> {
   for (const m of body.matchAll(/<select name="([^"]+)">((?:(?!<\/select>)[\s\S])*)<\/select>/g)) form[m[1]] = /<option value="([^"]+)" selected>/.exec(m[2])![1];
   return form;
 }
+
+/** A device uploads a whole image in one part (the box's client sends big ones in several). */
+export function putImage(hub: TestHub, img: { bytes: Buffer; sha256: string }, token = hub.tokens.c1) {
+  return hub.app.inject({
+    method: 'PUT',
+    url: `/api/v1/images/${img.sha256}?start=0&total=${img.bytes.length}&encoding=identity`,
+    headers: { ...bearer(token), 'content-type': 'application/octet-stream' },
+    payload: img.bytes,
+  });
+}

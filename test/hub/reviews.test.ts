@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionReviewer } from '../../src/hub/repo/reviewers.ts';
-import { basic, bearer, ENGINES, reviewForm, testHub, type TestHub } from './helpers.ts';
+import { basic, bearer, ENGINES, reviewForm, testHub, type TestHub, putImage } from './helpers.ts';
 import { image, report } from './fixtures.ts';
 
 describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
@@ -11,12 +11,7 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
   beforeAll(async () => {
     hub = await testHub(engine);
     img = image();
-    await hub.app.inject({
-      method: 'PUT',
-      url: `/api/v1/images/${img.sha256}?start=0&total=${img.bytes.length}&encoding=identity`,
-      headers: { ...bearer(hub.tokens.c1), 'content-type': 'application/octet-stream' },
-      payload: img.bytes,
-    });
+    await putImage(hub, img);
     sample = report({ images: [img.sha256], reference: 'S-<b>42</b>' });
     const res = await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: sample } });
     expect(res.statusCode).toBe(200);
@@ -141,12 +136,7 @@ describe.each(ENGINES)('two reviewers on one sample (%s)', (engine) => {
   beforeAll(async () => {
     hub = await testHub(engine);
     const img = image();
-    await hub.app.inject({
-      method: 'PUT',
-      url: `/api/v1/images/${img.sha256}?start=0&total=${img.bytes.length}&encoding=identity`,
-      headers: { ...bearer(hub.tokens.c1), 'content-type': 'application/octet-stream' },
-      payload: img.bytes,
-    });
+    await putImage(hub, img);
     sample = report({ images: [img.sha256], cells });
     await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: sample } });
     const { password } = await provisionReviewer(hub.db.db, { login: 'ben', name: 'Dr Ben', clinicId: 'c1' }, new Date().toISOString());

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, countRows, ENGINES, testHub, type TestHub } from './helpers.ts';
+import { bearer, countRows, ENGINES, testHub, type TestHub, putImage } from './helpers.ts';
 import { image, report } from './fixtures.ts';
 
 describe.each(ENGINES)('hub sample revisions (%s)', (engine) => {
@@ -10,13 +10,6 @@ describe.each(ENGINES)('hub sample revisions (%s)', (engine) => {
   });
   afterAll(async () => hub?.close());
 
-  const putImage = (token: string, img: { bytes: Buffer; sha256: string }) =>
-    hub.app.inject({
-      method: 'PUT',
-      url: `/api/v1/images/${img.sha256}?start=0&total=${img.bytes.length}&encoding=identity`,
-      headers: { ...bearer(token), 'content-type': 'application/octet-stream' },
-      payload: img.bytes,
-    });
   const upsert = (token: string, payload: ReturnType<typeof report>, images = payload.fields.map((f) => f.image.sha256)) =>
     hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${payload.sample.id}/revisions/${payload.sample.revision}`, headers: bearer(token), payload: { images, payload } });
   const stored = async (sampleId: string) => {
@@ -30,7 +23,7 @@ describe.each(ENGINES)('hub sample revisions (%s)', (engine) => {
     const early = await upsert(hub.tokens.c1, r);
     expect(early.statusCode).toBe(409);
     expect(early.json()).toMatchObject({ error: 'images_missing', missing: [img.sha256] });
-    expect((await putImage(hub.tokens.c1, img)).statusCode).toBe(200);
+    expect((await putImage(hub, img, hub.tokens.c1)).statusCode).toBe(200);
     const ok = await upsert(hub.tokens.c1, r);
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toEqual({ status: 'created', latestRevision: 3 });
@@ -39,7 +32,7 @@ describe.each(ENGINES)('hub sample revisions (%s)', (engine) => {
 
   it('is idempotent on sample id and revision, and never lets an older revision replace a newer one', async () => {
     const img = image();
-    await putImage(hub.tokens.c1, img);
+    await putImage(hub, img, hub.tokens.c1);
     const id = randomUUID();
     const r5 = report({ sampleId: id, revision: 5, images: [img.sha256] });
     const r3 = report({ sampleId: id, revision: 3, images: [img.sha256] });
@@ -55,7 +48,7 @@ describe.each(ENGINES)('hub sample revisions (%s)', (engine) => {
 
   it('stores one row when the same revision arrives many times at once', async () => {
     const img = image();
-    await putImage(hub.tokens.c1, img);
+    await putImage(hub, img, hub.tokens.c1);
     const r = report({ images: [img.sha256] });
     const before = await countRows(hub.db, 'revisions');
     const answers = await Promise.all(Array.from({ length: 12 }, () => upsert(hub.tokens.c1, r)));
@@ -82,7 +75,7 @@ describe.each(ENGINES)('hub sample revisions (%s)', (engine) => {
     expect((await stored(r.sample.id))!.revision).toBe(3);
     // Images of clinic c1 do not count for c2.
     const img = image();
-    await putImage(hub.tokens.c1, img);
+    await putImage(hub, img, hub.tokens.c1);
     const r2 = report({ images: [img.sha256] });
     expect((await upsert(hub.tokens.c2, r2)).json().error).toBe('images_missing');
   });

@@ -1,6 +1,6 @@
 /** Issue 21, finding 8: NUL characters and out-of-range numbers are a 400 at the hub (PostgreSQL gave 500), never stored. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, bearer, countRows, ENGINES, testHub, type TestHub } from '../hub/helpers.ts';
+import { basic, bearer, countRows, ENGINES, testHub, type TestHub, putImage } from '../hub/helpers.ts';
 import { image, report } from '../hub/fixtures.ts';
 
 describe.each(ENGINES)('hub: NUL and range checks (%s)', (engine) => {
@@ -9,12 +9,7 @@ describe.each(ENGINES)('hub: NUL and range checks (%s)', (engine) => {
   beforeAll(async () => {
     hub = await testHub(engine);
     const img = image();
-    await hub.app.inject({
-      method: 'PUT',
-      url: `/api/v1/images/${img.sha256}?start=0&total=${img.bytes.length}&encoding=identity`,
-      headers: { ...bearer(hub.tokens.c1), 'content-type': 'application/octet-stream' },
-      payload: img.bytes,
-    });
+    await putImage(hub, img);
     sample = report({ images: [img.sha256] });
     expect(
       (await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: sample } })).statusCode,

@@ -1,6 +1,6 @@
 /** Issue 21 (low): the hub validates a whole incoming report; one naming images it lacks, or malformed, is refused. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, bearer, countRows, ENGINES, testHub, type TestHub } from '../hub/helpers.ts';
+import { basic, bearer, countRows, ENGINES, testHub, type TestHub, putImage } from '../hub/helpers.ts';
 import { image, report } from '../hub/fixtures.ts';
 
 describe.each(ENGINES)('hub: incoming report schema (%s)', (engine) => {
@@ -9,12 +9,7 @@ describe.each(ENGINES)('hub: incoming report schema (%s)', (engine) => {
   beforeAll(async () => {
     hub = await testHub(engine);
     img = image();
-    await hub.app.inject({
-      method: 'PUT',
-      url: `/api/v1/images/${img.sha256}?start=0&total=${img.bytes.length}&encoding=identity`,
-      headers: { ...bearer(hub.tokens.c1), 'content-type': 'application/octet-stream' },
-      payload: img.bytes,
-    });
+    await putImage(hub, img);
   });
   afterAll(async () => hub?.close());
 
