@@ -205,3 +205,32 @@ describe.each(ENGINES)('two reviewers on one sample (%s)', (engine) => {
     expect((await pulled()).length).toBe(before);
   });
 });
+
+describe.each(ENGINES)('a class this hub does not know (%s)', (engine) => {
+  let hub: TestHub;
+  afterAll(async () => hub?.close());
+
+  it('is shown but not offered, so signing cannot turn it into the first choice', async () => {
+    hub = await testHub(engine);
+    const img = image();
+    await putImage(hub, img);
+    const sample = report({ images: [img.sha256] });
+    const [odd, plain] = sample.fields[0].cells;
+    odd.type = 'promyelocyte';
+    await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: sample } });
+    const who = basic(hub.reviewer.login, hub.reviewer.password);
+    const page = (await hub.app.inject({ method: 'GET', url: `/review/samples/${sample.sample.id}`, headers: who })).body;
+    expect(page).toMatch(new RegExp(`<select name="cell\\.${odd.id}" disabled`));
+    const form = reviewForm(page);
+    expect(form[`cell.${odd.id}`]).toBeUndefined();
+    const res = await hub.app.inject({
+      method: 'POST',
+      url: `/review/samples/${sample.sample.id}/reviews`,
+      headers: { ...who, origin: 'http://localhost:80', host: 'localhost:80', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ ...form, [`cell.${odd.id}`]: 'neutrophil', [`cell.${plain.id}`]: 'monocyte' }).toString(),
+    });
+    expect(res.statusCode).toBe(303);
+    const pulled = (await hub.app.inject({ method: 'GET', url: '/api/v1/reviews?after=0', headers: bearer(hub.tokens.c1) })).json();
+    expect(pulled.reviews[0].changes).toEqual([{ cellId: plain.id, from: 'neutrophil', to: 'monocyte' }]);
+  });
+});

@@ -55,7 +55,7 @@ export function renderReportHtml(r: Report): string {
 <h1>White blood cell differential</h1>
 ${signed ? '' : '<div class="banner">PRELIMINARY: not signed off by a supervisor</div>'}
 ${r.sample.amended ? '<div class="banner">AMENDED after sign-off: the changes below await a new signature</div>' : ''}
-${r.people.reviewedAtHub.length ? `<div class="banner">AMENDED after review at the hub by ${list(r.people.reviewedAtHub)}</div>` : ''}
+${r.people.reviewedAtHub.length ? `<div class="banner">AMENDED after review at the hub by ${[...new Set(r.people.reviewedAtHub.map((h) => esc(h.name)))].join(', ')}</div>` : ''}
 <dl>
   <dt>Sample</dt><dd>${esc(r.sample.reference)}</dd>
   <dt>Patient</dt><dd>${r.sample.patientId ? esc(r.sample.patientId) : '&ndash;'}</dd>

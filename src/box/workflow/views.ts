@@ -19,13 +19,18 @@ export function syncState(ctx: WorkflowContext, sampleId: string): SyncState {
 
 type ReviewedCell = { cellId?: string; fieldId?: string; from: string; to: string };
 
-/** A `hub.review` audit entry as the nurse reads it (entries from before conflicts existed were applied). */
-export function hubReviewNote(ctx: WorkflowContext, e: AuditEntry | undefined): HubReviewNote | null {
+/**
+ * A `hub.review` audit entry as the nurse reads it (entries from before conflicts existed were
+ * applied). A refused review stops asking for a look once the sample has been signed again after it.
+ */
+export function hubReviewNote(ctx: WorkflowContext, e: AuditEntry | undefined, signedRevision: number | null): HubReviewNote | null {
   if (!e) return null;
   const d = e.detail as { reviewer?: string; outcome?: string; applied?: ReviewedCell[]; proposed?: ReviewedCell[]; conflict?: { why?: HubReviewNote['why'] } };
   const conflict = d.outcome === 'conflict';
+  if (conflict && signedRevision !== null && e.revision !== null && signedRevision > e.revision) return null;
   const fieldOf = (c: ReviewedCell) => {
-    const fieldId = c.fieldId ?? (c.cellId ? ctx.store.cells.get(c.cellId)?.fieldId : undefined);
+    const cell = c.cellId ? ctx.store.cells.get(c.cellId) : undefined;
+    const fieldId = c.fieldId ?? (cell?.sampleId === e.sampleId ? cell.fieldId : undefined);
     return (fieldId && ctx.store.fields.get(fieldId)?.seq) || null;
   };
   return {
@@ -103,7 +108,7 @@ export function sampleSummary(
     counted: tally.counted,
     reviewPending: tally.reviewPending,
     sync: syncState(ctx, s.id),
-    hubReview: hubReviewNote(ctx, ctx.store.audit.latestOf(s.id, 'hub.review')),
+    hubReview: hubReviewNote(ctx, ctx.store.audit.latestOf(s.id, 'hub.review'), s.signedRevision),
   };
 }
 

@@ -13,6 +13,10 @@ export const CELL_PX = 150;
 export const CROP_PX = 180;
 /** Fields whose crops are kept; a sample has a few dozen at most. */
 const MAX_FIELDS = 64;
+/** And at most this many bytes of crops in all (a field of thousands of boxes must not hold the rest out). */
+const MAX_BYTES = 64 * 1024 * 1024;
+/** No photo is decoded beyond this many pixels, whatever its payload says (sharp's own limit is 268 M). */
+const MAX_PIXELS = 64 * 1024 * 1024;
 
 export interface CropCell {
   id: string;
@@ -40,7 +44,10 @@ export function cropRegion(box: [number, number, number, number], width: number,
 
 /** Cuts every cell of a field: cell id -> JPEG. */
 async function cutField(bytes: Buffer, field: CropField): Promise<Map<string, Buffer>> {
-  const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  // A photo far larger than its report says is refused before it is decoded.
+  const declared = field.image.width * field.image.height;
+  const limitInputPixels = Math.min(MAX_PIXELS, declared > 0 ? Math.ceil(declared * 1.5) : MAX_PIXELS);
+  const { data, info } = await sharp(bytes, { limitInputPixels }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
   const out = new Map<string, Buffer>();
   for (const c of field.cells) {
@@ -58,8 +65,32 @@ async function cutField(bytes: Buffer, field: CropField): Promise<Map<string, Bu
 /** Crops by field, kept per process; the key names the revision, so a new revision's boxes are cut anew. */
 export class CropCache {
   private readonly fields = new Map<string, Promise<Map<string, Buffer>>>();
+  private readonly bytes = new Map<string, number>();
 
-  constructor(private readonly max = MAX_FIELDS) {}
+  constructor(
+    private readonly max = MAX_FIELDS,
+    private readonly maxBytes = MAX_BYTES,
+  ) {}
+
+  /** Bytes of crops held now. */
+  get size(): number {
+    let total = 0;
+    for (const n of this.bytes.values()) total += n;
+    return total;
+  }
+
+  private drop(key: string): void {
+    this.fields.delete(key);
+    this.bytes.delete(key);
+  }
+
+  /** Least recently used first, until the byte budget holds (the field just cut stays). */
+  private trim(keep: string): void {
+    for (const key of this.fields.keys()) {
+      if (this.size <= this.maxBytes) return;
+      if (key !== keep) this.drop(key);
+    }
+  }
 
   /** The JPEG of one cell of `field`; `load` gives the photo's bytes (undefined: not in the store). */
   async crop(key: string, field: CropField, cellId: string, load: () => Promise<Buffer | undefined>): Promise<Buffer | undefined> {
@@ -72,14 +103,23 @@ export class CropCache {
         const bytes = await load();
         return bytes ? cutField(bytes, field) : new Map<string, Buffer>();
       })();
-      if (this.fields.size >= this.max) this.fields.delete(this.fields.keys().next().value!);
+      if (this.fields.size >= this.max) this.drop(this.fields.keys().next().value!);
       // A photo that could not be read or cut is not remembered: the next request tries again.
       cut.then(
-        (m) => m.size === 0 && this.fields.get(key) === cut && this.fields.delete(key),
-        () => this.fields.get(key) === cut && this.fields.delete(key),
+        (m) => {
+          if (this.fields.get(key) !== cut) return;
+          if (m.size === 0) return this.drop(key);
+          this.bytes.set(
+            key,
+            [...m.values()].reduce((n, b) => n + b.length, 0),
+          );
+          this.trim(key);
+        },
+        () => this.fields.get(key) === cut && this.drop(key),
       );
     }
     this.fields.set(key, cut);
-    return (await cut).get(cellId);
+    // A photo that cannot be decoded (damaged, or far larger than its report says) has no crops.
+    return (await cut.catch(() => new Map<string, Buffer>())).get(cellId);
   }
 }

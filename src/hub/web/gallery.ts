@@ -14,6 +14,8 @@ import { REVIEW_TYPES, type ReportCell, type ReportField } from './model.ts';
 export const REVIEW_SCRIPT_PATH = '/review/assets/review-keys.js';
 
 export function typeSelect(cellId: string, current: string): Html {
+  // A class of a newer box that this hub does not know: shown, not offered (a disabled field is not posted, so it cannot turn into the first option).
+  if (!REVIEW_TYPES.includes(current)) return html`<select name="cell.${cellId}" disabled title="class not known to this hub"><option selected>${classTitle(current)}</option></select>`;
   return html`<select name="cell.${cellId}">${REVIEW_TYPES.map((t) => html`<option value="${t}"${t === current ? html` selected` : ''}>${classTitle(t)}</option>`)}</select>`;
 }
 

@@ -53,7 +53,7 @@ export function changesFrom(current: Map<string, string>, submitted: Record<stri
   const out: CellChange[] = [];
   for (const [cellId, to] of Object.entries(submitted)) {
     const from = current.get(cellId);
-    if (from !== undefined && from !== to && REVIEW_TYPES.includes(to)) out.push({ cellId, from, to });
+    if (from !== undefined && from !== to && REVIEW_TYPES.includes(from) && REVIEW_TYPES.includes(to)) out.push({ cellId, from, to });
   }
   return out;
 }

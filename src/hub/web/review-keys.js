@@ -126,7 +126,9 @@
         (to ?? tile).focus();
         return;
       }
-      const type = keys.get(e.key.toLowerCase());
+      // The digit row by its position too: on an AZERTY keyboard it types &é"'( without Shift.
+      const digit = /^(?:Digit|Numpad)([0-9])$/.exec(e.code)?.[1];
+      const type = keys.get(e.key.toLowerCase()) ?? (digit === undefined ? undefined : keys.get(digit));
       if (type) {
         e.preventDefault();
         setType(tile, type);

@@ -157,6 +157,10 @@ describe('applying a hub review at the box', () => {
     expect(message.message).toContain('not applied (the sample was signed again here');
     expect(message.message).toContain(`back to review. Proposed: field 1: ${cells[0].type} -> monocyte; field 1: ${cells[1].type} -> eosinophil.`);
     expect(repo.appliedReviewCount()).toBe(0);
+    expect(sampleSummary(ctx, ctx.store.samples.get(sample.id)!).hubReview).toMatchObject({ outcome: 'conflict', why: 'signed_since' });
+    // Looked at and signed again: the refused review no longer asks for a look.
+    await signReviewed(ctx, sample.id, { userId: sup, pin: '2468' });
+    expect(sampleSummary(ctx, ctx.store.samples.get(sample.id)!).hubReview).toBeNull();
   });
 
   it('records a review of a sample the box does not have, and moves on', async () => {
