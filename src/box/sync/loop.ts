@@ -7,7 +7,7 @@
  * event.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { HubState } from '../../contracts/api/sync.ts';
+import type { HubState, SyncStatus } from '../../contracts/api/sync.ts';
 import type { WorkflowContext } from '../workflow/context.ts';
 import type { Published } from '../workflow/events.ts';
 import { fullJitter, spread } from './backoff.ts';
@@ -30,18 +30,8 @@ export interface SyncLoopOptions {
   random?: () => number;
 }
 
-export interface LoopStatus {
-  state: LoopState;
-  since: string;
-  lastError: string | null;
-  lastContactAt: string | null;
-  lastDeliveryAt: string | null;
-  nextAttemptAt: string | null;
-  failures: number;
-  device: { id: string; clinicId: string } | null;
-  /** Since the backlog was last empty. */
-  drain: { delivered: number; setAside: number };
-}
+/** What the loop knows of the link; the sync service adds the backlog and reviews for the API's SyncStatus. */
+export type LoopStatus = Pick<SyncStatus, 'since' | 'lastError' | 'lastContactAt' | 'lastDeliveryAt' | 'nextAttemptAt' | 'failures' | 'device' | 'drain'> & { state: LoopState };
 
 type Outcome = { kind: 'ok' } | { kind: 'offline' | 'failing' | 'unauthorised'; message: string };
 
