@@ -18,6 +18,7 @@ import sharp from 'sharp';
 import { Daemon } from '../../scripts/lib/daemon.ts';
 import { inspectDataDir, type DataDirReport } from '../helpers/data-dir.ts';
 import { FIXTURE_MODELS } from '../helpers/paths.ts';
+import { mulberry32 } from '../../src/core/util/random.ts';
 
 const DAEMON_ENV = {
   LEUKODIFF_MODELS: FIXTURE_MODELS,
@@ -39,18 +40,6 @@ export interface RoundResult {
 }
 
 const CELLS_PER_FIELD = 2;
-
-/** Small deterministic PRNG (mulberry32), so a failing round can be replayed by its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let photos: Buffer[] | undefined;
 async function fieldPhotos(): Promise<Buffer[]> {
@@ -94,7 +83,8 @@ function firstAnalysisStart(base: string): { started: Promise<void>; close(): vo
 }
 
 export async function crashRound(seed = Date.now() % 2 ** 31): Promise<RoundResult> {
-  const random = prng(seed);
+  // Seeded, so a failing round can be replayed by its seed.
+  const random = mulberry32(seed);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'leukodiff-crash-'));
   const problems: string[] = [];
   const images = await fieldPhotos();
