@@ -22,6 +22,7 @@ import { freePort } from '../../../../scripts/lib/daemon.ts';
 import { startBox, startHub, type Proc } from './processes.ts';
 import { FaultyProxy } from './proxy.ts';
 import { between, rng, type Rng } from './rng.ts';
+import { CELL_TYPES } from '../../../../src/contracts/vocabulary.ts';
 
 export interface WorldOptions {
   engine: Engine;
@@ -42,12 +43,6 @@ export const FAST_BOX_ENV: Record<string, string> = {
   LEUKODIFF_SYNC_MAX_REQUEST_BYTES: '16384',
 };
 
-export interface ReviewMade {
-  sampleId: string;
-  cellId: string;
-  to: string;
-}
-
 type Reviewer = { login: string; password: string };
 
 export class World {
@@ -60,7 +55,8 @@ export class World {
   /** The supervisor's session cookie on the box (sessions live in the box's database, so they survive restarts). */
   private session = '';
   readonly signed: string[] = [];
-  readonly reviews: ReviewMade[] = [];
+  /** The sample of each review signed at the hub (what each changed is checked against the hub's own record). */
+  readonly reviews: string[] = [];
   private reviewer: Reviewer = { login: 'rev', password: '' };
   private reviewer2: Reviewer = { login: 'rev2', password: '' };
   private readonly boxDir: string;
@@ -292,12 +288,11 @@ export class World {
   }
 
   /** A reviewer's change on a form as the page showed it: a random cell gets another type. */
-  private change(form: Record<string, string>): { cellId: string; to: string; form: Record<string, string> } {
+  private change(form: Record<string, string>): Record<string, string> {
     const cells = Object.keys(form).filter((k) => k.startsWith('cell.'));
     const key = cells[between(this.rng, 0, cells.length - 1)];
-    const choices = ['neutrophil', 'eosinophil', 'basophil', 'lymphocyte', 'monocyte'].filter((t) => t !== form[key]);
-    const to = choices[between(this.rng, 0, choices.length - 1)];
-    return { cellId: key.slice('cell.'.length), to, form: { ...form, [key]: to, comment: 'fault-round review' } };
+    const choices = CELL_TYPES.filter((t) => t !== form[key]);
+    return { ...form, [key]: choices[between(this.rng, 0, choices.length - 1)], comment: 'fault-round review' };
   }
 
   /** Samples the hub holds, with their newest revision. */
@@ -313,14 +308,13 @@ export class World {
    */
   async reviewOne(sampleId?: string): Promise<boolean> {
     if (!this.hub) return false;
-    const reviewed = new Set(this.reviews.map((r) => r.sampleId));
+    const reviewed = new Set(this.reviews);
     const free = sampleId ? [sampleId] : (await this.hubSamples()).map((s) => s.id).filter((id) => !reviewed.has(id));
     if (!free.length) return false;
     const target = free[between(this.rng, 0, free.length - 1)];
-    const { cellId, to, form } = this.change(reviewForm(await this.reviewPage(target, this.reviewer)));
-    const res = await this.postReview(target, this.reviewer, form);
+    const res = await this.postReview(target, this.reviewer, this.change(reviewForm(await this.reviewPage(target, this.reviewer))));
     if (res.status !== 303) throw new Error(`review: ${res.status} ${res.body}`);
-    this.reviews.push({ sampleId: target, cellId, to });
+    this.reviews.push(target);
     return true;
   }
 
@@ -329,16 +323,19 @@ export class World {
    * comes back (409) with the first one's changes shown and its own kept, and is signed again as it came back.
    */
   async reviewTwoAtOnce(sampleId: string): Promise<void> {
-    const [a, b] = [this.change(reviewForm(await this.reviewPage(sampleId, this.reviewer))), this.change(reviewForm(await this.reviewPage(sampleId, this.reviewer2)))];
-    const [ra, rb] = await Promise.all([this.postReview(sampleId, this.reviewer, a.form), this.postReview(sampleId, this.reviewer2, b.form)]);
-    const statuses = [ra.status, rb.status].sort().join(',');
+    const tries: { who: Reviewer; form: Record<string, string> }[] = [];
+    for (const who of [this.reviewer, this.reviewer2]) tries.push({ who, form: this.change(reviewForm(await this.reviewPage(sampleId, who))) });
+    const answers = await Promise.all(tries.map((t) => this.postReview(sampleId, t.who, t.form)));
+    const statuses = answers
+      .map((r) => r.status)
+      .sort()
+      .join(',');
     if (statuses !== '303,409') throw new Error(`two reviews at once answered ${statuses}, expected one 303 and one 409`);
-    const [won, lost, lostBy] = ra.status === 303 ? [a, rb, this.reviewer2] : [b, ra, this.reviewer];
-    const mine = ra.status === 303 ? b : a;
-    this.reviews.push({ sampleId, cellId: won.cellId, to: won.to });
-    const again = await this.postReview(sampleId, lostBy, { ...reviewForm(lost.body), comment: 'fault-round review' });
+    this.reviews.push(sampleId);
+    const lost = answers.findIndex((r) => r.status === 409);
+    const again = await this.postReview(sampleId, tries[lost].who, { ...reviewForm(answers[lost].body), comment: 'fault-round review' });
     if (again.status !== 303) throw new Error(`the refused review, signed again: ${again.status} ${again.body}`);
-    this.reviews.push({ sampleId, cellId: mine.cellId, to: mine.to });
+    this.reviews.push(sampleId);
   }
 
   /** Waits until the box has nothing left to send and has taken in every review made (applied, or refused as a conflict). */
