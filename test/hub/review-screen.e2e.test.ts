@@ -56,6 +56,19 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
         .every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0),
     );
   const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
+  /** Time at machine speed: from now, the screenshots it takes left out. */
+  const machineTimer = (page: Page) => {
+    const started = performance.now();
+    let shots = 0;
+    return {
+      shot: async (name: string) => {
+        const t = performance.now();
+        await shot(page, name);
+        shots += performance.now() - t;
+      },
+      ms: () => performance.now() - started - shots,
+    };
+  };
   const focused = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement).dataset.cell ?? null);
   const values = (page: Page) =>
     page.evaluate(() => Object.fromEntries(Array.from(document.querySelectorAll('.tile')).map((t) => [(t as HTMLElement).dataset.cell!, t.querySelector('select')!.value])));
@@ -96,13 +109,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
       await press(key);
       expected.push({ id: (await focused(page))!, to });
     };
-    let shots = 0;
-    const timedShot = async (name: string) => {
-      const t = performance.now();
-      await shot(page, name);
-      shots += performance.now() - t;
-    };
-    const started = performance.now();
+    const timer = machineTimer(page);
     // From the top of the page: the header's link, then the first tile.
     await press('Tab');
     await press('Tab');
@@ -116,7 +123,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
     await change('3', 'basophil');
     await press('ArrowRight');
     await change('6', 'band');
-    await timedShot('keyboard-2-five-changed');
+    await timer.shot('keyboard-2-five-changed');
     await press('Control+Enter');
     const ids = expected.map((e) => e.id);
     expect(new Set(ids).size).toBe(5);
@@ -124,10 +131,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
     const numbers = await page.evaluate((cells) => cells.map((id) => (document.querySelector(`.tile[data-cell="${id}"]`) as HTMLElement).dataset.n), ids);
     const titles: Record<string, string> = { eosinophil: 'Eosinophils', lymphocyte: 'Lymphocytes', monocyte: 'Monocytes', basophil: 'Basophils', band: 'Band neutrophils' };
     expect((await summary(page)).sort()).toEqual(expected.map((e, i) => `cell ${numbers[i]}: Neutrophils → ${titles[e.to]}`).sort());
-    await timedShot('keyboard-3-summary');
+    await timer.shot('keyboard-3-summary');
     await Promise.all([page.waitForURL(/notice=signed/), press('Enter')]);
     // Machine speed: the browser's and the test's own work, screenshots left out.
-    const ms = performance.now() - started - shots;
+    const ms = timer.ms();
     console.log(`keyboard review at 1366x768: ${presses} key presses, ${ms.toFixed(0)} ms for 5 changes on a 100-cell sample, signed`);
     await shot(page, 'keyboard-4-signed');
 
@@ -153,13 +160,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
       [90, 'blast'],
     ];
     let taps = 0;
-    let shots = 0;
-    const timedShot = async (name: string) => {
-      const t = performance.now();
-      await shot(page, name);
-      shots += performance.now() - t;
-    };
-    const started = performance.now();
+    const timer = machineTimer(page);
     for (const [n, to] of plan) {
       const tile = page.locator(`.tile[data-n="${n}"]`);
       await tile.locator('img').tap();
@@ -168,15 +169,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
       taps++;
       expect(await tile.getAttribute('class')).toContain('changed');
     }
-    await timedShot('touch-2-five-changed');
+    await timer.shot('touch-2-five-changed');
     await page.locator('#sign').tap();
     taps++;
     expect(await page.locator('#sign').textContent()).toBe('Confirm: sign 5 changes');
     expect(await summary(page)).toHaveLength(5);
-    await timedShot('touch-3-summary');
+    await timer.shot('touch-3-summary');
     await Promise.all([page.waitForURL(/notice=signed/), page.locator('#sign').tap()]);
     taps++;
-    console.log(`touch review at 1024x768: ${taps} taps and choices, ${(performance.now() - started - shots).toFixed(0)} ms for 5 changes, signed`);
+    console.log(`touch review at 1024x768: ${taps} taps and choices, ${timer.ms().toFixed(0)} ms for 5 changes, signed`);
     await shot(page, 'touch-4-signed');
     const reviews = await reviewsOfSample(hub.db.db, big.sampleId);
     expect(reviews).toHaveLength(1);
