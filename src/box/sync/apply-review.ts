@@ -17,6 +17,7 @@ import type { WorkflowContext } from '../workflow/context.ts';
 import { markDelivered } from '../workflow/signoff.ts';
 import type { HubReview } from './hub-api.ts';
 import type { SyncRepo } from './repo.ts';
+import { HUB_REVIEW, type HubReviewDetail, type ReviewedCell } from '../workflow/hub-review-entry.ts';
 
 export interface ReviewOutcome {
   outcome: 'applied' | 'conflict' | 'unknown_sample' | 'already_applied';
@@ -63,11 +64,18 @@ function proposedText(ctx: WorkflowContext, review: HubReview): string {
   return review.changes.map((ch) => `${where(ch.cellId)}: ${ch.from} -> ${ch.to}`).join('; ');
 }
 
-type Applied = { cellId: string; fieldId: string; from: string; to: string };
+type Applied = Required<ReviewedCell>;
 /** What one branch decided, inside the review's transaction. */
 type Taken = ReviewOutcome & { conflict?: Conflict };
 
-const reviewDetail = (review: HubReview) => ({ reviewId: review.id, hubSeq: review.seq, reviewer: review.reviewer.name, baseRevision: review.baseRevision, comment: review.comment });
+const reviewDetail = (review: HubReview, taken: Pick<HubReviewDetail, 'outcome' | 'applied' | 'proposed' | 'conflict'>): HubReviewDetail => ({
+  reviewId: review.id,
+  hubSeq: review.seq,
+  reviewer: review.reviewer.name,
+  baseRevision: review.baseRevision,
+  comment: review.comment,
+  ...taken,
+});
 const byLine = (review: HubReview) => `review by ${review.reviewer.name} at the hub`;
 const commentTail = (review: HubReview) => (review.comment ? `; comment: ${review.comment}` : '');
 
@@ -78,9 +86,9 @@ function takeNote(ctx: WorkflowContext, repo: SyncRepo, sample: Sample, review: 
     sampleId: sample.id,
     revision: sample.revision,
     userId: null,
-    action: 'hub.review',
+    action: HUB_REVIEW,
     target: null,
-    detail: { ...reviewDetail(review), outcome: 'applied', applied: [] },
+    detail: reviewDetail(review, { outcome: 'applied', applied: [] }),
     reason: `${byLine(review)}: no change${commentTail(review)}`.slice(0, 500),
   });
   repo.recordReview({ reviewId: review.id, hubSeq: review.seq, sampleId: sample.id, appliedRevision: sample.revision, outcome: 'applied', detail: { reviewer: review.reviewer.name, applied: 0 }, at });
@@ -93,7 +101,7 @@ function refuse(ctx: WorkflowContext, repo: SyncRepo, sample: Sample, review: Hu
     ctx,
     sample.id,
     { userId: null, reason: `${byLine(review)} not applied (${conflictText(conflict)}); proposed: ${proposedText(ctx, review)}${commentTail(review)}`.slice(0, 500) },
-    { action: 'hub.review', detail: { ...reviewDetail(review), outcome: 'conflict', conflict, proposed: review.changes } },
+    { action: HUB_REVIEW, detail: reviewDetail(review, { outcome: 'conflict', conflict, proposed: review.changes }) },
     () => undefined,
   );
   repo.recordReview({
@@ -114,7 +122,7 @@ function applyAll(ctx: WorkflowContext, repo: SyncRepo, sample: Sample, review: 
     ctx,
     sample.id,
     { userId: null, reason: `${byLine(review)}${review.comment ? `: ${review.comment}` : ''}`.slice(0, 500) },
-    { action: 'hub.review', detail: { ...reviewDetail(review), outcome: 'applied', applied }, ...(sample.status === 'synced' ? { status: 'synced' as const } : {}) },
+    { action: HUB_REVIEW, detail: reviewDetail(review, { outcome: 'applied', applied }), ...(sample.status === 'synced' ? { status: 'synced' as const } : {}) },
     () => {
       for (const ch of review.changes) {
         const cell = getCell(ctx, ch.cellId);

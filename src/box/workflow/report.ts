@@ -8,6 +8,7 @@ import { median } from '../../core/util/median.ts';
 import { VERSION } from '../../version.ts';
 import type { WorkflowContext } from './context.ts';
 import { sampleDetail } from './views.ts';
+import { hubReviewOf } from './hub-review-entry.ts';
 
 export const DISCLAIMER =
   'Automated pre-classification to support, not replace, a trained microscopist. ' +
@@ -39,15 +40,16 @@ export function buildReport(ctx: WorkflowContext, sample: Sample): Report {
   // Why the signed revision was signed below the target count, in the supervisor's words.
   const shortReason = trail.find((e) => e.action === 'sample.signed' && e.revision === sample.signedRevision)?.reason ?? null;
   const fieldSeq = new Map(detail.fields.map((f) => [f.id, f.seq]));
-  const reviewedAtHub = trail
-    .filter((e) => e.action === 'hub.review' && (e.detail as { outcome?: string }).outcome !== 'conflict')
-    .map((e) => {
-      const d = e.detail as { reviewer?: string; applied?: { fieldId: string; from: string; to: string }[] };
-      return { name: d.reviewer ?? 'unknown reviewer', at: e.at, changes: (d.applied ?? []).map((a) => ({ field: fieldSeq.get(a.fieldId) ?? null, from: a.from, to: a.to })) };
-    })
-    .filter((r) => r.changes.length > 0);
+  const reviewedAtHub = trail.flatMap((e) => {
+    const d = hubReviewOf(e);
+    if (!d || d.outcome === 'conflict' || !d.applied?.length) return [];
+    return [{ name: d.reviewer, at: e.at, changes: d.applied.map((a) => ({ field: (a.fieldId && fieldSeq.get(a.fieldId)) || null, from: a.from, to: a.to })) }];
+  });
   // A hub review has no user of the box: its reviewer is named from the entry.
-  const by = (e: (typeof trail)[number]) => (e.action === 'hub.review' ? { id: 'hub', name: (e.detail as { reviewer?: string }).reviewer ?? 'hub reviewer' } : person(e.userId));
+  const by = (e: (typeof trail)[number]) => {
+    const review = hubReviewOf(e);
+    return review ? { id: 'hub', name: review.reviewer } : person(e.userId);
+  };
   const amendments = trail.filter((e) => e.reason !== null && e.action !== 'sample.signed').map((e) => ({ at: e.at, revision: e.revision, action: e.action, by: by(e), reason: e.reason! }));
   return {
     kind: 'leukodiff.report',

@@ -8,6 +8,7 @@ import type { WorkflowContext } from './context.ts';
 import { computeDifferential } from './differential.ts';
 import { fieldsAwaitingDecision } from './quality-decision.ts';
 import { readSettings } from './settings.ts';
+import { HUB_REVIEW, hubReviewOf, type ReviewedCell } from './hub-review-entry.ts';
 
 export function syncState(ctx: WorkflowContext, sampleId: string): SyncState {
   const last = ctx.store.outbox.latestForSample(sampleId);
@@ -17,24 +18,22 @@ export function syncState(ctx: WorkflowContext, sampleId: string): SyncState {
   return { state, revision: last.revision, attempts: last.attempts, lastError: last.lastError, deliveredAt: last.deliveredAt, setAside };
 }
 
-type ReviewedCell = { cellId?: string; fieldId?: string; from: string; to: string };
-
 /**
  * A `hub.review` audit entry as the nurse reads it (entries from before conflicts existed were
  * applied). A refused review stops asking for a look once the sample has been signed again after it.
  */
 export function hubReviewNote(ctx: WorkflowContext, e: AuditEntry | undefined, signedRevision: number | null): HubReviewNote | null {
-  if (!e) return null;
-  const d = e.detail as { reviewer?: string; outcome?: string; applied?: ReviewedCell[]; proposed?: ReviewedCell[]; conflict?: { why?: HubReviewNote['why'] } };
+  const d = e && hubReviewOf(e);
+  if (!e || !d) return null;
   const conflict = d.outcome === 'conflict';
   if (conflict && signedRevision !== null && e.revision !== null && signedRevision > e.revision) return null;
   const fieldOf = (c: ReviewedCell) => {
-    const cell = c.cellId ? ctx.store.cells.get(c.cellId) : undefined;
+    const cell = ctx.store.cells.get(c.cellId);
     const fieldId = c.fieldId ?? (cell?.sampleId === e.sampleId ? cell.fieldId : undefined);
     return (fieldId && ctx.store.fields.get(fieldId)?.seq) || null;
   };
   return {
-    reviewer: d.reviewer ?? 'unknown reviewer',
+    reviewer: d.reviewer,
     at: e.at,
     outcome: conflict ? 'conflict' : 'applied',
     why: conflict ? (d.conflict?.why ?? null) : null,
@@ -108,7 +107,7 @@ export function sampleSummary(
     counted: tally.counted,
     reviewPending: tally.reviewPending,
     sync: syncState(ctx, s.id),
-    hubReview: hubReviewNote(ctx, ctx.store.audit.latestOf(s.id, 'hub.review'), s.signedRevision),
+    hubReview: hubReviewNote(ctx, ctx.store.audit.latestOf(s.id, HUB_REVIEW), s.signedRevision),
   };
 }
 
