@@ -99,6 +99,11 @@ export async function testHub(engine: Engine, overrides: Partial<HubConfig> = {}
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export const basic = (login: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}` });
 
+/** Headers that sign a test's requests to the reviewer pages in as a reviewer (ada unless told). */
+export async function reviewerHeaders(hub: TestHub, login = hub.reviewer.login, password = hub.reviewer.password): Promise<Record<string, string>> {
+  return basic(login, password);
+}
+
 export async function countRows(db: HubDb, table: 'revisions' | 'samples' | 'images' | 'reviews' | 'upload_parts'): Promise<number> {
   const r = await sql<{ n: number | string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db.db);
   return Number(r.rows[0].n);
