@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HubReviewNote } from '../../ui/src/api/types.ts';
 import { translate, type Lang } from '../../ui/src/i18n/i18n.ts';
-import { hubReviewText, reviewedCellsText } from '../../ui/src/logic/hub-review.ts';
+import { amendmentText, hubReviewText, reviewedCellsText } from '../../ui/src/logic/hub-review.ts';
 
 const t = (lang: Lang) => (key: Parameters<typeof translate>[1], vars?: Parameters<typeof translate>[2]) => translate(lang, key, vars);
 const note = (over: Partial<HubReviewNote>): HubReviewNote => ({ reviewer: 'Dr Ada', at: '2026-12-07T09:00:00.000Z', outcome: 'applied', why: null, cells: [], ...over });
@@ -29,5 +29,13 @@ describe('a review from the hub, as the nurse reads it', () => {
 
   it('names a class this kiosk does not know as it was sent', () => {
     expect(reviewedCellsText(t('en'), [{ field: null, from: 'neutrophil', to: 'promyelocyte' }])).toBe('field ?: Neutrophil → promyelocyte');
+  });
+
+  it('writes a review among the report’s corrections in the reader’s language, with its comment; other corrections as given', () => {
+    const review = { at: '2026-12-07T09:00:00.000Z', revision: 4, action: 'hub.review', by: { id: 'hub', name: 'Dr Ada' }, reason: 'review by Dr Ada at the hub: eosinophilia?' };
+    const applied = { ...review, hubReview: { ...note({ cells: [{ field: 1, from: 'neutrophil', to: 'eosinophil' }] }), comment: 'eosinophilia?' } };
+    expect(amendmentText(t('fr'), applied)).toBe('Relu au hub par Dr Ada : 1 cellule modifiée. Commentaire : « eosinophilia? »');
+    expect(amendmentText(t('en'), { ...applied, hubReview: { ...applied.hubReview, comment: null } })).toBe('Reviewed at the hub by Dr Ada: 1 cell changed');
+    expect(amendmentText(t('fr'), { ...review, action: 'cell.reclassified', reason: 'regardé à nouveau', hubReview: null })).toBe('regardé à nouveau');
   });
 });

@@ -7,7 +7,7 @@ import type { Sample } from '../store/types.ts';
 import { median } from '../../core/util/median.ts';
 import { VERSION } from '../../version.ts';
 import type { WorkflowContext } from './context.ts';
-import { sampleDetail } from './views.ts';
+import { hubReviewNote, sampleDetail } from './views.ts';
 import { hubReviewOf } from './hub-review-entry.ts';
 
 export const DISCLAIMER =
@@ -50,7 +50,13 @@ export function buildReport(ctx: WorkflowContext, sample: Sample): Report {
     const review = hubReviewOf(e);
     return review ? { id: 'hub', name: review.reviewer } : person(e.userId);
   };
-  const amendments = trail.filter((e) => e.reason !== null && e.action !== 'sample.signed').map((e) => ({ at: e.at, revision: e.revision, action: e.action, by: by(e), reason: e.reason! }));
+  const hubReview = (e: (typeof trail)[number]) => {
+    const note = hubReviewNote(ctx, e, null);
+    return note && { ...note, comment: hubReviewOf(e)!.comment };
+  };
+  const amendments = trail
+    .filter((e) => e.reason !== null && e.action !== 'sample.signed')
+    .map((e) => ({ at: e.at, revision: e.revision, action: e.action, by: by(e), reason: e.reason!, hubReview: hubReview(e) }));
   return {
     kind: 'leukodiff.report',
     schemaVersion: 1,

@@ -3,7 +3,7 @@
  * kiosk's report screen show, and the document the outbox sends to the hub for each signed revision.
  */
 import type { FieldStatus, SampleStatus } from '../statuses.ts';
-import type { Cell, Differential, FieldAnalysis, QualityWarning } from './samples.ts';
+import type { Cell, Differential, FieldAnalysis, HubReviewNote, QualityWarning } from './samples.ts';
 
 export interface Person {
   id: string;
@@ -60,8 +60,8 @@ export interface Report {
     /** shortReason: why the signed revision was signed below the target count, in the supervisor's words. */
     signedBy: (Person & { at: string | null; revision: number | null; shortReason: string | null }) | null;
   };
-  /** Changes made with a reason (to a signed sample), oldest first. */
-  amendments: { at: string; revision: number | null; action: string; by: Person | null; reason: string }[];
+  /** Changes made with a reason (to a signed sample), oldest first; a review from the hub also as structure, for the reader's language. */
+  amendments: { at: string; revision: number | null; action: string; by: Person | null; reason: string; hubReview: (HubReviewNote & { comment: string | null }) | null }[];
   analysis: {
     models: { id: string; sha256: string }[];
     fusion: string[];

@@ -205,6 +205,11 @@ describe('applying a hub review at the box', () => {
     const page = renderReportHtml(report);
     expect(page).toContain('AMENDED after review at the hub by Dr Remote');
     expect(report.amendments.find((a) => a.action === 'hub.review')!.by).toEqual({ id: 'hub', name: 'Dr Remote' });
+    expect(report.amendments.find((a) => a.action === 'hub.review')!.hubReview).toMatchObject({
+      reviewer: 'Dr Remote',
+      outcome: 'applied',
+      cells: [{ field: 1, from: cells[0].type, to: 'eosinophil' }],
+    });
     expect(page).toMatch(/<dt>Reviewed at the hub<\/dt><dd>Dr Remote, [^<]*: field 1: neutrophil &rarr; eosinophil<\/dd>/);
     // A review the box refuses shows as such, with what it proposed; the cell keeps no reviewer of it.
     reclassifyCell(ctx, cells[1].id, 'basophil', { userId: sup, reason: 'looked again' });

@@ -236,6 +236,7 @@ export const fr: Catalogue = {
   'report.amendedAfterReview': 'MODIFIÉ après relecture au hub par {names}',
   'report.reviewedAtHub': 'Relu au hub',
   'report.reviewChange': 'champ {field} : {from} → {to}',
+  'report.reviewComment': '{what}. Commentaire : « {comment} »',
   'report.hubReviewLine': '{name}, {date} : {changes}',
   'report.sample': 'Échantillon',
   'report.patient': 'Patient',

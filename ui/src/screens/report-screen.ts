@@ -14,7 +14,7 @@ import { findings, findingText } from '../logic/findings.ts';
 import { isSigned } from '../logic/samples.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 import { loadingNotice } from './sample-actions.ts';
-import { reviewedCellsText } from '../logic/hub-review.ts';
+import { amendmentText, reviewedCellsText } from '../logic/hub-review.ts';
 
 @customElement('ld-report-screen')
 export class ReportScreen extends KioskElement {
@@ -334,7 +334,7 @@ export class ReportScreen extends KioskElement {
     const i18n = this.i18n.i18n;
     return html`<h2>${this.t('report.corrections')}</h2>
       <ul>
-        ${r.amendments.map((a) => html`<li>${i18n.dateTime(a.at)}, ${a.by?.name ?? this.none}: ${a.reason}</li>`)}
+        ${r.amendments.map((a) => html`<li>${i18n.dateTime(a.at)}, ${a.by?.name ?? this.none}: ${amendmentText((k, v) => this.t(k, v), a)}</li>`)}
       </ul>`;
   }
 
