@@ -2,7 +2,7 @@
  * The daemon's one typed configuration: defaults, then a JSON file (LEUKODIFF_CONFIG), then the
  * environment. Validated once at startup; a bad value is a ConfigError naming the key.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BackendSetting } from '../core/inference/backend.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
@@ -11,7 +11,10 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** The models the daemon loads: the installed model set (modelSetsDir/current) when there is one, else this. */
   modelsDir: string;
+  /** Where model bundles install sets (<root>/model-sets, src/box/deploy/model-bundle/layout.ts); null: none. */
+  modelSetsDir: string | null;
   backend: BackendSetting;
   hubUrl: string | null;
   /** Intra-op threads for onnxruntime (0 = its default). */
@@ -70,6 +73,7 @@ export function defaultConfig(): Config {
     port: 8080,
     dataDir: path.join(PROJECT_ROOT, 'data'),
     modelsDir: path.join(PROJECT_ROOT, 'models'),
+    modelSetsDir: null,
     backend: 'auto',
     hubUrl: null,
     threads: 0,
@@ -103,6 +107,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   PORT: 'port',
   LEUKODIFF_DATA: 'dataDir',
   LEUKODIFF_MODELS: 'modelsDir',
+  LEUKODIFF_MODEL_SETS: 'modelSetsDir',
   LEUKODIFF_BACKEND: 'backend',
   LEUKODIFF_HUB_URL: 'hubUrl',
   LEUKODIFF_THREADS: 'threads',
@@ -192,6 +197,7 @@ const VALIDATORS: Record<keyof Config, Validator> = {
   port: int(0, 65535),
   dataDir: dir,
   modelsDir: dir,
+  modelSetsDir: (v, key) => (v === null || v === '' ? null : dir(v, key)),
   backend: oneOf('auto', 'tensorrt', 'onnxruntime'),
   hubUrl: url,
   threads: int(0, 256),
@@ -247,5 +253,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   Object.assign(raw, overrides);
   const config = {} as Record<string, unknown>;
   for (const [key, validate] of Object.entries(VALIDATORS)) config[key] = validate(raw[key], key);
+  // A model set installed by a model bundle replaces the release's models, unless models are named here.
+  const installed = config.modelSetsDir ? path.join(config.modelSetsDir as string, 'current') : null;
+  if (installed && overrides.modelsDir === undefined && existsSync(path.join(installed, 'manifest.json'))) config.modelsDir = installed;
   return config as unknown as Config;
 }

@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   'verify-bundle': () => import('./commands/bundle-verify.ts'),
   'apply-bundle': () => import('./commands/bundle-apply.ts'),
   'bundle-keygen': () => import('./commands/bundle-keygen.ts'),
+  'make-model-bundle': () => import('./commands/model-bundle-make.ts'),
+  'apply-model-bundle': () => import('./commands/model-bundle-apply.ts'),
 };
 
 const USAGE = `usage: leukodiff <command> [options]
@@ -34,6 +36,8 @@ commands:
   verify-bundle <file>       check an update bundle without installing it
   apply-bundle <file>        install an update bundle (root), rolling back if it is not healthy
   bundle-keygen --out DIR    make the network's bundle signing key pair
+  make-model-bundle --models DIR --key K   pack a model set into a signed model bundle
+  apply-model-bundle <file>  install a model set (root): regression check, switch, roll back if not healthy
 run 'leukodiff <command> --help' for the options of one command`;
 
 export async function main(argv: string[]): Promise<number> {

@@ -30,7 +30,7 @@ describe('minimal health', () => {
     const res = await app.inject({ url: '/api/health', headers: { cookie: '' } });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(Object.keys(body).sort()).toEqual(['backend', 'cellClassifier', 'ensemble', 'models', 'status', 'uptimeSeconds', 'version']);
+    expect(Object.keys(body).sort()).toEqual(['backend', 'cellClassifier', 'ensemble', 'modelSet', 'models', 'status', 'uptimeSeconds', 'version']);
     expect(body.backend).toEqual({ name: 'onnxruntime' });
     expect(body.cellClassifier).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), inputPx: 32 });
     for (const m of body.models) expect(Object.keys(m).sort()).toEqual(['id', 'input', 'sha256']);

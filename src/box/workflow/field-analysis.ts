@@ -1,6 +1,7 @@
 /** Runs the detectors on a stored field image and shapes the result for the store. */
 import { analyzeField } from '../../core/analysis/analyze.ts';
 import type { Engine } from '../../core/inference/engine.ts';
+import { modelSetVersion } from '../../core/inference/manifest.ts';
 import type { ImageFiles } from '../store/image-files.ts';
 import type { Field } from '../store/types.ts';
 import type { AnalysisOutcome } from './analysis-results.ts';
@@ -22,6 +23,7 @@ export type CalibrationSource = () => number | undefined;
 export function engineAnalyzer(engine: Engine, files: ImageFiles, maxImagePixels: number, calibration: CalibrationSource = () => undefined): FieldAnalyzer {
   const models = new Map(engine.manifest.models.map((m) => [m.id, m.sha256]));
   const classifier = engine.manifest.cellClassifier;
+  const modelSet = modelSetVersion(engine.manifest);
   return async (field) => {
     const a = await analyzeField(engine, files.pathOf(field.imageSha256), { maxImagePixels, scale: { calibrated: calibration() } });
     if (a.image.sha256 !== field.imageSha256) {
@@ -35,6 +37,7 @@ export function engineAnalyzer(engine: Engine, files: ImageFiles, maxImagePixels
           fusion: a.fusion.mode === 'single' ? `single:${a.members[0]?.id}` : a.fusion.mode,
           backend: engine.backend.name,
           models: [...a.members.map((m) => ({ id: m.id, sha256: models.get(m.id) ?? '' })), ...(classifier && a.typing === 'classifier' ? [{ id: 'cellClassifier', sha256: classifier.sha256 }] : [])],
+          modelSet,
           totalMs: Math.round(a.timings.totalMs),
           scale: a.scale,
           typing: a.typing,

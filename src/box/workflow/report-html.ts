@@ -104,7 +104,7 @@ ${
     : ''
 }
 <p class="small">${scaleLine(r.analysis.scales)}</p>
-<p class="small">leukodiff ${esc(r.software.version)}; models ${r.analysis.models.map((m) => `${esc(m.id)} (${esc(m.sha256.slice(0, 12))})`).join(', ') || '&ndash;'}; fusion ${esc(r.analysis.fusion.join(', ') || '–')}; backend ${esc(r.analysis.backend.join(', ') || '–')}. Sample id ${esc(r.sample.id)}. Printed ${when(r.generatedAt)}.</p>
+<p class="small">leukodiff ${esc(r.software.version)}; model set ${esc(r.analysis.modelSets.join(', ') || '–')}${r.analysis.modelSets.length > 1 ? ` (fields ${esc(r.fields.map((f) => `${f.seq}: ${f.modelSet ?? '–'}`).join(', '))})` : ''}; models ${r.analysis.models.map((m) => `${esc(m.id)} (${esc(m.sha256.slice(0, 12))})`).join(', ') || '&ndash;'}; fusion ${esc(r.analysis.fusion.join(', ') || '–')}; backend ${esc(r.analysis.backend.join(', ') || '–')}. Sample id ${esc(r.sample.id)}. Printed ${when(r.generatedAt)}.</p>
 <div class="disclaimer"><b>Important.</b> ${esc(r.disclaimer)}</div>
 </body></html>
 `;

@@ -20,6 +20,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample): Report {
   const people = (ids: (string | null)[]) => [...new Set(ids.filter((x): x is string => x !== null))].map((id) => person(id)!);
   const cells = detail.fields.flatMap((f) => f.cells);
   const models = new Map<string, string>();
+  const modelSets = new Set<string>();
   const fusion = new Set<string>();
   const backends = new Set<string>();
   const scales: ScaleSummary = { umPerPixel: null, measured: 0, calibrated: 0, given: 0, unmeasured: 0 };
@@ -27,6 +28,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample): Report {
   for (const f of detail.fields) {
     if (!f.analysis) continue;
     for (const m of f.analysis.models) models.set(m.id, m.sha256);
+    if (f.analysis.modelSet) modelSets.add(f.analysis.modelSet);
     fusion.add(f.analysis.fusion);
     backends.add(f.analysis.backend);
     const scale = f.analysis.scale;
@@ -85,6 +87,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample): Report {
       image: f.image,
       warnings: f.quality?.warnings ?? [],
       scale: f.analysis?.scale ?? null,
+      modelSet: f.analysis?.modelSet ?? null,
       cells: f.cells,
     })),
     people: {
@@ -97,6 +100,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample): Report {
     amendments,
     analysis: {
       models: [...models].map(([id, sha256]) => ({ id, sha256 })),
+      modelSets: [...modelSets],
       fusion: [...fusion],
       backend: [...backends],
       scales,

@@ -11,7 +11,8 @@ import type { KeyObject } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../box/config.ts';
 import { applyBundle, type ApplyHooks, type ApplyResult } from '../../box/deploy/bundle/apply.ts';
 import { boxHooks } from '../../box/deploy/bundle/box-hooks.ts';
-import { BundleError, hostArch } from '../../box/deploy/bundle/format.ts';
+import { BundleError, hostArch, MODEL_BUNDLE } from '../../box/deploy/bundle/format.ts';
+import { claimedFormat } from '../../box/deploy/bundle/verify.ts';
 import { loadPublicKey } from '../../box/deploy/bundle/keys.ts';
 import { parse, positiveInt, say, UsageError } from '../../box/deploy/cli-util.ts';
 
@@ -100,6 +101,12 @@ export async function run(argv: string[], hooks?: ApplyHooks): Promise<number> {
       bundle = positionals[0];
     }
     const deadlineMs = positiveInt(values['deadline-s'], '--deadline-s', 180) * 1000;
+    // A model bundle dropped by the settings screen (or given here) is applied as one; that command verifies it.
+    if ((await claimedFormat(bundle)) === MODEL_BUNDLE) {
+      const passed = (['pubkey', 'root', 'data', 'deadline-s'] as const).flatMap((k) => (values[k] ? [`--${k}`, values[k]] : []));
+      const { run: applyModels } = await import('./model-bundle-apply.ts');
+      return await applyModels([bundle, ...passed, '--status-file', statusFile]);
+    }
     const publicKey = readPublicKey(values.pubkey);
     const root = path.resolve(values.root ?? process.env.LEUKODIFF_ROOT ?? '/opt/leukodiff');
     const log = (line: string) => process.stdout.write(`${line}\n`);

@@ -33,5 +33,7 @@ export interface EngineHealth {
   ensemble: { members: string[]; mode: string; iou: number };
   /** null when the cells are typed by the detectors' votes. */
   cellClassifier: { sha256: string; inputPx: number } | null;
+  /** The loaded model set: a model update waits for this version before it keeps the new set. */
+  modelSet: { version: string };
   uptimeSeconds: number;
 }

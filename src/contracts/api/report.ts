@@ -29,6 +29,8 @@ export interface ReportField {
   image: { sha256: string; width: number; height: number; format: string; bytes: number };
   warnings: QualityWarning[];
   scale: NonNullable<FieldAnalysis['scale']> | null;
+  /** The model set that analysed this field; null: not analysed, or analysed before model sets were versioned. */
+  modelSet: string | null;
   cells: Cell[];
 }
 
@@ -64,6 +66,8 @@ export interface Report {
   amendments: { at: string; revision: number | null; action: string; by: Person | null; reason: string; hubReview: (HubReviewNote & { comment: string | null }) | null }[];
   analysis: {
     models: { id: string; sha256: string }[];
+    /** The model set versions of the analysed fields, in field order, each once (two after a model update between fields). */
+    modelSets: string[];
     fusion: string[];
     backend: string[];
     scales: ScaleSummary;

@@ -49,6 +49,8 @@ export interface FieldAnalysis {
   fusion: string;
   backend: string;
   models: { id: string; sha256: string }[];
+  /** The version of the model set that analysed the field (models/manifest.json modelSet); absent in analyses from before model sets were versioned. */
+  modelSet?: string;
   totalMs: number;
   /** The field's scale: measured from its red cells, the microscope's calibration, or given (absent in analyses before scales were measured). */
   scale?: { umPerPixel: number | null; source: string; rbcCount: number; measuredUmPerPixel?: number };

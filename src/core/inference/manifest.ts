@@ -33,8 +33,17 @@ export interface EnsembleEntry {
   iou: number;
 }
 
+/** The model set's own version: what every analysed field records and the report prints. */
+export interface ModelSetInfo {
+  /** e.g. 2026.12.1; letters, digits and . + _ - (it names the set's folder on a box). */
+  version: string;
+  createdAt?: string;
+}
+
 export interface Manifest {
   version: 1;
+  /** Absent in manifests from before model sets were versioned: see modelSetVersion. */
+  modelSet?: ModelSetInfo;
   models: ModelEntry[];
   ensemble: EnsembleEntry;
   /** Applied to every field before the detectors; absent = none. */
@@ -124,14 +133,37 @@ export function parseManifest(json: unknown): Manifest {
   const colourNormalisation = j.colourNormalisation === undefined ? undefined : checkColour(j.colourNormalisation);
   const detectorScale = j.detectorScale === undefined ? undefined : checkDetectorScale(j.detectorScale);
   const cellClassifier = j.cellClassifier === undefined ? undefined : checkClassifier(j.cellClassifier);
+  const modelSet = j.modelSet === undefined ? undefined : checkModelSet(j.modelSet);
   return {
     version: 1,
+    ...(modelSet ? { modelSet } : {}),
     models,
     ensemble: { members: members as string[], mode: ens.mode as EnsembleEntry['mode'], iou: ens.iou as number },
     ...(colourNormalisation ? { colourNormalisation } : {}),
     ...(detectorScale ? { detectorScale } : {}),
     ...(cellClassifier ? { cellClassifier } : {}),
   };
+}
+
+export const MODEL_SET_VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
+
+function checkModelSet(v: unknown): ModelSetInfo {
+  const e = v as { version?: unknown; createdAt?: unknown } | null;
+  if (typeof e !== 'object' || e === null || typeof e.version !== 'string' || !MODEL_SET_VERSION.test(e.version)) {
+    return fail('modelSet', `expected {"version": letters, digits and . + _ - (at most 64, e.g. "2026.12.1"), "createdAt": an ISO date or absent}, or absent`);
+  }
+  if (e.createdAt !== undefined && (typeof e.createdAt !== 'string' || Number.isNaN(Date.parse(e.createdAt)))) fail('modelSet.createdAt', 'expected an ISO date, or absent');
+  return { version: e.version, ...(typeof e.createdAt === 'string' ? { createdAt: e.createdAt } : {}) };
+}
+
+/**
+ * The version a field's result records: the manifest's modelSet.version, or for an unversioned
+ * manifest `unversioned-` and a digest of its model files, so that two different sets never share one.
+ */
+export function modelSetVersion(manifest: Pick<Manifest, 'modelSet' | 'models' | 'cellClassifier'>): string {
+  if (manifest.modelSet) return manifest.modelSet.version;
+  const files = [...manifest.models.map((m) => `${m.id}:${m.sha256}`), `cellClassifier:${manifest.cellClassifier?.sha256 ?? ''}`];
+  return `unversioned-${createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12)}`;
 }
 
 function checkDetectorScale(v: unknown): DetectorScale {

@@ -22,6 +22,7 @@ describe('GET /api/health', () => {
     expect(body.ensemble.mode).toBe('paper');
     expect(body.cellClassifier).toBeNull(); // the fixture models have none
     expect(typeof body.uptimeSeconds).toBe('number');
+    expect(body.modelSet.version).toMatch(/^unversioned-[0-9a-f]{12}$/); // the fixture manifest has no modelSet
   });
 
   it('names the cell classifier and its sha256 when the models have one', async () => {

@@ -42,6 +42,7 @@ describe('sample report', () => {
     expect(r.people.signedBy).toMatchObject({ id: supervisor, name: 'Okafor' });
     expect(r.analysis).toEqual({
       models: [{ id: 'det-a', sha256: 'b'.repeat(64) }],
+      modelSets: [], // analysed before model sets were versioned
       fusion: ['paper'],
       backend: ['onnxruntime'],
       scales: { umPerPixel: 0.0812, measured: 1, calibrated: 0, given: 0, unmeasured: 0 },

@@ -261,7 +261,7 @@ export const en = {
   'report.notSigned': 'not signed',
   'report.corrections': 'Corrections with a reason',
   'report.scale': 'Scale {scale} µm per pixel: {measured} field(s) measured on their red cells, {calibrated} at the calibration, {unknown} unknown.',
-  'report.software': 'leukodiff {version}; models {models}; fusion {fusion}; backend {backend}.',
+  'report.software': 'leukodiff {version}; model set {modelSet}; models {models}; fusion {fusion}; backend {backend}.',
   'report.disclaimer':
     'Automated pre-classification to support, not replace, a trained microscopist. Every result must be checked and confirmed by a qualified professional before it is used for any clinical decision.',
   'report.important': 'Important.',

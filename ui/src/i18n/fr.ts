@@ -262,7 +262,7 @@ export const fr: Catalogue = {
   'report.notSigned': 'non signé',
   'report.corrections': 'Corrections motivées',
   'report.scale': 'Échelle {scale} µm par pixel : {measured} champ(s) mesuré(s) sur leurs hématies, {calibrated} selon l’étalonnage, {unknown} inconnu(s).',
-  'report.software': 'leukodiff {version} ; modèles {models} ; fusion {fusion} ; calcul {backend}.',
+  'report.software': 'leukodiff {version} ; jeu de modèles {modelSet} ; modèles {models} ; fusion {fusion} ; calcul {backend}.',
   'report.disclaimer':
     'Pré-classification automatique destinée à aider, non à remplacer, un microscopiste formé. Tout résultat doit être vérifié et confirmé par un professionnel qualifié avant toute décision clinique.',
   'report.important': 'Important.',

@@ -358,6 +358,7 @@ export class ReportScreen extends KioskElement {
       <p class="small">
         ${this.t('report.software', {
           version: r.software.version,
+          modelSet: r.analysis.modelSets.join(', ') || none,
           models: r.analysis.models.map((m) => `${m.id} (${m.sha256.slice(0, 12)})`).join(', ') || none,
           fusion: r.analysis.fusion.join(', ') || none,
           backend: r.analysis.backend.join(', ') || none,

@@ -65,13 +65,19 @@ export function currentRelease(root: string): string | null {
 
 /** Points <root>/current at releases/<version> atomically (a new link renamed over the old). */
 export async function switchCurrent(root: string, version: string): Promise<void> {
-  const tmp = path.join(root, `.current-${randomBytes(4).toString('hex')}`);
-  await symlink(path.join('releases', version), tmp);
-  await rename(tmp, path.join(root, 'current'));
-  await fsyncPath(root);
+  await switchLink(root, 'current', path.join('releases', version));
 }
 
-async function withLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
+/** Points <dir>/<name> at target atomically (a new link renamed over the old); also used for model sets. */
+export async function switchLink(dir: string, name: string, target: string): Promise<void> {
+  const tmp = path.join(dir, `.${name}-${randomBytes(4).toString('hex')}`);
+  await symlink(target, tmp);
+  await rename(tmp, path.join(dir, name));
+  await fsyncPath(dir);
+}
+
+/** One update at a time under <root> (software or models): a lock file naming the running process. */
+export async function withLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
   const lock = path.join(root, '.update.lock');
   try {
     await writeFile(lock, String(process.pid), { flag: 'wx' });
@@ -94,7 +100,7 @@ async function withLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function waitHealthy(hooks: ApplyHooks, version: string, deadlineMs: number, pollMs: number): Promise<boolean> {
+export async function waitHealthy(hooks: Pick<ApplyHooks, 'healthy'>, version: string, deadlineMs: number, pollMs: number): Promise<boolean> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     if (await hooks.healthy(version).catch(() => false)) return true;

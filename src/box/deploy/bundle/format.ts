@@ -14,6 +14,17 @@ export const SIGNATURE_DOMAIN = Buffer.from('leukodiff-bundle-v1\0');
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 export const ARCHES = ['arm64', 'x64'] as const;
 export type Arch = (typeof ARCHES)[number];
+/**
+ * What a bundle holds, named in its signed manifest: a release (the app, node_modules, models) or a
+ * model set alone (src/box/deploy/model-bundle/). A distinct format name, not an optional field, so
+ * that a box too old to know model bundles refuses one ("unknown format") instead of installing it
+ * as a release.
+ */
+export const RELEASE_BUNDLE = 'leukodiff-bundle';
+export const MODEL_BUNDLE = 'leukodiff-model-bundle';
+export type BundleFormat = typeof RELEASE_BUNDLE | typeof MODEL_BUNDLE;
+/** A model set runs on any architecture (ONNX files and JSON). */
+export const NOARCH = 'noarch';
 
 export interface BundleFile {
   path: string;
@@ -29,10 +40,11 @@ export interface BundleSymlink {
 }
 
 export interface BundleManifest {
-  format: 'leukodiff-bundle';
+  format: BundleFormat;
   formatVersion: 1;
   version: string;
-  arch: Arch;
+  /** 'noarch' for a model bundle. */
+  arch: Arch | typeof NOARCH;
   createdAt: string;
   /** Id of the signing key (see keyId). */
   keyId: string;
@@ -67,9 +79,9 @@ export function validateManifest(m: unknown): BundleManifest {
   };
   if (typeof m !== 'object' || m === null) fail('not a JSON object');
   const o = m as Record<string, unknown>;
-  if (o.format !== 'leukodiff-bundle' || o.formatVersion !== 1) fail(`unknown format ${JSON.stringify(o.format)} ${JSON.stringify(o.formatVersion)}`);
+  if ((o.format !== RELEASE_BUNDLE && o.format !== MODEL_BUNDLE) || o.formatVersion !== 1) fail(`unknown format ${JSON.stringify(o.format)} ${JSON.stringify(o.formatVersion)}`);
   if (typeof o.version !== 'string' || !VERSION.test(o.version)) fail(`bad version ${JSON.stringify(o.version)}`);
-  if (!ARCHES.includes(o.arch as Arch)) fail(`bad arch ${JSON.stringify(o.arch)}`);
+  if (o.format === RELEASE_BUNDLE ? !ARCHES.includes(o.arch as Arch) : o.arch !== NOARCH) fail(`bad arch ${JSON.stringify(o.arch)}`);
   if (typeof o.keyId !== 'string' || typeof o.createdAt !== 'string') fail('missing keyId or createdAt');
   if (!Array.isArray(o.files) || !Array.isArray(o.symlinks)) fail('files and symlinks must be lists');
   const seen = new Set<string>();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { BundleError, isContainedLinkTarget, MAGIC, validateManifest, type Arch, type BundleFile, type BundleManifest, type BundleSymlink } from './format.ts';
+import { BundleError, isContainedLinkTarget, MAGIC, RELEASE_BUNDLE, validateManifest, type Arch, type BundleFile, type BundleManifest, type BundleSymlink } from './format.ts';
 import { keyId, signManifest } from './keys.ts';
 
 /** What a release needs at run time, relative to the source tree (missing ones are skipped). */
@@ -40,10 +40,7 @@ export interface MakeBundleOptions {
   warn?: (line: string) => void;
 }
 
-interface Entry {
-  rel: string;
-  abs: string;
-}
+type Entry = PackEntry;
 
 /** onnxruntime-node ships its library for every OS and CPU; a box needs only its own (~250 MB less). */
 function otherPlatforms(arch: Arch): RegExp {
@@ -113,11 +110,32 @@ export async function makeBundle(opts: MakeBundleOptions): Promise<BundleManifes
   const packedDev = devDeps.filter((d) => existsSync(path.join(nodeModules, d, 'package.json')));
   if (packedDev.length) opts.warn?.(`node_modules holds dev dependencies (${packedDev.slice(0, 4).join(', ')}${packedDev.length > 4 ? ', ...' : ''}): a smaller bundle comes from npm ci --omit=dev`);
 
+  return writeBundle({ format: RELEASE_BUNDLE, version: pkg.version, arch: opts.arch, createdAt: (opts.now ?? new Date()).toISOString() }, files, symlinks, opts.privateKey, opts.out);
+}
+
+/** A file to pack: its path in the bundle and where it is read from. */
+export interface PackEntry {
+  rel: string;
+  abs: string;
+}
+
+/**
+ * Writes the signed bundle of `files` (in this order) and `symlinks` to `out`: the payload first
+ * (hashing every file as it is read), then the manifest that describes it, signed; renamed into
+ * place when complete. Shared by release and model bundles.
+ */
+export async function writeBundle(
+  head: Pick<BundleManifest, 'format' | 'version' | 'arch' | 'createdAt'>,
+  files: PackEntry[],
+  symlinks: BundleSymlink[],
+  privateKey: KeyObject,
+  out: string,
+): Promise<BundleManifest> {
   const entries: BundleFile[] = [];
   for (const f of files) entries.push({ path: f.rel, size: (await lstat(f.abs)).size, mode: modeOf(await lstat(f.abs)), sha256: '' });
 
-  const payloadTmp = `${opts.out}.payload-${process.pid}`;
-  const partial = `${opts.out}.partial-${process.pid}`;
+  const payloadTmp = `${out}.payload-${process.pid}`;
+  const partial = `${out}.partial-${process.pid}`;
   try {
     const payloadHash = createHash('sha256');
     let payloadBytes = 0;
@@ -144,18 +162,18 @@ export async function makeBundle(opts: MakeBundleOptions): Promise<BundleManifes
     await pipeline(contents, createGzip({ level: 6 }), counter, createWriteStream(payloadTmp));
 
     const manifest: BundleManifest = validateManifest({
-      format: 'leukodiff-bundle',
+      format: head.format,
       formatVersion: 1,
-      version: pkg.version,
-      arch: opts.arch,
-      createdAt: (opts.now ?? new Date()).toISOString(),
-      keyId: keyId(opts.privateKey),
+      version: head.version,
+      arch: head.arch,
+      createdAt: head.createdAt,
+      keyId: keyId(privateKey),
       files: entries,
       symlinks,
       payload: { compression: 'gzip', bytes: payloadBytes, sha256: payloadHash.digest('hex') },
     });
     const manifestBytes = Buffer.from(JSON.stringify(manifest));
-    const signature = signManifest(manifestBytes, opts.privateKey);
+    const signature = signManifest(manifestBytes, privateKey);
     const u32 = (n: number) => {
       const b = Buffer.alloc(4);
       b.writeUInt32BE(n);
@@ -167,7 +185,7 @@ export async function makeBundle(opts: MakeBundleOptions): Promise<BundleManifes
       yield* createReadStream(payloadTmp);
     }
     await pipeline(whole, createWriteStream(partial));
-    await rename(partial, opts.out);
+    await rename(partial, out);
     return manifest;
   } finally {
     await rm(payloadTmp, { force: true });

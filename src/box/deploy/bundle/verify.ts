@@ -5,7 +5,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { BundleError, MAGIC, MAX_MANIFEST_BYTES, validateManifest, type Arch, type BundleManifest } from './format.ts';
+import { BundleError, MAGIC, MAX_MANIFEST_BYTES, MODEL_BUNDLE, RELEASE_BUNDLE, validateManifest, type Arch, type BundleFormat, type BundleManifest } from './format.ts';
 import { keyId, verifyManifest } from './keys.ts';
 
 export interface OpenedBundle {
@@ -19,7 +19,11 @@ export interface OpenedBundle {
 export interface VerifyOptions {
   /** Refuse a bundle for another architecture (null: accept any). */
   arch?: Arch | null;
+  /** What the bundle must hold (default: a release); 'any' for verify-bundle. */
+  format?: BundleFormat | 'any';
 }
+
+const APPLIED_BY: Record<BundleFormat, string> = { [RELEASE_BUNDLE]: 'an update bundle (leukodiff apply-bundle)', [MODEL_BUNDLE]: 'a model bundle (leukodiff apply-model-bundle)' };
 
 export async function verifyBundle(file: string, publicKey: KeyObject, opts: VerifyOptions = {}): Promise<OpenedBundle> {
   let size: number;
@@ -71,7 +75,9 @@ export async function verifyBundle(file: string, publicKey: KeyObject, opts: Ver
       throw new BundleError('the signed manifest is not JSON');
     }
     const manifest = validateManifest(parsed);
-    if (opts.arch && manifest.arch !== opts.arch) throw new BundleError(`the bundle is for ${manifest.arch}; this box is ${opts.arch}`);
+    const format = opts.format ?? RELEASE_BUNDLE;
+    if (format !== 'any' && manifest.format !== format) throw new BundleError(`this is ${APPLIED_BY[manifest.format]}, not ${APPLIED_BY[format].replace(/ \(.*/, '')}: refused`);
+    if (opts.arch && manifest.format === RELEASE_BUNDLE && manifest.arch !== opts.arch) throw new BundleError(`the bundle is for ${manifest.arch}; this box is ${opts.arch}`);
     const expected = pos + manifest.payload.bytes;
     if (size < expected) throw new BundleError(`the bundle is truncated (${size} of ${expected} bytes): copy it again`);
     if (size > expected) throw new BundleError(`the bundle has ${size - expected} unexpected bytes after its payload: refused`);
@@ -81,5 +87,30 @@ export async function verifyBundle(file: string, publicKey: KeyObject, opts: Ver
     return { file, manifest, manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'), payloadOffset: pos };
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * The format a bundle's manifest claims, read without verifying anything: only to choose which
+ * command applies it (that command then verifies it fully). null: not a readable bundle.
+ */
+export async function claimedFormat(file: string): Promise<BundleFormat | null> {
+  try {
+    const fh = await open(file, 'r');
+    try {
+      const head = Buffer.alloc(MAGIC.length + 4);
+      await fh.read(head, 0, head.length, 0);
+      if (!head.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+      const len = head.readUInt32BE(MAGIC.length);
+      if (len === 0 || len > MAX_MANIFEST_BYTES) return null;
+      const manifest = Buffer.alloc(len);
+      await fh.read(manifest, 0, len, head.length);
+      const format = (JSON.parse(manifest.toString('utf8')) as { format?: unknown }).format;
+      return format === RELEASE_BUNDLE || format === MODEL_BUNDLE ? format : null;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return null;
   }
 }

@@ -5,11 +5,12 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { EngineHealth } from '../../../contracts/api/device.ts';
+import { modelSetVersion } from '../../../core/inference/manifest.ts';
 import { VERSION } from '../../../version.ts';
 
 const healthSchema = {
   type: 'object',
-  required: ['status', 'version', 'backend', 'models', 'ensemble', 'uptimeSeconds'],
+  required: ['status', 'version', 'backend', 'models', 'ensemble', 'modelSet', 'uptimeSeconds'],
   properties: {
     status: { type: 'string', enum: ['ok'] },
     version: { type: 'string' },
@@ -37,6 +38,7 @@ const healthSchema = {
     cellClassifier: {
       anyOf: [{ type: 'object', required: ['sha256', 'inputPx'], properties: { sha256: { type: 'string' }, inputPx: { type: 'integer' } } }, { type: 'null' }],
     },
+    modelSet: { type: 'object', required: ['version'], properties: { version: { type: 'string' } } },
     uptimeSeconds: { type: 'number' },
   },
 } as const;
@@ -51,6 +53,7 @@ const health: FastifyPluginAsync = async (app) => {
     models: app.engine.manifest.models.map((m) => ({ id: m.id, sha256: m.sha256, input: m.input })),
     ensemble: app.engine.manifest.ensemble,
     cellClassifier: app.engine.classifier ? { sha256: app.engine.classifier.entry.sha256, inputPx: app.engine.classifier.entry.inputPx } : null,
+    modelSet: { version: modelSetVersion(app.engine.manifest) },
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
   }));
 };

@@ -118,6 +118,7 @@ export const fieldSchema = {
             fusion: { type: 'string' },
             backend: { type: 'string' },
             models: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, sha256: { type: 'string' } } } },
+            modelSet: { type: 'string', description: 'the version of the model set that analysed the field; absent before model sets were versioned' },
             totalMs: { type: 'number' },
             scale: {
               type: 'object',
