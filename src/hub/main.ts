@@ -9,6 +9,8 @@
  *   disable-reviewer --login L                        the reviewer can no longer sign in (reviews stay)
  *   reset-reviewer-password --login L                 print a new password (shown once); the old one stops working
  *   list-reviewers
+ *   training-consent --clinic ID --on|--off               the clinic opts in to (or out of) training exports
+ *   export-training --out DIR [--since DATE] [--clinic ID]  the verified cells of opted-in clinics as a COCO data set (docs/sync.md)
  */
 import { parseArgs } from 'node:util';
 import { HubConfigError, loadHubConfig } from './config.ts';
@@ -64,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       login: { type: 'string' },
       device: { type: 'string' },
+      out: { type: 'string' },
+      since: { type: 'string' },
+      on: { type: 'boolean' },
+      off: { type: 'boolean' },
     },
     strict: true,
   });
@@ -142,8 +148,14 @@ async function main(argv: string[]): Promise<number> {
         }
         return 0;
       });
+    case 'training-consent':
+      return admin(async (db) => (await import('./export/cli.ts')).trainingConsentCommand(db, values, fail));
+    case 'export-training':
+      return admin(async (db) => (await import('./export/cli.ts')).exportTrainingCommand(db, values, fail));
     default:
-      return fail(`unknown command ${command} (serve, migrate, provision-device, provision-reviewer, revoke-device, list-devices, disable-reviewer, reset-reviewer-password, list-reviewers)`);
+      return fail(
+        `unknown command ${command} (serve, migrate, provision-device, provision-reviewer, revoke-device, list-devices, disable-reviewer, reset-reviewer-password, list-reviewers, training-consent, export-training)`,
+      );
   }
 }
 

@@ -116,5 +116,16 @@ export function hubMigrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('uploads_started').on('uploads').column('started_at').execute();
       },
     },
+    // A clinic opts in before its verified cells leave the hub as training data (npm run hub -- training-consent); off by default.
+    '007-training-consent': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('clinics')
+          .addColumn('training_opt_in', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('clinics').addColumn('training_opt_in_at', 'text').execute();
+        await db.schema.alterTable('clinics').addColumn('training_opt_in_by', 'text').execute();
+      },
+    },
   };
 }

@@ -2,12 +2,19 @@
  * The hub's tables, as kysely sees them. Times are ISO-8601 text (they sort as strings in both
  * engines); JSON is text; binary data is a blob (SQLite) or bytea (PostgreSQL).
  */
+import type { Generated } from 'kysely';
+
 export interface ClinicsTable {
   id: string;
   name: string;
   /** Last review number handed out for this clinic (the boxes' cursor counts these). */
   review_seq: number;
   created_at: string;
+  /** 1: the clinic consents to its verified cells being exported as training data (export-training); 0 by default. */
+  training_opt_in: Generated<number>;
+  /** When the consent was last set on or off, and by whom (the account that ran training-consent). */
+  training_opt_in_at: string | null;
+  training_opt_in_by: string | null;
 }
 
 export interface DevicesTable {
