@@ -17,6 +17,7 @@ import { openHubDb } from '../../src/hub/db/connect.ts';
 import { ensureClinic, provisionDevice } from '../../src/hub/repo/devices.ts';
 import { provisionReviewer } from '../../src/hub/repo/reviewers.ts';
 import type { Known } from './values.ts';
+import { hubReviewerSession } from '../lib/hub-session.ts';
 
 export interface Target {
   name: 'daemon' | 'hub';
@@ -108,12 +109,12 @@ export async function startHub(databaseUrl: string | null = null): Promise<Targe
   await db.close();
   const p = await start('hub', [path.join(PROJECT_ROOT, 'bin', 'run-ts.mjs'), path.join(PROJECT_ROOT, 'src', 'hub', 'main.ts'), 'serve'], env, '/health', port, dir, dropSchema);
   const host = `127.0.0.1:${port}`;
-  const reviewer = `Basic ${Buffer.from(`fuzz:${password}`).toString('base64')}`;
+  const session = await hubReviewerSession(`http://127.0.0.1:${port}`, 'fuzz', password);
   const known = await seedHub(port, token);
   return {
     name: 'hub',
     port,
-    headers: (routePath): Record<string, string> => (routePath.startsWith('/review') ? { host, origin: `http://${host}`, authorization: reviewer } : { host, authorization: `Bearer ${token}` }),
+    headers: (routePath): Record<string, string> => (routePath.startsWith('/review') ? { host, origin: `http://${host}`, cookie: session } : { host, authorization: `Bearer ${token}` }),
     known,
     ...p,
   };

@@ -166,6 +166,7 @@ export function makeRequest(routes: Route[], target: Target, rng: Random): FuzzR
   }
   if (rng.chance(0.08)) {
     delete headers.authorization;
+    delete headers.cookie;
     notes.push('no credentials');
   } else if (rng.chance(0.05)) {
     headers.authorization = rng.pick([
@@ -177,6 +178,7 @@ export function makeRequest(routes: Route[], target: Target, rng: Random): FuzzR
       `Bearer ${'a'.repeat(8000)}`,
       'Digest x',
     ]);
+    if (headers.cookie) headers.cookie = rng.pick(['leukodiff_review=', 'leukodiff_review=x', `leukodiff_review=${'a'.repeat(8000)}`, 'leukodiff_review=%00']);
     notes.push('bad credentials');
   }
   if (rng.chance(0.04)) {

@@ -41,4 +41,35 @@ export interface HubReview {
   changes: ReviewChange[];
   comment: string | null;
   signedAt: string;
+  /** The earlier review (its seq) this one amends, with its comment as the reason; null or absent: none. */
+  amends?: number | null;
+}
+
+/** What became of a hub review at the box: applied whole, refused as a conflict, or not a sample the box holds. */
+export const REVIEW_OUTCOMES = ['applied', 'conflict', 'unknown_sample'] as const;
+export type ReviewOutcomeKind = (typeof REVIEW_OUTCOMES)[number];
+
+/** At most this many outcomes per report, each reason at most this long. */
+export const MAX_OUTCOMES_PER_REPORT = 200;
+export const MAX_OUTCOME_REASON_CHARS = 500;
+
+/** One review's fate at the box, as it tells the hub. */
+export interface ReviewOutcomeReport {
+  reviewId: string;
+  outcome: ReviewOutcomeKind;
+  /** When the box took the review in. */
+  at: string;
+  /** Why a conflict was refused, in words for the reviewer. */
+  reason?: string;
+}
+
+/** POST /api/v1/reviews/outcomes */
+export interface ReviewOutcomesRequest {
+  outcomes: ReviewOutcomeReport[];
+}
+
+/** POST /api/v1/reviews/outcomes, answered 200: how many were stored (or already were) and how many were not the device's to report. */
+export interface ReviewOutcomesAnswer {
+  recorded: number;
+  ignored: number;
 }

@@ -29,6 +29,10 @@ export interface HubConfig {
   uploadTtlSeconds: number;
   /** Storage one device may fill at the hub (its images and upload parts), in bytes. */
   deviceQuotaBytes: number;
+  /** A reviewer's session idle this long no longer opens pages (signing with the password still works). */
+  reviewerIdleMinutes: number;
+  /** A reviewer's session ends this long after sign-in. */
+  reviewerSessionHours: number;
 }
 
 export class HubConfigError extends Error {}
@@ -49,6 +53,8 @@ export function defaultHubConfig(): HubConfig {
     maxRevisionBytes: 4 * 1024 * 1024,
     uploadTtlSeconds: 24 * 3600,
     deviceQuotaBytes: 20 * 1024 ** 3,
+    reviewerIdleMinutes: 30,
+    reviewerSessionHours: 12,
   };
 }
 
@@ -68,6 +74,8 @@ const ENV: Record<string, keyof HubConfig> = {
   LEUKODIFF_HUB_MAX_REVISION_BYTES: 'maxRevisionBytes',
   LEUKODIFF_HUB_UPLOAD_TTL_SECONDS: 'uploadTtlSeconds',
   LEUKODIFF_HUB_DEVICE_QUOTA_BYTES: 'deviceQuotaBytes',
+  LEUKODIFF_HUB_REVIEWER_IDLE_MINUTES: 'reviewerIdleMinutes',
+  LEUKODIFF_HUB_REVIEWER_SESSION_HOURS: 'reviewerSessionHours',
 };
 
 type Check = (v: unknown, key: string) => unknown;
@@ -119,6 +127,8 @@ const CHECKS: Record<keyof HubConfig, Check> = {
   maxRevisionBytes: int(16 * 1024, 256 * 1024 * 1024),
   uploadTtlSeconds: int(1, 365 * 24 * 3600),
   deviceQuotaBytes: int(1024, Number.MAX_SAFE_INTEGER),
+  reviewerIdleMinutes: int(1, 24 * 60),
+  reviewerSessionHours: int(1, 7 * 24),
 };
 
 export function loadHubConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): HubConfig {

@@ -4,7 +4,7 @@ import type { CellClass } from '../../src/contracts/vocabulary.ts';
 import { tally } from '../../src/hub/web/model.ts';
 import { computeDifferential } from '../../src/box/workflow/differential.ts';
 import { ADULT_RANGES } from '../../src/box/workflow/settings.ts';
-import { basic, bearer, ENGINES, testHub, type TestHub, putImage } from './helpers.ts';
+import { bearer, ENGINES, reviewerHeaders, testHub, type TestHub, putImage } from './helpers.ts';
 import { image, report } from './fixtures.ts';
 
 const TYPES: CellClass[] = ['neutrophil', 'neutrophil', 'band', 'blast', 'reactive_lymphocyte', 'nrbc', 'smudge', 'unclassified'];
@@ -47,9 +47,11 @@ describe.each(ENGINES)('hub with the cell classes beyond the five (%s)', (engine
     const img = image();
     await putImage(hub, img);
     sample = reportWithNewClasses(img.sha256);
+    session = await reviewerHeaders(hub);
   });
   afterAll(async () => hub?.close());
-  const reviewer = () => basic(hub.reviewer.login, hub.reviewer.password);
+  let session: { cookie: string };
+  const reviewer = () => session;
 
   it('accepts the signed revision and shows every class, NRBC per 100 leukocytes and the haematologist flag', async () => {
     const put = await hub.app.inject({
@@ -80,7 +82,7 @@ describe.each(ENGINES)('hub with the cell classes beyond the five (%s)', (engine
       method: 'POST',
       url: `/review/samples/${sample.sample.id}/reviews`,
       headers: { ...reviewer(), origin: 'http://localhost:80', host: 'localhost:80', 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ revision: '3', reviewsSeen: '0', [`cell.${band.id}`]: 'immature_granulocyte' }).toString(),
+      payload: new URLSearchParams({ revision: '3', reviewsSeen: '0', password: hub.reviewer.password, [`cell.${band.id}`]: 'immature_granulocyte' }).toString(),
     });
     expect(res.statusCode).toBe(303);
     const pulled = (await hub.app.inject({ method: 'GET', url: '/api/v1/reviews?after=0', headers: bearer(hub.tokens.c1) })).json();

@@ -97,11 +97,24 @@ export async function testHub(engine: Engine, overrides: Partial<HubConfig> = {}
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-export const basic = (login: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}` });
+/** The headers a browser of the hub's own pages sends with a form post (its Origin), and the form's type. */
+export const formHeaders = { origin: 'http://localhost:80', host: 'localhost:80', 'content-type': 'application/x-www-form-urlencoded' };
 
-/** Headers that sign a test's requests to the reviewer pages in as a reviewer (ada unless told). */
-export async function reviewerHeaders(hub: TestHub, login = hub.reviewer.login, password = hub.reviewer.password): Promise<Record<string, string>> {
-  return basic(login, password);
+/** Signs in on the sign-in page as a browser would; the answer (303 and a session cookie, or a refusal). */
+export function signInAt(app: FastifyInstance, login: string, password: string) {
+  return app.inject({ method: 'POST', url: '/review/login', headers: formHeaders, payload: new URLSearchParams({ login, password }).toString() });
+}
+
+/** Headers that sign a test's requests to the reviewer pages in as a reviewer (ada unless told): a session cookie. */
+export async function reviewerHeaders(
+  hub: { app: FastifyInstance; reviewer: { login: string; password: string } },
+  login = hub.reviewer.login,
+  password = hub.reviewer.password,
+): Promise<{ cookie: string }> {
+  const res = await signInAt(hub.app, login, password);
+  const session = res.cookies.find((c) => c.name === 'leukodiff_review');
+  if (res.statusCode !== 303 || !session) throw new Error(`signing in as ${login} failed: ${res.statusCode} ${res.body.slice(0, 200)}`);
+  return { cookie: `${session.name}=${session.value}` };
 }
 
 export async function countRows(db: HubDb, table: 'revisions' | 'samples' | 'images' | 'reviews' | 'upload_parts'): Promise<number> {

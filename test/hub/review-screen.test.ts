@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionReviewer } from '../../src/hub/repo/reviewers.ts';
 import { CROP_PX } from '../../src/hub/web/crops.ts';
-import { basic, bearer, ENGINES, reviewForm, testHub, type TestHub } from './helpers.ts';
+import { bearer, ENGINES, reviewerHeaders, reviewForm, testHub, type TestHub } from './helpers.ts';
 import { syncBigSample, type BigSample } from './review-screen-fixtures.ts';
 
 describe.each(ENGINES)('reviewer gallery (%s)', (engine) => {
@@ -13,10 +13,12 @@ describe.each(ENGINES)('reviewer gallery (%s)', (engine) => {
   beforeAll(async () => {
     hub = await testHub(engine);
     big = await syncBigSample(hub);
+    session = await reviewerHeaders(hub);
   });
   afterAll(async () => hub?.close());
 
-  const ada = () => basic(hub.reviewer.login, hub.reviewer.password);
+  let session: { cookie: string };
+  const ada = () => session;
   const get = (url: string, headers: Record<string, string> = ada()) => hub.app.inject({ method: 'GET', url, headers });
   const samplePage = async () => (await get(`/review/samples/${big.sampleId}`)).body;
   const post = (form: Record<string, string>) =>
@@ -24,7 +26,7 @@ describe.each(ENGINES)('reviewer gallery (%s)', (engine) => {
       method: 'POST',
       url: `/review/samples/${big.sampleId}/reviews`,
       headers: { ...ada(), origin: 'http://localhost:80', host: 'localhost:80', 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams(form).toString(),
+      payload: new URLSearchParams({ password: hub.reviewer.password, ...form }).toString(),
     });
   /** The section of the gallery for one type, or '' when the page has none. */
   const group = (body: string, type: string) => new RegExp(`<section class="group" data-group="${type}">[\\s\\S]*?</section>`).exec(body)?.[0] ?? '';
@@ -47,7 +49,7 @@ describe.each(ENGINES)('reviewer gallery (%s)', (engine) => {
     expect(current.rawPayload.equals(res.rawPayload)).toBe(true);
 
     const { password } = await provisionReviewer(hub.db.db, { login: 'cleo', name: 'Dr Cleo', clinicId: 'c2' }, new Date().toISOString());
-    expect((await get(url, basic('cleo', password))).statusCode).toBe(404);
+    expect((await get(url, await reviewerHeaders(hub, 'cleo', password))).statusCode).toBe(404);
     expect((await get(`/review/cells/${big.sampleId}/${randomUUID()}`)).statusCode).toBe(404);
     expect((await get(`/review/cells/${randomUUID()}/${big.cellIds[0]}`)).statusCode).toBe(404);
     expect((await get(`/review/cells/${big.sampleId}/${big.cellIds[0]}?revision=9`)).statusCode).toBe(404);
@@ -97,7 +99,7 @@ describe.each(ENGINES)('reviewer gallery (%s)', (engine) => {
 
   it('says on the worklist whether a sample is not reviewed, reviewed and by whom, or reviewed on an earlier revision', async () => {
     const other = await syncBigSample(hub, ['lymphocyte', 'monocyte']);
-    let list = (await get('/review')).body;
+    let list = (await get('/review?status=all')).body;
     const status = (id: string) => new RegExp(`href="/review/samples/${id}"[\\s\\S]*?<td data-status="[^"]+">([^<]*)</td>`).exec(list)?.[1];
     expect(list).toContain('<th>Status</th>');
     expect(status(other.sampleId)).toBe('not reviewed');
@@ -111,7 +113,7 @@ describe.each(ENGINES)('reviewer gallery (%s)', (engine) => {
       payload: { images: big.payload.fields.map((f) => f.image.sha256), payload: newer },
     });
     expect(put.json().status).toBe('created');
-    list = (await get('/review')).body;
+    list = (await get('/review?status=all')).body;
     expect(status(big.sampleId)).toBe('of an earlier revision (3, by Dr Ada)');
   });
 });

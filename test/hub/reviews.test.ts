@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionReviewer } from '../../src/hub/repo/reviewers.ts';
-import { basic, bearer, ENGINES, reviewForm, testHub, type TestHub, putImage } from './helpers.ts';
+import { bearer, ENGINES, reviewerHeaders, reviewForm, signInAt, testHub, type TestHub, putImage } from './helpers.ts';
 import { image, report } from './fixtures.ts';
 
 describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
@@ -15,25 +15,28 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
     sample = report({ images: [img.sha256], reference: 'S-<b>42</b>' });
     const res = await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: sample } });
     expect(res.statusCode).toBe(200);
+    session = await reviewerHeaders(hub);
   });
   afterAll(async () => hub?.close());
 
-  const reviewer = () => basic(hub.reviewer.login, hub.reviewer.password);
+  let session: { cookie: string };
+  const reviewer = () => session;
   const sign = (fields: Record<string, string>, headers: Record<string, string> = { origin: 'http://localhost:80', host: 'localhost:80' }) =>
     hub.app.inject({
       method: 'POST',
       url: `/review/samples/${sample.sample.id}/reviews`,
       headers: { ...reviewer(), ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams(fields).toString(),
+      payload: new URLSearchParams({ password: hub.reviewer.password, ...fields }).toString(),
     });
   const pull = (token: string, after = 0) => hub.app.inject({ method: 'GET', url: `/api/v1/reviews?after=${after}`, headers: bearer(token) });
 
   it('asks reviewers to sign in', async () => {
     const res = await hub.app.inject({ method: 'GET', url: '/review' });
-    expect(res.statusCode).toBe(401);
-    expect(res.headers['www-authenticate']).toMatch(/^Basic/);
-    const wrong = await hub.app.inject({ method: 'GET', url: '/review', headers: basic('ada', 'nope') });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/review/login?next=%2Freview');
+    const wrong = await signInAt(hub.app, 'ada', 'nope');
     expect(wrong.statusCode).toBe(401);
+    expect(wrong.cookies).toEqual([]);
   });
 
   it('lists synced samples and shows one with its cells, image and differential, escaped', async () => {
@@ -106,7 +109,7 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
   it('shows a clinic’s reviewer only that clinic’s samples', async () => {
     const { provisionReviewer } = await import('../../src/hub/repo/reviewers.ts');
     const { password } = await provisionReviewer(hub.db.db, { login: 'bob', name: 'Dr Bob', clinicId: 'c2' }, new Date().toISOString());
-    const bob = basic('bob', password);
+    const bob = await reviewerHeaders(hub, 'bob', password);
     const list = await hub.app.inject({ method: 'GET', url: '/review', headers: bob });
     expect(list.statusCode).toBe(200);
     expect(list.body).not.toContain(sample.sample.id);
@@ -131,7 +134,9 @@ describe.each(ENGINES)('hub reviews and reviewer pages (%s)', (engine) => {
 describe.each(ENGINES)('two reviewers on one sample (%s)', (engine) => {
   let hub: TestHub;
   let sample: ReturnType<typeof report>;
-  let ben: Record<string, string>;
+  type Who = { headers: { cookie: string }; password: string };
+  let ada: Who;
+  let ben: Who;
   const cells = [randomUUID(), randomUUID(), randomUUID()];
   beforeAll(async () => {
     hub = await testHub(engine);
@@ -140,27 +145,27 @@ describe.each(ENGINES)('two reviewers on one sample (%s)', (engine) => {
     sample = report({ images: [img.sha256], cells });
     await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: sample } });
     const { password } = await provisionReviewer(hub.db.db, { login: 'ben', name: 'Dr Ben', clinicId: 'c1' }, new Date().toISOString());
-    ben = basic('ben', password);
+    ben = { headers: await reviewerHeaders(hub, 'ben', password), password };
+    ada = { headers: await reviewerHeaders(hub), password: hub.reviewer.password };
   });
   afterAll(async () => hub?.close());
 
-  const ada = () => basic(hub.reviewer.login, hub.reviewer.password);
-  const page = async (who: Record<string, string>) => (await hub.app.inject({ method: 'GET', url: `/review/samples/${sample.sample.id}`, headers: who })).body;
-  const sign = (who: Record<string, string>, form: Record<string, string>) =>
+  const page = async (who: Who) => (await hub.app.inject({ method: 'GET', url: `/review/samples/${sample.sample.id}`, headers: who.headers })).body;
+  const sign = (who: Who, form: Record<string, string>) =>
     hub.app.inject({
       method: 'POST',
       url: `/review/samples/${sample.sample.id}/reviews`,
-      headers: { ...who, origin: 'http://localhost:80', host: 'localhost:80', 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams(form).toString(),
+      headers: { ...who.headers, origin: 'http://localhost:80', host: 'localhost:80', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ password: who.password, ...form }).toString(),
     });
   const pulled = async () =>
     (await hub.app.inject({ method: 'GET', url: '/api/v1/reviews?after=0', headers: bearer(hub.tokens.c1) })).json().reviews as { reviewer: { name: string }; changes: unknown[] }[];
 
   it('refuses the second review signed on the same base, keeps its changes and shows what changed, then signs it on the new base', async () => {
-    const adaForm = reviewForm(await page(ada()));
+    const adaForm = reviewForm(await page(ada));
     const benForm = reviewForm(await page(ben));
     expect(benForm).toEqual(adaForm);
-    expect(await sign(ada(), { ...adaForm, [`cell.${cells[0]}`]: 'eosinophil' })).toMatchObject({ statusCode: 303 });
+    expect(await sign(ada, { ...adaForm, [`cell.${cells[0]}`]: 'eosinophil' })).toMatchObject({ statusCode: 303 });
     // Ben's page still shows cell 1 as neutrophil; he changes only cell 3.
     const stale = await sign(ben, { ...benForm, [`cell.${cells[2]}`]: 'monocyte', comment: 'mono' });
     expect(stale.statusCode).toBe(409);
@@ -175,31 +180,31 @@ describe.each(ENGINES)('two reviewers on one sample (%s)', (engine) => {
     const reviews = await pulled();
     expect(reviews.map((r) => r.reviewer.name)).toEqual(['Dr Ada', 'Dr Ben']);
     expect(reviews[1].changes).toEqual([{ cellId: cells[2], from: 'neutrophil', to: 'monocyte' }]);
-    expect(reviewForm(await page(ada()))).toMatchObject({ [`cell.${cells[0]}`]: 'eosinophil', [`cell.${cells[1]}`]: 'neutrophil', [`cell.${cells[2]}`]: 'monocyte' });
+    expect(reviewForm(await page(ada))).toMatchObject({ [`cell.${cells[0]}`]: 'eosinophil', [`cell.${cells[1]}`]: 'neutrophil', [`cell.${cells[2]}`]: 'monocyte' });
   });
 
   it('signs one of two reviews posted at the same moment on the same base', async () => {
-    const form = reviewForm(await page(ada()));
+    const form = reviewForm(await page(ada));
     const before = (await pulled()).length;
-    const [x, y] = await Promise.all([sign(ada(), { ...form, [`cell.${cells[1]}`]: 'lymphocyte' }), sign(ben, { ...form, [`cell.${cells[1]}`]: 'basophil' })]);
+    const [x, y] = await Promise.all([sign(ada, { ...form, [`cell.${cells[1]}`]: 'lymphocyte' }), sign(ben, { ...form, [`cell.${cells[1]}`]: 'basophil' })]);
     expect([x.statusCode, y.statusCode].sort()).toEqual([303, 409]);
     expect((await pulled()).length).toBe(before + 1);
   });
 
   it('stores a form sent twice (a double tap, or back then sign) once, and says it was signed', async () => {
-    const form = { ...reviewForm(await page(ada())), [`cell.${cells[0]}`]: 'basophil', comment: 'agree' };
+    const form = { ...reviewForm(await page(ada)), [`cell.${cells[0]}`]: 'basophil', comment: 'agree' };
     const before = (await pulled()).length;
-    expect((await sign(ada(), form)).statusCode).toBe(303);
-    const twice = await sign(ada(), form);
+    expect((await sign(ada, form)).statusCode).toBe(303);
+    const twice = await sign(ada, form);
     expect(twice.statusCode).toBe(303);
     expect(twice.headers.location).toContain('notice=signed');
     expect((await pulled()).length).toBe(before + 1);
   });
 
   it('takes a form from before the base was sent as stale, and keeps its changes', async () => {
-    const { reviewsSeen: _, ...old } = reviewForm(await page(ada()));
+    const { reviewsSeen: _, ...old } = reviewForm(await page(ada));
     const before = (await pulled()).length;
-    const res = await sign(ada(), { ...old, [`cell.${cells[1]}`]: 'monocyte' });
+    const res = await sign(ada, { ...old, [`cell.${cells[1]}`]: 'monocyte' });
     expect(res.statusCode).toBe(409);
     expect(reviewForm(res.body)[`cell.${cells[1]}`]).toBe('monocyte');
     expect((await pulled()).length).toBe(before);
@@ -218,7 +223,7 @@ describe.each(ENGINES)('a class this hub does not know (%s)', (engine) => {
     const [odd, plain] = sample.fields[0].cells;
     odd.type = 'promyelocyte';
     await hub.app.inject({ method: 'PUT', url: `/api/v1/samples/${sample.sample.id}/revisions/3`, headers: bearer(hub.tokens.c1), payload: { images: [img.sha256], payload: sample } });
-    const who = basic(hub.reviewer.login, hub.reviewer.password);
+    const who = await reviewerHeaders(hub);
     const page = (await hub.app.inject({ method: 'GET', url: `/review/samples/${sample.sample.id}`, headers: who })).body;
     expect(page).toMatch(new RegExp(`<select name="cell\\.${odd.id}" disabled`));
     const form = reviewForm(page);
@@ -227,7 +232,7 @@ describe.each(ENGINES)('a class this hub does not know (%s)', (engine) => {
       method: 'POST',
       url: `/review/samples/${sample.sample.id}/reviews`,
       headers: { ...who, origin: 'http://localhost:80', host: 'localhost:80', 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ ...form, [`cell.${odd.id}`]: 'neutrophil', [`cell.${plain.id}`]: 'monocyte' }).toString(),
+      payload: new URLSearchParams({ ...form, password: hub.reviewer.password, [`cell.${odd.id}`]: 'neutrophil', [`cell.${plain.id}`]: 'monocyte' }).toString(),
     });
     expect(res.statusCode).toBe(303);
     const pulled = (await hub.app.inject({ method: 'GET', url: '/api/v1/reviews?after=0', headers: bearer(hub.tokens.c1) })).json();

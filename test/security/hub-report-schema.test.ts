@@ -1,6 +1,6 @@
 /** Issue 21 (low): the hub validates a whole incoming report; one naming images it lacks, or malformed, is refused. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, bearer, countRows, ENGINES, testHub, type TestHub, putImage } from '../hub/helpers.ts';
+import { bearer, countRows, ENGINES, reviewerHeaders, testHub, type TestHub, putImage } from '../hub/helpers.ts';
 import { image, report } from '../hub/fixtures.ts';
 
 describe.each(ENGINES)('hub: incoming report schema (%s)', (engine) => {
@@ -47,7 +47,7 @@ describe.each(ENGINES)('hub: incoming report schema (%s)', (engine) => {
     expect(await countRows(hub.db, 'revisions')).toBe(0);
     const good = report({ images: [img.sha256] });
     expect((await send(good, [img.sha256])).statusCode).toBe(200);
-    const page = await hub.app.inject({ method: 'GET', url: `/review/samples/${good.sample.id}`, headers: basic(hub.reviewer.login, hub.reviewer.password) });
+    const page = await hub.app.inject({ method: 'GET', url: `/review/samples/${good.sample.id}`, headers: await reviewerHeaders(hub) });
     expect(page.statusCode).toBe(200);
   });
 
@@ -55,7 +55,7 @@ describe.each(ENGINES)('hub: incoming report schema (%s)', (engine) => {
     const r = report({ images: [img.sha256] });
     (r.fields[0]!.cells[0] as { type: string }).type = 'hairy_cell';
     expect((await send(r, [img.sha256])).statusCode).toBe(200);
-    const page = await hub.app.inject({ method: 'GET', url: `/review/samples/${r.sample.id}`, headers: basic(hub.reviewer.login, hub.reviewer.password) });
+    const page = await hub.app.inject({ method: 'GET', url: `/review/samples/${r.sample.id}`, headers: await reviewerHeaders(hub) });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('hairy cell');
   });

@@ -1,7 +1,7 @@
 /** Issue 21 (low): reviewer pages send a CSP without inline script, refuse framing and MIME sniffing. */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, testHub, type TestHub } from '../hub/helpers.ts';
+import { reviewerHeaders, testHub, type TestHub } from '../hub/helpers.ts';
 
 describe('hub: reviewer page security headers', () => {
   let hub: TestHub;
@@ -10,14 +10,16 @@ describe('hub: reviewer page security headers', () => {
   });
   afterAll(async () => hub?.close());
 
-  it('sends them on the list page, on the sign-in challenge and on a refusal', async () => {
+  it('sends them on the list page, the sign-in page and its redirect, and on a refusal', async () => {
+    const ada = await reviewerHeaders(hub);
     const responses = [
-      await hub.app.inject({ method: 'GET', url: '/review', headers: basic(hub.reviewer.login, hub.reviewer.password) }),
+      await hub.app.inject({ method: 'GET', url: '/review', headers: ada }),
+      await hub.app.inject({ method: 'GET', url: '/review/login' }),
+      await hub.app.inject({ method: 'GET', url: `/review/samples/${randomUUID()}`, headers: ada }),
+      await hub.app.inject({ method: 'GET', url: '/review/samples/not-an-id', headers: ada }),
       await hub.app.inject({ method: 'GET', url: '/review' }),
-      await hub.app.inject({ method: 'GET', url: `/review/samples/${randomUUID()}`, headers: basic(hub.reviewer.login, hub.reviewer.password) }),
-      await hub.app.inject({ method: 'GET', url: '/review/samples/not-an-id', headers: basic(hub.reviewer.login, hub.reviewer.password) }),
     ];
-    expect(responses.map((r) => r.statusCode)).toEqual([200, 401, 404, 400]);
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 404, 400, 303]);
     for (const res of responses) {
       const csp = String(res.headers['content-security-policy']);
       expect(csp).toMatch(/default-src 'none'/);
@@ -26,7 +28,8 @@ describe('hub: reviewer page security headers', () => {
       expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
     }
-    // The page itself holds no script for the policy to break.
+    // The pages themselves hold no script for the policy to break.
     expect(responses[0].body).not.toMatch(/<script/i);
+    expect(responses[1].body).not.toMatch(/<script/i);
   });
 });

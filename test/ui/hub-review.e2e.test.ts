@@ -20,7 +20,7 @@ import { Daemon as BoxDaemon } from '../../scripts/lib/daemon.ts';
 import type { HubReviewNote } from '../../ui/src/api/types.ts';
 import { en } from '../../ui/src/i18n/en.ts';
 import { fr } from '../../ui/src/i18n/fr.ts';
-import { basic, reviewForm, testHub, type TestHub } from '../hub/helpers.ts';
+import { reviewerHeaders, reviewForm, testHub, type TestHub } from '../hub/helpers.ts';
 import { DEMO_IMAGES, FIXTURE_MODELS } from '../helpers/paths.ts';
 import { NURSE_PIN, seeAllCells, SHORT_REASON, SUPERVISOR_PIN } from '../helpers/workflow.ts';
 import { signInAs } from './helpers/gates.ts';
@@ -120,7 +120,7 @@ async function signedSample(box: BoxApi, supervisor: string, reference: string, 
 
 /** Dr Ada's review at the hub, posted as her browser would: the page's form with one cell's type changed. */
 async function reviewAtHub(hubUrl: string, hub: TestHub, sampleId: string, cellId: string, to: string): Promise<void> {
-  const auth = basic(hub.reviewer.login, hub.reviewer.password);
+  const auth = await reviewerHeaders(hub);
   const page = await fetch(`${hubUrl}/review/samples/${sampleId}`, { headers: auth });
   expect(page.status).toBe(200);
   const form = reviewForm(await page.text());
@@ -130,7 +130,7 @@ async function reviewAtHub(hubUrl: string, hub: TestHub, sampleId: string, cellI
     method: 'POST',
     redirect: 'manual',
     headers: { ...auth, origin: hubUrl, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form).toString(),
+    body: new URLSearchParams({ ...form, password: hub.reviewer.password }).toString(),
   });
   expect(res.status, await res.text()).toBe(303);
 }

@@ -41,6 +41,17 @@ export interface ReviewersTable {
   revoked_at: string | null;
 }
 
+/** A reviewer's signed-in session: the sha256 of its cookie's token; times in ms since the epoch. */
+export interface ReviewerSessionsTable {
+  token_hash: string;
+  reviewer_id: string;
+  /** The reviewer's password hash when the session opened: a new password ends it. */
+  credential: string;
+  created_at: number | string;
+  last_seen_at: number | string;
+  expires_at: number | string;
+}
+
 /** The newest revision of each sample (what the reviewer page lists). */
 export interface SamplesTable {
   id: string;
@@ -50,8 +61,14 @@ export interface SamplesTable {
   reference: string;
   signed_at: string | null;
   counted: number;
+  /** The newest revision's sample.patientId (null: none); indexed with clinic_id for the patient's other samples. */
+  patient_id: string | null;
   received_at: string;
   updated_at: string;
+  /** From the newest revision (repo/sample-priority.ts): 2 cells for attention, 1 other flags, 0 none; the worklist lists higher first. */
+  priority: number;
+  /** Why the priority is raised, as the worklist shows it (null at priority 0). */
+  urgent_reason: string | null;
 }
 
 /** Every revision received, exactly once per (sample, revision). */
@@ -108,16 +125,42 @@ export interface ReviewsTable {
   changes: string;
   comment: string | null;
   signed_at: string;
+  /** The seq of the review of the same sample it amends. */
+  amends: number | null;
+}
+
+/** A review's fate at the box, as the box reported it (POST /api/v1/reviews/outcomes). */
+export interface ReviewOutcomesTable {
+  review_id: string;
+  clinic_id: string;
+  /** The device that reported it. */
+  device_id: string;
+  outcome: 'applied' | 'conflict' | 'unknown_sample';
+  reason: string | null;
+  /** When the box took the review in (the box's clock). */
+  at: string;
+  received_at: string;
+}
+
+/** A reviewer who opened a sample's page (advisory: it lapses 15 minutes after the last opening, and goes when they sign a review of it). */
+export interface ReviewLocksTable {
+  sample_id: string;
+  reviewer_id: string;
+  reviewer_name: string;
+  opened_at: string;
 }
 
 export interface HubDatabase {
   clinics: ClinicsTable;
   devices: DevicesTable;
   reviewers: ReviewersTable;
+  reviewer_sessions: ReviewerSessionsTable;
   samples: SamplesTable;
   revisions: RevisionsTable;
   images: ImagesTable;
   uploads: UploadsTable;
   upload_parts: UploadPartsTable;
   reviews: ReviewsTable;
+  review_locks: ReviewLocksTable;
+  review_outcomes: ReviewOutcomesTable;
 }

@@ -21,6 +21,8 @@ export interface NewReview {
   reviewer: { id: string; name: string };
   changes: ReviewChange[];
   comment: string | null;
+  /** The review of this sample it amends (its seq). */
+  amends?: number | null;
 }
 
 type ReviewRowShape = {
@@ -33,6 +35,7 @@ type ReviewRowShape = {
   changes: string;
   comment: string | null;
   signed_at: string;
+  amends: number | null;
 };
 
 const toReview = (r: ReviewRowShape): Review => ({
@@ -44,6 +47,7 @@ const toReview = (r: ReviewRowShape): Review => ({
   changes: JSON.parse(r.changes) as CellChange[],
   comment: r.comment,
   signedAt: r.signed_at,
+  amends: r.amends === null ? null : Number(r.amends),
 });
 
 /** Thrown inside the transaction to roll back the review number it took. */
@@ -89,6 +93,7 @@ export async function createReview(db: HubKysely, clinicScope: string | null, n:
         changes: JSON.stringify(n.changes),
         comment: n.comment,
         signed_at: now,
+        amends: n.amends ?? null,
       };
       await trx.insertInto('reviews').values(row).execute();
       return { kind: 'created' as const, review: toReview(row) };

@@ -58,7 +58,7 @@ export function cellGallery(sampleId: string, revision: number, fields: ReportFi
 export function keyLegend(): Html {
   const classes = CLASS_KEYS.map((k) => html`<span data-key="${k.key}" data-type="${k.type}"><kbd>${k.key.toUpperCase()}</kbd> ${classTitle(k.type)}</span>`);
   return html`<div class="keys" id="keys" hidden>
-<p><kbd>←</kbd><kbd>↑</kbd><kbd>→</kbd><kbd>↓</kbd> or <kbd>Tab</kbd>: next cell · a key below: set the cell's type · <kbd>Backspace</kbd>: back to its type before this review · <kbd>Ctrl</kbd>+<kbd>Enter</kbd>: the changes and Sign</p>
+<p><kbd>←</kbd><kbd>↑</kbd><kbd>→</kbd><kbd>↓</kbd> or <kbd>Tab</kbd>: next cell · a key below: set the cell's type · <kbd>Backspace</kbd>: back to its type before this review · <kbd>Ctrl</kbd>+<kbd>Enter</kbd>: the changes, then your password and <kbd>Enter</kbd> to sign</p>
 <p class="classes">${classes}</p></div>`;
 }
 

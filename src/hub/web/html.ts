@@ -24,6 +24,9 @@ html{scroll-padding-top:5.5rem}
 body{font-family:system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
 header{background:#243b55;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between}
 header a{color:#fff}
+header .who{margin:0;display:flex;gap:.6rem;align-items:center}header .who button{font-size:.85rem;padding:.2rem .7rem}
+.sign-in input{font-size:1rem;padding:.35rem;width:min(22rem,100%)}
+#reauth input{font-size:1rem;padding:.35rem;width:min(18rem,100%)}
 main{padding:1rem;max-width:1400px;margin:auto}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0}
 th,td{border-bottom:1px solid #dde1e6;padding:.3rem .5rem;text-align:left;font-size:.92rem}
@@ -59,10 +62,15 @@ kbd{border:1px solid #9aa4b1;border-radius:3px;padding:0 .3em;background:#f6f7f9
 #changes.confirm{border:2px solid #a4262c}
 `;
 
-export function page(title: string, reviewerName: string, body: Html): string {
+/** The page frame; with the signed-in reviewer's name and a sign-out button, or none (the sign-in page). */
+export function page(title: string, reviewerName: string | null, body: Html): string {
+  const who = reviewerName === null ? '' : html`<form method="post" action="/review/logout" class="who"><span>${reviewerName}</span> <button type="submit">Sign out</button></form>`;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title} · leukodiff hub</title><style>${new Html(CSS)}</style></head>
-<body><header><a href="/review">leukodiff hub · samples</a><span>${reviewerName}</span></header>
+<body><header><a href="/review">leukodiff hub · samples</a>${who}</header>
 <main>${body}</main></body></html>`.text;
 }
+
+/** A time as the reviewer pages show it: to the minute, in UTC, and saying so. */
+export const utc = (iso: string | null | undefined): string => (iso ? `${iso.replace('T', ' ').slice(0, 16)} UTC` : '—');

@@ -114,3 +114,16 @@ export function tally(types: Iterable<string>): ReviewedDifferential {
     attention: ATTENTION_CLASSES.filter((t) => count(t) > 0).map((type) => ({ type, count: count(type) })),
   };
 }
+
+/** Each cell's number on the pages: the fields in order, their cells in order, from 1. */
+export function cellNumbers(p: ReportPayload): Map<string, number> {
+  const numbers = new Map<string, number>();
+  let n = 0;
+  for (const f of p.fields ?? []) for (const c of f.cells) numbers.set(c.id, ++n);
+  return numbers;
+}
+
+/** The differential as the box signed it (its report's own). */
+export function signedDifferential(p: ReportPayload): ReviewedDifferential {
+  return { rows: p.differential?.rows ?? [], nonLeukocytes: p.differential?.nonLeukocytes ?? [], attention: p.differential?.attention ?? [] };
+}

@@ -1,11 +1,13 @@
 /*
  * The reviewer's sample page, from the keyboard (served by the hub at /review/assets/review-keys.js;
- * the page works without it). Tiles take the focus (arrow keys move it along the grid, Tab too); a
+ * the page works without it). Tiles take the focus, the first one as the page opens (arrow keys move
+ * it along the grid, Tab too); a
  * class key from the page's legend sets the focused cell's type, Backspace puts back its type from
  * before this review; the tile shows the change at once and the summary of changes follows. Arrow
  * keys never change a type: on a type choice they move the focus instead, and after a choice is made
  * with the mouse the focus goes back to its tile. Enter on a tile does nothing. Sign (or Ctrl+Enter)
- * first shows the changes and asks to confirm; the second press signs, with the same form post.
+ * first shows the changes and asks to confirm, with the focus on the password field while it is
+ * empty; Enter there (or a second press of Sign) signs, with the same form post.
  */
 /* global document, window */
 (() => {
@@ -164,9 +166,13 @@
     summary.classList.add('confirm');
     sign.textContent = n ? `Confirm: sign ${n} change${n > 1 ? 's' : ''}` : 'Confirm: sign without changes';
     summary.scrollIntoView({ block: 'center' });
-    sign.focus();
+    // Signing takes the password: its field first when it is empty (Enter there then signs).
+    const password = form.elements.namedItem('password');
+    (password && !password.value ? password : sign).focus();
   });
 
   window.addEventListener('pageshow', refresh);
   refresh();
+  // The keys work at once: the first cell has the focus, without scrolling the differential away.
+  if (tiles.length && document.activeElement === document.body) tiles[0].focus({ preventScroll: true });
 })();

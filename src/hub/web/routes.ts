@@ -1,26 +1,31 @@
 /**
- * The reviewer pages under /review: list, sample, image bytes, cell crops, the sample page's script,
- * and signing a review (a plain form post). A review is the changes from the types its reviewer saw: the revision and the reviews signed
- * before the page was shown. If either moved on, nothing is signed; the page comes back with what
- * changed meanwhile and the reviewer's changes kept, to sign again with one click.
+ * The reviewer pages under /review: sign-in (sign-in.ts), the worklist, a sample, its print view,
+ * image bytes, cell crops, the sample page's script, and signing a review (sign-review.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RoutesPlugin } from '../../server-common/type-provider.ts';
-import { CELL_CLASSES } from '../../contracts/vocabulary.ts';
 import { HubError } from '../plugins/errors.ts';
-import { reviewCursorOf } from '../repo/devices.ts';
+import { boxView } from './box-outcomes.ts';
+import { listClinics } from '../repo/clinics.ts';
 import { imageBytesAnyClinic } from '../repo/images.ts';
-import { createReview, reviewsOfSample } from '../repo/reviews.ts';
-import { getSample, listSamples, revisionPayload } from '../repo/samples.ts';
+import { reviewsOfSample } from '../repo/reviews.ts';
+import { holdersOf, holdSample } from '../repo/review-locks.ts';
+import { getSample, listSamples, revisionPayload, type WorklistStatus } from '../repo/samples.ts';
 import { SHA256, UUID } from '../routes/schemas.ts';
-import reviewerAuth, { currentReviewer } from './auth.ts';
+import reviewerAuth, { currentReviewer, sessionTimes } from './auth.ts';
 import { CropCache } from './crops.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import signIn from './sign-in.ts';
+import signReview from './sign-review.ts';
 import { REVIEW_SCRIPT_PATH } from './gallery.ts';
-import { carryOver, changedMeanwhile, changesFrom, effectiveTypes, type ReportPayload } from './model.ts';
+import type { ReportPayload } from './model.ts';
 import { listPage, samplePage } from './pages.ts';
+import { otherSamples } from './patient.ts';
+import { printPage } from './print.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { reviewStatuses } from './worklist.ts';
+import { holdersBySample, openByNote, WORKLIST_STATUSES } from './worklist-view.ts';
 
 const PAGE_SIZE = 50;
 /** The sample page's script, read once; its ETag is its hash. */
@@ -40,60 +45,71 @@ function imageType(b: Buffer): string {
 const web: RoutesPlugin = async (app) => {
   // First, so that the sign-in challenge and every refusal carry them too.
   addSecurityHeaders(app);
-  await app.register(reviewerAuth);
+  const times = sessionTimes(app.hubConfig);
+  await app.register(reviewerAuth, { times });
   const db = app.hub.db;
+  // Guesses at the public sign-in page must not stop a signed-in reviewer from signing: two throttles.
+  const signInThrottle = new LoginThrottle();
+  const signingThrottle = new LoginThrottle();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 512 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
+  await app.register(signIn({ throttle: signInThrottle, times }));
+  await app.register(signReview({ signInThrottle, signingThrottle, times }));
 
   app.get(
     '/review',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { page: { type: 'integer', minimum: 1, maximum: 100000, default: 1 } } } } },
+    {
+      config: { reviewerAccess: 'page' },
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            page: { type: 'integer', minimum: 1, maximum: 100000, default: 1 },
+            status: { type: 'string', enum: [...WORKLIST_STATUSES], default: 'to_review' },
+            clinic: { type: 'string', maxLength: 200 },
+          },
+        },
+      },
+    },
     async (req, reply) => {
       const r = currentReviewer(req);
-      const { items, total } = await listSamples(db, r.clinicId, PAGE_SIZE, (req.query.page - 1) * PAGE_SIZE);
-      return reply.type('text/html; charset=utf-8').send(listPage(r.name, items, total, req.query.page, PAGE_SIZE, await reviewStatuses(db, items)));
+      // A clinic's reviewer sees their clinic only, whatever the address asks.
+      const filter = { status: req.query.status as WorklistStatus, clinicId: r.clinicId ?? (req.query.clinic || null) };
+      const { items, total } = await listSamples(db, filter, PAGE_SIZE, (req.query.page - 1) * PAGE_SIZE);
+      const now = new Date();
+      const view = {
+        filter,
+        clinics: r.clinicId ? null : await listClinics(db),
+        holders: holdersBySample(
+          await holdersOf(
+            db,
+            items.map((s) => s.id),
+            r.id,
+            now,
+          ),
+        ),
+        now,
+      };
+      return reply.type('text/html; charset=utf-8').send(listPage(r.name, items, total, req.query.page, PAGE_SIZE, await reviewStatuses(db, items), view));
     },
   );
 
   app.get(
     '/review/samples/:sampleId',
     {
+      config: { reviewerAccess: 'page' },
       schema: {
         params: sampleParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { notice: { type: 'string', enum: ['signed', 'unchanged'] } } },
-      },
-    },
-    async (req, reply) => {
-      const r = currentReviewer(req);
-      const sample = await getSample(db, req.params.sampleId, r.clinicId);
-      if (!sample) throw new HubError(404, 'not_found', 'no such sample');
-      const reviews = await reviewsOfSample(db, sample.id);
-      const notices = {
-        signed: 'Review signed: it goes back to the box with its next sync.',
-        unchanged: 'Review signed without changes.',
-      };
-      const notice = req.query.notice ? notices[req.query.notice as keyof typeof notices] : null;
-      return reply.type('text/html; charset=utf-8').send(samplePage(r.name, sample, reviews, await reviewCursorOf(db, sample.deviceId), notice));
-    },
-  );
-
-  // The cell fields' names come from a computed pattern that json-schema-to-ts cannot read: typed by hand.
-  app.post<{ Params: { sampleId: string }; Body: Record<string, string> }>(
-    '/review/samples/:sampleId/reviews',
-    {
-      schema: {
-        params: sampleParams,
-        body: {
+        querystring: {
           type: 'object',
-          required: ['revision'],
           additionalProperties: false,
           properties: {
-            revision: { type: 'string', pattern: '^[0-9]{1,9}$' },
-            reviewsSeen: { type: 'string', pattern: '^[0-9]{1,12}$' },
-            comment: { type: 'string', maxLength: 2000 },
+            notice: { type: 'string', enum: ['signed', 'unchanged'] },
+            amend: { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 },
+            undo: { type: 'string', enum: ['1'] },
           },
-          patternProperties: { [`^cell\\.${UUID.slice(1, -1)}$`]: { type: 'string', enum: [...CELL_CLASSES] } },
         },
       },
     },
@@ -101,48 +117,39 @@ const web: RoutesPlugin = async (app) => {
       const r = currentReviewer(req);
       const sample = await getSample(db, req.params.sampleId, r.clinicId);
       if (!sample) throw new HubError(404, 'not_found', 'no such sample');
-      const { revision, reviewsSeen, comment, ...cells } = req.body;
-      // A form from before the base was sent carries no reviewsSeen: it is stale, and comes back with its changes kept.
-      const base = { revision: Number(revision), reviewsSeen: reviewsSeen === undefined ? null : Number(reviewsSeen) };
-      const submitted = Object.fromEntries(Object.entries(cells).map(([k, v]) => [k.slice('cell.'.length), v]));
-      const seenPayload = base.revision === sample.revision ? sample.payload : await revisionPayload(db, sample.id, base.revision);
-      if (!seenPayload) throw new HubError(400, 'unknown_revision', `the hub has no revision ${base.revision} of this sample: open the sample again`);
-      const reviewsThen = await reviewsOfSample(db, sample.id);
-      const seen = effectiveTypes(
-        seenPayload as ReportPayload,
-        reviewsThen.filter((rv) => base.reviewsSeen === null || rv.seq <= base.reviewsSeen),
+      const reviews = await reviewsOfSample(db, sample.id);
+      const amended = req.query.amend === undefined ? undefined : reviews.find((rv) => rv.seq === req.query.amend);
+      if (req.query.amend !== undefined && amended?.baseRevision !== sample.revision) {
+        throw new HubError(404, 'not_found', 'no such review of this sample’s current revision to amend: open the sample again');
+      }
+      const notices = {
+        signed: 'Review signed: it goes back to the box with its next sync.',
+        unchanged: 'Review signed without changes.',
+      };
+      const notice = req.query.notice ? notices[req.query.notice as keyof typeof notices] : null;
+      const others = await otherSamples(db, sample);
+      // "Being reviewed by": the page shown right after signing is not a new opening (signing released the hold).
+      const now = new Date();
+      if (!req.query.notice) await holdSample(db, sample.id, r, now);
+      const openBy = openByNote(await holdersOf(db, [sample.id], r.id, now), now);
+      return reply.type('text/html; charset=utf-8').send(
+        samplePage(r.name, sample, reviews, await boxView(db, sample.deviceId, reviews), {
+          notice,
+          others,
+          openBy,
+          amend: amended && { seq: amended.seq, undo: req.query.undo === '1' },
+        }),
       );
-      const changes = changesFrom(seen, submitted);
-      const text = comment?.trim() || null;
-      const out = await createReview(
-        db,
-        r.clinicId,
-        { sampleId: sample.id, baseRevision: base.revision, reviewsSeen: base.reviewsSeen ?? -1, reviewer: { id: r.id, name: r.name }, changes, comment: text },
-        new Date().toISOString(),
-      );
-      if (out.kind === 'not_found') throw new HubError(404, 'not_found', 'no such sample');
-      if (out.kind === 'created') return reply.redirect(`/review/samples/${sample.id}?notice=${changes.length ? 'signed' : 'unchanged'}`, 303);
-      // Stale: the page as it is now, with the reviewer's changes laid on it and what moved meanwhile.
-      const now = await getSample(db, sample.id, r.clinicId);
-      if (!now) throw new HubError(404, 'not_found', 'no such sample');
-      const reviewsNow = await reviewsOfSample(db, sample.id);
-      const since = reviewsNow.filter((rv) => base.reviewsSeen !== null && rv.seq > base.reviewsSeen);
-      // The same form sent twice (a double tap, or Back then Sign): the first one was signed.
-      const sameAgain = since.some((rv) => rv.reviewer.id === r.id && rv.baseRevision === base.revision && rv.comment === text && JSON.stringify(rv.changes) === JSON.stringify(changes));
-      if (sameAgain) return reply.redirect(`/review/samples/${sample.id}?notice=${changes.length ? 'signed' : 'unchanged'}`, 303);
-      const current = effectiveTypes(now.payload as ReportPayload, reviewsNow);
-      const meanwhile = changedMeanwhile(
-        seen,
-        current,
-        since.filter((rv) => rv.baseRevision === now.revision),
-      );
-      const draft = { choices: carryOver(current, changes), comment: text ?? '', mine: changes, meanwhile };
-      return reply
-        .code(409)
-        .type('text/html; charset=utf-8')
-        .send(samplePage(r.name, now, reviewsNow, await reviewCursorOf(db, now.deviceId), null, draft));
     },
   );
+
+  // The sample's review on paper (print.ts), under the same sign-in and clinic check as its page.
+  app.get('/review/samples/:sampleId/print', { config: { reviewerAccess: 'page' }, schema: { params: sampleParams } }, async (req, reply) => {
+    const r = currentReviewer(req);
+    const sample = await getSample(db, req.params.sampleId, r.clinicId);
+    if (!sample) throw new HubError(404, 'not_found', 'no such sample');
+    return reply.type('text/html; charset=utf-8').send(printPage(r.name, sample, await reviewsOfSample(db, sample.id), new Date().toISOString()));
+  });
 
   app.get(
     '/review/images/:sha256',

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { revokeDevice } from '../../../src/hub/repo/devices.ts';
 import { imageBytes } from '../../../src/hub/repo/images.ts';
 import { getSample } from '../../../src/hub/repo/samples.ts';
-import { basic, bearer, countRows, testHub, type TestHub } from '../../hub/helpers.ts';
+import { bearer, countRows, reviewerHeaders, testHub, type TestHub } from '../../hub/helpers.ts';
 import { sha } from '../../hub/fixtures.ts';
 import { multipart, seeAllCells, SHORT_REASON, SUPERVISOR_PIN } from '../../helpers/workflow.ts';
 import { FaultyProxy } from './harness/proxy.ts';
@@ -72,8 +72,8 @@ describe('box sync to a hub', () => {
     const form = await hub.app.inject({
       method: 'POST',
       url: `/review/samples/${id}/reviews`,
-      headers: { ...basic(hub.reviewer.login, hub.reviewer.password), origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ revision: String(before.signedRevision), reviewsSeen: '0', [`cell.${cell.id}`]: to, comment: 'eosinophilia?' }).toString(),
+      headers: { ...(await reviewerHeaders(hub)), origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ revision: String(before.signedRevision), reviewsSeen: '0', password: hub.reviewer.password, [`cell.${cell.id}`]: to, comment: 'eosinophilia?' }).toString(),
     });
     expect(form.statusCode).toBe(303);
     await app.inject({ method: 'POST', url: '/api/sync/run' });

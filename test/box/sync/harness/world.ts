@@ -23,6 +23,7 @@ import { startBox, startHub, type Proc } from './processes.ts';
 import { FaultyProxy } from './proxy.ts';
 import { between, rng, type Rng } from './rng.ts';
 import { CELL_TYPES } from '../../../../src/contracts/vocabulary.ts';
+import { hubReviewerSession } from '../../../../scripts/lib/hub-session.ts';
 
 export interface WorldOptions {
   engine: Engine;
@@ -267,12 +268,17 @@ export class World {
     }
   }
 
-  private auth(r: Reviewer): string {
-    return `Basic ${Buffer.from(`${r.login}:${r.password}`).toString('base64')}`;
+  /** Each reviewer's session cookie at the hub, signed in on first use (sessions are in the hub's database, so they outlive a hub restart). */
+  private readonly hubSessions = new Map<string, string>();
+
+  private async hubSession(r: Reviewer): Promise<string> {
+    const known = this.hubSessions.get(r.login) ?? (await hubReviewerSession(`http://127.0.0.1:${this.hubPort}`, r.login, r.password));
+    this.hubSessions.set(r.login, known);
+    return known;
   }
 
   private async reviewPage(sampleId: string, who: Reviewer): Promise<string> {
-    const res = await fetch(`http://127.0.0.1:${this.hubPort}/review/samples/${sampleId}`, { headers: { authorization: this.auth(who) } });
+    const res = await fetch(`http://127.0.0.1:${this.hubPort}/review/samples/${sampleId}`, { redirect: 'manual', headers: { cookie: await this.hubSession(who) } });
     if (res.status !== 200) throw new Error(`review page: ${res.status}`);
     return res.text();
   }
@@ -281,8 +287,8 @@ export class World {
     const res = await fetch(`http://127.0.0.1:${this.hubPort}/review/samples/${sampleId}/reviews`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { authorization: this.auth(who), origin: `http://127.0.0.1:${this.hubPort}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
+      headers: { cookie: await this.hubSession(who), origin: `http://127.0.0.1:${this.hubPort}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...form, password: who.password }).toString(),
     });
     return { status: res.status, body: await res.text() };
   }
