@@ -28,7 +28,7 @@ export interface ReviewOutcome {
 }
 
 type CellConflict = { cellId: string; why: 'cell_gone' | 'changed_at_box' | 'unknown_type' };
-type Conflict = { why: 'signed_since'; signedRevision: number } | { why: 'cells_changed'; cells: CellConflict[] } | { why: 'earlier_review_not_applied' };
+export type Conflict = { why: 'signed_since'; signedRevision: number } | { why: 'cells_changed'; cells: CellConflict[] } | { why: 'earlier_review_not_applied' };
 
 function liveCell(ctx: WorkflowContext, id: string): Cell | undefined {
   try {
@@ -180,7 +180,8 @@ function publishTaken(ctx: WorkflowContext, review: HubReview, result: Taken, ap
   ctx.events.publish({ type: 'sync.changed', sampleId: review.sampleId, state: 'reviewed', revision: result.revision, message });
 }
 
-function conflictText(c: Conflict): string {
+/** Why a review was refused, in words (the nurse's message, and the reason the hub shows its reviewer). */
+export function conflictText(c: Conflict): string {
   if (c.why === 'signed_since') return `the sample was signed again here (revision ${c.signedRevision}) after the revision it reviewed`;
   if (c.why === 'earlier_review_not_applied') return 'it builds on an earlier review of the same revision that could not be applied here';
   return `${c.cells.length} of its cells changed here since`;

@@ -7,7 +7,7 @@
  *   rejected      any other 4xx: this item will not go through as it is; set it aside
  */
 import { HubHttp, TransportError, type HttpResponse } from './http.ts';
-import type { HubLimits, HubReview, PingAnswer, RevisionAnswer } from '../../contracts/hub-protocol.ts';
+import type { HubLimits, HubReview, PingAnswer, ReviewOutcomeReport, ReviewOutcomesAnswer, ReviewOutcomesRequest, RevisionAnswer } from '../../contracts/hub-protocol.ts';
 
 export type { HubLimits, HubReview };
 export type PingResult = PingAnswer;
@@ -91,5 +91,13 @@ export class HubApi {
 
   async reviews(after: number, limit: number): Promise<{ reviews: HubReview[]; cursor: number }> {
     return HubApi.ok(await this.call('GET', `/api/v1/reviews?after=${after}&limit=${limit}`), 'reviews');
+  }
+
+  /** What became of reviews at the box; 'unsupported' when the hub answers 404 (it predates the endpoint). */
+  async reportOutcomes(outcomes: ReviewOutcomeReport[]): Promise<ReviewOutcomesAnswer | 'unsupported'> {
+    const json: ReviewOutcomesRequest = { outcomes };
+    const res = await this.call('POST', '/api/v1/reviews/outcomes', { json });
+    if (res.status === 404) return 'unsupported';
+    return HubApi.ok<ReviewOutcomesAnswer>(res, 'review outcomes');
   }
 }

@@ -1,10 +1,10 @@
 /**
  * The sync loop. Each round: probe the hub, deliver the due outbox rows in order (images, then the
- * revision), then pull reviews. After a good round it waits for new signed samples or the review
- * poll; after a failed one it backs off exponentially with full jitter up to the cap. While the
- * hub is unreachable a cheap probe runs every probe interval (and at once when a sample is signed),
- * and the next round starts as soon as one succeeds. Nothing spins: every wait is a timer or an
- * event.
+ * revision), then pull reviews and tell the hub what became of them. After a good round it waits
+ * for new signed samples or the review poll; after a failed one it backs off exponentially with
+ * full jitter up to the cap. While the hub is unreachable a cheap probe runs every probe interval
+ * (and at once when a sample is signed), and the next round starts as soon as one succeeds.
+ * Nothing spins: every wait is a timer or an event.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { HubState, SyncStatus } from '../../contracts/api/sync.ts';
@@ -15,6 +15,7 @@ import { Deliverer } from './deliver.ts';
 import { HubCallError, type HubApi } from './hub-api.ts';
 import type { OutgoingImages } from './outgoing-images.ts';
 import type { SyncRepo } from './repo.ts';
+import { reportOutcomes, type OutcomesReported } from './outcomes.ts';
 import { pullReviews } from './reviews.ts';
 
 /** The hub states (src/contracts/api/sync.ts) while the sync is on. */
@@ -58,6 +59,7 @@ export class SyncLoop {
   private running: Promise<void> | null = null;
   private waiter: Waiter | null = null;
   private nudged = false;
+  private saidHubTakesNoOutcomes = false;
   private unsubscribe: (() => void) | null = null;
   private readonly deliverer: Deliverer;
   private readonly random: () => number;
@@ -220,10 +222,28 @@ export class SyncLoop {
     if (this.stopped) return { kind: 'ok' };
     try {
       await pullReviews(this.ctx, this.repo, this.api, ping.device.id, () => this.stopped);
+      this.noteOutcomes(
+        await reportOutcomes(
+          this.repo,
+          this.api,
+          () => this.ctx.now(),
+          () => this.stopped,
+        ),
+      );
     } catch (err) {
       return this.classify(err);
     }
     return { kind: 'ok' };
+  }
+
+  /** Outcomes the hub did not take wait for the next round; neither case is the round's failure. */
+  private noteOutcomes(r: OutcomesReported): void {
+    if (r.kind === 'refused') this.log.warn(`sync: the hub refused the reviews' outcomes (${r.message}); they are sent again next round`);
+    else if (r.kind === 'done' && r.givenUp?.length) this.log.warn(`sync: the hub refused the outcome of review(s) ${r.givenUp.join(', ')} as malformed; not sent again`);
+    else if (r.kind === 'unsupported' && !this.saidHubTakesNoOutcomes) {
+      this.saidHubTakesNoOutcomes = true;
+      this.log.info("sync: the hub does not take the reviews' outcomes (an older hub); they wait until it does");
+    }
   }
 
   private wait(mode: Waiter['mode'], ms: number): Promise<void> {

@@ -3,6 +3,7 @@
  * small key/value state. The outbox itself is the store's (read and marked through its repository).
  */
 import type { SetAsideItem } from '../../contracts/api/sync.ts';
+import type { ReviewOutcomeKind } from '../../contracts/hub-protocol.ts';
 import type { Db } from '../store/db.ts';
 import { SET_ASIDE_UNTIL } from '../store/outbox.ts';
 
@@ -15,8 +16,16 @@ export interface PreparedImage {
   acknowledgedAt: string | null;
 }
 
-/** What became of a hub review at the box (sync_reviews.outcome). */
-export type ReviewRecordOutcome = 'applied' | 'unknown_sample' | 'conflict';
+/** What became of a hub review at the box (sync_reviews.outcome), as the box reports it to the hub. */
+export type ReviewRecordOutcome = ReviewOutcomeKind;
+
+/** A review's record not yet reported to the hub (migration 007). */
+export interface UnreportedReview {
+  reviewId: string;
+  outcome: ReviewRecordOutcome;
+  detail: Record<string, unknown>;
+  at: string;
+}
 
 export interface AppliedReview {
   reviewId: string;
@@ -176,6 +185,23 @@ export class SyncRepo {
         detail: JSON.parse(r.detail) as Record<string, unknown>,
         at: r.at,
       }));
+  }
+
+  /** Reviews whose outcome the hub has not acknowledged yet, in the order the hub numbered them. */
+  unreportedReviews(limit: number): UnreportedReview[] {
+    return this.db
+      .prepare<[number], { review_id: string; outcome: ReviewRecordOutcome; detail: string; at: string }>(
+        'SELECT review_id, outcome, detail, at FROM sync_reviews WHERE reported_at IS NULL ORDER BY hub_seq, review_id LIMIT ?',
+      )
+      .all(limit)
+      .map((r) => ({ reviewId: r.review_id, outcome: r.outcome, detail: JSON.parse(r.detail) as Record<string, unknown>, at: r.at }));
+  }
+
+  markReported(reviewIds: string[], at: string): void {
+    const mark = this.db.prepare('UPDATE sync_reviews SET reported_at = ? WHERE review_id = ?');
+    this.db.transaction(() => {
+      for (const id of reviewIds) mark.run(at, id);
+    })();
   }
 
   appliedReviewCount(): number {

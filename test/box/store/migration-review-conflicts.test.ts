@@ -41,7 +41,7 @@ it('keeps the reviews a box took in before, and records a conflict afterwards', 
       '{}',
       '2026-01-03T00:00:00.000Z',
     );
-    expect(() => db.prepare("INSERT INTO sync_reviews VALUES ('r4', 4, 's1', 5, 'lost', '{}', 'x')").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO sync_reviews (review_id, hub_seq, sample_id, applied_revision, outcome, detail, at) VALUES ('r4', 4, 's1', 5, 'lost', '{}', 'x')").run()).toThrow(/CHECK/);
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sync_reviews'").all();
     expect(indexes).toContainEqual({ name: 'sync_reviews_sample' });
   } finally {

@@ -46,5 +46,6 @@ describe('sync under faults (SQLite hub)', () => {
   it('refuses whole a review that crossed a re-sign made offline, and converges once the sample is signed again', { timeout: TIMEOUT }, async () => {
     const notes = await runScenario('reviewCrossesResign', 'sqlite', 17, { samples: 3, reviews: 2 });
     expect(notes.crossed).toBe(2);
+    expect(notes.conflictsAtHub).toBe(2);
   });
 });

@@ -5,6 +5,7 @@ import cellClasses from './003-cell-classes.ts';
 import sessions from './004-sessions.ts';
 import reviewConflicts from './005-review-conflicts.ts';
 import cellReviewer from './006-cell-reviewer.ts';
+import reviewOutcomesReported from './007-review-outcomes-reported.ts';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const MIGRATIONS: Migration[] = [
   { version: 4, name: 'sessions', sql: sessions },
   { version: 5, name: 'review-conflicts', sql: reviewConflicts },
   { version: 6, name: 'cell-reviewer', sql: cellReviewer },
+  { version: 7, name: 'review-outcomes-reported', sql: reviewOutcomesReported },
 ];

@@ -186,7 +186,7 @@ export const reviewCrossesResign: Scenario = async (w, size) => {
   }
   if (again < crossed.length) throw new Error(`${again} of ${crossed.length} samples came back to review at the box after a review crossed their re-sign`);
   await w.settle(120_000);
-  return { crossed: crossed.length };
+  return { crossed: crossed.length, conflictsAtHub: await w.conflictsAtHub() };
 };
 
 export const SCENARIOS: Record<string, Scenario> = { hubDownBurst, randomCuts, hubKill9, boxKill9, lostResponses, concurrentReviewers, reviewCrossesResign };

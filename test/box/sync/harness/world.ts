@@ -344,14 +344,14 @@ export class World {
     this.reviews.push(sampleId);
   }
 
-  /** Waits until the box has nothing left to send and has taken in every review made (applied, or refused as a conflict). */
+  /** Waits until the box has nothing left to send, has taken in every review made (applied, or refused as a conflict) and told the hub what became of each. */
   async settle(timeoutMs = 60_000): Promise<void> {
     const end = Date.now() + timeoutMs;
     let last: any = null;
     for (;;) {
       try {
         last = await this.syncStatus();
-        if (last.backlog.pending === 0 && last.backlog.setAside === 0 && last.state === 'idle' && this.reviewsAtBox() >= this.reviews.length) return;
+        if (last.backlog.pending === 0 && last.backlog.setAside === 0 && last.state === 'idle' && this.reviewsAtBox() >= this.reviews.length && this.outcomesUnreported() === 0) return;
       } catch {
         // box restarting
       }
@@ -368,6 +368,20 @@ export class World {
     const db = this.boxDb();
     try {
       return db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sync_reviews WHERE outcome IN ('applied', 'conflict')").get()!.n;
+    } finally {
+      db.close();
+    }
+  }
+
+  /** How many reviews the hub records as refused at the box (a conflict), as the box reported them. */
+  async conflictsAtHub(): Promise<number> {
+    return this.withHubDb(async (db) => (await db.db.selectFrom('review_outcomes').select('review_id').where('outcome', '=', 'conflict').execute()).length);
+  }
+
+  private outcomesUnreported(): number {
+    const db = this.boxDb();
+    try {
+      return db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sync_reviews WHERE reported_at IS NULL').get()!.n;
     } finally {
       db.close();
     }
@@ -426,6 +440,12 @@ export class World {
         for (const r of hubReviews) {
           const taken = box.prepare<[string], { n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'hub.review' AND json_extract(detail, '$.reviewId') = ?").get(r.id)!.n;
           if (taken !== 1) problems.push(`review ${r.id} taken in ${taken} times at the box`);
+        }
+        // The hub knows what became of each review at the box (a conflict, not "reached the box").
+        const reported = new Map((await hub.db.selectFrom('review_outcomes').select(['review_id', 'outcome']).execute()).map((o) => [o.review_id, o.outcome]));
+        for (const r of hubReviews) {
+          const atBox = box.prepare<[string], { outcome: string }>('SELECT outcome FROM sync_reviews WHERE review_id = ?').get(r.id)?.outcome;
+          if (reported.get(r.id) !== atBox) problems.push(`review ${r.id}: ${atBox ?? 'not taken in'} at the box, ${reported.get(r.id) ?? 'no outcome'} at the hub`);
         }
         // One truth: the hub's differential (its newest revision with the reviews of that revision) is the box's.
         const reviews: Review[] = hubReviews.map((r) => ({
