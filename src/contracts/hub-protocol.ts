@@ -23,12 +23,45 @@ export interface RevisionAnswer {
   latestRevision: number;
 }
 
-/** One cell a review changes: from the type its reviewer saw, to the type they chose. */
-export interface ReviewChange {
+/** One cell a review retypes: from the type its reviewer saw, to the type they chose. */
+export interface ReviewTypeChange {
+  op?: undefined;
   cellId: string;
   from: string;
   to: string;
 }
+
+/**
+ * A cell the reviewer removes from the count: a duplicate (the same leukocyte counted twice).
+ * `from` is the type the reviewer saw. `to` is null so that a box older than this shape finds no
+ * class in it and refuses the whole review as a conflict instead of applying part of it.
+ */
+export interface ReviewCellDeletion {
+  op: 'delete';
+  cellId: string;
+  from: string;
+  to: null;
+}
+
+/**
+ * A leukocyte the analysis missed, added by the reviewer: a new cell id the hub generates (so hub
+ * and box name the same cell), its field, its box in the field's pixels [x1, y1, x2, y2], its type.
+ * `from` is null: a box older than this shape finds no such cell and refuses the whole review.
+ */
+export interface ReviewCellAddition {
+  op: 'add';
+  cellId: string;
+  fieldId: string;
+  box: [number, number, number, number];
+  from: null;
+  to: string;
+}
+
+/** One change of a review: a type set, a duplicate removed, or a missed cell added. */
+export type ReviewChange = ReviewTypeChange | ReviewCellDeletion | ReviewCellAddition;
+
+/** At most this many cells one review adds. */
+export const MAX_ADDED_CELLS_PER_REVIEW = 50;
 
 /** A review signed at the hub, numbered per clinic (GET /api/v1/reviews). */
 export interface HubReview {

@@ -70,7 +70,7 @@ describe.each(ENGINES)('hub with the cell classes beyond the five (%s)', (engine
     expect(page.body).toContain('Reactive lymphocytes</td><td>1</td>');
     expect(page.body).toContain('<tr data-outside="nrbc"><td>NRBC (nucleated red cells)</td><td>1</td><td>16.7 per 100 leukocytes</td></tr>');
     expect(page.body).toContain('Smudge cells</td><td>1</td>');
-    expect(page.body).toContain("For a haematologist's attention: Blasts 1, NRBC (nucleated red cells) 1");
+    expect(page.body).toContain('For a haematologist&#39;s attention: Blasts 1, NRBC (nucleated red cells) 1');
     // The review form offers the new classes, the cell's own selected.
     expect(page.body).toContain('<option value="immature_granulocyte">Immature granulocytes</option>');
     expect(page.body).toContain('<option value="band" selected>Band neutrophils</option>');

@@ -3,43 +3,22 @@
  * fits in a few pages, with every crop it shows loaded. The PDF goes to test-artifacts/hub-review/.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, CHROMIUM, useHubInChromium } from './browser.ts';
 import { createReview, lastReviewSeq, reviewsOfSample } from '../../src/hub/repo/reviews.ts';
-import { ROOT } from '../helpers/paths.ts';
-import { reviewerHeaders, testHub, type TestHub } from './helpers.ts';
+import { reviewerHeaders } from './helpers.ts';
 import { syncBigSample } from './review-screen-fixtures.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'hub-review');
 
 /** The pages of a PDF: its page objects (Chromium writes each as `/Type /Page`). */
 const pdfPages = (pdf: Buffer) => [...pdf.toString('latin1').matchAll(/\/Type\s*\/Page\b(?!s)/g)].length;
 
 describe.skipIf(!existsSync(CHROMIUM))('the print view in Chromium', () => {
-  let hub: TestHub;
-  let browser: Browser;
-  let base: string;
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    hub = await testHub('sqlite');
-    await hub.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(hub.app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await hub?.close();
-  });
+  const e = useHubInChromium();
 
   it('prints a reviewed 100-cell sample on at most 3 A4 pages, its crops loaded', async () => {
-    const big = await syncBigSample(hub);
+    const big = await syncBigSample(e.hub);
     const plan = [
       [
         [0, 'neutrophil', 'eosinophil'],
@@ -53,12 +32,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the print view in Chromium', () => {
     ] as const;
     for (const [i, changes] of plan.entries()) {
       const out = await createReview(
-        hub.db.db,
+        e.hub.db.db,
         null,
         {
           sampleId: big.sampleId,
           baseRevision: 3,
-          reviewsSeen: lastReviewSeq(await reviewsOfSample(hub.db.db, big.sampleId)),
+          reviewsSeen: lastReviewSeq(await reviewsOfSample(e.hub.db.db, big.sampleId)),
           reviewer: { id: randomUUID(), name: `Dr Reviewer ${i + 1}` },
           changes: changes.map(([n, from, to]) => ({ cellId: big.cellIds[n], from, to })),
           comment: 'Checked against the smear under the microscope; the changed cells are shown below.',
@@ -67,13 +46,13 @@ describe.skipIf(!existsSync(CHROMIUM))('the print view in Chromium', () => {
       );
       expect(out.kind).toBe('created');
     }
-    const context = await browser.newContext({ extraHTTPHeaders: await reviewerHeaders(hub) });
+    const context = await e.browser.newContext({ extraHTTPHeaders: await reviewerHeaders(e.hub) });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`${r.request().method()} ${r.url()}: ${r.status()}`));
     // A refused request is recorded with its address above (the browser's own favicon request is not the page's).
     page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(`console: ${m.text()}`));
-    const res = await page.goto(`${base}/review/samples/${big.sampleId}/print`, { waitUntil: 'load' });
+    const res = await page.goto(`${e.base}/review/samples/${big.sampleId}/print`, { waitUntil: 'load' });
     expect(res?.status()).toBe(200);
     const crops = await page.evaluate(() => Array.from(document.images).map((i) => i.complete && i.naturalWidth > 0));
     expect(crops).toEqual([true, true, true, true, true]);

@@ -122,7 +122,7 @@ describe.each(ENGINES)('the patient on the sample page (%s)', (engine) => {
     await review(hub, oldest.sampleId, [{ cellId: oldest.cellIds[0], from: 'neutrophil', to: 'eosinophil' }], null);
 
     const body = (await get(`/review/samples/${current.sampleId}`)).body;
-    expect(body).toContain("This patient's other samples at Clinic one");
+    expect(body).toContain('This patient&#39;s other samples at Clinic one');
     expect(listed(body)).toEqual([middle.sampleId, oldest.sampleId]);
     expect(body).not.toContain(otherClinic.sampleId);
     expect(body).not.toContain(otherPatient.sampleId);
@@ -228,7 +228,7 @@ describe.each(ENGINES)('the print view (%s)', (engine) => {
     expect(body).toContain('<caption>With the reviews so far</caption>');
     // After the reviews: 58 neutrophils, a blast for a haematologist's attention.
     expect(body).toMatch(/With the reviews so far<\/caption>[\s\S]*?<td>Neutrophils<\/td><td>58<\/td>/);
-    expect(body).toContain("For a haematologist's attention: Blasts 1");
+    expect(body).toContain('For a haematologist&#39;s attention: Blasts 1');
     expect(body).toContain('<h2>Flags</h2>');
 
     const blocks = [...body.matchAll(/<section class="review"[\s\S]*?<\/section>/g)].map((m) => m[0]);

@@ -5,46 +5,25 @@
  * stores one review with exactly those changes. Key presses and time are logged. Screenshots go to
  * test-artifacts/hub-review/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, CHROMIUM, useHubInChromium } from './browser.ts';
 import { reviewsOfSample } from '../../src/hub/repo/reviews.ts';
-import { ROOT } from '../helpers/paths.ts';
-import { testHub, type TestHub } from './helpers.ts';
 import { syncBigSample } from './review-screen-fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'hub-review');
-
 describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () => {
-  let hub: TestHub;
-  let browser: Browser;
-  let base: string;
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    hub = await testHub('sqlite');
-    await hub.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(hub.app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await hub?.close();
-  });
+  const e = useHubInChromium();
 
   async function open(size: { width: number; height: number }, hasTouch: boolean, javaScriptEnabled = true): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext({ viewport: size, hasTouch, javaScriptEnabled });
+    const context = await e.browser.newContext({ viewport: size, hasTouch, javaScriptEnabled });
     const page = await context.newPage();
-    await page.goto(`${base}/review`);
-    expect(page.url()).toBe(`${base}/review/login?next=%2Freview`);
-    await page.fill('input[name=login]', hub.reviewer.login);
-    await page.fill('input[name=password]', hub.reviewer.password);
-    await Promise.all([page.waitForURL(`${base}/review`), page.click('button[type=submit]')]);
+    await page.goto(`${e.base}/review`);
+    expect(page.url()).toBe(`${e.base}/review/login?next=%2Freview`);
+    await page.fill('input[name=login]', e.hub.reviewer.login);
+    await page.fill('input[name=password]', e.hub.reviewer.password);
+    await Promise.all([page.waitForURL(`${e.base}/review`), page.click('button[type=submit]')]);
     const problems: string[] = [];
     page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`${r.request().method()} ${r.url()}: ${r.status()}`));
     // A refused request is recorded with its address below (the browser's own favicon request is not the page's).
@@ -80,9 +59,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
   const summary = (page: Page) => page.locator('#changes li').allTextContents();
 
   it('takes five changes from the keyboard alone at 1366x768, and signs exactly those', async () => {
-    const big = await syncBigSample(hub);
+    const big = await syncBigSample(e.hub);
     const { page, problems } = await open({ width: 1366, height: 768 }, false);
-    await page.goto(`${base}/review/samples/${big.sampleId}`);
+    await page.goto(`${e.base}/review/samples/${big.sampleId}`);
     await loaded(page);
     await shot(page, 'keyboard-1-top');
     await shot(page, 'keyboard-1-full-page', true);
@@ -98,7 +77,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
     expect(await values(page)).toEqual(before);
     expect(await focused(page)).not.toBeNull();
     await page.keyboard.press('Enter');
-    expect(page.url()).toBe(`${base}/review/samples/${big.sampleId}`);
+    expect(page.url()).toBe(`${e.base}/review/samples/${big.sampleId}`);
     expect(await values(page)).toEqual(before);
     // The timed review starts from the page as it opens.
     await page.reload();
@@ -138,14 +117,14 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
     // The password field takes the focus; typing it is one more step, then Enter signs.
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe('password');
     await timer.shot('keyboard-3-summary');
-    await page.keyboard.type(hub.reviewer.password);
+    await page.keyboard.type(e.hub.reviewer.password);
     await Promise.all([page.waitForURL(/notice=signed/), press('Enter')]);
     // Machine speed: the browser's and the test's own work, screenshots left out.
     const ms = timer.ms();
     console.log(`keyboard review at 1366x768: ${presses} key presses and the password, ${ms.toFixed(0)} ms for 5 changes on a 100-cell sample, signed`);
     await shot(page, 'keyboard-4-signed');
 
-    const reviews = await reviewsOfSample(hub.db.db, big.sampleId);
+    const reviews = await reviewsOfSample(e.hub.db.db, big.sampleId);
     expect(reviews).toHaveLength(1);
     expect(reviews[0].changes.map((c) => ({ id: c.cellId, to: c.to })).sort((a, b) => a.id.localeCompare(b.id))).toEqual([...expected].sort((a, b) => a.id.localeCompare(b.id)));
     expect(reviews[0].changes.every((c) => c.from === 'neutrophil')).toBe(true);
@@ -154,9 +133,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
   }, 60_000);
 
   it('takes five changes by touch at 1024x768: a tap on the tile, the type chosen, Sign twice', async () => {
-    const big = await syncBigSample(hub);
+    const big = await syncBigSample(e.hub);
     const { page, problems } = await open({ width: 1024, height: 768 }, true);
-    await page.goto(`${base}/review/samples/${big.sampleId}`);
+    await page.goto(`${e.base}/review/samples/${big.sampleId}`);
     await loaded(page);
     await shot(page, 'touch-1-top');
     const plan: [number, string][] = [
@@ -182,13 +161,13 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
     expect(await page.locator('#sign').textContent()).toBe('Confirm: sign 5 changes');
     expect(await summary(page)).toHaveLength(5);
     await timer.shot('touch-3-summary');
-    await page.locator('input[name=password]').fill(hub.reviewer.password);
+    await page.locator('input[name=password]').fill(e.hub.reviewer.password);
     taps++;
     await Promise.all([page.waitForURL(/notice=signed/), page.locator('#sign').tap()]);
     taps++;
     console.log(`touch review at 1024x768: ${taps} taps and choices, ${timer.ms().toFixed(0)} ms for 5 changes, signed`);
     await shot(page, 'touch-4-signed');
-    const reviews = await reviewsOfSample(hub.db.db, big.sampleId);
+    const reviews = await reviewsOfSample(e.hub.db.db, big.sampleId);
     expect(reviews).toHaveLength(1);
     const byN = new Map(big.cellIds.map((id, i) => [id, i + 1]));
     expect(reviews[0].changes.map((c) => [byN.get(c.cellId), c.to]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(plan);
@@ -196,9 +175,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
   }, 60_000);
 
   it('works without JavaScript: a changed type is outlined, and Sign posts it', async () => {
-    const big = await syncBigSample(hub);
+    const big = await syncBigSample(e.hub);
     const { page, problems } = await open({ width: 1366, height: 768 }, false, false);
-    await page.goto(`${base}/review/samples/${big.sampleId}`);
+    await page.goto(`${e.base}/review/samples/${big.sampleId}`);
     const tile = page.locator('.tile[data-n="5"]');
     const border = () => tile.evaluate((t) => getComputedStyle(t).borderTopColor);
     const plain = await border();
@@ -207,9 +186,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the reviewer gallery in Chromium', () =>
     expect(await page.locator('#keys').isVisible()).toBe(false);
     await tile.scrollIntoViewIfNeeded();
     await shot(page, 'no-js-changed');
-    await page.locator('input[name=password]').fill(hub.reviewer.password);
+    await page.locator('input[name=password]').fill(e.hub.reviewer.password);
     await Promise.all([page.waitForURL(/notice=signed/), page.locator('#sign').click()]);
-    const reviews = await reviewsOfSample(hub.db.db, big.sampleId);
+    const reviews = await reviewsOfSample(e.hub.db.db, big.sampleId);
     expect(reviews.map((r) => r.changes)).toEqual([[{ cellId: big.cellIds[4], from: 'neutrophil', to: 'monocyte' }]]);
     expect(problems).toEqual([]);
   }, 60_000);

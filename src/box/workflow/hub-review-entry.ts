@@ -7,12 +7,17 @@ import type { AuditEntry } from '../store/types.ts';
 
 export const HUB_REVIEW = 'hub.review';
 
-/** A cell a review changed (with its field) or proposed to change. */
+/** The words in place of a type: a cell the review added had none before, a duplicate it removed has none after. */
+export const ADDED = 'added';
+export const REMOVED = 'removed (duplicate)';
+
+/** A cell a review changed (with its field) or proposed to change; `op`: added or removed rather than retyped. */
 export interface ReviewedCell {
   cellId: string;
   fieldId?: string;
   from: string;
   to: string;
+  op?: 'add' | 'delete';
 }
 
 /** A type, not an interface, so that it is an audit entry's detail (a plain record). */

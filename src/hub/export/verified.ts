@@ -5,9 +5,10 @@
  * signed it (people.signedBy) and sample.signedRevision is that very revision. Of its cells, one
  * counts as verified, and with which class, by this rule (first match wins):
  *
- * 1. `hub_review`: a review signed at the hub on this revision changed it (the class is the type
- *    after the reviews, effectiveTypes of web/model.ts), or the cell carries changedByReviewer (a
- *    hub review applied at the box before the sample was signed again).
+ * 1. `hub_review`: a review signed at the hub on this revision changed or added it (the class is
+ *    the type after the reviews, reviewedCells of web/model.ts), or the cell carries
+ *    changedByReviewer (a hub review applied at the box before the sample was signed again). A
+ *    duplicate such a review removed is no cell any more: left out, and not counted as unverified.
  * 2. `box`: a person at the box looked at it before sign-off (reviewed: the review gallery's
  *    "seen", a flagged cell checked, any correction), or a person set its type (source corrected)
  *    or drew it (source added).
@@ -24,7 +25,7 @@ import type { Report, ReportField } from '../../contracts/api/report.ts';
 import type { Cell } from '../../contracts/api/samples.ts';
 import { CELL_CLASSES, type CellClass } from '../../contracts/vocabulary.ts';
 import type { Review } from '../repo/reviews.ts';
-import { effectiveTypes, type ReportPayload } from '../web/model.ts';
+import { reviewedCells, type AddedCell, type ReportPayload } from '../web/model.ts';
 
 export type VerifiedBy = 'box' | 'hub_review';
 
@@ -60,15 +61,19 @@ export function verifiedBy(cell: Cell, changedAtHub: ReadonlySet<string>): Verif
 
 /** The verified cells of a signed report, field by field (by seq), each field's cells by id. */
 export function verifiedFields(payload: Report, reviews: Review[]): VerifiedField[] {
-  const types = effectiveTypes(payload as unknown as ReportPayload, reviews);
+  const { types, added } = reviewedCells(payload as unknown as ReportPayload, reviews);
   const changedAtHub = new Set<string>();
   for (const r of reviews) if (r.baseRevision === payload.sample.revision) for (const ch of r.changes) changedAtHub.add(ch.cellId);
   const fields = [...(payload.fields ?? [])].sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return fields.map((field) => {
     const cells: VerifiedCell[] = [];
     let unverified = 0;
-    const sorted = [...(field.cells ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // A missed cell a review of this revision added is a reviewer's box: verified at the hub.
+    const addedHere = added.filter((a) => a.fieldId === field.id).map(addedCellAsReported);
+    const sorted = [...(field.cells ?? []), ...addedHere].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const cell of sorted) {
+      // A duplicate a review removed is no cell of the sample any more: neither exported nor counted as left out.
+      if (!types.has(cell.id) && changedAtHub.has(cell.id)) continue;
       const type = types.get(cell.id);
       const by = verifiedBy(cell, changedAtHub);
       if (by === null || !isCellClass(type) || !validBox(cell.box)) unverified++;
@@ -76,6 +81,28 @@ export function verifiedFields(payload: Report, reviews: Review[]): VerifiedFiel
     }
     return { field, cells, unverified };
   });
+}
+
+/** A cell a hub review added, as the box will report it once the review applies there. */
+function addedCellAsReported(a: AddedCell): Cell {
+  return {
+    id: a.id,
+    fieldId: a.fieldId,
+    box: a.box,
+    type: a.type as CellClass,
+    autoType: null,
+    confidence: null,
+    agreement: null,
+    votes: null,
+    flagged: false,
+    reviewed: true,
+    source: 'added',
+    changedBy: null,
+    changedAt: null,
+    changedByReviewer: a.by,
+    reviewedBy: null,
+    reviewedAt: null,
+  };
 }
 
 function validBox(box: unknown): box is [number, number, number, number] {

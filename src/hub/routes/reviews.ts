@@ -22,7 +22,21 @@ const reviewSchema = {
     sampleId: { type: 'string' },
     baseRevision: { type: 'integer' },
     reviewer: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
-    changes: { type: 'array', items: { type: 'object', properties: { cellId: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } } },
+    // One item shape for the three kinds of change (hub-protocol.ts ReviewChange): `op` absent for a new type, `delete` (to null), `add` (from null, with its field and box).
+    changes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          op: { type: 'string', enum: ['delete', 'add'] },
+          cellId: { type: 'string' },
+          fieldId: { type: 'string' },
+          box: { type: 'array', items: { type: 'number' } },
+          from: { type: ['string', 'null'] },
+          to: { type: ['string', 'null'] },
+        },
+      },
+    },
     comment: { type: ['string', 'null'] },
     signedAt: { type: 'string' },
     amends: { type: ['integer', 'null'] },

@@ -8,6 +8,7 @@ import { reviewCursorOf } from '../repo/devices.ts';
 import { outcomesOfReviews, type StoredReviewOutcome } from '../repo/review-outcomes.ts';
 import type { Review } from '../repo/reviews.ts';
 import { html, type Html } from './html.ts';
+import type { Locale } from './i18n/locale.ts';
 
 export interface BoxView {
   /** The highest review number the sample's box has asked past. */
@@ -25,11 +26,11 @@ export async function boxView(db: HubKysely, deviceId: string, reviews: Review[]
   };
 }
 
-export function reviewBoxCell(r: Review, sampleRevision: number, box: BoxView): Html {
-  if (r.baseRevision < sampleRevision) return html`<td data-box="earlier">of an earlier revision: the box signed revision ${sampleRevision} since</td>`;
+export function reviewBoxCell(loc: Locale, r: Review, sampleRevision: number, box: BoxView): Html {
+  if (r.baseRevision < sampleRevision) return html`<td data-box="earlier">${loc.t('box.earlier', { revision: sampleRevision })}</td>`;
   const reported = box.outcomes.get(r.id);
-  if (reported?.outcome === 'applied') return html`<td data-box="applied">applied at the box</td>`;
-  if (reported?.outcome === 'conflict') return html`<td data-box="conflict" title="${reported.reason ?? ''}">conflict: not applied; waiting for the box to sign again</td>`;
-  if (reported?.outcome === 'unknown_sample') return html`<td data-box="unknown_sample">the box does not have this sample</td>`;
-  return box.cursor >= r.seq ? html`<td data-box="reached">reached the box</td>` : html`<td data-box="waiting">waiting for the box</td>`;
+  if (reported?.outcome === 'applied') return html`<td data-box="applied">${loc.t('box.applied')}</td>`;
+  if (reported?.outcome === 'conflict') return html`<td data-box="conflict" title="${reported.reason ?? ''}">${loc.t('box.conflict')}</td>`;
+  if (reported?.outcome === 'unknown_sample') return html`<td data-box="unknown_sample">${loc.t('box.unknown_sample')}</td>`;
+  return box.cursor >= r.seq ? html`<td data-box="reached">${loc.t('box.reached')}</td>` : html`<td data-box="waiting">${loc.t('box.waiting')}</td>`;
 }

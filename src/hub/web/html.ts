@@ -1,5 +1,6 @@
 /** Server-rendered HTML for the reviewer pages: escaping and the page frame (inline CSS; the sample page's one script is served by the hub, gallery.ts). */
 import { escapeMarkup as esc } from '../../core/util/escape.ts';
+import { LANGS, type Lang, type Locale } from './i18n/locale.ts';
 
 /** A fragment that is already HTML (built with `html`), so it is not escaped again. */
 export class Html {
@@ -22,8 +23,9 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
 const CSS = `
 html{scroll-padding-top:5.5rem}
 body{font-family:system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
-header{background:#243b55;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between}
+header{background:#243b55;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}
 header a{color:#fff}
+header .end{display:flex;gap:1rem;align-items:center;flex-wrap:wrap;justify-content:flex-end}header .lang{font-size:.9rem}
 header .who{margin:0;display:flex;gap:.6rem;align-items:center}header .who button{font-size:.85rem;padding:.2rem .7rem}
 .sign-in input{font-size:1rem;padding:.35rem;width:min(22rem,100%)}
 #reauth input{font-size:1rem;padding:.35rem;width:min(18rem,100%)}
@@ -36,6 +38,8 @@ th{background:#eef1f4}
 .box{position:absolute;border:2px solid #ffcc00;box-sizing:border-box}
 .box span{position:absolute;top:-1.2em;left:-2px;background:#ffcc00;color:#000;font-size:.75rem;padding:0 .2em}
 .box.flag{border-color:#e5484d}.box.flag span{background:#e5484d;color:#fff}
+.box.added{border-style:dashed;border-color:#1f6feb}.box.added span{background:#1f6feb;color:#fff}form.js .field{cursor:crosshair}
+.tile:has(option[value=remove]:checked) img{opacity:.35}#added-cells li{margin:.3rem 0}
 .note{background:#fff8d6;padding:.5rem;border:1px solid #eed27a}
 .changed{font-weight:bold;color:#a4262c}
 button{font-size:1rem;padding:.5rem 1.2rem}
@@ -62,13 +66,28 @@ kbd{border:1px solid #9aa4b1;border-radius:3px;padding:0 .3em;background:#f6f7f9
 #changes.confirm{border:2px solid #a4262c}
 `;
 
-/** The page frame; with the signed-in reviewer's name and a sign-out button, or none (the sign-in page). */
-export function page(title: string, reviewerName: string | null, body: Html): string {
-  const who = reviewerName === null ? '' : html`<form method="post" action="/review/logout" class="who"><span>${reviewerName}</span> <button type="submit">Sign out</button></form>`;
+/** Each language's name in itself, as the switch shows it. */
+const LANG_NAMES: Record<Lang, string> = { en: 'English', fr: 'Français' };
+
+/** "English | Français": the page's own language as text, the other a link that sets it (language.ts) and comes back here. */
+export function languageSwitch(loc: Locale): Html | string {
+  const here = loc.here;
+  if (!here) return '';
+  const items = LANGS.map((l) =>
+    l === loc.lang
+      ? html`<strong lang="${l}" aria-current="true">${LANG_NAMES[l]}</strong>`
+      : html`<a lang="${l}" hreflang="${l}" data-lang="${l}" href="/review/language/${l}?next=${encodeURIComponent(here)}">${LANG_NAMES[l]}</a>`,
+  );
+  return html`<nav class="lang" aria-label="${loc.t('frame.language')}">${items.map((x, i) => (i ? html` | ${x}` : x))}</nav>`;
+}
+
+/** The page frame in `loc`'s language; with the signed-in reviewer's name and a sign-out button, or none (the sign-in page). */
+export function page(loc: Locale, title: string, reviewerName: string | null, body: Html): string {
+  const who = reviewerName === null ? '' : html`<form method="post" action="/review/logout" class="who"><span>${reviewerName}</span> <button type="submit">${loc.t('frame.signOut')}</button></form>`;
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${title} · leukodiff hub</title><style>${new Html(CSS)}</style></head>
-<body><header><a href="/review">leukodiff hub · samples</a>${who}</header>
+<html lang="${loc.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title} · ${loc.t('frame.hub')}</title><style>${new Html(CSS)}</style></head>
+<body><header><a href="/review">${loc.t('frame.home')}</a><div class="end">${languageSwitch(loc)}${who}</div></header>
 <main>${body}</main></body></html>`.text;
 }
 

@@ -21,5 +21,12 @@ export const CLASS_KEYS: readonly { key: string; type: CellClass }[] = [
   { key: 'x', type: 'not_leukocyte' },
 ];
 
+/**
+ * The key that marks the focused cell a duplicate, removed from the count: D (Delete and Backspace
+ * already put a cell back to its type before this review).
+ */
+export const REMOVE_KEY = 'd';
+if (CLASS_KEYS.some((k) => k.key === REMOVE_KEY)) throw new Error(`the duplicate key ${REMOVE_KEY} is a class's key too`);
+
 // Every class has a key: a class added to the vocabulary without one fails here, at load.
 for (const t of CELL_CLASSES) if (!CLASS_KEYS.some((k) => k.type === t)) throw new Error(`no review key for the class ${t}`);

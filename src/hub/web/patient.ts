@@ -3,11 +3,11 @@
  * sent, and the patient's other samples at the sample's own clinic (never another clinic's), each
  * with its differential in one line after the reviews signed on it.
  */
-import { classTitle } from '../../contracts/cell-names.ts';
 import type { HubKysely } from '../db/connect.ts';
 import { reviewsOfSample } from '../repo/reviews.ts';
 import { otherSamplesOfPatient, type SampleRecord } from '../repo/samples.ts';
 import { html, utc, type Html } from './html.ts';
+import type { Locale } from './i18n/locale.ts';
 import { effectiveTypes, tally, type ReportPayload, type ReviewedDifferential } from './model.ts';
 
 /** How many of the patient's other samples a sample page lists. */
@@ -48,30 +48,30 @@ const SHORT: [string, string][] = [
   ['basophil', 'B'],
 ];
 
-/** "N 62 % · L 28 % · M 6 % · E 3 % · B 1 %", then any other leukocyte class present ("Blasts 2 %"). */
-export function differentialLine(d: ReviewedDifferential): string {
+/** "N 62 % · L 28 % · M 6 % · E 3 % · B 1 %", then any other leukocyte class present ("Blasts 2 %"); the codes are the kiosk's in both languages. */
+export function differentialLine(loc: Locale, d: ReviewedDifferential): string {
   const percent = new Map(d.rows.map((r) => [r.type, r]));
-  const five = SHORT.map(([type, code]) => `${code} ${percent.get(type)?.percent ?? 0} %`);
-  const others = d.rows.filter((r) => r.count > 0 && !SHORT.some(([type]) => type === r.type)).map((r) => `${classTitle(r.type)} ${r.percent} %`);
+  const five = SHORT.map(([type, code]) => `${code} ${loc.num(percent.get(type)?.percent ?? 0)} %`);
+  const others = d.rows.filter((r) => r.count > 0 && !SHORT.some(([type]) => type === r.type)).map((r) => `${loc.classTitle(r.type)} ${loc.num(r.percent)} %`);
   return [...five, ...others].join(' · ');
 }
 
 /** Patient id, collection time and WBC count, as the box sent them. */
-export function patientLine(p: ReportPayload): Html {
+export function patientLine(loc: Locale, p: ReportPayload): Html {
   const s = p.sample;
-  return html`<p data-patient>${s.patientId ? html`Patient <strong data-patient-id>${s.patientId}</strong>` : html`<span data-patient-id="">no patient id</span>`}
-    · collected ${s.collectedAt ? utc(s.collectedAt) : 'at a time not recorded'}${s.wbcCount != null ? html` · WBC ${s.wbcCount} ×10⁹/L` : ''}</p>`;
+  return html`<p data-patient>${s.patientId ? html`${loc.t('patient.patient')} <strong data-patient-id>${s.patientId}</strong>` : html`<span data-patient-id="">${loc.t('patient.noId')}</span>`}
+    · ${s.collectedAt ? loc.t('patient.collected', { at: utc(s.collectedAt) }) : loc.t('patient.collectedUnknown')}${s.wbcCount != null ? html` · ${loc.t('patient.wbc', { n: s.wbcCount })}` : ''}</p>`;
 }
 
 /** The list of the patient's other samples at this clinic (others undefined: not looked up, nothing shown). */
-export function otherSamplesSection(p: ReportPayload, clinicName: string, others: OtherSample[] | undefined): Html | string {
+export function otherSamplesSection(loc: Locale, p: ReportPayload, clinicName: string, others: OtherSample[] | undefined): Html | string {
   if (others === undefined || !p.sample.patientId) return '';
   const items = others.map(
     (o) =>
-      html`<li data-other-sample="${o.id}"><a href="/review/samples/${o.id}">${o.reference}</a> · ${o.collectedAt ? html`collected ${utc(o.collectedAt)}` : html`signed ${utc(o.signedAt)}`} · ${differentialLine(o.differential)}${
-        o.reviews ? ` (after ${o.reviews} review${o.reviews === 1 ? '' : 's'})` : ''
+      html`<li data-other-sample="${o.id}"><a href="/review/samples/${o.id}">${o.reference}</a> · ${o.collectedAt ? loc.t('others.collected', { at: utc(o.collectedAt) }) : loc.t('others.signed', { at: utc(o.signedAt) })} · ${differentialLine(loc, o.differential)}${
+        o.reviews ? loc.t('others.afterReviews', { n: o.reviews }) : ''
       }</li>`,
   );
-  return html`<section data-other-samples><h2>This patient's other samples at ${clinicName}</h2>
-    ${items.length ? html`<ul>${items}</ul>${others.length >= OTHER_SAMPLES_SHOWN ? html`<p>The ${OTHER_SAMPLES_SHOWN} newest are shown.</p>` : ''}` : html`<p>None.</p>`}</section>`;
+  return html`<section data-other-samples><h2>${loc.t('others.title', { clinic: clinicName })}</h2>
+    ${items.length ? html`<ul>${items}</ul>${others.length >= OTHER_SAMPLES_SHOWN ? html`<p>${loc.t('others.newest', { n: OTHER_SAMPLES_SHOWN })}</p>` : ''}` : html`<p>${loc.t('others.none')}</p>`}</section>`;
 }

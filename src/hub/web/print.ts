@@ -4,12 +4,12 @@
  * flags, every review with the cells it changed (a small crop of each), and a line to sign. No
  * gallery of all the cells, and no script: the reviewer prints with the browser's own command.
  */
-import { classTitle } from '../../contracts/cell-names.ts';
 import type { Review } from '../repo/reviews.ts';
 import type { SampleRecord } from '../repo/samples.ts';
 import { cropUrl } from './gallery.ts';
-import { html, utc, Html } from './html.ts';
-import { cellNumbers, effectiveTypes, signedDifferential, tally, type ReportPayload } from './model.ts';
+import { html, languageSwitch, utc, Html } from './html.ts';
+import type { Locale } from './i18n/locale.ts';
+import { cellNumbers, reviewedCells, signedDifferential, tally, type ReportPayload } from './model.ts';
 import { attentionNote, differentialTable } from './pages.ts';
 
 const PRINT_CSS = `
@@ -32,53 +32,61 @@ tr,table,section,.signature,.diff,.note{break-inside:avoid}
 footer{margin-top:6mm;font-size:8.5pt;color:#333}
 `;
 
-function reviewBlock(sample: SampleRecord, r: Review, numbers: Map<string, number>, reviews: Review[]): Html {
+function reviewBlock(loc: Locale, sample: SampleRecord, r: Review, numbers: Map<string, number>, reviews: Review[]): Html {
+  const { t } = loc;
   const amended = r.amends == null ? undefined : reviews.find((x) => x.seq === r.amends);
   const earlier = r.baseRevision < sample.revision;
   const rows = r.changes.map((ch) => {
     const n = numbers.get(ch.cellId);
-    return html`<tr data-change="${ch.cellId}"><td><img class="crop" src="${cropUrl(sample.id, r.baseRevision, ch.cellId)}" width="180" height="180" alt="cell ${n ?? ''}"></td>
-      <td>${n === undefined || earlier ? `a cell of revision ${r.baseRevision}` : `cell ${n}`}</td><td>${classTitle(ch.from)} → ${classTitle(ch.to)}</td></tr>`;
+    return html`<tr data-change="${ch.cellId}"><td><img class="crop" src="${cropUrl(sample.id, r.baseRevision, ch.cellId)}" width="180" height="180" alt="${t('print.cellAlt', { n: n ?? '' })}"></td>
+      <td>${n === undefined || earlier ? t('print.cellOfRevision', { revision: r.baseRevision }) : t('print.cellN', { n })}</td><td>${ch.op === 'add' ? t('cellEdit.added') : loc.classTitle(ch.from)} → ${ch.op === 'delete' ? t('cellEdit.removed') : loc.classTitle(ch.to)}</td></tr>`;
   });
   return html`<section class="review" data-review="${r.id}">
-    <h3>${r.reviewer.name} · signed ${utc(r.signedAt)} · of revision ${r.baseRevision}${earlier ? ` (the box has signed revision ${sample.revision} since)` : ''}</h3>
-    <p>${amended ? `Amends the review of ${utc(amended.signedAt)} by ${amended.reviewer.name}; reason` : 'Comment'}: ${r.comment ?? '—'}</p>
-    ${rows.length ? html`<table><thead><tr><th>Cell</th><th>Number</th><th>Type: from → to</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No cell changed: reviewed as it is.</p>`}
+    <h3>${t('print.reviewHead', { name: r.reviewer.name, at: utc(r.signedAt), revision: r.baseRevision })}${earlier ? t('print.since', { revision: sample.revision }) : ''}</h3>
+    <p>${amended ? t('print.amends', { at: utc(amended.signedAt), name: amended.reviewer.name }) : t('print.comment')} ${r.comment ?? '—'}</p>
+    ${
+      rows.length
+        ? html`<table><thead><tr><th>${t('print.col.cell')}</th><th>${t('print.col.number')}</th><th>${t('print.col.type')}</th></tr></thead><tbody>${rows}</tbody></table>`
+        : html`<p>${t('print.noChange')}</p>`
+    }
   </section>`;
 }
 
-export function printPage(reviewer: string, sample: SampleRecord, reviews: Review[], printedAt: string): string {
+export function printPage(loc: Locale, reviewer: string, sample: SampleRecord, reviews: Review[], printedAt: string): string {
+  const { t } = loc;
   const p = sample.payload as ReportPayload;
   const s = p.sample;
   const signer = p.people?.signedBy;
   const signed = signedDifferential(p);
-  const reviewed = tally(effectiveTypes(p, reviews).values());
+  const { types, added } = reviewedCells(p, reviews);
+  const reviewed = tally(types.values());
   const flags = p.differential?.flags ?? [];
-  const numbers = cellNumbers(p);
+  const numbers = cellNumbers(p, added);
   const identity: [string, string | Html][] = [
-    ['Sample', s.reference],
-    ['Patient', s.patientId ? s.patientId : 'no patient id'],
-    ['Collected', s.collectedAt ? utc(s.collectedAt) : 'not recorded'],
-    ['WBC', s.wbcCount != null ? `${s.wbcCount} ×10⁹/L` : 'not given'],
-    ['Clinic', `${sample.clinicName} (${sample.clinicId})`],
-    ['Revision', String(sample.revision)],
-    ['Signed at the box', `${signer?.name ?? '—'}, ${utc(signer?.at)}`],
-    ['Received at the hub', utc(sample.receivedAt)],
+    [t('print.sample'), s.reference],
+    [t('print.patient'), s.patientId ? s.patientId : t('print.noPatient')],
+    [t('print.collected'), s.collectedAt ? utc(s.collectedAt) : t('print.notRecorded')],
+    [t('print.wbc'), s.wbcCount != null ? t('print.wbcValue', { n: s.wbcCount }) : t('print.wbcNotGiven')],
+    [t('print.clinic'), `${sample.clinicName} (${sample.clinicId})`],
+    [t('print.revision'), String(sample.revision)],
+    [t('print.signedAtBox'), `${signer?.name ?? '—'}, ${utc(signer?.at)}`],
+    [t('print.received'), utc(sample.receivedAt)],
   ];
-  const body = html`<p class="screen-only note">Laid out for A4 paper: print it with the browser's Print command (Ctrl+P). <a href="/review/samples/${sample.id}">Back to the sample</a></p>
-    <h1>Leukocyte differential · sample ${s.reference}</h1>
+  const body = html`<p class="screen-only note">${t('print.screenNote')} <a href="/review/samples/${sample.id}">${t('print.back')}</a></p>
+    <div class="screen-only">${languageSwitch(loc)}</div>
+    <h1>${t('print.heading', { reference: s.reference })}</h1>
     <table class="identity" data-identity><tbody>${identity.map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</tbody></table>
-    <h2>Differential</h2>
-    ${attentionNote(reviewed)}
-    <div class="diff">${differentialTable('As signed at the box', signed)}${differentialTable('With the reviews so far', reviewed)}</div>
-    <h2>Flags</h2>
-    ${flags.length ? html`<ul data-flags>${flags.map((f) => html`<li>${f}</li>`)}</ul>` : html`<p>None.</p>`}
-    <h2>Reviews at the hub</h2>
-    ${reviews.length ? reviews.map((r) => reviewBlock(sample, r, numbers, reviews)) : html`<p>None yet.</p>`}
-    <div class="signature" data-signature><div>Reviewed by (name)</div><div>Date</div><div>Signature</div></div>
-    <footer>Printed ${utc(printedAt)} by ${reviewer} from the leukodiff hub. Times are UTC.</footer>`;
+    <h2>${t('print.differential')}</h2>
+    ${attentionNote(loc, reviewed)}
+    <div class="diff">${differentialTable(loc, t('diff.asSigned'), signed)}${differentialTable(loc, t('diff.withReviews'), reviewed)}</div>
+    <h2>${t('print.flags')}</h2>
+    ${flags.length ? html`<ul data-flags>${flags.map((f) => html`<li>${f}</li>`)}</ul>` : html`<p>${t('print.none')}</p>`}
+    <h2>${t('print.reviews')}</h2>
+    ${reviews.length ? reviews.map((r) => reviewBlock(loc, sample, r, numbers, reviews)) : html`<p>${t('print.noneYet')}</p>`}
+    <div class="signature" data-signature><div>${t('print.reviewedBy')}</div><div>${t('print.date')}</div><div>${t('print.signature')}</div></div>
+    <footer>${t('print.footer', { at: utc(printedAt), name: reviewer })}</footer>`;
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Sample ${s.reference} · print · leukodiff hub</title><style>${new Html(PRINT_CSS)}</style></head>
+<html lang="${loc.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${t('print.title', { reference: s.reference })} · ${t('frame.hub')}</title><style>${new Html(PRINT_CSS)}</style></head>
 <body>${body}</body></html>`.text;
 }

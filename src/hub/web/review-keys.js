@@ -8,6 +8,10 @@
  * with the mouse the focus goes back to its tile. Enter on a tile does nothing. Sign (or Ctrl+Enter)
  * first shows the changes and asks to confirm, with the focus on the password field while it is
  * empty; Enter there (or a second press of Sign) signs, with the same form post.
+ * D marks the focused cell a duplicate (its choice "remove"). A tap or click on a field photo
+ * places a missed cell there: a box of a leukocyte's size at the field's scale (the field's
+ * data-cell-side), listed with a type to choose (the page's template, so its words are the page's)
+ * and posted as add.K.field, add.K.box and add.K.type.
  */
 /* global document, window */
 (() => {
@@ -22,6 +26,10 @@
   const summary = document.getElementById('changes');
   const list = summary.querySelector('ul');
   const none = summary.querySelector('.none');
+  // What the script writes, in the page's language: the summary's data- attributes (gallery.ts changeSummary), {name} filled here.
+  const words = summary.dataset;
+  const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+  const plural = new Intl.PluralRules(document.documentElement.lang || 'en');
   const sign = document.getElementById('sign');
   const signText = sign.textContent;
   let confirming = false;
@@ -36,11 +44,20 @@
 
   const selectOf = (tile) => tile.querySelector('select');
 
+  const addedSection = document.getElementById('added-cells');
+  const addedList = addedSection ? addedSection.querySelector('ul') : null;
+  const addedTemplate = document.getElementById('added-cell-template');
+  const addedEntries = () => (addedList ? Array.from(addedList.querySelectorAll('li[data-added]')) : []);
+
   function changes() {
     const out = [];
     for (const tile of tiles) {
       const to = selectOf(tile).value;
       if (to !== tile.dataset.from) out.push({ n: tile.dataset.n, id: tile.dataset.cell, from: tile.dataset.from, to });
+    }
+    for (const li of addedEntries()) {
+      const select = li.querySelector('select');
+      out.push({ id: 'added', label: li.querySelector('.what').textContent, to: select.options[select.selectedIndex].textContent });
     }
     return out;
   }
@@ -51,7 +68,7 @@
       ...all.map((c) => {
         const li = document.createElement('li');
         li.dataset.change = c.id;
-        li.textContent = `cell ${c.n}: ${titles.get(c.from) ?? c.from} → ${titles.get(c.to) ?? c.to}`;
+        li.textContent = c.label ? fill(words.addedItem, { cell: c.label, type: c.to }) : fill(words.changeItem, { n: c.n, from: titles.get(c.from) ?? c.from, to: titles.get(c.to) ?? c.to });
         return li;
       }),
     );
@@ -157,6 +174,59 @@
     });
   }
 
+  /** Places a missed cell's box on a field photo and lists it, its type to choose. */
+  function addCell(field, box) {
+    const entries = addedEntries();
+    if (entries.length >= Number(addedSection.dataset.max)) return;
+    const k = entries.reduce((m, li) => Math.max(m, Number(li.dataset.added) + 1), 0);
+    const li = addedTemplate.content.firstElementChild.cloneNode(true);
+    li.dataset.added = String(k);
+    li.dataset.field = field.dataset.field;
+    li.dataset.box = box.join(',');
+    for (const input of li.querySelectorAll('[data-part]')) input.name = `add.${k}.${input.dataset.part}`;
+    li.querySelector('[data-part=field]').value = field.dataset.field;
+    li.querySelector('[data-part=box]').value = box.join(',');
+    li.querySelector('[data-seq]').textContent = field.dataset.seq;
+    addedList.append(li);
+    const mark = document.createElement('div');
+    mark.className = 'box added pending';
+    mark.dataset.addedBox = String(k);
+    const [w, h] = [Number(field.dataset.width), Number(field.dataset.height)];
+    Object.assign(mark.style, { left: `${(100 * box[0]) / w}%`, top: `${(100 * box[1]) / h}%`, width: `${(100 * (box[2] - box[0])) / w}%`, height: `${(100 * (box[3] - box[1])) / h}%` });
+    const label = document.createElement('span');
+    label.textContent = '+';
+    mark.append(label);
+    field.append(mark);
+    refresh();
+    li.querySelector('select').focus({ preventScroll: true });
+  }
+
+  if (addedList && addedTemplate) {
+    for (const field of form.querySelectorAll('.field[data-field]')) {
+      field.addEventListener('click', (e) => {
+        // A tap on a box already there is not a new cell.
+        if (e.target.closest('.box')) return;
+        const r = field.querySelector('img').getBoundingClientRect();
+        const [w, h] = [Number(field.dataset.width), Number(field.dataset.height)];
+        const side = Math.max(4, Math.min(Number(field.dataset.cellSide) || 4, w, h));
+        const cx = ((e.clientX - r.left) / r.width) * w;
+        const cy = ((e.clientY - r.top) / r.height) * h;
+        const x1 = Math.round(Math.min(Math.max(cx - side / 2, 0), w - side));
+        const y1 = Math.round(Math.min(Math.max(cy - side / 2, 0), h - side));
+        addCell(field, [x1, y1, x1 + side, y1 + side]);
+      });
+    }
+    addedList.addEventListener('change', refresh);
+    addedList.addEventListener('click', (e) => {
+      const drop = e.target.closest('[data-drop]');
+      if (!drop) return;
+      const li = drop.closest('li[data-added]');
+      form.querySelector(`.box[data-added-box="${li.dataset.added}"]`)?.remove();
+      li.remove();
+      refresh();
+    });
+  }
+
   form.addEventListener('submit', (e) => {
     if (confirming) return;
     e.preventDefault();
@@ -164,7 +234,7 @@
     const n = changes().length;
     confirming = true;
     summary.classList.add('confirm');
-    sign.textContent = n ? `Confirm: sign ${n} change${n > 1 ? 's' : ''}` : 'Confirm: sign without changes';
+    sign.textContent = n ? fill(plural.select(n) === 'one' ? words.confirmOne : words.confirmOther, { n }) : words.confirmNone;
     summary.scrollIntoView({ block: 'center' });
     // Signing takes the password: its field first when it is empty (Enter there then signs).
     const password = form.elements.namedItem('password');

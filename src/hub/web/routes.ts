@@ -17,9 +17,10 @@ import reviewerAuth, { currentReviewer, sessionTimes } from './auth.ts';
 import { CropCache } from './crops.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import signIn from './sign-in.ts';
+import languageRoutes, { requestLocale } from './language.ts';
 import signReview from './sign-review.ts';
 import { REVIEW_SCRIPT_PATH } from './gallery.ts';
-import type { ReportPayload } from './model.ts';
+import { reviewedCells, type ReportPayload } from './model.ts';
 import { listPage, samplePage } from './pages.ts';
 import { otherSamples } from './patient.ts';
 import { printPage } from './print.ts';
@@ -55,6 +56,7 @@ const web: RoutesPlugin = async (app) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   await app.register(signIn({ throttle: signInThrottle, times }));
+  await app.register(languageRoutes);
   await app.register(signReview({ signInThrottle, signingThrottle, times }));
 
   app.get(
@@ -92,7 +94,7 @@ const web: RoutesPlugin = async (app) => {
         ),
         now,
       };
-      return reply.type('text/html; charset=utf-8').send(listPage(r.name, items, total, req.query.page, PAGE_SIZE, await reviewStatuses(db, items), view));
+      return reply.type('text/html; charset=utf-8').send(listPage(requestLocale(req), r.name, items, total, req.query.page, PAGE_SIZE, await reviewStatuses(db, items), view));
     },
   );
 
@@ -122,18 +124,15 @@ const web: RoutesPlugin = async (app) => {
       if (req.query.amend !== undefined && amended?.baseRevision !== sample.revision) {
         throw new HubError(404, 'not_found', 'no such review of this sample’s current revision to amend: open the sample again');
       }
-      const notices = {
-        signed: 'Review signed: it goes back to the box with its next sync.',
-        unchanged: 'Review signed without changes.',
-      };
-      const notice = req.query.notice ? notices[req.query.notice as keyof typeof notices] : null;
+      const loc = requestLocale(req);
+      const notice = req.query.notice ? loc.t(req.query.notice === 'signed' ? 'notice.signed' : 'notice.unchanged') : null;
       const others = await otherSamples(db, sample);
       // "Being reviewed by": the page shown right after signing is not a new opening (signing released the hold).
       const now = new Date();
       if (!req.query.notice) await holdSample(db, sample.id, r, now);
-      const openBy = openByNote(await holdersOf(db, [sample.id], r.id, now), now);
+      const openBy = openByNote(loc, await holdersOf(db, [sample.id], r.id, now), now);
       return reply.type('text/html; charset=utf-8').send(
-        samplePage(r.name, sample, reviews, await boxView(db, sample.deviceId, reviews), {
+        samplePage(loc, r.name, sample, reviews, await boxView(db, sample.deviceId, reviews), {
           notice,
           others,
           openBy,
@@ -148,7 +147,7 @@ const web: RoutesPlugin = async (app) => {
     const r = currentReviewer(req);
     const sample = await getSample(db, req.params.sampleId, r.clinicId);
     if (!sample) throw new HubError(404, 'not_found', 'no such sample');
-    return reply.type('text/html; charset=utf-8').send(printPage(r.name, sample, await reviewsOfSample(db, sample.id), new Date().toISOString()));
+    return reply.type('text/html; charset=utf-8').send(printPage(requestLocale(req), r.name, sample, await reviewsOfSample(db, sample.id), new Date().toISOString()));
   });
 
   app.get(
@@ -183,9 +182,21 @@ const web: RoutesPlugin = async (app) => {
       if (!sample) throw new HubError(404, 'not_found', 'no such sample');
       const revision = req.query.revision ?? sample.revision;
       const payload = (revision === sample.revision ? sample.payload : await revisionPayload(db, sample.id, revision)) as ReportPayload | undefined;
-      const field = payload?.fields?.find((f) => f.cells.some((c) => c.id === req.params.cellId));
-      if (!field) throw new HubError(404, 'not_found', 'no such cell');
-      const jpeg = await crops.crop(`${sample.id}/${revision}/${field.id}`, field, req.params.cellId, () => imageBytesAnyClinic(db, field.image.sha256, [sample.clinicId]));
+      if (!payload) throw new HubError(404, 'not_found', 'no such cell');
+      const cellId = req.params.cellId;
+      const boxField = payload.fields?.find((f) => f.cells.some((c) => c.id === cellId));
+      // Not a cell of the box's report: a cell a review of that revision added, cut from its field with the field's other added cells (the key counts them, so a field is cut again when a review adds one).
+      const { key, field, cut } = boxField
+        ? { key: `${sample.id}/${revision}/${boxField.id}`, field: boxField, cut: boxField }
+        : await (async () => {
+            const { added } = reviewedCells(payload, await reviewsOfSample(db, sample.id));
+            const cell = added.find((c) => c.id === cellId);
+            const on = cell && payload.fields?.find((f) => f.id === cell.fieldId);
+            if (!on) throw new HubError(404, 'not_found', 'no such cell');
+            const extra = added.filter((c) => c.fieldId === on.id);
+            return { key: `${sample.id}/${revision}/${on.id}/added/${extra.length}`, field: on, cut: { image: on.image, cells: [...on.cells, ...extra] } };
+          })();
+      const jpeg = await crops.crop(key, cut, cellId, () => imageBytesAnyClinic(db, field.image.sha256, [sample.clinicId]));
       if (!jpeg) throw new HubError(404, 'not_found', 'no image of this cell');
       // Named by its revision, a crop never changes; without one it is the current revision's.
       return reply

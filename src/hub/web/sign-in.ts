@@ -11,6 +11,8 @@ import { reviewerForLogin, type Reviewer } from '../repo/reviewers.ts';
 import { releaseAllOf } from '../repo/review-locks.ts';
 import { safeNext, SESSION_COOKIE, signInUrl } from './auth.ts';
 import { html, page } from './html.ts';
+import type { Locale } from './i18n/locale.ts';
+import { requestLocale } from './language.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 
 export type PasswordCheck = { kind: 'right'; reviewer: Reviewer & { credential: string } } | { kind: 'wrong' } | { kind: 'wait'; retryAfterS: number };
@@ -24,19 +26,18 @@ export async function checkPassword(throttle: LoginThrottle, db: HubKysely, logi
   return out.value ? { kind: 'right', reviewer: out.value } : { kind: 'wrong' };
 }
 
-const waitMessage = (s: number) => `Too many wrong passwords: wait ${s} s before trying again.`;
-
-function signInPage(next: string, message: string | null, login = ''): string {
+function signInPage(loc: Locale, next: string, message: string | null, login = ''): string {
   return page(
-    'Sign in',
+    loc,
+    loc.t('signIn.title'),
     null,
-    html`<h1>Sign in to review</h1>
+    html`<h1>${loc.t('signIn.heading')}</h1>
     ${message ? html`<p class="note" role="alert">${message}</p>` : ''}
     <form method="post" action="/review/login" class="sign-in">
       <input type="hidden" name="next" value="${next}">
-      <p><label>Login<br><input name="login" autocomplete="username" required maxlength="200" value="${login}" autofocus></label></p>
-      <p><label>Password<br><input name="password" type="password" autocomplete="current-password" required maxlength="200"></label></p>
-      <p><button type="submit">Sign in</button></p>
+      <p><label>${loc.t('signIn.login')}<br><input name="login" autocomplete="username" required maxlength="200" value="${login}" autofocus></label></p>
+      <p><label>${loc.t('signIn.password')}<br><input name="password" type="password" autocomplete="current-password" required maxlength="200"></label></p>
+      <p><button type="submit">${loc.t('signIn.submit')}</button></p>
     </form>`,
   );
 }
@@ -49,25 +50,23 @@ export function setSessionCookie(reply: FastifyReply, protocol: string, token: s
  * A review posted without an active session: the reviewer signs in here and the review is signed.
  * The page holds only what they posted (as hidden fields), nothing of the sample, until the password is right.
  */
-export function signInToSignPage(posted: Record<string, string>, why: 'idle' | 'ended' | 'wrong' | { waitS: number }, idleName: string | null, login: string): string {
-  const message =
-    why === 'idle'
-      ? 'Your session timed out. Your review is kept: type your password to sign it.'
-      : why === 'ended'
-        ? 'Your session ended. Your review is kept: sign in to sign it.'
-        : why === 'wrong'
-          ? 'Wrong login or password. Your review is kept: try again.'
-          : waitMessage(why.waitS);
+export function signInToSignPage(loc: Locale, posted: Record<string, string>, why: 'idle' | 'ended' | 'wrong' | { waitS: number }, idleName: string | null, login: string): string {
+  const message = why === 'idle' ? loc.t('signToSign.idle') : why === 'ended' ? loc.t('signToSign.ended') : why === 'wrong' ? loc.t('signToSign.wrong') : loc.t('signIn.wait', { s: why.waitS });
   const hidden = Object.entries(posted).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
   return page(
-    'Sign in to sign',
+    loc,
+    loc.t('signToSign.title'),
     null,
-    html`<h1>Sign in to sign your review</h1>
+    html`<h1>${loc.t('signToSign.heading')}</h1>
     <p class="note" role="alert">${message}</p>
     <form method="post" class="sign-in">${hidden}
-      ${idleName === null ? html`<p><label>Login<br><input name="login" autocomplete="username" required maxlength="200" value="${login}"></label></p>` : html`<p>Signing as ${idleName}.</p>`}
-      <p><label>Password<br><input name="password" type="password" autocomplete="current-password" required maxlength="200" autofocus></label></p>
-      <p><button type="submit">Sign in and sign the review</button></p>
+      ${
+        idleName === null
+          ? html`<p><label>${loc.t('signIn.login')}<br><input name="login" autocomplete="username" required maxlength="200" value="${login}"></label></p>`
+          : html`<p>${loc.t('signToSign.as', { name: idleName })}</p>`
+      }
+      <p><label>${loc.t('signIn.password')}<br><input name="password" type="password" autocomplete="current-password" required maxlength="200" autofocus></label></p>
+      <p><button type="submit">${loc.t('signToSign.submit')}</button></p>
     </form>`,
   );
 }
@@ -88,9 +87,10 @@ export default (opts: { throttle: LoginThrottle; times: SessionTimes }): RoutesP
         },
       },
       async (req, reply) => {
+        const loc = requestLocale(req);
         const minutes = Math.round(opts.times.idleMs / 60_000);
-        const message = req.query.expired ? `You were signed out after ${minutes} minutes without activity: sign in again.` : req.query.signed_out ? 'Signed out.' : null;
-        return sendPage(reply, 200, signInPage(safeNext(req.query.next), message));
+        const message = req.query.expired ? loc.t('signIn.expired', { n: minutes }) : req.query.signed_out ? loc.t('signIn.signedOut') : null;
+        return sendPage(reply, 200, signInPage(loc, safeNext(req.query.next), message));
       },
     );
 
@@ -104,9 +104,11 @@ export default (opts: { throttle: LoginThrottle; times: SessionTimes }): RoutesP
       },
       async (req, reply) => {
         const next = safeNext(req.body.next);
+        // Nothing is lost by switching the language here: the switch goes back to an empty sign-in page.
+        const loc = { ...requestLocale(req), here: signInUrl(next, null) };
         const out = await checkPassword(opts.throttle, db, req.body.login, req.body.password);
-        if (out.kind === 'wait') return sendPage(reply.header('retry-after', String(out.retryAfterS)), 429, signInPage(next, waitMessage(out.retryAfterS), req.body.login));
-        if (out.kind === 'wrong') return sendPage(reply, 401, signInPage(next, 'Wrong login or password.', req.body.login));
+        if (out.kind === 'wait') return sendPage(reply.header('retry-after', String(out.retryAfterS)), 429, signInPage(loc, next, loc.t('signIn.wait', { s: out.retryAfterS }), req.body.login));
+        if (out.kind === 'wrong') return sendPage(reply, 401, signInPage(loc, next, loc.t('signIn.wrong'), req.body.login));
         // A sign-in replaces the browser's session, if it had one.
         const old = req.cookies[SESSION_COOKIE];
         if (old) await closeSession(db, old);

@@ -13,6 +13,7 @@
 import type { FastifyReply } from 'fastify';
 import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { CELL_CLASSES } from '../../contracts/vocabulary.ts';
+import { MAX_ADDED_CELLS_PER_REVIEW } from '../../contracts/hub-protocol.ts';
 import { HubError } from '../plugins/errors.ts';
 import { closeSession, openSession, type SessionTimes } from '../repo/reviewer-sessions.ts';
 import type { Reviewer } from '../repo/reviewers.ts';
@@ -23,9 +24,11 @@ import { UUID } from '../routes/schemas.ts';
 import { SESSION_COOKIE } from './auth.ts';
 import { boxView } from './box-outcomes.ts';
 import type { LoginThrottle } from './login-throttle.ts';
-import { carryOver, changedMeanwhile, changesFrom, effectiveTypes, type ReportPayload } from './model.ts';
+import { additionChanges, carryOver, changedMeanwhile, changesFrom, effectiveTypes, REMOVE_CHOICE, type NewCell, type ReportPayload } from './model.ts';
 import { samplePage, type Refusal } from './pages.ts';
 import { checkPassword, setSessionCookie, signInToSignPage } from './sign-in.ts';
+import type { Locale } from './i18n/locale.ts';
+import { requestLocale } from './language.ts';
 
 const body = {
   type: 'object',
@@ -40,8 +43,33 @@ const body = {
     // Only on the sign-in-to-sign page, for a reviewer without a session.
     login: { type: 'string', maxLength: 200 },
   },
-  patternProperties: { [`^cell\\.${UUID.slice(1, -1)}$`]: { type: 'string', enum: [...CELL_CLASSES] } },
+  patternProperties: {
+    [`^cell\\.${UUID.slice(1, -1)}$`]: { type: 'string', enum: [...CELL_CLASSES, REMOVE_CHOICE] },
+    // A missed cell placed on a field photo (the page's script adds these): its field, its box "x1,y1,x2,y2" in the photo's pixels, its type.
+    '^add\\.[0-9]{1,3}\\.field$': { type: 'string', pattern: UUID },
+    '^add\\.[0-9]{1,3}\\.box$': { type: 'string', pattern: '^[0-9]{1,6}(,[0-9]{1,6}){3}$' },
+    '^add\\.[0-9]{1,3}\\.type$': { type: 'string', enum: [...CELL_CLASSES] },
+  },
 } as const;
+
+/** The missed cells a form adds, checked against the fields of the revision its reviewer saw. */
+function newCellsOf(form: Record<string, string>, payload: ReportPayload): NewCell[] {
+  const keys = [...new Set(Object.keys(form).flatMap((k) => /^add\.([0-9]+)\./.exec(k)?.[1] ?? []))].sort((a, b) => Number(a) - Number(b));
+  if (keys.length > MAX_ADDED_CELLS_PER_REVIEW) throw new HubError(400, 'too_many_added_cells', `a review adds at most ${MAX_ADDED_CELLS_PER_REVIEW} cells: sign these in two reviews`);
+  return keys.map((k) => {
+    const [fieldId, boxText, type] = ['field', 'box', 'type'].map((part) => form[`add.${k}.${part}`]);
+    if (!fieldId || !boxText || !type) throw new HubError(400, 'incomplete_added_cell', `added cell ${Number(k) + 1} needs its field, its box and its type`);
+    const field = payload.fields?.find((f) => f.id === fieldId);
+    if (!field) throw new HubError(400, 'unknown_field', `added cell ${Number(k) + 1} is on a field this revision of the sample does not have: open the sample again`);
+    const box = boxText.split(',').map(Number) as [number, number, number, number];
+    const [x1, y1, x2, y2] = box;
+    const { width, height } = field.image;
+    if (x2 > width || y2 > height || x2 - x1 < 4 || y2 - y1 < 4) {
+      throw new HubError(400, 'box_outside_image', `added cell ${Number(k) + 1}: box [${box.join(', ')}] is not inside the ${width}x${height} photo of field ${field.seq}, at least 4 pixels each way`);
+    }
+    return { fieldId, box, type };
+  });
+}
 
 const html = (reply: FastifyReply, code: number, page: string) => reply.code(code).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
 
@@ -50,10 +78,10 @@ export default (opts: { signInThrottle: LoginThrottle; signingThrottle: LoginThr
     const db = app.hub.db;
 
     /** Without an active session: who signs, proved by the password before anything of the sample is shown. */
-    async function signInToSign(req: { idleReviewer: Reviewer | null; cookies: Record<string, string | undefined>; protocol: string }, reply: FastifyReply, form: Record<string, string>) {
+    async function signInToSign(req: { idleReviewer: Reviewer | null; cookies: Record<string, string | undefined>; protocol: string }, reply: FastifyReply, form: Record<string, string>, loc: Locale) {
       const { password, login: posted, ...kept } = form;
       const login = req.idleReviewer?.login ?? posted;
-      const again = (code: number, why: Parameters<typeof signInToSignPage>[1]) => html(reply, code, signInToSignPage(kept, why, req.idleReviewer?.name ?? null, posted ?? ''));
+      const again = (code: number, why: Parameters<typeof signInToSignPage>[2]) => html(reply, code, signInToSignPage(loc, kept, why, req.idleReviewer?.name ?? null, posted ?? ''));
       if (!login || !password) return { reply: again(401, req.idleReviewer ? 'idle' : 'ended') };
       const check = await checkPassword(opts.signInThrottle, db, login, password);
       if (check.kind === 'wait') return { reply: again(429, { waitS: check.retryAfterS }) };
@@ -73,15 +101,17 @@ export default (opts: { signInThrottle: LoginThrottle; signingThrottle: LoginThr
       },
       async (req, reply) => {
         let r = req.reviewer;
+        const loc = requestLocale(req);
         if (!r) {
-          const out = await signInToSign(req, reply, req.body);
+          const out = await signInToSign(req, reply, req.body, loc);
           if ('reply' in out) return out.reply;
           r = out.reviewer;
         }
         const reviewer = r;
         const sample = await getSample(db, req.params.sampleId, reviewer.clinicId);
         if (!sample) throw new HubError(404, 'not_found', 'no such sample');
-        const { revision, reviewsSeen, comment, password, amends: amendsField, login: _login, ...cells } = req.body;
+        const { revision, reviewsSeen, comment, password, amends: amendsField, login: _login, ...choices } = req.body;
+        const cells = Object.fromEntries(Object.entries(choices).filter(([k]) => k.startsWith('cell.')));
         // A form from before the base was sent carries no reviewsSeen: it is stale, and comes back with its changes kept.
         const base = { revision: Number(revision), reviewsSeen: reviewsSeen === undefined ? null : Number(reviewsSeen) };
         const submitted = Object.fromEntries(Object.entries(cells).map(([k, v]) => [k.slice('cell.'.length), v]));
@@ -92,7 +122,8 @@ export default (opts: { signInThrottle: LoginThrottle; signingThrottle: LoginThr
           seenPayload as ReportPayload,
           reviewsThen.filter((rv) => base.reviewsSeen === null || rv.seq <= base.reviewsSeen),
         );
-        const changes = changesFrom(seen, submitted);
+        const added = newCellsOf(req.body, seenPayload as ReportPayload);
+        const changes = [...changesFrom(seen, submitted), ...additionChanges(added, { sampleId: sample.id, ...base, reviewerId: reviewer.id })];
         const text = comment?.trim() || null;
         const amends = amendsField === undefined ? null : Number(amendsField);
         if (amends !== null && !reviewsThen.some((rv) => rv.seq === amends)) throw new HubError(400, 'unknown_review', `this sample has no review ${amends} to amend: open the sample again`);
@@ -115,8 +146,10 @@ export default (opts: { signInThrottle: LoginThrottle; signingThrottle: LoginThr
           );
           // Refused for another reason, on a base that moved too: the reviewer is told both.
           const stale = refusal.kind === 'stale' || now.revision !== base.revision || base.reviewsSeen === null || since.length > 0;
-          const draft = { refusal, stale, amends, choices: carryOver(current, changes), comment: text ?? '', mine: changes, meanwhile };
-          return html(reply, code, samplePage(reviewer.name, now, all, await boxView(db, now.deviceId, all), { draft }));
+          // Additions on a field the current revision no longer has are dropped (listed as not kept).
+          const fieldsNow = new Set(((now.payload as ReportPayload).fields ?? []).map((f) => f.id));
+          const draft = { refusal, stale, amends, choices: carryOver(current, changes), added: added.filter((a) => fieldsNow.has(a.fieldId)), comment: text ?? '', mine: changes, meanwhile };
+          return html(reply, code, samplePage(loc, reviewer.name, now, all, await boxView(db, now.deviceId, all), { draft }));
         };
 
         // An amendment says why. The password: checked above for a reviewer who had to sign in again.

@@ -6,21 +6,21 @@ import type { Clinic } from '../repo/clinics.ts';
 import type { LockHolder } from '../repo/review-locks.ts';
 import type { WorklistFilter, WorklistStatus } from '../repo/samples.ts';
 import { html, Html } from './html.ts';
+import { EN, type Locale } from './i18n/locale.ts';
 
 export const WORKLIST_STATUSES: readonly WorklistStatus[] = ['to_review', 'reviewed', 'all'];
-const STATUS_LABELS: Record<WorklistStatus, string> = { to_review: 'To review', reviewed: 'Reviewed', all: 'All' };
 
 /** "2 h 10 min", "3 d 4 h", "under 1 min". */
 /** How long a sample has waited since its newest revision arrived. */
-export function waitingText(since: string, now: Date): string {
+export function waitingText(since: string, now: Date, loc: Locale = EN): string {
   const minutes = Math.floor((now.getTime() - Date.parse(since)) / 60_000);
-  if (!(minutes >= 1)) return 'under 1 min';
+  if (!(minutes >= 1)) return loc.t('wait.underMinute');
   const d = Math.floor(minutes / 1440);
   const h = Math.floor((minutes % 1440) / 60);
   const m = minutes % 60;
-  if (d) return h ? `${d} d ${h} h` : `${d} d`;
-  if (h) return m ? `${h} h ${m} min` : `${h} h`;
-  return `${m} min`;
+  if (d) return loc.t(h ? 'wait.daysHours' : 'wait.days', { d, h });
+  if (h) return loc.t(m ? 'wait.hoursMinutes' : 'wait.hours', { h, m });
+  return loc.t('wait.minutes', { m });
 }
 
 const minutesSince = (iso: string, now: Date) => Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 60_000));
@@ -36,38 +36,39 @@ export function worklistHref(f: WorklistFilter, pageNo = 1): string {
 }
 
 /** Status links, and for a network-wide reviewer a clinic choice: a plain GET form, so it works without script. */
-export function filterBar(f: WorklistFilter, clinics: Clinic[] | null): Html {
+export function filterBar(loc: Locale, f: WorklistFilter, clinics: Clinic[] | null): Html {
+  const label = (s: WorklistStatus) => loc.t(`filter.${s}`);
   const links = WORKLIST_STATUSES.map((s) =>
-    s === f.status ? html`<strong data-filter="${s}">${STATUS_LABELS[s]}</strong>` : html`<a data-filter="${s}" href="${worklistHref({ ...f, status: s })}">${STATUS_LABELS[s]}</a>`,
+    s === f.status ? html`<strong data-filter="${s}">${label(s)}</strong>` : html`<a data-filter="${s}" href="${worklistHref({ ...f, status: s })}">${label(s)}</a>`,
   );
   const clinicChoice = clinics
     ? html`<form method="get" action="/review" class="filters"><input type="hidden" name="status" value="${f.status}">
-      <label>Clinic <select name="clinic"><option value="">All clinics</option>${clinics.map(
+      <label>${loc.t('filter.clinic')} <select name="clinic"><option value="">${loc.t('filter.allClinics')}</option>${clinics.map(
         (c) => html`<option value="${c.id}"${c.id === f.clinicId ? new Html(' selected') : ''}>${c.name} (${c.id})</option>`,
-      )}</select></label> <button type="submit">Show</button></form>`
+      )}</select></label> <button type="submit">${loc.t('filter.submit')}</button></form>`
     : '';
-  return html`<nav class="filters" aria-label="Filters">Show: ${links.map((l, i) => (i ? html` · ${l}` : l))}</nav>${clinicChoice}`;
+  return html`<nav class="filters" aria-label="${loc.t('filter.aria')}">${loc.t('filter.show')} ${links.map((l, i) => (i ? html` · ${l}` : l))}</nav>${clinicChoice}`;
 }
 
 /** The list's "Priority" cell: urgent (cells for a haematologist's attention) or flagged, with the reason; or nothing. */
-export function priorityCell(priority: number, reason: string | null): Html {
+export function priorityCell(loc: Locale, priority: number, reason: string | null): Html {
   if (priority === 0) return html`<td data-priority="0"></td>`;
-  return html`<td data-priority="${priority}">${priority === 2 ? html`<strong class="urgent">urgent</strong>` : html`<strong>flagged</strong>`} ${reason ?? ''}</td>`;
+  return html`<td data-priority="${priority}">${priority === 2 ? html`<strong class="urgent">${loc.t('priority.urgent')}</strong>` : html`<strong>${loc.t('priority.flagged')}</strong>`} ${reason ?? ''}</td>`;
 }
 
 /** The list's "Being reviewed by" cell: the others who have the sample open. */
-export function openByCell(holders: LockHolder[] | undefined): Html {
-  return holders?.length ? html`<td data-open-by>being reviewed by ${holders.map((h) => h.reviewerName).join(', ')}</td>` : html`<td></td>`;
+export function openByCell(loc: Locale, holders: LockHolder[] | undefined): Html {
+  return holders?.length ? html`<td data-open-by>${loc.t('openBy.cell', { names: holders.map((h) => h.reviewerName).join(', ') })}</td>` : html`<td></td>`;
 }
 
 /** On the sample page: others who opened it within the lock's time; undefined (nothing shown) when none. */
-export function openByNote(holders: LockHolder[], now: Date): Html | undefined {
+export function openByNote(loc: Locale, holders: LockHolder[], now: Date): Html | undefined {
   if (!holders.length) return undefined;
   const who = holders.map((h) => {
     const n = minutesSince(h.openedAt, now);
-    return `${h.reviewerName} opened this sample ${n === 0 ? 'less than a minute' : `${n} min`} ago`;
+    return n === 0 ? loc.t('openBy.justNow', { name: h.reviewerName }) : loc.t('openBy.minutes', { name: h.reviewerName, n });
   });
-  return html`<p class="note" data-open-by>${who.join('; ')}; reviewing it too may conflict.</p>`;
+  return html`<p class="note" data-open-by>${loc.t('openBy.note', { who: who.join('; ') })}</p>`;
 }
 
 /** Locks grouped by sample, for the list. */

@@ -293,12 +293,26 @@ export class World {
     return { status: res.status, body: await res.text() };
   }
 
-  /** A reviewer's change on a form as the page showed it: a random cell gets another type. */
-  private change(form: Record<string, string>): Record<string, string> {
+  /**
+   * A reviewer's change on a form as the page showed it: a random cell gets another type or, one
+   * time in four, is removed as a duplicate; given the page, one time in three a missed cell is
+   * added on one of its field photos too (a leukocyte's box at a random spot, a random type).
+   */
+  private change(form: Record<string, string>, page?: string): Record<string, string> {
     const cells = Object.keys(form).filter((k) => k.startsWith('cell.'));
     const key = cells[between(this.rng, 0, cells.length - 1)];
     const choices = CELL_TYPES.filter((t) => t !== form[key]);
-    return { ...form, [key]: choices[between(this.rng, 0, choices.length - 1)], comment: 'fault-round review' };
+    const to = between(this.rng, 0, 3) === 0 ? 'remove' : choices[between(this.rng, 0, choices.length - 1)];
+    const out: Record<string, string> = { ...form, [key]: to, comment: 'fault-round review' };
+    const fields = page ? [...page.matchAll(/data-field="([^"]+)" data-seq="\d+" data-width="(\d+)" data-height="(\d+)" data-cell-side="(\d+)"/g)] : [];
+    if (fields.length && between(this.rng, 0, 2) === 0) {
+      const [, fieldId, w, h, side] = fields[between(this.rng, 0, fields.length - 1)];
+      const s = Math.max(4, Math.min(Number(side), Number(w), Number(h)));
+      const x = between(this.rng, 0, Number(w) - s);
+      const y = between(this.rng, 0, Number(h) - s);
+      Object.assign(out, { 'add.0.field': fieldId, 'add.0.box': [x, y, x + s, y + s].join(','), 'add.0.type': CELL_TYPES[between(this.rng, 0, CELL_TYPES.length - 1)] });
+    }
+    return out;
   }
 
   /** Samples the hub holds, with their newest revision. */
@@ -318,7 +332,8 @@ export class World {
     const free = sampleId ? [sampleId] : (await this.hubSamples()).map((s) => s.id).filter((id) => !reviewed.has(id));
     if (!free.length) return false;
     const target = free[between(this.rng, 0, free.length - 1)];
-    const res = await this.postReview(target, this.reviewer, this.change(reviewForm(await this.reviewPage(target, this.reviewer))));
+    const page = await this.reviewPage(target, this.reviewer);
+    const res = await this.postReview(target, this.reviewer, this.change(reviewForm(page), page));
     if (res.status !== 303) throw new Error(`review: ${res.status} ${res.body}`);
     this.reviews.push(target);
     return true;
