@@ -27,6 +27,15 @@ describe('a review from the hub, as the nurse reads it', () => {
     expect(hubReviewText(t('fr'), refused)).toContain('(signé à nouveau ici depuis)');
   });
 
+  it('words a cell the hub added or removed as a duplicate, in both languages', () => {
+    const cells = [
+      { field: 2, from: 'added', to: 'lymphocyte', op: 'add' as const },
+      { field: 1, from: 'neutrophil', to: 'removed (duplicate)', op: 'delete' as const },
+    ];
+    expect(reviewedCellsText(t('en'), cells)).toBe('field 2: Lymphocyte added; field 1: Neutrophil removed (counted twice)');
+    expect(reviewedCellsText(t('fr'), cells)).toBe('champ 2 : Lymphocyte ajouté; champ 1 : Neutrophile retiré (compté deux fois)');
+  });
+
   it('names a class this kiosk does not know as it was sent', () => {
     expect(reviewedCellsText(t('en'), [{ field: null, from: 'neutrophil', to: 'promyelocyte' }])).toBe('field ?: Neutrophil → promyelocyte');
   });

@@ -45,7 +45,7 @@ export function buildReport(ctx: WorkflowContext, sample: Sample): Report {
   const reviewedAtHub = trail.flatMap((e) => {
     const d = hubReviewOf(e);
     if (!d || d.outcome === 'conflict' || !d.applied?.length) return [];
-    return [{ name: d.reviewer, at: e.at, changes: d.applied.map((a) => ({ field: (a.fieldId && fieldSeq.get(a.fieldId)) || null, from: a.from, to: a.to })) }];
+    return [{ name: d.reviewer, at: e.at, changes: d.applied.map((a) => ({ field: (a.fieldId && fieldSeq.get(a.fieldId)) || null, from: a.from, to: a.to, ...(a.op ? { op: a.op } : {}) })) }];
   });
   // A hub review has no user of the box: its reviewer is named from the entry.
   const by = (e: (typeof trail)[number]) => {

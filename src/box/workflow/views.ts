@@ -37,7 +37,7 @@ export function hubReviewNote(ctx: WorkflowContext, e: AuditEntry | undefined, s
     at: e.at,
     outcome: conflict ? 'conflict' : 'applied',
     why: conflict ? (d.conflict?.why ?? null) : null,
-    cells: ((conflict ? d.proposed : d.applied) ?? []).map((c) => ({ field: fieldOf(c), from: c.from, to: c.to })),
+    cells: ((conflict ? d.proposed : d.applied) ?? []).map((c) => ({ field: fieldOf(c), from: c.from, to: c.to, ...(c.op ? { op: c.op } : {}) })),
   };
 }
 

@@ -3,7 +3,7 @@
  * kiosk's report screen show, and the document the outbox sends to the hub for each signed revision.
  */
 import type { FieldStatus, SampleStatus } from '../statuses.ts';
-import type { Cell, Differential, FieldAnalysis, HubReviewNote, QualityWarning } from './samples.ts';
+import type { Cell, Differential, FieldAnalysis, HubReviewNote, QualityWarning, ReviewedCellChange } from './samples.ts';
 
 export interface Person {
   id: string;
@@ -58,7 +58,7 @@ export interface Report {
     photographedBy: Person[];
     correctedBy: Person[];
     /** Haematologists whose reviews at the hub changed cells (oldest first), with each change. */
-    reviewedAtHub: { name: string; at: string; changes: { field: number | null; from: string; to: string }[] }[];
+    reviewedAtHub: { name: string; at: string; changes: ReviewedCellChange[] }[];
     /** shortReason: why the signed revision was signed below the target count, in the supervisor's words. */
     signedBy: (Person & { at: string | null; revision: number | null; shortReason: string | null }) | null;
   };

@@ -141,6 +141,14 @@ export interface SyncState {
 }
 
 /** The newest review of the sample signed at the hub and taken in by the box. */
+/** A cell a hub review changed: its field's number, and its types; `op` when it added the cell (no type before) or removed it as a duplicate (none after). */
+export interface ReviewedCellChange {
+  field: number | null;
+  from: string;
+  to: string;
+  op?: 'add' | 'delete';
+}
+
 export interface HubReviewNote {
   reviewer: string;
   at: string;
@@ -149,7 +157,7 @@ export interface HubReviewNote {
   /** For a conflict, why: signed again here since its revision, its cells changed here, or an earlier review it builds on was refused. */
   why: 'signed_since' | 'cells_changed' | 'earlier_review_not_applied' | null;
   /** The cells it changed (applied) or proposed to change (conflict): field number and types. */
-  cells: { field: number | null; from: string; to: string }[];
+  cells: ReviewedCellChange[];
 }
 
 export interface SampleSummary {

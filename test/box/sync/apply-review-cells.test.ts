@@ -77,13 +77,13 @@ describe('a hub review that removes and adds cells, at the box', () => {
     expect(reported.find((c) => c.id === added)).toMatchObject({ type: 'monocyte', source: 'added', changedByReviewer: 'Dr Remote', box: BOX });
     expect(Object.fromEntries(report.differential.rows.filter((row) => row.count > 0).map((row) => [row.type, row.count]))).toEqual({ eosinophil: 1, monocyte: 1 });
 
-    // The nurse's notice names all three, the removal and the addition in words.
+    // The nurse's notice names all three; the removal and the addition carry their kind, for the kiosk to word.
     const note = sampleDetail(ctx, ctx.store.samples.get(sample.id)!).hubReview!;
     expect(note).toMatchObject({ outcome: 'applied', reviewer: 'Dr Remote' });
     expect(note.cells).toEqual(
       expect.arrayContaining([
-        { field: 1, from: 'lymphocyte', to: 'removed (duplicate)' },
-        { field: 1, from: 'added', to: 'monocyte' },
+        { field: 1, from: 'lymphocyte', to: 'removed (duplicate)', op: 'delete' },
+        { field: 1, from: 'added', to: 'monocyte', op: 'add' },
         { field: 1, from: 'neutrophil', to: 'eosinophil' },
       ]),
     );

@@ -235,6 +235,8 @@ export const en = {
   'report.amendedAfterReview': 'AMENDED after review at the hub by {names}',
   'report.reviewedAtHub': 'Reviewed at the hub',
   'report.reviewChange': 'field {field}: {from} → {to}',
+  'report.reviewAdded': 'field {field}: {to} added',
+  'report.reviewRemoved': 'field {field}: {from} removed (counted twice)',
   'report.reviewComment': '{what}. Comment: “{comment}”',
   'report.hubReviewLine': '{name}, {date}: {changes}',
   'report.sample': 'Sample',

@@ -236,6 +236,8 @@ export const fr: Catalogue = {
   'report.amendedAfterReview': 'MODIFIÉ après relecture au hub par {names}',
   'report.reviewedAtHub': 'Relu au hub',
   'report.reviewChange': 'champ {field} : {from} → {to}',
+  'report.reviewAdded': 'champ {field} : {to} ajouté',
+  'report.reviewRemoved': 'champ {field} : {from} retiré (compté deux fois)',
   'report.reviewComment': '{what}. Commentaire : « {comment} »',
   'report.hubReviewLine': '{name}, {date} : {changes}',
   'report.sample': 'Échantillon',

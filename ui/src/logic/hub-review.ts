@@ -14,7 +14,14 @@ export function className(t: T, type: string): string {
 }
 
 export function reviewedCellsText(t: T, cells: HubReviewNote['cells']): string {
-  return cells.map((c) => t('report.reviewChange', { field: c.field ?? '?', from: className(t, c.from), to: className(t, c.to) })).join('; ');
+  return cells
+    .map((c) => {
+      const field = c.field ?? '?';
+      if (c.op === 'add') return t('report.reviewAdded', { field, to: className(t, c.to) });
+      if (c.op === 'delete') return t('report.reviewRemoved', { field, from: className(t, c.from) });
+      return t('report.reviewChange', { field, from: className(t, c.from), to: className(t, c.to) });
+    })
+    .join('; ');
 }
 
 /** The notice on the sample: what the review changed, or that nothing of it applied, why, and what it proposed. */
