@@ -9,6 +9,8 @@ import { markDelivered } from '../../../src/box/workflow/signoff.ts';
 import { applyReview } from '../../../src/box/sync/apply-review.ts';
 import { buildReport } from '../../../src/box/workflow/report.ts';
 import { sampleDetail } from '../../../src/box/workflow/views.ts';
+import { sampleSummarySchema } from '../../../src/box/server/schemas/common.ts';
+import Fastify from 'fastify';
 import type { HubReview } from '../../../src/box/sync/hub-api.ts';
 import { SyncRepo } from '../../../src/box/sync/repo.ts';
 import { applyReview as applyReviewBeforeCellEdits } from './fixtures/apply-review-before-cell-edits.ts';
@@ -79,6 +81,11 @@ describe('a hub review that removes and adds cells, at the box', () => {
 
     // The nurse's notice names all three; the removal and the addition carry their kind, for the kiosk to word.
     const note = sampleDetail(ctx, ctx.store.samples.get(sample.id)!).hubReview!;
+    // As the API sends it (its response schema drops what it does not list), the kind of change is there for the kiosk.
+    const api = Fastify().get('/', { schema: { response: { 200: sampleSummarySchema } } }, async () => sampleDetail(ctx, ctx.store.samples.get(sample.id)!));
+    const sent = (await api.inject({ method: 'GET', url: '/' })).json() as { hubReview: typeof note };
+    await api.close();
+    expect(sent.hubReview.cells).toEqual(note.cells);
     expect(note).toMatchObject({ outcome: 'applied', reviewer: 'Dr Remote' });
     expect(note.cells).toEqual(
       expect.arrayContaining([

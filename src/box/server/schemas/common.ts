@@ -239,7 +239,15 @@ export const sampleSummarySchema = {
             why: { anyOf: [{ type: 'string', enum: ['signed_since', 'cells_changed', 'earlier_review_not_applied'] }, { type: 'null' }] },
             cells: {
               type: 'array',
-              items: { type: 'object', properties: { field: nullable('integer'), from: { type: 'string' }, to: { type: 'string' } } },
+              items: {
+                type: 'object',
+                properties: {
+                  field: nullable('integer'),
+                  from: { type: 'string' },
+                  to: { type: 'string' },
+                  op: { type: 'string', enum: ['add', 'delete'], description: 'the review added the cell, or removed it as a duplicate' },
+                },
+              },
             },
           },
         },
