@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/project-root.ts';
 import { ExportError, exportTraining, type ExportOptions } from '../../src/hub/export/run.ts';
-import { createReview } from '../../src/hub/repo/reviews.ts';
+import { createReview, reviewsOfSample } from '../../src/hub/repo/reviews.ts';
 import { setTrainingConsent } from '../../src/hub/repo/training-consent.ts';
 import { sha } from './fixtures.ts';
 import { bearer, ENGINES, putImage, testHub, type TestHub } from './helpers.ts';
@@ -28,7 +28,10 @@ const SECRETS = {
   shortReason: 'Too few cells, patient is neutropenic',
 };
 
-/** A decodable field photo: a light background with dark discs, different for each seed. */
+/**
+ * A decodable field photo: a light background with dark discs, different for each seed; a JPEG
+ * whose EXIF names the patient and the nurse, as a camera set up by hand might.
+ */
 async function photo(seed: number, width = 320, height = 240): Promise<{ bytes: Buffer; sha256: string }> {
   const raw = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
@@ -41,8 +44,10 @@ async function photo(seed: number, width = 320, height = 240): Promise<{ bytes: 
     }
   }
   const bytes = await sharp(raw, { raw: { width, height, channels: 3 } })
-    .png()
+    .jpeg({ quality: 92 })
+    .withExif({ IFD0: { ImageDescription: `patient ${SECRETS.patient}`, Artist: SECRETS.nurse } })
     .toBuffer();
+  expect(bytes.includes(Buffer.from(SECRETS.patient))).toBe(true);
   return { bytes, sha256: sha(bytes) };
 }
 
@@ -289,7 +294,13 @@ describe.each(ENGINES)('training export (%s)', (engine) => {
     // Fields: the signed samples' photos once each, none of the unsigned sample or of clinic c2.
     expect(coco.images.map((i) => i.clinic_id)).toEqual(['c1', 'c1', 'c1']);
     expect(readdirSync(path.join(out, 'images')).sort()).toEqual([photos[0], photos[1], photos[2]].map((p) => `${p.sha256}.png`).sort());
-    for (const p of [photos[0], photos[1], photos[2]]) expect(sha(readFileSync(path.join(out, 'images', `${p.sha256}.png`)))).toBe(p.sha256);
+    // Each photo's pixels as the box decoded them, in a PNG without the file's metadata.
+    for (const p of [photos[0], photos[1], photos[2]]) {
+      const exported = await sharp(readFileSync(path.join(out, 'images', `${p.sha256}.png`)))
+        .raw()
+        .toBuffer();
+      expect(exported.equals(await sharp(p.bytes).rotate().raw().toBuffer())).toBe(true);
+    }
     const unmeasured = coco.images.find((i) => i.file_name.includes(photos[1].sha256))!;
     expect(unmeasured).toMatchObject({ um_per_pixel: null, scale_source: 'unmeasured', crop_rbc_px: Math.round((320 / 5.9) * 1000) / 1000 });
     expect(coco.images.find((i) => i.file_name.includes(photos[0].sha256))!).toMatchObject({ um_per_pixel: 0.12, scale_source: 'measured', crop_rbc_px: 62.5 });
@@ -303,7 +314,7 @@ describe.each(ENGINES)('training export (%s)', (engine) => {
     expect(Object.keys(tree(out)).filter((f) => f.startsWith('crops/'))).toHaveLength(8);
   });
 
-  it('holds no patient id, reference, comment, name or sample id anywhere in its files', { timeout: 60_000 }, async () => {
+  it('holds no patient id, reference, comment, name or sample id anywhere in its files, also not in the photos’ metadata', { timeout: 60_000 }, async () => {
     const out = outDir();
     await run(out);
     const forbidden = [...Object.values(SECRETS), ...Object.values(ids), ...Object.values(reports).flatMap((r) => r.fields.flatMap((f) => [f.id, ...f.cells.map((c) => c.id)]))];
@@ -313,6 +324,9 @@ describe.each(ENGINES)('training export (%s)', (engine) => {
       const bytes = readFileSync(path.join(out, f));
       for (const s of forbidden) expect(bytes.includes(Buffer.from(s)), `${s} in ${f}`).toBe(false);
     }
+    const photosOut = files.filter((f) => f.startsWith('images/'));
+    expect(photosOut.length).toBeGreaterThan(0);
+    for (const f of photosOut) expect((await sharp(readFileSync(path.join(out, f))).metadata()).exif, f).toBeUndefined();
   });
 
   it('filters by --since and --clinic; refuses an unknown clinic and one without consent', { timeout: 60_000 }, async () => {
@@ -380,5 +394,28 @@ describe.each(ENGINES)('training export (%s)', (engine) => {
     await run(busy);
     rmSync(path.join(busy, '.export'), { recursive: true });
     await expect(run(busy)).rejects.toThrow(/not empty and holds no training export/);
+  });
+
+  it('leaves out what a review the box refused changed: its types are not the sample’s', { timeout: 60_000 }, async () => {
+    const retypedBox = [60, 100, 50, 50].join();
+    const first = outDir();
+    await run(first);
+    const before = JSON.parse(readFileSync(path.join(first, 'annotations.json'), 'utf8')) as Coco;
+    expect(before.annotations.find((a) => a.bbox.join() === retypedBox)?.attributes.verifiedBy).toBe('hub_review');
+    const reviewId = (await reviewsOfSample(hub.db.db, ids.s1))[0].id;
+    const told = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/reviews/outcomes',
+      headers: bearer(hub.tokens.c1),
+      payload: { outcomes: [{ reviewId, outcome: 'conflict', at: new Date().toISOString(), reason: 'its cells changed here since' }] },
+    });
+    expect(told.json()).toMatchObject({ recorded: 1 });
+    const out = outDir();
+    await run(out);
+    const after = JSON.parse(readFileSync(path.join(out, 'annotations.json'), 'utf8')) as Coco;
+    // The cell nobody at the box looked at is not verified without the review.
+    expect(after.annotations.find((a) => a.bbox.join() === retypedBox)).toBeUndefined();
+    // A cell a review changed that the box applied (its report names the reviewer) stays.
+    expect(after.annotations.find((a) => a.bbox.join() === [150, 60, 60, 60].join())?.attributes.verifiedBy).toBe('hub_review');
   });
 });

@@ -32,10 +32,8 @@ export function modelSetKey(models: ModelRef[]): string {
   return `ms-${sha256(sorted.map((m) => `${m.id}:${m.sha256}`).join('\n')).slice(0, 16)}`;
 }
 
-/** File extensions of the formats a box accepts (src/core/analysis/image-input.ts). */
-const EXTENSIONS: Record<string, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', tiff: 'tif', avif: 'avif' };
-
-export const imageFileName = (sha: string, format: string): string => `images/${sha}.${EXTENSIONS[format] ?? 'img'}`;
+/** A field photo in the export: a PNG named by the sha256 of the photo as the box sent it (the hub's id of it). */
+export const imageFileName = (sha: string): string => `images/${sha}.png`;
 
 export const cropFileName = (type: CellClass, annotationId: number): string => `crops/${type}/${annotationId}.png`;
 

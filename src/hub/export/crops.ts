@@ -40,10 +40,19 @@ export function rbcPxOf(umPerPixel: number | null, width: number, height: number
 }
 
 /**
- * PNG crops of the boxes (in the field's pixels as its report gives them, declaredWidth x
- * declaredHeight), in order. Throws the decoder's InputError for a photo that cannot be decoded.
+ * The field's files for the export, from one decoding: the photo as a PNG of the pixels the boxes
+ * are in (its EXIF orientation applied, the report's size, and none of the file's metadata: a camera
+ * may write dates, serial numbers, places or names there), and PNG crops of the boxes (in the
+ * field's pixels as its report gives them), in order. Throws the decoder's InputError for a photo
+ * that cannot be decoded.
  */
-export async function cutCrops(bytes: Buffer, declared: { width: number; height: number }, rbcPx: number, boxes: [number, number, number, number][], spec: CropSpec): Promise<Buffer[]> {
+export async function fieldFiles(
+  bytes: Buffer,
+  declared: { width: number; height: number },
+  rbcPx: number,
+  boxes: [number, number, number, number][],
+  spec: CropSpec,
+): Promise<{ photo: Buffer; crops: Buffer[] }> {
   return withDecodedImage(bytes, {}, async (img) => {
     const background = backgroundRgb(img);
     // The report's size is what the boxes are in; a decoded photo of another size is scaled to it.
@@ -63,6 +72,8 @@ export async function cutCrops(bytes: Buffer, declared: { width: number; height:
           .toBuffer(),
       );
     }
-    return out;
+    let photo = sharp(img.rgb, { raw: { width: img.width, height: img.height, channels: 3 } });
+    if (img.width !== declared.width || img.height !== declared.height) photo = photo.resize(declared.width, declared.height, { fit: 'fill' });
+    return { photo: await photo.png().toBuffer(), crops: out };
   });
 }

@@ -3,7 +3,7 @@
  * that opted in, as a COCO data set with classifier crops (docs/sync.md, "Training export").
  *
  *   DIR/annotations.json            COCO: images (fields), annotations (verified cells), categories
- *   DIR/images/<sha256>.<ext>       the field photos as the hub holds them, once each
+ *   DIR/images/<sha256>.png         the field photos (named by the hub's sha256 of the photo as sent), their metadata left out
  *   DIR/crops/<class>/<id>.png      each cell as the classifier sees it (crops.ts), by annotation id
  *   DIR/manifest.json               filters, clinics exported and skipped, counts, annotations.json's sha256
  *   DIR/.export/                    the export's own state: its filters, which crops are done
@@ -26,10 +26,11 @@ import { CELL_CLASS_NAMES, UNMEASURED_FIELD_RBC } from '../../core/analysis/typi
 import { PROJECT_ROOT } from '../../project-root.ts';
 import type { HubDb } from '../db/connect.ts';
 import { imageBytes } from '../repo/images.ts';
-import { reviewsOfSample } from '../repo/reviews.ts';
+import { outcomesOfReviews } from '../repo/review-outcomes.ts';
+import { reviewsOfSample, type Review } from '../repo/reviews.ts';
 import { listTrainingConsent } from '../repo/training-consent.ts';
 import { CATEGORIES, categoryId, cocoBbox, cropFileName, hasCrop, imageFileName, modelSetKey, sampleKey, type CocoAnnotation, type CocoImage, type ModelRef } from './coco.ts';
-import { cropSpecOf, cutCrops, rbcPxOf, type CropSpec } from './crops.ts';
+import { cropSpecOf, fieldFiles, rbcPxOf, type CropSpec } from './crops.ts';
 import { concatAtomic, fileSha256, LineWriter, sha256Of, writeAtomic } from './files.ts';
 import { samplesOfClinic } from './source.ts';
 import { isSignedRevision, verifiedFields, type VerifiedCell } from './verified.ts';
@@ -199,7 +200,7 @@ class ExportRun {
         this.unsigned++;
         continue;
       }
-      const fields = verifiedFields(sample.payload, await reviewsOfSample(this.hub.db, sample.id));
+      const fields = verifiedFields(sample.payload, await reviewsTakenIn(this.hub.db, sample.id));
       const models = modelsOf(sample.payload);
       const modelSet = modelSetKey(models);
       let cells = 0;
@@ -232,7 +233,7 @@ class ExportRun {
     }
     const umPerPixel = finite(field.scale?.umPerPixel);
     const rbcPx = rbcPxOf(umPerPixel, width, height);
-    const file = imageFileName(sha, String(field.image.format));
+    const file = imageFileName(sha);
     const first = this.annotationId + 1;
     const planned = cells.map((c, i) => ({ ...c, id: first + i, crop: hasCrop(c.type) ? cropFileName(c.type, first + i) : null }));
     if (!(await this.writeFiles(clinicId, sha, file, { width, height }, rbcPx, planned))) {
@@ -285,9 +286,9 @@ class ExportRun {
   }
 
   /**
-   * The field's photo and crops, unless an earlier run wrote them: the photo is checked against its
-   * sha256, the crops against the record of the run that cut them (.export/fields/, keyed by the
-   * photo, the crop size, the cells' ids, classes and boxes). False: the photo is missing or unreadable.
+   * The field's photo and crops, unless an earlier run wrote them: the record of the run that
+   * wrote them (.export/fields/, keyed by the photo, the crop size, the cells' ids, classes and
+   * boxes) names each file with its sha256. False: the photo is missing or unreadable.
    */
   private async writeFiles(
     clinicId: string,
@@ -301,35 +302,29 @@ class ExportRun {
     const withCrops = cells.filter((c) => c.crop !== null);
     const key = sha256Of(JSON.stringify([EXPORT_FORMAT, sha, this.spec, rbcPx, withCrops.map((c) => [c.id, c.type, c.cell.box])]));
     const record = path.join(this.stateDir, 'fields', key.slice(0, 2), `${key}.json`);
-    const imageDone = (await fileSha256(path.join(out, file))) === sha;
-    const cropsDone = await cropsIntact(out, record);
-    if (imageDone && cropsDone) return true;
+    if (await filesIntact(out, record)) return true;
     const bytes = await imageBytes(this.hub.db, clinicId, sha);
     if (!bytes) return false;
-    if (!cropsDone) {
-      let pngs: Buffer[];
-      try {
-        pngs = await cutCrops(
-          bytes,
-          declared,
-          rbcPx,
-          withCrops.map((c) => c.cell.box),
-          this.spec,
-        );
-      } catch (err) {
-        if (err instanceof InputError) return false;
-        throw err;
-      }
-      const written: [string, string][] = [];
-      for (const [i, c] of withCrops.entries()) {
-        await writeAtomic(path.join(out, c.crop!), pngs[i]);
-        written.push([c.crop!, sha256Of(pngs[i])]);
-      }
-      if (!imageDone) await writeAtomic(path.join(out, file), bytes);
-      await writeAtomic(record, JSON.stringify(written));
-    } else {
-      await writeAtomic(path.join(out, file), bytes);
+    let made: { photo: Buffer; crops: Buffer[] };
+    try {
+      made = await fieldFiles(
+        bytes,
+        declared,
+        rbcPx,
+        withCrops.map((c) => c.cell.box),
+        this.spec,
+      );
+    } catch (err) {
+      if (err instanceof InputError) return false;
+      throw err;
     }
+    const written: [string, string][] = [[file, sha256Of(made.photo)]];
+    await writeAtomic(path.join(out, file), made.photo);
+    for (const [i, c] of withCrops.entries()) {
+      await writeAtomic(path.join(out, c.crop!), made.crops[i]);
+      written.push([c.crop!, sha256Of(made.crops[i])]);
+    }
+    await writeAtomic(record, JSON.stringify(written));
     return true;
   }
 
@@ -383,8 +378,21 @@ class ExportRun {
   }
 }
 
-/** Whether every crop a record names is on disk with the sha256 it was written with. */
-async function cropsIntact(out: string, record: string): Promise<boolean> {
+/**
+ * The sample's reviews but those its box refused: a refused review's types are not the sample's
+ * (the box sends the sample back to review and signs it again), so they are not training truth.
+ */
+async function reviewsTakenIn(db: HubDb['db'], sampleId: string): Promise<Review[]> {
+  const reviews = await reviewsOfSample(db, sampleId);
+  const outcomes = await outcomesOfReviews(
+    db,
+    reviews.map((r) => r.id),
+  );
+  return reviews.filter((r) => outcomes.get(r.id)?.outcome !== 'conflict');
+}
+
+/** Whether every file a record names (the photo and the crops) is on disk with the sha256 it was written with. */
+async function filesIntact(out: string, record: string): Promise<boolean> {
   let written: [string, string][];
   try {
     written = JSON.parse(await readFile(record, 'utf8')) as [string, string][];
