@@ -72,7 +72,8 @@ function changeConflict(ctx: WorkflowContext, sampleId: string, ch: ReviewChange
   if (op !== undefined && op !== 'delete' && op !== 'add') return 'unknown_type';
   if (ch.op === 'add') {
     const field = ctx.store.fields.get(ch.fieldId);
-    if (!field || field.deletedAt || field.sampleId !== sampleId) return 'field_gone';
+    // A field left out of the count (not analysed, or set aside) takes no cell, as at the kiosk.
+    if (!field || field.deletedAt || field.sampleId !== sampleId || field.status !== 'analysed') return 'field_gone';
     // Any row, deleted or not: the reviewer's id must name a new cell.
     if (ctx.store.cells.get(ch.cellId)) return 'cell_exists';
     if (!isCellClass(ch.to)) return 'unknown_type';
@@ -96,7 +97,7 @@ function proposedText(ctx: WorkflowContext, review: HubReview): string {
   const where = (ch: ReviewChange) => {
     const fieldId = ch.op === 'add' ? ch.fieldId : liveCell(ctx, ch.cellId)?.fieldId;
     const field = fieldId && ctx.store.fields.get(fieldId);
-    return field ? `field ${field.seq}` : ch.op === 'add' ? 'a field no longer here' : 'a cell no longer here';
+    return field && field.sampleId === review.sampleId ? `field ${field.seq}` : ch.op === 'add' ? 'a field no longer here' : 'a cell no longer here';
   };
   return review.changes
     .map(reviewedCell)

@@ -143,6 +143,14 @@ describe('a hub review that removes and adds cells, at the box', () => {
     expect(entry.detail).toMatchObject({ conflict: { cells: [{ why }] } });
   });
 
+  it('refuses an addition on a field left out of the count (its analysis failed), as the kiosk does', async () => {
+    const { ctx, repo, sample, fieldId } = await signed();
+    ctx.store.db.prepare(`UPDATE fields SET status = 'failed' WHERE id = ?`).run(fieldId);
+    const r = review(sample.id, sample.revision, [{ op: 'add', cellId: randomUUID(), fieldId, box: BOX, from: null, to: 'basophil' }]);
+    expect(applyReview(ctx, repo, r, cursor)).toMatchObject({ outcome: 'conflict', applied: 0 });
+    expect(ctx.store.cells.listBySample(sample.id)).toHaveLength(2);
+  });
+
   it('refuses an addition whose id names a cell the box holds, even a deleted one', async () => {
     const { ctx, repo, sample, cells, fieldId } = await signed();
     ctx.store.cells.softDelete(cells[0].id, null, new Date().toISOString());
