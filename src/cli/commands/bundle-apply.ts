@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { ConfigError, loadConfig } from '../../box/config.ts';
+import { ConfigError, loadConfig, type Config } from '../../box/config.ts';
 import { applyBundle, type ApplyHooks, type ApplyResult } from '../../box/deploy/bundle/apply.ts';
 import { boxHooks } from '../../box/deploy/bundle/box-hooks.ts';
 import { BundleError, hostArch, MODEL_BUNDLE } from '../../box/deploy/bundle/format.ts';
@@ -52,6 +52,18 @@ async function emptyDir(dir: string): Promise<void> {
 }
 
 /** `hooks` replaces the box's systemd and health checks (tests). */
+/** The box's configuration (its data folder from --data) and where an update's outcome goes (--status-file). */
+export function updateSettings(values: { data?: string; 'status-file'?: string }): { config: Config; statusFile: string } {
+  let config: Config;
+  try {
+    config = loadConfig(process.env, values.data ? { dataDir: path.resolve(values.data) } : {});
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  return { config, statusFile: path.resolve(values['status-file'] ?? path.join(config.dataDir, 'updates', 'last-result.json')) };
+}
+
 export async function run(argv: string[], hooks?: ApplyHooks): Promise<number> {
   let statusFile: string | null = null;
   let bundle = '';
@@ -79,14 +91,9 @@ export async function run(argv: string[], hooks?: ApplyHooks): Promise<number> {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
-    let config;
-    try {
-      config = loadConfig(process.env, values.data ? { dataDir: path.resolve(values.data) } : {});
-    } catch (err) {
-      if (err instanceof ConfigError) throw new UsageError(err.message);
-      throw err;
-    }
-    statusFile = path.resolve(values['status-file'] ?? path.join(config.dataDir, 'updates', 'last-result.json'));
+    const settings = updateSettings(values);
+    const config = settings.config;
+    statusFile = settings.statusFile;
     if (values['from-dir']) {
       fromDir = true;
       fromDirPath = values['from-dir'];

@@ -7,12 +7,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../box/config.ts';
 import { BundleError } from '../../box/deploy/bundle/format.ts';
 import { parse, positiveInt, say, UsageError } from '../../box/deploy/cli-util.ts';
 import { applyModelBundle, useModelSet, type ModelApplyHooks, type ModelApplyResult } from '../../box/deploy/model-bundle/apply.ts';
 import { modelBoxHooks } from '../../box/deploy/model-bundle/box-hooks.ts';
-import { DEFAULT_PUBKEY, readPublicKey } from './bundle-apply.ts';
+import { DEFAULT_PUBKEY, readPublicKey, updateSettings } from './bundle-apply.ts';
 
 const NAME = 'leukodiff apply-model-bundle';
 const USAGE = `usage: leukodiff apply-model-bundle <bundle> | --use VERSION|release  [--pubkey FILE] [--root DIR] [--data DIR] [--deadline-s N] [--status-file FILE]
@@ -43,14 +42,9 @@ export async function run(argv: string[], hooks?: ModelApplyHooks): Promise<numb
       process.stdout.write(USAGE + '\n');
       return 0;
     }
-    let config;
-    try {
-      config = loadConfig(process.env, values.data ? { dataDir: path.resolve(values.data) } : {});
-    } catch (err) {
-      if (err instanceof ConfigError) throw new UsageError(err.message);
-      throw err;
-    }
-    statusFile = path.resolve(values['status-file'] ?? path.join(config.dataDir, 'updates', 'last-result.json'));
+    const settings = updateSettings(values);
+    const config = settings.config;
+    statusFile = settings.statusFile;
     if (values.use === undefined && positionals.length !== 1) throw new UsageError(`expected one model bundle file, or --use VERSION\n${USAGE}`);
     if (values.use !== undefined && positionals.length) throw new UsageError(`give a bundle or --use, not both\n${USAGE}`);
     bundle = positionals[0] ?? '';
