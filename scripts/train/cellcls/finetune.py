@@ -1,0 +1,167 @@
+"""Fine-tunes a trained cell classifier on hub training exports, replaying public crops so that the
+public tests do not fall (CPU).
+
+    /usr/bin/python3 scripts/train/cellcls/finetune.py --weights work/cellcls/shipped/best.pt \\
+        --exports work/hub/export-2026-06 [more exports...] --data work/cellcls/data --out work/cellcls/ft-2026-06 \\
+        [--epochs 4] [--epoch-size 4000] [--replay 1.0] [--hold-out CLINIC] [--public-hashes public.sha256]
+
+The exports are read as exports.py reads them (deduplicated, split by sample) into OUT/hub-data
+(crops-hub.npy, meta-hub.json; sources clinic-<id>). Training draws from the exports' train split
+and a fixed sample of the public cache's train crops, --replay times as many (--replay-sources), with
+train.py's loss, augmentation and class weighting; it starts from --weights (its run's args.json
+gives the norm) and keeps, as OUT/best.pt, the epoch (or the start) with the best mean recall over
+the five types, averaged between the exports' val split and the public val splits, so neither side
+can be given up for the other. --hold-out leaves a clinic out entirely (a leave-one-clinic-out fold).
+OUT holds args.json and history.json as train.py writes them, so evaluate.py and export.py take it.
+Then: evaluate.py on the public test splits and the clinics' `test` splits, for both the current
+weights and OUT/best.pt, and promote.py decides.
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import ALL_LABELS, LEUKOCYTE  # noqa: E402
+from exports import ExportError, read_exports, read_hashes, source_of, write_cache  # noqa: E402
+from model import load_trained  # noqa: E402
+from train import AUGMENTATIONS, backgrounds, evaluate, load, loss_fn, to_input  # noqa: E402
+
+PUBLIC_TRAIN = "pbc,bccd,chula,txl-bccd,txl-bcd,txl-pbc,txl-raabin"
+PUBLIC_VAL = "pbc,bccd,chula"
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def pick(items, sources, split, typed_only=False, offset=0):
+    return np.array([offset + i for i, m in enumerate(items) if m["source"] in sources and m["split"] == split
+                     and (not typed_only or m["cls"] < LEUKOCYTE)], dtype=np.int64)
+
+
+def score(net, crops, items, groups):
+    """Mean recall over the five types of each non-empty group of indices, and their mean."""
+    out = {}
+    for name, idx in groups.items():
+        if len(idx):
+            out[name], _ = evaluate(net, crops, items, idx, np.array([items[i]["cls"] for i in idx]))
+    recalls = [r["mean_recall5"] for r in out.values() if r["mean_recall5"] is not None]
+    return (sum(recalls) / len(recalls) if recalls else 0.0), out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--weights", required=True, help="the current classifier's best.pt (its args.json beside it)")
+    ap.add_argument("--exports", nargs="+", required=True)
+    ap.add_argument("--data", required=True, help="the public crop cache (prepare.py's --out)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--public-hashes", help="sha256s of the public sets' images (exports.py)")
+    ap.add_argument("--hold-out", help="a clinic id to leave out entirely")
+    ap.add_argument("--replay", type=float, default=1.0, help="public train crops drawn per export train crop")
+    ap.add_argument("--replay-sources", default=PUBLIC_TRAIN)
+    ap.add_argument("--val-sources", default=PUBLIC_VAL, help="public sources whose val split chooses the epoch")
+    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--epoch-size", type=int, default=4000)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--aug", choices=sorted(AUGMENTATIONS), default="strong")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    if os.path.exists(os.path.join(args.out, "best.pt")):
+        sys.exit(f"{args.out} already holds a fine-tuned classifier: use another --out")
+    try:
+        public_hashes = read_hashes(args.public_hashes) if args.public_hashes else frozenset()
+        records, tally = read_exports(args.exports, public_hashes)
+        if args.hold_out:
+            if args.hold_out not in {r["clinic_id"] for r in records}:
+                sys.exit(f"clinic {args.hold_out} is in none of the exports")
+            records = [r for r in records if r["clinic_id"] != args.hold_out]
+        hub_dir = os.path.join(args.out, "hub-data")
+        write_cache(records, hub_dir)
+    except ExportError as e:
+        sys.exit(str(e))
+
+    pub_crops, pub_items = load(args.data)
+    hub_crops, hub_items = load(hub_dir)
+    crops = np.concatenate([pub_crops, hub_crops])
+    items = pub_items + hub_items
+    clinics = sorted({m["source"] for m in hub_items})
+    n_pub = len(pub_items)
+    hub_train = pick(hub_items, clinics, "train", offset=n_pub)
+    if not len(hub_train):
+        sys.exit("the exports hold no crop of the train split: export more samples")
+    replay_pool = pick(pub_items, set(args.replay_sources.split(",")), "train")
+    rng = np.random.default_rng(args.seed)
+    n_replay = min(len(replay_pool), int(round(args.replay * len(hub_train))))
+    replay = np.sort(rng.choice(replay_pool, size=n_replay, replace=False)) if n_replay else replay_pool[:0]
+    tr = np.concatenate([hub_train, replay])
+    ytr = np.array([items[i]["cls"] for i in tr])
+    freq = np.bincount(ytr, minlength=len(ALL_LABELS)).astype(np.float64)
+    w = 1 / np.sqrt(np.maximum(freq[ytr], 1))
+    w /= w.sum()
+    val = dict(exports=pick(hub_items, clinics, "val", True, n_pub),
+               public=pick(pub_items, set(args.val_sources.split(",")), "val", True))
+    print(f"train {len(hub_train)} export crops + {len(replay)} public (replay); per class {freq.astype(int).tolist()}; "
+          f"val {len(val['exports'])} export, {len(val['public'])} public; left out {tally['duplicates']} duplicates, "
+          f"{tally['public_duplicates']} public, skipped {tally['skipped']}", flush=True)
+
+    os.makedirs(args.out, exist_ok=True)
+    net = load_trained(args.weights)
+    start_args_file = os.path.join(os.path.dirname(os.path.abspath(args.weights)), "args.json")
+    start_args = {}
+    if os.path.exists(start_args_file):  # load_trained's rule: batch norm when a run predates the file
+        with open(start_args_file) as f:
+            start_args = json.load(f)
+    run_args = dict(vars(args), norm=start_args.get("norm", "bn"), start_sha256=sha256_file(args.weights),
+                    clinics=clinics, train_sources=",".join(clinics + ["replay:" + args.replay_sources]))
+    with open(os.path.join(args.out, "args.json"), "w") as f:
+        json.dump(run_args, f, indent=1)
+    best, start_val = score(net, crops, items, val)
+    torch.save(net.state_dict(), os.path.join(args.out, "best.pt"))
+    print(json.dumps(dict(epoch="start", score=round(best, 4))), flush=True)
+
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=0.02)
+    steps = max(1, args.epoch_size // args.batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps * args.epochs, pct_start=0.1)
+    history = []
+    for e in range(args.epochs):
+        rng = np.random.default_rng(args.seed * 1000 + e)
+        gen = torch.Generator().manual_seed(args.seed * 1000 + e)
+        t0 = time.time()
+        order = rng.choice(len(tr), size=steps * args.batch, p=w)
+        loss_sum = 0.0
+        net.train()
+        for s in range(steps):
+            sel = np.sort(tr[order[s * args.batch:(s + 1) * args.batch]])
+            x = to_input(torch.from_numpy(np.asarray(crops[sel])), backgrounds(items, sel), gen, True, AUGMENTATIONS[args.aug])
+            loss = loss_fn(net(x), torch.as_tensor([items[i]["cls"] for i in sel]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            loss_sum += float(loss)
+        value, per = score(net, crops, items, val)
+        rec = dict(epoch=e, loss=loss_sum / steps, minutes=(time.time() - t0) / 60, score=value,
+                   mean_recall5={k: v["mean_recall5"] for k, v in per.items()})
+        history.append(rec)
+        if value > best:
+            best = value
+            torch.save(net.state_dict(), os.path.join(args.out, "best.pt"))
+        print(json.dumps(rec), flush=True)
+    with open(os.path.join(args.out, "history.json"), "w") as f:
+        json.dump(dict(args=run_args, start={k: v["mean_recall5"] for k, v in start_val.items()}, history=history,
+                       best_mean_recall5=best, hold_out=args.hold_out,
+                       hold_out_source=source_of(args.hold_out) if args.hold_out else None), f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
