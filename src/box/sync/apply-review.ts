@@ -14,7 +14,7 @@ import { CELL_CLASSES, type CellClass } from '../../contracts/vocabulary.ts';
 import type { ReviewChange } from '../../contracts/hub-protocol.ts';
 import type { BoxTuple, Cell, Sample } from '../store/types.ts';
 import { applyChangeInTransaction, publishSampleChanged } from '../workflow/changes.ts';
-import { getCell, MIN_CELL_SIDE, setCellType } from '../workflow/cells.ts';
+import { getCell, insertPersonsCell, MIN_CELL_SIDE, setCellType } from '../workflow/cells.ts';
 import type { WorkflowContext } from '../workflow/context.ts';
 import { markDelivered } from '../workflow/signoff.ts';
 import type { HubReview } from './hub-api.ts';
@@ -196,23 +196,7 @@ function applyAll(ctx: WorkflowContext, repo: SyncRepo, sample: Sample, review: 
 /** A missed cell the reviewer drew: a person's cell (source added), looked at, naming its reviewer. */
 function addReviewedCell(ctx: WorkflowContext, sampleId: string, ch: Extract<ReviewChange, { op: 'add' }>, at: string, reviewer: string): void {
   const type = ch.to as CellClass;
-  ctx.store.cells.insert({
-    id: ch.cellId,
-    fieldId: ch.fieldId,
-    sampleId,
-    box: ch.box,
-    type,
-    autoType: null,
-    confidence: null,
-    agreement: null,
-    support: null,
-    votes: null,
-    flagged: false,
-    source: 'added',
-    changedBy: null,
-    changedAt: at,
-    createdAt: at,
-  });
+  insertPersonsCell(ctx, { id: ch.cellId, fieldId: ch.fieldId, sampleId, box: ch.box, type }, null, at);
   ctx.store.cells.setType(ch.cellId, type, 'added', null, at, reviewer);
   ctx.store.cells.markReviewed(ch.cellId, null, at);
 }

@@ -89,6 +89,23 @@ export function markCellsSeen(ctx: WorkflowContext, sampleId: string, cellIds: s
   return { seen: fresh.length };
 }
 
+/** A cell a person drew (at the kiosk, or a reviewer at the hub: `userId` null): no analysis of its own, source added. */
+export function insertPersonsCell(ctx: WorkflowContext, c: { id: string; fieldId: string; sampleId: string; box: BoxTuple; type: CellClass }, userId: string | null, at: string): void {
+  ctx.store.cells.insert({
+    ...c,
+    autoType: null,
+    confidence: null,
+    agreement: null,
+    support: null,
+    votes: null,
+    flagged: false,
+    source: 'added',
+    changedBy: userId,
+    changedAt: at,
+    createdAt: at,
+  });
+}
+
 export function addCell(ctx: WorkflowContext, fieldId: string, box: BoxTuple, type: CellClass, actor: Actor): Cell {
   const field = getField(ctx, fieldId);
   if (field.status !== 'analysed') throw conflict('field_not_analysed', `field ${fieldId} is ${field.status}: add missed cells once it is analysed`);
@@ -101,24 +118,7 @@ export function addCell(ctx: WorkflowContext, fieldId: string, box: BoxTuple, ty
   }
   const id = randomUUID();
   applyChange(ctx, field.sampleId, actor, { action: 'cell.added', target: `cell:${id}`, detail: { type, box } }, () => {
-    const at = ctx.now().toISOString();
-    ctx.store.cells.insert({
-      id,
-      fieldId,
-      sampleId: field.sampleId,
-      box,
-      type,
-      autoType: null,
-      confidence: null,
-      agreement: null,
-      support: null,
-      votes: null,
-      flagged: false,
-      source: 'added',
-      changedBy: actor.userId,
-      changedAt: at,
-      createdAt: at,
-    });
+    insertPersonsCell(ctx, { id, fieldId, sampleId: field.sampleId, box, type }, actor.userId, ctx.now().toISOString());
   });
   ctx.events.publish({ type: 'cell.changed', sampleId: field.sampleId, fieldId, cellId: id, change: 'added' });
   return getCellAny(ctx, id);
