@@ -1,10 +1,7 @@
 /** A hub review that removes a duplicate and adds a missed cell, applied at the box (issue 25 item 2). */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { completeAnalysis, startAnalysis } from '../../../src/box/workflow/analysis-results.ts';
 import { reclassifyCell } from '../../../src/box/workflow/cells.ts';
-import { queueField } from '../../../src/box/workflow/fields.ts';
-import { createSample } from '../../../src/box/workflow/samples.ts';
 import { markDelivered } from '../../../src/box/workflow/signoff.ts';
 import { applyReview } from '../../../src/box/sync/apply-review.ts';
 import { buildReport } from '../../../src/box/workflow/report.ts';
@@ -14,7 +11,8 @@ import Fastify from 'fastify';
 import type { HubReview } from '../../../src/box/sync/hub-api.ts';
 import { SyncRepo } from '../../../src/box/sync/repo.ts';
 import { applyReview as applyReviewBeforeCellEdits } from './fixtures/apply-review-before-cell-edits.ts';
-import { addUser, signReviewed, tempContext, type TestContext } from '../../helpers/store.ts';
+import { tempContext, type TestContext } from '../../helpers/store.ts';
+import { signedTwoCellSample } from './signed-sample.ts';
 
 let t: TestContext | null = null;
 afterEach(() => {
@@ -26,22 +24,9 @@ afterEach(() => {
 async function signed() {
   t = tempContext();
   const { ctx } = t;
-  const sup = await addUser(ctx, 'Sup', 'supervisor', '2468');
-  const { sample } = createSample(ctx, { reference: 'R-1' }, { userId: null });
-  const bytes = randomBytes(1000);
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  await ctx.store.images.put(sha, bytes);
-  const field = queueField(ctx, sample.id, { sha256: sha, format: 'jpeg', width: 100, height: 100, bytes: 1000 }, null, { userId: null }, () => 1);
-  startAnalysis(ctx, ctx.store.fields.get(field.id)!);
-  completeAnalysis(ctx, field.id, {
-    cells: [0, 3].map((type, k) => ({ box: [k * 20, 0, k * 20 + 15, 15] as [number, number, number, number], type, confidence: 0.9, votes: [1, 0, 0, 0, 0], agreement: 1, support: 2, review: false })),
-    quality: { metrics: {}, warnings: [] },
-    analysis: { fusion: 'paper', backend: 'test', models: [], totalMs: 1 },
-  });
-  const s = await signReviewed(ctx, sample.id, { userId: sup, pin: '2468' });
-  markDelivered(ctx, s.id, s.revision);
-  const cells = ctx.store.cells.listBySample(sample.id);
-  return { ctx, repo: new SyncRepo(ctx.store.db), sample: s, cells, fieldId: field.id, sup };
+  const { sample, cells, fieldId, sup } = await signedTwoCellSample(ctx);
+  markDelivered(ctx, sample.id, sample.revision);
+  return { ctx, repo: new SyncRepo(ctx.store.db), sample, cells, fieldId, sup };
 }
 
 const review = (sampleId: string, baseRevision: number, changes: HubReview['changes'], seq = 1): HubReview => ({
