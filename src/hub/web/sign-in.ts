@@ -42,8 +42,18 @@ function signInPage(loc: Locale, next: string, message: string | null, login = '
   );
 }
 
-export function setSessionCookie(reply: FastifyReply, protocol: string, token: string, times: SessionTimes): void {
-  reply.setCookie(SESSION_COOKIE, token, { path: '/review', httpOnly: true, sameSite: 'lax', secure: protocol === 'https', maxAge: Math.floor(times.maxMs / 1000) });
+/** A new session for the reviewer whose password was right: it replaces the browser's old one, if any, and goes in an HttpOnly cookie (Secure over TLS). */
+export async function startSession(
+  db: HubKysely,
+  req: { cookies: Record<string, string | undefined>; protocol: string },
+  reply: FastifyReply,
+  reviewer: Reviewer & { credential: string },
+  times: SessionTimes,
+): Promise<void> {
+  const old = req.cookies[SESSION_COOKIE];
+  if (old) await closeSession(db, old);
+  const token = await openSession(db, reviewer, Date.now(), times);
+  reply.setCookie(SESSION_COOKIE, token, { path: '/review', httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https', maxAge: Math.floor(times.maxMs / 1000) });
 }
 
 /**
@@ -109,10 +119,7 @@ export default (opts: { throttle: LoginThrottle; times: SessionTimes }): RoutesP
         const out = await checkPassword(opts.throttle, db, req.body.login, req.body.password);
         if (out.kind === 'wait') return sendPage(reply.header('retry-after', String(out.retryAfterS)), 429, signInPage(loc, next, loc.t('signIn.wait', { s: out.retryAfterS }), req.body.login));
         if (out.kind === 'wrong') return sendPage(reply, 401, signInPage(loc, next, loc.t('signIn.wrong'), req.body.login));
-        // A sign-in replaces the browser's session, if it had one.
-        const old = req.cookies[SESSION_COOKIE];
-        if (old) await closeSession(db, old);
-        setSessionCookie(reply, req.protocol, await openSession(db, out.reviewer, Date.now(), opts.times), opts.times);
+        await startSession(db, req, reply, out.reviewer, opts.times);
         return reply.redirect(next, 303);
       },
     );

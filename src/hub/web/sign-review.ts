@@ -15,18 +15,17 @@ import type { RoutesPlugin } from '../../server-common/type-provider.ts';
 import { CELL_CLASSES } from '../../contracts/vocabulary.ts';
 import { MAX_ADDED_CELLS_PER_REVIEW } from '../../contracts/hub-protocol.ts';
 import { HubError } from '../plugins/errors.ts';
-import { closeSession, openSession, type SessionTimes } from '../repo/reviewer-sessions.ts';
+import type { SessionTimes } from '../repo/reviewer-sessions.ts';
 import type { Reviewer } from '../repo/reviewers.ts';
 import { createReview, reviewsOfSample } from '../repo/reviews.ts';
 import { releaseSample } from '../repo/review-locks.ts';
 import { getSample, revisionPayload } from '../repo/samples.ts';
 import { UUID } from '../routes/schemas.ts';
-import { SESSION_COOKIE } from './auth.ts';
 import { boxView } from './box-outcomes.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { additionChanges, carryOver, changedMeanwhile, changesFrom, effectiveTypes, REMOVE_CHOICE, type NewCell, type ReportPayload } from './model.ts';
 import { samplePage, type Refusal } from './pages.ts';
-import { checkPassword, setSessionCookie, signInToSignPage } from './sign-in.ts';
+import { checkPassword, signInToSignPage, startSession } from './sign-in.ts';
 import type { Locale } from './i18n/locale.ts';
 import { requestLocale } from './language.ts';
 
@@ -86,9 +85,7 @@ export default (opts: { signInThrottle: LoginThrottle; signingThrottle: LoginThr
       const check = await checkPassword(opts.signInThrottle, db, login, password);
       if (check.kind === 'wait') return { reply: again(429, { waitS: check.retryAfterS }) };
       if (check.kind === 'wrong') return { reply: again(401, 'wrong') };
-      const old = req.cookies[SESSION_COOKIE];
-      if (old) await closeSession(db, old);
-      setSessionCookie(reply, req.protocol, await openSession(db, check.reviewer, Date.now(), opts.times), opts.times);
+      await startSession(db, req, reply, check.reviewer, opts.times);
       return { reviewer: check.reviewer };
     }
 
