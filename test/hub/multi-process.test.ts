@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ensureClinic, provisionDevice } from '../../src/hub/repo/devices.ts';
 import { freePort } from '../../scripts/lib/daemon.ts';
-import { startHub, type Proc } from '../box/sync/harness/processes.ts';
+import { startHub, type Proc } from '../../scripts/lib/processes.ts';
 import { countRows, hubStorage } from './helpers.ts';
 import { image, report } from './fixtures.ts';
 

@@ -19,7 +19,7 @@ import { effectiveTypes, type ReportPayload } from '../../../../src/hub/web/mode
 import type { Review } from '../../../../src/hub/repo/reviews.ts';
 import { noisyJpeg, smoothTiff } from './images.ts';
 import { freePort } from '../../../../scripts/lib/daemon.ts';
-import { startBox, startHub, type Proc } from './processes.ts';
+import { startBox, startHub, type Proc } from '../../../../scripts/lib/processes.ts';
 import { FaultyProxy } from './proxy.ts';
 import { between, rng, type Rng } from './rng.ts';
 import { CELL_TYPES } from '../../../../src/contracts/vocabulary.ts';

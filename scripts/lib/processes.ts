@@ -1,7 +1,7 @@
-/** Real hub and box processes for the fault tests: started, waited for, killed with any signal. */
+/** Real hub and box processes (fault tests, the clinic simulation): started, waited for, killed with any signal. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from '../../../helpers/paths.ts';
+import { PROJECT_ROOT as ROOT } from '../../src/project-root.ts';
 
 export interface Proc {
   name: string;
