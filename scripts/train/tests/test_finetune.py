@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("torch")
 np = pytest.importorskip("numpy")
 
-from test_exports import CELLCLS, make_export, many_samples  # noqa: E402
+from test_exports import CELLCLS, load_cellcls, make_export, many_samples  # noqa: E402
 
 
 def public_cache(folder, n=24):
@@ -51,3 +51,21 @@ def test_finetune_trains_on_the_exports_with_replay_and_holds_a_clinic_out(tmp_p
     assert (out / "best.pt").exists()
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert again.returncode != 0 and "already holds" in again.stderr
+
+
+def test_replay_gives_a_small_source_as_much_as_a_large_one():
+    finetune = load_cellcls("finetune")
+    sizes = dict(big=100, tiny=5, mid=20)
+    items = [dict(cls=0, source=src, split=split, ref=f"{src}{i}") for src, n in sizes.items()
+             for i in range(n) for split in ("train", "val")]
+    got = finetune.draw_replay(items, ["big", "tiny", "mid"], 30, "source", np.random.default_rng(0))
+    drawn = [items[i] for i in got]
+    per = {src: sum(m["source"] == src for m in drawn) for src in sizes}
+    assert len(got) == 30 and len(set(got.tolist())) == 30 and all(m["split"] == "train" for m in drawn)
+    # The tiny source gives all it has; the other two share the rest.
+    assert per == dict(big=13, tiny=5, mid=12)
+    # Uniform over crops, the large source takes most of them.
+    uniform = [items[i]["source"] for i in finetune.draw_replay(items, ["big", "tiny", "mid"], 30, "crop", np.random.default_rng(0))]
+    assert len(uniform) == 30 and uniform.count("big") > 15
+    # Never more than the sources hold.
+    assert len(finetune.draw_replay(items, ["tiny"], 30, "source", np.random.default_rng(0))) == 5
