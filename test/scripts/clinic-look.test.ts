@@ -114,6 +114,18 @@ describe('applyLook', () => {
     at(img, 100, 100).forEach((v, c) => expect(od(v, light[c])).toBeCloseTo(DISC_OD[c], 1));
   });
 
+  it("applies the camera's processing after the stain: no saturation leaves grey, a hue turn moves the disc's colour", async () => {
+    const grey = at(await pixels((await applyLook(await photo(), look({ camera: { hue: 0, saturation: 0 } }))).jpeg), 100, 100);
+    expect(Math.max(...grey) - Math.min(...grey)).toBeLessThanOrEqual(3);
+    // The disc (150, 80, 160) is purple; turned by 120 degrees its strongest channel moves from blue to red (hue follows R -> G -> B).
+    const [r, g, b] = at(await pixels((await applyLook(await photo(), look({ camera: { hue: 120, saturation: 1 } }))).jpeg), 100, 100);
+    expect(r).toBeGreaterThan(b);
+    expect(r).toBeGreaterThan(g);
+    const [r0, g0, b0] = at(await pixels((await applyLook(await photo(), look({}))).jpeg), 100, 100);
+    expect(b0).toBeGreaterThan(r0);
+    expect(b0).toBeGreaterThan(g0);
+  });
+
   it('counts a channel brighter than the background as no absorbance, also where it is mixed into another', async () => {
     const light = [200, 190, 180] as const;
     // Red and blue brighter than the background, green dark; red's density takes half of green's.
@@ -137,9 +149,9 @@ describe('CLINIC_LOOKS', () => {
     }
   });
 
-  it('clinic b: measureLook reports scale 0.6, a bluer nucleus and paler eosin', async () => {
+  it("clinic b: measureLook reports scale 0.6, a bluer nucleus and paler eosin (the stain, before the camera's processing)", async () => {
     const before = await photo();
-    const out = await applyLook(before, CLINIC_LOOKS.b);
+    const out = await applyLook(before, { ...CLINIC_LOOKS.b, camera: undefined });
     expect([out.width, out.height]).toEqual([120, 120]);
     const m = await measureLook(before, out.jpeg);
     expect(m.scale).toBeCloseTo(0.6, 5);
