@@ -1,22 +1,26 @@
 /**
  * `leukodiff apply-model-bundle <bundle>` (as root): installs a model set from a model bundle, with
  * its regression check before the switch and automatic rollback after it; `--use VERSION` goes back
- * to a kept set by hand. Exit 0 applied (or already in use), 1 rolled back or failed, 2 refused
- * (unsigned, tampered, a file's sha256, the regression fixture, not a model bundle): nothing changed.
+ * to a kept set by hand; `--recover` (leukodiff.service, before the daemon starts) switches back a
+ * switch that a power cut left without its health check (exit 0 unless that fails). Exit 0 applied
+ * (or already in use), 1 rolled back or failed, 2 refused (unsigned, tampered, a file's sha256, the
+ * regression fixture, not a model bundle): nothing changed.
  * The outcome is also written as JSON for the settings screen (the same file as apply-bundle's).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError } from '../../box/deploy/bundle/format.ts';
 import { parse, positiveInt, say, UsageError } from '../../box/deploy/cli-util.ts';
-import { applyModelBundle, useModelSet, type ModelApplyHooks, type ModelApplyResult } from '../../box/deploy/model-bundle/apply.ts';
+import { applyModelBundle, recoverModelSwitch, useModelSet, type ModelApplyHooks, type ModelApplyResult } from '../../box/deploy/model-bundle/apply.ts';
 import { modelBoxHooks } from '../../box/deploy/model-bundle/box-hooks.ts';
 import { DEFAULT_PUBKEY, readPublicKey, updateSettings } from './bundle-apply.ts';
 
 const NAME = 'leukodiff apply-model-bundle';
 const USAGE = `usage: leukodiff apply-model-bundle <bundle> | --use VERSION|release  [--pubkey FILE] [--root DIR] [--data DIR] [--deadline-s N] [--status-file FILE]
+       leukodiff apply-model-bundle --recover [--root DIR] [--data DIR] [--status-file FILE]
   <bundle>          a model bundle (.ldb, made by leukodiff make-model-bundle)
   --use VERSION     switch back to a kept model set ('release': the release's own models), no bundle
+  --recover         after a power cut between a switch and its health check: switch back (run by leukodiff.service)
   --pubkey FILE     the network's public key (default: LEUKODIFF_BUNDLE_PUBKEY or ${DEFAULT_PUBKEY})
   --root DIR        install root; model sets live in <root>/model-sets (default: LEUKODIFF_ROOT or /opt/leukodiff)
   --data DIR        the data folder (default: the configured one)
@@ -35,7 +39,15 @@ export async function run(argv: string[], hooks?: ModelApplyHooks): Promise<numb
   try {
     const { values, positionals } = parse(
       argv,
-      { use: { type: 'string' }, pubkey: { type: 'string' }, root: { type: 'string' }, data: { type: 'string' }, 'deadline-s': { type: 'string' }, 'status-file': { type: 'string' } },
+      {
+        use: { type: 'string' },
+        recover: { type: 'boolean' },
+        pubkey: { type: 'string' },
+        root: { type: 'string' },
+        data: { type: 'string' },
+        'deadline-s': { type: 'string' },
+        'status-file': { type: 'string' },
+      },
       USAGE,
     );
     if (values.help) {
@@ -45,12 +57,22 @@ export async function run(argv: string[], hooks?: ModelApplyHooks): Promise<numb
     const settings = updateSettings(values);
     const config = settings.config;
     statusFile = settings.statusFile;
+    const root = path.resolve(values.root ?? process.env.LEUKODIFF_ROOT ?? '/opt/leukodiff');
+    const log = (line: string) => process.stdout.write(`${line}\n`);
+    if (values.recover) {
+      if (positionals.length || values.use !== undefined) throw new UsageError('--recover takes no bundle and no --use');
+      const r = await recoverModelSwitch(root);
+      if (r.status === 'rolled-back' || r.status === 'failed') await report(r);
+      if (r.status === 'nothing') log('no model set switch to recover');
+      else if (r.status === 'busy') log('an update is running: it settles its own model set switch');
+      else if (r.status === 'rolled-back') log(r.reason!);
+      else say(NAME, `failed: ${r.reason}`);
+      return r.status === 'failed' ? 1 : 0;
+    }
     if (values.use === undefined && positionals.length !== 1) throw new UsageError(`expected one model bundle file, or --use VERSION\n${USAGE}`);
     if (values.use !== undefined && positionals.length) throw new UsageError(`give a bundle or --use, not both\n${USAGE}`);
     bundle = positionals[0] ?? '';
     const deadlineMs = positiveInt(values['deadline-s'], '--deadline-s', 180) * 1000;
-    const root = path.resolve(values.root ?? process.env.LEUKODIFF_ROOT ?? '/opt/leukodiff');
-    const log = (line: string) => process.stdout.write(`${line}\n`);
     const h = hooks ?? modelBoxHooks({ host: config.host, port: config.port, enginesDir: process.env.LEUKODIFF_ENGINES_CACHE ?? '/var/cache/leukodiff/engines', log });
     const r =
       values.use !== undefined

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +8,7 @@ import { applyBundle } from '../../../src/box/deploy/bundle/apply.ts';
 import { BundleError, MAGIC, MODEL_BUNDLE, NOARCH } from '../../../src/box/deploy/bundle/format.ts';
 import { generateSigningKeys, loadPrivateKey, loadPublicKey } from '../../../src/box/deploy/bundle/keys.ts';
 import { makeBundle, writeBundle } from '../../../src/box/deploy/bundle/make.ts';
-import { applyModelBundle, useModelSet, type ModelApplyHooks } from '../../../src/box/deploy/model-bundle/apply.ts';
+import { applyModelBundle, recoverModelSwitch, SWITCH_MARKER, useModelSet, type ModelApplyHooks } from '../../../src/box/deploy/model-bundle/apply.ts';
 import { currentModelSet, modelSetsDir } from '../../../src/box/deploy/model-bundle/layout.ts';
 import { makeModelBundle } from '../../../src/box/deploy/model-bundle/make.ts';
 import { buildServer } from '../../../src/box/server/server.ts';
@@ -293,6 +293,134 @@ describe('model bundles', () => {
       expect(JSON.parse(readFileSync(status, 'utf8'))).toMatchObject({ kind: 'model-set', status: 'refused', bundle: 'models.ldb' });
       expect(readdirSync(incoming)).toEqual([]);
       expect(tree(root)).toEqual(before);
+    });
+
+    describe('a cut between the switch and the health check', () => {
+      /** The daemon's hooks, copying the install root as it is on disk when the restart begins: the box after a power cut there. */
+      const cutAt = (cut: string, hooks: ModelApplyHooks): ModelApplyHooks => ({
+        ...hooks,
+        restartDaemon: async () => {
+          if (!existsSync(cut)) cpSync(root, cut, { recursive: true, verbatimSymlinks: true });
+          return hooks.restartDaemon();
+        },
+      });
+      const marker = (r: string) => path.join(modelSetsDir(r), SWITCH_MARKER);
+      const capture = async (fn: () => Promise<number>) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const [o, e] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
+        process.stdout.write = ((s: string) => out.push(s) > 0) as typeof process.stdout.write;
+        process.stderr.write = ((s: string) => err.push(s) > 0) as typeof process.stderr.write;
+        try {
+          return { code: await fn(), out, err };
+        } finally {
+          process.stdout.write = o;
+          process.stderr.write = e;
+        }
+      };
+      let cut: string;
+      beforeEach(async () => {
+        await applyModelBundle({ bundle: good, root, publicKey: pub, hooks: daemon.hooks(), pollMs: 10 });
+        cut = path.join(tmp, 'cut');
+        const next = await modelBundle('2026.2.1', 2);
+        expect((await applyModelBundle({ bundle: next, root, publicKey: pub, hooks: cutAt(cut, daemon.hooks()), pollMs: 10 })).status).toBe('applied');
+      });
+
+      it('the marker is on disk before the restart and gone once applied or rolled back', async () => {
+        expect(readlinkSync(path.join(modelSetsDir(cut), 'current'))).toBe('2026.2.1');
+        expect(JSON.parse(readFileSync(marker(cut), 'utf8'))).toMatchObject({ version: '2026.2.1', previous: '2026.1.1', at: expect.any(String) });
+        expect(existsSync(marker(root))).toBe(false);
+        daemon.failHealth = true;
+        expect((await applyModelBundle({ bundle: await modelBundle('2026.3.1', 1), root, publicKey: pub, hooks: daemon.hooks(), pollMs: 10, deadlineMs: 50 })).status).toBe('rolled-back');
+        expect(readdirSync(modelSetsDir(root)).sort()).toEqual(['2026.1.1', '2026.2.1', 'current']);
+        daemon.failHealth = false;
+        await useModelSet({ root, version: '2026.1.1', hooks: daemon.hooks(), pollMs: 10 });
+        expect(readdirSync(modelSetsDir(root)).sort()).toEqual(['2026.1.1', '2026.2.1', 'current']);
+      });
+
+      it('recovery switches back to the set before, removes the new one and the marker', async () => {
+        expect(await recoverModelSwitch(cut)).toEqual({
+          status: 'rolled-back',
+          version: '2026.2.1',
+          previous: '2026.1.1',
+          reason: 'the box stopped (power cut or crash) between the switch to model set 2026.2.1 and its health check: back on 2026.1.1; apply the bundle again',
+        });
+        expect(readlinkSync(path.join(modelSetsDir(cut), 'current'))).toBe('2026.1.1');
+        expect(readdirSync(modelSetsDir(cut)).sort()).toEqual(['2026.1.1', 'current']);
+        expect(existsSync(path.join(cut, '.update.lock'))).toBe(false);
+        // Nothing left to do, and nothing to do on a box that never switched.
+        expect(await recoverModelSwitch(cut)).toEqual({ status: 'nothing' });
+        const before = tree(root);
+        expect(await recoverModelSwitch(root)).toEqual({ status: 'nothing' });
+        expect(tree(root)).toEqual(before);
+        expect(await recoverModelSwitch(path.join(tmp, 'nowhere'))).toEqual({ status: 'nothing' });
+      });
+
+      it('after a cut during --use, switches back and keeps both sets', async () => {
+        const used = path.join(tmp, 'used');
+        await useModelSet({ root, version: '2026.1.1', hooks: cutAt(used, daemon.hooks()), pollMs: 10 });
+        expect(currentModelSet(used)).toBe('2026.1.1');
+        const r = await recoverModelSwitch(used);
+        expect(r).toMatchObject({ status: 'rolled-back', version: '2026.1.1', previous: '2026.2.1' });
+        expect(r.reason).toMatch(/back on 2026.2.1; run leukodiff apply-model-bundle --use 2026.1.1 again$/);
+        expect(readdirSync(modelSetsDir(used)).sort()).toEqual(['2026.1.1', '2026.2.1', 'current']);
+        expect(currentModelSet(used)).toBe('2026.2.1');
+      });
+
+      it('changes nothing while an update holds the lock (the apply restarting the daemon itself)', async () => {
+        writeFileSync(path.join(cut, '.update.lock'), String(process.ppid));
+        const before = tree(cut);
+        expect(await recoverModelSwitch(cut)).toEqual({ status: 'busy' });
+        expect(tree(cut)).toEqual(before);
+        // A lock left by a process that is gone does not stop it.
+        writeFileSync(path.join(cut, '.update.lock'), '999999999');
+        expect((await recoverModelSwitch(cut)).status).toBe('rolled-back');
+      });
+
+      it('goes back to the release models after a cut during the first set', async () => {
+        const first = path.join(tmp, 'first');
+        rmSync(root, { recursive: true });
+        mkdirSync(root);
+        await applyModelBundle({ bundle: good, root, publicKey: pub, hooks: cutAt(first, daemon.hooks()), pollMs: 10 });
+        expect(JSON.parse(readFileSync(marker(first), 'utf8'))).toMatchObject({ version: '2026.1.1', previous: null });
+        const r = await recoverModelSwitch(first);
+        expect(r).toMatchObject({ status: 'rolled-back', version: '2026.1.1', previous: null });
+        expect(r.reason).toContain("back on the release's own models");
+        expect(tree(modelSetsDir(first))).toEqual([]);
+      });
+
+      it('by the command: exit 0 and the outcome when it switched back, 1 on an unreadable marker, 2 with a bundle', async () => {
+        const status = path.join(tmp, 'last-result.json');
+        const args = ['--recover', '--root', cut, '--data', path.join(tmp, 'data'), '--status-file', status];
+        let r = await capture(() => applyModelCli(args, daemon.hooks()));
+        expect(r.code).toBe(0);
+        expect(r.out).toEqual([expect.stringMatching(/^the box stopped \(power cut or crash\) between the switch to model set 2026.2.1 .*: back on 2026.1.1; apply the bundle again\n$/)]);
+        expect(JSON.parse(readFileSync(status, 'utf8'))).toMatchObject({ kind: 'model-set', status: 'rolled-back', version: '2026.2.1', previous: '2026.1.1' });
+        expect(currentModelSet(cut)).toBe('2026.1.1');
+
+        rmSync(status);
+        r = await capture(() => applyModelCli(args, daemon.hooks()));
+        expect(r.code).toBe(0);
+        expect(existsSync(status)).toBe(false);
+
+        writeFileSync(marker(cut), '{"version": "2026.2');
+        r = await capture(() => applyModelCli(args, daemon.hooks()));
+        expect(r.code).toBe(1);
+        expect(r.err).toEqual([
+          expect.stringMatching(
+            /^leukodiff apply-model-bundle: failed: the model set switch marker .* was unreadable .*model-sets\/current left on 2026.1.1: check the models with leukodiff apply-model-bundle --use VERSION\n$/,
+          ),
+        ]);
+        expect(JSON.parse(readFileSync(status, 'utf8'))).toMatchObject({ kind: 'model-set', status: 'failed' });
+        expect(currentModelSet(cut)).toBe('2026.1.1');
+        expect(existsSync(marker(cut))).toBe(false);
+
+        for (const extra of [[good], ['--use', '2026.1.1']]) {
+          r = await capture(() => applyModelCli([...args, ...extra], daemon.hooks()));
+          expect(r.code).toBe(2);
+          expect(r.err).toEqual(['leukodiff apply-model-bundle: --recover takes no bundle and no --use\n']);
+        }
+      });
     });
   });
 });

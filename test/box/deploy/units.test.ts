@@ -23,4 +23,8 @@ describe('GPU units keep device access', () => {
     expect(unit('leukodiff.service')).toMatch(/^SystemCallFilter=~@clock$/m);
     expect(unit('leukodiff.service')).toMatch(/^CapabilityBoundingSet=$/m);
   });
+
+  it('leukodiff.service recovers a model set switch cut short, as root, before the daemon and never in its way', () => {
+    expect(unit('leukodiff.service')).toMatch(/^ExecStartPre=-\+\/opt\/leukodiff\/bin\/leukodiff apply-model-bundle --recover --root \/opt\/leukodiff$/m);
+  });
 });

@@ -6,17 +6,20 @@
  * names the new set. A refusal before the switch removes the staging folder and changes nothing;
  * a daemon that does not come up healthy in time is switched back to the previous set. The
  * database is not touched: results analysed before the switch keep their model set version.
+ * A marker, model-sets/.switch.json, is on disk from just before the switch until the outcome is
+ * settled: a box that stops in between (power cut, kill -9) is switched back by recoverModelSwitch,
+ * run before the daemon starts.
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadManifest, modelSetVersion, ModelError } from '../../../core/inference/manifest.ts';
 import { switchLink, waitHealthy, withLock } from '../bundle/apply.ts';
 import { BundleError, MODEL_BUNDLE } from '../bundle/format.ts';
 import { unpackBundle } from '../bundle/unpack.ts';
 import { verifyBundle } from '../bundle/verify.ts';
-import { fsyncPath } from '../files.ts';
+import { fsyncPath, writeThroughTemp } from '../files.ts';
 import { CURRENT, currentModelSet, modelSetsDir } from './layout.ts';
 import { checkModelSetRegression } from './regression-check.ts';
 
@@ -59,6 +62,32 @@ async function pointCurrent(dir: string, version: string | null): Promise<void> 
   await rm(path.join(dir, CURRENT), { force: true });
   await fsyncPath(dir);
 }
+
+/** In model-sets while a switch is not settled; a name starting with '.' is never taken for a set. */
+export const SWITCH_MARKER = '.switch.json';
+
+interface SwitchMarker {
+  /** The set switched to; null: the release's own models (--use release). */
+  version: string | null;
+  previous: string | null;
+  at: string;
+  /** False: a kept set chosen with --use, which recovery leaves installed. */
+  installed: boolean;
+}
+
+/** Written durably before the switch: after a cut, recoverModelSwitch finds it and switches back. */
+async function markSwitch(dir: string, marker: Omit<SwitchMarker, 'at'>): Promise<void> {
+  const text = JSON.stringify({ version: marker.version, previous: marker.previous, at: new Date().toISOString(), installed: marker.installed }) + '\n';
+  await writeThroughTemp(path.join(dir, SWITCH_MARKER), (tmp) => writeFile(tmp, text));
+  await fsyncPath(dir);
+}
+
+async function clearSwitch(dir: string): Promise<void> {
+  await rm(path.join(dir, SWITCH_MARKER), { force: true });
+  await fsyncPath(dir);
+}
+
+const isSetName = (v: unknown): v is string => typeof v === 'string' && v !== '' && v !== CURRENT && !v.startsWith('.') && !v.includes('/') && !v.includes('\\');
 
 async function prune(dir: string, keep: string[]): Promise<void> {
   for (const name of await readdir(dir)) if (name !== CURRENT && !name.startsWith('.') && !keep.includes(name)) await rm(path.join(dir, name), { recursive: true, force: true });
@@ -122,6 +151,7 @@ export async function applyModelBundle(opts: ModelApplyOptions): Promise<ModelAp
     await rm(setDir, { recursive: true, force: true });
     await rename(staging, setDir);
     await fsyncPath(dir);
+    await markSwitch(dir, { version, previous, installed: true });
     await pointCurrent(dir, version);
     log(`switched to model set ${version} (previous: ${previous ?? "the release's own models"})`);
 
@@ -135,6 +165,7 @@ export async function applyModelBundle(opts: ModelApplyOptions): Promise<ModelAp
       reason = `the daemon did not restart on model set ${version}: ${(err as Error).message}`;
     }
     if (reason === null) {
+      await clearSwitch(dir);
       await prune(dir, [version, ...(previous ? [previous] : [])].slice(0, Math.max(1, opts.keepSets ?? 2)));
       log(`model set ${version} is in use`);
       return { status: 'applied' as const, version, previous };
@@ -151,6 +182,7 @@ export async function applyModelBundle(opts: ModelApplyOptions): Promise<ModelAp
       back = false;
     }
     await rm(setDir, { recursive: true, force: true });
+    await clearSwitch(dir);
     return { status: 'rolled-back' as const, version, previous, reason: back ? reason : `${reason}; and the previous models are not healthy either: call support` };
   });
 }
@@ -179,13 +211,87 @@ export async function useModelSet(opts: { root: string; version: string | null; 
   return withLock(opts.root, async () => {
     const previous = currentModelSet(opts.root);
     await mkdir(dir, { recursive: true });
+    await markSwitch(dir, { version: opts.version, previous, installed: false });
     await pointCurrent(dir, opts.version);
+    // A restart that throws leaves the marker: the daemon's next start switches back to `previous`.
     await opts.hooks.restartDaemon();
     const version = opts.version ?? (await releaseModelsVersion(opts.root));
     const ok = version === null || (await waitHealthy(opts.hooks, version, opts.deadlineMs ?? 180_000, opts.pollMs ?? 2000));
+    await clearSwitch(dir);
     const name = opts.version ?? 'release';
     return ok
       ? { status: 'applied' as const, version: name, previous }
       : { status: 'failed' as const, version: name, previous, reason: `the daemon did not answer healthy with model set ${version}: call support` };
   });
+}
+
+export interface ModelRecoverResult {
+  status: 'nothing' | 'busy' | 'rolled-back' | 'failed';
+  version?: string;
+  previous?: string | null;
+  reason?: string;
+}
+
+/**
+ * Run before the daemon starts (leukodiff.service ExecStartPre): a switch marker left by an apply
+ * (or --use) that never settled means the box stopped between the switch and the health check, so
+ * current goes back to the set before. While an update holds the lock (it is restarting the daemon
+ * itself) nothing is touched. Never restarts the daemon.
+ */
+export async function recoverModelSwitch(root: string): Promise<ModelRecoverResult> {
+  const dir = modelSetsDir(root);
+  if (!existsSync(dir)) return { status: 'nothing' };
+  const marker = path.join(dir, SWITCH_MARKER);
+  let locked = false;
+  try {
+    return await withLock(root, async () => {
+      locked = true;
+      let text: string;
+      try {
+        text = await readFile(marker, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'nothing' as const };
+        throw err;
+      }
+      const now = currentModelSet(root);
+      let m: Partial<SwitchMarker>;
+      try {
+        m = JSON.parse(text) as Partial<SwitchMarker>;
+        if (typeof m !== 'object' || m === null || !(m.version === null || isSetName(m.version)) || !(m.previous === null || isSetName(m.previous))) throw new Error('not a switch marker');
+      } catch (err) {
+        await clearSwitch(dir);
+        return {
+          status: 'failed' as const,
+          reason: `the model set switch marker ${marker} was unreadable (${(err as Error).message}); model-sets/current left on ${now ?? "the release's own models"}: check the models with leukodiff apply-model-bundle --use VERSION`,
+        };
+      }
+      const version = m.version ?? 'release';
+      const previous = m.previous;
+      if (previous !== null && !existsSync(path.join(dir, previous, 'manifest.json'))) {
+        await clearSwitch(dir);
+        return {
+          status: 'failed' as const,
+          version,
+          previous,
+          reason: `the box stopped between the switch to model set ${version} and its health check, and the previous set ${previous} is no longer installed; model-sets/current left on ${now ?? "the release's own models"}: check the models with leukodiff apply-model-bundle --use VERSION`,
+        };
+      }
+      await pointCurrent(dir, previous);
+      if (m.installed !== false && m.version && m.version !== previous && currentModelSet(root) !== m.version) {
+        await rm(path.join(dir, m.version), { recursive: true, force: true });
+        await fsyncPath(dir);
+      }
+      await clearSwitch(dir);
+      const again = m.installed === false ? `run leukodiff apply-model-bundle --use ${version} again` : 'apply the bundle again';
+      return {
+        status: 'rolled-back' as const,
+        version,
+        previous,
+        reason: `the box stopped (power cut or crash) between the switch to model set ${version} and its health check: back on ${previous ?? "the release's own models"}; ${again}`,
+      };
+    });
+  } catch (err) {
+    if (!locked && err instanceof BundleError && err.message.startsWith('another update is running')) return { status: 'busy' };
+    throw err;
+  }
 }
