@@ -10,9 +10,9 @@ The exports are read as exports.py reads them (deduplicated, split by sample) in
 and a fixed sample of the public cache's train crops, --replay times as many (--replay-sources,
 drawn equally from each source unless --replay-balance crop), with train.py's loss, augmentation and
 class weighting; it starts from --weights (its run's args.json gives the norm) and keeps, as
-OUT/best.pt, the epoch (or the start) with the best mean recall over the five types, averaged over
-each clinic's val split and each public source's val split alike, as the promotion rule judges every
-split on its own. --hold-out leaves a clinic out entirely (a leave-one-clinic-out fold).
+OUT/best.pt, the epoch (or the start) with the best mean recall over the five types on the clinics'
+val splits among those where no public source's val split falls beyond the promotion rule's
+tolerance (`choose`): promote.py judges every split on its own. --hold-out leaves a clinic out entirely (a leave-one-clinic-out fold).
 The defaults (3 public crops per export crop, learning rate 3e-4) are those with which the
 two-clinic simulation (scripts/simulate-clinics.ts) kept the public splits: with 1 and 5e-4, Chula's
 val split fell 5.9 points.
@@ -23,6 +23,7 @@ weights and OUT/best.pt, and promote.py decides.
 import argparse
 import hashlib
 import json
+import math
 import os
 import sys
 import time
@@ -71,13 +72,35 @@ def draw_replay(items, sources, n, balance, rng):
 
 
 def score(net, crops, items, groups):
-    """Mean recall over the five types of each non-empty group of indices, and their mean."""
+    """evaluate()'s results (mean recall over the five types, n) for each non-empty group of indices."""
     out = {}
     for name, idx in groups.items():
         if len(idx):
             out[name], _ = evaluate(net, crops, items, idx, np.array([items[i]["cls"] for i in idx]))
-    recalls = [r["mean_recall5"] for r in out.values() if r["mean_recall5"] is not None]
-    return (sum(recalls) / len(recalls) if recalls else 0.0), out
+    return out
+
+
+# The promotion rule's cap on a fall (promote.py), and its one-sided 95 % z.
+MAX_FALL = 0.05
+Z = 1.645
+
+
+def choose(start, per, public):
+    """The value of weights whose per-group val results are `per`, against the start's: None when a
+    public group's mean recall falls more than the promotion rule would let it (1.645 standard errors
+    of the start's figure on that group's cells, at most 5 points), else the mean over the clinics'
+    groups (all groups when no clinic has val cells). So the epoch kept gains for the clinics without
+    giving up a public source, the way promote.py will judge it."""
+    for name in public:
+        a, b = start.get(name), per.get(name)
+        if not a or a["mean_recall5"] is None or b is None or b["mean_recall5"] is None:
+            continue
+        r = a["mean_recall5"]
+        if b["mean_recall5"] < r - min(MAX_FALL, Z * math.sqrt(max(r * (1 - r), 1e-4) / max(1, a["n"]))):
+            return None
+    clinics = [v["mean_recall5"] for k, v in per.items() if k not in public and v["mean_recall5"] is not None]
+    pool = clinics or [v["mean_recall5"] for v in per.values() if v["mean_recall5"] is not None]
+    return sum(pool) / len(pool) if pool else 0.0
 
 
 def main():
@@ -151,9 +174,11 @@ def main():
                     clinics=clinics, train_sources=",".join(clinics + ["replay:" + args.replay_sources]))
     with open(os.path.join(args.out, "args.json"), "w") as f:
         json.dump(run_args, f, indent=1)
-    best, start_val = score(net, crops, items, val)
+    public = [k for k in val if k.startswith("public:")]
+    start_val = score(net, crops, items, val)
+    best = choose(start_val, start_val, public)
     torch.save(net.state_dict(), os.path.join(args.out, "best.pt"))
-    print(json.dumps(dict(epoch="start", score=round(best, 4))), flush=True)
+    print(json.dumps(dict(epoch="start", score=round(best, 4), mean_recall5={k: v["mean_recall5"] for k, v in start_val.items()})), flush=True)
 
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=0.02)
     steps = max(1, args.epoch_size // args.batch)
@@ -175,11 +200,12 @@ def main():
             opt.step()
             sched.step()
             loss_sum += float(loss)
-        value, per = score(net, crops, items, val)
+        per = score(net, crops, items, val)
+        value = choose(start_val, per, public)
         rec = dict(epoch=e, loss=loss_sum / steps, minutes=(time.time() - t0) / 60, score=value,
                    mean_recall5={k: v["mean_recall5"] for k, v in per.items()})
         history.append(rec)
-        if value > best:
+        if value is not None and value > best:
             best = value
             torch.save(net.state_dict(), os.path.join(args.out, "best.pt"))
         print(json.dumps(rec), flush=True)

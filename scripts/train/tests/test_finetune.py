@@ -69,3 +69,18 @@ def test_replay_gives_a_small_source_as_much_as_a_large_one():
     assert len(uniform) == 30 and uniform.count("big") > 15
     # Never more than the sources hold.
     assert len(finetune.draw_replay(items, ["tiny"], 30, "source", np.random.default_rng(0))) == 5
+
+
+def test_the_epoch_kept_gains_for_the_clinics_without_a_public_source_falling_beyond_the_rule():
+    choose = load_cellcls("finetune").choose
+    r = lambda v, n: dict(mean_recall5=v, n=n)  # noqa: E731
+    public = ["public:pbc", "public:chula"]
+    start = {"clinic-b": r(0.70, 100), "public:pbc": r(0.93, 1300), "public:chula": r(0.67, 150)}
+    assert choose(start, start, public) == 0.70
+    # Chula may fall 1.645 standard errors of 0.67 on 150 cells (6.3 points), capped at 5 points.
+    assert choose(start, {**start, "clinic-b": r(0.85, 100), "public:chula": r(0.63, 150)}, public) == 0.85
+    assert choose(start, {**start, "clinic-b": r(0.85, 100), "public:chula": r(0.61, 150)}, public) is None
+    # On PBC's 1,300 cells the allowed fall is 1.2 points.
+    assert choose(start, {**start, "clinic-b": r(0.85, 100), "public:pbc": r(0.91, 1300)}, public) is None
+    # Without clinic val cells, every group's mean.
+    assert abs(choose({"public:pbc": r(0.9, 10)}, {"public:pbc": r(0.9, 10)}, ["public:pbc"]) - 0.9) < 1e-9
