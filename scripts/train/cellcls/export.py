@@ -1,7 +1,7 @@
 """Exports a trained cell classifier to ONNX and registers it in models/manifest.json (cellClassifier).
 
     /usr/bin/python3 scripts/train/cellcls/export.py --run work/cellcls/shipped \\
-        --data work/cellcls/data [--models models] [--file cellcls72.onnx] [--unidentified-below 0.5]
+        --data work/cellcls/data [--models models] [--file cellcls72.onnx] [--unidentified-below P]
 
 Graph (opset 17): crops float32 [N,3,S,S] RGB 0..1 and background float32 [N,3] RGB 0..1 ->
 probs [N,8] (softmax, CLASSES order). Checks onnxruntime-node against torch on the validation
@@ -47,7 +47,8 @@ def main():
     ap.add_argument("--data", required=True, help="crop cache, for the torch-vs-onnxruntime check")
     ap.add_argument("--models", default="models")
     ap.add_argument("--file", default=f"cellcls{INPUT_PX}.onnx")
-    ap.add_argument("--unidentified-below", type=float, default=0.5)
+    ap.add_argument("--unidentified-below", type=float,
+                    help="below this top probability a cell is unidentified (default: the manifest's current value, else 0.5)")
     ap.add_argument("--metrics", help="JSON of scripts/train/cellcls/evaluate.py to record in the manifest")
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -80,6 +81,10 @@ def main():
 
     with open(os.path.join(args.run, "history.json")) as f:
         hist = json.load(f)
+    if args.unidentified_below is None:
+        # A retrained classifier keeps the threshold chosen for the set it replaces unless told otherwise.
+        with open(os.path.join(args.models, "manifest.json")) as f:
+            args.unidentified_below = json.load(f).get("cellClassifier", {}).get("unidentifiedBelow", 0.5)
     entry = {
         "file": args.file,
         "sha256": sha256_file(out_path),
