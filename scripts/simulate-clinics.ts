@@ -124,10 +124,16 @@ async function makeFields(pbc: string, dir: string, c: ClinicSpec): Promise<{ sc
 }
 
 /** Photos in samples of `per`: uploaded, analysed, then `each` for every sample with its photos' labels. */
-async function runSamples(box: BoxClient, dir: string, photos: PoolPhoto[], per: number, prefix: string, each: (s: SampleJson, labels: PoolPhoto[]) => Promise<void>): Promise<void> {
+/** Photos per sample, and the seed the samples' ids follow from. */
+interface Batch {
+  per: number;
+  seed: number;
+}
+
+async function runSamples(box: BoxClient, dir: string, photos: PoolPhoto[], { per, seed }: Batch, prefix: string, each: (s: SampleJson, labels: PoolPhoto[]) => Promise<void>): Promise<void> {
   for (let start = 0; start < photos.length; start += per) {
     const labels = photos.slice(start, start + per);
-    const id = await box.createSample(`${prefix}-${String(start / per + 1).padStart(3, '0')}`);
+    const id = await box.createSample(`${prefix}-${String(start / per + 1).padStart(3, '0')}`, seed);
     for (let k = 0; k < labels.length; k++) await box.upload(id, readFileSync(path.join(dir, `${String(start + k).padStart(4, '0')}.jpg`)));
     const s = await box.analysed(id);
     s.fields.sort((a, b) => a.seq - b.seq);
@@ -139,12 +145,12 @@ async function runSamples(box: BoxClient, dir: string, photos: PoolPhoto[], per:
 }
 
 /** The box's analysis of held-out photos, scored against their labels (nothing is corrected or signed). */
-async function measureHeldOut(box: BoxClient, dir: string, photos: PoolPhoto[], per: number, prefix: string): Promise<{ tally: Tally; samples: string[] }> {
+async function measureHeldOut(box: BoxClient, dir: string, photos: PoolPhoto[], batch: Batch, prefix: string): Promise<{ tally: Tally; samples: string[] }> {
   const tally = emptyTally();
   const scales: number[] = [];
   const sets = new Set<string>();
   const samples: string[] = [];
-  await runSamples(box, dir, photos, per, prefix, async (s, labels) => {
+  await runSamples(box, dir, photos, batch, prefix, async (s, labels) => {
     samples.push(s.id);
     for (const [k, f] of s.fields.entries()) {
       const label = labels[k]!.label;
@@ -165,9 +171,9 @@ async function measureHeldOut(box: BoxClient, dir: string, photos: PoolPhoto[], 
 }
 
 /** The nurses' work on the training photos: every cell corrected from the labels, the sample signed. */
-async function correctAndSign(box: BoxClient, dir: string, photos: PoolPhoto[], per: number, prefix: string): Promise<{ retyped: number; added: number; notLeukocyte: number; samples: number }> {
+async function correctAndSign(box: BoxClient, dir: string, photos: PoolPhoto[], batch: Batch, prefix: string): Promise<{ retyped: number; added: number; notLeukocyte: number; samples: number }> {
   const n = { retyped: 0, added: 0, notLeukocyte: 0, samples: 0 };
-  await runSamples(box, dir, photos, per, prefix, async (s, labels) => {
+  await runSamples(box, dir, photos, batch, prefix, async (s, labels) => {
     for (const [k, f] of s.fields.entries()) {
       for (const a of nurseActions(f.cells, f.image.width, f.image.height, labels[k]!.label, f.analysis?.scale?.umPerPixel ?? null)) {
         await box.act(f.id, a);
@@ -240,6 +246,7 @@ async function main(argv: string[]): Promise<number> {
   const epochs = int(values.epochs, 'epochs', 3);
   const epochSize = int(values['epoch-size'], 'epoch-size', 2000);
   const seed = int(values.seed, 'seed', 1);
+  const batch: Batch = { per, seed };
   const out = path.resolve(values.out);
   if (existsSync(out) && readdirSync(out).length) throw new UsageError(`${out} is not empty: give a new folder`);
   const pbc = path.resolve(values.pbc);
@@ -304,12 +311,12 @@ async function main(argv: string[]): Promise<number> {
       before[c.id] = await run.step(
         `3${c.id}. Clinic ${c.id.toUpperCase()}: held-out photos analysed (before)`,
         `box API: POST /api/samples, POST /api/samples/:id/fields (${c.photos.heldout.length} photos)`,
-        () => measureHeldOut(box, path.join(fieldsDir, c.id, 'heldout'), c.photos.heldout, per, `H${c.id.toUpperCase()}`),
+        () => measureHeldOut(box, path.join(fieldsDir, c.id, 'heldout'), c.photos.heldout, batch, `H${c.id.toUpperCase()}`),
       );
       nurse[c.id] = await run.step(
         `4${c.id}. Clinic ${c.id.toUpperCase()}: nurses correct every cell and sign`,
         `box API: analyse, PATCH /api/cells/:id, POST /api/fields/:id/cells, POST /api/samples/:id/sign (${c.photos.train.length} photos)`,
-        () => correctAndSign(box, path.join(fieldsDir, c.id, 'train'), c.photos.train, per, `T${c.id.toUpperCase()}`),
+        () => correctAndSign(box, path.join(fieldsDir, c.id, 'train'), c.photos.train, batch, `T${c.id.toUpperCase()}`),
       );
     }
     await run.step('5. Boxes sync to the hub', 'GET /api/sync until the outbox is empty', async () => {
@@ -439,7 +446,7 @@ async function main(argv: string[]): Promise<number> {
       report.applied = applied;
       if (applied.status !== 'applied') throw new Error(`the bundle was not applied: ${JSON.stringify(applied)}`);
       const afterRun = await run.step('13. Clinic B: held-out photos analysed again (after)', `box API, as in step 3b, on the new model set ${version}`, () =>
-        measureHeldOut(b.client, path.join(fieldsDir, 'b', 'heldout'), clinics[1]!.photos.heldout, per, 'HB2'),
+        measureHeldOut(b.client, path.join(fieldsDir, 'b', 'heldout'), clinics[1]!.photos.heldout, batch, 'HB2'),
       );
       after = afterRun.tally;
       // A sample analysed before the update keeps its cells and its model set.

@@ -1,6 +1,6 @@
 /** A box daemon driven over its HTTP API as a clinic's supervisor would: samples, photos, corrections, sign-off. */
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Box, FieldCell, NurseAction } from './nurse.ts';
 
 export interface FieldJson {
@@ -78,8 +78,11 @@ export class BoxClient {
     this.session = cookie;
   }
 
-  async createSample(reference: string): Promise<string> {
-    return (await this.ok('POST', '/api/samples', { reference }, 201, 'create sample')).json().id;
+  /** A sample whose id follows from its reference and the seed, so that the hub export's split by sample is the same on every run. */
+  async createSample(reference: string, seed: number): Promise<string> {
+    const h = createHash('sha256').update(`${seed}:${reference}`).digest('hex');
+    const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    return (await this.ok('POST', '/api/samples', { id, reference }, 201, 'create sample')).json().id;
   }
 
   async upload(sampleId: string, jpeg: Buffer): Promise<void> {
