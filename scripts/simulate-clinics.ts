@@ -38,8 +38,8 @@ const USAGE = `usage: npm run simulate-clinics -- --pbc DIR --data DIR --out DIR
   --heldout-a N         clinic A's held-out photos, from PBC's test split (default 200)
   --heldout-b N         clinic B's held-out photos (default 400)
   --fields-per-sample N photos per sample (default 10)
-  --epochs N            fine-tune epochs (default 3)
-  --epoch-size N        crops per fine-tune epoch (default 2000)
+  --epochs N            fine-tune epochs (default 4)
+  --epoch-size N        crops per fine-tune epoch (default 3000)
   --seed N              which photos (default 1)
   --loco                also fine-tune without each clinic in turn and measure it on that clinic's whole export`;
 
@@ -243,8 +243,8 @@ async function main(argv: string[]): Promise<number> {
     return n;
   };
   const per = int(values['fields-per-sample'], 'fields-per-sample', 10);
-  const epochs = int(values.epochs, 'epochs', 3);
-  const epochSize = int(values['epoch-size'], 'epoch-size', 2000);
+  const epochs = int(values.epochs, 'epochs', 4);
+  const epochSize = int(values['epoch-size'], 'epoch-size', 3000);
   const seed = int(values.seed, 'seed', 1);
   const batch: Batch = { per, seed };
   const out = path.resolve(values.out);
