@@ -16,18 +16,28 @@ const edge: FieldCell = { id: 'e', box: [0, 0, 60, 60], type: 'lymphocyte' };
 const ignored: FieldCell = { id: 'n', box: [120, 120, 180, 180], type: 'not_leukocyte' };
 
 describe('the simulated nurse', () => {
-  it('takes the counted cell over the photo centre as the labelled one, the nearest when several hold it', () => {
+  it('takes the cell over the photo centre as the labelled one: a counted one first, the nearest when several hold it', () => {
     const off: FieldCell = { id: 'o', box: [100, 100, 240, 240], type: 'neutrophil' };
     expect(labelledCell([edge, off, centre, ignored], W, H)?.id).toBe('c');
-    expect(labelledCell([edge, ignored], W, H)).toBeUndefined();
+    expect(labelledCell([edge, ignored], W, H)?.id).toBe('n');
+    expect(labelledCell([edge], W, H)).toBeUndefined();
   });
 
-  it('retypes a wrongly typed cell to its label and every other counted cell to not a leukocyte', () => {
-    expect(nurseActions([centre, edge, ignored], W, H, 'lymphocyte', 0.1)).toEqual([
+  it('retypes a wrongly typed cell to its label and every other cell to not a leukocyte', () => {
+    const nrbc: FieldCell = { id: 'r', box: [240, 240, 290, 290], type: 'nrbc' };
+    expect(nurseActions([centre, edge, ignored, nrbc], W, H, 'lymphocyte', 0.1)).toEqual([
       { op: 'retype', cellId: 'c', type: 'lymphocyte' },
       { op: 'retype', cellId: 'e', type: 'not_leukocyte' },
+      { op: 'retype', cellId: 'r', type: 'not_leukocyte' },
     ]);
     expect(nurseActions([centre], W, H, 'monocyte', 0.1)).toEqual([]);
+  });
+
+  it('gives the label to a leukocyte the box called no leukocyte, instead of adding a second cell over it', () => {
+    expect(nurseActions([ignored, edge], W, H, 'monocyte', 0.1)).toEqual([
+      { op: 'retype', cellId: 'n', type: 'monocyte' },
+      { op: 'retype', cellId: 'e', type: 'not_leukocyte' },
+    ]);
   });
 
   it("adds a missed cell at the centre, a leukocyte's width at the field's scale", () => {
@@ -47,6 +57,8 @@ describe('scoring a held-out photo', () => {
     expect(scoreField([centre], W, H, 'lymphocyte')).toEqual({ outcome: 'wrong', predicted: 'monocyte', falseCells: 0 });
     expect(scoreField([{ ...centre, type: 'unclassified' }], W, H, 'lymphocyte').outcome).toBe('unidentified');
     expect(scoreField([edge], W, H, 'lymphocyte')).toEqual({ outcome: 'missed', predicted: null, falseCells: 1 });
+    // Typed as no leukocyte: missed by the count.
+    expect(scoreField([ignored], W, H, 'lymphocyte')).toEqual({ outcome: 'missed', predicted: 'not_leukocyte', falseCells: 0 });
   });
 });
 
