@@ -281,6 +281,14 @@ async function main(argv: string[]): Promise<number> {
     }
   });
   const procs: Proc[] = [];
+  // Interrupted (Ctrl-C, a timeout): no hub or box is left running. A Python step runs to its end first (spawnSync holds the loop); Ctrl-C reaches it too, through the process group.
+  const interrupted = (signal: NodeJS.Signals) => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    process.stderr.write(`simulate-clinics: stopped by ${signal}\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const boxEnv = (c: ClinicSpec, hubPort: number): Record<string, string> => ({
     LEUKODIFF_DATA: path.join(out, `box-${c.id}`, 'data'),
     LEUKODIFF_MODEL_SETS: path.join(out, `box-${c.id}`, 'root', 'model-sets'),
@@ -413,7 +421,7 @@ async function main(argv: string[]): Promise<number> {
         '11. Export the new classifier into a model set and bundle it',
         `${PY} scripts/train/cellcls/export.py --run ${rel(tuned)} --models ${rel(candidateModels)}; npm run make-model-bundle -- --models ${rel(candidateModels)} --key bundle-signing.key --out ${rel(bundle)}`,
         () => {
-          cpSync(path.join(PROJECT_ROOT, 'models'), candidateModels, { recursive: true, filter: (p) => !p.includes(`${path.sep}eval`) });
+          cpSync(path.join(PROJECT_ROOT, 'models'), candidateModels, { recursive: true, filter: (p) => path.relative(path.join(PROJECT_ROOT, 'models'), p).split(path.sep)[0] !== 'eval' });
           run.exec(PY, [path.join(CELLCLS, 'export.py'), '--run', tuned, '--data', evalData, '--models', candidateModels, '--metrics', path.join(out, 'eval-candidate.json')]);
           const manifestFile = path.join(candidateModels, 'manifest.json');
           const m = JSON.parse(readFileSync(manifestFile, 'utf8'));
@@ -465,8 +473,21 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`\n${md}`);
     return 0;
   } finally {
-    for (const p of procs) await p.kill('SIGTERM').catch(() => undefined);
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await stopAll(procs);
   }
+}
+
+/** Stops the hub and boxes: SIGTERM, and SIGKILL for one still running after 10 s. */
+async function stopAll(procs: Proc[]): Promise<void> {
+  await Promise.all(
+    procs.map(async (p) => {
+      const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
+      await p.kill('SIGTERM').catch(() => undefined);
+      clearTimeout(timer);
+    }),
+  );
 }
 
 /**
@@ -522,7 +543,12 @@ function markdown(
   loco: Record<string, { current: any; withoutIt: any }> | null,
 ): string {
   const lines: string[] = ['# Two simulated clinics: the learning loop', ''];
-  lines.push('## The clinics', '', '| clinic | scale of the photos | stain OD of the darkest 20 % (R, G, B) before -> after | light | photos corrected | held out |', '|---|---|---|---|---|---|');
+  lines.push(
+    '## The clinics',
+    '',
+    '| clinic | scale of the photos | OD of the darkest 20 % (R, G, B) before -> after (stain and camera) | light | photos corrected | held out |',
+    '|---|---|---|---|---|---|',
+  );
   for (const c of clinics) {
     const l = looks[c.id]!;
     lines.push(`| ${c.id.toUpperCase()} | ${l.scale} | ${l.odBefore.join(', ')} -> ${l.odAfter.join(', ')} | ${c.look.light.join(', ')} | ${c.photos.train.length} | ${c.photos.heldout.length} |`);
