@@ -25,6 +25,7 @@ const keys = generateSigningKeys();
 const priv = loadPrivateKey(keys.privatePem);
 const pub = loadPublicKey(keys.publicPem);
 const FIELDS = { dir: DEMO_IMAGES, names: ['bcd-9a5a40ca.jpg'] };
+const BOOT_ID = existsSync('/proc/sys/kernel/random/boot_id') ? readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() : '';
 
 let tmp: string;
 let root: string;
@@ -375,6 +376,72 @@ describe('model bundles', () => {
         // A lock left by a process that is gone does not stop it.
         writeFileSync(path.join(cut, '.update.lock'), '999999999');
         expect((await recoverModelSwitch(cut)).status).toBe('rolled-back');
+      });
+
+      it('an apply over a switch that never settled (killed during the health wait) switches back first, then applies again', async () => {
+        // The same bundle again: without settling first it would say 'unchanged' and leave the marker for a later --recover.
+        const lines: string[] = [];
+        const locks: string[] = [];
+        const hooks: ModelApplyHooks = {
+          restartDaemon: async () => void locks.push(readFileSync(path.join(cut, '.update.lock'), 'utf8')),
+          healthy: async (v) => currentModelSet(cut) === v,
+          log: (line) => lines.push(line),
+        };
+        const r = await applyModelBundle({ bundle: await modelBundle('2026.2.1', 2), root: cut, publicKey: pub, hooks, pollMs: 10 });
+        expect(r).toEqual({ status: 'applied', version: '2026.2.1', previous: '2026.1.1' });
+        const back = lines.findIndex((l) => /between the switch to model set 2026.2.1 and its health check: back on 2026.1.1/.test(l));
+        expect(back).toBeGreaterThanOrEqual(0);
+        expect(back).toBeLessThan(lines.findIndex((l) => l.startsWith('switched to model set 2026.2.1 (previous: 2026.1.1)')));
+        expect(currentModelSet(cut)).toBe('2026.2.1');
+        expect(readdirSync(modelSetsDir(cut)).sort()).toEqual(['2026.1.1', '2026.2.1', 'current']);
+        expect(existsSync(marker(cut))).toBe(false);
+        expect(await recoverModelSwitch(cut)).toEqual({ status: 'nothing' });
+        // The lock names this process and this boot.
+        expect(locks).toEqual([BOOT_ID ? `${process.pid} ${BOOT_ID}\n` : `${process.pid}\n`]);
+      });
+
+      it('--use over a switch that never settled switches back first', async () => {
+        const used = path.join(tmp, 'used');
+        await useModelSet({ root, version: '2026.1.1', hooks: cutAt(used, daemon.hooks()), pollMs: 10 });
+        const lines: string[] = [];
+        const hooks: ModelApplyHooks = { restartDaemon: async () => {}, healthy: async (v) => currentModelSet(used) === v, log: (line) => lines.push(line) };
+        expect(await useModelSet({ root: used, version: '2026.1.1', hooks, pollMs: 10 })).toEqual({ status: 'applied', version: '2026.1.1', previous: '2026.2.1' });
+        expect(lines).toEqual([expect.stringMatching(/back on 2026.2.1; run leukodiff apply-model-bundle --use 2026.1.1 again$/)]);
+        expect(currentModelSet(used)).toBe('2026.1.1');
+        expect(existsSync(marker(used))).toBe(false);
+        expect(readdirSync(modelSetsDir(used)).sort()).toEqual(['2026.1.1', '2026.2.1', 'current']);
+
+        // --use of the set whose apply never settled: switched back and removed, so it is no longer there to use.
+        await expect(useModelSet({ root: cut, version: '2026.2.1', hooks, pollMs: 10 })).rejects.toThrow("no installed model set '2026.2.1' (kept: 2026.1.1;");
+        expect(currentModelSet(cut)).toBe('2026.1.1');
+        expect(readdirSync(modelSetsDir(cut)).sort()).toEqual(['2026.1.1', 'current']);
+        expect(existsSync(path.join(cut, '.update.lock'))).toBe(false);
+      });
+
+      it('the lock is held only by a running process of this boot', async () => {
+        const lock = path.join(root, '.update.lock');
+        const held = async (content: string) => {
+          writeFileSync(lock, content);
+          const r = await recoverModelSwitch(root);
+          return r.status === 'busy';
+        };
+        // Cut between create and write, garbage, no process, this process.
+        for (const content of ['', '\n', 'x1', '12abc', '0', '-1', '1.5', '999999999', String(process.pid)]) expect(await held(content), JSON.stringify(content)).toBe(false);
+        expect(existsSync(lock)).toBe(false);
+        // A running process: by the old format (pid alone), and by this boot's id.
+        expect(await held(String(process.ppid))).toBe(true);
+        if (BOOT_ID) {
+          expect(await held(`${process.ppid} ${BOOT_ID}\n`)).toBe(true);
+          // The pid from before a reboot names some other process now.
+          expect(await held(`${process.ppid} 00000000-0000-0000-0000-000000000000\n`)).toBe(false);
+        }
+        // An empty lock does not stop an apply either.
+        writeFileSync(lock, '');
+        expect((await applyModelBundle({ bundle: good, root, publicKey: pub, hooks: daemon.hooks(), pollMs: 10 })).status).toBe('applied');
+        expect(existsSync(lock)).toBe(false);
+        writeFileSync(lock, String(process.ppid));
+        await expect(applyModelBundle({ bundle: good, root, publicKey: pub, hooks: noDaemon })).rejects.toThrow(`another update is running (process ${process.ppid})`);
+        rmSync(lock);
       });
 
       it('goes back to the release models after a cut during the first set', async () => {

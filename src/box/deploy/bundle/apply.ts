@@ -9,7 +9,7 @@
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { chown, mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chown, link, mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DB_FILE } from '../../store/store.ts';
@@ -76,22 +76,66 @@ export async function switchLink(dir: string, name: string, target: string): Pro
   await fsyncPath(dir);
 }
 
-/** One update at a time under <root> (software or models): a lock file naming the running process. */
+/** This boot's id: a pid in a lock file written before a reboot names no process of ours. '' where unreadable (not Linux). */
+function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** The pid a lock file holds, if that process runs (this boot, not this process); null: free to take. */
+function lockHolder(lock: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(lock, 'utf8');
+  } catch {
+    return null;
+  }
+  // '<pid> <boot id>'; an older lock has the pid alone. Empty or garbage: cut between create and write.
+  const [pidText = '', boot = ''] = text.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!/^\d+$/.test(pidText) || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return null;
+  const now = bootId();
+  if (boot && now && boot !== now) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+/** Creates the lock with its content in one step (a complete file linked into place): a reader never sees it empty. */
+async function createLock(lock: string, content: string): Promise<boolean> {
+  const tmp = `${lock}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFile(tmp, content);
+  try {
+    await link(tmp, lock);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** One update at a time under <root> (software or models): a lock file naming the running process and the boot. */
 export async function withLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
   const lock = path.join(root, '.update.lock');
-  try {
-    await writeFile(lock, String(process.pid), { flag: 'wx' });
-  } catch {
-    const pid = Number(readFileSync(lock, 'utf8'));
-    let alive = false;
-    try {
-      process.kill(pid, 0);
-      alive = pid !== process.pid;
-    } catch {
-      alive = false;
+  const boot = bootId();
+  const content = boot ? `${process.pid} ${boot}\n` : `${process.pid}\n`;
+  if (!(await createLock(lock, content))) {
+    const holder = lockHolder(lock);
+    if (holder !== null) throw new BundleError(`another update is running (process ${holder})`);
+    // Stale: removed, then created exclusively again; a process that loses that create to another backs off.
+    await rm(lock, { force: true });
+    if (!(await createLock(lock, content))) {
+      const again = lockHolder(lock);
+      throw new BundleError(`another update is running (process ${again ?? 'unknown'})`);
     }
-    if (alive) throw new BundleError(`another update is running (process ${pid})`);
-    await writeFile(lock, String(process.pid));
   }
   try {
     return await fn();

@@ -134,6 +134,7 @@ export async function applyModelBundle(opts: ModelApplyOptions): Promise<ModelAp
   const firstSet = !existsSync(dir);
   await mkdir(dir, { recursive: true });
   return withLock(opts.root, async () => {
+    await settleInterrupted(opts.root, log);
     const previous = currentModelSet(opts.root);
     if (previous === version) return { status: 'unchanged' as const, version, previous, reason: `model set ${version} is already in use` };
     for (const name of await readdir(dir)) if (name.startsWith('.staging-')) await rm(path.join(dir, name), { recursive: true, force: true });
@@ -204,11 +205,17 @@ async function releaseModelsVersion(root: string): Promise<string | null> {
  */
 export async function useModelSet(opts: { root: string; version: string | null; hooks: ModelApplyHooks; deadlineMs?: number; pollMs?: number }): Promise<ModelApplyResult> {
   const dir = modelSetsDir(opts.root);
-  if (opts.version !== null && (opts.version === CURRENT || opts.version.startsWith('.') || opts.version.includes('/') || !existsSync(path.join(dir, opts.version, 'manifest.json')))) {
-    const kept = existsSync(dir) ? (await readdir(dir)).filter((n) => n !== CURRENT && !n.startsWith('.')) : [];
-    throw new BundleError(`no installed model set '${opts.version}' (kept: ${kept.join(', ') || 'none'}; 'release' for the release's own models)`);
-  }
+  const mustBeKept = async () => {
+    if (opts.version !== null && (opts.version === CURRENT || opts.version.startsWith('.') || opts.version.includes('/') || !existsSync(path.join(dir, opts.version, 'manifest.json')))) {
+      const kept = existsSync(dir) ? (await readdir(dir)).filter((n) => n !== CURRENT && !n.startsWith('.')) : [];
+      throw new BundleError(`no installed model set '${opts.version}' (kept: ${kept.join(', ') || 'none'}; 'release' for the release's own models)`);
+    }
+  };
+  await mustBeKept();
   return withLock(opts.root, async () => {
+    await settleInterrupted(opts.root, opts.hooks.log ?? (() => {}));
+    // Settling removes a set whose install never settled: it may be the one asked for.
+    await mustBeKept();
     const previous = currentModelSet(opts.root);
     await mkdir(dir, { recursive: true });
     await markSwitch(dir, { version: opts.version, previous, installed: false });
@@ -239,59 +246,70 @@ export interface ModelRecoverResult {
  * itself) nothing is touched. Never restarts the daemon.
  */
 export async function recoverModelSwitch(root: string): Promise<ModelRecoverResult> {
-  const dir = modelSetsDir(root);
-  if (!existsSync(dir)) return { status: 'nothing' };
-  const marker = path.join(dir, SWITCH_MARKER);
+  if (!existsSync(modelSetsDir(root))) return { status: 'nothing' };
   let locked = false;
   try {
     return await withLock(root, async () => {
       locked = true;
-      let text: string;
-      try {
-        text = await readFile(marker, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'nothing' as const };
-        throw err;
-      }
-      const now = currentModelSet(root);
-      let m: Partial<SwitchMarker>;
-      try {
-        m = JSON.parse(text) as Partial<SwitchMarker>;
-        if (typeof m !== 'object' || m === null || !(m.version === null || isSetName(m.version)) || !(m.previous === null || isSetName(m.previous))) throw new Error('not a switch marker');
-      } catch (err) {
-        await clearSwitch(dir);
-        return {
-          status: 'failed' as const,
-          reason: `the model set switch marker ${marker} was unreadable (${(err as Error).message}); model-sets/current left on ${now ?? "the release's own models"}: check the models with leukodiff apply-model-bundle --use VERSION`,
-        };
-      }
-      const version = m.version ?? 'release';
-      const previous = m.previous;
-      if (previous !== null && !existsSync(path.join(dir, previous, 'manifest.json'))) {
-        await clearSwitch(dir);
-        return {
-          status: 'failed' as const,
-          version,
-          previous,
-          reason: `the box stopped between the switch to model set ${version} and its health check, and the previous set ${previous} is no longer installed; model-sets/current left on ${now ?? "the release's own models"}: check the models with leukodiff apply-model-bundle --use VERSION`,
-        };
-      }
-      await pointCurrent(dir, previous);
-      if (m.installed !== false && m.version && m.version !== previous && currentModelSet(root) !== m.version) {
-        await rm(path.join(dir, m.version), { recursive: true, force: true });
-        await fsyncPath(dir);
-      }
-      await clearSwitch(dir);
-      const again = m.installed === false ? `run leukodiff apply-model-bundle --use ${version} again` : 'apply the bundle again';
-      return {
-        status: 'rolled-back' as const,
-        version,
-        previous,
-        reason: `the box stopped (power cut or crash) between the switch to model set ${version} and its health check: back on ${previous ?? "the release's own models"}; ${again}`,
-      };
+      return settleSwitch(root);
     });
   } catch (err) {
     if (!locked && err instanceof BundleError && err.message.startsWith('another update is running')) return { status: 'busy' };
     throw err;
   }
+}
+
+/** An apply or --use that never settled (killed, cut) is switched back before the next switch starts: its marker would otherwise outlive it. */
+async function settleInterrupted(root: string, log: (line: string) => void): Promise<void> {
+  const r = await settleSwitch(root);
+  if (r.reason) log(r.reason);
+}
+
+/** recoverModelSwitch's work; the caller holds the update lock. */
+async function settleSwitch(root: string): Promise<ModelRecoverResult> {
+  const dir = modelSetsDir(root);
+  const marker = path.join(dir, SWITCH_MARKER);
+  let text: string;
+  try {
+    text = await readFile(marker, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'nothing' };
+    throw err;
+  }
+  const now = currentModelSet(root);
+  let m: Partial<SwitchMarker>;
+  try {
+    m = JSON.parse(text) as Partial<SwitchMarker>;
+    if (typeof m !== 'object' || m === null || !(m.version === null || isSetName(m.version)) || !(m.previous === null || isSetName(m.previous))) throw new Error('not a switch marker');
+  } catch (err) {
+    await clearSwitch(dir);
+    return {
+      status: 'failed',
+      reason: `the model set switch marker ${marker} was unreadable (${(err as Error).message}); model-sets/current left on ${now ?? "the release's own models"}: check the models with leukodiff apply-model-bundle --use VERSION`,
+    };
+  }
+  const version = m.version ?? 'release';
+  const previous = m.previous;
+  if (previous !== null && !existsSync(path.join(dir, previous, 'manifest.json'))) {
+    await clearSwitch(dir);
+    return {
+      status: 'failed',
+      version,
+      previous,
+      reason: `the box stopped between the switch to model set ${version} and its health check, and the previous set ${previous} is no longer installed; model-sets/current left on ${now ?? "the release's own models"}: check the models with leukodiff apply-model-bundle --use VERSION`,
+    };
+  }
+  await pointCurrent(dir, previous);
+  if (m.installed !== false && m.version && m.version !== previous && currentModelSet(root) !== m.version) {
+    await rm(path.join(dir, m.version), { recursive: true, force: true });
+    await fsyncPath(dir);
+  }
+  await clearSwitch(dir);
+  const again = m.installed === false ? `run leukodiff apply-model-bundle --use ${version} again` : 'apply the bundle again';
+  return {
+    status: 'rolled-back',
+    version,
+    previous,
+    reason: `the box stopped (power cut or crash) between the switch to model set ${version} and its health check: back on ${previous ?? "the release's own models"}; ${again}`,
+  };
 }
