@@ -41,7 +41,9 @@ const USAGE = `usage: npm run simulate-clinics -- --pbc DIR --data DIR --out DIR
   --epochs N            fine-tune epochs (default 4)
   --epoch-size N        crops per fine-tune epoch (default 3000)
   --seed N              which photos (default 1)
-  --loco                also fine-tune without each clinic in turn and measure it on that clinic's whole export`;
+  --loco                also fine-tune without each clinic in turn and measure it on that clinic's whole export
+  --ship-refused        bundle and apply the candidate on clinic B's box even when the promotion rule refuses it,
+                        to measure what it would have done there (a study only: a network never ships it)`;
 
 const PY = '/usr/bin/python3';
 const CELLCLS = path.join(PROJECT_ROOT, 'scripts', 'train', 'cellcls');
@@ -228,6 +230,7 @@ async function main(argv: string[]): Promise<number> {
       epochs: { type: 'string' },
       'epoch-size': { type: 'string' },
       loco: { type: 'boolean' },
+      'ship-refused': { type: 'boolean' },
       seed: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -410,7 +413,7 @@ async function main(argv: string[]): Promise<number> {
     };
     let after: Tally | null = null;
     let kept: { same: boolean; detail: string } | null = null;
-    if (promotion.code === 0) {
+    if (promotion.code === 0 || values['ship-refused']) {
       const candidateModels = path.join(out, 'models-candidate');
       const baseVersion = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'models', 'manifest.json'), 'utf8')).modelSet.version as string;
       const version = `${baseVersion}-sim.1`;
@@ -569,7 +572,8 @@ function markdown(
     const both = (m: any) => `${(100 * m.accuracy5).toFixed(1)} %, ${(100 * meanRecall5(m)).toFixed(1)} %`;
     for (const [clinic, r] of Object.entries(loco)) lines.push(`| ${clinic} | ${r.current.cells} | ${both(r.current)} | ${both(r.withoutIt)} |`);
   }
-  lines.push('', `Promotion: ${promoted ? 'PROMOTE' : 'REFUSE (no bundle made)'}`, '', promotionMd.trim(), '');
+  const verdict = promoted ? 'PROMOTE' : after ? 'REFUSE; bundled and applied on clinic B anyway (--ship-refused), to measure it: a network would not ship it' : 'REFUSE (no bundle made)';
+  lines.push('', `Promotion: ${verdict}`, '', promotionMd.trim(), '');
   if (kept) lines.push(`Samples analysed before the update kept their results: ${kept.same ? 'yes' : 'NO'} (${kept.detail}).`, '');
   lines.push('## Steps', '', '| step | command | seconds |', '|---|---|---|');
   for (const s of steps) lines.push(`| ${s.step} | \`${s.command.replaceAll('|', '\\|')}\` | ${s.seconds} |`);
