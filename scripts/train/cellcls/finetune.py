@@ -21,7 +21,6 @@ and 1e-4 to 5e-4; with 1 and 5e-4, Chula's val split fell 5.9 points.
 import argparse
 import hashlib
 import json
-import math
 import os
 import sys
 import time
@@ -30,9 +29,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import ALL_LABELS, LEUKOCYTE  # noqa: E402
+from common import ALL_LABELS  # noqa: E402
 from exports import ExportError, read_exports, read_hashes, source_of, write_cache  # noqa: E402
 from model import load_trained  # noqa: E402
+from selection import choose, draw_replay, pick  # noqa: E402
 from train import AUGMENTATIONS, backgrounds, evaluate, load, loss_fn, to_input  # noqa: E402
 
 PUBLIC_TRAIN = "pbc,bccd,chula,txl-bccd,txl-bcd,txl-pbc,txl-raabin"
@@ -45,31 +45,6 @@ def sha256_file(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def pick(items, sources, split, typed_only=False, offset=0):
-    return np.array([offset + i for i, m in enumerate(items) if m["source"] in sources and m["split"] == split
-                     and (not typed_only or m["cls"] < LEUKOCYTE)], dtype=np.int64)
-
-
-def draw_replay(items, sources, n, balance, rng):
-    """n public train crops: with balance 'source', as many from each source as it can give (the rest
-    spread over the others), so that a small centre is rehearsed as much as a large one."""
-    pools = [pick(items, {src}, "train") for src in sources]
-    pools = [p for p in pools if len(p)]
-    if balance == "crop" or not pools:
-        pool = np.concatenate(pools) if pools else np.zeros(0, np.int64)
-        return np.sort(rng.choice(pool, size=min(n, len(pool)), replace=False)) if n and len(pool) else pool[:0]
-    take = [0] * len(pools)
-    left = min(n, sum(len(p) for p in pools))
-    while left:
-        open_ = [i for i, p in enumerate(pools) if take[i] < len(p)]
-        share = max(1, left // len(open_))
-        for i in open_:
-            k = min(share, len(pools[i]) - take[i], left)
-            take[i] += k
-            left -= k
-    return np.sort(np.concatenate([rng.choice(p, size=k, replace=False) for p, k in zip(pools, take)]))
-
-
 def score(net, crops, items, groups):
     """evaluate()'s results (mean recall over the five types, n) for each non-empty group of indices."""
     out = {}
@@ -77,30 +52,6 @@ def score(net, crops, items, groups):
         if len(idx):
             out[name], _ = evaluate(net, crops, items, idx, np.array([items[i]["cls"] for i in idx]))
     return out
-
-
-# The promotion rule's cap on a fall (promote.py), and its one-sided 95 % z.
-MAX_FALL = 0.05
-Z = 1.645
-
-
-def choose(start, per, public):
-    """The value of weights whose per-group val results are `per`, against the start's: None when a
-    public group's mean recall falls more than the promotion rule would let it (1.645 standard errors
-    of the start's figure on that group's cells, at most 5 points), else the mean over the clinics'
-    groups (all groups when no clinic has val cells). So the epoch kept gains for the clinics without
-    giving up a public source, close to how promote.py will judge it (which also checks typed accuracy,
-    with a per-type error, and each clinic on its own)."""
-    for name in public:
-        a, b = start.get(name), per.get(name)
-        if not a or a["mean_recall5"] is None or b is None or b["mean_recall5"] is None:
-            continue
-        r = a["mean_recall5"]
-        if b["mean_recall5"] < r - min(MAX_FALL, Z * math.sqrt(max(r * (1 - r), 1e-4) / max(1, a["n"]))):
-            return None
-    clinics = [v["mean_recall5"] for k, v in per.items() if k not in public and v["mean_recall5"] is not None]
-    pool = clinics or [v["mean_recall5"] for v in per.values() if v["mean_recall5"] is not None]
-    return sum(pool) / len(pool) if pool else 0.0
 
 
 def main():

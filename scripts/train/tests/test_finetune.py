@@ -54,7 +54,7 @@ def test_finetune_trains_on_the_exports_with_replay_and_holds_a_clinic_out(tmp_p
 
 
 def test_replay_gives_a_small_source_as_much_as_a_large_one():
-    finetune = load_cellcls("finetune")
+    finetune = load_cellcls("selection")
     sizes = dict(big=100, tiny=5, mid=20)
     items = [dict(cls=0, source=src, split=split, ref=f"{src}{i}") for src, n in sizes.items()
              for i in range(n) for split in ("train", "val")]
@@ -72,7 +72,7 @@ def test_replay_gives_a_small_source_as_much_as_a_large_one():
 
 
 def test_the_epoch_kept_gains_for_the_clinics_without_a_public_source_falling_beyond_the_rule():
-    choose = load_cellcls("finetune").choose
+    choose = load_cellcls("selection").choose
     r = lambda v, n: dict(mean_recall5=v, n=n)  # noqa: E731
     public = ["public:pbc", "public:chula"]
     start = {"clinic-b": r(0.70, 100), "public:pbc": r(0.93, 1300), "public:chula": r(0.67, 150)}
