@@ -69,9 +69,14 @@ class Run {
     return value;
   }
 
-  /** Runs a command from the project root with its output shown; throws on a non-zero exit unless allowed. */
+  /**
+   * Runs a command from the project root with its output shown; throws on a non-zero exit unless allowed.
+   * The caller's hub or box settings (DATABASE_URL, LEUKODIFF_*) are left out: the hub commands must
+   * reach the hub this simulation started, not one the shell points at.
+   */
   exec(cmd: string, args: string[], env: Record<string, string> = {}, allow: number[] = [0]): { code: number; stdout: string } {
-    const res = spawnSync(cmd, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && !k.startsWith('LEUKODIFF_')));
+    const res = spawnSync(cmd, args, { cwd: PROJECT_ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     process.stdout.write(res.stdout ?? '');
     const code = res.status ?? 1;
     if (!allow.includes(code)) throw new Error(`${cmd} ${args.join(' ')} exited ${code}`);
