@@ -122,6 +122,13 @@ async function createLock(lock: string, content: string): Promise<boolean> {
   }
 }
 
+/** Another update holds the lock (a BundleError, so the CLIs report it as a refusal). */
+export class UpdateBusyError extends BundleError {
+  constructor(holder: number | null) {
+    super(`another update is running (process ${holder ?? 'unknown'})`);
+  }
+}
+
 /** One update at a time under <root> (software or models): a lock file naming the running process and the boot. */
 export async function withLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
   const lock = path.join(root, '.update.lock');
@@ -129,13 +136,10 @@ export async function withLock<T>(root: string, fn: () => Promise<T>): Promise<T
   const content = boot ? `${process.pid} ${boot}\n` : `${process.pid}\n`;
   if (!(await createLock(lock, content))) {
     const holder = lockHolder(lock);
-    if (holder !== null) throw new BundleError(`another update is running (process ${holder})`);
+    if (holder !== null) throw new UpdateBusyError(holder);
     // Stale: removed, then created exclusively again; a process that loses that create to another backs off.
     await rm(lock, { force: true });
-    if (!(await createLock(lock, content))) {
-      const again = lockHolder(lock);
-      throw new BundleError(`another update is running (process ${again ?? 'unknown'})`);
-    }
+    if (!(await createLock(lock, content))) throw new UpdateBusyError(lockHolder(lock));
   }
   try {
     return await fn();

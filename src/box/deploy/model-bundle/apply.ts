@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadManifest, modelSetVersion, ModelError } from '../../../core/inference/manifest.ts';
-import { switchLink, waitHealthy, withLock } from '../bundle/apply.ts';
+import { switchLink, UpdateBusyError, waitHealthy, withLock } from '../bundle/apply.ts';
 import { BundleError, MODEL_BUNDLE } from '../bundle/format.ts';
 import { unpackBundle } from '../bundle/unpack.ts';
 import { verifyBundle } from '../bundle/verify.ts';
@@ -77,7 +77,7 @@ interface SwitchMarker {
 
 /** Written durably before the switch: after a cut, recoverModelSwitch finds it and switches back. */
 async function markSwitch(dir: string, marker: Omit<SwitchMarker, 'at'>): Promise<void> {
-  const text = JSON.stringify({ version: marker.version, previous: marker.previous, at: new Date().toISOString(), installed: marker.installed }) + '\n';
+  const text = JSON.stringify({ ...marker, at: new Date().toISOString() }) + '\n';
   await writeThroughTemp(path.join(dir, SWITCH_MARKER), (tmp) => writeFile(tmp, text));
   await fsyncPath(dir);
 }
@@ -206,7 +206,7 @@ async function releaseModelsVersion(root: string): Promise<string | null> {
 export async function useModelSet(opts: { root: string; version: string | null; hooks: ModelApplyHooks; deadlineMs?: number; pollMs?: number }): Promise<ModelApplyResult> {
   const dir = modelSetsDir(opts.root);
   const mustBeKept = async () => {
-    if (opts.version !== null && (opts.version === CURRENT || opts.version.startsWith('.') || opts.version.includes('/') || !existsSync(path.join(dir, opts.version, 'manifest.json')))) {
+    if (opts.version !== null && (!isSetName(opts.version) || !existsSync(path.join(dir, opts.version, 'manifest.json')))) {
       const kept = existsSync(dir) ? (await readdir(dir)).filter((n) => n !== CURRENT && !n.startsWith('.')) : [];
       throw new BundleError(`no installed model set '${opts.version}' (kept: ${kept.join(', ') || 'none'}; 'release' for the release's own models)`);
     }
@@ -247,14 +247,10 @@ export interface ModelRecoverResult {
  */
 export async function recoverModelSwitch(root: string): Promise<ModelRecoverResult> {
   if (!existsSync(modelSetsDir(root))) return { status: 'nothing' };
-  let locked = false;
   try {
-    return await withLock(root, async () => {
-      locked = true;
-      return settleSwitch(root);
-    });
+    return await withLock(root, () => settleSwitch(root));
   } catch (err) {
-    if (!locked && err instanceof BundleError && err.message.startsWith('another update is running')) return { status: 'busy' };
+    if (err instanceof UpdateBusyError) return { status: 'busy' };
     throw err;
   }
 }
