@@ -3,6 +3,8 @@
 Keep in step with src/core/inference/cell-classifier.ts (crop geometry, background, class order),
 which reads the exported model's manifest entry rather than repeating these numbers.
 """
+import hashlib
+
 import numpy as np
 
 CLASSES = ["neutrophil", "eosinophil", "basophil", "lymphocyte", "monocyte",
@@ -29,3 +31,8 @@ def background_rgb(rgb):
     k = max(1, int(len(grey) * BACKGROUND_SHARE))
     idx = np.argpartition(-grey, k - 1)[:k]
     return flat[idx].mean(0)
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()

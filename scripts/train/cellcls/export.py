@@ -8,7 +8,6 @@ probs [N,8] (softmax, CLASSES order). Checks onnxruntime-node against torch on t
 crops (scripts/train/cellcls/verify_onnx.mjs) before touching the manifest.
 """
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -20,7 +19,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # leukotrain, after cellcls: the detectors' train.py must not shadow cellcls/train.py.
 sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common import CLASSES, CROP_RBC, INPUT_PX  # noqa: E402
+from common import CLASSES, CROP_RBC, INPUT_PX, sha256_file  # noqa: E402
 from leukotrain.flops import count_flops, count_params  # noqa: E402
 from model import Exported, load_trained  # noqa: E402
 from train import affine_batch, backgrounds, load  # noqa: E402
@@ -34,11 +33,6 @@ m.cellClassifier = JSON.parse(fs.readFileSync(entryFile, 'utf8'));
 fs.writeFileSync(file + '.tmp', JSON.stringify(m, null, 2) + '\\n');
 fs.renameSync(file + '.tmp', file);
 """
-
-
-def sha256_file(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def main():

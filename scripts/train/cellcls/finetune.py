@@ -19,7 +19,6 @@ value above) in the two-clinic simulation (scripts/simulate-clinics.ts), among 1
 and 1e-4 to 5e-4; with 1 and 5e-4, Chula's val split fell 5.9 points.
 """
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -29,7 +28,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import ALL_LABELS  # noqa: E402
+from common import ALL_LABELS, sha256_file  # noqa: E402
 from exports import ExportError, read_exports, read_hashes, source_of, write_cache  # noqa: E402
 from model import load_trained  # noqa: E402
 from selection import choose, draw_replay, pick  # noqa: E402
@@ -38,11 +37,6 @@ from train import AUGMENTATIONS, backgrounds, evaluate, load, loss_fn, to_input 
 PUBLIC_TRAIN = "pbc,bccd,chula,txl-bccd,txl-bcd,txl-pbc,txl-raabin"
 # Chula has no test split: promotion judges it on its val split, which therefore must not choose the epoch.
 PUBLIC_VAL = "pbc,bccd"
-
-
-def sha256_file(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def score(net, crops, items, groups):

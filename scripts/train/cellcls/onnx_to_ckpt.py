@@ -21,7 +21,6 @@ seeded random crops, and compared with the ONNX file under onnxruntime-node (ver
 above --tolerance nothing is written. Needs Debian's python3-onnx.
 """
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -34,7 +33,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import INPUT_PX  # noqa: E402
+from common import INPUT_PX, sha256_file  # noqa: E402
 from model import CellNet, Exported, optical_density  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,11 +41,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 class GraphError(Exception):
     """The ONNX graph is not the export of a CellNet."""
-
-
-def sha256_file(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 class Graph:

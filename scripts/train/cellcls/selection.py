@@ -7,6 +7,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import LEUKOCYTE  # noqa: E402
+from promote import MAX_TOLERANCE, Z_ONE_SIDED_95  # noqa: E402
 
 
 def pick(items, sources, split, typed_only=False, offset=0):
@@ -34,11 +35,6 @@ def draw_replay(items, sources, n, balance, rng):
     return np.sort(np.concatenate([rng.choice(p, size=k, replace=False) for p, k in zip(pools, take)]))
 
 
-# The promotion rule's cap on a fall (promote.py), and its one-sided 95 % z.
-MAX_FALL = 0.05
-Z = 1.645
-
-
 def choose(start, per, public):
     """The value of weights whose per-group val results are `per`, against the start's: None when a
     public group's mean recall falls more than the promotion rule would let it (1.645 standard errors
@@ -51,7 +47,7 @@ def choose(start, per, public):
         if not a or a["mean_recall5"] is None or b is None or b["mean_recall5"] is None:
             continue
         r = a["mean_recall5"]
-        if b["mean_recall5"] < r - min(MAX_FALL, Z * math.sqrt(max(r * (1 - r), 1e-4) / max(1, a["n"]))):
+        if b["mean_recall5"] < r - min(MAX_TOLERANCE, Z_ONE_SIDED_95 * math.sqrt(max(r * (1 - r), 1e-4) / max(1, a["n"]))):
             return None
     clinics = [v["mean_recall5"] for k, v in per.items() if k not in public and v["mean_recall5"] is not None]
     pool = clinics or [v["mean_recall5"] for v in per.values() if v["mean_recall5"] is not None]
