@@ -122,7 +122,7 @@ async function makeFields(pbc: string, dir: string, c: ClinicSpec): Promise<{ sc
     for (const [i, p] of c.photos[group].entries()) {
       const src = readFileSync(path.join(pbc, p.ref));
       const { jpeg } = await applyLook(src, c.look);
-      writeFileSync(path.join(dir, c.id, group, `${String(i).padStart(4, '0')}.jpg`), jpeg);
+      writeFileSync(photoFile(path.join(dir, c.id, group), i), jpeg);
       if (measured.length < 50) measured.push(await measureLook(src, jpeg));
     }
   }
@@ -130,18 +130,21 @@ async function makeFields(pbc: string, dir: string, c: ClinicSpec): Promise<{ sc
   return { scale: Number((measured.reduce((s, m) => s + m.scale, 0) / measured.length).toFixed(3)), odBefore: mean('odBefore'), odAfter: mean('odAfter') };
 }
 
-/** Photos in samples of `per`: uploaded, analysed, then `each` for every sample with its photos' labels. */
 /** Photos per sample, and the seed the samples' ids follow from. */
 interface Batch {
   per: number;
   seed: number;
 }
 
+/** A clinic's i-th photo of a group, as makeFields writes it. */
+const photoFile = (dir: string, i: number) => path.join(dir, `${String(i).padStart(4, '0')}.jpg`);
+
+/** Photos in samples of `per`: uploaded, analysed, then `each` for every sample with its photos' labels. */
 async function runSamples(box: BoxClient, dir: string, photos: PoolPhoto[], { per, seed }: Batch, prefix: string, each: (s: SampleJson, labels: PoolPhoto[]) => Promise<void>): Promise<void> {
   for (let start = 0; start < photos.length; start += per) {
     const labels = photos.slice(start, start + per);
     const id = await box.createSample(`${prefix}-${String(start / per + 1).padStart(3, '0')}`, seed);
-    for (let k = 0; k < labels.length; k++) await box.upload(id, readFileSync(path.join(dir, `${String(start + k).padStart(4, '0')}.jpg`)));
+    for (let k = 0; k < labels.length; k++) await box.upload(id, readFileSync(photoFile(dir, start + k)));
     const s = await box.analysed(id);
     s.fields.sort((a, b) => a.seq - b.seq);
     if (s.fields.length !== labels.length) throw new Error(`sample ${id}: ${s.fields.length} fields for ${labels.length} photos`);
@@ -211,8 +214,9 @@ function sha256List(dir: string, out: string): void {
 /** A crop cache for evaluate.py: the public parts (linked) plus the exports' part. */
 function evalCache(publicDir: string, hubPart: string, out: string): void {
   mkdirSync(out, { recursive: true });
-  for (const name of readdirSync(publicDir)) if (/^(crops|meta)-.+\.(npy|json)$/.test(name)) symlinkSync(path.resolve(publicDir, name), path.join(out, name));
-  for (const name of readdirSync(hubPart)) if (/^(crops|meta)-.+\.(npy|json)$/.test(name)) symlinkSync(path.resolve(hubPart, name), path.join(out, name));
+  for (const dir of [publicDir, hubPart]) {
+    for (const name of readdirSync(dir)) if (/^(crops|meta)-.+\.(npy|json)$/.test(name)) symlinkSync(path.resolve(dir, name), path.join(out, name));
+  }
 }
 
 function tallyRow(name: string, t: Tally): string {
