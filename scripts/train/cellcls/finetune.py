@@ -29,6 +29,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import ALL_LABELS, sha256_file  # noqa: E402
+from distill import distill_loss  # noqa: E402
 from exports import ExportError, read_exports, read_hashes, source_of, write_cache  # noqa: E402
 from model import load_trained  # noqa: E402
 from selection import choose, draw_replay, pick  # noqa: E402
@@ -61,6 +62,8 @@ def main():
     ap.add_argument("--replay-balance", choices=("source", "crop"), default="source",
                     help="replay crops drawn equally from each source, or uniformly over all crops (the largest source dominates)")
     ap.add_argument("--val-sources", default=PUBLIC_VAL, help="public sources whose val split chooses the epoch")
+    ap.add_argument("--distill", type=float, default=1.0,
+                    help="weight of the current classifier's outputs as targets on the replayed crops (0: labels alone)")
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--epoch-size", type=int, default=4000)
     ap.add_argument("--batch", type=int, default=64)
@@ -110,6 +113,7 @@ def main():
 
     os.makedirs(args.out, exist_ok=True)
     net = load_trained(args.weights)
+    teacher = load_trained(args.weights).eval() if args.distill else None
     start_args_file = os.path.join(os.path.dirname(os.path.abspath(args.weights)), "args.json")
     start_args = {}
     if os.path.exists(start_args_file):  # load_trained's rule: batch norm when a run predates the file
@@ -139,7 +143,12 @@ def main():
         for s in range(steps):
             sel = np.sort(tr[order[s * args.batch:(s + 1) * args.batch]])
             x = to_input(torch.from_numpy(np.asarray(crops[sel])), backgrounds(items, sel), gen, True, AUGMENTATIONS[args.aug])
-            loss = loss_fn(net(x), torch.as_tensor([items[i]["cls"] for i in sel]))
+            logits = net(x)
+            loss = loss_fn(logits, torch.as_tensor([items[i]["cls"] for i in sel]))
+            if teacher is not None:
+                with torch.no_grad():
+                    targets = teacher(x)
+                loss = loss + args.distill * distill_loss(logits, targets, torch.from_numpy(sel < n_pub))
             opt.zero_grad()
             loss.backward()
             opt.step()

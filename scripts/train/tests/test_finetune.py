@@ -84,3 +84,24 @@ def test_the_epoch_kept_gains_for_the_clinics_without_a_public_source_falling_be
     assert choose(start, {**start, "clinic-b": r(0.85, 100), "public:pbc": r(0.91, 1300)}, public) is None
     # Without clinic val cells, every group's mean.
     assert abs(choose({"public:pbc": r(0.9, 10)}, {"public:pbc": r(0.9, 10)}, ["public:pbc"]) - 0.9) < 1e-9
+
+
+def test_distillation_holds_the_replayed_crops_to_the_current_classifier_and_leaves_the_export_crops_to_the_labels():
+    torch = pytest.importorskip("torch")
+    distill_loss = load_cellcls("distill").distill_loss
+    teacher = torch.tensor([[4.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 5.0]])
+    replayed = torch.tensor([True, True, False])
+    assert float(distill_loss(teacher.clone(), teacher, replayed)) == pytest.approx(0.0, abs=1e-6)
+    # An export crop (the third row) may move anywhere: it adds nothing.
+    moved_export = teacher.clone()
+    moved_export[2] = torch.tensor([9.0, 0.0, 0.0])
+    assert float(distill_loss(moved_export, teacher, replayed)) == pytest.approx(0.0, abs=1e-6)
+    assert float(distill_loss(teacher, teacher, torch.zeros(3, dtype=torch.bool))) == 0.0
+    # A replayed crop that drifts costs, and the gradient pulls it back towards the current outputs.
+    student = teacher.clone()
+    student[0] = torch.tensor([0.0, 4.0, 0.0])
+    student.requires_grad_(True)
+    loss = distill_loss(student, teacher, replayed)
+    loss.backward()
+    assert float(loss) > 0.1
+    assert student.grad[0, 0] < 0 < student.grad[0, 1] and float(student.grad[2].abs().sum()) == 0.0
