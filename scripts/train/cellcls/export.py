@@ -95,6 +95,8 @@ def main():
             "epochs": len(hist["history"]),
             "minutes": round(sum(h["minutes"] for h in hist["history"]), 1),
             "bestValMeanRecall5": round(hist["best_mean_recall5"], 4),
+            # finetune.py chooses on the clinics' val splits, train.py on the public ones.
+            "selectedOn": hist.get("selected_on", f"mean recall over the five types on the val splits of {hist['args'].get('val_sources')}"),
         },
         "onnxMaxAbsDiff": max_diff,
     }

@@ -172,6 +172,8 @@ def main():
     with open(os.path.join(args.out, "history.json"), "w") as f:
         json.dump(dict(args=run_args, start={k: v["mean_recall5"] for k, v in start_val.items()}, history=history,
                        best_mean_recall5=best, hold_out=args.hold_out,
+                       selected_on=f"mean recall over the five types on the val splits of {', '.join(clinics)}, "
+                                   f"with no val split of {args.val_sources} falling beyond the promotion tolerance",
                        hold_out_source=source_of(args.hold_out) if args.hold_out else None), f, indent=1)
 
 

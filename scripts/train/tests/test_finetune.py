@@ -47,6 +47,7 @@ def test_finetune_trains_on_the_exports_with_replay_and_holds_a_clinic_out(tmp_p
     with open(out / "history.json") as f:
         hist = json.load(f)
     assert len(hist["history"]) == 1 and hist["args"]["norm"] == "gn" and hist["hold_out_source"] == "clinic-south-2"
+    assert hist["selected_on"].startswith("mean recall over the five types on the val splits of clinic-north-1,")
     assert "+ " in done.stdout and "public (replay)" in done.stdout
     assert (out / "best.pt").exists()
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
