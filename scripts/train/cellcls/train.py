@@ -87,7 +87,36 @@ AUGMENTATIONS = {
     # 95th-percentile optical density of a lymphocyte's middle is 1.4/2.2/0.5 (R/G/B) in PBC,
     # 0.6/0.8/0.1 in BCCD, 0.6/0.5/0.3 in Chula): intensity and channel gains drawn on a log scale
     "wide": dict(mix=0.3, intensity=(0.25, 1.6), gain=(0.5, 2.0), grey=0.3, low=(0.6, 3.5), blur=(0.7, 2.5), log=True),
+    # strong, and half the crops through another camera's colour processing (white balance, a phone's
+    # vivid mode): hue turned up to 40 degrees either way, saturation x0.6-1.8, before the optical density
+    "camera": dict(mix=0.3, intensity=(0.55, 1.6), gain=(0.65, 1.5), grey=0.2, low=(0.4, 2.6), blur=(0.5, 1.4),
+                   camera=dict(p=0.5, hue=40.0, saturation=(0.6, 1.8))),
 }
+
+
+def camera_matrices(n, gen, p):
+    """n RGB maps: a turn of the hue about the grey axis, then saturation scaled about each pixel's
+    grey (identity for the crops left as they are). Linear, so grey stays grey: the field's
+    background keeps its meaning as the light through no stain."""
+    u = lambda lo, hi: lo + (hi - lo) * torch.rand(n, generator=gen)  # noqa: E731
+    on = torch.rand(n, generator=gen) < p["p"]
+    theta = torch.where(on, u(-p["hue"], p["hue"]) * math.pi / 180, torch.zeros(n))
+    sat = torch.where(on, torch.exp(u(math.log(p["saturation"][0]), math.log(p["saturation"][1]))), torch.ones(n))
+    k = torch.full((3,), 1 / math.sqrt(3))
+    cross = torch.tensor([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
+    grey = torch.outer(k, k)
+    c, s = torch.cos(theta)[:, None, None], torch.sin(theta)[:, None, None]
+    turn = c * torch.eye(3) + s * cross + (1 - c) * grey
+    scale = sat[:, None, None] * torch.eye(3) + (1 - sat[:, None, None]) * grey
+    return scale @ turn
+
+
+def camera(x, bg, gen, p):
+    """x (N,3,H,W) RGB 0..1 and bg (N,3) through camera_matrices, clipped to what a camera records."""
+    m = camera_matrices(x.shape[0], gen, p)
+    x = torch.einsum("nij,njhw->nihw", m, x).clamp(0, 1)
+    bg = torch.einsum("nij,nj->ni", m, bg).clamp(0, 1)
+    return x, bg
 
 
 def photometric(od, gen, aug=AUGMENTATIONS["base"]):
@@ -134,7 +163,10 @@ def to_input(crops_u8, bg255, gen, train, aug=AUGMENTATIONS["base"]):
     """Crops (uint8 NHWC) and their fields' backgrounds (RGB 0..255) -> optical densities."""
     x = crops_u8.permute(0, 3, 1, 2).float() / 255
     bg = torch.as_tensor(bg255, dtype=torch.float32) / 255
-    od = optical_density(affine_batch(x, gen, train), bg)
+    x = affine_batch(x, gen, train)
+    if train and aug.get("camera"):
+        x, bg = camera(x, bg, gen, aug["camera"])
+    od = optical_density(x, bg)
     return photometric(od, gen, aug) if train else od
 
 
