@@ -1,5 +1,4 @@
 """finetune.py's choices, apart from torch: which public crops to replay, and which epoch to keep."""
-import math
 import os
 import sys
 
@@ -7,7 +6,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import LEUKOCYTE  # noqa: E402
-from promote import MAX_TOLERANCE, Z_ONE_SIDED_95  # noqa: E402
+from promote import judge_split, mean_recall5  # noqa: E402
 
 
 def pick(items, sources, split, typed_only=False, offset=0):
@@ -35,20 +34,16 @@ def draw_replay(items, sources, n, balance, rng):
     return np.sort(np.concatenate([rng.choice(p, size=k, replace=False) for p, k in zip(pools, take)]))
 
 
-def choose(start, per, public):
-    """The value of weights whose per-group val results are `per`, against the start's: None when a
-    public group's mean recall falls more than the promotion rule would let it (1.645 standard errors
-    of the start's figure on that group's cells, at most 5 points), else the mean over the clinics'
-    groups (all groups when no clinic has val cells). So the epoch kept gains for the clinics without
-    giving up a public source, close to how promote.py will judge it (which also checks typed accuracy,
-    with a per-type error, and each clinic on its own)."""
-    for name in public:
-        a, b = start.get(name), per.get(name)
-        if not a or a["mean_recall5"] is None or b is None or b["mean_recall5"] is None:
-            continue
-        r = a["mean_recall5"]
-        if b["mean_recall5"] < r - min(MAX_TOLERANCE, Z_ONE_SIDED_95 * math.sqrt(max(r * (1 - r), 1e-4) / max(1, a["n"]))):
+def choose(start, per):
+    """The value of weights whose per-group val results are `per` (evaluate.py's form, measure.py),
+    against the start's: None when any group falls beyond what promote.py's rule lets a split fall
+    (typed accuracy or mean recall over the five types, each by its own tolerance), else the mean
+    recall over the five types averaged over the clinics' groups (`clinic-*`; all groups when no
+    clinic has val cells). So the epoch kept gains for the clinics by the rule the candidate will
+    be promoted by, here on the val splits."""
+    for name, before in start.items():
+        if not judge_split(name, before, per.get(name))["ok"]:
             return None
-    clinics = [v["mean_recall5"] for k, v in per.items() if k not in public and v["mean_recall5"] is not None]
-    pool = clinics or [v["mean_recall5"] for v in per.values() if v["mean_recall5"] is not None]
+    clinics = [mean_recall5(v) for k, v in per.items() if k.startswith("clinic-")]
+    pool = [v for v in clinics if v is not None] or [v for v in map(mean_recall5, per.values()) if v is not None]
     return sum(pool) / len(pool) if pool else 0.0
