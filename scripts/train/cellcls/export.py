@@ -96,7 +96,8 @@ def main():
             "minutes": round(sum(h["minutes"] for h in hist["history"]), 1),
             "bestValMeanRecall5": round(hist["best_mean_recall5"], 4),
             # finetune.py chooses on the clinics' val splits, train.py on the public ones.
-            "selectedOn": hist.get("selected_on", f"mean recall over the five types on the val splits of {hist['args'].get('val_sources')}"),
+            "selectedOn": hist.get("selected_on") or "mean recall over the five types on the val splits of "
+            + (", ".join(hist["args"]["clinics"]) if "clinics" in hist["args"] else str(hist["args"].get("val_sources"))),
         },
         "onnxMaxAbsDiff": max_diff,
     }

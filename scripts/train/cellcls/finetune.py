@@ -40,7 +40,7 @@ from exports import ExportError, read_exports, read_hashes, source_of, write_cac
 from model import load_trained  # noqa: E402
 from measure import report  # noqa: E402
 from promote import mean_recall5  # noqa: E402
-from selection import choose, draw_replay, pick  # noqa: E402
+from selection import choose, draw_replay, pick, replayed  # noqa: E402
 from train import AUGMENTATIONS, backgrounds, evaluate, load, loss_fn, to_input  # noqa: E402
 
 PUBLIC_TRAIN = "pbc,bccd,chula,txl-bccd,txl-bcd,txl-pbc,txl-raabin"
@@ -85,6 +85,8 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    if args.distill < 0:
+        sys.exit(f"--distill {args.distill}: give a weight of 0 or more (0: labels alone)")
     if os.path.exists(os.path.join(args.out, "best.pt")):
         sys.exit(f"{args.out} already holds a fine-tuned classifier: use another --out")
     try:
@@ -159,7 +161,7 @@ def main():
             if teacher is not None:
                 with torch.no_grad():
                     targets = teacher(x)
-                loss = loss + args.distill * distill_loss(logits, targets, torch.from_numpy(sel < n_pub))
+                loss = loss + args.distill * distill_loss(logits, targets, torch.from_numpy(replayed(sel, n_pub)))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -178,7 +180,7 @@ def main():
         json.dump(dict(args=run_args, start={k: v["mean_recall5"] for k, v in start_val.items()}, history=history,
                        best_mean_recall5=best, hold_out=args.hold_out,
                        selected_on=f"mean recall over the five types on the val splits of {', '.join(clinics)}, "
-                                   f"with no val split of {args.val_sources} falling beyond the promotion tolerance",
+                                   f"among the epochs promote.py's rule passes on every val split (the clinics' and {args.val_sources})",
                        hold_out_source=source_of(args.hold_out) if args.hold_out else None), f, indent=1)
 
 

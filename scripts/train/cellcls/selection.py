@@ -14,6 +14,11 @@ def pick(items, sources, split, typed_only=False, offset=0):
                      and (not typed_only or m["cls"] < LEUKOCYTE)], dtype=np.int64)
 
 
+def replayed(sel, n_pub):
+    """Which of the drawn indices are public (replayed) crops: the public cache comes first, the exports after it."""
+    return sel < n_pub
+
+
 def draw_replay(items, sources, n, balance, rng):
     """n public train crops: with balance 'source', as many from each source as it can give (the rest
     spread over the others), so that a small centre is rehearsed as much as a large one."""

@@ -16,6 +16,9 @@ def test_a_camera_turns_the_stain_colours_and_leaves_grey_alone():
     purple = torch.tensor([0.45, 0.3, 0.6])  # a lymphocyte's nucleus
     moved = (m @ purple - purple).abs().amax(1)
     assert float(moved.min()) > 1e-4 and float(moved.max()) > 0.1
+    # With saturation kept, a pure turn: the map keeps lengths.
+    turn = train.camera_matrices(64, torch.Generator().manual_seed(4), dict(PHONE, saturation=(1.0, 1.0)))
+    assert torch.allclose(turn @ turn.transpose(1, 2), torch.eye(3).expand(64, 3, 3), atol=1e-5)
     # Crops left as they are, and a camera that does nothing, are the identity.
     for p in (dict(PHONE, p=0.0), dict(p=1.0, hue=0.0, saturation=(1.0, 1.0))):
         assert torch.allclose(train.camera_matrices(8, torch.Generator().manual_seed(1), p), torch.eye(3).expand(8, 3, 3), atol=1e-6)

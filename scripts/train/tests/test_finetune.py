@@ -52,6 +52,9 @@ def test_finetune_trains_on_the_exports_with_replay_and_holds_a_clinic_out(tmp_p
     assert (out / "best.pt").exists()
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert again.returncode != 0 and "already holds" in again.stderr
+    negative = subprocess.run(cmd[:cmd.index("--out") + 1] + [str(tmp_path / "ft-neg")] + cmd[cmd.index("--out") + 2:] + ["--distill", "-1"],
+                              capture_output=True, text=True, timeout=60)
+    assert negative.returncode != 0 and "--distill -1.0: give a weight of 0 or more" in negative.stderr
 
 
 def test_replay_gives_a_small_source_as_much_as_a_large_one():
@@ -119,3 +122,13 @@ def test_distillation_holds_the_replayed_crops_to_the_current_classifier_and_lea
     loss.backward()
     assert float(loss) > 0.1
     assert student.grad[0, 0] < 0 < student.grad[0, 1] and float(student.grad[2].abs().sum()) == 0.0
+    # KL(teacher || student) at temperature 2, times 2^2, over the whole batch: by hand.
+    s, t, m = torch.randn(6, 8), torch.randn(6, 8), torch.tensor([1, 1, 0, 1, 0, 0], dtype=torch.bool)
+    q, log_p = (t[m] / 2).softmax(1), (s[m] / 2).log_softmax(1)
+    assert float(distill_loss(s, t, m)) == pytest.approx(float((q * (q.log() - log_p)).sum() * 4 / 6), rel=1e-5)
+
+
+def test_the_replayed_crops_are_the_public_ones():
+    replayed = load_cellcls("selection").replayed
+    # The public cache's 6 crops come first, the exports' after them.
+    assert replayed(np.array([0, 5, 6, 9]), 6).tolist() == [True, True, False, False]
