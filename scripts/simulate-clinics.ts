@@ -353,6 +353,7 @@ async function main(argv: string[]): Promise<number> {
     const current = path.join(out, 'classifier-current');
     const tuned = path.join(out, 'classifier-finetuned');
     const hashes = path.join(out, 'public.sha256');
+    const fineTuning: FineTuning = { current, exportDir, data, hashes, epochs, epochSize };
     await run.step('7. The shipped classifier as a trainable checkpoint', `${PY} scripts/train/cellcls/onnx_to_ckpt.py --out ${rel(current)}`, () => {
       run.exec(PY, [path.join(CELLCLS, 'onnx_to_ckpt.py'), '--out', current]);
     });
@@ -361,23 +362,7 @@ async function main(argv: string[]): Promise<number> {
       `${PY} scripts/train/cellcls/finetune.py --weights ${rel(current)}/best.pt --exports ${rel(exportDir)} --data ${rel(data)} --out ${rel(tuned)} --epochs ${epochs} --epoch-size ${epochSize} --public-hashes ${rel(hashes)}`,
       () => {
         sha256List(pbc, hashes);
-        run.exec(PY, [
-          path.join(CELLCLS, 'finetune.py'),
-          '--weights',
-          path.join(current, 'best.pt'),
-          '--exports',
-          exportDir,
-          '--data',
-          data,
-          '--out',
-          tuned,
-          '--epochs',
-          String(epochs),
-          '--epoch-size',
-          String(epochSize),
-          '--public-hashes',
-          hashes,
-        ]);
+        finetune(run, fineTuning, tuned);
       },
     );
     const evalData = path.join(out, 'eval-data');
@@ -409,7 +394,7 @@ async function main(argv: string[]): Promise<number> {
     );
     const loco = values.loco
       ? await run.step('10b. Leave one clinic out', `${PY} scripts/train/cellcls/finetune.py ... --hold-out <clinic>; evaluate.py --on clinic-<clinic>:train,val,test`, () =>
-          leaveOneClinicOut(run, clinics, { current, exportDir, data, evalData, hashes, epochs, epochSize }),
+          leaveOneClinicOut(run, clinics, fineTuning, evalData),
         )
       : null;
     const report: Record<string, unknown> = {
@@ -502,24 +487,38 @@ async function stopAll(procs: Proc[]): Promise<void> {
   );
 }
 
+/** What every fine-tune of the simulation starts from and runs with. */
+interface FineTuning {
+  current: string;
+  exportDir: string;
+  data: string;
+  hashes: string;
+  epochs: number;
+  epochSize: number;
+}
+
+/** finetune.py from the current classifier on the export, into `out`; `extra`: more options (--hold-out). */
+function finetune(run: Run, o: FineTuning, out: string, extra: string[] = []): void {
+  run.exec(PY, [
+    path.join(CELLCLS, 'finetune.py'),
+    ...['--weights', path.join(o.current, 'best.pt'), '--exports', o.exportDir, '--data', o.data, '--out', out],
+    ...['--epochs', String(o.epochs), '--epoch-size', String(o.epochSize), '--public-hashes', o.hashes, ...extra],
+  ]);
+}
+
 /**
  * Each clinic left out in turn: the classifier fine-tuned on the other clinic's export alone (same
  * configuration), measured with the current one on the whole export of the clinic left out.
  */
-function leaveOneClinicOut(
-  run: Run,
-  clinics: ClinicSpec[],
-  o: { current: string; exportDir: string; data: string; evalData: string; hashes: string; epochs: number; epochSize: number },
-): Record<string, { current: any; withoutIt: any }> {
+function leaveOneClinicOut(run: Run, clinics: ClinicSpec[], o: FineTuning, evalData: string): Record<string, { current: any; withoutIt: any }> {
   const rows: Record<string, { current: any; withoutIt: any }> = {};
   for (const c of clinics) {
     const dir = path.join(run.out, `classifier-without-${c.id}`);
-    const args = ['--exports', o.exportDir, '--data', o.data, '--out', dir, '--epochs', String(o.epochs), '--epoch-size', String(o.epochSize), '--public-hashes', o.hashes];
-    run.exec(PY, [path.join(CELLCLS, 'finetune.py'), '--weights', path.join(o.current, 'best.pt'), ...args, '--hold-out', c.clinicId]);
+    finetune(run, o, dir, ['--hold-out', c.clinicId]);
     const spec = `clinic-${c.clinicId}:train,val,test`;
     const measure = (weights: string, name: string) => {
       const json = path.join(run.out, `eval-loco-${c.id}-${name}.json`);
-      run.exec(PY, [path.join(CELLCLS, 'evaluate.py'), '--data', o.evalData, '--weights', weights, '--on', spec, '--json', json]);
+      run.exec(PY, [path.join(CELLCLS, 'evaluate.py'), '--data', evalData, '--weights', weights, '--on', spec, '--json', json]);
       return JSON.parse(readFileSync(json, 'utf8'))[spec];
     };
     rows[c.clinicId] = { current: measure(path.join(o.current, 'best.pt'), 'current'), withoutIt: measure(path.join(dir, 'best.pt'), 'without') };
