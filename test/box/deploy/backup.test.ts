@@ -9,6 +9,7 @@ import { run as backupCli } from '../../../src/cli/commands/backup.ts';
 import { run as restoreCli } from '../../../src/cli/commands/restore.ts';
 import { run as backupKeyCli } from '../../../src/cli/commands/backup-key.ts';
 import { KEY_FILE } from '../../../src/box/deploy/backup-crypto.ts';
+import { captureOutput as capture } from '../../helpers/capture.ts';
 
 let root: string;
 let data: string;
@@ -209,22 +210,6 @@ describe('backup and restore commands', () => {
     expect(await restoreCli([])).toBe(2);
   });
 });
-
-/** Runs a command, collecting what it writes to stdout and stderr. */
-async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string) => (out.push(String(c)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => (err.push(String(c)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await fn(), out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 describe('encrypted backups', () => {
   const secret = 'PATIENT-0042 pin-hash-scrypt';
