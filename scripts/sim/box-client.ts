@@ -1,6 +1,7 @@
 /** A box daemon driven over its HTTP API as a clinic's supervisor would: samples, photos, corrections, sign-off. */
 import http from 'node:http';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { multipart } from '../lib/multipart.ts';
 import type { Box, FieldCell, NurseAction } from './nurse.ts';
 
 export interface FieldJson {
@@ -86,13 +87,8 @@ export class BoxClient {
   }
 
   async upload(sampleId: string, jpeg: Buffer): Promise<void> {
-    const boundary = `----sim${randomBytes(8).toString('hex')}`;
-    const body = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="field.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
-      jpeg,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]);
-    const res = await this.request('POST', `/api/samples/${sampleId}/fields`, body, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+    const { payload, headers } = multipart({}, { data: jpeg, type: 'image/jpeg' });
+    const res = await this.request('POST', `/api/samples/${sampleId}/fields`, payload, headers);
     if (res.status !== 202) throw new Error(`upload: HTTP ${res.status} ${res.body.slice(0, 300)}`);
   }
 

@@ -1,32 +1,14 @@
 /** Helpers for workflow tests: multipart bodies, distinct field photos, users, waiting for the queue. */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
+import { multipart } from '../../scripts/lib/multipart.ts';
 import { asUser, signIn } from './session.ts';
+
+export { multipart };
 
 // 12 digits (the longest PIN allowed): a short one can turn up inside a logged timing (responseTime 0.6482...) and fail the no-PIN-in-logs check by chance.
 export const SUPERVISOR_PIN = '482193756104';
 export const NURSE_PIN = '1357';
-
-/** A multipart/form-data body: text fields and at most one file part. */
-export function multipart(fields: Record<string, string>, file?: { name?: string; data: Buffer; filename?: string; type?: string }) {
-  const boundary = `----leukodiff${randomBytes(8).toString('hex')}`;
-  const chunks: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  }
-  if (file) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${file.name ?? 'image'}"; filename="${file.filename ?? 'field.jpg'}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`,
-      ),
-      file.data,
-      Buffer.from('\r\n'),
-    );
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 /** A 640x480 JPEG whose bytes differ for each seed (the fixture models ignore the pixels). */
 export function fieldJpeg(seed: number, width = 640, height = 480): Promise<Buffer> {
