@@ -5,9 +5,8 @@
  * (src/core/analysis/field-scale.ts), as on a box.
  */
 import path from 'node:path';
-import { CALIBRATION_MAX_SPREAD, CALIBRATION_MIN_FIELDS, resolveFieldScale } from '../core/analysis/field-scale.ts';
+import { CALIBRATION_MIN_FIELDS, calibrationFrom, resolveFieldScale } from '../core/analysis/field-scale.ts';
 import { decodeImage } from '../core/analysis/image-input.ts';
-import { median } from '../core/util/median.ts';
 import type { CocoDataset } from './coco-types.ts';
 
 export interface DatasetCalibration {
@@ -23,20 +22,20 @@ export async function calibrateFromDataset(gt: CocoDataset, imageRoot: string): 
     const s = resolveFieldScale(await decodeImage(path.resolve(imageRoot, image.file_name)));
     if (s.umPerPixel !== null) scales.push(s.umPerPixel);
   }
-  if (scales.length < CALIBRATION_MIN_FIELDS) {
+  const result = calibrationFrom(scales);
+  if ('error' in result && result.error === 'too_few_fields') {
     throw new Error(`--calibrate: the red cells of ${scales.length} of ${gt.images.length} fields could be measured; calibrating needs ${CALIBRATION_MIN_FIELDS} (or give --scale)`);
   }
   // --calibrate asserts one microscope; what can be checked is that most fields agree with the
-  // median as a box's calibration asks (within 25 %), so that two microscopes of about equal share,
-  // or measurements that are mostly wrong, are refused. Thick fields measure 2 to 4 times off: on
+  // median as a box's calibration asks, so that two microscopes of about equal share, or
+  // measurements that are mostly wrong, are refused. Thick fields measure 2 to 4 times off: on
   // Chula WBC 64 to 69 % of the fields lie within 25 % of the median, on TXL-PBC's four sources 60 %,
   // so a mixed set with one dominant scale cannot be told apart.
-  const umPerPixel = median(scales);
-  const agreeing = scales.filter((s) => Math.max(s / umPerPixel, umPerPixel / s) <= CALIBRATION_MAX_SPREAD).length;
-  if (agreeing < scales.length / 2) {
+  if ('error' in result) {
     throw new Error(
-      `--calibrate: only ${agreeing} of ${scales.length} measured fields lie within 25 % of their median scale: the dataset looks like several microscopes; calibrate each source apart or give --scale`,
+      `--calibrate: only ${result.agreeing} of ${scales.length} measured fields lie within 25 % of their median scale: the dataset looks like several microscopes; calibrate each source apart or give --scale`,
     );
   }
+  const { umPerPixel } = result;
   return { umPerPixel, measuredFields: scales.length, fields: gt.images.length };
 }

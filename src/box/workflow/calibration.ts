@@ -8,8 +8,7 @@ import type { Store } from '../store/store.ts';
 import type { Field } from '../store/types.ts';
 import type { Credentials } from './auth.ts';
 import type { WorkflowContext } from './context.ts';
-import { CALIBRATION_MAX_SPREAD, CALIBRATION_MIN_FIELDS } from '../../core/analysis/field-scale.ts';
-import { median } from '../../core/util/median.ts';
+import { CALIBRATION_MAX_SPREAD, CALIBRATION_MIN_FIELDS, calibrationFrom } from '../../core/analysis/field-scale.ts';
 import { badRequest, notFound } from './errors.ts';
 
 export const CALIBRATION_KEY = 'microscopeCalibration';
@@ -18,7 +17,6 @@ export function readCalibration(store: Store): MicroscopeCalibration | null {
   return store.settings.get<MicroscopeCalibration | null>(CALIBRATION_KEY) ?? null;
 }
 
-/** The measured scales of a sample's analysed fields, um per pixel. */
 /** The fields' own measurements, also where the old calibration was believed over them. */
 function measuredScales(ctx: WorkflowContext, sampleId: string): number[] {
   const own = (s: NonNullable<NonNullable<Field['analysis']>['scale']>) => (s.source === 'measured' ? s.umPerPixel : (s.measuredUmPerPixel ?? null));
@@ -34,23 +32,22 @@ export async function calibrateMicroscope(ctx: WorkflowContext, sampleId: string
   const by = (await ctx.auth.check(auth, 'supervisor')).id;
   const sample = ctx.store.samples.get(sampleId);
   if (!sample) throw notFound('sample', sampleId);
-  const scales = measuredScales(ctx, sampleId).sort((a, b) => a - b);
-  if (scales.length < CALIBRATION_MIN_FIELDS) {
+  const result = calibrationFrom(measuredScales(ctx, sampleId));
+  if ('error' in result && result.error === 'too_few_fields') {
     throw badRequest(
       'too_few_fields',
-      `${scales.length} of this sample's fields have a measured scale; calibrating needs ${CALIBRATION_MIN_FIELDS}: photograph more fields of a thin, even area of a normal smear`,
+      `${result.measured} of this sample's fields have a measured scale; calibrating needs ${CALIBRATION_MIN_FIELDS}: photograph more fields of a thin, even area of a normal smear`,
     );
   }
-  const spread = scales[scales.length - 1] / scales[0];
-  if (spread > CALIBRATION_MAX_SPREAD) {
+  if ('error' in result) {
     throw badRequest(
       'fields_disagree',
-      `the fields' scales differ by ${Math.round((spread - 1) * 100)} %: take every field with the same objective and camera zoom, in a thin area where red cells lie apart`,
+      `only ${result.agreeing} of this sample's ${result.measured} measured fields agree on the scale (within ${Math.round((CALIBRATION_MAX_SPREAD - 1) * 100)} %): take every field with the same objective and camera zoom, in a thin area where red cells lie apart`,
     );
   }
-  const umPerPixel = median(scales);
+  const { umPerPixel, fields, spread } = result;
   const at = ctx.now().toISOString();
-  const calibration: MicroscopeCalibration = { umPerPixel, fields: scales.length, spread, sampleId, sampleReference: sample.reference, at, by };
+  const calibration: MicroscopeCalibration = { umPerPixel, fields, spread, sampleId, sampleReference: sample.reference, at, by };
   ctx.store.transaction(() => {
     ctx.store.settings.set(CALIBRATION_KEY, calibration, by, at);
     ctx.store.audit.append({ at, sampleId: null, revision: null, userId: by, action: 'settings.calibrated', target: `sample:${sampleId}`, detail: { ...calibration }, reason: null });

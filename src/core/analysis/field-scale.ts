@@ -39,10 +39,29 @@ export interface ScaleInputs {
  */
 export const CALIBRATION_AGREEMENT = 1.5;
 
-/** Fewest measured fields a calibration needs. */
+/** Fewest measured fields that must agree for a calibration. */
 export const CALIBRATION_MIN_FIELDS = 3;
-/** Largest / smallest measured scale allowed among them: one microscope gives one scale. */
+/** A field agrees with the calibration when its measured scale is within this factor of the fields' median. */
 export const CALIBRATION_MAX_SPREAD = 1.25;
+
+export type CalibrationResult =
+  | { umPerPixel: number; /** The agreeing fields it was taken from. */ fields: number; /** Largest / smallest of their scales. */ spread: number }
+  | { error: 'too_few_fields' | 'fields_disagree'; measured: number; agreeing: number };
+
+/**
+ * One microscope's scale from its fields' measurements: the median of the fields within
+ * CALIBRATION_MAX_SPREAD of the median of all, when at least CALIBRATION_MIN_FIELDS and at least
+ * half of them agree. A field measured 2 to 4 times off (a thick area, red cells packed into clumps:
+ * about 1 in 4 fields of a phone on a low-power objective) is left out instead of refusing the
+ * others; fields of two objectives in about equal share are refused.
+ */
+export function calibrationFrom(scales: readonly number[]): CalibrationResult {
+  if (scales.length < CALIBRATION_MIN_FIELDS) return { error: 'too_few_fields', measured: scales.length, agreeing: scales.length };
+  const middle = median([...scales]);
+  const agreeing = scales.filter((s) => Math.max(s / middle, middle / s) <= CALIBRATION_MAX_SPREAD);
+  if (agreeing.length < CALIBRATION_MIN_FIELDS || agreeing.length < scales.length / 2) return { error: 'fields_disagree', measured: scales.length, agreeing: agreeing.length };
+  return { umPerPixel: median(agreeing), fields: agreeing.length, spread: Math.max(...agreeing) / Math.min(...agreeing) };
+}
 
 /**
  * The scales typing works at: a leukocyte (about 12 um) must span at least ~24 pixels to show its

@@ -144,6 +144,23 @@ describe('users and settings', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().microscopeCalibration).toMatchObject({ umPerPixel: median(own), fields: own.length });
 
+    // A field measured twice off (a thick area) among four that agree is left out, not a refusal.
+    const thick = await createSample(app, { reference: 'CAL-4' });
+    for (const d of [40, 42, 44, 46]) await upload(app, thick, await redCells(d));
+    await upload(app, thick, await redCells(88, 800, 600));
+    await analysed(app, thick);
+    res = await app.inject({ method: 'POST', url: '/api/settings/calibration', payload: { sampleId: thick, auth: auth() } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().microscopeCalibration).toMatchObject({ fields: 4, sampleReference: 'CAL-4' });
+    // Two objectives in equal share: refused, saying how many fields agree.
+    const mixed = await createSample(app, { reference: 'CAL-5' });
+    for (const d of [40, 42]) await upload(app, mixed, await redCells(d));
+    for (const d of [84, 88]) await upload(app, mixed, await redCells(d, 800, 600));
+    await analysed(app, mixed);
+    res = await app.inject({ method: 'POST', url: '/api/settings/calibration', payload: { sampleId: mixed, auth: auth() } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'fields_disagree', message: expect.stringMatching(/^only 2 of this sample's [34] measured fields agree on the scale/) });
+
     res = await app.inject({ method: 'DELETE', url: '/api/settings/calibration', payload: { auth: auth() } });
     expect(res.statusCode).toBe(200);
     expect(res.json().microscopeCalibration).toBeNull();

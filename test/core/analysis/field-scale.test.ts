@@ -1,6 +1,15 @@
 /** Where a field's scale comes from, and what the nurse is told when it is unknown or unusable. */
 import { describe, expect, it } from 'vitest';
-import { CALIBRATION_AGREEMENT, checkedScale, parseUmPerPixel, rbcDiameterPx, resolveFieldScale, scaleWarnings, TYPING_SCALE_UM_PER_PX } from '../../../src/core/analysis/field-scale.ts';
+import {
+  CALIBRATION_AGREEMENT,
+  calibrationFrom,
+  checkedScale,
+  parseUmPerPixel,
+  rbcDiameterPx,
+  resolveFieldScale,
+  scaleWarnings,
+  TYPING_SCALE_UM_PER_PX,
+} from '../../../src/core/analysis/field-scale.ts';
 import { REFERENCE_RBC_UM } from '../../../src/core/analysis/scale.ts';
 
 /** A bright field with a grid of red cells of diameter d (or none). */
@@ -99,5 +108,22 @@ describe('parseUmPerPixel', () => {
     expect(parseUmPerPixel('abc')).toMatch(/positive number/);
     expect(parseUmPerPixel('-1')).toMatch(/positive number/);
     expect(parseUmPerPixel('50')).toMatch(/outside 0.005 to 5/);
+  });
+});
+
+describe('calibrationFrom', () => {
+  it('needs three measured fields', () => {
+    expect(calibrationFrom([0.1, 0.1])).toEqual({ error: 'too_few_fields', measured: 2, agreeing: 2 });
+  });
+
+  it('leaves out a field measured far off and takes the median of the others', () => {
+    const r = calibrationFrom([0.1, 0.104, 0.4, 0.096, 0.11]);
+    expect(r).toMatchObject({ fields: 4, spread: 0.11 / 0.096 });
+    expect('umPerPixel' in r && r.umPerPixel).toBeCloseTo(0.102, 12);
+  });
+
+  it('refuses fields of two objectives in equal share, and fewer than three that agree', () => {
+    expect(calibrationFrom([0.1, 0.1, 0.2, 0.2])).toMatchObject({ error: 'fields_disagree', measured: 4 });
+    expect(calibrationFrom([0.1, 0.1, 0.2])).toEqual({ error: 'fields_disagree', measured: 3, agreeing: 2 });
   });
 });
