@@ -72,7 +72,7 @@ export const TYPING_SCALE_UM_PER_PX: readonly [number, number] = [0.02, 0.5];
 
 export const SCALE_MESSAGES = {
   scale_unmeasured: 'scale not measured: too few separate red cells in this field; calibrate the microscope in Settings (or photograph a thinner part of the smear)',
-  too_low: 'magnification too low for typing: use the 100x oil objective (or at least 50x) and retake',
+  too_low: "magnification too low for typing: use the 100x oil objective (or at least 50x) at the camera's full resolution, and retake",
   too_high: 'magnification too high: the field is smaller than a leukocyte; use the 100x objective without extra zoom and retake',
   tiles_capped: 'field too large for its magnification: only part of the detail is used; use the 100x oil objective or crop the photo to the smear',
 } as const;

@@ -10,7 +10,8 @@
  * ones not cut by the border, about as wide as high and filling about a disc of their box; their
  * equivalent diameters trimmed around the modal diameter (platelets, leukocytes and clumps fall
  * outside) and the median of the rest taken. Where too few such cells are seen, the discs inside
- * the cells and clumps stand in for them.
+ * the cells and clumps stand in for them. Red cells too small to measure at full resolution are
+ * measured on an enlarged copy of the field's middle.
  */
 import { median } from '../util/median.ts';
 
@@ -65,17 +66,73 @@ export function measureScale(img: { rgb: Buffer | Uint8Array; width: number; hei
     factor = fine;
     found = measureAt(centreWindow(img, workSide * fine), factor);
   }
+  let best = resolve(found, minRbcs, factor);
+  // Small red cells on a small image (a low-power objective through a phone): at full resolution
+  // they span a few pixels, and the closing merges them into one mask. An enlarged copy of the middle
+  // measures them like any others, without the closing, which there sealed the thin gaps between
+  // packed cells. Its whole round cells replace discs inside clumps; its discs are taken only where
+  // nothing was measured at all, because on a field of large cells they are fragments (chosen on the
+  // phone-microscope val fields and the magnification test: models/README.md, "Physical scale").
+  if (factor === 1 && best?.method !== 'round') {
+    let pixels = img.width * img.height;
+    for (const zoom of ZOOMS) {
+      const side = Math.floor(workSide / zoom);
+      if (Math.min(img.width, img.height) < side) break;
+      const closer = resolve(measureAt(enlargedCentre(img, side, zoom), 1, 0), minRbcs, 1 / zoom);
+      if (!closer || closer.diameterPx > ZOOMED_LARGEST_RBC) continue;
+      const replaces = !best || (closer.method === 'round' && (best.method === 'inscribed' || closer.count / (side * side) > best.count / pixels));
+      if (replaces) [best, pixels] = [closer, side * side];
+    }
+  }
+  if (!best) return { rbcDiameterPx: null, rbcCount: found.diameters.length, umPerPixel: null, method: null };
+  return { rbcDiameterPx: best.diameterPx, rbcCount: best.count, umPerPixel: REFERENCE_RBC_UM / best.diameterPx, method: best.method };
+}
+
+/** Enlargements of the field's middle tried when the red cells are small at full resolution. */
+const ZOOMS = [2, 3];
+/** Largest red cell (field pixels) taken from an enlarged copy: larger ones are measured at full
+ * resolution, so larger "cells" on an enlarged copy are clumps, or parts of a large cell. */
+const ZOOMED_LARGEST_RBC = 1.5 * FINE_RBC_WORK;
+
+/** The red cells' diameter (field pixels) from one working copy's components, or null when too few. */
+function resolve(found: { diameters: number[]; inscribed: number[] }, minRbcs: number, factor: number) {
   let kept = trimmed(found.diameters);
-  let method: ScaleMeasurement['method'] = 'round';
+  let method: 'round' | 'inscribed' = 'round';
   const inscribed = trimmed(found.inscribed);
   // A handful of round platelets on a crowded field must not pass for the red cells.
   if (kept.length < minRbcs || median(kept) < PLATELET_RATIO * (inscribed.length ? median(inscribed) : 0)) {
-    if (inscribed.length < minRbcs) return { rbcDiameterPx: null, rbcCount: kept.length, umPerPixel: null, method: null };
+    if (inscribed.length < minRbcs) return null;
     kept = inscribed;
     method = 'inscribed';
   }
-  const d = median(kept) * factor;
-  return { rbcDiameterPx: d, rbcCount: kept.length, umPerPixel: REFERENCE_RBC_UM / d, method };
+  return { diameterPx: median(kept) * factor, count: kept.length, method };
+}
+
+/** The middle `side` x `side` pixels of an image, enlarged `zoom` times (bilinear). */
+function enlargedCentre(img: { rgb: Buffer | Uint8Array; width: number; height: number }, side: number, zoom: number) {
+  const x0 = Math.floor((img.width - side) / 2);
+  const y0 = Math.floor((img.height - side) / 2);
+  const out = side * zoom;
+  const rgb = new Uint8Array(out * out * 3);
+  for (let y = 0; y < out; y++) {
+    const sy = Math.min(side - 1, Math.max(0, (y + 0.5) / zoom - 0.5));
+    const ya = Math.floor(sy);
+    const yb = Math.min(side - 1, ya + 1);
+    const fy = sy - ya;
+    for (let x = 0; x < out; x++) {
+      const sx = Math.min(side - 1, Math.max(0, (x + 0.5) / zoom - 0.5));
+      const xa = Math.floor(sx);
+      const xb = Math.min(side - 1, xa + 1);
+      const fx = sx - xa;
+      for (let c = 0; c < 3; c++) {
+        const at = (yy: number, xx: number) => img.rgb[((y0 + yy) * img.width + x0 + xx) * 3 + c];
+        const top = at(ya, xa) * (1 - fx) + at(ya, xb) * fx;
+        const bottom = at(yb, xa) * (1 - fx) + at(yb, xb) * fx;
+        rgb[(y * out + x) * 3 + c] = Math.round(top * (1 - fy) + bottom * fy);
+      }
+    }
+  }
+  return { rgb, width: out, height: out };
 }
 
 /**
@@ -213,7 +270,7 @@ export function otsuThresholds(grey: Uint8Array): [number, number] {
  * transform gives every erosion at once) and, at the radius that separates the most round
  * components, each diameter is the eroded one plus twice the radius.
  */
-function measureAt(img: { rgb: Buffer | Uint8Array; width: number; height: number }, factor: number) {
+function measureAt(img: { rgb: Buffer | Uint8Array; width: number; height: number }, factor: number, closing = CLOSING_RADIUS) {
   const { grey, w, h } = greenPlane(img, factor);
   const n = w * h;
   let best: number[] = [];
@@ -225,7 +282,7 @@ function measureAt(img: { rgb: Buffer | Uint8Array; width: number; height: numbe
     // 1 = cell (darker than the threshold), then holes (background not reachable from the border) filled.
     const mask = new Uint8Array(n);
     for (let i = 0; i < n; i++) mask[i] = grey[i] <= t ? 1 : 0;
-    close(mask, w, h, CLOSING_RADIUS);
+    if (closing) close(mask, w, h, closing);
     fillHoles(mask, w, h);
     const dist = chamferDistance(mask, w, h);
     if (t === high) inscribed = inscribedDiameters(dist, w, h);

@@ -92,6 +92,16 @@ describe('measureScale', () => {
     expect(Math.abs(m.rbcDiameterPx! - 14)).toBeLessThan(1.5);
   });
 
+  it('measures small, packed red cells on a small image (a low-power objective through a phone) on an enlarged copy', () => {
+    // Red cells 11 px wide, a pixel apart in staggered rows, as a phone photographs a 40x field at 416 px.
+    const r = 5.5;
+    const discs: Disc[] = [];
+    for (let row = 0, y = r + 2; y + r < 416; row++, y += 2 * r + 1) for (let x = r + 2 + (row % 2) * (r + 0.5); x + r < 416; x += 2 * r + 1) discs.push({ x, y, r, rgb: RBC });
+    const m = measureScale(field(416, 416, discs));
+    expect(m.rbcDiameterPx).not.toBeNull();
+    expect(Math.abs(m.rbcDiameterPx! / (2 * r) - 1)).toBeLessThan(0.15);
+  });
+
   it('reads every demo field within the tolerance the detector view allows of its labelled red-cell size', async () => {
     // Median labelled red-cell box of each field (whole boxes, aspect <= 1.3; BCCD VOC and TXL-PBC
     // labels, 3 to 15 boxes a field). The measured disc lies inside the box's pale rim: 0.8 to 0.92
