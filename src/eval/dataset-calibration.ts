@@ -24,7 +24,9 @@ export async function calibrateFromDataset(gt: CocoDataset, imageRoot: string): 
   }
   const result = calibrationFrom(scales);
   if ('error' in result && result.error === 'too_few_fields') {
-    throw new Error(`--calibrate: the red cells of ${scales.length} of ${gt.images.length} fields could be measured; calibrating needs ${CALIBRATION_MIN_FIELDS} (or give --scale)`);
+    throw new Error(
+      `--calibrate: the red cells of ${scales.length} of ${gt.images.length} fields could be measured, ${result.agreeing} of them on one scale; calibrating needs ${CALIBRATION_MIN_FIELDS} (or give --scale)`,
+    );
   }
   // --calibrate asserts one microscope; what can be checked is that most fields agree with the
   // median as a box's calibration asks, so that two microscopes of about equal share, or

@@ -36,7 +36,7 @@ export async function calibrateMicroscope(ctx: WorkflowContext, sampleId: string
   if ('error' in result && result.error === 'too_few_fields') {
     throw badRequest(
       'too_few_fields',
-      `${result.measured} of this sample's fields have a measured scale; calibrating needs ${CALIBRATION_MIN_FIELDS}: photograph more fields of a thin, even area of a normal smear`,
+      `${result.agreeing} of this sample's fields have a measured scale that agrees with the others (${result.measured} measured); calibrating needs ${CALIBRATION_MIN_FIELDS}: photograph more fields of a thin, even area of a normal smear`,
     );
   }
   if ('error' in result) {

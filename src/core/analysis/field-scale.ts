@@ -50,8 +50,8 @@ export type CalibrationResult =
 
 /**
  * One microscope's scale from its fields' measurements: the median of the fields within
- * CALIBRATION_MAX_SPREAD of the median of all, when at least CALIBRATION_MIN_FIELDS and at least
- * half of them agree. A field measured 2 to 4 times off (a thick area, red cells packed into clumps:
+ * CALIBRATION_MAX_SPREAD of the median of all (either way), when at least half of them and at least
+ * CALIBRATION_MIN_FIELDS agree. A field measured 2 to 4 times off (a thick area, red cells packed into clumps:
  * about 1 in 4 fields of a phone on a low-power objective) is left out instead of refusing the
  * others; fields of two objectives in about equal share are refused.
  */
@@ -59,7 +59,8 @@ export function calibrationFrom(scales: readonly number[]): CalibrationResult {
   if (scales.length < CALIBRATION_MIN_FIELDS) return { error: 'too_few_fields', measured: scales.length, agreeing: scales.length };
   const middle = median([...scales]);
   const agreeing = scales.filter((s) => Math.max(s / middle, middle / s) <= CALIBRATION_MAX_SPREAD);
-  if (agreeing.length < CALIBRATION_MIN_FIELDS || agreeing.length < scales.length / 2) return { error: 'fields_disagree', measured: scales.length, agreeing: agreeing.length };
+  if (agreeing.length < scales.length / 2) return { error: 'fields_disagree', measured: scales.length, agreeing: agreeing.length };
+  if (agreeing.length < CALIBRATION_MIN_FIELDS) return { error: 'too_few_fields', measured: scales.length, agreeing: agreeing.length };
   return { umPerPixel: median(agreeing), fields: agreeing.length, spread: Math.max(...agreeing) / Math.min(...agreeing) };
 }
 

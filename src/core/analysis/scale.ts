@@ -74,24 +74,29 @@ export function measureScale(img: { rgb: Buffer | Uint8Array; width: number; hei
   // nothing was measured at all, because on a field of large cells they are fragments (chosen on the
   // phone-microscope val fields and the magnification test: models/README.md, "Physical scale").
   if (factor === 1 && best?.method !== 'round') {
-    let pixels = img.width * img.height;
+    let density = 0; // red cells per field pixel of the enlarged copy kept so far
     for (const zoom of ZOOMS) {
       const side = Math.floor(workSide / zoom);
-      if (Math.min(img.width, img.height) < side) break;
+      if (Math.min(img.width, img.height) < side) continue;
       const closer = resolve(measureAt(enlargedCentre(img, side, zoom), 1, 0), minRbcs, 1 / zoom);
-      if (!closer || closer.diameterPx > ZOOMED_LARGEST_RBC) continue;
-      const replaces = !best || (closer.method === 'round' && (best.method === 'inscribed' || closer.count / (side * side) > best.count / pixels));
-      if (replaces) [best, pixels] = [closer, side * side];
+      if (!closer) continue;
+      if (closer.diameterPx > ZOOMED_LARGEST_RBC) {
+        // Whole round cells this large are no small red cells: a closer look finds their fragments.
+        if (closer.method === 'round') break;
+        continue;
+      }
+      const d = closer.count / (side * side);
+      if (!best || (closer.method === 'round' && (best.method === 'inscribed' || d > density))) [best, density] = [closer, d];
     }
   }
-  if (!best) return { rbcDiameterPx: null, rbcCount: found.diameters.length, umPerPixel: null, method: null };
+  if (!best) return { rbcDiameterPx: null, rbcCount: trimmed(found.diameters).length, umPerPixel: null, method: null };
   return { rbcDiameterPx: best.diameterPx, rbcCount: best.count, umPerPixel: REFERENCE_RBC_UM / best.diameterPx, method: best.method };
 }
 
 /** Enlargements of the field's middle tried when the red cells are small at full resolution. */
 const ZOOMS = [2, 3];
-/** Largest red cell (field pixels) taken from an enlarged copy: larger ones are measured at full
- * resolution, so larger "cells" on an enlarged copy are clumps, or parts of a large cell. */
+/** Largest red cell (field pixels) taken from an enlarged copy: the copies are for red cells too
+ * small for full resolution; larger "cells" there are clumps. */
 const ZOOMED_LARGEST_RBC = 1.5 * FINE_RBC_WORK;
 
 /** The red cells' diameter (field pixels) from one working copy's components, or null when too few. */

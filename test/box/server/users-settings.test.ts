@@ -152,14 +152,14 @@ describe('users and settings', () => {
     res = await app.inject({ method: 'POST', url: '/api/settings/calibration', payload: { sampleId: thick, auth: auth() } });
     expect(res.statusCode).toBe(200);
     expect(res.json().microscopeCalibration).toMatchObject({ fields: 4, sampleReference: 'CAL-4' });
-    // Two objectives in equal share: refused, saying how many fields agree.
+    // Two objectives in equal share: too few fields agree on one scale to calibrate.
     const mixed = await createSample(app, { reference: 'CAL-5' });
     for (const d of [40, 42]) await upload(app, mixed, await redCells(d));
     for (const d of [84, 88]) await upload(app, mixed, await redCells(d, 800, 600));
     await analysed(app, mixed);
     res = await app.inject({ method: 'POST', url: '/api/settings/calibration', payload: { sampleId: mixed, auth: auth() } });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ error: 'fields_disagree', message: expect.stringMatching(/^only 2 of this sample's [34] measured fields agree on the scale/) });
+    expect(res.json()).toMatchObject({ error: 'too_few_fields', message: expect.stringMatching(/^2 of this sample's fields have a measured scale that agrees with the others \(3 measured\)/) });
 
     res = await app.inject({ method: 'DELETE', url: '/api/settings/calibration', payload: { auth: auth() } });
     expect(res.statusCode).toBe(200);

@@ -122,8 +122,12 @@ describe('calibrationFrom', () => {
     expect('umPerPixel' in r && r.umPerPixel).toBeCloseTo(0.102, 12);
   });
 
-  it('refuses fields of two objectives in equal share, and fewer than three that agree', () => {
+  it('asks for more fields when fewer than three agree', () => {
+    expect(calibrationFrom([0.1, 0.1, 0.2])).toEqual({ error: 'too_few_fields', measured: 3, agreeing: 2 });
+  });
+
+  it('refuses when fewer than half the fields agree: two objectives, or measurements mostly wrong', () => {
     expect(calibrationFrom([0.1, 0.1, 0.2, 0.2])).toMatchObject({ error: 'fields_disagree', measured: 4 });
-    expect(calibrationFrom([0.1, 0.1, 0.2])).toEqual({ error: 'fields_disagree', measured: 3, agreeing: 2 });
+    expect(calibrationFrom([0.1, 0.1, 0.1, 0.05, 0.2, 0.3, 0.4])).toEqual({ error: 'fields_disagree', measured: 7, agreeing: 3 });
   });
 });

@@ -92,14 +92,28 @@ describe('measureScale', () => {
     expect(Math.abs(m.rbcDiameterPx! - 14)).toBeLessThan(1.5);
   });
 
-  it('measures small, packed red cells on a small image (a low-power objective through a phone) on an enlarged copy', () => {
-    // Red cells 11 px wide, a pixel apart in staggered rows, as a phone photographs a 40x field at 416 px.
-    const r = 5.5;
+  /** Red cells of radius r in staggered rows, `gap` pixels apart, filling a side x side field. */
+  function packed(side: number, r: number, gap: number) {
     const discs: Disc[] = [];
-    for (let row = 0, y = r + 2; y + r < 416; row++, y += 2 * r + 1) for (let x = r + 2 + (row % 2) * (r + 0.5); x + r < 416; x += 2 * r + 1) discs.push({ x, y, r, rgb: RBC });
-    const m = measureScale(field(416, 416, discs));
+    const step = 2 * r + gap;
+    for (let row = 0, y = r + 2; y + r < side; row++, y += step) for (let x = r + 2 + (row % 2) * (step / 2); x + r < side; x += step) discs.push({ x, y, r, rgb: RBC });
+    return field(side, side, discs);
+  }
+
+  it('measures small, packed red cells on a small image (a low-power objective through a phone) on an enlarged copy', () => {
+    // Red cells 11 px wide, a pixel apart or touching, as a phone photographs a 40x field at 416 px:
+    // touching ones are told apart only without the closing.
+    for (const gap of [1, 0]) {
+      const m = measureScale(packed(416, 5.5, gap));
+      expect(m.rbcDiameterPx, `gap ${gap}`).not.toBeNull();
+      expect(Math.abs(m.rbcDiameterPx! / 11 - 1), `gap ${gap}`).toBeLessThan(0.15);
+    }
+  });
+
+  it('measures large touching red cells at their own size, not as small cells', () => {
+    const m = measureScale(packed(480, 14, 0));
     expect(m.rbcDiameterPx).not.toBeNull();
-    expect(Math.abs(m.rbcDiameterPx! / (2 * r) - 1)).toBeLessThan(0.15);
+    expect(Math.abs(m.rbcDiameterPx! / 28 - 1)).toBeLessThan(0.15);
   });
 
   it('reads every demo field within the tolerance the detector view allows of its labelled red-cell size', async () => {
