@@ -57,7 +57,7 @@ export type CalibrationResult =
  */
 export function calibrationFrom(scales: readonly number[]): CalibrationResult {
   if (scales.length < CALIBRATION_MIN_FIELDS) return { error: 'too_few_fields', measured: scales.length, agreeing: scales.length };
-  const middle = median([...scales]);
+  const middle = median(scales);
   const agreeing = scales.filter((s) => Math.max(s / middle, middle / s) <= CALIBRATION_MAX_SPREAD);
   if (agreeing.length < scales.length / 2) return { error: 'fields_disagree', measured: scales.length, agreeing: agreeing.length };
   if (agreeing.length < CALIBRATION_MIN_FIELDS) return { error: 'too_few_fields', measured: scales.length, agreeing: agreeing.length };

@@ -78,7 +78,7 @@ export function measureScale(img: { rgb: Buffer | Uint8Array; width: number; hei
     for (const zoom of ZOOMS) {
       const side = Math.floor(workSide / zoom);
       if (Math.min(img.width, img.height) < side) continue;
-      const closer = resolve(measureAt(enlargedCentre(img, side, zoom), 1, 0), minRbcs, 1 / zoom);
+      const closer = resolve(measureAt(enlarged(centreWindow(img, side), zoom), 1, 0), minRbcs, 1 / zoom);
       if (!closer) continue;
       if (closer.diameterPx > ZOOMED_LARGEST_RBC) {
         // Whole round cells this large are no small red cells: a closer look finds their fragments.
@@ -113,31 +113,31 @@ function resolve(found: { diameters: number[]; inscribed: number[] }, minRbcs: n
   return { diameterPx: median(kept) * factor, count: kept.length, method };
 }
 
-/** The middle `side` x `side` pixels of an image, enlarged `zoom` times (bilinear). */
-function enlargedCentre(img: { rgb: Buffer | Uint8Array; width: number; height: number }, side: number, zoom: number) {
-  const x0 = Math.floor((img.width - side) / 2);
-  const y0 = Math.floor((img.height - side) / 2);
-  const out = side * zoom;
-  const rgb = new Uint8Array(out * out * 3);
-  for (let y = 0; y < out; y++) {
-    const sy = Math.min(side - 1, Math.max(0, (y + 0.5) / zoom - 0.5));
+/** An image enlarged `zoom` times (bilinear). */
+function enlarged(img: { rgb: Buffer | Uint8Array; width: number; height: number }, zoom: number) {
+  const { width, height } = img;
+  const outW = width * zoom;
+  const outH = height * zoom;
+  const rgb = new Uint8Array(outW * outH * 3);
+  for (let y = 0; y < outH; y++) {
+    const sy = Math.min(height - 1, Math.max(0, (y + 0.5) / zoom - 0.5));
     const ya = Math.floor(sy);
-    const yb = Math.min(side - 1, ya + 1);
+    const yb = Math.min(height - 1, ya + 1);
     const fy = sy - ya;
-    for (let x = 0; x < out; x++) {
-      const sx = Math.min(side - 1, Math.max(0, (x + 0.5) / zoom - 0.5));
+    for (let x = 0; x < outW; x++) {
+      const sx = Math.min(width - 1, Math.max(0, (x + 0.5) / zoom - 0.5));
       const xa = Math.floor(sx);
-      const xb = Math.min(side - 1, xa + 1);
+      const xb = Math.min(width - 1, xa + 1);
       const fx = sx - xa;
       for (let c = 0; c < 3; c++) {
-        const at = (yy: number, xx: number) => img.rgb[((y0 + yy) * img.width + x0 + xx) * 3 + c];
+        const at = (yy: number, xx: number) => img.rgb[(yy * width + xx) * 3 + c];
         const top = at(ya, xa) * (1 - fx) + at(ya, xb) * fx;
         const bottom = at(yb, xa) * (1 - fx) + at(yb, xb) * fx;
-        rgb[(y * out + x) * 3 + c] = Math.round(top * (1 - fy) + bottom * fy);
+        rgb[(y * outW + x) * 3 + c] = Math.round(top * (1 - fy) + bottom * fy);
       }
     }
   }
-  return { rgb, width: out, height: out };
+  return { rgb, width: outW, height: outH };
 }
 
 /**
