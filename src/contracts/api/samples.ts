@@ -35,7 +35,10 @@ export interface Cell {
 
 export interface QualityWarning {
   code: string;
+  /** The daemon's English text: the kiosk shows its own translation of a code (and reason) it knows. */
   message: string;
+  /** scale_out_of_range only: too_low, too_high or tiles_capped, which decides the fix to name. */
+  reason?: string;
 }
 
 /** A field's quality check: its metrics and the warnings shown to the person who took it. */

@@ -3,6 +3,7 @@ import { CELL_TYPES } from '../../contracts/vocabulary.ts';
 import type { FieldAnalysis } from './analyze.ts';
 import { SCALE_SOURCES } from './field-scale.ts';
 import { CELL_CLASS_NAMES } from './typing.ts';
+import { SCALE_RANGE_REASONS } from './quality.ts';
 
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 
@@ -46,6 +47,17 @@ export function toFieldJson(a: FieldAnalysis) {
   };
 }
 
+/** A quality warning as the daemon sends it (POST /api/analyze and the workflow's fields). */
+export const qualityWarningSchema = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: {
+    code: { type: 'string' },
+    message: { type: 'string' },
+    reason: { type: 'string', enum: [...SCALE_RANGE_REASONS], description: 'scale_out_of_range only: which fix the message names' },
+  },
+} as const;
+
 const typeCounts = {
   type: 'object',
   required: [...CELL_TYPES],
@@ -65,10 +77,7 @@ export const fieldAnalysisSchema = {
       type: 'object',
       properties: {
         metrics: { type: 'object', additionalProperties: { type: 'number' } },
-        warnings: {
-          type: 'array',
-          items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
-        },
+        warnings: { type: 'array', items: qualityWarningSchema },
       },
     },
     scale: {

@@ -5,7 +5,7 @@
  */
 import { median } from '../util/median.ts';
 import { measureScale, REFERENCE_RBC_UM } from './scale.ts';
-import type { QualityWarning } from './quality.ts';
+import type { QualityWarning, ScaleRangeReason } from './quality.ts';
 
 export const SCALE_SOURCES = ['given', 'measured', 'calibrated'] as const;
 export type ScaleSource = (typeof SCALE_SOURCES)[number];
@@ -129,9 +129,10 @@ export function rbcDiameterPx(scale: FieldScale): number | null {
 export function scaleWarnings(scale: FieldScale, tilesCapped: boolean): QualityWarning[] {
   if (scale.umPerPixel === null) return [{ code: 'scale_unmeasured', message: SCALE_MESSAGES.scale_unmeasured }];
   const [finest, coarsest] = TYPING_SCALE_UM_PER_PX;
-  if (scale.umPerPixel > coarsest) return [{ code: 'scale_out_of_range', message: SCALE_MESSAGES.too_low }];
-  if (scale.umPerPixel < finest) return [{ code: 'scale_out_of_range', message: SCALE_MESSAGES.too_high }];
-  if (tilesCapped) return [{ code: 'scale_out_of_range', message: SCALE_MESSAGES.tiles_capped }];
+  const outOfRange = (reason: ScaleRangeReason): QualityWarning[] => [{ code: 'scale_out_of_range', message: SCALE_MESSAGES[reason], reason }];
+  if (scale.umPerPixel > coarsest) return outOfRange('too_low');
+  if (scale.umPerPixel < finest) return outOfRange('too_high');
+  if (tilesCapped) return outOfRange('tiles_capped');
   return [];
 }
 

@@ -13,9 +13,15 @@ export type ImageWarningCode = 'out_of_focus' | 'too_dark' | 'too_bright' | 'col
 /** The image's own faults, and those of its scale (src/core/analysis/field-scale.ts). */
 export type QualityWarningCode = ImageWarningCode | 'scale_unmeasured' | 'scale_out_of_range';
 
+/** Why a field's scale is out of range: it decides which fix the warning names. */
+export const SCALE_RANGE_REASONS = ['too_low', 'too_high', 'tiles_capped'] as const;
+export type ScaleRangeReason = (typeof SCALE_RANGE_REASONS)[number];
+
 export interface QualityWarning {
   code: QualityWarningCode;
   message: string;
+  /** scale_out_of_range only, so that the kiosk can name the fix in the nurse's language. */
+  reason?: ScaleRangeReason;
 }
 
 export interface QualityMetrics {

@@ -75,6 +75,15 @@ describe('POST /api/analyze (constant-output fixture models)', () => {
     expect(body.quality.warnings.filter((w: { code: string }) => w.code === 'greyscale')).toHaveLength(1);
   });
 
+  it('analyses at a given scale, and says which fix a magnification too low for typing needs', async () => {
+    const body = (await post(app, field, 'image/jpeg', '?scale=0.75')).json();
+    expect(body.scale).toMatchObject({ umPerPixel: 0.75, source: 'given' });
+    expect(body.quality.warnings).toContainEqual({ code: 'scale_out_of_range', reason: 'too_low', message: expect.stringMatching(/^magnification too low for typing/) });
+    const res = await post(app, field, 'image/jpeg', '?scale=lots');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'bad_scale', message: expect.stringMatching(/^scale must be a positive number of micrometres per pixel/) });
+  });
+
   it('applies EXIF orientation before analysis', async () => {
     const rotated = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#d8c8d0' } })
       .jpeg()

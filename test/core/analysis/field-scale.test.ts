@@ -95,10 +95,9 @@ describe('scaleWarnings', () => {
     expect(scaleWarnings(at(0.08), false)).toEqual([]);
     expect(scaleWarnings(at(null), false).map((w) => w.code)).toEqual(['scale_unmeasured']);
     const low = scaleWarnings(at(TYPING_SCALE_UM_PER_PX[1] * 1.5), false);
-    expect(low.map((w) => w.code)).toEqual(['scale_out_of_range']);
-    expect(low[0].message).toMatch(/100x oil objective/);
-    expect(scaleWarnings(at(TYPING_SCALE_UM_PER_PX[0] / 2), false)[0].message).toMatch(/magnification too high/);
-    expect(scaleWarnings(at(0.08), true).map((w) => w.code)).toEqual(['scale_out_of_range']);
+    expect(low).toEqual([{ code: 'scale_out_of_range', reason: 'too_low', message: expect.stringMatching(/100x oil objective/) }]);
+    expect(scaleWarnings(at(TYPING_SCALE_UM_PER_PX[0] / 2), false)).toEqual([{ code: 'scale_out_of_range', reason: 'too_high', message: expect.stringMatching(/magnification too high/) }]);
+    expect(scaleWarnings(at(0.08), true)).toEqual([{ code: 'scale_out_of_range', reason: 'tiles_capped', message: expect.stringMatching(/field too large/) }]);
   });
 });
 

@@ -3,7 +3,7 @@ import { css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { QualityWarning } from '../api/types.ts';
 import { emit } from '../events.ts';
-import { en, type MessageKey } from '../i18n/en.ts';
+import { qualityWarningText } from '../logic/quality-warnings.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
 import { dialogStyles } from './dialog-styles.ts';
 import { icons } from './icons.ts';
@@ -59,12 +59,6 @@ export class QualityDialog extends KioskElement {
     `,
   ];
 
-  /** The warning in the nurse's language; the daemon's English text for a code the kiosk does not know. */
-  private message(w: QualityWarning): string {
-    const key = `quality.${w.code}`;
-    return key in en ? this.t(key as MessageKey) : w.message;
-  }
-
   override render() {
     return html`<div class="backdrop">
       <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="title" data-dialog="quality">
@@ -74,7 +68,7 @@ export class QualityDialog extends KioskElement {
           <div>
             <p>${this.t('quality.intro')}</p>
             <ul>
-              ${this.warnings.map((w) => html`<li data-warning=${w.code}>${icons.warning}<span>${this.message(w)}</span></li>`)}
+              ${this.warnings.map((w) => html`<li data-warning=${w.code}>${icons.warning}<span>${qualityWarningText(w, (k) => this.t(k))}</span></li>`)}
             </ul>
           </div>
         </div>

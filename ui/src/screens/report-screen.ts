@@ -9,7 +9,7 @@ import { CELL_TYPES as LEUKOCYTE_TYPES, type Differential, type DifferentialRow,
 import { icons } from '../components/icons.ts';
 import { KioskElement } from '../components/kiosk-element.ts';
 import { EventsController } from '../controllers/events-controller.ts';
-import { en, type MessageKey } from '../i18n/en.ts';
+import { qualityWarningText } from '../logic/quality-warnings.ts';
 import { findings, findingText } from '../logic/findings.ts';
 import { isSigned } from '../logic/samples.ts';
 import { baseStyles, CSS_COLOURS as C } from '../theme/styles.ts';
@@ -160,11 +160,6 @@ export class ReportScreen extends KioskElement {
     }
   }
 
-  private warning(code: string, message: string): string {
-    const key = `quality.${code}`;
-    return key in en ? this.t(key as MessageKey) : message;
-  }
-
   override render() {
     const r = this.report;
     if (!r) return loadingNotice(this.i18n.i18n, this.error);
@@ -279,7 +274,7 @@ export class ReportScreen extends KioskElement {
   /** The findings on the differential, then the fields' image-quality warnings. */
   private renderFindings(r: Report) {
     const all = findings(r.differential);
-    const warnings = r.fields.flatMap((f) => f.warnings.map((w) => this.t('report.fieldWarning', { n: f.seq, message: this.warning(w.code, w.message) })));
+    const warnings = r.fields.flatMap((f) => f.warnings.map((w) => this.t('report.fieldWarning', { n: f.seq, message: qualityWarningText(w, (k) => this.t(k)) })));
     return html`${
       all.length
         ? html`<h2>${this.t('report.findings')}</h2>

@@ -3,6 +3,7 @@ import { ATTENTION_CLASSES, CELL_CLASSES, CELL_TYPES, NON_LEUKOCYTE_CLASSES, typ
 import { CELL_SOURCES, FIELD_STATUSES, ROLES, SAMPLE_STATUSES } from '../../store/types.ts';
 import { uuid } from '../../../contracts/uuid.ts';
 import { errorSchema } from '../plugins/errors.ts';
+import { qualityWarningSchema } from '../../../core/analysis/field-json.ts';
 
 export { UUID, uuid } from '../../../contracts/uuid.ts';
 
@@ -104,7 +105,7 @@ export const fieldSchema = {
           type: 'object',
           properties: {
             metrics: { type: 'object', additionalProperties: { type: 'number' } },
-            warnings: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+            warnings: { type: 'array', items: qualityWarningSchema },
           },
         },
         { type: 'null' },
