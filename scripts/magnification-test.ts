@@ -5,6 +5,8 @@
  *
  *   node bin/run-ts.mjs scripts/magnification-test.ts --dataset datasets/build/txl-wbc/test.json \
  *       [--dataset datasets/build/bccd-typed/test.json] [--m 0.4,0.5,0.67,1,1.5,2] [--out models/eval/magnification.md]
+ *       [--models DIR] [--pipelines scale,before]
+ * A candidate model set (--models) is compared on the val splits with --pipelines scale.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,11 +23,16 @@ const { values: o } = parseArgs({
   options: {
     dataset: { type: 'string', multiple: true },
     m: { type: 'string', default: '0.4,0.5,0.67,1,1.5,2' },
+    models: { type: 'string', default: path.join(PROJECT_ROOT, 'models') },
+    pipelines: { type: 'string', default: 'scale,before' },
     out: { type: 'string', default: path.join(PROJECT_ROOT, 'models', 'eval', 'magnification.md') },
   },
 });
 if (!o.dataset?.length) throw new Error('give at least one --dataset (a COCO file of datasets/build)');
 const factors = o.m!.split(',').map(Number);
+const PIPELINES = ['scale', 'before'] as const;
+const pipelines = o.pipelines!.split(',') as (typeof PIPELINES)[number][];
+if (!pipelines.every((p) => PIPELINES.includes(p))) throw new Error(`--pipelines takes ${PIPELINES.join(',')}, got ${o.pipelines}`);
 
 async function magnified(split: LeukocyteSplit, m: number, dir: string): Promise<LeukocyteSplit> {
   const images = [];
@@ -54,11 +61,11 @@ async function measure(engine: Engine, split: LeukocyteSplit, pipeline: 'scale' 
   }
 }
 
-const engine = await loadEngine({ modelsDir: path.join(PROJECT_ROOT, 'models'), backend: 'onnxruntime', threads: 2 });
+const engine = await loadEngine({ modelsDir: path.resolve(o.models!), backend: 'onnxruntime', threads: 2 });
 const lines = [
   '# Scale test: the test splits at other magnifications',
   '',
-  `Command: \`node bin/run-ts.mjs scripts/magnification-test.ts ${o.dataset.map((d) => `--dataset ${path.relative(PROJECT_ROOT, d)}`).join(' ')}\``,
+  `Command: \`node bin/run-ts.mjs scripts/magnification-test.ts ${process.argv.slice(2).join(' ')}\``,
   '',
   'm > 1: the middle 1/m of each field enlarged m times (cells half out of view are ignore regions); m < 1: the field reduced m times',
   "on a canvas of its background colour. 'scale': the shipped analysis (measured scale, whole/canvas/tiles, the cell classifier's",
@@ -75,7 +82,7 @@ try {
       const dir = mkdtempSync(path.join(tmpdir(), 'leukodiff-mag-'));
       try {
         const view = await magnified(split, m, dir);
-        for (const pipeline of ['scale', 'before'] as const) {
+        for (const pipeline of pipelines) {
           const r = await measure(engine, view, pipeline);
           const line = `| ${path.relative(PROJECT_ROOT, file)} | ${m} | ${pipeline} | ${f3(r.AP50)} | ${f3(r.mAP)} | ${f3(r.mAR)} | ${f3(r.typedAccuracy)} | ${r.duplicatesPer100.toFixed(2)} |`;
           console.log(line);
