@@ -211,11 +211,22 @@ def augment_geometry(img, boxes, types, out_hw, rng, cfg):
     smin, smax = cfg.get("scale", [0.75, 1.25])
     r = min(H / h, W / w) * rng.uniform(smin, smax)
     nw, nh = max(1, int(round(w * r))), max(1, int(round(h * r)))
-    pil = Image.fromarray(np.ascontiguousarray(img)).resize((nw, nh), Image.BILINEAR)
+    pil = Image.fromarray(np.ascontiguousarray(img))
+    lowres = cfg.get("p_lowres", 0.0) > 0 and rng.random() < cfg["p_lowres"]
+    if lowres:
+        # A low-power objective or a shrunk photo: the daemon enlarges such a field bilinearly
+        # to the detectors' scale, so the cells arrive with f times fewer pixels across.
+        lo, hi = cfg.get("lowres_factor", [1.5, 6.0])
+        f = math.exp(rng.uniform(math.log(lo), math.log(hi)))
+        pil = pil.resize((max(8, round(nw / f)), max(8, round(nh / f))), Image.BILINEAR)
+    else:
+        pil = pil.resize((nw, nh), Image.BILINEAR)
     if rng.random() < cfg.get("jpeg", 0.0):
         buf = io.BytesIO()
         pil.save(buf, format="JPEG", quality=int(rng.integers(25, 80)))
         pil = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    if lowres:
+        pil = pil.resize((nw, nh), Image.BILINEAR)
     im = np.asarray(pil)
     boxes *= np.array([nw / w, nh / h, nw / w, nh / h], np.float32)
     if rng.random() < cfg.get("centred", 0.3):

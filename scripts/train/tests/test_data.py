@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("torch")
 import numpy as np  # noqa: E402
 
-from leukotrain.data import letterbox_params, load_split, type_counts, xywh_to_xyxy  # noqa: E402
+from leukotrain.data import augment_geometry, letterbox_params, load_split, type_counts, xywh_to_xyxy  # noqa: E402
 
 
 def coco(path, images, anns, cats):
@@ -43,3 +43,33 @@ def test_bccd_types_move_onto_the_matching_txl_boxes(tmp_path):
     assert s[1]["types"].tolist() == [4, -1]
     assert type_counts(s).tolist() == [0, 0, 0, 1, 1]
     np.testing.assert_array_equal(s[1]["boxes"][0], [10, 10, 40, 40])
+
+
+FIXED_GEOMETRY = {"rot90": False, "fliplr": 0, "flipud": 0, "scale": [1, 1], "centred": 1, "jpeg": 0}
+
+
+def checkerboard(n=96):
+    yy, xx = np.mgrid[:n, :n]
+    return np.repeat((((yy + xx) % 2) * 255).astype(np.uint8)[..., None], 3, 2)
+
+
+def test_lowres_takes_the_fine_detail_and_keeps_the_boxes():
+    img, boxes, types = checkerboard(), np.array([[10, 20, 40, 60]], np.float32), np.array([0])
+    sharp = augment_geometry(img, boxes, types, (96, 96), np.random.default_rng(1), FIXED_GEOMETRY)
+    low = augment_geometry(img, boxes, types, (96, 96), np.random.default_rng(1),
+                           {**FIXED_GEOMETRY, "p_lowres": 1, "lowres_factor": [4, 4]})
+    np.testing.assert_array_equal(low[2], sharp[2])
+    np.testing.assert_array_equal(low[1], sharp[1])
+    step = lambda c: np.abs(np.diff(c[..., 1].astype(float), axis=1)).mean()  # noqa: E731
+    assert step(sharp[0]) > 200  # neighbours alternate 0 / 255
+    assert step(low[0]) < 20  # four pixels averaged into one, then enlarged
+    assert abs(low[0].mean() - sharp[0].mean()) < 5
+
+
+def test_configs_without_lowres_draw_as_before():
+    img, boxes, types = checkerboard(), np.array([[10, 20, 40, 60]], np.float32), np.array([0])
+    cfg = {"scale": [0.7, 1.3], "centred": 0.3, "jpeg": 0.15}
+    a = augment_geometry(img, boxes, types, (64, 80), np.random.default_rng(7), cfg)
+    b = augment_geometry(img, boxes, types, (64, 80), np.random.default_rng(7), {**cfg, "p_lowres": 0})
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
