@@ -54,7 +54,8 @@ export const qualityWarningSchema = {
   properties: {
     code: { type: 'string' },
     message: { type: 'string' },
-    reason: { type: 'string', enum: [...SCALE_RANGE_REASONS], description: 'scale_out_of_range only: which fix the message names' },
+    // No enum: a response must never fail on a stored warning that an older or newer daemon wrote.
+    reason: { type: 'string', description: `scale_out_of_range only: which fix the message names (${SCALE_RANGE_REASONS.join(' | ')})` },
   },
 } as const;
 

@@ -1,6 +1,11 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CALIBRATION_KEY } from '../../../src/box/workflow/calibration.ts';
+import { Store } from '../../../src/box/store/store.ts';
 import { testApp } from '../../helpers/app.ts';
 import { asUser } from '../../helpers/session.ts';
 import { analysed, createSample, createUsers, fieldJpeg, seeAllCells, SHORT_REASON, SUPERVISOR_PIN, upload } from '../../helpers/workflow.ts';
@@ -74,5 +79,28 @@ describe('the photo-quality question', () => {
     const s = await sample(id);
     expect(s.fields).toEqual([]);
     expect((await app.inject({ method: 'POST', url: `/api/fields/${greyId}/keep` })).statusCode).toBe(404);
+  });
+
+  it("keeps a scale warning's reason on the field, so that the kiosk can name the fix in the nurse's language", async () => {
+    // A box calibrated at 0.75 um per pixel (a phone on a low-power objective): a plain field has no red cells, so it takes that scale.
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'leukodiff-test-'));
+    const store = Store.open(dataDir);
+    const at = new Date().toISOString();
+    store.settings.set(CALIBRATION_KEY, { umPerPixel: 0.75, fields: 3, spread: 0, sampleId: null, sampleReference: 'LOW-1', at, by: null }, null, at);
+    store.close();
+    const low = await testApp({ dataDir });
+    try {
+      const staff = await createUsers(low);
+      const id = await createSample(low, undefined, staff.nurse);
+      await upload(low, id, await fieldJpeg(5), ASK, staff.nurse);
+      const [field] = (await analysed(low, id)).fields;
+      const scaleWarning = { code: 'scale_out_of_range', reason: 'too_low', message: expect.stringMatching(/^magnification too low for typing/) };
+      expect(field.analysis.scale).toMatchObject({ umPerPixel: 0.75, source: 'calibrated' });
+      expect(field.quality.warnings).toContainEqual(scaleWarning);
+      expect((await low.inject({ url: `/api/fields/${field.id}` })).json().quality.warnings).toContainEqual(scaleWarning);
+    } finally {
+      await low.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

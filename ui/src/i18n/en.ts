@@ -84,6 +84,7 @@ export const en = {
   'quality.colour_cast': 'Colour cast: one colour is saturated and detail is lost. Set the camera white balance (or auto), check the light, then retake.',
   'quality.greyscale': 'Greyscale image: cell types are unreliable without colour; use a colour camera.',
   'quality.scale_unmeasured': 'Scale not measured: too few separate red cells; calibrate the microscope in Settings, or photograph a thinner area.',
+  'quality.scale_out_of_range': "Magnification not suited to typing: use the 100x oil objective at the camera's full resolution, then retake.",
   'quality.scale_out_of_range.too_low': "Magnification too low for typing: use the 100x oil objective (or at least 50x) at the camera's full resolution, then retake.",
   'quality.scale_out_of_range.too_high': 'Magnification too high: the field is smaller than a leukocyte. Use the 100x objective without extra zoom, then retake.',
   'quality.scale_out_of_range.tiles_capped': 'Field too large for its magnification: only part of the detail is used. Use the 100x oil objective, or crop the photo to the smear.',

@@ -84,8 +84,9 @@ export const fr: Catalogue = {
   'quality.colour_cast': 'Dominante de couleur : une couleur est saturée et des détails sont perdus. Réglez la balance des blancs de la caméra (ou auto), vérifiez la lumière, puis reprenez.',
   'quality.greyscale': 'Image en niveaux de gris : les types de cellules sont peu fiables sans couleur ; utilisez une caméra couleur.',
   'quality.scale_unmeasured': 'Échelle non mesurée : trop peu d’hématies séparées ; étalonnez le microscope dans les Réglages, ou photographiez une zone plus fine.',
+  'quality.scale_out_of_range': 'Grossissement inadapté à l’identification des leucocytes : utilisez l’objectif 100x à immersion en pleine résolution de la caméra, puis reprenez.',
   'quality.scale_out_of_range.too_low':
-    'Grossissement trop faible pour typer les cellules : utilisez l’objectif 100x à immersion (ou au moins 50x) à la pleine résolution de la caméra, puis reprenez.',
+    'Grossissement trop faible pour identifier les leucocytes : utilisez l’objectif 100x à immersion (ou au moins 50x) en pleine résolution de la caméra, puis reprenez.',
   'quality.scale_out_of_range.too_high': 'Grossissement trop fort : le champ est plus petit qu’un leucocyte. Utilisez l’objectif 100x sans zoom supplémentaire, puis reprenez.',
   'quality.scale_out_of_range.tiles_capped':
     'Champ trop grand pour son grossissement : seule une partie des détails est utilisée. Utilisez l’objectif 100x à immersion, ou recadrez la photo sur le frottis.',
