@@ -23,12 +23,13 @@ const { values: o } = parseArgs({
   options: {
     dataset: { type: 'string', multiple: true },
     m: { type: 'string', default: '0.4,0.5,0.67,1,1.5,2' },
-    models: { type: 'string', default: path.join(PROJECT_ROOT, 'models') },
+    models: { type: 'string' },
     pipelines: { type: 'string', default: 'scale,before' },
     out: { type: 'string', default: path.join(PROJECT_ROOT, 'models', 'eval', 'magnification.md') },
   },
 });
 if (!o.dataset?.length) throw new Error('give at least one --dataset (a COCO file of datasets/build)');
+if (o.models && !process.argv.includes('--out')) throw new Error("with --models give --out too: the default file is the shipped models' table");
 const factors = o.m!.split(',').map(Number);
 const PIPELINES = ['scale', 'before'] as const;
 const pipelines = o.pipelines!.split(',') as (typeof PIPELINES)[number][];
@@ -61,7 +62,7 @@ async function measure(engine: Engine, split: LeukocyteSplit, pipeline: 'scale' 
   }
 }
 
-const engine = await loadEngine({ modelsDir: path.resolve(o.models!), backend: 'onnxruntime', threads: 2 });
+const engine = await loadEngine({ modelsDir: o.models ? path.resolve(o.models) : path.join(PROJECT_ROOT, 'models'), backend: 'onnxruntime', threads: 2 });
 const lines = [
   '# Scale test: the test splits at other magnifications',
   '',
