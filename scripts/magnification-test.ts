@@ -25,11 +25,12 @@ const { values: o } = parseArgs({
     m: { type: 'string', default: '0.4,0.5,0.67,1,1.5,2' },
     models: { type: 'string' },
     pipelines: { type: 'string', default: 'scale,before' },
-    out: { type: 'string', default: path.join(PROJECT_ROOT, 'models', 'eval', 'magnification.md') },
+    out: { type: 'string' },
   },
 });
 if (!o.dataset?.length) throw new Error('give at least one --dataset (a COCO file of datasets/build)');
-if (o.models && !process.argv.includes('--out')) throw new Error("with --models give --out too: the default file is the shipped models' table");
+if (o.models && !o.out) throw new Error("with --models give --out too: the default file is the shipped models' table");
+const out = o.out ?? path.join(PROJECT_ROOT, 'models', 'eval', 'magnification.md');
 const factors = o.m!.split(',').map(Number);
 const PIPELINES = ['scale', 'before'] as const;
 const pipelines = o.pipelines!.split(',') as (typeof PIPELINES)[number][];
@@ -97,5 +98,5 @@ try {
 } finally {
   await engine.close();
 }
-writeFileSync(o.out!, lines.join('\n') + '\n');
-console.log(`wrote ${o.out}`);
+writeFileSync(out, lines.join('\n') + '\n');
+console.log(`wrote ${out}`);

@@ -5,7 +5,7 @@
  * (src/core/analysis/field-scale.ts), as on a box.
  */
 import path from 'node:path';
-import { CALIBRATION_MIN_FIELDS, calibrationFrom, resolveFieldScale } from '../core/analysis/field-scale.ts';
+import { CALIBRATION_MAX_SPREAD, CALIBRATION_MIN_FIELDS, calibrationFrom, resolveFieldScale } from '../core/analysis/field-scale.ts';
 import { decodeImage } from '../core/analysis/image-input.ts';
 import type { CocoDataset } from './coco-types.ts';
 
@@ -35,7 +35,7 @@ export async function calibrateFromDataset(gt: CocoDataset, imageRoot: string): 
   // so a mixed set with one dominant scale cannot be told apart.
   if ('error' in result) {
     throw new Error(
-      `--calibrate: only ${result.agreeing} of ${scales.length} measured fields lie within 25 % of their median scale: the dataset looks like several microscopes; calibrate each source apart or give --scale`,
+      `--calibrate: only ${result.agreeing} of ${scales.length} measured fields lie within ${Math.round((CALIBRATION_MAX_SPREAD - 1) * 100)} % of their median scale: the dataset looks like several microscopes; calibrate each source apart or give --scale`,
     );
   }
   const { umPerPixel } = result;

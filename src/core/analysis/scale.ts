@@ -129,11 +129,11 @@ function enlarged(img: { rgb: Buffer | Uint8Array; width: number; height: number
       const xa = Math.floor(sx);
       const xb = Math.min(width - 1, xa + 1);
       const fx = sx - xa;
-      for (let c = 0; c < 3; c++) {
-        const at = (yy: number, xx: number) => img.rgb[(yy * width + xx) * 3 + c];
-        const top = at(ya, xa) * (1 - fx) + at(ya, xb) * fx;
-        const bottom = at(yb, xa) * (1 - fx) + at(yb, xb) * fx;
-        rgb[(y * outW + x) * 3 + c] = Math.round(top * (1 - fy) + bottom * fy);
+      const [a, b, c, d] = [(ya * width + xa) * 3, (ya * width + xb) * 3, (yb * width + xa) * 3, (yb * width + xb) * 3];
+      for (let ch = 0; ch < 3; ch++) {
+        const top = img.rgb[a + ch] * (1 - fx) + img.rgb[b + ch] * fx;
+        const bottom = img.rgb[c + ch] * (1 - fx) + img.rgb[d + ch] * fx;
+        rgb[(y * outW + x) * 3 + ch] = Math.round(top * (1 - fy) + bottom * fy);
       }
     }
   }
