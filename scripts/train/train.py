@@ -24,7 +24,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leukotrain import TYPES  # noqa: E402
 from leukotrain.config import load_config, resolve  # noqa: E402
-from leukotrain.data import ImageCache, TrainLoader, class_weights, repeat_factors, load_eval_set, load_named_split, type_counts  # noqa: E402
+from leukotrain.data import ImageCache, TrainLoader, class_weights, repeat_factors, load_eval_set, load_extra, load_named_split, type_counts  # noqa: E402
 from leukotrain.flops import count_flops, count_params  # noqa: E402
 from leukotrain.losses import LOSSES  # noqa: E402
 from leukotrain.metrics import evaluate  # noqa: E402
@@ -192,6 +192,7 @@ class Trainer:
         txl_dir, bccd_dir = resolve(d.get("txl_dir")), resolve(d.get("bccd_dir"))
         self.log("train split:")
         self.train_s = load_named_split(txl_dir, bccd_dir, d.get("train_split", "train"), log=self.log)
+        self.train_s += load_extra([resolve(p) for p in d.get("extra_train", [])], log=self.log)
         self.log("val split:")
         self.val_s = load_named_split(txl_dir, bccd_dir, d.get("val_split", "val"), log=self.log)
         self.counts = type_counts(self.train_s)

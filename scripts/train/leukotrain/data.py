@@ -383,6 +383,20 @@ def load_named_split(txl_dir, bccd_dir, name, log=print):
     return load_split(t if t and os.path.exists(t) else None, b if b and os.path.exists(b) else None, log=log)
 
 
+def load_extra(paths, log=print):
+    """Extra class-agnostic training fields: COCO files with a WBC class (e.g. the tiles of
+    scripts/detector-tiles.ts), each field's types unknown, added to the train split only."""
+    samples = []
+    for path in paths:
+        extra = _txl_samples(path)
+        for s in extra:
+            s["source"] = "extra"
+        samples += extra
+        if log:
+            log(f"  extra: {len(extra)} fields, {sum(len(s['boxes']) for s in extra)} leukocyte boxes from {path}")
+    return samples
+
+
 def field_input(path, out_hw):
     """One field letterboxed as the detector contract's input: float [1,3,H,W], RGB 0..1."""
     x_np, _, _, _ = letterbox(Image.open(path), *out_hw)

@@ -1,5 +1,6 @@
 """train.py's pure parts and a Trainer run of two tiny epochs on synthetic fields (a few seconds)."""
 import hashlib
+import io
 import json
 import math
 import os
@@ -196,3 +197,23 @@ def test_resume_without_a_checkpoint_stops(tiny_setup):
     root, cfg_path = tiny_setup
     with pytest.raises(SystemExit):
         train.main(["--config", cfg_path, "--threads", "1", "--out", str(root / "none"), "--resume"])
+
+
+def test_extra_fields_join_the_train_split_untyped_and_not_val(tiny_setup):
+    root, cfg_path = tiny_setup
+    write_coco(str(root / "tiles"), "tiles", [(p, b, [-1] * len(b)) for p, b, _ in synthetic_fields(str(root / "img"), 3, 5)], False)
+    args = train.parse_args(["--config", cfg_path, "--threads", "1", "--out", str(root / "extra")])
+    cfg = train.config_from_args(args)
+    trainer = train.Trainer(cfg, args.out, threads=1)
+    trainer.log_f = io.StringIO()
+    trainer.load_data()
+    alone = (len(trainer.train_s), len(trainer.val_s))
+    cfg["data"]["extra_train"] = [str(root / "tiles" / "tiles.json")]
+    trainer = train.Trainer(cfg, args.out, threads=1)
+    trainer.log_f = io.StringIO()
+    trainer.load_data()
+    assert (len(trainer.train_s), len(trainer.val_s)) == (alone[0] + 3, alone[1])
+    extra = [s for s in trainer.train_s if s["source"] == "extra"]
+    assert [len(s["boxes"]) for s in extra] == [1, 2, 1]
+    assert all((s["types"] == -1).all() for s in extra)
+    assert sum(trainer.counts) == 4  # the typed BCCD cells only
