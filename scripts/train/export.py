@@ -54,6 +54,8 @@ def training_stages(cfg, runs_dir):
     while run_id:
         mpath = os.path.join(runs_dir, run_id, "metrics.json")
         tm = json.load(open(mpath)) if os.path.exists(mpath) else {}
+        if tm.get("stages"):  # recovered from a shipped model (onnx_to_ckpt.py): its manifest's stages
+            return tm["stages"] + stages
         stages.insert(0, {"run": run_id, "epochs": tm.get("epochs_done") or 0, "minutes": tm.get("minutes") or 0.0,
                           "device": tm.get("device", "cpu")})
         init = tm.get("init")
@@ -121,7 +123,11 @@ def eval_metrics(model, split, hw):
 def training_record(cfg, run_dir, config_path):
     """The manifest's training section: the data, and the stages summed over the run and its inits."""
     stages = training_stages(cfg, os.path.dirname(run_dir))
-    return {"data": "TXL-PBC (WBC boxes, 4 sources) merged by sha256 with BCCD typed boxes; splits of datasets/build",
+    data = "TXL-PBC (WBC boxes, 4 sources) merged by sha256 with BCCD typed boxes; splits of datasets/build"
+    extra = cfg.get("data", {}).get("extra_train", [])
+    if extra:
+        data += "; plus the training fields of " + ", ".join(extra)
+    return {"data": data,
             "epochs": sum(st["epochs"] for st in stages), "minutes": round(sum(st["minutes"] for st in stages), 1),
             "stages": stages, "config": os.path.relpath(resolve(config_path), resolve("."))}
 

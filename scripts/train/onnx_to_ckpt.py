@@ -165,7 +165,7 @@ def write_metrics_record(mid, onnx_path, out_path):
     if not os.path.exists(mpath):
         with open(mpath, "w") as f:
             json.dump({"id": mid, "recovered_from": os.path.basename(onnx_path), "epochs_done": tr.get("epochs"),
-                       "minutes": tr.get("minutes"), "init": None}, f, indent=2)
+                       "minutes": tr.get("minutes"), "stages": tr.get("stages"), "init": None}, f, indent=2)
 
 
 def main():
