@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Box } from '../../src/core/types.ts';
 import type { CocoDataset } from '../../src/eval/coco-types.ts';
 import { trainingTiles } from '../../src/eval/detector-tiles.ts';
+import { detectorView } from '../../src/core/analysis/detector-view.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 const exec = promisify(execFile);
@@ -65,6 +66,17 @@ describe('trainingTiles', () => {
     const empty = chosen.filter((c) => c.boxes.length === 0).map((c) => many.indexOf(c.tile));
     expect(empty).toEqual([1, 4, 7]);
     expect(trainingTiles(many, [[5, 5, 25, 25]], 50, half)).toHaveLength(10);
+    // A cell whole in tile 2 that only reaches into tile 1: tile 1 is not an empty tile.
+    const touched = trainingTiles(
+      many,
+      [
+        [5, 5, 25, 25],
+        [105, 5, 115, 15],
+      ],
+      3,
+      () => 0,
+    );
+    expect(touched.filter((c) => c.boxes.length === 0).map((c) => many.indexOf(c.tile))).toEqual([3, 5, 7]);
   });
 
   it('gives no tile to a leukocyte larger than every tile, and none at all for a field without cells and no empty share', () => {
@@ -84,30 +96,55 @@ async function script(args: string[]) {
 }
 
 describe('scripts/detector-tiles.ts', () => {
-  it('cuts a YOLO set at a given scale into the daemon tiles that hold its leukocytes', async () => {
+  it('cuts a YOLO set at a given scale into the daemon tiles that hold its leukocytes, in tile pixels', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ld-tiles-'));
     mkdirSync(path.join(dir, 'set', 'images'), { recursive: true });
     mkdirSync(path.join(dir, 'set', 'labels'));
     writeFileSync(path.join(dir, 'set', 'data.yaml'), 'names: [WBC]\n');
-    await sharp({ create: { width: 400, height: 400, channels: 3, background: '#d8c8d0' } })
+    // A 480x360 field with one dark 30 px leukocyte at (120..150, 200..230), off the middle.
+    const cell = await sharp({ create: { width: 30, height: 30, channels: 3, background: '#301060' } })
+      .png()
+      .toBuffer();
+    await sharp({ create: { width: 480, height: 360, channels: 3, background: '#d8c8d0' } })
+      .composite([{ input: cell, left: 120, top: 200 }])
       .png()
       .toFile(path.join(dir, 'set', 'images', 'f.png'));
-    // One leukocyte of 30 px centred at (200, 200).
-    writeFileSync(path.join(dir, 'set', 'labels', 'f.txt'), '0 0.5 0.5 0.075 0.075\n');
-    // 0.5 um/px: red cells of 15 px, so the field spans 27 of them and is cut into tiles.
-    const r = await script(['--dataset', path.join(dir, 'set'), '--out', path.join(dir, 'out'), '--scale', '0.5', '--empty-per-field', '1']);
+    writeFileSync(path.join(dir, 'set', 'labels', 'f.txt'), `0 ${135 / 480} ${215 / 360} ${30 / 480} ${30 / 360}\n`);
+    // 0.5 um/px: red cells of 15 px, so the field spans 32 of them and is cut into tiles.
+    const out = path.join(dir, 'out');
+    const r = await script(['--dataset', path.join(dir, 'set'), '--out', out, '--scale', '0.5', '--empty-per-field', '1']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const coco = JSON.parse(readFileSync(path.join(dir, 'out', 'tiles.json'), 'utf8')) as CocoDataset;
+    const coco = JSON.parse(readFileSync(path.join(out, 'tiles.json'), 'utf8')) as CocoDataset;
     expect(coco.images).toHaveLength(2);
-    const withCell = coco.images.find((im) => coco.annotations.some((a) => a.image_id === im.id))!;
-    const [x0, y0] = withCell.file_name.replace('.png', '').split('-').slice(1).map(Number) as [number, number];
     expect(coco.annotations).toHaveLength(1);
-    expect(coco.annotations[0]!.bbox).toEqual([185 - x0, 185 - y0, 30, 30]);
-    const meta = await sharp(path.join(coco.info!.image_root!, withCell.file_name)).metadata();
-    expect([meta.width, meta.height]).toEqual([withCell.width, withCell.height]);
-    expect(withCell.width).toBeLessThan(400);
-    expect(existsSync(path.join(coco.info!.image_root!, coco.images[1]!.file_name))).toBe(true);
+    const withCell = coco.images.find((im) => im.id === coco.annotations[0]!.image_id)!;
+    const [x0, y0] = withCell.file_name.replace('.png', '').split('-').slice(-2).map(Number) as [number, number];
+    const view = detectorView(480, 360, 15);
+    expect(view.kind).toBe('tiles');
+    const daemonTiles = view.kind === 'tiles' ? view.tiles : [];
+    expect(daemonTiles).toContainEqual([x0, y0, x0 + withCell.width, y0 + withCell.height]);
+    const [bx, by, bw, bh] = coco.annotations[0]!.bbox;
+    expect([bx, by, bw, bh]).toEqual([120 - x0, 200 - y0, 30, 30]);
+    // The tile's pixels are the field's: the box's middle is the dark cell, its corner's outside the background.
+    const { data, info } = await sharp(path.join(out, withCell.file_name)).raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)];
+    expect(at(bx + 15, by + 15)).toEqual([0x30, 0x10, 0x60]);
+    expect(at(Math.max(0, bx - 3), Math.max(0, by - 3))).toEqual([0xd8, 0xc8, 0xd0]);
+    expect([info.width, info.height]).toEqual([withCell.width, withCell.height]);
+    expect(existsSync(path.join(out, coco.images.find((im) => im !== withCell)!.file_name))).toBe(true);
+  });
+
+  it('refuses an unknown option and a scale given twice with one line and exit 2', async () => {
+    for (const args of [
+      ['--dataset', 'x', '--out', 'y', '--sclae', '0.5'],
+      ['--dataset', 'x', '--out', 'y', '--scale', '0.5', '--calibrate'],
+    ]) {
+      const r = await script(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^detector-tiles: /);
+    }
   });
 
   it('refuses a missing dataset with one line and exit 2', async () => {
