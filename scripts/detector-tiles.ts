@@ -2,7 +2,7 @@
  * Training fields for the detectors from a low-magnification set: every field cut into the tiles the
  * daemon's detectors would see (its scale measured, or the box calibration over the set's fields, or
  * a given scale), kept where they hold a labelled leukocyte, plus a few without one. Writes
- * <out>/images/*.png and <out>/tiles.json (COCO, class WBC) for a trainer config's `data.extra`.
+ * <out>/images/*.png and <out>/tiles.json (COCO, class WBC) for a trainer config's `data.extra_train`.
  *
  *   node bin/run-ts.mjs scripts/detector-tiles.ts --dataset <YOLO, VOC or COCO> --out <dir>
  *       [--calibrate | --scale <um per px>] [--empty-per-field 0.5] [--seed 1]
@@ -78,6 +78,13 @@ try {
 const images: CocoImage[] = [];
 const annotations: CocoAnnotation[] = [];
 const skipped = { unmeasured: 0, notTiled: 0 };
+const boxesOf = new Map<number, Box[]>();
+for (const a of split.gt.annotations) {
+  if (!leukocyteIds.has(a.category_id)) continue;
+  const boxes = boxesOf.get(a.image_id) ?? [];
+  boxes.push([a.bbox[0], a.bbox[1], a.bbox[0] + a.bbox[2], a.bbox[1] + a.bbox[3]]);
+  boxesOf.set(a.image_id, boxes);
+}
 let emptyOwed = 0;
 for (const image of split.gt.images) {
   const img = await decodeImage(path.resolve(split.imageRoot, image.file_name)).catch((e: unknown) => fail(`${image.file_name}: ${message(e)}`));
@@ -91,9 +98,7 @@ for (const image of split.gt.images) {
     skipped.notTiled++;
     continue;
   }
-  const leukocytes: Box[] = split.gt.annotations
-    .filter((a) => a.image_id === image.id && leukocyteIds.has(a.category_id))
-    .map((a) => [a.bbox[0], a.bbox[1], a.bbox[0] + a.bbox[2], a.bbox[1] + a.bbox[3]]);
+  const leukocytes = boxesOf.get(image.id) ?? [];
   emptyOwed += emptyPerField;
   const empty = Math.floor(emptyOwed);
   emptyOwed -= empty;

@@ -4,6 +4,7 @@
  * so that a detector is taught cells as they reach it on such a microscope (enlarged several times
  * from few pixels) and not as the photo shows them whole.
  */
+import { area, clipBox, intersectionArea } from '../core/geometry/boxes.ts';
 import type { Box } from '../core/types.ts';
 
 export interface TileChoice {
@@ -15,14 +16,10 @@ export interface TileChoice {
 /** A box cut by a tile is kept when this share of its area lies inside it (the trainer's min_visible). */
 export const MIN_VISIBLE = 0.45;
 
-const area = (b: Box) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
-
-const overlap = (box: Box, tile: Box): Box => [Math.max(box[0], tile[0]), Math.max(box[1], tile[1]), Math.min(box[2], tile[2]), Math.min(box[3], tile[3])];
-
+/** The box in tile pixels, clipped to the tile, or null when less than MIN_VISIBLE of it is inside. */
 function clipped(box: Box, tile: Box): Box | null {
-  const c = overlap(box, tile);
-  if (!(area(box) > 0) || area(c) < MIN_VISIBLE * area(box)) return null;
-  return [c[0] - tile[0], c[1] - tile[1], c[2] - tile[0], c[3] - tile[1]];
+  const c = clipBox([box[0] - tile[0], box[1] - tile[1], box[2] - tile[0], box[3] - tile[1]], tile[2] - tile[0], tile[3] - tile[1]);
+  return area(box) > 0 && area(c) >= MIN_VISIBLE * area(box) ? c : null;
 }
 
 const inside = (box: Box, tile: Box) => box[0] >= tile[0] && box[1] >= tile[1] && box[2] <= tile[2] && box[3] <= tile[3];
@@ -45,7 +42,7 @@ export function trainingTiles(tiles: readonly Box[], leukocytes: readonly Box[],
     }
     if (best >= 0) chosen.add(best);
   }
-  const empty = [...tiles.keys()].filter((i) => leukocytes.every((b) => area(overlap(b, tiles[i]!)) === 0));
+  const empty = [...tiles.keys()].filter((i) => leukocytes.every((b) => intersectionArea(b, tiles[i]!) === 0));
   const take = Math.min(emptyTiles, empty.length);
   const offset = random() * (empty.length / Math.max(take, 1));
   for (let k = 0; k < take; k++) chosen.add(empty[Math.floor(offset + (k * empty.length) / take)]!);
